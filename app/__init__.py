@@ -1,0 +1,1 @@
+"""Victim Voice: a trauma-informed feedback service for victims of crime."""

@@ -1,0 +1,1 @@
+"""Staff users, sessions, second factor, API keys and roles."""

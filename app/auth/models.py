@@ -1,0 +1,63 @@
+"""Tables for staff access."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import JSON, Column
+from sqlmodel import Field, SQLModel
+
+from app.db import utcnow
+
+
+class StaffUser(SQLModel, table=True):
+    __tablename__ = "staff_user"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True)
+    password_hash: str = Field(max_length=255)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # Encrypted with VV_ENCRYPTION_KEYS; set at first sign-in, confirmed by a first valid code.
+    totp_secret_encrypted: str | None = Field(default=None, max_length=500)
+    totp_confirmed_at: datetime | None = None
+    totp_last_step: int | None = None  # refuses a replayed code
+    disabled_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class StaffSession(SQLModel, table=True):
+    __tablename__ = "staff_session"
+
+    # SHA-256 of the cookie value: a leaked table cannot be replayed as cookies.
+    id: str = Field(primary_key=True, max_length=64)
+    user_id: int = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
+    csrf_token: str = Field(max_length=64)
+    second_factor_passed: bool = False
+    created_at: datetime = Field(default_factory=utcnow)
+    last_seen_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+
+
+class LoginAttempt(SQLModel, table=True):
+    __tablename__ = "login_attempt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Keyed hash of the normalised email tried, so the throttle never stores what was typed.
+    subject_hash: str = Field(max_length=64, index=True)
+    attempted_at: datetime = Field(default_factory=utcnow, index=True)
+    succeeded: bool = False
+
+
+class ApiKey(SQLModel, table=True):
+    __tablename__ = "api_key"
+
+    id: int | None = Field(default=None, primary_key=True)
+    name: str = Field(max_length=120)
+    prefix: str = Field(max_length=16, unique=True)
+    key_hash: str = Field(max_length=64)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None

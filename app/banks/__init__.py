@@ -1,0 +1,1 @@
+"""Question banks: format, lint, versions, partner editing, support services."""

@@ -1,0 +1,60 @@
+"""Tables for question banks, their immutable versions, and live support services."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import utcnow
+
+
+class QuestionBank(SQLModel, table=True):
+    __tablename__ = "question_bank"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(max_length=64, unique=True)
+    title: str = Field(max_length=200)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class BankVersion(SQLModel, table=True):
+    """One version of a bank. Once published its document never changes."""
+
+    __tablename__ = "bank_version"
+    __table_args__ = (UniqueConstraint("bank_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_id: int = Field(foreign_key="question_bank.id", index=True)
+    version: int
+    status: str = Field(max_length=16, index=True)  # draft, in_review, published, retired
+    document: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    content_hash: str = Field(max_length=64)
+    source: str = Field(max_length=16)  # "file" (banks load) or "service" (partner editing)
+    change_note: str = Field(default="", max_length=2000)
+    created_by: str = Field(max_length=80)
+    last_edited_by: str = Field(max_length=80)
+    approved_by: str | None = Field(default=None, max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+    published_at: datetime | None = None
+
+
+class SupportService(SQLModel, table=True):
+    """Live signposting data: a corrected helpline number shows at once, in every bank."""
+
+    __tablename__ = "support_service"
+
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=80, unique=True)  # stable id from the seed file
+    crime_group: str | None = Field(default=None, max_length=16, index=True)  # None: all
+    area: str | None = Field(default=None, max_length=32, index=True)  # None: every area
+    name: str = Field(max_length=200)
+    helps_with: str = Field(max_length=500)
+    phone: str = Field(default="", max_length=40)
+    hours: str = Field(default="", max_length=200)
+    website: str = Field(default="", max_length=300)
+    sort_order: int = 0
+    updated_at: datetime = Field(default_factory=utcnow)

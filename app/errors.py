@@ -1,0 +1,216 @@
+"""One error tree, shown as problem+json under /api and as a GOV.UK page elsewhere."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+logger = logging.getLogger("victim_voice")
+
+PROBLEM_JSON = "application/problem+json"
+
+TITLES = {
+    400: "Bad request",
+    401: "Not signed in",
+    403: "Forbidden",
+    404: "Not found",
+    405: "Method not allowed",
+    409: "Conflict",
+    410: "Gone",
+    413: "Request too large",
+    415: "Unsupported media type",
+    422: "Invalid input",
+    429: "Too many requests",
+    500: "Something went wrong",
+}
+
+PAGE_TITLES = {
+    401: "Sign in to continue",
+    403: "You cannot see this page",
+    404: "Page not found",
+    405: "Page not found",
+    410: "This link has ended",
+    413: "What you sent is too large",
+    429: "Too many attempts",
+    500: "Sorry, there is a problem with the service",
+}
+
+
+class AppError(Exception):
+    """An error a user can act on; carries its own status and a safe message."""
+
+    status_code = 400
+    type_slug = "bad-request"
+
+    def __init__(
+        self,
+        detail: str,
+        *,
+        errors: list[dict[str, Any]] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.detail = detail
+        self.errors = errors
+        self.headers = headers
+
+
+class BadRequest(AppError):
+    status_code = 400
+    type_slug = "bad-request"
+
+
+class NotAuthenticated(AppError):
+    status_code = 401
+    type_slug = "not-authenticated"
+
+
+class Forbidden(AppError):
+    status_code = 403
+    type_slug = "forbidden"
+
+
+class NotFound(AppError):
+    status_code = 404
+    type_slug = "not-found"
+
+
+class Conflict(AppError):
+    status_code = 409
+    type_slug = "conflict"
+
+
+class Gone(AppError):
+    status_code = 410
+    type_slug = "gone"
+
+
+class PayloadTooLarge(AppError):
+    status_code = 413
+    type_slug = "payload-too-large"
+
+
+class UnsupportedMediaType(AppError):
+    status_code = 415
+    type_slug = "unsupported-media-type"
+
+
+class InvalidInput(AppError):
+    status_code = 422
+    type_slug = "invalid-input"
+
+
+class TooManyRequests(AppError):
+    status_code = 429
+    type_slug = "too-many-requests"
+
+
+def wants_problem_json(request: Request) -> bool:
+    path = request.url.path
+    return path.startswith("/api/") or "application/json" in request.headers.get("accept", "")
+
+
+def problem_response(
+    status: int,
+    detail: str,
+    *,
+    type_slug: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> JSONResponse:
+    body: dict[str, Any] = {
+        "type": f"/problems/{type_slug or TITLES.get(status, 'error').lower().replace(' ', '-')}",
+        "title": TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if errors is not None:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
+
+
+def _error_page(
+    request: Request, status: int, detail: str, headers: dict[str, str] | None
+) -> Response:
+    from app.templating import render
+
+    response = render(
+        request,
+        "errors/error.html",
+        status_code=status,
+        page_title=PAGE_TITLES.get(status, TITLES.get(status, "Error")),
+        detail=detail,
+        status=status,
+    )
+    if headers:
+        response.headers.update(headers)
+    return response
+
+
+def error_response(
+    request: Request,
+    status: int,
+    detail: str,
+    *,
+    type_slug: str | None = None,
+    errors: list[dict[str, Any]] | None = None,
+    headers: dict[str, str] | None = None,
+) -> Response:
+    if wants_problem_json(request):
+        return problem_response(status, detail, type_slug=type_slug, errors=errors, headers=headers)
+    return _error_page(request, status, detail, headers)
+
+
+def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
+    # Pydantic's "input" and "ctx" may echo what was sent (a phone number, an answer): drop them.
+    return [
+        {"loc": [str(part) for part in error.get("loc", ())], "msg": str(error.get("msg", ""))}
+        for error in exc.errors()
+    ]
+
+
+DEFAULT_DETAILS = {
+    401: "Sign in, or send a valid API key.",
+    403: "You do not have permission to do that.",
+    404: "There is nothing at this address.",
+    405: "This address does not accept that method.",
+    413: "The request body is larger than this service accepts.",
+}
+
+
+def register_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(AppError)
+    async def _app_error(request: Request, exc: AppError) -> Response:
+        return error_response(
+            request,
+            exc.status_code,
+            exc.detail,
+            type_slug=exc.type_slug,
+            errors=exc.errors,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(request: Request, exc: RequestValidationError) -> Response:
+        errors = _validation_errors(exc)
+        return error_response(
+            request, 422, "The request has invalid or missing values.", errors=errors
+        )
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> Response:
+        detail = DEFAULT_DETAILS.get(exc.status_code) or str(exc.detail)
+        return error_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> Response:
+        # Log the type and place only: the message of an arbitrary exception may hold input.
+        logger.error("unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path)
+        return error_response(
+            request, 500, "An unexpected error happened. It has been logged without your data."
+        )

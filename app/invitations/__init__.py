@@ -1,0 +1,1 @@
+"""Invitation batches, contacts (encrypted), signed links, scheduling and erasure."""

@@ -1,0 +1,95 @@
+"""Tables for invitations. Personal data lives only, encrypted, in `Contact`."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlmodel import Field, SQLModel
+
+from app.db import new_uuid, utcnow
+
+
+class InvitationBatch(SQLModel, table=True):
+    __tablename__ = "invitation_batch"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    created_by: str = Field(max_length=80)
+    created_at: datetime = Field(default_factory=utcnow)
+    rows: int = 0
+    accepted: int = 0
+    rejected: int = 0
+    skipped: int = 0
+
+
+class Contact(SQLModel, table=True):
+    """One phone number or email address, known by a keyed hash across batches.
+
+    The destination itself is encrypted and erased when the last link to it expires; the
+    hash stays so that opt-out and cooling-off keep working.
+    """
+
+    __tablename__ = "contact"
+
+    id: int | None = Field(default=None, primary_key=True)
+    contact_hash: str = Field(max_length=64, unique=True)
+    channel: str = Field(max_length=8)
+    destination_encrypted: str | None = Field(default=None, max_length=1000)
+    erase_after: datetime | None = Field(default=None, index=True)
+    last_invited_at: datetime | None = None
+    opted_out_at: datetime | None = None
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Invitation(SQLModel, table=True):
+    """One survey link for one touchpoint. Holds no personal data."""
+
+    __tablename__ = "invitation"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    batch_id: str = Field(foreign_key="invitation_batch.id", index=True, max_length=36)
+    # Cut (set to None) when the link expires, together with the contact details.
+    contact_id: int | None = Field(default=None, foreign_key="contact.id", index=True)
+    case_ref_hash: str | None = Field(default=None, max_length=64, index=True)
+    crime_group: str = Field(max_length=16, index=True)
+    touchpoint: str = Field(max_length=16, index=True)
+    touchpoint_date: date
+    area: str | None = Field(default=None, max_length=32, index=True)
+    language: str = Field(default="en", max_length=35)
+    channel: str = Field(max_length=8)
+    # pending, sent, delivered, failed, opened, started, completed, withdrawn, cancelled, expired
+    status: str = Field(default="pending", max_length=16, index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    first_sent_at: datetime | None = None
+    expires_at: datetime | None = Field(default=None, index=True)
+    delivered_at: datetime | None = None
+    opened_at: datetime | None = None
+    started_at: datetime | None = None
+    completed_at: datetime | None = None
+    withdrawn_at: datetime | None = None
+    cancelled_at: datetime | None = None
+    # The survey's own state while the link lives (all cut at expiry).
+    bank_version_id: int | None = Field(default=None, foreign_key="bank_version.id", index=True)
+    survey_language: str | None = Field(default=None, max_length=35)
+    resume_at: str | None = Field(default=None, max_length=120)
+    response_id: str | None = Field(default=None, foreign_key="response.id", index=True)
+
+
+class OutboundMessage(SQLModel, table=True):
+    """One message to send (the invitation or its one reminder), claimed by one worker."""
+
+    __tablename__ = "outbound_message"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    invitation_id: str = Field(foreign_key="invitation.id", index=True, max_length=36)
+    kind: str = Field(max_length=16)  # invitation, reminder
+    # due, claimed, sent, failed, cancelled, skipped
+    status: str = Field(default="due", max_length=16, index=True)
+    due_at: datetime = Field(index=True)
+    claimed_at: datetime | None = None
+    claimed_by: str | None = Field(default=None, max_length=80)
+    attempts: int = 0
+    sent_at: datetime | None = None
+    provider: str | None = Field(default=None, max_length=16)
+    provider_id: str | None = Field(default=None, max_length=120, index=True)
+    provider_status: str | None = Field(default=None, max_length=40)
+    error: str | None = Field(default=None, max_length=200)

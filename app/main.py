@@ -1,0 +1,42 @@
+"""create_app(): routers, static files, templates, error handlers — nothing else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from app import health
+from app.errors import register_error_handlers
+from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
+from app.settings import get_settings
+
+STATIC_DIR = Path(__file__).parent / "static"
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    app = FastAPI(
+        title="Victim Voice",
+        version="1.0",
+        openapi_url="/api/v1/openapi.json",
+        docs_url="/api/v1/docs",
+        redoc_url=None,
+    )
+    register_error_handlers(app)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
+    app.include_router(health.router)
+    _include_domain_routers(app)
+    STATIC_DIR.mkdir(exist_ok=True)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app
+
+
+def _include_domain_routers(app: FastAPI) -> None:
+    from app.api.v1.router import api_router
+    from app.pages import pages_router
+
+    app.include_router(api_router, prefix="/api/v1")
+    app.include_router(pages_router)

@@ -1,0 +1,41 @@
+"""Imports every table so that metadata (and Alembic) sees the whole data model."""
+
+from app.audit import AuditEvent
+from app.auth.models import ApiKey, LoginAttempt, StaffSession, StaffUser
+from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
+from app.survey.models import (
+    Answer,
+    Comment,
+    ContactRequest,
+    InProgressAnswer,
+    Response,
+    SurveySession,
+)
+from app.system import SystemSetting
+
+__all__ = [
+    "Answer",
+    "ApiKey",
+    "AuditEvent",
+    "BankVersion",
+    "Comment",
+    "Contact",
+    "ContactRequest",
+    "InProgressAnswer",
+    "Invitation",
+    "InvitationBatch",
+    "LoginAttempt",
+    "OutboundMessage",
+    "PublishedAction",
+    "QuestionBank",
+    "Response",
+    "RollupCount",
+    "SelfAssessment",
+    "StaffSession",
+    "StaffUser",
+    "SupportService",
+    "SurveySession",
+    "SystemSetting",
+]

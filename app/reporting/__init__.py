@@ -1,0 +1,1 @@
+"""Metrics, rollups, suppression, aggregates, dashboard and report."""

@@ -1,0 +1,69 @@
+"""Tables for aggregates: rollup counts, self-assessments, "you said, we did"."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import utcnow
+
+
+class RollupCount(SQLModel, table=True):
+    """How many responses gave `code` to `question_id`, per coarse context.
+
+    Kept in the same transaction as submit and withdraw, so aggregates cost in proportion
+    to the cells they return, not to the number of responses.
+    """
+
+    __tablename__ = "rollup_count"
+    __table_args__ = (
+        UniqueConstraint(
+            "question_id",
+            "code",
+            "bank_version_id",
+            "crime_group",
+            "touchpoint",
+            "area",
+            "month",
+            "language",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(max_length=120, index=True)
+    code: str = Field(max_length=120)  # "" for skipped
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    crime_group: str = Field(max_length=16, index=True)
+    touchpoint: str = Field(max_length=16, index=True)
+    area: str = Field(default="", max_length=32, index=True)  # "" when unknown
+    month: date = Field(index=True)
+    language: str = Field(default="en", max_length=35, index=True)
+    count: int = 0
+
+
+class SelfAssessment(SQLModel, table=True):
+    """The force's own view of its compliance with one right in one quarter."""
+
+    __tablename__ = "self_assessment"
+    __table_args__ = (UniqueConstraint("period", "right"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, index=True)  # 2026-Q3
+    right: int
+    rate: float
+    uploaded_by: str = Field(max_length=80)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class PublishedAction(SQLModel, table=True):
+    """A "you said, we did" statement."""
+
+    __tablename__ = "published_action"
+
+    id: int | None = Field(default=None, primary_key=True)
+    crime_group: str | None = Field(default=None, max_length=16, index=True)
+    text: str = Field(max_length=1000)
+    published_by: str = Field(max_length=80)
+    published_at: datetime = Field(default_factory=utcnow, index=True)

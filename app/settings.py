@@ -1,0 +1,139 @@
+"""Service settings: every `VV_` variable of the public contract, in one place."""
+
+from __future__ import annotations
+
+import secrets
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from cryptography.fernet import Fernet
+from pydantic import field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEV_SECRET_FILE = Path("./.victim-voice-secret")
+
+
+class SettingsError(RuntimeError):
+    """The configuration cannot run safely; the message says what to set."""
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="VV_", env_file=".env", extra="ignore")
+
+    database_url: str = "sqlite:///./victim-voice.db"
+    secret_keys: str = ""
+    encryption_keys: str = ""
+    hash_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    sender: Literal["outbox", "notify", "smtp"] = "outbox"
+    outbox_path: Path = Path("./outbox.jsonl")
+    notify_api_key: str = ""
+    notify_base_url: str = ""
+    notify_sms_template_id: str = ""
+    notify_email_template_id: str = ""
+    smtp_url: str = ""
+    notify_callback_token: str = ""
+    env: Literal["development", "production", "test"] = "development"
+    min_cell: int = 10
+    link_ttl_days: int = 28
+    reminder_after_days: int = 7
+    dispatch_delay_days: int = 3
+    quiet_hours: str = "20:00-09:00"
+    cooling_off_days: int = 90
+    retention_months: int = 36
+    service_name: str = "Victim Voice"
+    organisation: str = "Office of the Police and Crime Commissioner"
+    verify_url: str = ""
+
+    # Not in the contract, but users would expect to tune them.
+    staff_session_idle_minutes: int = 30
+    staff_session_absolute_hours: int = 12
+    survey_session_minutes: int = 60
+    max_body_bytes: int = 20 * 1024 * 1024
+
+    @field_validator("min_cell")
+    @classmethod
+    def _min_cell_positive(cls, value: int) -> int:
+        if value < 1:
+            raise ValueError("VV_MIN_CELL must be at least 1")
+        return value
+
+    @property
+    def signing_keys(self) -> list[str]:
+        return _split(self.secret_keys)
+
+    @property
+    def fernet_keys(self) -> list[str]:
+        return _split(self.encryption_keys)
+
+    @property
+    def is_https(self) -> bool:
+        return self.base_url.lower().startswith("https://")
+
+
+def _split(value: str) -> list[str]:
+    return [part.strip() for part in value.split(",") if part.strip()]
+
+
+def _load_dev_secrets(path: Path) -> dict[str, str]:
+    """Read, or create once, the development secret file (git-ignored)."""
+    if path.exists():
+        values: dict[str, str] = {}
+        for line in path.read_text().splitlines():
+            if "=" in line and not line.startswith("#"):
+                name, _, value = line.partition("=")
+                values[name.strip()] = value.strip()
+        return values
+    values = {
+        "VV_SECRET_KEYS": secrets.token_urlsafe(48),
+        "VV_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+        "VV_HASH_KEY": secrets.token_urlsafe(48),
+    }
+    path.write_text(
+        "# Development secrets for Victim Voice, generated once. Never use in production.\n"
+        + "".join(f"{name}={value}\n" for name, value in values.items())
+    )
+    path.chmod(0o600)
+    return values
+
+
+def complete_secrets(settings: Settings, secret_file: Path = DEV_SECRET_FILE) -> Settings:
+    """Fill unset secrets from the development file, or refuse in production."""
+    missing = [
+        name
+        for name, value in (
+            ("VV_SECRET_KEYS", settings.secret_keys),
+            ("VV_ENCRYPTION_KEYS", settings.encryption_keys),
+            ("VV_HASH_KEY", settings.hash_key),
+        )
+        if not value
+    ]
+    if settings.env == "production":
+        if missing:
+            raise SettingsError(
+                "VV_ENV=production needs real secrets; set " + ", ".join(missing) + "."
+            )
+        if any(len(key) < 32 for key in settings.signing_keys) or len(settings.hash_key) < 32:
+            raise SettingsError(
+                "VV_SECRET_KEYS and VV_HASH_KEY must each be at least 32 characters in production."
+            )
+    elif missing:
+        dev = _load_dev_secrets(secret_file)
+        updates = {name.removeprefix("VV_").lower(): dev[name] for name in missing if name in dev}
+        settings = settings.model_copy(update=updates)
+    for key in settings.fernet_keys:
+        try:
+            Fernet(key.encode())
+        except ValueError as exc:
+            raise SettingsError(
+                "VV_ENCRYPTION_KEYS must be comma-separated Fernet keys "
+                "(32 url-safe base64-encoded bytes each)."
+            ) from exc
+    return settings
+
+
+@lru_cache
+def get_settings() -> Settings:
+    """The settings for this process; tests clear the cache to change them."""
+    return complete_secrets(Settings())

@@ -1,0 +1,20 @@
+"""Checks made before the service or a worker starts."""
+
+from __future__ import annotations
+
+import typer
+
+from app.db import session_scope
+from app.settings import SettingsError, get_settings
+from app.system import HashKeyMismatch, check_hash_key
+
+
+def check_startup() -> None:
+    """Refuse to start with unsafe settings or a changed hash key; exits with a clear message."""
+    try:
+        settings = get_settings()
+        with session_scope() as session:
+            check_hash_key(session, settings.hash_key)
+    except (SettingsError, HashKeyMismatch) as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc

@@ -1,0 +1,1 @@
+"""The victim's journey: pages and JSON."""

@@ -1,0 +1,95 @@
+"""Tables for the survey: progress tied to an invitation, responses tied to nothing."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from app.db import new_uuid, utcnow
+
+
+class SurveySession(SQLModel, table=True):
+    """The short-lived session a link is exchanged for; exiting ends it."""
+
+    __tablename__ = "survey_session"
+
+    id: str = Field(primary_key=True, max_length=64)  # SHA-256 of the cookie value
+    invitation_id: str = Field(foreign_key="invitation.id", index=True, max_length=36)
+    csrf_token: str = Field(max_length=64)
+    expires_at: datetime = Field(index=True)
+    ended_at: datetime | None = None
+
+
+class InProgressAnswer(SQLModel, table=True):
+    """An answer saved before submit, one row per question so two devices never clash."""
+
+    __tablename__ = "in_progress_answer"
+    __table_args__ = (UniqueConstraint("invitation_id", "question_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    invitation_id: str = Field(foreign_key="invitation.id", index=True, max_length=36)
+    question_id: str = Field(max_length=120)
+    value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class Response(SQLModel, table=True):
+    """A submitted survey, with only coarse context (anonymity model)."""
+
+    __tablename__ = "response"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    bank_slug: str = Field(max_length=64, index=True)
+    crime_group: str = Field(max_length=16, index=True)
+    touchpoint: str = Field(max_length=16, index=True)
+    area: str | None = Field(default=None, max_length=32, index=True)
+    month: date = Field(index=True)  # first day of the touchpoint's month, nothing finer
+    language: str = Field(default="en", max_length=35, index=True)
+    assisted: bool = False
+
+
+class Answer(SQLModel, table=True):
+    """One answer code (a `multi` answer gives one row per code; skipped gives code None)."""
+
+    __tablename__ = "answer"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    response_id: str = Field(foreign_key="response.id", index=True, max_length=36)
+    question_id: str = Field(max_length=120, index=True)
+    code: str | None = Field(default=None, max_length=120)
+
+
+class Comment(SQLModel, table=True):
+    """Free text from a `text` question; shown only redacted, only in large enough groups."""
+
+    __tablename__ = "comment"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    response_id: str = Field(foreign_key="response.id", index=True, max_length=36)
+    question_id: str = Field(max_length=120)
+    text: str = Field(max_length=5000)
+    crime_group: str = Field(max_length=16, index=True)
+    touchpoint: str = Field(max_length=16, index=True)
+    area: str | None = Field(default=None, max_length=32)
+    month: date = Field(index=True)
+    quotable: bool = False
+    theme: str | None = Field(default=None, max_length=80)
+
+
+class ContactRequest(SQLModel, table=True):
+    """A victim's explicit wish to be contacted, kept apart from any response."""
+
+    __tablename__ = "contact_request"
+
+    id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
+    details_encrypted: str = Field(max_length=4000)
+    crime_group: str = Field(max_length=16)
+    created_at: datetime = Field(default_factory=utcnow, index=True)
+    status: str = Field(default="open", max_length=16, index=True)
+    closed_at: datetime | None = None
+    closed_by: str | None = Field(default=None, max_length=80)
+    erase_after: datetime | None = Field(default=None, index=True)
