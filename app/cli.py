@@ -9,6 +9,22 @@ db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
 
 
+def _register_domain_commands() -> None:
+    from app.auth import cli as auth_cli
+    from app.banks import cli as banks_cli
+    from app.invitations import cli as invitations_cli
+    from app.reporting import cli as reporting_cli
+
+    app.add_typer(auth_cli.users_app, name="users", help="Staff users")
+    app.add_typer(auth_cli.api_keys_app, name="api-keys", help="API keys")
+    app.add_typer(banks_cli.app, name="banks", help="Question banks")
+    app.add_typer(invitations_cli.app, name="invitations", help="Invitation batches")
+    app.add_typer(reporting_cli.rollups_app, name="rollups", help="Aggregate rollup counts")
+    # Top-level commands of the invitations domain: dispatch, purge.
+    for command in invitations_cli.top_level_commands:
+        app.command(command.__name__)(command)
+
+
 @app.command()
 def serve(
     host: str = typer.Option("127.0.0.1", help="Address to listen on"),
@@ -50,3 +66,6 @@ def demo() -> None:
 
     for line in seed_demo():
         typer.echo(line)
+
+
+_register_domain_commands()

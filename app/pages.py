@@ -4,4 +4,13 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app.auth import pages as auth_pages
+from app.banks import pages as bank_pages
+from app.reporting import pages as reporting_pages
+from app.survey import pages as survey_pages
+
 pages_router = APIRouter(include_in_schema=False)
+pages_router.include_router(auth_pages.router)
+pages_router.include_router(bank_pages.router)
+pages_router.include_router(survey_pages.router)
+pages_router.include_router(reporting_pages.router)

@@ -1,0 +1,7 @@
+"""JSON API routes of the auth domain (mounted under /api/v1): thin, calling services."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
