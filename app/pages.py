@@ -4,8 +4,10 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from app import public_pages
 from app.auth import pages as auth_pages
 from app.banks import pages as bank_pages
+from app.invitations import pages as invitation_pages
 from app.reporting import pages as reporting_pages
 from app.survey import pages as survey_pages
 
@@ -14,3 +16,5 @@ pages_router.include_router(auth_pages.router)
 pages_router.include_router(bank_pages.router)
 pages_router.include_router(survey_pages.router)
 pages_router.include_router(reporting_pages.router)
+pages_router.include_router(invitation_pages.router)
+pages_router.include_router(public_pages.router)

@@ -1,0 +1,1 @@
+"""Sender protocol; outbox, GOV.UK Notify and SMTP adapters; message texts."""
