@@ -52,5 +52,9 @@ migration-regen: install
 	VV_DATABASE_URL=sqlite:////tmp/vv-regen.db $(BIN)/alembic revision --autogenerate --rev-id 0001 -m "initial schema"
 	rm -f /tmp/vv-regen.db
 
+# Regenerates docs/screenshots/ (every victim page, dashboard, report) in headless Chromium.
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py
+
 clean:
 	rm -rf $(VENV) node_modules app/static
