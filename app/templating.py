@@ -61,7 +61,18 @@ def page_context(request: Request, **values: Any) -> dict[str, Any]:
 
 
 def render(request: Request, template: str, status_code: int = 200, **values: Any) -> HTMLResponse:
-    """Render a page with the common context (service name, CSP nonce, footer)."""
-    return get_templates().TemplateResponse(
+    """Render a page with the common context (service name, CSP nonce, footer).
+
+    Pass `html_lang="ur"` and `html_dir="rtl"` for a right-to-left language.
+    """
+    response = get_templates().TemplateResponse(
         request, template, page_context(request, **values), status_code=status_code
     )
+    if values.get("html_dir") == "rtl":
+        # The GOV.UK page template has no parameter for the <html> element's dir, and the
+        # whole page (header, footer, support panel) must read right to left.
+        body = bytes(response.body).replace(b'<html lang="', b'<html dir="rtl" lang="', 1)
+        response = HTMLResponse(
+            body, status_code=status_code, headers={"content-type": "text/html; charset=utf-8"}
+        )
+    return response
