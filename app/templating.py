@@ -65,7 +65,7 @@ def render(request: Request, template: str, status_code: int = 200, **values: An
 
     Pass `html_lang="ur"` and `html_dir="rtl"` for a right-to-left language.
     """
-    response = get_templates().TemplateResponse(
+    response: HTMLResponse = get_templates().TemplateResponse(
         request, template, page_context(request, **values), status_code=status_code
     )
     if values.get("html_dir") == "rtl":
