@@ -1,0 +1,128 @@
+"""What a victim sees of a bank document, in their language.
+
+A string is shown in language L only when L's effective status is approved (the string's own
+status if it carries one, else the bank's status for L); otherwise the English source is shown.
+These functions read the stored document dict (the normalised form of `schema.BankDocument`), and
+also accept a raw bank file's dict, so they never need the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+SOURCE_LANGUAGE = "en"
+
+
+def _bank_statuses(document: Mapping[str, Any]) -> dict[str, str]:
+    translations = document.get("translations") or {}
+    return {
+        str(language): str((entry or {}).get("status", "draft"))
+        for language, entry in translations.items()
+    }
+
+
+def localize(value: Any, language: str, statuses: Mapping[str, str]) -> str | None:
+    """The text of a localized value in `language` if approved there, else its English text."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        return value
+    if not isinstance(value, Mapping):
+        return str(value)
+    english = value.get(SOURCE_LANGUAGE)
+    english_text = english.get("text") if isinstance(english, Mapping) else english
+    if language != SOURCE_LANGUAGE and language in value:
+        entry = value[language]
+        if isinstance(entry, Mapping):
+            text, status = entry.get("text"), entry.get("status")
+        else:
+            text, status = entry, statuses.get(language, "draft")
+        if status == "approved" and text:
+            return str(text)
+    return None if english_text is None else str(english_text)
+
+
+def approved_languages(document: Mapping[str, Any]) -> list[str]:
+    """Languages a victim may be offered this bank in: English, then approved translations."""
+    approved = sorted(
+        lang for lang, status in _bank_statuses(document).items() if status == "approved"
+    )
+    return [SOURCE_LANGUAGE, *(lang for lang in approved if lang != SOURCE_LANGUAGE)]
+
+
+def iter_questions(
+    document: Mapping[str, Any],
+) -> Iterator[tuple[Mapping[str, Any] | None, Mapping[str, Any]]]:
+    """Every question dict in order, with its section dict (None for top-level questions)."""
+    for question in document.get("questions") or []:
+        yield None, question
+    for section in document.get("sections") or []:
+        for question in section.get("questions") or []:
+            yield section, question
+
+
+def asked_at(question: Mapping[str, Any], touchpoint: str) -> bool:
+    """Whether a question is asked at `touchpoint` (no touchpoints listed means every one)."""
+    touchpoints = question.get("touchpoints")
+    return touchpoints is None or touchpoint in touchpoints
+
+
+def _show_if(question: Mapping[str, Any]) -> dict[str, Any] | None:
+    condition = question.get("show_if")
+    if not condition:
+        return None
+    codes = condition.get("in", condition.get("in_", []))
+    return {"question": condition["question"], "in": list(codes)}
+
+
+def questions_for(
+    document: Mapping[str, Any], touchpoint: str, language: str
+) -> list[dict[str, Any]]:
+    """The questions asked at `touchpoint`, in order, in the contract's question shape."""
+    statuses = _bank_statuses(document)
+    shown: list[dict[str, Any]] = []
+    for section, question in iter_questions(document):
+        if not asked_at(question, touchpoint):
+            continue
+        shown.append(
+            {
+                "id": question["id"],
+                "type": question["type"],
+                "text": localize(question["text"], language, statuses),
+                "hint": localize(question.get("hint"), language, statuses),
+                "options": [
+                    {"code": option["code"], "label": localize(option["label"], language, statuses)}
+                    for option in question.get("options") or []
+                ],
+                "skippable": True,  # trauma-informed rule 1: nothing is ever required
+                "section": section["id"] if section is not None else None,
+                "show_if": _show_if(question),
+            }
+        )
+    return shown
+
+
+def section_info(
+    document: Mapping[str, Any], section_id: str | None, language: str
+) -> dict[str, Any] | None:
+    """A section's id, title, content note and sensitivity in `language`; None if unknown."""
+    statuses = _bank_statuses(document)
+    for section in document.get("sections") or []:
+        if section["id"] == section_id:
+            return {
+                "id": section["id"],
+                "title": localize(section["title"], language, statuses),
+                "content_note": localize(section.get("content_note"), language, statuses),
+                "sensitive": bool(section.get("sensitive", False)),
+            }
+    return None
+
+
+def bank_text(document: Mapping[str, Any], language: str) -> dict[str, str | None]:
+    """The bank's title and introduction in `language` (for the start page)."""
+    statuses = _bank_statuses(document)
+    return {
+        "title": localize(document.get("title"), language, statuses),
+        "introduction": localize(document.get("introduction"), language, statuses),
+    }

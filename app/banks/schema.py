@@ -1,0 +1,186 @@
+"""The bank format: pydantic models of a bank file (question_banks/<slug>.yaml) and API document.
+
+Unknown fields are rejected everywhere, so a misspelt key ("show_If") is an error, not a
+silently ignored condition. `docs/bank-schema.json` is generated from these models.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
+
+from app.enums import CrimeGroup, Touchpoint
+
+QuestionType = Literal["single", "multi", "scale", "yes_no", "text"]
+CHOICE_TYPES: frozenset[str] = frozenset({"single", "multi", "scale", "yes_no"})
+ReviewStatus = Literal["draft", "approved"]
+RESERVED_CODES: frozenset[str] = frozenset({"prefer_not_to_say", "dont_know", "not_applicable"})
+SOURCE_LANGUAGE = "en"
+
+# Stable ids and codes: lower case, digits and underscores, starting with a letter. They are
+# stored in every answer, so they must survive any wording change and any database.
+Identifier = Annotated[
+    str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
+]
+# BCP 47-ish language tag as used in the survey (en, ur, pl, pa-IN ...).
+LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+class TranslatedText(_Strict):
+    """One language's text of one string, with a review status overriding the bank's."""
+
+    text: NonEmptyText
+    status: ReviewStatus
+
+
+def _check_localized(value: Any) -> Any:
+    """Validate the mapping form of a localized string: `en` present, language tags, no blanks."""
+    if isinstance(value, str):
+        if not value.strip():
+            raise ValueError("text must not be empty")
+        return value
+    if isinstance(value, dict):
+        if SOURCE_LANGUAGE not in value:
+            raise ValueError("a translated text needs its English (en) text")
+        for language, text in value.items():
+            if not LANGUAGE_PATTERN.match(str(language)):
+                raise ValueError(f"'{language}' is not a language code (like en, ur, pl)")
+            if isinstance(text, str) and not text.strip():
+                raise ValueError(f"the {language} text must not be empty")
+        if not isinstance(value[SOURCE_LANGUAGE], str):
+            raise ValueError("the English (en) text is the source: give it as plain text")
+        return value
+    return value
+
+
+# A localized string: plain English, or {en: "...", ur: "..." | {text, status}}.
+LocalizedText = Annotated[str | dict[str, str | TranslatedText], AfterValidator(_check_localized)]
+
+
+class Translation(_Strict):
+    """Review status of one language across the bank; en is the source and always shown."""
+
+    status: ReviewStatus
+
+
+class Waiver(_Strict):
+    """A reasoned exception to one lint rule for one question."""
+
+    rule: Identifier
+    reason: NonEmptyText = Field(description="Why the rule does not apply here, in words.")
+
+
+class Option(_Strict):
+    code: Identifier
+    label: LocalizedText
+
+
+class ShowIf(_Strict):
+    """Show a question only when an earlier question's answer is one of `in`."""
+
+    question: Identifier
+    in_: list[Identifier] = Field(alias="in", min_length=1)
+
+
+class Question(_Strict):
+    id: Identifier
+    type: QuestionType
+    text: LocalizedText
+    hint: LocalizedText | None = None
+    touchpoints: list[Touchpoint] | None = Field(
+        default=None, description="Where the question is asked; omitted means every touchpoint."
+    )
+    measures: list[str] = Field(default_factory=list)
+    sensitive: bool = False
+    show_if: ShowIf | None = None
+    waivers: list[Waiver] = Field(default_factory=list)
+    options: list[Option] | None = None
+
+    @field_validator("touchpoints")
+    @classmethod
+    def _touchpoints_not_empty(cls, value: list[Touchpoint] | None) -> list[Touchpoint] | None:
+        if value is not None and not value:
+            raise ValueError("list at least one touchpoint, or leave touchpoints out for all")
+        return value
+
+    def asked_at(self) -> list[str]:
+        """The touchpoints where the question is asked, in journey order."""
+        if self.touchpoints is None:
+            return [touchpoint.value for touchpoint in Touchpoint]
+        return [t.value for t in Touchpoint if t in self.touchpoints]
+
+
+class Section(_Strict):
+    id: Identifier
+    title: LocalizedText
+    content_note: LocalizedText | None = None
+    sensitive: bool = False
+    questions: list[Question] = Field(default_factory=list)
+
+
+class BankDocument(_Strict):
+    slug: Identifier
+    title: LocalizedText
+    crime_group: CrimeGroup | None = Field(
+        default=None, description="general, rasso or vawg; defaults to the slug."
+    )
+    introduction: LocalizedText | None = None
+    translations: dict[LanguageTag, Translation] = Field(default_factory=dict)
+    sections: list[Section] = Field(default_factory=list)
+    questions: list[Question] = Field(
+        default_factory=list, description="Questions outside any section (sections are usual)."
+    )
+
+    @model_validator(mode="after")
+    def _crime_group_and_content(self) -> BankDocument:
+        if self.crime_group is None:
+            if self.slug not in CrimeGroup.__members__:
+                raise ValueError("crime_group is required when the slug is not a crime group")
+            self.crime_group = CrimeGroup(self.slug)
+        if not self.sections and not self.questions:
+            raise ValueError("a bank needs at least one question")
+        if SOURCE_LANGUAGE in self.translations:
+            raise ValueError("en is the source language: leave it out of translations")
+        return self
+
+    def all_questions(self) -> list[tuple[Section | None, Question]]:
+        """Every question in order, with its section (None for top-level questions)."""
+        found: list[tuple[Section | None, Question]] = [(None, q) for q in self.questions]
+        for section in self.sections:
+            found.extend((section, question) for question in section.questions)
+        return found
+
+
+def parse_document(data: Any) -> BankDocument:
+    """Validate a bank document (raises pydantic.ValidationError)."""
+    return BankDocument.model_validate(data)
+
+
+def normalize(document: BankDocument) -> dict[str, Any]:
+    """The stored, canonical form of a validated document (every field present, JSON types)."""
+    return document.model_dump(mode="json", by_alias=True)
+
+
+def bank_json_schema() -> dict[str, Any]:
+    """JSON Schema of the bank format, for editors and docs/bank-schema.json."""
+    schema = BankDocument.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "Victim Voice question bank"
+    return schema
