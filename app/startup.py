@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from sqlalchemy.exc import OperationalError, ProgrammingError
 
 from app.db import session_scope
 from app.settings import SettingsError, get_settings
@@ -17,4 +18,11 @@ def check_startup() -> None:
             check_hash_key(session, settings.hash_key)
     except (SettingsError, HashKeyMismatch) as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc
+    except (OperationalError, ProgrammingError) as exc:
+        typer.echo(
+            "Cannot start: the database is not reachable or not set up. "
+            "Check VV_DATABASE_URL, then run `victim-voice db upgrade`.",
+            err=True,
+        )
         raise typer.Exit(1) from exc
