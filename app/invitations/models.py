@@ -36,6 +36,9 @@ class Contact(SQLModel, table=True):
     destination_encrypted: str | None = Field(default=None, max_length=1000)
     erase_after: datetime | None = Field(default=None, index=True)
     last_invited_at: datetime | None = None
+    # The last batch with a valid row for this contact: finds duplicates within a batch
+    # without holding every hash of a 100,000-row import in memory.
+    last_batch_id: str | None = Field(default=None, max_length=36)
     opted_out_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 

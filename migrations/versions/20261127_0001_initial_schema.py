@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:15:16.548720
+Create Date: 2026-11-27 17:24:45.370697
 """
 
 from collections.abc import Sequence
@@ -55,6 +55,7 @@ def upgrade() -> None:
     sa.Column('destination_encrypted', sqlmodel.sql.sqltypes.AutoString(length=1000), nullable=True),
     sa.Column('erase_after', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('last_invited_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
+    sa.Column('last_batch_id', sqlmodel.sql.sqltypes.AutoString(length=36), nullable=True),
     sa.Column('opted_out_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=True),
     sa.Column('created_at', sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
     sa.PrimaryKeyConstraint('id', name=op.f('pk_contact')),
