@@ -1,7 +1,114 @@
-"""Pages every public service owes its users: accessibility, privacy, cookies."""
+"""Pages every public service owes its users: accessibility, privacy, cookies.
+
+The text is specific to this service and reads its numbers (link lifetime, retention, session
+lengths, the data controller) from the settings, so the pages never drift from what the
+service actually does.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from dataclasses import dataclass
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+
+from app.settings import Settings, get_settings
+from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+SURVEY_COOKIE_NAME = "vv_survey"
+# The staff cookie takes the __Host- prefix when the service runs behind https (contract).
+STAFF_COOKIE_NAME = "vv_staff"
+
+# When the pages were last checked against WCAG 2.2; changed by hand after each review.
+LAST_REVIEWED = "27 November 2026"
+
+
+@dataclass(frozen=True)
+class Cookie:
+    name: str
+    purpose: str
+    expires: str
+
+
+def staff_cookie_name(settings: Settings) -> str:
+    return f"__Host-{STAFF_COOKIE_NAME}" if settings.is_https else STAFF_COOKIE_NAME
+
+
+def essential_cookies(settings: Settings) -> list[Cookie]:
+    """The only cookies the service sets; there are no analytics or marketing cookies."""
+    return [
+        Cookie(
+            name=SURVEY_COOKIE_NAME,
+            purpose=(
+                "Keeps your place in the survey after you open your link, so the link itself "
+                "does not stay in the address bar or your browser history."
+            ),
+            expires=(
+                f"After {_minutes(settings.survey_session_minutes)} without use, "
+                "or at once when you use \u2018Exit this page\u2019"
+            ),
+        ),
+        Cookie(
+            name=staff_cookie_name(settings),
+            purpose="Keeps staff signed in. Only set for staff who sign in; never for people "
+            "answering the survey.",
+            expires=(
+                f"After {_minutes(settings.staff_session_idle_minutes)} without use, "
+                f"{settings.staff_session_absolute_hours} hours after signing in, "
+                "or when you sign out"
+            ),
+        ),
+    ]
+
+
+def _minutes(value: int) -> str:
+    if value % 60 == 0 and value >= 60:
+        hours = value // 60
+        return f"{hours} hour" if hours == 1 else f"{hours} hours"
+    return f"{value} minutes"
+
+
+def _months(value: int) -> str:
+    if value % 12 == 0:
+        years = value // 12
+        return f"{value} months ({years} year{'s' if years != 1 else ''})"
+    return f"{value} months"
+
+
+@router.get("/accessibility", response_class=HTMLResponse)
+def accessibility_statement(request: Request) -> HTMLResponse:
+    settings = get_settings()
+    return render(
+        request,
+        "public/accessibility.html",
+        page_title="Accessibility statement",
+        last_reviewed=LAST_REVIEWED,
+        verify_url=settings.verify_url,
+    )
+
+
+@router.get("/privacy", response_class=HTMLResponse)
+def privacy_notice(request: Request) -> HTMLResponse:
+    settings = get_settings()
+    return render(
+        request,
+        "public/privacy.html",
+        page_title="Privacy notice",
+        link_ttl_days=settings.link_ttl_days,
+        retention=_months(settings.retention_months),
+        min_cell=settings.min_cell,
+        verify_url=settings.verify_url,
+        cookies=essential_cookies(settings),
+    )
+
+
+@router.get("/cookies", response_class=HTMLResponse)
+def cookies_page(request: Request) -> HTMLResponse:
+    return render(
+        request,
+        "public/cookies.html",
+        page_title="Cookies",
+        cookies=essential_cookies(get_settings()),
+    )
