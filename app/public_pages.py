@@ -18,8 +18,10 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 SURVEY_COOKIE_NAME = "vv_survey"
-# The staff cookie takes the __Host- prefix when the service runs behind https (contract).
+# Staff cookies take the __Host- prefix when the service runs behind https (contract).
+# The names match app/auth/sessions.py and app/auth/csrf.py (a test checks they agree).
 STAFF_COOKIE_NAME = "vv_staff"
+LOGIN_CSRF_COOKIE_NAME = "vv_login_csrf"
 
 # When the pages were last checked against WCAG 2.2; changed by hand after each review.
 LAST_REVIEWED = "27 November 2026"
@@ -32,8 +34,8 @@ class Cookie:
     expires: str
 
 
-def staff_cookie_name(settings: Settings) -> str:
-    return f"__Host-{STAFF_COOKIE_NAME}" if settings.is_https else STAFF_COOKIE_NAME
+def staff_cookie_name(name: str, settings: Settings) -> str:
+    return f"__Host-{name}" if settings.is_https else name
 
 
 def essential_cookies(settings: Settings) -> list[Cookie]:
@@ -51,7 +53,13 @@ def essential_cookies(settings: Settings) -> list[Cookie]:
             ),
         ),
         Cookie(
-            name=staff_cookie_name(settings),
+            name=staff_cookie_name(LOGIN_CSRF_COOKIE_NAME, settings),
+            purpose="Protects the staff sign-in form from being sent by another website. Only "
+            "set on the staff sign-in page.",
+            expires="When you have signed in, or when you close your browser",
+        ),
+        Cookie(
+            name=staff_cookie_name(STAFF_COOKIE_NAME, settings),
             purpose="Keeps staff signed in. Only set for staff who sign in; never for people "
             "answering the survey.",
             expires=(

@@ -127,4 +127,15 @@ def test_staff_cookie_takes_the_host_prefix_behind_https(
     from app.main import create_app
 
     with TestClient(create_app(), base_url="https://survey.example") as secure:
-        assert "__Host-vv_staff" in secure.get("/cookies").text
+        text = secure.get("/cookies").text
+        assert "__Host-vv_staff" in text and "__Host-vv_login_csrf" in text
+
+
+def test_cookie_names_on_the_page_are_the_ones_the_service_sets() -> None:
+    from app import public_pages
+    from app.auth import csrf, sessions
+    from app.survey import session as survey_session
+
+    assert public_pages.SURVEY_COOKIE_NAME == survey_session.COOKIE_NAME
+    assert public_pages.STAFF_COOKIE_NAME == sessions.SESSION_COOKIE
+    assert public_pages.LOGIN_CSRF_COOKIE_NAME == csrf.LOGIN_CSRF_COOKIE
