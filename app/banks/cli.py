@@ -1,7 +1,79 @@
-"""CLI commands of the banks domain, registered by app/cli.py."""
+"""CLI commands of the banks domain, registered by app/cli.py as `victim-voice banks ...`."""
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import typer
 
+from app.banks.files import DEFAULT_DIRECTORY, CheckedFiles, check_paths
+
 app = typer.Typer(no_args_is_help=True)
+
+PathsArgument = typer.Argument(
+    None, help="Bank files or directories (default: question_banks/)", show_default=False
+)
+SCHEMA_PATH = Path("docs/bank-schema.json")
+
+
+def _check_and_print(paths: list[Path] | None) -> CheckedFiles:
+    result = check_paths(paths or [DEFAULT_DIRECTORY])
+    for problem in result.problems:
+        typer.echo(problem.format())
+    typer.echo(
+        f"{result.files_checked} file(s) checked: {result.errors} error(s), "
+        f"{result.warnings} warning(s).",
+        err=True,
+    )
+    return result
+
+
+@app.command("check")
+def check(paths: list[Path] | None = PathsArgument) -> None:
+    """Validate and lint bank files; print every problem as file:question_id: message."""
+    result = _check_and_print(paths)
+    if result.errors:
+        raise typer.Exit(1)
+
+
+@app.command("load")
+def load(paths: list[Path] | None = PathsArgument) -> None:
+    """Check, then publish each bank whose content changed as a new version (idempotent)."""
+    from app.banks.support import load_support_services
+    from app.banks.versions import load_document
+    from app.db import session_scope
+
+    result = _check_and_print(paths)
+    if result.errors:
+        typer.echo("Nothing loaded: fix the errors above first.", err=True)
+        raise typer.Exit(1)
+    refused = False
+    with session_scope() as session:
+        for name, document in result.banks:
+            outcome = load_document(session, document, actor="cli", file=Path(name).name)
+            typer.echo(outcome.message)
+            refused = refused or outcome.status == "refused"
+        for path in result.support_files:
+            counts = load_support_services(session, path, actor="cli")
+            typer.echo(
+                "support services: "
+                + ", ".join(f"{count} {what}" for what, count in counts.items())
+            )
+    if refused:
+        raise typer.Exit(1)
+
+
+@app.command("schema")
+def schema(
+    output: Path = typer.Option(SCHEMA_PATH, "--output", "-o", help="Where to write it"),
+) -> None:
+    """Write the JSON Schema of the bank format (docs/bank-schema.json) from the models."""
+    output.write_text(schema_text(), encoding="utf-8")
+    typer.echo(f"Wrote {output}")
+
+
+def schema_text() -> str:
+    from app.banks.schema import bank_json_schema
+
+    return json.dumps(bank_json_schema(), indent=2, ensure_ascii=False) + "\n"

@@ -10,10 +10,10 @@ import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
-    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
+    PlainValidator,
     StringConstraints,
     field_validator,
     model_validator,
@@ -50,28 +50,48 @@ class TranslatedText(_Strict):
     status: ReviewStatus
 
 
-def _check_localized(value: Any) -> Any:
-    """Validate the mapping form of a localized string: `en` present, language tags, no blanks."""
+def _validate_localized(value: Any) -> str | dict[str, Any]:
+    """Validate a localized string by hand, so a mistake gives one plain-English message."""
     if isinstance(value, str):
         if not value.strip():
             raise ValueError("text must not be empty")
         return value
-    if isinstance(value, dict):
-        if SOURCE_LANGUAGE not in value:
-            raise ValueError("a translated text needs its English (en) text")
-        for language, text in value.items():
-            if not LANGUAGE_PATTERN.match(str(language)):
-                raise ValueError(f"'{language}' is not a language code (like en, ur, pl)")
-            if isinstance(text, str) and not text.strip():
+    if not isinstance(value, dict):
+        raise ValueError("must be text, or a list of languages with their text (en: ..., ur: ...)")
+    if SOURCE_LANGUAGE not in value:
+        raise ValueError("a translated text needs its English (en) text")
+    result: dict[str, Any] = {}
+    for language, text in value.items():
+        if not isinstance(language, str) or not LANGUAGE_PATTERN.match(language):
+            raise ValueError(f"'{language}' is not a language code (like en, ur, pl)")
+        if isinstance(text, str):
+            if not text.strip():
                 raise ValueError(f"the {language} text must not be empty")
-        if not isinstance(value[SOURCE_LANGUAGE], str):
+            result[language] = text
+        elif isinstance(text, dict) and language != SOURCE_LANGUAGE:
+            unknown = sorted(set(text) - {"text", "status"})
+            if unknown:
+                raise ValueError(f"the {language} text has an unknown field '{unknown[0]}'")
+            if not isinstance(text.get("text"), str) or not text["text"].strip():
+                raise ValueError(f"the {language} text needs its text")
+            if text.get("status") not in ("draft", "approved"):
+                raise ValueError(f"the {language} text's status must be 'draft' or 'approved'")
+            result[language] = {"text": text["text"], "status": text["status"]}
+        elif language == SOURCE_LANGUAGE:
             raise ValueError("the English (en) text is the source: give it as plain text")
-        return value
-    return value
+        else:
+            raise ValueError(f"the {language} text must be text")
+    return result
 
 
 # A localized string: plain English, or {en: "...", ur: "..." | {text, status}}.
-LocalizedText = Annotated[str | dict[str, str | TranslatedText], AfterValidator(_check_localized)]
+# Stored as plain JSON values; the precise shape is given to the JSON Schema.
+LocalizedText = Annotated[
+    str | dict[str, Any],
+    PlainValidator(
+        _validate_localized, json_schema_input_type=str | dict[str, str | TranslatedText]
+    ),
+]
 
 
 class Translation(_Strict):

@@ -1,0 +1,137 @@
+"""Reading bank files and checking a set of paths, as `banks check` and `banks load` do."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from app.banks.lint import BANK, Problem, Severity, check_document
+from app.banks.schema import BankDocument
+from app.banks.support import SUPPORT_FILE, check_support_file
+
+MESSAGES_FILE = "messages.yaml"
+DEFAULT_DIRECTORY = Path("question_banks")
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """Safe YAML that rejects a key given twice: PyYAML would silently keep the last one."""
+
+
+def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:
+    seen: set[Any] = set()
+    for key_node, _value in node.value:
+        key = loader.construct_object(key_node, deep=deep)
+        if key in seen:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{key}' is given twice", key_node.start_mark
+            )
+        seen.add(key)
+    return loader.construct_mapping(node, deep=deep)
+
+
+_StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _no_duplicate_keys)
+
+
+def read_yaml(path: Path) -> Any:
+    """The YAML document in `path` (raises yaml.YAMLError, with a line number, if malformed)."""
+    return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+
+
+def _yaml_message(error: yaml.YAMLError) -> str:
+    mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
+    problem = getattr(error, "problem", None) or str(error)
+    where = f"line {mark.line + 1}: " if mark is not None else ""
+    return f"not valid YAML: {where}{problem}"
+
+
+@dataclass
+class CheckedFiles:
+    """The outcome of checking some paths: problems, and the valid banks and support file."""
+
+    problems: list[Problem] = field(default_factory=list)
+    banks: list[tuple[str, BankDocument]] = field(default_factory=list)
+    support_files: list[Path] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> int:
+        return sum(1 for problem in self.problems if problem.severity == "error")
+
+    @property
+    def warnings(self) -> int:
+        return sum(1 for problem in self.problems if problem.severity == "warning")
+
+
+def expand_paths(paths: Iterable[Path]) -> list[Path]:
+    """Files to check: a directory means every *.yaml file in it, sorted."""
+    files: list[Path] = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(sorted(path.glob("*.yaml")))
+        else:
+            files.append(path)
+    return files
+
+
+def _messages_linter() -> Callable[..., Any] | None:
+    try:
+        from app.messaging.message_lint import lint_messages  # type: ignore[import-not-found]
+    except ImportError:
+        return None
+    return lint_messages  # type: ignore[no-any-return]
+
+
+def _check_messages(path: Path, name: str) -> list[Problem]:
+    linter = _messages_linter()
+    if linter is None:
+        return []  # the messaging domain is not installed: nothing to check it against
+    problems = []
+    for location, message, severity in linter(path):
+        level: Severity = "warning" if str(severity) == "warning" else "error"
+        problems.append(Problem(name, str(location), str(message), level, "messages"))
+    return problems
+
+
+def check_paths(paths: Iterable[Path]) -> CheckedFiles:
+    """Check bank files, the support services file and the message file among `paths`."""
+    result = CheckedFiles()
+    slugs: dict[str, str] = {}
+    for path in expand_paths(paths):
+        name = str(path)
+        result.files_checked += 1
+        if not path.is_file():
+            result.problems.append(Problem(name, BANK, "no such file"))
+            continue
+        if path.name == SUPPORT_FILE:
+            problems = check_support_file(path, name)
+            result.problems.extend(problems)
+            if not any(problem.severity == "error" for problem in problems):
+                result.support_files.append(path)
+            continue
+        if path.name == MESSAGES_FILE:
+            result.problems.extend(_check_messages(path, name))
+            continue
+        try:
+            data = read_yaml(path)
+        except yaml.YAMLError as error:
+            result.problems.append(Problem(name, BANK, _yaml_message(error)))
+            continue
+        document, problems = check_document(data, name)
+        result.problems.extend(problems)
+        if document is None:
+            continue
+        if document.slug in slugs:
+            result.problems.append(
+                Problem(
+                    name, BANK, f"slug '{document.slug}' is also the slug of {slugs[document.slug]}"
+                )
+            )
+            continue
+        slugs[document.slug] = name
+        if not any(problem.severity == "error" for problem in problems):
+            result.banks.append((name, document))
+    return result

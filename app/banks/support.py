@@ -1,0 +1,156 @@
+"""Support services: live signposting data, seeded from question_banks/support_services.yaml.
+
+Not part of any bank version: a corrected helpline number must show at once, on every page.
+The file is a list of services (or `services: [...]`), each with the fields of `SupportEntry`.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from sqlalchemy import or_
+from sqlmodel import Session, col, select
+
+from app import audit
+from app.banks.lint import Problem, schema_problems
+from app.banks.models import SupportService
+from app.banks.schema import Identifier, NonEmptyText
+from app.db import utcnow
+from app.enums import CrimeGroup
+
+SUPPORT_FILE = "support_services.yaml"
+
+
+class SupportEntry(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: Identifier = Field(description="Stable id: change the text freely, never the key.")
+    name: NonEmptyText
+    helps_with: NonEmptyText
+    phone: str = ""
+    hours: str = ""
+    website: str = ""
+    crime_group: CrimeGroup | None = Field(default=None, description="None: every crime group")
+    area: str | None = Field(default=None, description="Local policing area; None: every area")
+    sort_order: int = 0
+
+
+class SupportFile(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    services: list[SupportEntry]
+
+
+def _as_file(data: Any) -> Any:
+    return {"services": data} if isinstance(data, list) else data
+
+
+def parse_support_file(path: Path) -> list[SupportEntry]:
+    """The entries of a support services file (raises ValueError or ValidationError)."""
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return SupportFile.model_validate(_as_file(data)).services
+
+
+def check_support_file(path: Path, file: str | None = None) -> list[Problem]:
+    """Problems of a support services file, in the bank check's shape (the key as the id)."""
+    name = file or str(path)
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as error:
+        return [Problem(name, "(file)", f"not valid YAML: {error}")]
+    try:
+        entries = SupportFile.model_validate(_as_file(data)).services
+    except ValidationError as error:
+        raw = _as_file(data)
+        problems = []
+        for problem in schema_problems(name, raw, error):
+            problems.append(_rename_service(problem, raw))
+        return problems
+    problems = []
+    keys = [entry.key for entry in entries]
+    for key in sorted({key for key in keys if keys.count(key) > 1}):
+        problems.append(Problem(name, key, f"service key '{key}' is used more than once"))
+    for entry in entries:
+        if not entry.phone and not entry.website:
+            problems.append(Problem(name, entry.key, "give a phone number or a website"))
+    return problems
+
+
+def _rename_service(problem: Problem, raw: Any) -> Problem:
+    # schema_problems names list items by question/section; here the item is a service, whose
+    # id is its key: "services[2].phone" → "<key>: phone".
+    message = problem.message
+    if message.startswith("services[") and isinstance(raw, dict):
+        index_text, _, rest = message[len("services[") :].partition("]")
+        services = raw.get("services") or []
+        if index_text.isdigit() and 0 < int(index_text) <= len(services):
+            item = services[int(index_text) - 1]
+            key = item.get("key") if isinstance(item, dict) else None
+            where = key if isinstance(key, str) and key else f"service {index_text}"
+            return Problem(problem.file, where, rest.lstrip(".: ") or message, problem.severity)
+    return problem
+
+
+def load_support_services(session: Session, path: Path, *, actor: str = "cli") -> dict[str, int]:
+    """Upsert services by key from `path`; services no longer in the file are removed."""
+    entries = parse_support_file(path)
+    existing = {row.key: row for row in session.exec(select(SupportService)).all()}
+    counts = {"added": 0, "updated": 0, "removed": 0, "unchanged": 0}
+    for entry in entries:
+        values = entry.model_dump()
+        values["crime_group"] = entry.crime_group.value if entry.crime_group else None
+        row = existing.pop(entry.key, None)
+        if row is None:
+            session.add(SupportService(**values))
+            counts["added"] += 1
+            continue
+        changed = False
+        for name, value in values.items():
+            if getattr(row, name) != value:
+                setattr(row, name, value)
+                changed = True
+        if changed:
+            row.updated_at = utcnow()
+            session.add(row)
+            counts["updated"] += 1
+        else:
+            counts["unchanged"] += 1
+    for row in existing.values():
+        session.delete(row)
+        counts["removed"] += 1
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="support_services.load",
+        object_type="support_service",
+        detail=dict(counts),
+    )
+    return counts
+
+
+def support_services_for(
+    session: Session, crime_group: str | None, area: str | None
+) -> list[SupportService]:
+    """Services for a crime group and area: those for it, then those for everyone."""
+    statement = select(SupportService).where(
+        or_(
+            col(SupportService.crime_group).is_(None),
+            col(SupportService.crime_group) == crime_group,
+        ),
+        or_(col(SupportService.area).is_(None), col(SupportService.area) == area),
+    )
+    rows = list(session.exec(statement).all())
+    # Specific services first (they know this crime group or area), then by the file's order.
+    rows.sort(
+        key=lambda row: (
+            row.crime_group is None,
+            row.area is None,
+            row.sort_order,
+            row.name,
+        )
+    )
+    return rows

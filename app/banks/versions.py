@@ -1,0 +1,279 @@
+"""Writing bank versions: publishing files (banks load); partner drafts, review and publishing.
+
+A published version never changes; publishing a newer one retires it. Every step is audited.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import func
+from sqlmodel import Session, select
+
+from app import audit
+from app.banks import service
+from app.banks.lint import Problem, check_document
+from app.banks.models import BankVersion, QuestionBank
+from app.banks.schema import BankDocument, normalize
+from app.db import utcnow
+from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+
+LoadStatus = Literal["published", "unchanged", "refused"]
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    slug: str
+    status: LoadStatus
+    version: int | None
+    message: str
+
+
+def _english_title(document: BankDocument) -> str:
+    title = document.title
+    return title if isinstance(title, str) else str(title["en"])
+
+
+def _ensure_bank(session: Session, document: BankDocument) -> QuestionBank:
+    bank = service.get_bank(session, document.slug)
+    if bank is None:
+        bank = QuestionBank(slug=document.slug, title=_english_title(document))
+        session.add(bank)
+        session.flush()
+    return bank
+
+
+def _next_version(session: Session, bank_id: int) -> int:
+    statement = select(func.max(BankVersion.version)).where(BankVersion.bank_id == bank_id)
+    latest = session.exec(statement).one()
+    return int(latest or 0) + 1
+
+
+def _publish(session: Session, bank: QuestionBank, version: BankVersion, actor: str) -> None:
+    """Make `version` the published one, retiring the one before; the bank takes its title."""
+    previous = service.latest_published(session, bank.slug)
+    if previous is not None and previous.id != version.id:
+        previous.status = service.RETIRED
+        previous.updated_at = utcnow()
+        session.add(previous)
+    version.status = service.PUBLISHED
+    version.published_at = utcnow()
+    version.updated_at = version.published_at
+    bank.title = str(_title_of(version.document))
+    session.add_all([version, bank])
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="bank.publish",
+        object_type="bank_version",
+        object_id=f"{bank.slug}:{version.version}",
+        detail={
+            "slug": bank.slug,
+            "version": version.version,
+            "source": version.source,
+            "retired": previous.version if previous is not None else None,
+        },
+    )
+
+
+def _title_of(document: dict[str, Any]) -> str:
+    title = document.get("title")
+    return str(title.get("en") if isinstance(title, dict) else title)
+
+
+def load_document(
+    session: Session, document: BankDocument, *, actor: str = "cli", file: str = ""
+) -> LoadResult:
+    """Publish a checked bank file if its content changed since the latest published version.
+
+    Refuses when the latest published version was made in the service: loading the file would
+    silently overwrite a partner's approved work.
+    """
+    stored = normalize(document)
+    digest = service.content_hash(stored)
+    slug = document.slug
+    latest = service.latest_published(session, slug)
+    if latest is not None and latest.content_hash == digest:
+        result = LoadResult(
+            slug, "unchanged", latest.version, f"{slug}: unchanged (version {latest.version})"
+        )
+    elif latest is not None and latest.source == service.SOURCE_SERVICE:
+        result = LoadResult(
+            slug,
+            "refused",
+            latest.version,
+            f"{slug}: refused: the published version {latest.version} was made and approved in "
+            "the service, and loading this file would overwrite it. Copy that version into the "
+            "file first (GET /api/v1/banks/{slug}), or make the change in the service.".replace(
+                "{slug}", slug
+            ),
+        )
+    else:
+        bank = _ensure_bank(session, document)
+        assert bank.id is not None
+        version = BankVersion(
+            bank_id=bank.id,
+            version=_next_version(session, bank.id),
+            status=service.DRAFT,
+            document=stored,
+            content_hash=digest,
+            source=service.SOURCE_FILE,
+            change_note=f"Loaded from {file}" if file else "Loaded from a file",
+            created_by=actor,
+            last_edited_by=actor,
+            approved_by=actor,
+        )
+        session.add(version)
+        session.flush()
+        _publish(session, bank, version, actor)
+        result = LoadResult(
+            slug, "published", version.version, f"{slug}: published version {version.version}"
+        )
+    audit.record(
+        session,
+        actor=actor,
+        action="bank.load",
+        object_type="question_bank",
+        object_id=slug,
+        detail={"slug": slug, "result": result.status, "version": result.version},
+    )
+    return result
+
+
+# --- partner editing in the service ----------------------------------------------------------
+
+
+def problems_to_errors(problems: list[Problem]) -> list[dict[str, Any]]:
+    """Lint errors in the API's validation shape: loc names the question (or section, or bank)."""
+    return [
+        {"loc": ["document", problem.question_id], "msg": problem.message}
+        for problem in problems
+        if problem.severity == "error"
+    ]
+
+
+def _checked(slug: str, data: Any) -> tuple[BankDocument, list[str]]:
+    if isinstance(data, dict) and data.get("slug") not in (None, slug):
+        raise InvalidInput(
+            "The document's slug must be the bank's slug.",
+            errors=[{"loc": ["document", "slug"], "msg": f"must be '{slug}'"}],
+        )
+    if isinstance(data, dict) and "slug" not in data:
+        data = {"slug": slug, **data}
+    document, problems = check_document(data)
+    errors = problems_to_errors(problems)
+    if document is None or errors:
+        raise InvalidInput("The bank has problems to fix before it can be saved.", errors=errors)
+    warnings = [f"{p.question_id}: {p.message}" for p in problems if p.severity == "warning"]
+    return document, warnings
+
+
+def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
+    found = service.get_version(session, slug, version)
+    if found is None:
+        raise NotFound(f"Bank {slug} has no version {version}.")
+    return found
+
+
+def create_draft(
+    session: Session, slug: str, data: Any, *, change_note: str, actor: str
+) -> tuple[BankVersion, list[str]]:
+    """A new draft version made in the service; 422 (InvalidInput) when the lint finds errors."""
+    document, warnings = _checked(slug, data)
+    bank = _ensure_bank(session, document)
+    assert bank.id is not None
+    stored = normalize(document)
+    version = BankVersion(
+        bank_id=bank.id,
+        version=_next_version(session, bank.id),
+        status=service.DRAFT,
+        document=stored,
+        content_hash=service.content_hash(stored),
+        source=service.SOURCE_SERVICE,
+        change_note=change_note,
+        created_by=actor,
+        last_edited_by=actor,
+    )
+    session.add(version)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="bank.draft_create",
+        object_type="bank_version",
+        object_id=f"{slug}:{version.version}",
+        detail={"slug": slug, "version": version.version, "warnings": len(warnings)},
+    )
+    return version, warnings
+
+
+def update_draft(
+    session: Session, slug: str, version: int, data: Any, *, change_note: str, actor: str
+) -> tuple[BankVersion, list[str]]:
+    """Replace a draft's document. A draft in review goes back to draft: it must be resubmitted."""
+    draft = _draft_of(session, slug, version)
+    if draft.status not in (service.DRAFT, service.IN_REVIEW):
+        raise Conflict(f"Version {version} is {draft.status}: only drafts can change.")
+    document, warnings = _checked(slug, data)
+    stored = normalize(document)
+    draft.document = stored
+    draft.content_hash = service.content_hash(stored)
+    draft.change_note = change_note
+    draft.last_edited_by = actor
+    draft.status = service.DRAFT
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="bank.draft_update",
+        object_type="bank_version",
+        object_id=f"{slug}:{version}",
+        detail={"slug": slug, "version": version, "warnings": len(warnings)},
+    )
+    return draft, warnings
+
+
+def submit_draft(session: Session, slug: str, version: int, *, actor: str) -> BankVersion:
+    """Send a draft for review (a repeat is harmless)."""
+    draft = _draft_of(session, slug, version)
+    if draft.status == service.IN_REVIEW:
+        return draft
+    if draft.status != service.DRAFT:
+        raise Conflict(f"Version {version} is {draft.status}: only a draft can be submitted.")
+    draft.status = service.IN_REVIEW
+    draft.updated_at = utcnow()
+    session.add(draft)
+    session.flush()
+    audit.record(
+        session,
+        actor=actor,
+        action="bank.submit",
+        object_type="bank_version",
+        object_id=f"{slug}:{version}",
+        detail={"slug": slug, "version": version},
+    )
+    return draft
+
+
+def approve_draft(session: Session, slug: str, version: int, *, actor: str) -> BankVersion:
+    """Publish a version in review. Nobody approves their own work (four eyes)."""
+    draft = _draft_of(session, slug, version)
+    if actor in (draft.created_by, draft.last_edited_by):
+        raise Forbidden("You wrote or last edited this draft: another approver must approve it.")
+    if draft.status == service.DRAFT:
+        raise Conflict(f"Version {version} is a draft: it must be submitted for review first.")
+    if draft.status != service.IN_REVIEW:
+        raise Conflict(
+            f"Version {version} is {draft.status}: only a version in review can be approved."
+        )
+    # The registry may have changed since the draft was saved: check again before it goes live.
+    _checked(slug, draft.document)
+    bank = session.get(QuestionBank, draft.bank_id)
+    assert bank is not None
+    draft.approved_by = actor
+    _publish(session, bank, draft, actor)
+    return draft
