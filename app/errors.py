@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 logger = logging.getLogger("victim_voice")
@@ -166,6 +167,17 @@ def error_response(
     return _error_page(request, status, detail, headers)
 
 
+def sign_in_redirect(request: Request) -> Response:
+    """A page that needs a staff sign-in sends the browser to the sign-in form, and back."""
+    target = "/staff/login"
+    if request.method in ("GET", "HEAD"):
+        path = request.url.path
+        if request.url.query:
+            path = f"{path}?{request.url.query}"
+        target = f"{target}?{urlencode({'next': path})}"
+    return RedirectResponse(target, status_code=303)
+
+
 def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     # Pydantic's "input" and "ctx" may echo what was sent (a phone number, an answer): drop them.
     return [
@@ -186,6 +198,8 @@ DEFAULT_DETAILS = {
 def register_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(AppError)
     async def _app_error(request: Request, exc: AppError) -> Response:
+        if isinstance(exc, NotAuthenticated) and not wants_problem_json(request):
+            return sign_in_redirect(request)
         return error_response(
             request,
             exc.status_code,

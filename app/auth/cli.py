@@ -1,8 +1,133 @@
-"""CLI commands of the auth domain (users, api-keys), registered by app/cli.py."""
+"""CLI commands of the auth domain (users, api-keys), registered by app/cli.py.
+
+Exit codes follow the contract: 0 ok, 1 a problem in the input (printed), 2 usage (Typer's own,
+e.g. an unknown role name or a missing option).
+"""
 
 from __future__ import annotations
 
+import sys
+
 import typer
+
+from app.enums import Role
+from app.errors import AppError
 
 users_app = typer.Typer(no_args_is_help=True)
 api_keys_app = typer.Typer(no_args_is_help=True)
+
+CLI_ACTOR = "cli"
+
+RoleOption = typer.Option(
+    ..., "--role", help="A role to grant; repeat for several (they add up).", show_default=False
+)
+BankOption = typer.Option(
+    [], "--bank", help="A question bank slug an editor may draft; repeat for several."
+)
+
+
+def _fail(message: str) -> None:
+    typer.echo(message, err=True)
+    raise typer.Exit(1)
+
+
+def _read_password(from_stdin: bool) -> str:
+    if from_stdin:
+        # One line; the newline that `echo` or a file adds is not part of the password.
+        return sys.stdin.readline().rstrip("\r\n")
+    return str(typer.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password"))
+
+
+@users_app.command("create")
+def create_user(
+    email: str = typer.Option(..., "--email", help="The user's email address (their sign-in)."),
+    role: list[Role] = RoleOption,
+    bank: list[str] = BankOption,
+    password_stdin: bool = typer.Option(
+        False, "--password-stdin", help="Read the password from the first line of stdin."
+    ),
+) -> None:
+    """Create a staff user; roles add up. They set up their authenticator app at first sign-in."""
+    from app.auth import passwords, service
+    from app.db import session_scope
+
+    try:
+        service.checked_email(email)
+    except AppError as exc:
+        _fail(exc.detail)
+    password = _read_password(password_stdin)
+    try:
+        passwords.check_password_rules(password)
+    except passwords.WeakPassword as exc:
+        _fail(str(exc))
+    try:
+        with session_scope() as session:
+            user = service.create_user(
+                session,
+                email=email,
+                password=password,
+                roles=role,
+                bank_scopes=bank,
+                actor=CLI_ACTOR,
+            )
+            user_id, roles = user.id, user.roles
+    except AppError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Created staff user {user_id} with roles: {', '.join(roles)}.")
+
+
+@users_app.command("disable")
+def disable_user(
+    email: str = typer.Option(..., "--email", help="The email address of the user to disable."),
+) -> None:
+    """Disable a user and end their sessions at once."""
+    from app.auth import service
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            user = service.disable_user(session, email=email, actor=CLI_ACTOR)
+            user_id = user.id
+    except AppError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Disabled staff user {user_id}; their sessions have ended.")
+
+
+@api_keys_app.command("create")
+def create_key(
+    name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'records system'."),
+    role: list[Role] = RoleOption,
+    bank: list[str] = BankOption,
+) -> None:
+    """Create an API key and print it once, alone on the last line."""
+    from app.auth.api_keys import create_api_key
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            plain, key = create_api_key(
+                session, name=name, roles=role, bank_scopes=bank, actor=CLI_ACTOR
+            )
+            prefix, roles = key.prefix, key.roles
+    except AppError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Created API key {prefix} with roles: {', '.join(roles)}.")
+    typer.echo("It is shown only now: store it in a secret store. Revoke it with its prefix.")
+    typer.echo(plain)
+
+
+@api_keys_app.command("revoke")
+def revoke_key(
+    prefix: str = typer.Argument(..., help="The prefix shown when the key was created."),
+) -> None:
+    """Revoke an API key by its prefix; it stops working at once."""
+    from app.auth.api_keys import revoke_api_key
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            key = revoke_api_key(session, prefix=prefix, actor=CLI_ACTOR)
+            key_prefix = key.prefix
+    except AppError as exc:
+        _fail(exc.detail)
+    typer.echo(f"Revoked API key {key_prefix}.")

@@ -1,22 +1,35 @@
 """Who is calling, and what they may do: FastAPI dependencies for roles.
 
-Interface used by every domain (the auth implementation fills in `current_caller`):
+Interface used by every domain:
 
     caller: Caller = Depends(require_roles(Role.analyst))
     caller.actor          -> "user:12" or "key:ab12cd34" (for audit events; never an email)
     caller.roles          -> set of Role
     caller.may_edit(slug) -> bool (admin, or editor with that bank in scope)
+
+A caller is either `Authorization: Bearer <api key>` or a staff browser session that has passed
+the second factor. A session caller must send its CSRF token (header X-CSRF-Token or form field
+csrf_token) on unsafe methods; a key caller need not, since no browser adds it on its own.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
+from typing import Annotated
 
-from fastapi import Request
+from fastapi import Depends, Request
+from sqlmodel import Session
 
+from app.auth import api_keys, csrf, sessions
+from app.auth.clock import record_event
+from app.db import SessionDep
 from app.enums import Role
-from app.errors import NotAuthenticated
+from app.errors import Forbidden, NotAuthenticated
+
+NOT_AUTHENTICATED = "Sign in, or send a valid API key."
+BAD_API_KEY = "The API key is not valid, or has been revoked."
+BAD_CSRF = "The form could not be sent safely. Go back, reload the page and try again."
 
 
 @dataclass(frozen=True)
@@ -35,15 +48,104 @@ class Caller:
         return Role.admin in self.roles or (Role.editor in self.roles and slug in self.bank_scopes)
 
 
-def current_caller(request: Request) -> Caller:  # replaced by the auth implementation
-    raise NotAuthenticated("Sign in, or send a valid API key.")
+def _roles(names: list[str]) -> frozenset[Role]:
+    # A role name no longer known (after a rename) grants nothing rather than failing.
+    return frozenset(Role(name) for name in names if name in Role.__members__)
 
 
-def require_roles(*roles: Role) -> Callable[..., Caller]:
+def _bearer_token(request: Request) -> str | None:
+    header = request.headers.get("authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise NotAuthenticated(BAD_API_KEY, headers={"WWW-Authenticate": "Bearer"})
+    return token.strip()
+
+
+def caller_from_request(request: Request, session: Session) -> Caller | None:
+    """The caller this request authenticates as, without any CSRF check; None if nobody."""
+    token = _bearer_token(request)
+    if token is not None:
+        key = api_keys.find_active_key(session, token)
+        if key is None:
+            # A bad key never falls back to a cookie: the client meant to use the key.
+            raise NotAuthenticated(BAD_API_KEY, headers={"WWW-Authenticate": "Bearer"})
+        return Caller(
+            actor=f"key:{key.prefix}",
+            roles=_roles(key.roles),
+            bank_scopes=frozenset(key.bank_scopes),
+            api_key_id=key.id,
+        )
+    active = sessions.session_from_request(session, request)
+    if active is None or not active.signed_in:
+        return None
+    return Caller(
+        actor=f"user:{active.user.id}",
+        roles=_roles(active.user.roles),
+        bank_scopes=frozenset(active.user.bank_scopes),
+        user_id=active.user.id,
+        csrf_token=active.record.csrf_token,
+    )
+
+
+async def current_caller(request: Request, session: SessionDep) -> Caller:
+    """Dependency: the authenticated caller (401 if none; 403 if a session lacks its CSRF token)."""
+    caller = caller_from_request(request, session)
+    if caller is None:
+        raise NotAuthenticated(NOT_AUTHENTICATED)
+    if caller.csrf_token is not None and request.method not in csrf.SAFE_METHODS:
+        given = await csrf.submitted_token(request)
+        if not csrf.tokens_match(caller.csrf_token, given):
+            raise Forbidden(BAD_CSRF)
+    # Staff page layouts read it to show the sign-out form.
+    request.state.staff_caller = caller
+    return caller
+
+
+def _path_template(request: Request) -> str:
+    route = request.scope.get("route")
+    return str(getattr(route, "path", "")) or "unknown"
+
+
+def require_roles(*roles: Role) -> Callable[..., Awaitable[Caller]]:
     """Dependency: the caller, if they hold any of `roles` (admin holds all); else 403."""
-    raise NotImplementedError
+    if not roles:
+        raise ValueError("require_roles needs at least one role; use require_staff for any.")
+
+    async def caller_with_role(
+        request: Request, session: SessionDep, caller: Caller = Depends(current_caller)
+    ) -> Caller:
+        if caller.has_any(*roles):
+            return caller
+        record_event(
+            session,
+            actor=caller.actor,
+            action="access.denied",
+            object_type="route",
+            object_id=_path_template(request),
+            detail={
+                "method": request.method,
+                "path": _path_template(request),
+                "required_roles": sorted(role.value for role in roles),
+            },
+        )
+        # The request's transaction is rolled back when the 403 is raised, yet the denial
+        # must be kept. Dependencies resolve before the route body, so only the denial and
+        # session bookkeeping are committed here.
+        session.commit()
+        raise Forbidden("Your roles do not allow this.")
+
+    return caller_with_role
 
 
-def require_staff() -> Callable[..., Caller]:
+def require_staff() -> Callable[..., Awaitable[Caller]]:
     """Dependency: any authenticated staff caller."""
-    raise NotImplementedError
+
+    async def any_staff(caller: Caller = Depends(current_caller)) -> Caller:
+        return caller
+
+    return any_staff
+
+
+CallerDep = Annotated[Caller, Depends(current_caller)]

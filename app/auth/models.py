@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from app.db import utcnow
+from app.auth.clock import utc_now
 
 
 class StaffUser(SQLModel, table=True):
@@ -23,7 +23,7 @@ class StaffUser(SQLModel, table=True):
     totp_confirmed_at: datetime | None = None
     totp_last_step: int | None = None  # refuses a replayed code
     disabled_at: datetime | None = None
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utc_now)
 
 
 class StaffSession(SQLModel, table=True):
@@ -34,8 +34,8 @@ class StaffSession(SQLModel, table=True):
     user_id: int = Field(foreign_key="staff_user.id", index=True, ondelete="CASCADE")
     csrf_token: str = Field(max_length=64)
     second_factor_passed: bool = False
-    created_at: datetime = Field(default_factory=utcnow)
-    last_seen_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utc_now)
+    last_seen_at: datetime = Field(default_factory=utc_now)
     ended_at: datetime | None = None
 
 
@@ -45,7 +45,7 @@ class LoginAttempt(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     # Keyed hash of the normalised email tried, so the throttle never stores what was typed.
     subject_hash: str = Field(max_length=64, index=True)
-    attempted_at: datetime = Field(default_factory=utcnow, index=True)
+    attempted_at: datetime = Field(default_factory=utc_now, index=True)
     succeeded: bool = False
 
 
@@ -58,6 +58,6 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=utc_now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None

@@ -2,6 +2,25 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Depends
+from pydantic import BaseModel
 
-router = APIRouter()
+from app.auth.deps import Caller, require_staff
+
+router = APIRouter(tags=["staff"])
+
+
+class Me(BaseModel):
+    actor: str
+    roles: list[str]
+    bank_scopes: list[str]
+
+
+@router.get("/me", response_model=Me)
+def who_am_i(caller: Caller = Depends(require_staff())) -> Me:
+    """Who the API key or session is, and its roles."""
+    return Me(
+        actor=caller.actor,
+        roles=sorted(role.value for role in caller.roles),
+        bank_scopes=sorted(caller.bank_scopes),
+    )

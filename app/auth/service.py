@@ -1,0 +1,237 @@
+"""Staff users and signing in: keyword-only functions that flush, never commit."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from enum import StrEnum
+
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session, select
+
+from app.auth import passwords, sessions, throttle, totp
+from app.auth.clock import record_event, utc_now
+from app.auth.models import StaffUser
+from app.crypto import decrypt, encrypt
+from app.enums import Role
+from app.errors import Conflict, InvalidInput, NotFound
+
+BANK_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
+
+
+def normalise_email(raw: str) -> str:
+    """The form in which emails are stored and compared: trimmed and lower case."""
+    return raw.strip().lower()
+
+
+def checked_email(raw: str) -> str:
+    """A syntactically valid email (no DNS lookup), normalised; else InvalidInput."""
+    try:
+        result = validate_email(raw.strip(), check_deliverability=False)
+    except EmailNotValidError as exc:
+        raise InvalidInput(
+            "Enter a valid email address.", errors=[{"loc": ["email"], "msg": str(exc)}]
+        ) from exc
+    return normalise_email(result.normalized)
+
+
+def checked_bank_scopes(slugs: Iterable[str]) -> list[str]:
+    """Bank slugs in a stable order, each of the shape bank files use."""
+    cleaned = sorted({slug.strip() for slug in slugs})
+    bad = [slug for slug in cleaned if not BANK_SLUG.match(slug)]
+    if bad:
+        raise InvalidInput(
+            "A bank slug is lower-case letters, digits, '-' or '_': " + ", ".join(bad) + "."
+        )
+    return cleaned
+
+
+def role_names(roles: Iterable[Role | str]) -> list[str]:
+    """Role values in a stable order; unknown names raise InvalidInput."""
+    names = set()
+    for role in roles:
+        try:
+            names.add(Role(role).value)
+        except ValueError as exc:
+            allowed = ", ".join(r.value for r in Role)
+            raise InvalidInput(f"Unknown role {role!r}; use one of: {allowed}.") from exc
+    if not names:
+        raise InvalidInput("Give at least one role.")
+    return sorted(names)
+
+
+def get_user_by_email(session: Session, email: str) -> StaffUser | None:
+    return session.exec(select(StaffUser).where(StaffUser.email == normalise_email(email))).first()
+
+
+def create_user(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    roles: Iterable[Role | str],
+    bank_scopes: Iterable[str] = (),
+    actor: str,
+) -> StaffUser:
+    """A new staff user with an Argon2id password hash; Conflict if the email is taken."""
+    address = checked_email(email)
+    role_list = role_names(roles)
+    scopes = checked_bank_scopes(bank_scopes)
+    try:
+        passwords.check_password_rules(password)
+    except passwords.WeakPassword as exc:
+        raise InvalidInput(str(exc), errors=[{"loc": ["password"], "msg": str(exc)}]) from exc
+    if get_user_by_email(session, address) is not None:
+        raise Conflict("A staff user with this email address already exists.")
+    user = StaffUser(
+        email=address,
+        password_hash=passwords.hash_password(password),
+        roles=role_list,
+        bank_scopes=scopes,
+    )
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="user.created",
+        object_type="staff_user",
+        object_id=str(user.id),
+        detail={"roles": role_list, "bank_scopes": scopes},
+    )
+    return user
+
+
+def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
+    """Disable a user and end their sessions at once; NotFound if there is no such user."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("There is no staff user with this email address.")
+    assert user.id is not None
+    ended = sessions.end_user_sessions(session, user.id)
+    if user.disabled_at is None:
+        user.disabled_at = utc_now()
+        session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="user.disabled",
+        object_type="staff_user",
+        object_id=str(user.id),
+        detail={"sessions_ended": ended},
+    )
+    return user
+
+
+class PasswordOutcome(StrEnum):
+    accepted = "accepted"
+    refused = "refused"
+    throttled = "throttled"
+
+
+@dataclass(frozen=True)
+class PasswordResult:
+    outcome: PasswordOutcome
+    user: StaffUser | None = None
+
+
+def check_password_sign_in(session: Session, *, email: str, password: str) -> PasswordResult:
+    """First step of signing in. Unknown, disabled and wrong-password look exactly alike."""
+    subject = throttle.login_subject(normalise_email(email))
+    if throttle.is_throttled(session, subject):
+        record_event(
+            session,
+            actor="anonymous",
+            action="auth.sign_in_throttled",
+            object_type="login_subject",
+            object_id=subject,
+        )
+        return PasswordResult(PasswordOutcome.throttled)
+    user = get_user_by_email(session, email)
+    if user is None:
+        passwords.burn_verification_time(password)
+        accepted = False
+    else:
+        accepted = passwords.verify_password(user.password_hash, password)
+        accepted = accepted and user.disabled_at is None
+    throttle.record_attempt(session, subject, succeeded=accepted)
+    if not accepted or user is None:
+        # The subject is the keyed hash, never the email typed (which may be someone's
+        # password pasted into the wrong box).
+        record_event(
+            session,
+            actor="anonymous",
+            action="auth.sign_in_failed",
+            object_type="login_subject",
+            object_id=subject,
+        )
+        return PasswordResult(PasswordOutcome.refused)
+    if passwords.needs_rehash(user.password_hash):
+        user.password_hash = passwords.hash_password(password)
+        session.add(user)
+    return PasswordResult(PasswordOutcome.accepted, user)
+
+
+def pending_totp_secret(session: Session, user: StaffUser) -> str:
+    """The secret being set up (made on first call, kept until confirmed), in plain text."""
+    if user.totp_confirmed_at is not None:
+        raise Conflict("The second factor is already set up.")
+    if user.totp_secret_encrypted is None:
+        user.totp_secret_encrypted = encrypt(totp.new_secret())
+        session.add(user)
+        session.flush()
+    return decrypt(user.totp_secret_encrypted)
+
+
+class CodeOutcome(StrEnum):
+    accepted = "accepted"
+    refused = "refused"
+    throttled = "throttled"
+
+
+def check_second_factor(session: Session, *, user: StaffUser, code: str) -> CodeOutcome:
+    """Check a code: valid now, not used before, and not one guess too many."""
+    assert user.id is not None
+    subject = throttle.second_factor_subject(user.id)
+    if throttle.is_throttled(session, subject):
+        record_event(
+            session,
+            actor=f"user:{user.id}",
+            action="auth.second_factor_throttled",
+            object_type="staff_user",
+            object_id=str(user.id),
+        )
+        return CodeOutcome.throttled
+    step = None
+    if user.totp_secret_encrypted is not None:
+        step = totp.matching_step(
+            decrypt(user.totp_secret_encrypted),
+            code,
+            last_step=user.totp_last_step,
+            now=utc_now(),
+        )
+    throttle.record_attempt(session, subject, succeeded=step is not None)
+    if step is None:
+        record_event(
+            session,
+            actor=f"user:{user.id}",
+            action="auth.second_factor_failed",
+            object_type="staff_user",
+            object_id=str(user.id),
+        )
+        return CodeOutcome.refused
+    user.totp_last_step = step
+    if user.totp_confirmed_at is None:
+        user.totp_confirmed_at = utc_now()
+        record_event(
+            session,
+            actor=f"user:{user.id}",
+            action="auth.second_factor_enrolled",
+            object_type="staff_user",
+            object_id=str(user.id),
+        )
+    session.add(user)
+    session.flush()
+    return CodeOutcome.accepted
