@@ -1,7 +1,676 @@
-"""HTML pages of the survey domain: thin, calling services."""
+"""HTML pages of the victim's survey: thin, calling services.
+
+The link's token is exchanged at once for a survey session cookie, and every later page names
+only the session. Any page a victim can reach answers with a calm page, never a 500: no session
+(open your link again), an ended link (410), a form without its CSRF token (403).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import functools
+import logging
+import math
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, ParamSpec
+
+from babel.dates import format_date
+from fastapi import APIRouter, Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session, col, or_, select
+from starlette.datastructures import FormData
+
+from app.db import SessionDep, session_scope
+from app.reporting.models import PublishedAction
+from app.settings import get_settings
+from app.survey import contact_me
+from app.survey.answers import AnswerError, clean_value, save_answers, value_from_form
+from app.survey.bank import NoBankPublished, support_services
+from app.survey.entry import (
+    LinkEnded,
+    LinkNotFound,
+    check_usable,
+    invitation_for_token,
+    mark_opened,
+    mark_started,
+)
+from app.survey.i18n import Gettext, gettext_for, is_rtl, language_name
+from app.survey.journey import CHECK, step_url
+from app.survey.models import SurveySession
+from app.survey.session import (
+    BadCsrfToken,
+    NoSurveySession,
+    check_csrf,
+    delete_cookie,
+    end_session,
+    end_session_by_cookie,
+    load_session,
+    refresh,
+    set_cookie,
+    start_session,
+)
+from app.survey.state import SurveyState, load_state
+from app.survey.submit import submit as submit_survey
+from app.survey.withdraw import withdraw as withdraw_survey
+
+logger = logging.getLogger("victim_voice")
 
 router = APIRouter(include_in_schema=False)
+
+# The neutral page the GOV.UK "Exit this page" pattern usually sends people to.
+EXIT_TO = "https://www.bbc.co.uk/weather"
+EXIT_URL = "/survey/exit"
+START_URL = "/survey/start"
+SECONDS_PER_QUESTION = 20
+BABEL_LOCALES = {"en": "en_GB"}
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (parsed before the sync endpoint runs in the thread pool)."""
+    return await request.form()
+
+
+FormDep = Depends(form_data)
+
+
+# ---------------------------------------------------------------------------------------------
+# Page context and rendering
+
+
+def _format_date(value: date | datetime | None, language: str) -> str:
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    try:
+        return format_date(day, format="long", locale=BABEL_LOCALES.get(language, language))
+    except Exception:  # an unknown locale: English dates are better than no page
+        return format_date(day, format="long", locale="en_GB")
+
+
+def _footer_links(_: Gettext) -> list[dict[str, str]]:
+    return [
+        {"href": "/accessibility", "text": str(_("Accessibility statement"))},
+        {"href": "/privacy", "text": str(_("Privacy notice"))},
+        {"href": "/cookies", "text": str(_("Cookies"))},
+    ]
+
+
+def render_victim(
+    request: Request,
+    session: Session | None,
+    template: str,
+    *,
+    language: str = "en",
+    crime_group: str | None = None,
+    area: str | None = None,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A victim page: their language, support services, Exit this page, no referrer."""
+    from app.templating import render
+
+    _ = gettext_for(language)
+    if session is not None:
+        services = support_services(session, crime_group, area)
+    else:
+        with session_scope() as fresh:
+            services = support_services(fresh, crime_group, area)
+    response = render(
+        request,
+        template,
+        status_code=status_code,
+        _=_,
+        gettext=_,
+        html_lang=language,
+        html_dir="rtl" if is_rtl(language) else None,
+        language=language,
+        support_services=services,
+        exit_url=EXIT_URL,
+        home_url=START_URL,
+        footer_links=_footer_links(_),
+        **values,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+@dataclass
+class Victim:
+    """One request's survey session, invitation and survey state."""
+
+    survey_session: SurveySession
+    state: SurveyState
+
+    @property
+    def invitation(self) -> Any:
+        return self.state.invitation
+
+    @property
+    def language(self) -> str:
+        return self.state.language
+
+    @property
+    def _(self) -> Gettext:
+        return gettext_for(self.state.language)
+
+
+def victim_for(request: Request, session: Session) -> Victim:
+    survey_session, invitation = load_session(session, request)
+    check_usable(invitation)
+    return Victim(survey_session, load_state(session, invitation))
+
+
+def page(
+    request: Request,
+    session: Session,
+    victim: Victim,
+    template: str,
+    *,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    invitation = victim.invitation
+    return render_victim(
+        request,
+        session,
+        template,
+        language=victim.language,
+        crime_group=invitation.crime_group,
+        area=invitation.area,
+        status_code=status_code,
+        csrf_token=victim.survey_session.csrf_token,
+        expires_on=_format_date(invitation.expires_at, victim.language),
+        **values,
+    )
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+P = ParamSpec("P")
+
+
+def victim_page(endpoint: Callable[P, Response]) -> Callable[P, Response]:
+    """Turn the victim's dead ends into calm pages, never a 500."""
+
+    @functools.wraps(endpoint)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        request = kwargs["request"]
+        session = kwargs["session"]
+        assert isinstance(request, Request) and isinstance(session, Session)
+        try:
+            return endpoint(*args, **kwargs)
+        except NoSurveySession:
+            response: Response = render_victim(
+                request, session, "survey/no_session.html", status_code=401
+            )
+            delete_cookie(response)
+            return response
+        except LinkEnded:
+            end_session_by_cookie(session, request)
+            response = link_unusable_page(request, session, status_code=410)
+            delete_cookie(response)
+            return response
+        except LinkNotFound:
+            return link_unusable_page(request, session, status_code=404)
+        except BadCsrfToken:
+            return render_victim(request, session, "survey/bad_form.html", status_code=403)
+        except NoBankPublished:
+            return render_victim(request, session, "survey/unavailable.html", status_code=503)
+
+    return wrapper
+
+
+def link_unusable_page(request: Request, session: Session, *, status_code: int) -> HTMLResponse:
+    """The same neutral page for a forged, unknown, expired, withdrawn or cancelled link."""
+    return render_victim(request, session, "survey/link_ended.html", status_code=status_code)
+
+
+def _not_found(request: Request, session: Session, victim: Victim) -> HTMLResponse:
+    return page(request, session, victim, "survey/not_found.html", status_code=404)
+
+
+# ---------------------------------------------------------------------------------------------
+# Entering, leaving
+
+
+@router.get("/s/{token}")
+@victim_page
+def enter(token: str, request: Request, session: SessionDep) -> Response:
+    """Exchange the link for a survey session and leave the token out of every later URL."""
+    invitation = invitation_for_token(session, token)
+    state = load_state(session, invitation)
+    mark_opened(invitation)
+    invitation.survey_language = state.language
+    session.add(invitation)
+    cookie_value, _survey_session = start_session(session, invitation)
+    if invitation.status == "completed":
+        target = "/survey/complete"
+    elif state.status == "in_progress" and invitation.resume_at:
+        target = step_url(state.journey.resume_step(invitation.resume_at))
+    else:
+        target = START_URL
+    response = redirect(target)
+    set_cookie(response, cookie_value)
+    return response
+
+
+@router.get(EXIT_URL)
+def exit_survey(request: Request, session: SessionDep) -> Response:
+    """Exit this page: end the session and go somewhere neutral (works without JavaScript)."""
+    end_session_by_cookie(session, request)
+    response = redirect(EXIT_TO)
+    delete_cookie(response)
+    return response
+
+
+# ---------------------------------------------------------------------------------------------
+# Start, language, the quick-exit explanation and the safety page
+
+
+@router.get(START_URL)
+@victim_page
+def start(request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    state = victim.state
+    settings = get_settings()
+    shown = len(state.journey.visible)
+    languages = [
+        {"code": code, "name": language_name(code)} for code in state.bank.offered_languages()
+    ]
+    return page(
+        request,
+        session,
+        victim,
+        "survey/start.html",
+        page_title=str(victim._("Tell us about your experience")),
+        bank_text=state.bank.text(victim.language),
+        minutes=max(2, math.ceil(shown * SECONDS_PER_QUESTION / 60)),
+        retention_months=settings.retention_months,
+        languages=languages,
+        resuming=state.status == "in_progress",
+        next_url="/survey/leaving-quickly",
+    )
+
+
+@router.post("/survey/language")
+@victim_page
+def choose_language(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    chosen = form.get("language")
+    if isinstance(chosen, str) and chosen in victim.state.bank.offered_languages():
+        victim.invitation.survey_language = chosen
+        session.add(victim.invitation)
+    return redirect(START_URL)
+
+
+@router.get("/survey/leaving-quickly")
+@victim_page
+def leaving_quickly(request: Request, session: SessionDep) -> Response:
+    """The "Exit a page quickly" interruption page, before the button is first needed."""
+    victim = victim_for(request, session)
+    return page(
+        request,
+        session,
+        victim,
+        "survey/leaving_quickly.html",
+        page_title=str(victim._("Leaving this website quickly")),
+        back_url=START_URL,
+    )
+
+
+@router.get("/survey/safety")
+@victim_page
+def safety(request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    return page(
+        request,
+        session,
+        victim,
+        "survey/safety.html",
+        page_title=str(victim._("Keeping your visit private")),
+        back_url="/survey/leaving-quickly",
+    )
+
+
+@router.get("/survey/begin")
+@victim_page
+def begin(request: Request, session: SessionDep) -> Response:
+    """The first page of questions, or where they stopped."""
+    victim = victim_for(request, session)
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    return redirect(step_url(victim.state.journey.resume_step(victim.invitation.resume_at)))
+
+
+# ---------------------------------------------------------------------------------------------
+# Questions and content notes
+
+
+def _back_url(victim: Victim, step: str) -> str:
+    previous = victim.state.journey.previous_step(step)
+    return step_url(previous) if previous else "/survey/safety"
+
+
+def _question_page(
+    request: Request,
+    session: Session,
+    victim: Victim,
+    question: Mapping[str, Any],
+    *,
+    value: Any,
+    change: bool,
+    error: str | None = None,
+) -> HTMLResponse:
+    journey = victim.state.journey
+    number, total = journey.progress(question["id"])
+    _ = victim._
+    return page(
+        request,
+        session,
+        victim,
+        "survey/question.html",
+        status_code=422 if error else 200,
+        page_title=question["text"],
+        error_summary=[{"text": error, "href": "#answer"}] if error else None,
+        error=error,
+        question=question,
+        value=value,
+        change=change,
+        number=number,
+        total=total,
+        back_url="/survey/check" if change else _back_url(victim, f"q:{question['id']}"),
+        section=victim.state.bank.section(question.get("section"), victim.language),
+        skip_label=_("Skip this question"),
+    )
+
+
+@router.get("/survey/question/{question_id}")
+@victim_page
+def question_page(
+    question_id: str, request: Request, session: SessionDep, change: bool = False
+) -> Response:
+    victim = victim_for(request, session)
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    journey = victim.state.journey
+    question = journey.question(question_id)
+    if question is None:
+        return _not_found(request, session, victim)
+    if not journey.is_step(f"q:{question_id}"):
+        # Hidden by an earlier answer: go on to the next page that is shown.
+        return redirect(step_url(journey.next_step(f"q:{question_id}")))
+    return _question_page(
+        request,
+        session,
+        victim,
+        question,
+        value=victim.state.answers.get(question_id),
+        change=change,
+    )
+
+
+def _after_save(victim: Victim, step: str, *, change: bool) -> str:
+    journey = victim.state.journey
+    following = journey.next_step(step)
+    if change:
+        # After a change, back to the check page, unless the answer opened a new question.
+        kind, _sep, ident = following.partition(":")
+        if not (kind == "q" and ident not in victim.state.answers):
+            following = CHECK
+    return following
+
+
+def _save(session: Session, victim: Victim, answers: dict[str, Any], resume_at: str) -> None:
+    if answers:
+        save_answers(session, victim.invitation.id, answers)
+        mark_started(victim.invitation)
+    victim.invitation.resume_at = resume_at
+    session.add(victim.invitation)
+    refresh(victim.survey_session)
+    session.add(victim.survey_session)
+
+
+@router.post("/survey/question/{question_id}")
+@victim_page
+def answer_question(
+    question_id: str, request: Request, session: SessionDep, form: FormData = FormDep
+) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    question = victim.state.journey.question(question_id)
+    if question is None:
+        return _not_found(request, session, victim)
+    change = form.get("change") == "1"
+    if form.get("action") == "skip":
+        value = None
+    else:
+        raw = value_from_form(question, form)
+        try:
+            value = clean_value(question, raw)
+        except AnswerError as exc:
+            message = str(victim._(exc.message, **exc.variables))
+            return _question_page(
+                request, session, victim, question, value=raw, change=change, error=message
+            )
+    victim.state.answers[question_id] = value
+    following = _after_save(victim, f"q:{question_id}", change=change)
+    _save(session, victim, {question_id: value}, following)
+    return redirect(step_url(following))
+
+
+@router.get("/survey/section/{section_id}")
+@victim_page
+def section_page(section_id: str, request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    journey = victim.state.journey
+    step = f"s:{section_id}"
+    if not journey.is_step(step):
+        if not journey.section_questions(section_id):
+            return _not_found(request, session, victim)
+        return redirect(step_url(journey.next_step(step)))
+    section = victim.state.bank.section(section_id, victim.language)
+    assert section is not None
+    return page(
+        request,
+        session,
+        victim,
+        "survey/section.html",
+        page_title=section["title"],
+        section=section,
+        back_url=_back_url(victim, step),
+    )
+
+
+@router.post("/survey/section/{section_id}")
+@victim_page
+def section_choice(
+    section_id: str, request: Request, session: SessionDep, form: FormData = FormDep
+) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    journey = victim.state.journey
+    questions = journey.section_questions(section_id)
+    if not questions:
+        return _not_found(request, session, victim)
+    if form.get("action") == "skip":
+        skipped = {question["id"]: None for question in questions}
+        victim.state.answers.update(skipped)
+        following = victim.state.journey.after_section(section_id)
+        _save(session, victim, skipped, following)
+    else:
+        following = journey.next_step(f"s:{section_id}")
+        _save(session, victim, {}, following)
+    return redirect(step_url(following))
+
+
+# ---------------------------------------------------------------------------------------------
+# Check, submit, confirmation
+
+
+def _display_value(question: Mapping[str, Any], value: Any, _: Gettext) -> str | None:
+    """An answer as the victim chose it (None when not answered)."""
+    if value is None or value == []:
+        return None
+    labels = {option["code"]: option["label"] for option in question.get("options") or []}
+    if isinstance(value, list):
+        return ", ".join(str(labels.get(code, code)) for code in value)
+    if question["type"] == "text":
+        return str(value)
+    return str(labels.get(value, value))
+
+
+@router.get("/survey/check")
+@victim_page
+def check_answers(request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    journey = victim.state.journey
+    _ = victim._
+    rows = [
+        {
+            "question": question,
+            "display": _display_value(question, victim.state.answers.get(question["id"]), _),
+        }
+        for question in journey.visible
+    ]
+    return page(
+        request,
+        session,
+        victim,
+        "survey/check.html",
+        page_title=str(_("Check your answers before sending them")),
+        rows=rows,
+        back_url=_back_url(victim, CHECK),
+    )
+
+
+@router.post("/survey/submit")
+@victim_page
+def submit(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    submit_survey(session, victim.invitation.id)
+    return redirect("/survey/complete")
+
+
+def _recent_actions(session: Session, crime_group: str) -> list[PublishedAction]:
+    statement = (
+        select(PublishedAction)
+        .where(
+            or_(
+                col(PublishedAction.crime_group).is_(None),
+                PublishedAction.crime_group == crime_group,
+            )
+        )
+        .order_by(col(PublishedAction.published_at).desc(), col(PublishedAction.id).desc())
+        .limit(3)
+    )
+    return list(session.exec(statement).all())
+
+
+def _complete_page(
+    request: Request,
+    session: Session,
+    victim: Victim,
+    *,
+    contact: contact_me.ContactForm | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    _ = victim._
+    contact = contact or contact_me.ContactForm()
+    errors = {name: str(_(message)) for name, message in contact.errors.items()}
+    summary = [{"text": message, "href": f"#{name}"} for name, message in errors.items()]
+    return page(
+        request,
+        session,
+        victim,
+        "survey/complete.html",
+        status_code=status_code,
+        page_title=str(_("Your answers have been sent")),
+        error_summary=summary or None,
+        actions=_recent_actions(session, victim.invitation.crime_group),
+        contact=contact,
+        contact_errors=errors,
+    )
+
+
+@router.get("/survey/complete")
+@victim_page
+def complete(request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    if victim.invitation.status != "completed":
+        return redirect("/survey/begin")
+    return _complete_page(request, session, victim)
+
+
+@router.post("/survey/contact-me")
+@victim_page
+def contact_request(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status != "completed":
+        return redirect("/survey/begin")
+    contact = contact_me.validate(contact_me.read_form(form))
+    if contact.errors:
+        return _complete_page(request, session, victim, contact=contact, status_code=422)
+    contact_me.create_request(session, contact, crime_group=victim.invitation.crime_group)
+    return page(
+        request,
+        session,
+        victim,
+        "survey/contact_done.html",
+        page_title=str(victim._("The victims team will contact you")),
+    )
+
+
+# ---------------------------------------------------------------------------------------------
+# Withdrawing
+
+
+@router.get("/survey/withdraw")
+@victim_page
+def withdraw_page(request: Request, session: SessionDep) -> Response:
+    victim = victim_for(request, session)
+    return page(
+        request,
+        session,
+        victim,
+        "survey/withdraw.html",
+        page_title=str(victim._("Withdraw your answers")),
+        back_url="/survey/complete" if victim.invitation.status == "completed" else START_URL,
+    )
+
+
+@router.post("/survey/withdraw")
+@victim_page
+def withdraw(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    invitation = victim.invitation
+    language, crime_group, area = victim.language, invitation.crime_group, invitation.area
+    withdraw_survey(session, invitation.id)
+    end_session(session, victim.survey_session)
+    response = render_victim(
+        request,
+        session,
+        "survey/withdrawn.html",
+        language=language,
+        crime_group=crime_group,
+        area=area,
+        page_title=str(gettext_for(language)("Your answers have been withdrawn")),
+    )
+    delete_cookie(response)
+    return response

@@ -1,7 +1,147 @@
-"""JSON API routes of the survey domain (mounted under /api/v1): thin, calling services."""
+"""JSON API routes of the survey domain (mounted under /api/v1): thin, calling services.
+
+Authorised by the link's token alone (no cookie). A forged or unknown token is 404, an expired,
+withdrawn or cancelled one 410, with the same detail whatever the reason.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
 
-router = APIRouter()
+from fastapi import APIRouter
+from fastapi import Response as HttpResponse
+from pydantic import BaseModel, Field
+
+from app.db import SessionDep
+from app.errors import AppError, Conflict, Gone, InvalidInput, NotFound
+from app.survey.answers import clean_answers, save_answers
+from app.survey.bank import NoBankPublished
+from app.survey.entry import LinkEnded, LinkNotFound, invitation_for_token, mark_opened
+from app.survey.entry import mark_started as mark_invitation_started
+from app.survey.state import SurveyState, load_state
+from app.survey.submit import submit as submit_survey
+from app.survey.withdraw import withdraw as withdraw_survey
+
+router = APIRouter(prefix="/survey", tags=["survey"])
+
+LINK_UNUSABLE = "This survey link cannot be used."
+
+
+class SurveyUnavailable(AppError):
+    status_code = 503
+    type_slug = "survey-unavailable"
+
+
+class BankRef(BaseModel):
+    slug: str
+    version: int
+
+
+class OptionOut(BaseModel):
+    code: str
+    label: str | None
+
+
+class ShowIfOut(BaseModel):
+    question: str
+    in_: list[str] = Field(alias="in", serialization_alias="in")
+
+
+class QuestionOut(BaseModel):
+    id: str
+    type: str
+    text: str | None
+    hint: str | None
+    options: list[OptionOut]
+    skippable: bool
+    section: str | None
+    show_if: ShowIfOut | None
+
+
+class SurveyOut(BaseModel):
+    language: str
+    bank: BankRef
+    touchpoint: str
+    questions: list[QuestionOut]
+    answers: dict[str, Any]
+    status: str
+
+
+class AnswersIn(BaseModel):
+    answers: dict[str, Any]
+
+
+class SubmitOut(BaseModel):
+    status: str
+
+
+@contextmanager
+def _link_errors() -> Iterator[None]:
+    try:
+        yield
+    except LinkNotFound as exc:
+        raise NotFound(LINK_UNUSABLE) from exc
+    except LinkEnded as exc:
+        raise Gone(LINK_UNUSABLE) from exc
+    except NoBankPublished as exc:
+        raise SurveyUnavailable("The survey is not available yet. Please try again later.") from exc
+
+
+def _out(state: SurveyState) -> dict[str, Any]:
+    return {
+        "language": state.language,
+        "bank": {"slug": state.bank.slug, "version": state.bank.version},
+        "touchpoint": state.invitation.touchpoint,
+        "questions": state.questions,
+        "answers": state.answers,
+        "status": state.status,
+    }
+
+
+@router.get("/{token}", response_model=SurveyOut, response_model_by_alias=True)
+def get_survey(token: str, session: SessionDep) -> dict[str, Any]:
+    """The survey of a link: questions in the victim's language, saved answers, status."""
+    with _link_errors():
+        invitation = invitation_for_token(session, token)
+        state = load_state(session, invitation)
+        mark_opened(invitation)
+        session.add(invitation)
+        return _out(state)
+
+
+@router.put("/{token}/answers", response_model=SurveyOut, response_model_by_alias=True)
+def put_answers(token: str, body: AnswersIn, session: SessionDep) -> dict[str, Any]:
+    """Merge answers into the saved ones (null = skipped); other questions are untouched."""
+    with _link_errors():
+        invitation = invitation_for_token(session, token, lock=True)
+        if invitation.status == "completed":
+            raise Conflict("This survey has been submitted; its answers can no longer change.")
+        state = load_state(session, invitation)
+        clean, errors = clean_answers(state.questions, body.answers)
+        if errors:
+            raise InvalidInput("Some answers cannot be saved.", errors=errors)
+        save_answers(session, invitation.id, clean)
+        mark_invitation_started(invitation)
+        session.add(invitation)
+        state.answers.update(clean)
+        return _out(state)
+
+
+@router.post("/{token}/submit", response_model=SubmitOut)
+def submit(token: str, session: SessionDep) -> dict[str, str]:
+    """Complete the survey; repeating it changes nothing and answers the same."""
+    with _link_errors():
+        invitation = invitation_for_token(session, token)
+        submit_survey(session, invitation.id)
+        return {"status": "completed"}
+
+
+@router.delete("/{token}", status_code=204)
+def withdraw(token: str, session: SessionDep) -> HttpResponse:
+    """Withdraw: every answer of this link is erased and the link ends (then 410)."""
+    with _link_errors():
+        invitation = invitation_for_token(session, token)
+        withdraw_survey(session, invitation.id)
+    return HttpResponse(status_code=204)

@@ -1,0 +1,136 @@
+"""Answers before submit: what a question can take, and saving one row per question.
+
+One row per (invitation, question), written with an upsert, so two devices saving different
+questions never overwrite each other's answers, and the same question saved twice keeps the last.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from sqlalchemy import delete
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlmodel import Session, col, select
+
+from app.survey.clock import now as utcnow
+from app.survey.i18n import N_
+from app.survey.models import InProgressAnswer
+
+TEXT_MAX_LENGTH = 2000
+CHOICE_TYPES = frozenset({"single", "scale", "yes_no"})
+
+# Messages a victim may see (translated where shown). They never echo the value sent.
+UNKNOWN_QUESTION = N_("This question is not part of this survey.")
+NOT_AN_OPTION = N_("Choose one of the options, or skip this question.")
+NOT_OPTIONS = N_("Choose from the options listed, or skip this question.")
+NOT_TEXT = N_("Type your answer as text, or skip this question.")
+TOO_LONG = N_("Your answer must be %(max)s characters or fewer.")
+
+
+class AnswerError(ValueError):
+    """A value the question cannot take; `message` is safe to show (no input echoed)."""
+
+    def __init__(self, message: str, **variables: Any) -> None:
+        super().__init__(message)
+        self.message = message
+        self.variables = variables
+
+    def english(self) -> str:
+        return self.message % self.variables if self.variables else self.message
+
+
+def clean_value(question: Mapping[str, Any], value: Any) -> Any:
+    """The stored form of `value` for `question` (None = skipped); raises AnswerError."""
+    if value is None:
+        return None
+    kind = question["type"]
+    codes = [option["code"] for option in question.get("options") or []]
+    if kind in CHOICE_TYPES:
+        if not isinstance(value, str) or value not in codes:
+            raise AnswerError(NOT_AN_OPTION)
+        return value
+    if kind == "multi":
+        if not isinstance(value, list) or any(
+            not isinstance(item, str) or item not in codes for item in value
+        ):
+            raise AnswerError(NOT_OPTIONS)
+        chosen = set(value)
+        # Keep the bank's order, once each, so the same choice always reads the same.
+        return [code for code in codes if code in chosen] or None
+    if kind == "text":
+        if not isinstance(value, str):
+            raise AnswerError(NOT_TEXT)
+        text = value.strip()
+        if len(text) > TEXT_MAX_LENGTH:
+            raise AnswerError(TOO_LONG, max=TEXT_MAX_LENGTH)
+        return text or None
+    raise AnswerError(NOT_AN_OPTION)
+
+
+def clean_answers(
+    questions: Iterable[Mapping[str, Any]], answers: Mapping[str, Any]
+) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """Every answer checked against its question: (clean answers, errors as {loc, msg})."""
+    by_id = {question["id"]: question for question in questions}
+    clean: dict[str, Any] = {}
+    errors: list[dict[str, Any]] = []
+    for question_id, value in answers.items():
+        question = by_id.get(question_id)
+        if question is None:
+            errors.append({"loc": ["body", "answers", question_id], "msg": UNKNOWN_QUESTION})
+            continue
+        try:
+            clean[question_id] = clean_value(question, value)
+        except AnswerError as error:
+            errors.append({"loc": ["body", "answers", question_id], "msg": error.english()})
+    return clean, errors
+
+
+def value_from_form(question: Mapping[str, Any], form: Any) -> Any:
+    """The raw value a question's page posted (checked by `clean_value` afterwards)."""
+    if question["type"] == "multi":
+        return [str(item) for item in form.getlist("answer")] or None
+    value = form.get("answer")
+    if value is None:
+        return None
+    value = str(value)
+    if question["type"] == "text":
+        return value
+    return value or None
+
+
+def load_answers(session: Session, invitation_id: str) -> dict[str, Any]:
+    """The saved answers of an invitation, in one query."""
+    rows = session.exec(
+        select(InProgressAnswer.question_id, InProgressAnswer.value).where(
+            col(InProgressAnswer.invitation_id) == invitation_id
+        )
+    ).all()
+    return {question_id: value for question_id, value in rows}
+
+
+def save_answers(session: Session, invitation_id: str, answers: Mapping[str, Any]) -> None:
+    """Insert or update one row per question; other questions' rows are never touched."""
+    if not answers:
+        return
+    now = utcnow()
+    rows = [
+        {"invitation_id": invitation_id, "question_id": qid, "value": value, "updated_at": now}
+        for qid, value in answers.items()
+    ]
+    table = InProgressAnswer.__table__  # type: ignore[attr-defined]
+    dialect = session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = insert(table).values(rows)
+    statement = statement.on_conflict_do_update(
+        index_elements=["invitation_id", "question_id"],
+        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+    )
+    session.execute(statement)
+
+
+def erase_answers(session: Session, invitation_id: str) -> None:
+    session.execute(
+        delete(InProgressAnswer).where(col(InProgressAnswer.invitation_id) == invitation_id)
+    )

@@ -1,0 +1,107 @@
+"""The bank version an invitation answers, read once per process, and live support services."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.banks import localize
+from app.banks import service as bank_service
+from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.banks.support import support_services_for
+from app.invitations.models import Invitation
+from app.survey.i18n import offered_languages
+
+
+class NoBankPublished(Exception):
+    """No published bank for the invitation's crime group: the survey cannot be shown yet."""
+
+
+@dataclass(frozen=True)
+class PinnedBank:
+    """A published bank version: immutable, so it is safe to keep in memory for the process."""
+
+    version_id: int
+    slug: str
+    version: int
+    document: dict[str, Any]
+
+    def questions(self, touchpoint: str, language: str) -> list[dict[str, Any]]:
+        return _questions(self.version_id, self.document, touchpoint, language)
+
+    def section(self, section_id: str | None, language: str) -> dict[str, Any] | None:
+        return localize.section_info(self.document, section_id, language)
+
+    def text(self, language: str) -> dict[str, str | None]:
+        return localize.bank_text(self.document, language)
+
+    def offered_languages(self) -> list[str]:
+        return offered_languages(localize.approved_languages(self.document))
+
+
+# Published versions never change, so the parsed document and the localized question lists
+# are cached by version id for the life of the process (no query per page).
+_BANKS: dict[int, PinnedBank] = {}
+_QUESTIONS: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+
+
+def _questions(
+    version_id: int, document: dict[str, Any], touchpoint: str, language: str
+) -> list[dict[str, Any]]:
+    key = (version_id, touchpoint, language)
+    if key not in _QUESTIONS:
+        _QUESTIONS[key] = localize.questions_for(document, touchpoint, language)
+    return _QUESTIONS[key]
+
+
+def clear_cache() -> None:
+    """Forget cached versions (tests reuse ids across a truncated database)."""
+    _BANKS.clear()
+    _QUESTIONS.clear()
+
+
+def _remember(version: BankVersion, slug: str) -> PinnedBank:
+    assert version.id is not None
+    pinned = PinnedBank(
+        version_id=version.id, slug=slug, version=version.version, document=version.document
+    )
+    if version.status in {bank_service.PUBLISHED, bank_service.RETIRED}:
+        _BANKS[version.id] = pinned
+    return pinned
+
+
+def load_bank(session: Session, version_id: int) -> PinnedBank:
+    """The pinned version by id, from memory when it has been read before."""
+    cached = _BANKS.get(version_id)
+    if cached is not None:
+        return cached
+    row = session.exec(
+        select(BankVersion, QuestionBank.slug)
+        .join(QuestionBank, col(QuestionBank.id) == col(BankVersion.bank_id))
+        .where(BankVersion.id == version_id)
+    ).first()
+    if row is None:
+        raise NoBankPublished
+    version, slug = row
+    return _remember(version, slug)
+
+
+def pin_bank(session: Session, invitation: Invitation) -> PinnedBank:
+    """The invitation's bank version, choosing the latest published one on first entry."""
+    if invitation.bank_version_id is not None:
+        return load_bank(session, invitation.bank_version_id)
+    version = bank_service.latest_published(session, slug=invitation.crime_group)
+    if version is None or version.id is None:
+        raise NoBankPublished
+    invitation.bank_version_id = version.id
+    session.add(invitation)
+    return load_bank(session, version.id)
+
+
+def support_services(
+    session: Session, crime_group: str | None, area: str | None
+) -> list[SupportService]:
+    """Support services for a crime group and area (live data, never cached)."""
+    return support_services_for(session, crime_group, area)

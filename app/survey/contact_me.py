@@ -1,0 +1,100 @@
+"""An explicit request to be contacted by the OPCC victims team, kept apart from any answer.
+
+The details are encrypted at rest and the row names neither the invitation nor the response:
+only the crime group is kept, so the team knows which specialists to involve.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+import phonenumbers
+from email_validator import EmailNotValidError, validate_email
+from sqlmodel import Session
+
+from app.crypto import encrypt
+from app.survey.i18n import N_
+from app.survey.models import ContactRequest
+
+NAME_MAX = 100
+BEST_TIME_MAX = 200
+
+NEED_CONSENT = N_("Tick the box to say you want the victims team to contact you.")
+NEED_PHONE_OR_EMAIL = N_("Enter a phone number or an email address.")
+BAD_PHONE = N_("Enter a UK phone number, like 07700 900 982.")
+BAD_EMAIL = N_("Enter an email address in the correct format, like name@example.com.")
+NAME_TOO_LONG = N_("Your name must be 100 characters or fewer.")
+BEST_TIME_TOO_LONG = N_("The best time to contact you must be 200 characters or fewer.")
+
+
+@dataclass
+class ContactForm:
+    consent: bool = False
+    name: str = ""
+    phone: str = ""
+    email: str = ""
+    best_time: str = ""
+    errors: dict[str, str] = field(default_factory=dict)  # field name → message (untranslated)
+
+
+def read_form(form: object) -> ContactForm:
+    get = getattr(form, "get", None)
+
+    def value(name: str) -> str:
+        raw = get(name) if get is not None else None
+        return str(raw).strip() if raw is not None else ""
+
+    return ContactForm(
+        consent=value("consent") == "yes",
+        name=value("name"),
+        phone=value("phone"),
+        email=value("email"),
+        best_time=value("best_time"),
+    )
+
+
+def validate(contact: ContactForm) -> ContactForm:
+    """Check the form and normalise the phone (E.164) and email; errors go on the form."""
+    errors: dict[str, str] = {}
+    if not contact.consent:
+        errors["consent"] = NEED_CONSENT
+    if len(contact.name) > NAME_MAX:
+        errors["name"] = NAME_TOO_LONG
+    if not contact.phone and not contact.email:
+        errors["phone"] = NEED_PHONE_OR_EMAIL
+    if contact.phone:
+        try:
+            parsed = phonenumbers.parse(contact.phone, "GB")
+        except phonenumbers.NumberParseException:
+            parsed = None
+        if parsed is None or not phonenumbers.is_valid_number(parsed):
+            errors["phone"] = BAD_PHONE
+        else:
+            contact.phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+    if contact.email:
+        try:
+            contact.email = validate_email(contact.email, check_deliverability=False).normalized
+        except EmailNotValidError:
+            errors["email"] = BAD_EMAIL
+    if len(contact.best_time) > BEST_TIME_MAX:
+        errors["best_time"] = BEST_TIME_TOO_LONG
+    contact.errors = errors
+    return contact
+
+
+def create_request(session: Session, contact: ContactForm, *, crime_group: str) -> ContactRequest:
+    """Store a valid request, encrypted; nothing ties it to an invitation or a response."""
+    details = {
+        "name": contact.name or None,
+        "phone": contact.phone or None,
+        "email": contact.email or None,
+        "best_time": contact.best_time or None,
+    }
+    request = ContactRequest(
+        details_encrypted=encrypt(json.dumps(details, ensure_ascii=False)),
+        crime_group=crime_group,
+    )
+    session.add(request)
+    session.flush()
+    return request

@@ -1,0 +1,139 @@
+"""The order of the journey on current answers: which pages show, what comes next, progress.
+
+Pure functions: no database, no HTTP. A step is "q:<question id>" (a question page),
+"s:<section id>" (the content note before a sensitive section) or "check" (check your answers).
+Everything is recomputed from the answers, so an answer that changes a `show_if` condition moves
+the progress count and the next page at once, and a stale step (a question now hidden) still
+leads on to the right place.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+CHECK = "check"
+
+SectionLookup = Callable[[str], bool]  # section id → is it sensitive?
+
+
+def _condition_met(condition: Mapping[str, Any] | None, answers: Mapping[str, Any]) -> bool:
+    if not condition:
+        return True
+    value = answers.get(condition["question"])
+    codes = set(condition.get("in") or [])
+    if isinstance(value, list):
+        return bool(codes.intersection(value))
+    return value in codes
+
+
+def visible_questions(
+    questions: Sequence[Mapping[str, Any]], answers: Mapping[str, Any]
+) -> list[Mapping[str, Any]]:
+    """Questions shown on these answers; a condition on a hidden question is not met."""
+    shown_ids: set[str] = set()
+    shown: list[Mapping[str, Any]] = []
+    for question in questions:
+        condition = question.get("show_if")
+        if condition and condition["question"] not in shown_ids:
+            continue
+        if _condition_met(condition, answers):
+            shown.append(question)
+            shown_ids.add(question["id"])
+    return shown
+
+
+@dataclass(frozen=True)
+class Journey:
+    """The steps of one invitation's survey on its current answers."""
+
+    questions: Sequence[Mapping[str, Any]]
+    answers: Mapping[str, Any]
+    is_sensitive_section: SectionLookup
+
+    @property
+    def visible(self) -> list[Mapping[str, Any]]:
+        return visible_questions(self.questions, self.answers)
+
+    @property
+    def steps(self) -> list[str]:
+        steps: list[str] = []
+        previous_section: str | None = None
+        for question in self.visible:
+            section = question.get("section")
+            if section and section != previous_section and self.is_sensitive_section(section):
+                steps.append(f"s:{section}")
+            previous_section = section
+            steps.append(f"q:{question['id']}")
+        steps.append(CHECK)
+        return steps
+
+    def question(self, question_id: str) -> Mapping[str, Any] | None:
+        for question in self.questions:
+            if question["id"] == question_id:
+                return question
+        return None
+
+    def section_questions(self, section_id: str) -> list[Mapping[str, Any]]:
+        return [q for q in self.questions if q.get("section") == section_id]
+
+    def _position(self, step: str) -> float:
+        """Where a step sits in the full question order (hidden or not)."""
+        if step == CHECK:
+            return float(len(self.questions))
+        kind, _, ident = step.partition(":")
+        for index, question in enumerate(self.questions):
+            if kind == "q" and question["id"] == ident:
+                return float(index)
+            if kind == "s" and question.get("section") == ident:
+                return index - 0.5  # just before the section's first question
+        return -1.0
+
+    def is_step(self, step: str) -> bool:
+        return step in self.steps
+
+    def next_step(self, step: str) -> str:
+        here = self._position(step)
+        for candidate in self.steps:
+            if self._position(candidate) > here:
+                return candidate
+        return CHECK
+
+    def previous_step(self, step: str) -> str | None:
+        """The step before `step`, or None for the first (the back link goes to the start)."""
+        here = self._position(step)
+        earlier = [c for c in self.steps if self._position(c) < here]
+        return earlier[-1] if earlier else None
+
+    def after_section(self, section_id: str) -> str:
+        """The first step after every question of a section (for "skip this section")."""
+        ids = [q["id"] for q in self.section_questions(section_id)]
+        return self.next_step(f"q:{ids[-1]}") if ids else self.next_step(f"s:{section_id}")
+
+    def first_step(self) -> str:
+        return self.steps[0]
+
+    def resume_step(self, resume_at: str | None) -> str:
+        """Exactly where they stopped; if that page is now hidden, the next one shown."""
+        if not resume_at:
+            return self.first_step()
+        if resume_at == CHECK or self.is_step(resume_at):
+            return resume_at
+        if self._position(resume_at) < 0:
+            return self.first_step()
+        return self.next_step(resume_at)
+
+    def progress(self, question_id: str) -> tuple[int, int]:
+        """("Question X of Y") counted over the questions shown on the current answers."""
+        ids = [q["id"] for q in self.visible]
+        return (ids.index(question_id) + 1 if question_id in ids else 0, len(ids))
+
+
+def step_url(step: str) -> str:
+    kind, _, ident = step.partition(":")
+    if kind == "q":
+        return f"/survey/question/{ident}"
+    if kind == "s":
+        return f"/survey/section/{ident}"
+    return "/survey/check"

@@ -1,0 +1,125 @@
+"""The survey session a link is exchanged for: a random cookie, its hash on the server, CSRF.
+
+The token never appears again after entry (it would otherwise sit in the browser history of a
+shared device); the cookie names only a session that ends on exit, withdrawal or timeout.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from datetime import timedelta
+
+from fastapi import Request, Response
+from sqlmodel import Session, col, select, update
+
+from app.invitations.models import Invitation
+from app.settings import get_settings
+from app.survey.clock import as_utc
+from app.survey.clock import now as utcnow
+from app.survey.models import SurveySession
+
+COOKIE_NAME = "vv_survey"
+
+
+class NoSurveySession(Exception):
+    """No cookie, an unknown, ended or timed-out session: ask them to open their link again."""
+
+
+class BadCsrfToken(Exception):
+    """A form without this session's CSRF token."""
+
+
+def _hash(value: str) -> str:
+    return hashlib.sha256(value.encode()).hexdigest()
+
+
+def start_session(session: Session, invitation: Invitation) -> tuple[str, SurveySession]:
+    """A new survey session for `invitation`; returns the cookie value (shown only once)."""
+    cookie_value = secrets.token_urlsafe(32)
+    survey_session = SurveySession(
+        id=_hash(cookie_value),
+        invitation_id=invitation.id,
+        csrf_token=secrets.token_urlsafe(32),
+        expires_at=utcnow() + timedelta(minutes=get_settings().survey_session_minutes),
+    )
+    session.add(survey_session)
+    return cookie_value, survey_session
+
+
+def set_cookie(response: Response, cookie_value: str) -> None:
+    settings = get_settings()
+    response.set_cookie(
+        COOKIE_NAME,
+        cookie_value,
+        max_age=settings.survey_session_minutes * 60,
+        path="/",
+        httponly=True,
+        # Lax, not Strict: a link opened from webmail is a cross-site navigation, and a Strict
+        # cookie would be withheld on the redirect that follows it.
+        samesite="lax",
+        secure=settings.is_https,
+    )
+
+
+def delete_cookie(response: Response) -> None:
+    settings = get_settings()
+    response.delete_cookie(
+        COOKIE_NAME, path="/", httponly=True, samesite="lax", secure=settings.is_https
+    )
+
+
+def load_session(session: Session, request: Request) -> tuple[SurveySession, Invitation]:
+    """The live survey session of this request and its invitation, in one query."""
+    cookie_value = request.cookies.get(COOKIE_NAME)
+    if not cookie_value or len(cookie_value) > 200:
+        raise NoSurveySession
+    row = session.exec(
+        select(SurveySession, Invitation)
+        .join(Invitation, col(Invitation.id) == col(SurveySession.invitation_id))
+        .where(col(SurveySession.id) == _hash(cookie_value))
+    ).first()
+    if row is None:
+        raise NoSurveySession
+    survey_session, invitation = row
+    if survey_session.ended_at is not None or as_utc(survey_session.expires_at) <= utcnow():
+        raise NoSurveySession
+    return survey_session, invitation
+
+
+def refresh(survey_session: SurveySession) -> None:
+    """Keep a session alive while it is used (called on saves, not on every page view)."""
+    survey_session.expires_at = utcnow() + timedelta(minutes=get_settings().survey_session_minutes)
+
+
+def check_csrf(survey_session: SurveySession, submitted: object) -> None:
+    if not isinstance(submitted, str) or not hmac.compare_digest(
+        submitted.encode(), survey_session.csrf_token.encode()
+    ):
+        raise BadCsrfToken
+
+
+def end_session(session: Session, survey_session: SurveySession) -> None:
+    survey_session.ended_at = utcnow()
+    session.add(survey_session)
+
+
+def end_all_sessions(session: Session, invitation_id: str) -> None:
+    """End every device's session of an invitation (on withdrawal)."""
+    session.execute(
+        update(SurveySession)
+        .where(col(SurveySession.invitation_id) == invitation_id)
+        .where(col(SurveySession.ended_at).is_(None))
+        .values(ended_at=utcnow())
+    )
+
+
+def end_session_by_cookie(session: Session, request: Request) -> None:
+    """End the session named by the cookie, if any (exit works even on an expired session)."""
+    cookie_value = request.cookies.get(COOKIE_NAME)
+    if not cookie_value or len(cookie_value) > 200:
+        return
+    survey_session = session.get(SurveySession, _hash(cookie_value))
+    if survey_session is not None and survey_session.ended_at is None:
+        end_session(session, survey_session)

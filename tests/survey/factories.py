@@ -1,0 +1,152 @@
+"""Plain factories for the survey tests: banks, invitations, links, sessions."""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import yaml
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.invitations.links import make_survey_token
+from app.invitations.models import Invitation, InvitationBatch
+from app.survey.clock import now as utcnow
+
+FIXTURES = Path(__file__).parent / "fixtures"
+
+
+def bank_document(name: str = "small_bank.yaml") -> dict[str, Any]:
+    document: dict[str, Any] = yaml.safe_load((FIXTURES / name).read_text())
+    return document
+
+
+def create_bank_version(
+    db: Session,
+    document: dict[str, Any] | None = None,
+    *,
+    slug: str = "general",
+    version: int = 1,
+    status: str = "published",
+) -> BankVersion:
+    document = document if document is not None else bank_document()
+    bank = db.query(QuestionBank).filter_by(slug=slug).first()
+    if bank is None:
+        bank = QuestionBank(slug=slug, title=slug.title(), created_at=utcnow())
+        db.add(bank)
+        db.flush()
+    assert bank.id is not None
+    row = BankVersion(
+        bank_id=bank.id,
+        version=version,
+        status=status,
+        document={**document, "slug": slug, "crime_group": slug},
+        content_hash=f"hash-{slug}-{version}",
+        source="file",
+        created_by="test",
+        last_edited_by="test",
+        published_at=utcnow() if status == "published" else None,
+        created_at=utcnow(),
+        updated_at=utcnow(),
+    )
+    db.add(row)
+    db.commit()
+    return row
+
+
+def create_invitation(
+    db: Session,
+    *,
+    crime_group: str = "general",
+    touchpoint: str = "outcome",
+    touchpoint_date: date = date(2026, 10, 17),
+    area: str | None = "B1",
+    language: str = "en",
+    status: str = "sent",
+    expires_in: timedelta = timedelta(days=20),
+    **values: Any,
+) -> Invitation:
+    batch = InvitationBatch(created_by="test")
+    db.add(batch)
+    db.flush()
+    now = utcnow()
+    invitation = Invitation(
+        batch_id=batch.id,
+        crime_group=crime_group,
+        touchpoint=touchpoint,
+        touchpoint_date=touchpoint_date,
+        area=area,
+        language=language,
+        channel="sms",
+        status=status,
+        first_sent_at=now - timedelta(days=1),
+        expires_at=now + expires_in,
+        **values,
+    )
+    db.add(invitation)
+    db.commit()
+    return invitation
+
+
+def create_support_service(
+    db: Session, *, key: str, name: str, crime_group: str | None = None, area: str | None = None
+) -> SupportService:
+    service = SupportService(
+        key=key,
+        name=name,
+        crime_group=crime_group,
+        area=area,
+        helps_with="Free, confidential support",
+        phone="0808 168 9111",
+        hours="24 hours",
+        updated_at=utcnow(),
+    )
+    db.add(service)
+    db.commit()
+    return service
+
+
+def token_for(invitation: Invitation) -> str:
+    return make_survey_token(invitation.id)
+
+
+def enter(client: TestClient, invitation: Invitation) -> str:
+    """Open the link; returns the page it redirects to. The client keeps the cookie."""
+    response = client.get(f"/s/{token_for(invitation)}", follow_redirects=False)
+    assert response.status_code == 303, response.text
+    return response.headers["location"]
+
+
+def csrf_token(client: TestClient, path: str = "/survey/start") -> str:
+    page = client.get(path)
+    match = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
+    assert match, page.text
+    return match.group(1)
+
+
+def answer(
+    client: TestClient, question_id: str, value: str | list[str] | None, **extra: str
+) -> Any:
+    """Post one question's page (None = Skip this question)."""
+    token = csrf_token(client, f"/survey/question/{question_id}")
+    data: dict[str, Any] = {"csrf_token": token, **extra}
+    if value is None:
+        data["action"] = "skip"
+    else:
+        data["action"] = "save"
+        data["answer"] = value
+    return client.post(f"/survey/question/{question_id}", data=data, follow_redirects=False)
+
+
+def reload(db: Session, invitation: Invitation) -> Invitation:
+    db.expire_all()
+    fresh = db.get(Invitation, invitation.id)
+    assert fresh is not None
+    return fresh
+
+
+def old_timestamp(days: int) -> datetime:
+    return utcnow() - timedelta(days=days)
