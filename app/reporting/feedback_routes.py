@@ -2,6 +2,204 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Annotated, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query
+from pydantic import BaseModel, Field
+
+from app.auth.deps import Caller, require_roles, require_staff
+from app.db import SessionDep
+from app.enums import CrimeGroup, Role, Touchpoint
+from app.reporting import actions, comments, contact_requests
+from app.reporting.models import PublishedAction
+from app.settings import get_settings
+
+router = APIRouter(tags=["feedback"])
+
+AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
+ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
+StaffDep = Annotated[Caller, Depends(require_staff())]
+VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
+
+
+# --- Comments ------------------------------------------------------------------------------
+
+
+class CommentOut(BaseModel):
+    id: str = Field(description="The comment's own random id (not the response's).")
+    text: str = Field(description="The comment after automatic redaction.")
+    crime_group: str
+    touchpoint: str
+    month: str = Field(description="YYYY-MM: nothing finer is kept.")
+    question_id: str
+    quotable: bool
+    theme: str | None
+
+
+class CommentsOut(BaseModel):
+    min_cell: int
+    withheld_groups: int = Field(
+        description="Crime group × touchpoint groups left out for having too few responses."
+    )
+    count: int
+    comments: list[CommentOut]
+
+
+class QuotableIn(BaseModel):
+    quotable: bool
+    theme: str | None = Field(default=None, max_length=200)
+
+
+def _comment_out(comment: comments.RedactedComment) -> CommentOut:
+    return CommentOut(
+        id=comment.id,
+        text=comment.text,
+        crime_group=comment.crime_group,
+        touchpoint=comment.touchpoint,
+        month=comment.month,
+        question_id=comment.question_id,
+        quotable=comment.quotable,
+        theme=comment.theme,
+    )
+
+
+@router.get("/comments", response_model=CommentsOut)
+def get_comments(
+    session: SessionDep,
+    caller: AnalystDep,
+    crime_group: CrimeGroup | None = None,
+    touchpoint: Touchpoint | None = None,
+    from_: Annotated[str | None, Query(alias="from")] = None,
+    to: str | None = None,
+    quotable: bool = False,
+) -> CommentsOut:
+    """Redacted free text of groups at or above min_cell, in random order, month only."""
+    filters = comments.parse_filters(
+        crime_group=crime_group.value if crime_group else None,
+        touchpoint=touchpoint.value if touchpoint else None,
+        from_period=from_,
+        to_period=to,
+        quotable_only=quotable,
+    )
+    result = comments.read_comments(
+        session, filters, actor=caller.actor, min_cell=get_settings().min_cell
+    )
+    return CommentsOut(
+        min_cell=result.min_cell,
+        withheld_groups=result.withheld_groups,
+        count=len(result.comments),
+        comments=[_comment_out(comment) for comment in result.comments],
+    )
+
+
+@router.post("/comments/{comment_id}/quotable", response_model=CommentOut)
+def set_comment_quotable(
+    comment_id: str, body: QuotableIn, session: SessionDep, caller: AnalystDep
+) -> CommentOut:
+    """Allow (or stop) this redacted comment being quoted in the report, under a theme."""
+    theme = comments.validate_theme(body.theme)
+    comment = comments.mark_quotable(
+        session, comment_id, quotable=body.quotable, theme=theme, actor=caller.actor
+    )
+    return _comment_out(comment)
+
+
+# --- "You said, we did" --------------------------------------------------------------------
+
+
+class ActionIn(BaseModel):
+    crime_group: CrimeGroup | None = None
+    text: str = Field(min_length=1, max_length=actions.MAX_ACTION_LENGTH)
+
+
+class ActionOut(BaseModel):
+    id: int
+    crime_group: str | None
+    text: str
+    published_by: str
+    published_at: datetime
+
+
+def _action_out(action: PublishedAction) -> ActionOut:
+    assert action.id is not None
+    return ActionOut(
+        id=action.id,
+        crime_group=action.crime_group,
+        text=action.text,
+        published_by=action.published_by,
+        published_at=action.published_at,
+    )
+
+
+@router.get("/actions", response_model=list[ActionOut])
+def get_actions(
+    session: SessionDep,
+    _caller: StaffDep,
+    crime_group: CrimeGroup | None = None,
+    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+) -> list[ActionOut]:
+    """Published statements, newest first (for a crime group: with the general ones)."""
+    rows = actions.list_actions(
+        session, crime_group=crime_group.value if crime_group else None, limit=limit
+    )
+    return [_action_out(row) for row in rows]
+
+
+@router.post("/actions", response_model=ActionOut, status_code=201)
+def post_action(body: ActionIn, session: SessionDep, caller: ApproverDep) -> ActionOut:
+    """Publish a "you said, we did" statement."""
+    action = actions.publish_action(
+        session,
+        text=body.text,
+        crime_group=body.crime_group.value if body.crime_group else None,
+        actor=caller.actor,
+    )
+    return _action_out(action)
+
+
+# --- "Contact me" requests -----------------------------------------------------------------
+
+
+class ContactRequestOut(BaseModel):
+    id: str
+    crime_group: str
+    created_at: datetime
+    status: str
+    closed_at: datetime | None
+    erase_after: datetime | None
+    details: dict[str, str] | None = Field(
+        description="What the victim left, decrypted; null if no configured key opens it."
+    )
+
+
+def _request_out(request: contact_requests.OpenedRequest) -> ContactRequestOut:
+    return ContactRequestOut(
+        id=request.id,
+        crime_group=request.crime_group,
+        created_at=request.created_at,
+        status=request.status,
+        closed_at=request.closed_at,
+        erase_after=request.erase_after,
+        details=request.details,
+    )
+
+
+@router.get("/contact-requests", response_model=list[ContactRequestOut])
+def get_contact_requests(
+    session: SessionDep,
+    caller: VictimsTeamDep,
+    status: Literal["open", "closed", "all"] = "open",
+) -> list[ContactRequestOut]:
+    """Victims who asked to be contacted (open ones by default), oldest first."""
+    rows = contact_requests.list_contact_requests(session, status=status, actor=caller.actor)
+    return [_request_out(row) for row in rows]
+
+
+@router.post("/contact-requests/{request_id}/close", response_model=ContactRequestOut)
+def close_contact_request(
+    request_id: str, session: SessionDep, caller: VictimsTeamDep
+) -> ContactRequestOut:
+    """Mark a request handled; it is erased after the retention period."""
+    row = contact_requests.close_contact_request(session, request_id, actor=caller.actor)
+    return _request_out(row)

@@ -1,0 +1,182 @@
+""" "Contact me" requests: read (decrypted) only by the victims team, closed when handled.
+
+The details a victim left are decrypted here and nowhere else, and never written to a log or
+an audit event. A closed request is kept for a short while (to undo a mistaken close, or to
+check what was done) and then erased by `erase_closed_contact_requests`, run by `purge`.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
+
+from sqlmodel import Session, col, delete, func, select
+
+from app import audit
+from app.crypto import DecryptionFailed, decrypt
+from app.errors import Conflict, NotFound
+from app.survey.models import ContactRequest
+
+# How long a closed request is kept before it is erased.
+CLOSED_RETENTION = timedelta(days=30)
+
+StatusFilter = Literal["open", "closed", "all"]
+
+# Friendly labels for the fields the survey may store, in the order they are shown.
+DETAIL_LABELS: dict[str, str] = {
+    "name": "Name",
+    "preferred_name": "Preferred name",
+    "phone": "Phone",
+    "email": "Email",
+    "channel": "How to contact",
+    "preferred_contact": "How to contact",
+    "best_time": "Best time",
+    "preferred_time": "Best time",
+    "safe_to_leave_message": "Safe to leave a message",
+    "language": "Language",
+    "message": "Message",
+    "notes": "Notes",
+}
+
+
+@dataclass(frozen=True)
+class OpenedRequest:
+    """One request with its details decrypted, for the victims team only."""
+
+    id: str
+    crime_group: str
+    created_at: datetime
+    status: str
+    closed_at: datetime | None
+    erase_after: datetime | None
+    details: dict[str, str] | None  # None when no configured key opens it
+
+    def detail_rows(self) -> list[tuple[str, str]]:
+        """(label, value) pairs for display, known fields first."""
+        if not self.details:
+            return []
+        known = [
+            (DETAIL_LABELS[key], self.details[key]) for key in DETAIL_LABELS if key in self.details
+        ]
+        other = [
+            (key.replace("_", " ").capitalize(), value)
+            for key, value in self.details.items()
+            if key not in DETAIL_LABELS
+        ]
+        return known + other
+
+
+def _now() -> datetime:
+    """Aware UTC: the datetime columns (SQLModel's UTCDateTime) refuse naive values."""
+    return datetime.now(UTC)
+
+
+def _audit(session: Session, **values: Any) -> None:
+    """app.audit.record with the event's time made aware (see `_now`)."""
+    event = audit.record(session, **values)
+    event.occurred_at = _now()
+
+
+def _open_details(ciphertext: str) -> dict[str, str] | None:
+    """The stored details: a JSON object of text fields, or plain text as a message."""
+    try:
+        plaintext = decrypt(ciphertext)
+    except DecryptionFailed:
+        return None
+    try:
+        value = json.loads(plaintext)
+    except ValueError:
+        return {"message": plaintext}
+    if isinstance(value, dict):
+        return {
+            str(key): "yes" if item is True else "no" if item is False else str(item)
+            for key, item in value.items()
+            if item not in (None, "")
+        }
+    return {"message": str(value)}
+
+
+def list_contact_requests(
+    session: Session, *, status: StatusFilter = "open", actor: str
+) -> list[OpenedRequest]:
+    """Requests (open ones by default), oldest first, decrypted; the read is audited."""
+    statement = select(ContactRequest)
+    if status != "all":
+        statement = statement.where(col(ContactRequest.status) == status)
+    statement = statement.order_by(col(ContactRequest.created_at), col(ContactRequest.id))
+    rows: Sequence[ContactRequest] = session.exec(statement).all()
+    opened = [_opened(row) for row in rows]
+    _audit(
+        session,
+        actor=actor,
+        action="contact_requests.read",
+        object_type="contact_request",
+        detail={"status": status, "count": len(opened)},
+    )
+    return opened
+
+
+def _opened(row: ContactRequest) -> OpenedRequest:
+    return OpenedRequest(
+        id=row.id,
+        crime_group=row.crime_group,
+        created_at=row.created_at,
+        status=row.status,
+        closed_at=row.closed_at,
+        erase_after=row.erase_after,
+        details=_open_details(row.details_encrypted),
+    )
+
+
+def count_open(session: Session) -> int:
+    statement = (
+        select(func.count()).select_from(ContactRequest).where(col(ContactRequest.status) == "open")
+    )
+    return int(session.exec(statement).one())
+
+
+def close_contact_request(
+    session: Session, request_id: str, *, actor: str, now: datetime | None = None
+) -> OpenedRequest:
+    """Mark a request handled; it is erased CLOSED_RETENTION later. Audited without details."""
+    row = session.get(ContactRequest, request_id)
+    if row is None:
+        raise NotFound("There is no contact request with this id.")
+    if row.status == "closed":
+        raise Conflict("This request is already closed.")
+    moment = now or _now()
+    row.status = "closed"
+    row.closed_at = moment
+    row.closed_by = actor
+    row.erase_after = moment + CLOSED_RETENTION
+    session.add(row)
+    session.flush()
+    _audit(
+        session,
+        actor=actor,
+        action="contact_requests.close",
+        object_type="contact_request",
+        object_id=row.id,
+        detail={"crime_group": row.crime_group},
+    )
+    return _opened(row)
+
+
+def erase_closed_contact_requests(session: Session, *, now: datetime | None = None) -> int:
+    """Delete closed requests whose erase_after has passed; returns how many (for `purge`)."""
+    moment = now or _now()
+    condition = (
+        (col(ContactRequest.status) == "closed")
+        & col(ContactRequest.erase_after).is_not(None)
+        & (col(ContactRequest.erase_after) <= moment)
+    )
+    count = int(
+        session.exec(select(func.count()).select_from(ContactRequest).where(condition)).one()
+    )
+    if count:
+        session.exec(delete(ContactRequest).where(condition))  # type: ignore[call-overload]
+        session.flush()
+    return count
