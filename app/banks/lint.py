@@ -164,14 +164,14 @@ def _where(data: Any, loc: tuple[int | str, ...]) -> tuple[str, str]:
 def _friendly(error: dict[str, Any]) -> str:
     kind, msg, loc = error.get("type", ""), str(error.get("msg", "")), error.get("loc", ())
     last = loc[-1] if loc else ""
+    if last == "reason" and kind in ("string_too_short", "missing"):
+        return "a waiver needs a written reason"
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see docs/question-banks.md)"
     if kind == "missing":
         return "this field is required"
     if kind == "string_pattern_mismatch":
         return "use only lower-case letters, digits and _, starting with a letter"
-    if last == "reason" and kind in ("string_too_short", "missing"):
-        return "a waiver needs a written reason"
     if kind == "string_too_short":
         return "must not be empty"
     if kind == "too_short":

@@ -2,6 +2,246 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import datetime
+from typing import Any, NoReturn
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from pydantic import BaseModel, Field
+
+from app import audit
+from app.auth.deps import Caller, require_roles, require_staff
+from app.banks import service, versions
+from app.banks.diff import diff_documents
+from app.banks.models import BankVersion
+from app.db import SessionDep
+from app.enums import Role
+from app.errors import Forbidden, NotFound
+
+router = APIRouter(prefix="/banks", tags=["banks"])
+
+StaffCaller = Depends(require_staff())
+ApproverCaller = Depends(require_roles(Role.approver))
+EditorRole = Depends(require_roles(Role.editor))
+
+
+class BankSummary(BaseModel):
+    slug: str
+    title: str
+    published_version: int | None
+
+
+class BankVersionOut(BaseModel):
+    slug: str
+    version: int
+    status: str
+    source: str
+    document: dict[str, Any]
+
+
+class VersionSummary(BaseModel):
+    version: int
+    status: str
+    source: str
+    created_by: str
+    created_at: datetime
+    change_note: str
+
+
+class DraftIn(BaseModel):
+    document: dict[str, Any]
+    change_note: str = Field(default="", max_length=2000)
+
+
+class DraftOut(BaseModel):
+    version: int
+    status: str
+    warnings: list[str] = Field(default_factory=list)
+
+
+class StatusOut(BaseModel):
+    version: int
+    status: str
+
+
+class QuestionChange(BaseModel):
+    question_id: str
+    change: str  # added, removed, changed
+    fields: list[str]
+    measures: list[str]
+    breaks_comparability: bool
+
+
+class DiffOut(BaseModel):
+    slug: str
+    from_version: int = Field(serialization_alias="from")
+    to_version: int = Field(serialization_alias="to")
+    changes: list[QuestionChange]
+    breaks_comparability: bool
+    measures_affected: list[str]
+
+
+def _version_out(slug: str, version: BankVersion) -> BankVersionOut:
+    return BankVersionOut(
+        slug=slug,
+        version=version.version,
+        status=version.status,
+        source=version.source,
+        document=version.document,
+    )
+
+
+def _existing_version(session: SessionDep, slug: str, version: int) -> BankVersion:
+    found = service.get_version(session, slug, version)
+    if found is None:
+        raise NotFound(f"Bank {slug} has no version {version}.")
+    return found
+
+
+def _deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> NoReturn:
+    """Keep an audit of the refusal, then 403 (the request's own writes are rolled back)."""
+    route = request.scope.get("route")
+    audit.record(
+        session,
+        actor=caller.actor,
+        action="access.denied",
+        object_type="route",
+        object_id=str(getattr(route, "path", "")),
+        detail={"method": request.method, "reason": reason},
+    )
+    session.commit()  # only reads happened before this point in the request
+    raise Forbidden(
+        "You cannot edit this bank."
+        if reason == "not_bank_editor"
+        else "You wrote or last edited this draft: another approver must approve it."
+    )
+
+
+async def bank_editor(
+    slug: str, request: Request, session: SessionDep, caller: Caller = EditorRole
+) -> Caller:
+    """Dependency: an editor whose scope includes this bank (or an admin)."""
+    if not caller.may_edit(slug):
+        _deny(session, request, caller, "not_bank_editor")
+    return caller
+
+
+EditorCaller = Depends(bank_editor)
+
+
+@router.get("", response_model=list[BankSummary])
+def list_banks(session: SessionDep, caller: Caller = StaffCaller) -> list[BankSummary]:
+    """Every bank with its published version number (null while none is published)."""
+    summaries = []
+    for bank in service.list_banks(session):
+        latest = service.latest_published(session, bank.slug)
+        summaries.append(
+            BankSummary(
+                slug=bank.slug,
+                title=bank.title,
+                published_version=latest.version if latest is not None else None,
+            )
+        )
+    return summaries
+
+
+@router.get("/{slug}", response_model=BankVersionOut)
+def get_published(slug: str, session: SessionDep, caller: Caller = StaffCaller) -> BankVersionOut:
+    """The latest published version of a bank."""
+    latest = service.latest_published(session, slug)
+    if latest is None:
+        raise NotFound(f"Bank {slug} has no published version.")
+    return _version_out(slug, latest)
+
+
+@router.get("/{slug}/versions", response_model=list[VersionSummary])
+def list_versions(
+    slug: str, session: SessionDep, caller: Caller = StaffCaller
+) -> list[VersionSummary]:
+    """Every version of a bank, newest first."""
+    if service.get_bank(session, slug) is None:
+        raise NotFound(f"There is no bank {slug}.")
+    return [
+        VersionSummary(
+            version=version.version,
+            status=version.status,
+            source=version.source,
+            created_by=version.created_by,
+            created_at=version.created_at,
+            change_note=version.change_note,
+        )
+        for version in service.list_versions(session, slug)
+    ]
+
+
+@router.get("/{slug}/versions/{version}", response_model=BankVersionOut)
+def get_version(
+    slug: str, version: int, session: SessionDep, caller: Caller = StaffCaller
+) -> BankVersionOut:
+    return _version_out(slug, _existing_version(session, slug, version))
+
+
+@router.post("/{slug}/drafts", status_code=201, response_model=DraftOut)
+def create_draft(
+    slug: str, body: DraftIn, session: SessionDep, caller: Caller = EditorCaller
+) -> DraftOut:
+    """A new draft made in the service: 422 with the lint's errors if it has any."""
+    draft, warnings = versions.create_draft(
+        session, slug, body.document, change_note=body.change_note, actor=caller.actor
+    )
+    return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
+
+
+@router.put("/{slug}/drafts/{version}", response_model=DraftOut)
+def update_draft(
+    slug: str, version: int, body: DraftIn, session: SessionDep, caller: Caller = EditorCaller
+) -> DraftOut:
+    draft, warnings = versions.update_draft(
+        session, slug, version, body.document, change_note=body.change_note, actor=caller.actor
+    )
+    return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
+
+
+@router.post("/{slug}/drafts/{version}/submit", response_model=StatusOut)
+def submit_draft(
+    slug: str, version: int, session: SessionDep, caller: Caller = EditorCaller
+) -> StatusOut:
+    draft = versions.submit_draft(session, slug, version, actor=caller.actor)
+    return StatusOut(version=draft.version, status=draft.status)
+
+
+@router.post("/{slug}/drafts/{version}/approve", response_model=StatusOut)
+def approve_draft(
+    slug: str,
+    version: int,
+    request: Request,
+    session: SessionDep,
+    caller: Caller = ApproverCaller,
+) -> StatusOut:
+    """Publish a version in review; 403 for its author or last editor (four eyes)."""
+    draft = _existing_version(session, slug, version)
+    if caller.actor in (draft.created_by, draft.last_edited_by):
+        _deny(session, request, caller, "own_draft")
+    published = versions.approve_draft(session, slug, version, actor=caller.actor)
+    return StatusOut(version=published.version, status=published.status)
+
+
+@router.get("/{slug}/diff", response_model=DiffOut, response_model_by_alias=True)
+def diff_versions(
+    slug: str,
+    session: SessionDep,
+    from_version: int = Query(alias="from"),
+    to_version: int = Query(alias="to"),
+    caller: Caller = StaffCaller,
+) -> DiffOut:
+    """Question-level changes between two versions, flagging broken comparability."""
+    old = _existing_version(session, slug, from_version)
+    new = _existing_version(session, slug, to_version)
+    result = diff_documents(old.document, new.document)
+    return DiffOut(
+        slug=slug,
+        from_version=from_version,
+        to_version=to_version,
+        changes=[QuestionChange(**change) for change in result["changes"]],
+        breaks_comparability=result["breaks_comparability"],
+        measures_affected=result["measures_affected"],
+    )
