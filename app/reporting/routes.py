@@ -1,7 +1,252 @@
-"""JSON API routes of the reporting domain (mounted under /api/v1): thin, calling services."""
+"""JSON API routes of the reporting domain (mounted under /api/v1): thin, calling services.
+
+Route order matters: the fixed paths under /aggregates/ come before /aggregates/{metric_id}.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any, Literal
 
-router = APIRouter()
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+
+from app.auth.deps import Caller, require_roles, require_staff
+from app.db import SessionDep
+from app.enums import Role
+from app.errors import Forbidden
+from app.reporting import aggregates, dropoff, funnel, victims_code
+from app.reporting.csv_export import csv_text
+from app.settings import get_settings
+
+router = APIRouter(tags=["aggregates"])
+
+AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
+UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
+StaffDep = Annotated[Caller, Depends(require_staff())]
+
+GroupByQuery = Annotated[
+    list[str] | None,
+    Query(
+        description="Dimensions, comma-separated or repeated: crime_group, touchpoint, area, "
+        "month, quarter, financial_year, language."
+    ),
+]
+FromQuery = Annotated[
+    str | None, Query(alias="from", description="First month, YYYY-MM or YYYY-Qn (inclusive).")
+]
+ToQuery = Annotated[
+    str | None, Query(alias="to", description="Last month, YYYY-MM or YYYY-Qn (inclusive).")
+]
+FormatQuery = Annotated[
+    Literal["json", "csv"] | None, Query(alias="format", description="csv for a CSV file.")
+]
+
+
+class SelfAssessmentIn(BaseModel):
+    rights: dict[str, Any] = Field(
+        description='Self-assessed compliance rate per right, 0 to 1: {"1": 0.92, …}.'
+    )
+
+
+def _wants_csv(request: Request, format_: str | None) -> bool:
+    if format_ is not None:
+        return format_ == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
+def _csv_response(columns: list[str], rows: list[list[Any]], filename: str) -> Response:
+    return Response(
+        content=csv_text(columns, rows),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+@router.get("/metrics", response_model=list[aggregates.MetricInfo])
+def list_metrics(session: SessionDep, caller: AnalystDep) -> list[aggregates.MetricInfo]:
+    """Every metric: what it measures, which questions feed it, which codes count."""
+    return aggregates.list_metrics(session)
+
+
+@router.get("/aggregates/victims-code", response_model=victims_code.VictimsCodeView)
+def get_victims_code(
+    request: Request,
+    session: SessionDep,
+    caller: AnalystDep,
+    period_from: FromQuery = None,
+    period_to: ToQuery = None,
+    format_: FormatQuery = None,
+) -> Any:
+    """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
+    min_cell = get_settings().min_cell
+    view = victims_code.victims_code_view(session, period_from, period_to, min_cell)
+    as_csv = _wants_csv(request, format_)
+    aggregates.record_aggregate_read(
+        session,
+        actor=caller.actor,
+        metric="victims-code",
+        params={"from": period_from, "to": period_to, "format": "csv" if as_csv else "json"},
+    )
+    if as_csv:
+        columns = list(victims_code.RightRow.model_fields)
+        rows = [[getattr(row, name) for name in columns] for row in view.rights]
+        return _csv_response(columns, rows, "victims-code.csv")
+    return view
+
+
+@router.get("/aggregates/funnel", response_model=funnel.FunnelResult)
+def get_funnel(
+    request: Request,
+    session: SessionDep,
+    caller: AnalystDep,
+    group_by: GroupByQuery = None,
+    period_from: FromQuery = None,
+    period_to: ToQuery = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
+    area: str | None = None,
+    language: str | None = None,
+    format_: FormatQuery = None,
+) -> Any:
+    """Invited, sent, delivered, opened, started, completed and withdrawn, by group."""
+    filters = {
+        "crime_group": crime_group,
+        "touchpoint": touchpoint,
+        "area": area,
+        "language": language,
+    }
+    result = funnel.funnel(
+        session,
+        group_by=group_by,
+        filters=filters,
+        min_cell=get_settings().min_cell,
+        period_from=period_from,
+        period_to=period_to,
+    )
+    as_csv = _wants_csv(request, format_)
+    aggregates.record_aggregate_read(
+        session,
+        actor=caller.actor,
+        metric="funnel",
+        params={
+            "group_by": result.group_by,
+            "from": period_from,
+            "to": period_to,
+            **filters,
+            "format": "csv" if as_csv else "json",
+        },
+    )
+    if as_csv:
+        return _csv_response(*funnel.funnel_csv_rows(result), "funnel.csv")
+    return result
+
+
+@router.get("/aggregates/dropoff", response_model=dropoff.DropoffResult)
+def get_dropoff(
+    request: Request,
+    session: SessionDep,
+    caller: StaffDep,
+    bank: Annotated[str, Query(description="Bank slug.")],
+    touchpoint: str | None = None,
+    period_from: FromQuery = None,
+    period_to: ToQuery = None,
+    format_: FormatQuery = None,
+) -> Any:
+    """Per question: reached, skipped, and surveys stopped there (analysts, the bank's editors)."""
+    if not (caller.has_any(Role.analyst) or caller.may_edit(bank)):
+        raise Forbidden("Your roles do not allow this.")
+    result = dropoff.question_dropoff(
+        session,
+        bank,
+        touchpoint=touchpoint,
+        min_cell=get_settings().min_cell,
+        period_from=period_from,
+        period_to=period_to,
+    )
+    as_csv = _wants_csv(request, format_)
+    aggregates.record_aggregate_read(
+        session,
+        actor=caller.actor,
+        metric="dropoff",
+        params={
+            "bank": bank,
+            "touchpoint": touchpoint,
+            "from": period_from,
+            "to": period_to,
+            "format": "csv" if as_csv else "json",
+        },
+    )
+    if as_csv:
+        return _csv_response(*dropoff.dropoff_csv_rows(result), f"dropoff-{bank}.csv")
+    return result
+
+
+@router.get("/aggregates/{metric_id}", response_model=aggregates.AggregateResult)
+def get_aggregate(
+    metric_id: str,
+    request: Request,
+    session: SessionDep,
+    caller: AnalystDep,
+    group_by: GroupByQuery = None,
+    period_from: FromQuery = None,
+    period_to: ToQuery = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
+    area: str | None = None,
+    language: str | None = None,
+    format_: FormatQuery = None,
+) -> Any:
+    """One metric by any combination of dimensions, with suppression and 95% intervals."""
+    filters = {
+        "crime_group": crime_group,
+        "touchpoint": touchpoint,
+        "area": area,
+        "language": language,
+    }
+    result = aggregates.aggregate_metric(
+        session,
+        metric_id,
+        group_by=group_by,
+        filters=filters,
+        period_from=period_from,
+        period_to=period_to,
+        min_cell=get_settings().min_cell,
+    )
+    as_csv = _wants_csv(request, format_)
+    aggregates.record_aggregate_read(
+        session,
+        actor=caller.actor,
+        metric=result.metric,
+        params={
+            "group_by": result.group_by,
+            "from": period_from,
+            "to": period_to,
+            **filters,
+            "format": "csv" if as_csv else "json",
+        },
+    )
+    if as_csv:
+        filename = f"aggregates-{result.metric}.csv"
+        return _csv_response(*aggregates.aggregate_csv_rows(result), filename)
+    return result
+
+
+@router.put("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)
+def put_self_assessment(
+    period: str, body: SelfAssessmentIn, session: SessionDep, caller: UploaderDep
+) -> victims_code.SelfAssessmentResult:
+    """The force's self-assessed compliance per right for one quarter (upsert)."""
+    return victims_code.save_self_assessment(
+        session, period=period, rights=body.rights, actor=caller.actor
+    )
+
+
+@router.get("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)
+def get_self_assessment(
+    period: str, session: SessionDep, caller: StaffDep
+) -> victims_code.SelfAssessmentResult:
+    """The stored self-assessment of one quarter (uploaders and analysts)."""
+    if not caller.has_any(Role.uploader, Role.analyst):
+        raise Forbidden("Your roles do not allow this.")
+    return victims_code.get_self_assessment(session, period)
