@@ -6,10 +6,162 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import signal
+import threading
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from types import FrameType
 from typing import Any
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
-top_level_commands: list[Callable[..., Any]] = []
+
+LOOP_SECONDS = 30
+SHOWN_PROBLEMS = 50
+
+
+def _count_data_rows(path: Path) -> int:
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        return max(sum(1 for _ in handle) - 1, 0)
+
+
+@app.command("import")
+def import_file(
+    file: Path = typer.Argument(..., help="CSV with the batch columns and a header line"),
+) -> None:
+    """Upload a batch from a CSV file (the same as the batch API), with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.db import session_scope
+    from app.errors import InvalidInput
+    from app.invitations.batches import import_rows, read_csv_rows
+    from app.startup import check_startup
+
+    if not file.is_file():
+        typer.echo(f"No such file: {file}", err=True)
+        raise typer.Exit(1)
+    check_startup()
+    total = _count_data_rows(file)
+    progress = Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+    )
+    try:
+        with progress, file.open(encoding="utf-8-sig", newline="") as handle:
+            task = progress.add_task("Importing rows", total=total)
+
+            def advance(done: int) -> None:
+                if done % 500 == 0 or done == total:
+                    progress.update(task, completed=done)
+
+            with session_scope() as session:
+                result = import_rows(
+                    session,
+                    read_csv_rows(handle),
+                    actor="cli",
+                    source="csv",
+                    on_progress=advance,
+                )
+            progress.update(task, completed=result.rows)
+    except InvalidInput as exc:
+        typer.echo(f"{file}: {exc.detail}", err=True)
+        for error in exc.errors or []:
+            typer.echo(
+                f"  {'.'.join(str(part) for part in error['loc'])}: {error['msg']}", err=True
+            )
+        raise typer.Exit(1) from exc
+    except UnicodeDecodeError as exc:
+        typer.echo(f"{file}: the file must be UTF-8 text.", err=True)
+        raise typer.Exit(1) from exc
+
+    reasons: dict[str, int] = {}
+    for skip in result.skipped:
+        reasons[skip["reason"]] = reasons.get(skip["reason"], 0) + 1
+    typer.echo(
+        f"Batch {result.batch_id}: {result.rows} rows, {result.accepted} accepted, "
+        f"{len(result.rejected)} rejected, {len(result.skipped)} skipped"
+    )
+    for reason, count in sorted(reasons.items()):
+        typer.echo(f"  skipped {reason}: {count}")
+    for problem in result.rejected[:SHOWN_PROBLEMS]:
+        messages = "; ".join(f"{e['loc'][0]} {e['msg']}" for e in problem["errors"])
+        typer.echo(f"row {problem['row']}: {messages}", err=True)
+    if len(result.rejected) > SHOWN_PROBLEMS:
+        typer.echo(f"... and {len(result.rejected) - SHOWN_PROBLEMS} more rejected rows", err=True)
+    if result.rejected:
+        # The good rows are stored; the exit code tells a script that some were not.
+        raise typer.Exit(1)
+
+
+def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
+    """Ctrl-C or SIGTERM finish the message in hand, then stop; returns a restore function."""
+
+    def handler(_signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    previous: dict[int, Any] = {}
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        previous[sig] = signal.signal(sig, handler)
+
+    def restore() -> None:
+        for sig, old in previous.items():
+            signal.signal(sig, old)
+
+    return restore
+
+
+def _loop(stop: threading.Event) -> Iterator[int]:
+    round_number = 0
+    while not stop.is_set():
+        round_number += 1
+        yield round_number
+        stop.wait(LOOP_SECONDS)
+
+
+def dispatch(
+    once: bool = typer.Option(False, "--once", help="Send what is due now and exit"),
+) -> None:
+    """Send due invitations and reminders; without --once, keep going every 30 seconds."""
+    from app.db import session_scope
+    from app.invitations.dispatch import dispatch_once
+    from app.invitations.purge import purge as run_purge
+    from app.startup import check_startup
+
+    check_startup()
+    if once:
+        report = dispatch_once()
+        typer.echo(f"Dispatch: {report.summary()}")
+        return
+    stop = threading.Event()
+    restore = _stop_on_signals(stop)
+    typer.echo(f"Dispatching every {LOOP_SECONDS} seconds; Ctrl-C to stop.")
+    try:
+        for _ in _loop(stop):
+            report = dispatch_once(limit=None)
+            if report.sent or report.skipped or report.failed or report.review:
+                typer.echo(f"Dispatch: {report.summary()}")
+            with session_scope() as session:
+                erased = run_purge(session)
+            if erased.invitations_closed or erased.contacts_erased or erased.responses_deleted:
+                typer.echo(f"Purge: {erased.summary()}")
+    finally:
+        restore()
+    typer.echo("Dispatch stopped.")
+
+
+def purge() -> None:
+    """Erase expired contact details, cut ties of ended links, apply retention."""
+    from app.db import session_scope
+    from app.invitations.purge import purge as run_purge
+    from app.startup import check_startup
+
+    check_startup()
+    with session_scope() as session:
+        report = run_purge(session, actor="cli")
+    typer.echo(f"Purge: {report.summary()}")
+
+
+top_level_commands: list[Callable[..., Any]] = [dispatch, purge]

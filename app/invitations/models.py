@@ -6,7 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import new_uuid, utcnow
+from app.db import new_uuid
+from app.invitations.clock import now as utcnow
 
 
 class InvitationBatch(SQLModel, table=True):

@@ -1,7 +1,81 @@
-"""HTML pages of the invitations domain (the stop page): thin, calling services."""
+"""HTML pages of the invitations domain: the stop page, thin, calling services.
+
+`GET /s/{token}/stop` explains and offers one button; `POST /s/{token}/stop` opts the contact
+out of every message. The signed token in the address is the only key: someone who can't read
+the message can't forge it, so no further CSRF token is needed, and mail clients' one-click
+unsubscribe (RFC 8058: a POST with `List-Unsubscribe=One-Click`) works without a form.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse
+from sqlmodel import Session
+
+from app.db import SessionDep
+from app.errors import NotFound
+from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token, survey_url
+from app.invitations.models import Invitation
+from app.invitations.optout import opt_out_invitation
 
 router = APIRouter(include_in_schema=False)
+
+# A stop link keeps working long after its survey link ends: stopping must never fail.
+STOP_MAX_AGE_SECONDS = 10 * 365 * 86400
+
+
+def _invitation(session: Session, token: str) -> tuple[Invitation, bool]:
+    """The invitation a stop link names, and whether its survey link is still within age."""
+    fresh = True
+    try:
+        invitation_id = read_survey_token(token)
+    except ExpiredLink:
+        fresh = False
+        try:
+            invitation_id = read_survey_token(token, max_age_seconds=STOP_MAX_AGE_SECONDS)
+        except (ExpiredLink, InvalidLink) as exc:
+            raise NotFound("There is nothing at this address.") from exc
+    except InvalidLink as exc:
+        raise NotFound("There is nothing at this address.") from exc
+    invitation = session.get(Invitation, invitation_id)
+    if invitation is None:
+        raise NotFound("There is nothing at this address.")
+    return invitation, fresh
+
+
+def _render(
+    request: Request, session: Session, template: str, invitation: Invitation, **values: object
+) -> HTMLResponse:
+    from app.survey.pages import render_victim
+
+    return render_victim(
+        request,
+        session,
+        template,
+        language=invitation.survey_language or "en",
+        crime_group=invitation.crime_group,
+        area=invitation.area,
+        **values,
+    )
+
+
+@router.get("/s/{token}/stop")
+def stop_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
+    invitation, _fresh = _invitation(session, token)
+    return _render(
+        request, session, "stop/confirm.html", invitation, form_action=f"/s/{token}/stop"
+    )
+
+
+@router.post("/s/{token}/stop")
+def stop_messages(token: str, request: Request, session: SessionDep) -> HTMLResponse:
+    invitation, fresh = _invitation(session, token)
+    opt_out_invitation(session, invitation, source="stop_page")
+    link_open = fresh and invitation.status not in ("expired", "withdrawn", "cancelled")
+    return _render(
+        request,
+        session,
+        "stop/done.html",
+        invitation,
+        survey_link=survey_url(token) if link_open else None,
+    )

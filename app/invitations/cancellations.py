@@ -1,0 +1,57 @@
+"""Cancelling invitations: the force can stop an invitation until it is sent."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+from sqlmodel import Session
+
+from app.invitations.clock import now, record_event
+from app.invitations.contacts import case_ref_hash
+from app.invitations.models import Invitation, OutboundMessage
+
+UNSENT = ("due",)
+
+
+def cancel_invitations(
+    session: Session, *, case_ref: str, touchpoint: str | None, actor: str
+) -> int:
+    """Cancel every unsent message of the invitations matching the case (and touchpoint).
+
+    An invitation not yet sent becomes `cancelled` (its link, never sent, would answer 410).
+    One already sent keeps its link but loses its pending reminder: safety may have changed.
+    Returns how many invitations had something cancelled.
+    """
+    moment = now()
+    query = select(Invitation).where(Invitation.case_ref_hash == case_ref_hash(case_ref))
+    if touchpoint:
+        query = query.where(Invitation.touchpoint == touchpoint)
+    if session.get_bind().dialect.name == "postgresql":
+        query = query.with_for_update()
+    cancelled = 0
+    for invitation in session.scalars(query):
+        messages = session.scalars(
+            select(OutboundMessage)
+            .where(OutboundMessage.invitation_id == invitation.id)
+            .where(OutboundMessage.status.in_(UNSENT))  # type: ignore[attr-defined]
+        ).all()
+        for message in messages:
+            message.status = "cancelled"
+            message.error = "cancelled by the force"
+            session.add(message)
+        changed = bool(messages)
+        if invitation.status == "pending":
+            invitation.status = "cancelled"
+            invitation.cancelled_at = moment
+            session.add(invitation)
+            changed = True
+        if changed:
+            cancelled += 1
+    record_event(
+        session,
+        actor=actor,
+        action="invitation.cancel",
+        object_type="invitation",
+        detail={"touchpoint": touchpoint, "cancelled": cancelled},
+    )
+    session.flush()
+    return cancelled

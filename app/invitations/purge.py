@@ -1,0 +1,143 @@
+"""Erasure: when a link ends, its contact details go and the tie to the response is cut.
+
+After a purge an expired invitation keeps only coarse context (crime group, touchpoint, area,
+dates, status) — enough for the funnel — and nothing that leads to a person or an answer.
+Idempotent: a second run finds nothing to do.
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import delete, exists, or_, select, update
+from sqlmodel import Session
+
+from app.invitations.clock import now, record_event
+from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.settings import get_settings
+from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
+
+CHUNK = 1000
+KEEP_STATUS = ("completed", "withdrawn", "cancelled", "failed")
+
+
+@dataclass
+class PurgeReport:
+    invitations_closed: int = 0
+    contacts_erased: int = 0
+    in_progress_deleted: int = 0
+    responses_deleted: int = 0
+
+    def summary(self) -> str:
+        return (
+            f"{self.invitations_closed} invitations closed, {self.contacts_erased} contact "
+            f"details erased, {self.in_progress_deleted} unfinished answers deleted, "
+            f"{self.responses_deleted} responses past retention deleted"
+        )
+
+
+def _finished_invitation_ids(session: Session, at: datetime) -> list[str]:
+    """Invitations whose link has ended, or that will never be sent, still holding a tie."""
+    holds_tie = or_(
+        Invitation.contact_id.is_not(None),  # type: ignore[union-attr]
+        Invitation.case_ref_hash.is_not(None),  # type: ignore[union-attr]
+        Invitation.response_id.is_not(None),  # type: ignore[union-attr]
+    )
+    expired = select(Invitation.id).where(
+        Invitation.expires_at <= at,  # type: ignore[operator]
+        or_(holds_tie, Invitation.status.not_in(("expired", *KEEP_STATUS))),  # type: ignore[attr-defined]
+    )
+    outstanding = exists().where(
+        OutboundMessage.invitation_id == Invitation.id,
+        OutboundMessage.status.in_(("due", "claimed", "review")),  # type: ignore[attr-defined]
+    )
+    never_sent = select(Invitation.id).where(
+        Invitation.expires_at.is_(None),  # type: ignore[union-attr]
+        Invitation.first_sent_at.is_(None),  # type: ignore[union-attr]
+        holds_tie,
+        ~outstanding,
+    )
+    ids = list(session.scalars(expired)) + list(session.scalars(never_sent))
+    return sorted(set(ids))
+
+
+def _close_invitations(session: Session, ids: list[str], report: PurgeReport) -> None:
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start : start + CHUNK]
+        report.in_progress_deleted += int(
+            session.execute(
+                delete(InProgressAnswer).where(InProgressAnswer.invitation_id.in_(chunk))  # type: ignore[attr-defined]
+            ).rowcount
+            or 0
+        )
+        session.execute(
+            delete(SurveySession).where(SurveySession.invitation_id.in_(chunk))  # type: ignore[attr-defined]
+        )
+        session.execute(
+            update(OutboundMessage)
+            .where(OutboundMessage.invitation_id.in_(chunk))  # type: ignore[attr-defined]
+            .where(OutboundMessage.status == "due")
+            .values(status="skipped", error="expired")
+        )
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(chunk))  # type: ignore[attr-defined]
+            .where(Invitation.status.not_in(KEEP_STATUS))  # type: ignore[attr-defined]
+            .values(status="expired")
+        )
+        session.execute(
+            update(Invitation)
+            .where(Invitation.id.in_(chunk))  # type: ignore[attr-defined]
+            .values(contact_id=None, case_ref_hash=None, response_id=None, resume_at=None)
+        )
+        report.invitations_closed += len(chunk)
+
+
+def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:
+    in_use = exists().where(Invitation.contact_id == Contact.id)
+    report.contacts_erased = int(
+        session.execute(
+            update(Contact)
+            .where(Contact.destination_encrypted.is_not(None))  # type: ignore[union-attr]
+            .where(~in_use)
+            .values(destination_encrypted=None, erase_after=None)
+        ).rowcount
+        or 0
+    )
+
+
+def retention_cutoff(today: date, months: int) -> date:
+    """First day of the oldest month still kept."""
+    index = today.year * 12 + (today.month - 1) - months
+    return date(index // 12, index % 12 + 1, 1)
+
+
+def _apply_retention(session: Session, at: datetime, report: PurgeReport) -> None:
+    # Rollup counts stay by design: published aggregates keep their history.
+    cutoff = retention_cutoff(at.date(), get_settings().retention_months)
+    old = select(Response.id).where(Response.month < cutoff)  # type: ignore[arg-type]
+    session.execute(
+        update(Invitation)
+        .where(Invitation.response_id.in_(old))  # type: ignore[union-attr]
+        .values(response_id=None)
+    )
+    session.execute(delete(Answer).where(Answer.response_id.in_(old)))  # type: ignore[attr-defined]
+    session.execute(delete(Comment).where(Comment.month < cutoff))  # type: ignore[arg-type]
+    report.responses_deleted = int(
+        session.execute(delete(Response).where(Response.month < cutoff)).rowcount or 0  # type: ignore[arg-type]
+    )
+
+
+def purge(session: Session, *, at: datetime | None = None, actor: str = "system") -> PurgeReport:
+    """Close ended invitations, erase unused contact details, apply retention; audited."""
+    at = at or now()
+    report = PurgeReport()
+    _close_invitations(session, _finished_invitation_ids(session, at), report)
+    session.flush()
+    _erase_unused_contacts(session, report)
+    _apply_retention(session, at, report)
+    if report.invitations_closed or report.contacts_erased or report.responses_deleted:
+        record_event(session, actor=actor, action="purge.run", detail=asdict(report))
+    session.flush()
+    return report

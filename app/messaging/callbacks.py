@@ -1,0 +1,71 @@
+"""GOV.UK Notify callbacks: delivery receipts and inbound SMS (STOP)."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from sqlmodel import Session
+
+from app.invitations.clock import now, record_event
+from app.invitations.models import Invitation, OutboundMessage
+from app.invitations.optout import opt_out_phone
+
+DELIVERED = "delivered"
+FAILURES = frozenset({"permanent-failure", "temporary-failure", "technical-failure"})
+# Invitation states a receipt may replace: the funnel never moves backwards.
+BEFORE_DELIVERY = frozenset({"pending", "sent", "failed"})
+STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE"})
+_NOT_LETTERS = re.compile(r"[^A-Z]")
+
+
+def is_stop_request(message: str) -> bool:
+    """STOP in any case, spacing or punctuation (" s t o p ", "Stop.")."""
+    return _NOT_LETTERS.sub("", message.upper()) in STOP_WORDS
+
+
+def apply_delivery_receipt(session: Session, payload: dict[str, Any]) -> bool:
+    """Record a receipt against our message (reference = OutboundMessage.id); False if unknown."""
+    reference = payload.get("reference")
+    status = str(payload.get("status") or "")[:40]
+    if not isinstance(reference, str) or not reference:
+        return False
+    message = session.get(OutboundMessage, reference)
+    if message is None:
+        return False
+    message.provider_status = status
+    if payload.get("id") and not message.provider_id:
+        message.provider_id = str(payload["id"])[:120]
+    session.add(message)
+    invitation = session.get(Invitation, message.invitation_id)
+    # Only the first message decides delivered/failed; a reminder's receipt changes nothing
+    # the funnel counts.
+    if invitation is not None and message.kind == "invitation":
+        if status == DELIVERED and invitation.status in BEFORE_DELIVERY:
+            invitation.status = "delivered"
+            invitation.delivered_at = now()
+            session.add(invitation)
+        elif status in FAILURES and invitation.status in ("pending", "sent"):
+            invitation.status = "failed"
+            session.add(invitation)
+    record_event(
+        session,
+        actor="provider",
+        action="message.receipt",
+        object_type="outbound_message",
+        object_id=message.id,
+        detail={"status": status, "kind": message.kind},
+    )
+    session.flush()
+    return True
+
+
+def apply_inbound_sms(session: Session, payload: dict[str, Any]) -> bool:
+    """Opt the sender out if the message asks to stop; True when it did."""
+    text = payload.get("message")
+    number = payload.get("source_number")
+    if not isinstance(text, str) or not isinstance(number, str):
+        return False
+    if not is_stop_request(text):
+        return False
+    return opt_out_phone(session, number, source="sms_stop")

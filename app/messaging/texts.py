@@ -1,0 +1,163 @@
+"""The invitation and reminder texts: one service-wide file, translated like a bank.
+
+`question_banks/messages.yaml`:
+
+    translations: {ur: {status: draft}, pl: {status: draft}}
+    messages:
+      invitation:
+        sms: {body: <localized>}
+        email: {subject: <localized>, body: <localized>}
+      reminder: (the same)
+
+A localized value is an English string or `{en: ..., ur: ..., pl: ...}`, where a language's
+value may be `{text: ..., status: approved}` to override that language's status for one
+string. Only approved text is ever sent; otherwise English.
+Placeholders: {organisation}, {link}, {stop_link}, {verify_url}.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent.parent
+MESSAGES_PATH = ROOT / "question_banks" / "messages.yaml"
+KINDS = ("invitation", "reminder")
+PLACEHOLDERS = ("organisation", "link", "stop_link", "verify_url")
+PLACEHOLDER_RE = re.compile(r"\{([a-z_]*)\}")
+_URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+@dataclass(frozen=True)
+class RenderedText:
+    language: str
+    body: str
+    subject: str | None = None
+    html_body: str | None = None
+
+
+class MessageFileError(RuntimeError):
+    """The message file is missing or malformed (run `victim-voice banks check`)."""
+
+
+def load_messages(path: Path = MESSAGES_PATH) -> dict[str, Any]:
+    stat = path.stat()
+    return _load(str(path), stat.st_mtime_ns)
+
+
+@lru_cache(maxsize=4)
+def _load(path: str, _mtime: int) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
+        raise MessageFileError("the message file has no `messages` mapping")
+    return data
+
+
+def language_status(document: dict[str, Any], language: str) -> str:
+    if language == "en":
+        return "approved"
+    info = (document.get("translations") or {}).get(language)
+    if isinstance(info, dict):
+        return str(info.get("status", "draft"))
+    return "missing"
+
+
+def text_in(document: dict[str, Any], value: Any, language: str) -> tuple[str, str] | None:
+    """(text, effective status) of a localized value in `language`, or None if absent."""
+    if isinstance(value, str):
+        return (value, "approved") if language == "en" else None
+    if not isinstance(value, dict) or language not in value:
+        return None
+    entry = value[language]
+    if isinstance(entry, dict):
+        text = entry.get("text")
+        status = str(entry.get("status") or language_status(document, language))
+    else:
+        text, status = entry, language_status(document, language)
+    if not isinstance(text, str):
+        return None
+    return text, ("approved" if language == "en" else status)
+
+
+def _approved_text(document: dict[str, Any], value: Any, language: str) -> str | None:
+    found = text_in(document, value, language)
+    if found is None or found[1] != "approved":
+        return None
+    return found[0]
+
+
+def fill(template: str, values: dict[str, str]) -> str:
+    """Replace the known placeholders only (a stray brace in a translation stays as is)."""
+    return PLACEHOLDER_RE.sub(lambda m: values.get(m.group(1), m.group(0)), template)
+
+
+def _candidates(language: str) -> list[str]:
+    primary = language.split("-")[0].lower()
+    return [language, primary] if primary != language else [language]
+
+
+def render_message(
+    kind: str,
+    channel: str,
+    language: str,
+    *,
+    link: str,
+    stop_link: str,
+    organisation: str,
+    verify_url: str,
+    path: Path = MESSAGES_PATH,
+) -> RenderedText:
+    """The message in `language` where every part is approved in it, otherwise English."""
+    document = load_messages(path)
+    try:
+        parts = document["messages"][kind][channel]
+    except (KeyError, TypeError) as exc:
+        raise MessageFileError(f"no {kind} {channel} text in the message file") from exc
+    fields = ("subject", "body") if channel == "email" else ("body",)
+    chosen = "en"
+    for candidate in _candidates(language):
+        if all(_approved_text(document, parts.get(name), candidate) for name in fields):
+            chosen = candidate
+            break
+    values = {
+        "organisation": organisation,
+        "link": link,
+        "stop_link": stop_link,
+        "verify_url": verify_url,
+    }
+    texts = {}
+    for name in fields:
+        text = _approved_text(document, parts.get(name), chosen)
+        if text is None:
+            raise MessageFileError(f"no English {kind} {channel} {name} in the message file")
+        texts[name] = fill(text.strip(), values)
+    if channel != "email":
+        return RenderedText(language=chosen, body=texts["body"])
+    return RenderedText(
+        language=chosen,
+        subject=" ".join(texts["subject"].split()),
+        body=texts["body"],
+        html_body=_as_html(texts["body"], chosen),
+    )
+
+
+def _as_html(body: str, language: str) -> str:
+    def paragraph(block: str) -> str:
+        escaped = html.escape(block)
+        linked = _URL_RE.sub(lambda m: f'<a href="{m.group(0)}">{m.group(0)}</a>', escaped)
+        return "<p>" + linked.replace("\n", "<br>") + "</p>"
+
+    blocks = [block.strip() for block in re.split(r"\n\s*\n", body) if block.strip()]
+    direction = ' dir="rtl"' if language.split("-")[0] in ("ur", "ar", "fa", "he", "ps") else ""
+    return (
+        f'<!DOCTYPE html><html lang="{html.escape(language)}"{direction}><body>'
+        + "".join(paragraph(block) for block in blocks)
+        + "</body></html>"
+    )
