@@ -32,8 +32,14 @@ def _option_core(options: Any) -> list[tuple[str, Any]]:
     return [(option["code"], _english(option["label"])) for option in options or []]
 
 
-def _option_translations(options: Any) -> list[Any]:
-    return [_translations(option["label"]) for option in options or []]
+def _option_translations(options: Any) -> dict[str, Any]:
+    return {option["code"]: _translations(option["label"]) for option in options or []}
+
+
+def _option_translations_changed(old: Any, new: Any) -> bool:
+    # Options added or removed show as "options"; here only the options both versions share.
+    before, after = _option_translations(old), _option_translations(new)
+    return any(before[code] != after[code] for code in before.keys() & after.keys())
 
 
 def _index(document: Mapping[str, Any]) -> dict[str, tuple[str | None, Mapping[str, Any]]]:
@@ -56,7 +62,7 @@ def question_changes(
         changed.append("hint")
     if _option_core(old.get("options")) != _option_core(new.get("options")):
         changed.append("options")
-    if _option_translations(old.get("options")) != _option_translations(new.get("options")):
+    if _option_translations_changed(old.get("options"), new.get("options")):
         changed.append("options.translations")
     for field in ("type", "touchpoints", "measures", "sensitive", "show_if", "waivers"):
         if _normalised(old, field) != _normalised(new, field):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import utcnow
+
+def now() -> datetime:
+    """Aware UTC now: SQLModel's UTCDateTime columns refuse naive datetimes."""
+    return datetime.now(UTC)
 
 
 class QuestionBank(SQLModel, table=True):
@@ -17,7 +20,7 @@ class QuestionBank(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slug: str = Field(max_length=64, unique=True)
     title: str = Field(max_length=200)
-    created_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=now)
 
 
 class BankVersion(SQLModel, table=True):
@@ -37,8 +40,8 @@ class BankVersion(SQLModel, table=True):
     created_by: str = Field(max_length=80)
     last_edited_by: str = Field(max_length=80)
     approved_by: str | None = Field(default=None, max_length=80)
-    created_at: datetime = Field(default_factory=utcnow)
-    updated_at: datetime = Field(default_factory=utcnow)
+    created_at: datetime = Field(default_factory=now)
+    updated_at: datetime = Field(default_factory=now)
     published_at: datetime | None = None
 
 
@@ -57,4 +60,4 @@ class SupportService(SQLModel, table=True):
     hours: str = Field(default="", max_length=200)
     website: str = Field(default="", max_length=300)
     sort_order: int = 0
-    updated_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=now)

@@ -14,11 +14,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from app import audit
 from app.banks.lint import Problem, schema_problems
-from app.banks.models import SupportService
+from app.banks.models import SupportService, now
 from app.banks.schema import Identifier, NonEmptyText
-from app.db import utcnow
+from app.banks.service import record_audit
 from app.enums import CrimeGroup
 
 SUPPORT_FILE = "support_services.yaml"
@@ -113,7 +112,7 @@ def load_support_services(session: Session, path: Path, *, actor: str = "cli") -
                 setattr(row, name, value)
                 changed = True
         if changed:
-            row.updated_at = utcnow()
+            row.updated_at = now()
             session.add(row)
             counts["updated"] += 1
         else:
@@ -122,7 +121,7 @@ def load_support_services(session: Session, path: Path, *, actor: str = "cli") -
         session.delete(row)
         counts["removed"] += 1
     session.flush()
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="support_services.load",

@@ -11,12 +11,11 @@ from typing import Any, Literal
 from sqlalchemy import func
 from sqlmodel import Session, select
 
-from app import audit
 from app.banks import service
 from app.banks.lint import Problem, check_document
-from app.banks.models import BankVersion, QuestionBank
+from app.banks.models import BankVersion, QuestionBank, now
 from app.banks.schema import BankDocument, normalize
-from app.db import utcnow
+from app.banks.service import record_audit
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 LoadStatus = Literal["published", "unchanged", "refused"]
@@ -55,15 +54,15 @@ def _publish(session: Session, bank: QuestionBank, version: BankVersion, actor: 
     previous = service.latest_published(session, bank.slug)
     if previous is not None and previous.id != version.id:
         previous.status = service.RETIRED
-        previous.updated_at = utcnow()
+        previous.updated_at = now()
         session.add(previous)
     version.status = service.PUBLISHED
-    version.published_at = utcnow()
+    version.published_at = now()
     version.updated_at = version.published_at
     bank.title = str(_title_of(version.document))
     session.add_all([version, bank])
     session.flush()
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="bank.publish",
@@ -131,7 +130,7 @@ def load_document(
         result = LoadResult(
             slug, "published", version.version, f"{slug}: published version {version.version}"
         )
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="bank.load",
@@ -198,7 +197,7 @@ def create_draft(
     )
     session.add(version)
     session.flush()
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="bank.draft_create",
@@ -223,10 +222,10 @@ def update_draft(
     draft.change_note = change_note
     draft.last_edited_by = actor
     draft.status = service.DRAFT
-    draft.updated_at = utcnow()
+    draft.updated_at = now()
     session.add(draft)
     session.flush()
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="bank.draft_update",
@@ -245,10 +244,10 @@ def submit_draft(session: Session, slug: str, version: int, *, actor: str) -> Ba
     if draft.status != service.DRAFT:
         raise Conflict(f"Version {version} is {draft.status}: only a draft can be submitted.")
     draft.status = service.IN_REVIEW
-    draft.updated_at = utcnow()
+    draft.updated_at = now()
     session.add(draft)
     session.flush()
-    audit.record(
+    record_audit(
         session,
         actor=actor,
         action="bank.submit",
