@@ -34,7 +34,8 @@ def test_warnings_alone_do_not_fail(tmp_path: Path) -> None:
     bank = tmp_path / "general.yaml"
     text = APPROVED_URDU.read_text(encoding="utf-8").replace(
         "text: Were you told how the case was going?",
-        "text: Were you told how the case was going?\n        waivers: [{rule: too_long, reason: none needed}]",
+        "text: Were you told how the case was going?\n"
+        "        waivers: [{rule: too_long, reason: none needed}]",
     )
     bank.write_text(text, encoding="utf-8")
     result = runner.invoke(cli, ["banks", "check", str(bank)])
