@@ -69,6 +69,7 @@ def create_invitation(
     expires_in: timedelta = timedelta(days=20),
     **values: Any,
 ) -> Invitation:
+    """An invitation whose link has been sent (as dispatch leaves it)."""
     batch = InvitationBatch(created_by="test")
     db.add(batch)
     db.flush()
@@ -82,9 +83,7 @@ def create_invitation(
         language=language,
         channel="sms",
         status=status,
-        first_sent_at=now - timedelta(days=1),
-        expires_at=now + expires_in,
-        **values,
+        **{"first_sent_at": now - timedelta(days=1), "expires_at": now + expires_in, **values},
     )
     db.add(invitation)
     db.commit()
@@ -145,8 +144,17 @@ def reload(db: Session, invitation: Invitation) -> Invitation:
     db.expire_all()
     fresh = db.get(Invitation, invitation.id)
     assert fresh is not None
+    db.commit()  # end the read: a SQLite transaction here would hold the write lock
     return fresh
 
 
 def old_timestamp(days: int) -> datetime:
     return utcnow() - timedelta(days=days)
+
+
+def rows(db: Session, statement: Any) -> list[Any]:
+    """Read rows for a check, then end the transaction (so the app can write)."""
+    db.expire_all()
+    found = list(db.exec(statement).all())
+    db.commit()
+    return found

@@ -1,0 +1,239 @@
+"""Entering with a link: signature, invitation state, the session cookie, leaving."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import time
+from datetime import timedelta
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.invitations import links
+from app.invitations.links import SURVEY_LINK_SALT, make_survey_token
+from app.settings import get_settings
+from app.survey.models import SurveySession
+from tests.conftest import TEST_SECRET_KEY
+from tests.survey.factories import (
+    create_bank_version,
+    create_invitation,
+    create_support_service,
+    enter,
+    reload,
+    rows,
+    token_for,
+)
+
+UNUSABLE = "This survey link cannot be opened"
+
+
+@pytest.fixture(autouse=True)
+def _bank(db: Session) -> None:
+    create_bank_version(db)
+
+
+def _token(
+    invitation_id: str, *, key: str | None = None, salt: str = SURVEY_LINK_SALT, age: int = 0
+) -> str:
+    """A token as the service makes them, but under another key, salt or time."""
+    with pytest.MonkeyPatch.context() as patch:
+        if key is not None:
+            patch.setenv("VV_SECRET_KEYS", key)
+            get_settings.cache_clear()
+        if age:
+            real_time = time.time
+            patch.setattr(time, "time", lambda: real_time() - age)
+        token = links._signer(salt).sign(links._pack_id(invitation_id)).decode()
+    get_settings.cache_clear()
+    return token
+
+
+def _main_text(html: str) -> str:
+    return html.split('id="main-content"', 1)[1]
+
+
+def test_a_link_becomes_a_session_cookie_and_a_url_without_the_token(
+    client: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    response = client.get(f"/s/{token}", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "/survey/start"
+    assert token not in response.headers["location"]
+    cookies = response.headers.get_list("set-cookie")
+    assert len(cookies) == 1, "no cookie but the survey session"
+    cookie = cookies[0]
+    assert cookie.startswith("vv_survey=")
+    assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
+    assert "Secure" not in cookie  # http in tests; see the https test
+    value = cookie.split(";")[0].split("=", 1)[1]
+    (stored,) = rows(db, select(SurveySession))
+    assert stored.id == hashlib.sha256(value.encode()).hexdigest()  # only the hash is kept
+    assert stored.invitation_id == invitation.id
+    fresh = reload(db, invitation)
+    assert fresh.status == "opened" and fresh.opened_at is not None
+    assert fresh.bank_version_id is not None
+
+    page = client.get("/survey/start")
+    assert page.status_code == 200
+    assert page.headers["Cache-Control"] == "no-store"
+    assert page.headers["Referrer-Policy"] == "no-referrer"
+    assert "set-cookie" not in page.headers
+
+
+def test_the_cookie_is_secure_behind_https(
+    client: TestClient, db: Session, settings_override
+) -> None:
+    settings_override(VV_BASE_URL="https://survey.example.org")
+    invitation = create_invitation(db)
+    response = client.get(f"/s/{token_for(invitation)}", follow_redirects=False)
+    assert "Secure" in response.headers["set-cookie"]
+
+
+def test_opening_never_moves_an_invitation_backwards(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db, status="started")
+    enter(client, invitation)
+    assert reload(db, invitation).status == "started"
+
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        pytest.param(lambda inv: make_survey_token(inv.id)[:-3] + "abc", id="tampered"),
+        pytest.param(lambda inv: make_survey_token(inv.id) + "x", id="extended"),
+        pytest.param(
+            lambda inv: _token(inv.id, salt="victim-voice.other-purpose"), id="wrong-purpose"
+        ),
+        pytest.param(lambda inv: _token(inv.id, key="not-our-key-" * 4), id="foreign-key"),
+        pytest.param(
+            lambda inv: make_survey_token("00000000-0000-4000-8000-000000000000"), id="unknown"
+        ),
+        pytest.param(lambda inv: "not-a-token", id="garbage"),
+    ],
+)
+def test_a_forged_or_unknown_link_is_404(client: TestClient, db: Session, make_token) -> None:
+    invitation = create_invitation(db)
+    response = client.get(f"/s/{make_token(invitation)}", follow_redirects=False)
+    assert response.status_code == 404
+    assert UNUSABLE in response.text
+    assert "set-cookie" not in response.headers
+
+
+def test_a_never_sent_invitation_is_404(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db, status="pending", expires_at=None)
+    assert client.get(f"/s/{token_for(invitation)}").status_code == 404
+
+
+def _ended_page(client: TestClient, token: str) -> str:
+    response = client.get(f"/s/{token}", follow_redirects=False)
+    assert response.status_code == 410
+    assert "set-cookie" not in response.headers or 'vv_survey=""' in response.headers["set-cookie"]
+    return _main_text(response.text)
+
+
+def test_ended_links_are_410_with_one_neutral_page(client: TestClient, db: Session) -> None:
+    create_support_service(db, key="victim-support", name="Victim Support")
+    expired_token = _token(create_invitation(db).id, age=29 * 86400)
+    past_expiry = create_invitation(db, expires_in=timedelta(seconds=-1))
+    expired_status = create_invitation(db, status="expired")
+    withdrawn = create_invitation(db, status="withdrawn")
+    cancelled = create_invitation(db, status="cancelled")
+    pages = {
+        _ended_page(client, expired_token),
+        _ended_page(client, token_for(past_expiry)),
+        _ended_page(client, token_for(expired_status)),
+        _ended_page(client, token_for(withdrawn)),
+        _ended_page(client, token_for(cancelled)),
+    }
+    # Nothing on the page tells which reason applied (CSP nonces aside, they are identical).
+    assert len({re.sub(r'nonce="[^"]+"', "", page) for page in pages}) == 1
+    page = pages.pop()
+    assert UNUSABLE in page
+    assert "Victim Support" in page and "0808 168 9111" in page
+    assert "press 55" in page
+
+
+def test_a_token_under_a_retired_key_still_verifies(
+    client: TestClient, db: Session, settings_override
+) -> None:
+    invitation = create_invitation(db)
+    old_token = token_for(invitation)  # signed under the key in use until now
+    settings_override(VV_SECRET_KEYS=f"new-signing-key-{'x' * 40},{TEST_SECRET_KEY}")
+    assert enter(client, invitation) == "/survey/start"
+    assert client.get(f"/s/{old_token}", follow_redirects=False).status_code == 303
+    # New links are signed with the first key: they verify under it alone.
+    new_token = token_for(invitation)
+    assert new_token != old_token
+    settings_override(VV_SECRET_KEYS=f"new-signing-key-{'x' * 40}")
+    assert client.get(f"/s/{new_token}", follow_redirects=False).status_code == 303
+    assert client.get(f"/s/{old_token}", follow_redirects=False).status_code == 404
+
+
+def test_pages_without_a_session_ask_to_open_the_link_again(client: TestClient) -> None:
+    for path in [
+        "/survey/start",
+        "/survey/question/sat_overall",
+        "/survey/check",
+        "/survey/complete",
+    ]:
+        response = client.get(path)
+        assert response.status_code == 401, path
+        assert "Open your survey link again" in response.text
+        assert "Exit this page" in response.text
+    client.cookies.set("vv_survey", "made-up")
+    assert client.get("/survey/start").status_code == 401
+    assert client.post("/survey/submit", data={"csrf_token": "x"}).status_code == 401
+
+
+def test_an_expired_session_asks_to_open_the_link_again(
+    client: TestClient, db: Session, settings_override
+) -> None:
+    settings_override(VV_SURVEY_SESSION_MINUTES="0")
+    enter(client, create_invitation(db))
+    assert client.get("/survey/start").status_code == 401
+
+
+def test_a_session_ends_when_its_invitation_is_withdrawn_elsewhere(
+    client: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    invitation = reload(db, invitation)
+    invitation.status = "cancelled"
+    db.add(invitation)
+    db.commit()
+    response = client.get("/survey/start")
+    assert response.status_code == 410
+    assert UNUSABLE in response.text
+
+
+def test_exit_ends_the_session_and_leaves_for_a_neutral_site(
+    client: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    response = client.get("/survey/exit", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "https://www.bbc.co.uk/weather"
+    assert response.headers["Referrer-Policy"] == "no-referrer"
+    assert 'vv_survey=""' in response.headers["set-cookie"]
+    assert rows(db, select(SurveySession))[0].ended_at is not None
+    # Even with the old cookie value sent again, the session is over.
+    assert client.get("/survey/start").status_code == 401
+
+
+def test_exit_without_a_session_still_leaves(client: TestClient) -> None:
+    response = client.get("/survey/exit", follow_redirects=False)
+    assert response.status_code == 303
+    assert response.headers["location"] == "https://www.bbc.co.uk/weather"
+
+
+def test_the_link_still_works_after_exit(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    client.get("/survey/exit", follow_redirects=False)
+    assert enter(client, invitation) == "/survey/start"
+    assert client.get("/survey/start").status_code == 200

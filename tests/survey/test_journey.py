@@ -1,0 +1,91 @@
+"""The order of the journey on current answers (pure functions, no database)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.banks.localize import questions_for
+from app.survey.journey import CHECK, Journey, step_url, visible_questions
+from tests.survey.factories import bank_document
+
+SENSITIVE = {"feelings"}
+
+
+def journey(answers: dict[str, Any], touchpoint: str = "outcome") -> Journey:
+    questions = questions_for(bank_document(), touchpoint, "en")
+    return Journey(questions, answers, lambda section: section in SENSITIVE)
+
+
+def test_only_the_touchpoints_questions_are_asked() -> None:
+    ids = [q["id"] for q in journey({}).questions]
+    assert "reported_online" not in ids
+    assert "reported_online" in [q["id"] for q in journey({}, "reporting").questions]
+
+
+def test_show_if_hides_until_its_condition_is_met() -> None:
+    assert "trial_info" not in [q["id"] for q in journey({}).visible]
+    assert "trial_info" not in [q["id"] for q in journey({"someone_charged": "no"}).visible]
+    assert "trial_info" in [q["id"] for q in journey({"someone_charged": "yes"}).visible]
+
+
+def test_a_condition_on_a_hidden_question_is_not_met() -> None:
+    questions = [
+        {"id": "a", "section": None, "show_if": None},
+        {"id": "b", "section": None, "show_if": {"question": "a", "in": ["yes"]}},
+        {"id": "c", "section": None, "show_if": {"question": "b", "in": ["yes"]}},
+    ]
+    # "b" answered yes earlier, then "a" changed to no: "c" must disappear with "b".
+    shown = visible_questions(questions, {"a": "no", "b": "yes"})
+    assert [q["id"] for q in shown] == ["a"]
+
+
+def test_a_multi_answer_meets_a_condition_when_any_code_matches() -> None:
+    questions = [
+        {"id": "a", "section": None, "show_if": None},
+        {"id": "b", "section": None, "show_if": {"question": "a", "in": ["x"]}},
+    ]
+    assert len(visible_questions(questions, {"a": ["y", "x"]})) == 2
+    assert len(visible_questions(questions, {"a": ["y"]})) == 1
+
+
+def test_progress_counts_only_the_questions_shown() -> None:
+    assert journey({}).progress("what_would_help") == (3, 6)
+    charged = journey({"someone_charged": "yes"})
+    assert charged.progress("trial_info") == (3, 7)
+    assert charged.progress("what_would_help") == (4, 7)
+
+
+def test_a_sensitive_section_starts_with_its_content_note() -> None:
+    steps = journey({}).steps
+    assert steps[-4:] == ["s:feelings", "q:made_worse", "q:stepping_back", CHECK]
+    assert "s:experience" not in steps
+
+
+def test_next_and_previous_follow_the_answers() -> None:
+    assert journey({"someone_charged": "no"}).next_step("q:someone_charged") == (
+        "q:what_would_help"
+    )
+    assert journey({"someone_charged": "yes"}).next_step("q:someone_charged") == "q:trial_info"
+    assert journey({}).next_step("q:comments") == "s:feelings"
+    assert journey({}).previous_step("q:made_worse") == "s:feelings"
+    assert journey({}).previous_step("q:sat_overall") is None
+
+
+def test_skipping_a_section_goes_past_all_its_questions() -> None:
+    assert journey({}).after_section("feelings") == CHECK
+    assert journey({}).after_section("experience") == "s:feelings"
+
+
+def test_resume_lands_where_they_stopped_or_on_the_next_page_shown() -> None:
+    assert journey({}).resume_step(None) == "q:sat_overall"
+    assert journey({}).resume_step("q:comments") == "q:comments"
+    assert journey({}).resume_step(CHECK) == CHECK
+    # Stopped on a question their later answer hid: the next page that is shown.
+    assert journey({"someone_charged": "no"}).resume_step("q:trial_info") == "q:what_would_help"
+    assert journey({}).resume_step("q:no_such_question") == "q:sat_overall"
+
+
+def test_step_urls() -> None:
+    assert step_url("q:sat_overall") == "/survey/question/sat_overall"
+    assert step_url("s:feelings") == "/survey/section/feelings"
+    assert step_url(CHECK) == "/survey/check"
