@@ -24,6 +24,7 @@ from app.banks.models import BankVersion, QuestionBank
 from app.enums import CrimeGroup, Touchpoint
 from app.errors import InvalidInput, NotFound
 from app.reporting import periods
+from app.reporting.models import utc_now
 from app.reporting.rollups import SKIPPED_CODE, rollup_table
 from app.reporting.stats import wilson_interval
 from app.reporting.suppression import suppress_small_cells
@@ -416,7 +417,7 @@ def record_aggregate_read(
 ) -> None:
     """Audit one aggregate read: who, which figure, which parameters (never personal data)."""
     detail = {"metric": metric, "params": {k: v for k, v in params.items() if v not in (None, "")}}
-    audit.record(
+    event = audit.record(
         session,
         actor=actor,
         action="aggregates.read",
@@ -424,6 +425,7 @@ def record_aggregate_read(
         object_id=metric,
         detail=detail,
     )
+    event.occurred_at = utc_now()  # the column takes aware times only
 
 
 CSV_VALUE_COLUMNS = ("n", "positive", "rate", "ci_low", "ci_high", "suppressed")

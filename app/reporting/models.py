@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from sqlalchemy import UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import utcnow
+
+def utc_now() -> datetime:
+    """Aware UTC now: SQLModel's UTCDateTime columns refuse naive values."""
+    return datetime.now(UTC)
 
 
 class RollupCount(SQLModel, table=True):
@@ -54,7 +57,7 @@ class SelfAssessment(SQLModel, table=True):
     right: int
     rate: float
     uploaded_by: str = Field(max_length=80)
-    uploaded_at: datetime = Field(default_factory=utcnow)
+    uploaded_at: datetime = Field(default_factory=utc_now)
 
 
 class PublishedAction(SQLModel, table=True):
@@ -66,4 +69,4 @@ class PublishedAction(SQLModel, table=True):
     crime_group: str | None = Field(default=None, max_length=16, index=True)
     text: str = Field(max_length=1000)
     published_by: str = Field(max_length=80)
-    published_at: datetime = Field(default_factory=utcnow, index=True)
+    published_at: datetime = Field(default_factory=utc_now, index=True)

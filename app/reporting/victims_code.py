@@ -10,11 +10,10 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.banks.metrics import RIGHT_TITLES, right_measure
-from app.db import utcnow
 from app.errors import InvalidInput
 from app.reporting import periods
 from app.reporting.aggregates import aggregate_metric, parse_month_range
-from app.reporting.models import SelfAssessment
+from app.reporting.models import SelfAssessment, utc_now
 
 RIGHTS = tuple(range(1, 13))
 
@@ -159,10 +158,10 @@ def save_self_assessment(
         else:
             row.rate = rate
             row.uploaded_by = actor
-            row.uploaded_at = utcnow()
+            row.uploaded_at = utc_now()
         session.add(row)
     session.flush()
-    audit.record(
+    event = audit.record(
         session,
         actor=actor,
         action="self_assessment.upload",
@@ -170,6 +169,7 @@ def save_self_assessment(
         object_id=period,
         detail={"period": period, "rights": sorted(parsed)},
     )
+    event.occurred_at = utc_now()  # the column takes aware times only
     return SelfAssessmentResult(
         period=period,
         rights={str(right): existing[right].rate for right in sorted(existing)},
