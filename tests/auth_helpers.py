@@ -79,10 +79,12 @@ def next_code(db: Session, email: str) -> str:
     db.expire_all()
     user = get_user_by_email(db, email)
     assert user is not None and user.totp_secret_encrypted is not None
-    totp = pyotp.TOTP(decrypt(user.totp_secret_encrypted))
+    secret, last_step = decrypt(user.totp_secret_encrypted), user.totp_last_step
+    db.rollback()  # end the read: SQLite would otherwise keep the app waiting for the lock
+    totp = pyotp.TOTP(secret)
     step = totp.timecode(utcnow().replace(tzinfo=UTC))
-    if user.totp_last_step is not None and step <= user.totp_last_step:
-        step = user.totp_last_step + 1  # the server accepts one step ahead (clock drift)
+    if last_step is not None and step <= last_step:
+        step = last_step + 1  # the server accepts one step ahead (clock drift)
     return totp.generate_otp(step)
 
 
@@ -120,6 +122,12 @@ def signed_in_client(
     role_list = [roles] if isinstance(roles, Role) else list(roles)
     user = create_staff_user(db, *role_list, email=email, banks=banks)
     return sign_in(client, db, user.email)
+
+
+def set_cookie(client: TestClient, name: str, value: str) -> None:
+    """Replace a cookie as the server would have set it (TestClient's host is testserver.local)."""
+    client.cookies.delete(name)
+    client.cookies.set(name, value, domain="testserver.local", path="/")
 
 
 def staff_csrf_token(client: TestClient) -> str:

@@ -1,0 +1,82 @@
+"""Every staff form and every cookie-authenticated unsafe API call needs its CSRF token."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.enums import Role
+from tests.auth_helpers import (
+    PASSWORD,
+    create_staff_user,
+    form_csrf_token,
+    post_login,
+    set_cookie,
+    signed_in_client,
+    staff_csrf_token,
+)
+
+
+def test_the_sign_in_form_without_its_token_is_refused(client: TestClient, db: Session) -> None:
+    user = create_staff_user(db, Role.analyst)
+    client.get("/staff/login")
+    response = client.post("/staff/login", data={"email": user.email, "password": PASSWORD})
+    assert response.status_code == 403
+    assert "text/html" in response.headers["content-type"]
+    assert "reload the page and try again" in response.text
+    assert "vv_staff" not in client.cookies
+
+
+def test_the_sign_in_token_only_matches_its_own_cookie(client: TestClient, db: Session) -> None:
+    user = create_staff_user(db, Role.analyst)
+    token = form_csrf_token(client.get("/staff/login").text)
+    # Another browser (an attacker's) has its own seed; our token means nothing there.
+    set_cookie(client, "vv_login_csrf", "a-seed-the-attacker-chose")
+    response = client.post(
+        "/staff/login", data={"email": user.email, "password": PASSWORD, "csrf_token": token}
+    )
+    assert response.status_code == 403
+
+
+def test_the_second_factor_form_without_its_token_is_refused(
+    client: TestClient, db: Session
+) -> None:
+    user = create_staff_user(db, Role.analyst)
+    post_login(client, user.email, PASSWORD)
+    response = client.post("/staff/2fa/setup", data={"code": "123456"})
+    assert response.status_code == 403
+
+
+def test_sign_out_without_its_token_is_refused_and_the_session_lives_on(
+    client: TestClient, db: Session
+) -> None:
+    staff = signed_in_client(client, db, [Role.analyst])
+    assert staff.post("/staff/logout").status_code == 403
+    assert staff.post("/staff/logout", data={"csrf_token": "guess"}).status_code == 403
+    assert staff.get("/api/v1/me").status_code == 200
+
+
+def test_unsafe_api_calls_with_a_session_cookie_need_the_header(
+    role_client: TestClient, db: Session
+) -> None:
+    staff = signed_in_client(role_client, db, [Role.uploader])
+    refused = staff.post("/api/v1/test-only/batches", json={})
+    assert refused.status_code == 403
+    assert refused.headers["content-type"] == "application/problem+json"
+    wrong = staff.post("/api/v1/test-only/batches", headers={"X-CSRF-Token": "nope"})
+    assert wrong.status_code == 403
+    allowed = staff.post(
+        "/api/v1/test-only/batches", headers={"X-CSRF-Token": staff_csrf_token(staff)}
+    )
+    assert allowed.status_code == 200
+    assert allowed.json()["actor"].startswith("user:")
+    # A form post can carry the token as a field instead.
+    form = staff.post("/api/v1/test-only/batches", data={"csrf_token": staff_csrf_token(staff)})
+    assert form.status_code == 200
+
+
+def test_api_key_calls_need_no_csrf_token(role_client: TestClient, db: Session) -> None:
+    from tests.auth_helpers import api_headers
+
+    response = role_client.post("/api/v1/test-only/batches", headers=api_headers(db, Role.uploader))
+    assert response.status_code == 200
