@@ -1,0 +1,282 @@
+"""Dispatch: what is sent, when, and what never is."""
+
+from __future__ import annotations
+
+import json
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.enums import Role
+from app.invitations.clock import as_utc, now
+from app.invitations.contacts import configured_quiet_hours
+from app.invitations.dispatch import STALE_CLAIM_AFTER, claim_due, dispatch_once
+from app.invitations.links import make_survey_token, read_survey_token
+from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.optout import opt_out_contact
+from app.invitations.scheduling import first_due_at
+from app.messaging.outbox import OutboxSender
+from app.messaging.sender import OutgoingMessage, SendReceipt, SendRejected
+from app.settings import get_settings
+from tests.auth_helpers import api_headers
+from tests.invitations.factories import (
+    PHONE_E164,
+    RecordingSender,
+    make_row,
+    phone_number,
+    upload,
+)
+
+
+def _invitation(db: Session) -> Invitation:
+    invitation = db.exec(select(Invitation).execution_options(populate_existing=True)).one()
+    db.commit()  # end the read: on SQLite every transaction holds the write lock
+    return invitation
+
+
+def _messages(db: Session) -> list[OutboundMessage]:
+    query = select(OutboundMessage).order_by(OutboundMessage.due_at)
+    messages = list(db.exec(query.execution_options(populate_existing=True)).all())
+    db.commit()
+    return messages
+
+
+def _make_due(db: Session, kind: str = "reminder") -> None:
+    for message in _messages(db):
+        if message.kind == kind and message.status == "due":
+            message.due_at = now() - timedelta(minutes=1)
+            db.add(message)
+    db.commit()
+
+
+def test_due_invitation_sent_with_link_and_reminder_scheduled(db: Session) -> None:
+    upload(db, [make_row()])
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.sent == 1
+    [message] = sender.sent
+    assert message.channel == "sms" and message.to == PHONE_E164
+    invitation = _invitation(db)
+    token = message.body.split("http://testserver/s/")[1].split()[0]
+    assert read_survey_token(token) == invitation.id
+    assert f"http://testserver/s/{token}/stop" in message.body
+    assert get_settings().organisation in message.body
+    assert message.reference == _messages(db)[0].id
+    assert len(message.body) <= 306
+    # The link lives VV_LINK_TTL_DAYS from the first send.
+    assert invitation.status == "sent" and invitation.first_sent_at is not None
+    assert as_utc(invitation.expires_at) == as_utc(invitation.first_sent_at) + timedelta(days=28)  # type: ignore[arg-type]
+    reminder = [m for m in _messages(db) if m.kind == "reminder"]
+    assert len(reminder) == 1
+    assert as_utc(reminder[0].due_at) == as_utc(invitation.first_sent_at) + timedelta(days=7)
+    # Nothing more is due now.
+    assert dispatch_once(sender=sender).sent == 0
+
+
+def test_reminder_sent_once_then_nothing(db: Session) -> None:
+    upload(db, [make_row()])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    _make_due(db)
+    assert dispatch_once(sender=sender).sent == 1
+    assert "reminder" in sender.sent[1].body
+    assert sender.sent[0].body.split("/s/")[1].split()[0] != ""
+    assert len([m for m in _messages(db) if m.kind == "reminder"]) == 1
+    assert dispatch_once(sender=sender).sent == 0
+
+
+def test_not_due_before_delay(db: Session, settings_override: object) -> None:
+    settings_override(VV_QUIET_HOURS="20:00-09:00")  # type: ignore[operator]
+    today = now().date()
+    upload(db, [make_row(touchpoint_date=today.isoformat())])
+    [message] = _messages(db)
+    assert as_utc(message.due_at) == first_due_at(
+        today, delay_days=3, quiet=configured_quiet_hours()
+    )
+    assert dispatch_once(sender=RecordingSender()).sent == 0
+
+
+@pytest.mark.parametrize("status", ["completed", "withdrawn", "cancelled"])
+def test_no_reminder_after_final_status(db: Session, status: str) -> None:
+    upload(db, [make_row()])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    invitation = _invitation(db)
+    invitation.status = status
+    db.add(invitation)
+    db.commit()
+    _make_due(db)
+    report = dispatch_once(sender=sender)
+    assert report.sent == 0 and report.skip_reasons == {status: 1}
+    assert len(sender.sent) == 1
+
+
+def test_never_sent_after_expiry(db: Session) -> None:
+    upload(db, [make_row()])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    invitation = _invitation(db)
+    invitation.expires_at = now() - timedelta(seconds=1)
+    db.add(invitation)
+    db.commit()
+    _make_due(db)
+    report = dispatch_once(sender=sender)
+    assert report.sent == 0 and report.skip_reasons == {"expired": 1}
+
+
+def test_never_sent_to_opted_out_contact(db: Session) -> None:
+    upload(db, [make_row()])
+    contact = db.exec(select(Contact)).one()
+    opt_out_contact(db, contact, source="test")
+    db.commit()
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 0
+    assert sender.sent == []
+    assert [m.status for m in _messages(db)] == ["skipped"]
+
+
+def test_opt_out_after_claim_is_checked_at_send_time(db: Session) -> None:
+    upload(db, [make_row()])
+    claim_due(db, worker="w", limit=10, at=now())
+    db.commit()
+    contact = db.exec(select(Contact)).one()
+    contact.opted_out_at = now()
+    db.add(contact)
+    db.commit()
+    from app.invitations.dispatch import DispatchReport, send_claimed
+
+    report = DispatchReport()
+    sender = RecordingSender()
+    send_claimed(_messages(db)[0].id, sender=sender, report=report)
+    assert sender.sent == [] and report.skip_reasons == {"opted_out": 1}
+
+
+def test_unsafe_rows_are_never_sent(db: Session) -> None:
+    upload(db, [make_row(safe_to_contact=False), make_row(safe_to_contact="FALSE")])
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 0
+    assert db.exec(select(Contact)).all() == []
+    assert db.exec(select(Invitation)).all() == []
+    db.commit()
+
+
+def test_cancellation_before_send(client: TestClient, db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-9", touchpoint="reporting"),
+                make_row(case_ref="CASE-9", touchpoint="court", phone=phone_number(3))])
+    headers = api_headers(db, Role.uploader)
+    response = client.post(
+        "/api/v1/invitation-cancellations",
+        json={"case_ref": "CASE-9", "touchpoint": "court"},
+        headers=headers,
+    )
+    assert response.status_code == 200 and response.json() == {"cancelled": 1}
+    response = client.post(
+        "/api/v1/invitation-cancellations", json={"case_ref": "CASE-9"}, headers=headers
+    )
+    assert response.json() == {"cancelled": 1}  # the court one is already cancelled
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 0
+    db.expire_all()
+    invitations = db.exec(select(Invitation)).all()
+    db.commit()
+    assert {i.status for i in invitations} == {"cancelled"}
+    # A cancelled link answers 410 (had it ever been sent).
+    token = make_survey_token(invitations[0].id)
+    assert client.get(f"/api/v1/survey/{token}").status_code == 410
+    assert client.post(
+        "/api/v1/invitation-cancellations", json={"case_ref": "NOPE"}, headers=headers
+    ).json() == {"cancelled": 0}
+
+
+def test_cancellation_after_send_stops_the_reminder(client: TestClient, db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-7")])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    response = client.post(
+        "/api/v1/invitation-cancellations",
+        json={"case_ref": "CASE-7"},
+        headers=api_headers(db, Role.uploader),
+    )
+    assert response.json() == {"cancelled": 1}
+    _make_due(db)
+    assert dispatch_once(sender=sender).sent == 0
+    assert [m.status for m in _messages(db)] == ["sent", "cancelled"]
+
+
+def test_cancellation_requires_uploader_and_valid_body(client: TestClient, db: Session) -> None:
+    url = "/api/v1/invitation-cancellations"
+    assert client.post(url, json={"case_ref": "X"}, headers=api_headers(db, Role.analyst)
+                       ).status_code == 403
+    response = client.post(url, json={"touchpoint": "court"}, headers=api_headers(db, Role.uploader))
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+
+
+class FlakySender:
+    name = "flaky"
+
+    def __init__(self, error: Exception) -> None:
+        self.error = error
+        self.calls = 0
+
+    def send(self, message: OutgoingMessage) -> SendReceipt:
+        self.calls += 1
+        raise self.error
+
+
+def test_retryable_refusal_is_retried_later(db: Session) -> None:
+    upload(db, [make_row()])
+    report = dispatch_once(sender=FlakySender(SendRejected("busy", retryable=True)))
+    assert report.retry == 1
+    [message] = _messages(db)
+    assert message.status == "due" and as_utc(message.due_at) > now()
+    _make_due(db, "invitation")
+    assert dispatch_once(sender=RecordingSender()).sent == 1
+
+
+def test_permanent_refusal_fails_the_invitation(db: Session) -> None:
+    upload(db, [make_row()])
+    report = dispatch_once(sender=FlakySender(SendRejected("bad number", retryable=False)))
+    assert report.failed == 1
+    assert _messages(db)[0].status == "failed"
+    assert _invitation(db).status == "failed"
+
+
+def test_unknown_outcome_is_held_for_review_never_resent(db: Session) -> None:
+    upload(db, [make_row()])
+    flaky = FlakySender(TimeoutError())
+    report = dispatch_once(sender=flaky)
+    assert report.review == 1
+    [message] = _messages(db)
+    assert message.status == "review"
+    invitation = _invitation(db)
+    # The link may be in the victim's hands: it works and ends on time; no reminder follows.
+    assert invitation.status == "sent" and invitation.expires_at is not None
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 0 and sender.sent == []
+
+
+def test_worker_dying_after_claim_leaves_message_for_review(db: Session) -> None:
+    upload(db, [make_row()])
+    claim_due(db, worker="dead-worker", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1))
+    db.commit()
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.review == 1 and sender.sent == []
+    assert _messages(db)[0].status == "review"
+    assert dispatch_once(sender=sender).sent == 0
+
+
+def test_outbox_sender_writes_contract_lines(db: Session, tmp_path: Path) -> None:
+    upload(db, [make_row(), make_row(channel="email", phone=None, email="a@example.org")])
+    outbox = tmp_path / "outbox.jsonl"
+    assert dispatch_once(sender=OutboxSender(outbox)).sent == 2
+    lines = [json.loads(line) for line in outbox.read_text().splitlines()]
+    assert {line["channel"] for line in lines} == {"sms", "email"}
+    for line in lines:
+        assert {"channel", "to", "body", "sent_at"} <= set(line)
+        assert "http://testserver/s/" in line["body"]
+    assert next(line for line in lines if line["channel"] == "sms")["to"] == PHONE_E164
