@@ -93,6 +93,26 @@ def disable_user(
     typer.echo(f"Disabled staff user {user_id}; their sessions have ended.")
 
 
+@users_app.command("reset-2fa")
+def reset_second_factor(
+    email: str = typer.Option(..., "--email", help="The email address of the user."),
+) -> None:
+    """Forget a user's authenticator app (e.g. a lost phone) and end their sessions."""
+    from app.auth import service
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            user = service.reset_second_factor(session, email=email, actor=CLI_ACTOR)
+            user_id = user.id
+    except AppError as exc:
+        _fail(exc.detail)
+    typer.echo(
+        f"Reset the second factor of staff user {user_id}; "
+        "they set up an authenticator app again at their next sign-in."
+    )
+
+
 @api_keys_app.command("create")
 def create_key(
     name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'records system'."),

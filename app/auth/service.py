@@ -125,6 +125,29 @@ def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
     return user
 
 
+def reset_second_factor(session: Session, *, email: str, actor: str) -> StaffUser:
+    """Forget a user's authenticator (a lost phone): they set it up again at next sign-in."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("There is no staff user with this email address.")
+    assert user.id is not None
+    ended = sessions.end_user_sessions(session, user.id)
+    user.totp_secret_encrypted = None
+    user.totp_confirmed_at = None
+    user.totp_last_step = None
+    session.add(user)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="user.second_factor_reset",
+        object_type="staff_user",
+        object_id=str(user.id),
+        detail={"sessions_ended": ended},
+    )
+    return user
+
+
 class PasswordOutcome(StrEnum):
     accepted = "accepted"
     refused = "refused"

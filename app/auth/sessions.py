@@ -25,6 +25,8 @@ SESSION_COOKIE = "vv_staff"
 # Writing last_seen_at on every request would make each page view a write; a minute's
 # precision is plenty for an idle timeout counted in minutes.
 TOUCH_INTERVAL = timedelta(minutes=1)
+# A password alone opens only the code page, and only for a short while.
+PENDING_LIFETIME = timedelta(minutes=15)
 
 
 @dataclass(frozen=True)
@@ -75,7 +77,10 @@ def find_session(session: Session, cookie_value: str | None) -> ActiveSession | 
     last_seen = as_utc(record.last_seen_at)
     if now - last_seen > timedelta(minutes=settings.staff_session_idle_minutes):
         return None
-    if now - as_utc(record.created_at) > timedelta(hours=settings.staff_session_absolute_hours):
+    age = now - as_utc(record.created_at)
+    if age > timedelta(hours=settings.staff_session_absolute_hours):
+        return None
+    if not record.second_factor_passed and age > PENDING_LIFETIME:
         return None
     user = session.get(StaffUser, record.user_id)
     if user is None or user.disabled_at is not None:

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import Annotated
 
 import pytest
-from fastapi import Depends, FastAPI
+from fastapi import Depends, FastAPI, Form
 from fastapi.testclient import TestClient
 
 from app.auth.deps import Caller, require_roles
@@ -26,6 +27,13 @@ def add_role_routes(app: FastAPI) -> FastAPI:
     @app.get("/api/v1/test-only/reports")
     def report(caller: Caller = Depends(require_roles(Role.analyst, Role.approver))) -> dict:
         return {"actor": caller.actor}
+
+    @app.post("/test-only/notes")
+    def save_note(
+        note: Annotated[str, Form()],
+        caller: Caller = Depends(require_roles(Role.victims_team)),
+    ) -> dict:
+        return {"actor": caller.actor, "note": note}
 
     return app
 

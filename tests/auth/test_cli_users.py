@@ -111,3 +111,17 @@ def test_outside_tests_passwords_use_the_rfc_9106_argon2id_cost(settings_overrid
 
     settings_override(VV_ENV="development")
     assert hash_password(PASSWORD).startswith("$argon2id$v=19$m=65536,t=3,p=4$")
+
+
+def test_reset_2fa_makes_the_user_set_up_again(client: TestClient, db: Session) -> None:
+    from tests.auth_helpers import post_login
+
+    staff = signed_in_client(client, db, [Role.analyst], email="lost.phone@example.org")
+    result = runner.invoke(cli, ["users", "reset-2fa", "--email", "lost.phone@example.org"])
+    assert result.exit_code == 0, result.output
+    assert staff.get("/api/v1/me").status_code == 401
+    db.expire_all()
+    user = db.exec(select(StaffUser)).one()
+    assert user.totp_secret_encrypted is None and user.totp_confirmed_at is None
+    db.rollback()
+    assert post_login(staff, "lost.phone@example.org", PASSWORD).url.path == "/staff/2fa/setup"

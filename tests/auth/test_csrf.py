@@ -80,3 +80,17 @@ def test_api_key_calls_need_no_csrf_token(role_client: TestClient, db: Session) 
 
     response = role_client.post("/api/v1/test-only/batches", headers=api_headers(db, Role.uploader))
     assert response.status_code == 200
+
+
+def test_an_html_form_of_another_domain_is_checked_too(
+    role_client: TestClient, db: Session
+) -> None:
+    staff = signed_in_client(role_client, db, [Role.victims_team])
+    refused = staff.post("/test-only/notes", data={"note": "called back"})
+    assert refused.status_code == 403
+    assert "text/html" in refused.headers["content-type"]
+    saved = staff.post(
+        "/test-only/notes", data={"note": "called back", "csrf_token": staff_csrf_token(staff)}
+    )
+    assert saved.status_code == 200
+    assert saved.json()["note"] == "called back"

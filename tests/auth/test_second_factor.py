@@ -144,3 +144,16 @@ def test_helpers_sign_in_twice_without_replaying(client: TestClient, db: Session
     client.post("/staff/logout", data={"csrf_token": staff_csrf_token(client)})
     sign_in(client, db, user.email)
     assert client.get("/api/v1/me").status_code == 200
+
+
+def test_a_password_alone_opens_the_code_page_only_briefly(client: TestClient, db: Session) -> None:
+    from datetime import timedelta
+
+    from app.auth.models import StaffSession
+
+    _half_signed_in(client, db)
+    record = db.exec(select(StaffSession)).one()
+    record.created_at = record.created_at - timedelta(minutes=16)
+    db.add(record)
+    db.commit()
+    assert client.get("/staff/2fa/setup").url.path == "/staff/login"
