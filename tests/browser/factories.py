@@ -15,7 +15,7 @@ from app.banks.schema import parse_document
 from app.banks.service import latest_published
 from app.banks.support import load_support_services
 from app.banks.versions import load_document
-from app.db import utcnow
+from app.invitations.clock import now as utcnow
 from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation, InvitationBatch
 from app.settings import get_settings

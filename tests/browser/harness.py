@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
 import threading
 import time
@@ -14,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Browser, BrowserContext, Page, Playwright
+from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -118,7 +119,37 @@ def new_context(
         timezone_id="Europe/London",
     )
     context.set_default_timeout(5000)
+    stub_other_sites(context, base_url)
     return context
+
+
+# A stand-in for wherever "Exit this page" leads (the tests run offline).
+ELSEWHERE_HTML = (
+    '<!DOCTYPE html><html lang="en"><head><title>Weather</title></head>'
+    "<body><h1>Weather</h1></body></html>"
+)
+
+
+def stub_other_sites(context: BrowserContext, base_url: str) -> list[str]:
+    """Answer every request for another site with a stub page, and remember it.
+
+    The pages must load nothing from another site, so `context.other_sites` lists each such
+    request for the tests to check; the only one expected is the exit destination.
+    """
+    requested: list[str] = []
+    own = re.compile("^" + re.escape(base_url.rstrip("/")) + "(/|$)")
+
+    def answer(route: Route) -> None:
+        requested.append(route.request.url)
+        route.fulfill(status=200, content_type="text/html", body=ELSEWHERE_HTML)
+
+    context.route(lambda url: own.match(url) is None and not url.startswith("data:"), answer)
+    context.other_sites = requested  # type: ignore[attr-defined]
+    return requested
+
+
+def other_sites(context: BrowserContext) -> list[str]:
+    return list(getattr(context, "other_sites", []))
 
 
 @dataclass

@@ -1,0 +1,111 @@
+"""Walking the victim's survey in the browser the way a person would: reading the page and
+using its labels and buttons. Shared by the journey tests and scripts/screenshots.py."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from urllib.parse import urlparse
+
+from playwright.sync_api import Page, expect
+
+OnPage = Callable[[Page, str], None]
+
+TEXT_ANSWER = "The officer who came was kind and explained what would happen next."
+
+
+def step_of(page: Page) -> str:
+    """The journey step the page shows: q:<question id>, s:<section id>, check, or the path."""
+    page.wait_for_load_state("domcontentloaded")
+    path = urlparse(page.url).path
+    if path.startswith("/survey/question/"):
+        return "q:" + path.rsplit("/", 1)[1]
+    if path.startswith("/survey/section/"):
+        return "s:" + path.rsplit("/", 1)[1]
+    if path == "/survey/check":
+        return "check"
+    return path
+
+
+def question_type(page: Page) -> str:
+    """scale/single/yes_no (radios), multi (checkboxes) or text, read from the form."""
+    page.wait_for_load_state("domcontentloaded")
+    form = page.locator("main form")
+    form.wait_for()
+    if form.locator("textarea").count():
+        return "text"
+    if form.locator("input[type=checkbox]").count():
+        return "multi"
+    return "radios"
+
+
+def click_button(page: Page, name: str) -> None:
+    page.get_by_role("button", name=name, exact=True).click()
+
+
+def go_through_start(page: Page, on_page: OnPage | None = None) -> None:
+    """From the start page, through the quick-exit explanation and safety page, to question 1."""
+    expect(page).to_have_url(re.compile(r"/survey/start$"))
+    if on_page:
+        on_page(page, "survey:start")
+    page.get_by_role("button", name="Start now").click()
+    expect(page).to_have_url(re.compile(r"/survey/leaving-quickly$"))
+    if on_page:
+        on_page(page, "survey:leaving-quickly")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/survey/safety$"))
+    if on_page:
+        on_page(page, "survey:safety")
+    page.get_by_role("button", name="Continue").click()
+    expect(page).to_have_url(re.compile(r"/survey/(question|section)/"))
+
+
+def answer_question(page: Page, *, choice: int = 0) -> str:
+    """Answer the question on the page (the `choice`-th option, or a sentence) and continue.
+
+    Returns what was chosen: an option label, or the text typed.
+    """
+    form = page.locator("main form")
+    kind = question_type(page)
+    if kind == "text":
+        form.locator("textarea").fill(TEXT_ANSWER)
+        chosen = TEXT_ANSWER
+    else:
+        box = "checkbox" if kind == "multi" else "radio"
+        option = form.locator(f"input[type={box}]").nth(choice)
+        option_id = option.get_attribute("id")
+        label = form.locator(f"label[for='{option_id}']")
+        chosen = label.inner_text().strip()
+        label.click()  # as a person does: on the words, not the small control
+    click_button(page, "Save and continue")
+    return chosen
+
+
+def walk_to_check(
+    page: Page,
+    *,
+    on_question: Callable[[Page, str], None] | None = None,
+    on_section: Callable[[Page, str], None] | None = None,
+    skip_sections: bool = False,
+    limit: int = 60,
+) -> dict[str, str]:
+    """Answer every question up to check-your-answers; returns step → what was chosen."""
+    chosen: dict[str, str] = {}
+    for _ in range(limit):
+        before = page.url
+        step = step_of(page)
+        if step == "check":
+            return chosen
+        if step.startswith("s:"):
+            if on_section:
+                on_section(page, step)
+            click_button(page, "Skip this section" if skip_sections else "Continue")
+            chosen[step] = "skipped" if skip_sections else "continued"
+        elif step.startswith("q:"):
+            if on_question:
+                on_question(page, step)
+            chosen[step] = answer_question(page)
+        else:
+            raise AssertionError(f"unexpected page in the survey: {page.url}")
+        expect(page).not_to_have_url(re.compile(re.escape(before) + "$"))
+    raise AssertionError("the survey did not reach check your answers")
