@@ -8,12 +8,14 @@ service actually does.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
+from app.db import SessionDep
 from app.settings import Settings, get_settings
-from app.templating import render
+from app.survey.pages import render_victim
 
 router = APIRouter(include_in_schema=False)
 
@@ -85,11 +87,20 @@ def _months(value: int) -> str:
     return f"{value} months"
 
 
+def _public_page(
+    request: Request, session: SessionDep, template: str, **values: Any
+) -> HTMLResponse:
+    """A victim may arrive from a survey page's footer: the page keeps Exit this page and
+    the support panel (the services every crime group and area share)."""
+    return render_victim(request, session, template, **values)
+
+
 @router.get("/accessibility", response_class=HTMLResponse)
-def accessibility_statement(request: Request) -> HTMLResponse:
+def accessibility_statement(request: Request, session: SessionDep) -> HTMLResponse:
     settings = get_settings()
-    return render(
+    return _public_page(
         request,
+        session,
         "public/accessibility.html",
         page_title="Accessibility statement",
         last_reviewed=LAST_REVIEWED,
@@ -98,10 +109,11 @@ def accessibility_statement(request: Request) -> HTMLResponse:
 
 
 @router.get("/privacy", response_class=HTMLResponse)
-def privacy_notice(request: Request) -> HTMLResponse:
+def privacy_notice(request: Request, session: SessionDep) -> HTMLResponse:
     settings = get_settings()
-    return render(
+    return _public_page(
         request,
+        session,
         "public/privacy.html",
         page_title="Privacy notice",
         link_ttl_days=settings.link_ttl_days,
@@ -113,9 +125,10 @@ def privacy_notice(request: Request) -> HTMLResponse:
 
 
 @router.get("/cookies", response_class=HTMLResponse)
-def cookies_page(request: Request) -> HTMLResponse:
-    return render(
+def cookies_page(request: Request, session: SessionDep) -> HTMLResponse:
+    return _public_page(
         request,
+        session,
         "public/cookies.html",
         page_title="Cookies",
         cookies=essential_cookies(get_settings()),

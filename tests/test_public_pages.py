@@ -139,3 +139,14 @@ def test_cookie_names_on_the_page_are_the_ones_the_service_sets() -> None:
     assert public_pages.SURVEY_COOKIE_NAME == survey_session.COOKIE_NAME
     assert public_pages.STAFF_COOKIE_NAME == sessions.SESSION_COOKIE
     assert public_pages.LOGIN_CSRF_COOKIE_NAME == csrf.LOGIN_CSRF_COOKIE
+
+
+@pytest.mark.parametrize("path", PUBLIC_PAGES)
+def test_public_pages_keep_exit_this_page_and_the_support_panel(
+    client: TestClient, path: str
+) -> None:
+    """A victim reaches these pages from a survey page's footer: the safety net stays."""
+    html = client.get(path).text
+    assert 'href="/survey/exit"' in html
+    assert "Exit this page" in html
+    assert "In danger now? Call 999." in text_of(html).replace("can&#39;t", "can't")
