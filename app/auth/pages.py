@@ -327,29 +327,34 @@ def logout(request: Request, session: SessionDep, csrf_token: FormText = "") -> 
     return response
 
 
-# What each role opens, in the words of the product brief; links only where a page exists.
+# What each role opens, in the words of the product brief; links where a staff page exists
+# (the rest is done through the API, or by other domains' pages as they arrive).
+EVERYONE: tuple[tuple[str, str | None], ...] = (
+    ("Read the “you said, we did” actions", "/staff/actions"),
+)
 ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
     Role.approver: (
         ("Approve and publish question bank changes", None),
-        ("Publish “you said, we did” actions", None),
+        ("Publish “you said, we did” actions", "/staff/actions"),
         ("Edit support services", None),
     ),
     Role.editor: (("Draft changes to the question banks listed on your account", None),),
     Role.analyst: (
-        ("Read aggregate results and redacted comments", None),
+        ("See the results dashboard", "/staff/dashboard"),
+        ("Read redacted comments", "/staff/comments"),
         ("Print the quarterly report", "/reports/quarterly"),
     ),
     Role.uploader: (
         ("Upload invitation batches and cancellations", None),
         ("Record the force’s Victims’ Code self-assessment", None),
     ),
-    Role.victims_team: (("Read and close “contact me” requests", None),),
+    Role.victims_team: (("Read and close “contact me” requests", "/staff/contact-requests"),),
 }
 
 
 def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
     """What the caller's roles allow, each once, in a fixed order (admin: everything)."""
-    items: list[dict[str, str | None]] = []
+    items = [{"text": text, "href": href} for text, href in EVERYONE]
     for role, abilities in ROLE_ABILITIES.items():
         if caller.has_any(role):
             items.extend({"text": text, "href": href} for text, href in abilities)

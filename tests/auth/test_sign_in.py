@@ -139,7 +139,9 @@ def test_signing_in_leads_to_the_home_page_listing_what_roles_allow(
     home = staff.get("/staff/")
     assert home.status_code == 200
     assert "analyst, uploader" in home.text
-    assert "Print the quarterly report" in home.text
+    assert '<a class="govuk-link" href="/reports/quarterly">Print the quarterly report' in home.text
+    assert 'href="/staff/dashboard"' in home.text
+    assert 'href="/staff/contact-requests"' not in home.text
     assert "Upload invitation batches and cancellations" in home.text
     assert "Approve and publish question bank changes" not in home.text
     assert staff.get("/api/v1/me").json() == {
