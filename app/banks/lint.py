@@ -166,6 +166,8 @@ def _friendly(error: dict[str, Any]) -> str:
     last = loc[-1] if loc else ""
     if last == "reason" and kind in ("string_too_short", "missing"):
         return "a waiver needs a written reason"
+    if kind == "string_type" and isinstance(error.get("input"), bool):
+        return 'put yes and no in quotes ("yes", "no"): without them YAML reads true or false'
     if kind == "extra_forbidden":
         return "unknown field (check the spelling; see docs/question-banks.md)"
     if kind == "missing":
