@@ -36,6 +36,9 @@ async function drawChart(container) {
       renderer: "svg",
       tooltip: { disableDefaultStyle: true },
     });
+    // The container is the image (role="img" with a label) and the table beside it holds the
+    // figures: the SVG's own mark roles would only repeat them, unlabelled, to screen readers.
+    container.querySelector("svg")?.setAttribute("aria-hidden", "true");
     container.classList.add("app-chart--drawn");
   } catch {
     container.hidden = true;

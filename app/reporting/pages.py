@@ -1,7 +1,366 @@
-"""HTML pages of the reporting domain: thin, calling services."""
+"""HTML pages of the reporting domain: thin, calling services.
+
+Dashboard, quarterly report (and its CSV pack), comment review, "you said, we did" and
+"contact me" requests. Every page is for signed-in staff with the right role; forms carry the
+session's CSRF token (checked by the role dependency).
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from datetime import UTC, datetime
+from typing import Annotated, Any
+from urllib.parse import parse_qsl, urlencode
+
+from fastapi import APIRouter, Depends, Form, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app import audit
+from app.auth.deps import Caller, require_roles, require_staff
+from app.db import SessionDep
+from app.enums import CrimeGroup, Role, Touchpoint
+from app.errors import AppError, InvalidInput
+from app.reporting import (
+    actions,
+    comments,
+    contact_requests,
+    dashboard,
+    report,
+    report_pack,
+    themes,
+)
+from app.settings import get_settings
+from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
+ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
+StaffDep = Annotated[Caller, Depends(require_staff())]
+VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
+
+
+def _today() -> Any:
+    return datetime.now(UTC).date()
+
+
+def _staff_page(request: Request, caller: Caller, template: str, **values: Any) -> Response:
+    return render(
+        request,
+        template,
+        staff_user=caller,
+        csrf_token=caller.csrf_token,
+        **values,
+    )
+
+
+def _record(session: SessionDep, **values: Any) -> None:
+    # The datetime columns are SQLModel's UTCDateTime, which refuses naive values.
+    event = audit.record(session, **values)
+    event.occurred_at = datetime.now(UTC)
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+# --- dashboard ------------------------------------------------------------------------------
+
+
+@router.get("/staff/dashboard")
+def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) -> Response:
+    params = {key: value for key, value in request.query_params.items()}
+    filters, errors = dashboard.parse_dashboard_filters(params, _today())
+    min_cell = get_settings().min_cell
+    board = dashboard.build_dashboard(session, filters, min_cell)
+    _record(
+        session,
+        actor=caller.actor,
+        action="dashboard.read",
+        object_type="dashboard",
+        detail={
+            "from": filters.period_from,
+            "to": filters.period_to,
+            "crime_group": filters.crime_group,
+            "touchpoint": filters.touchpoint,
+            "area": filters.area,
+            "metric": filters.metric,
+        },
+    )
+    return _staff_page(
+        request,
+        caller,
+        "reporting/dashboard.html",
+        page_title="Dashboard",
+        dashboard=board,
+        options=dashboard.filter_options(filters),
+        error_summary=errors,
+        has_charts=any(item.chart for item in board.figures),
+    )
+
+
+# --- quarterly report -----------------------------------------------------------------------
+
+
+def _report(session: SessionDep, period: str | None) -> report.QuarterlyReport:
+    chosen = report.parse_report_period(period, _today())
+    return report.build_report(session, chosen, min_cell=get_settings().min_cell)
+
+
+@router.get("/reports/quarterly")
+def quarterly_report_page(
+    request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
+) -> Response:
+    quarterly = _report(session, period)
+    _record(
+        session,
+        actor=caller.actor,
+        action="reports.quarterly.read",
+        object_type="report",
+        object_id=quarterly.period,
+        detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
+    )
+    return _staff_page(
+        request,
+        caller,
+        "reporting/report.html",
+        page_title=f"Quarterly report {quarterly.period}",
+        report=quarterly,
+        headline_head=report.HEADLINE_HEAD,
+        headline_rows=report.headline_rows(quarterly),
+        crime_group_label=dashboard.crime_group_label,
+        touchpoint_label=dashboard.touchpoint_label,
+        has_charts=bool(quarterly.victims_code_figure.chart or quarterly.funnel_figure.chart),
+    )
+
+
+def _pack_response(session: SessionDep, caller: Caller, period: str | None) -> Response:
+    quarterly = _report(session, period)
+    _record(
+        session,
+        actor=caller.actor,
+        action="reports.quarterly.pack",
+        object_type="report",
+        object_id=quarterly.period,
+        detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
+    )
+    return Response(
+        content=report_pack.build_pack(quarterly),
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="quarterly-{quarterly.period}.zip"'},
+    )
+
+
+@router.get("/reports/quarterly.zip")
+def quarterly_report_zip(
+    session: SessionDep, caller: AnalystDep, period: str | None = None
+) -> Response:
+    return _pack_response(session, caller, period)
+
+
+@router.get("/reports/quarterly/pack")
+def quarterly_report_pack(
+    session: SessionDep, caller: AnalystDep, period: str | None = None
+) -> Response:
+    return _pack_response(session, caller, period)
+
+
+# --- comments -------------------------------------------------------------------------------
+
+
+def _comment_query(params: dict[str, str]) -> str:
+    """The review page's own filters only, so a redirect can never leave the page."""
+    kept = {
+        key: value
+        for key, value in params.items()
+        if key in ("crime_group", "touchpoint", "from", "to", "quotable") and value
+    }
+    return urlencode(kept)
+
+
+@router.get("/staff/comments")
+def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> Response:
+    params = dict(request.query_params.items())
+    crime_group = params.get("crime_group") or None
+    touchpoint = params.get("touchpoint") or None
+    errors: list[dict[str, str]] = []
+    if crime_group and crime_group not in CrimeGroup.__members__:
+        errors.append({"text": "Choose a crime group from the list", "href": "#crime_group"})
+        crime_group = None
+    if touchpoint and touchpoint not in Touchpoint.__members__:
+        errors.append({"text": "Choose a touchpoint from the list", "href": "#touchpoint"})
+        touchpoint = None
+    try:
+        filters = comments.parse_filters(
+            crime_group=crime_group,
+            touchpoint=touchpoint,
+            from_period=params.get("from"),
+            to_period=params.get("to"),
+            quotable_only=params.get("quotable") == "yes",
+        )
+    except InvalidInput:
+        errors.append(
+            {"text": "Enter months like 2026-07 or quarters like 2026-Q3", "href": "#from"}
+        )
+        filters = comments.parse_filters(
+            crime_group=crime_group,
+            touchpoint=touchpoint,
+            quotable_only=params.get("quotable") == "yes",
+        )
+    result = comments.read_comments(
+        session, filters, actor=caller.actor, min_cell=get_settings().min_cell, limit=200
+    )
+    options = dashboard.filter_options(
+        dashboard.DashboardFilters(
+            period_from="", period_to="", crime_group=crime_group, touchpoint=touchpoint
+        )
+    )
+    return _staff_page(
+        request,
+        caller,
+        "reporting/comments.html",
+        page_title="Review comments",
+        result=result,
+        params=params,
+        options=options,
+        themes=themes.SUGGESTED_THEMES,
+        return_query=_comment_query(params),
+        error_summary=errors,
+        marked=params.get("marked"),
+        crime_group_label=dashboard.crime_group_label,
+        touchpoint_label=dashboard.touchpoint_label,
+    )
+
+
+@router.post("/staff/comments/{comment_id}/quotable")
+def comments_mark(
+    comment_id: str,
+    session: SessionDep,
+    caller: AnalystDep,
+    quotable: Annotated[str, Form()],
+    theme: Annotated[str, Form()] = "",
+    return_query: Annotated[str, Form()] = "",
+) -> Response:
+    comments.mark_quotable(
+        session,
+        comment_id,
+        quotable=quotable == "yes",
+        theme=comments.validate_theme(theme or None),
+        actor=caller.actor,
+    )
+    query = _comment_query(dict(parse_qsl(return_query)))
+    marked = urlencode({"marked": "yes" if quotable == "yes" else "no"})
+    return _redirect(f"/staff/comments?{query}&{marked}" if query else f"/staff/comments?{marked}")
+
+
+# --- "you said, we did" ---------------------------------------------------------------------
+
+
+def _actions_page(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    *,
+    status_code: int = 200,
+    errors: list[dict[str, str]] | None = None,
+    text: str = "",
+    crime_group: str = "",
+    published: bool = False,
+) -> Response:
+    rows = actions.list_actions(session, limit=100)
+    return render(
+        request,
+        "reporting/actions.html",
+        status_code=status_code,
+        page_title="You said, we did",
+        staff_user=caller,
+        csrf_token=caller.csrf_token,
+        actions=rows,
+        may_publish=caller.has_any(Role.approver),
+        error_summary=errors or [],
+        field_errors={error["href"].lstrip("#"): {"text": error["text"]} for error in errors or []},
+        text=text,
+        crime_group=crime_group,
+        crime_groups=dashboard.CRIME_GROUP_LABELS,
+        crime_group_label=dashboard.crime_group_label,
+        published=published,
+        max_length=actions.MAX_ACTION_LENGTH,
+    )
+
+
+@router.get("/staff/actions")
+def actions_page(
+    request: Request, session: SessionDep, caller: StaffDep, published: str | None = None
+) -> Response:
+    return _actions_page(request, session, caller, published=published == "yes")
+
+
+@router.post("/staff/actions")
+def actions_publish(
+    request: Request,
+    session: SessionDep,
+    caller: ApproverDep,
+    text: Annotated[str, Form()] = "",
+    crime_group: Annotated[str, Form()] = "",
+) -> Response:
+    errors: list[dict[str, str]] = []
+    if not text.strip():
+        errors.append({"text": "Enter what was done", "href": "#text"})
+    elif len(text.strip()) > actions.MAX_ACTION_LENGTH:
+        errors.append(
+            {
+                "text": f"What was done must be {actions.MAX_ACTION_LENGTH} characters or fewer",
+                "href": "#text",
+            }
+        )
+    if crime_group and crime_group not in CrimeGroup.__members__:
+        errors.append({"text": "Choose who this is for", "href": "#crime_group"})
+    if errors:
+        return _actions_page(
+            request,
+            session,
+            caller,
+            status_code=422,
+            errors=errors,
+            text=text,
+            crime_group=crime_group,
+        )
+    actions.publish_action(session, text=text, crime_group=crime_group or None, actor=caller.actor)
+    return _redirect("/staff/actions?published=yes")
+
+
+# --- "contact me" requests ------------------------------------------------------------------
+
+
+@router.get("/staff/contact-requests")
+def contact_requests_page(
+    request: Request,
+    session: SessionDep,
+    caller: VictimsTeamDep,
+    status: str = "open",
+    closed: str | None = None,
+) -> Response:
+    chosen: contact_requests.StatusFilter = "closed" if status == "closed" else "open"
+    rows = contact_requests.list_contact_requests(session, status=chosen, actor=caller.actor)
+    return _staff_page(
+        request,
+        caller,
+        "reporting/contact_requests.html",
+        page_title="Contact requests",
+        requests=rows,
+        status=chosen,
+        just_closed=closed == "yes",
+        retention_days=contact_requests.CLOSED_RETENTION.days,
+        crime_group_label=dashboard.crime_group_label,
+    )
+
+
+@router.post("/staff/contact-requests/{request_id}/close")
+def contact_requests_close(
+    request_id: str, session: SessionDep, caller: VictimsTeamDep
+) -> Response:
+    try:
+        contact_requests.close_contact_request(session, request_id, actor=caller.actor)
+    except AppError as error:
+        if error.status_code != 409:  # closed already (another tab): nothing more to do
+            raise
+    return _redirect("/staff/contact-requests?closed=yes")

@@ -1,0 +1,293 @@
+"""The quarterly report: an OPCC board statement for one calendar quarter.
+
+Headline figures with their intervals and the change on the last quarter, the Victims' Code
+gap, the invitation funnel, what victims said (quotable redacted comments from large enough
+groups, by theme) and "you said, we did". The same figures go into the CSV pack
+(`report_pack`). Suppressed figures stay suppressed: a change is given only when both
+quarters' figures are shown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlmodel import Session
+
+from app.errors import InvalidInput
+from app.reporting import actions, comments, periods
+from app.reporting.aggregates import MetricCell, aggregate_metric
+from app.reporting.comments import ThemeQuotes
+from app.reporting.dashboard import (
+    SUPPRESSED,
+    ChartTable,
+    DashboardFilters,
+    count_text,
+    funnel_results,
+    funnel_table,
+    interval_text,
+    metric_title,
+    percent,
+    points,
+    quarter_label_offset,
+    suppressed_cell,
+    text_cell,
+    victims_code_table,
+)
+from app.reporting.funnel import FunnelCell
+from app.reporting.models import PublishedAction
+from app.reporting.victims_code import VictimsCodeView, victims_code_view
+
+# The board's headline measures; the Victims' Code summary follows satisfaction.
+REPORT_METRICS: tuple[str, ...] = (
+    "satisfaction.overall",
+    "report_again",
+    "confidence",
+    "retraumatisation",
+    "attrition",
+)
+RIGHTS_SUMMARY_ID = "victims_code.rights"
+
+
+@dataclass(frozen=True)
+class HeadlineFigure:
+    """One headline measure this quarter and last, with the change between them."""
+
+    metric_id: str
+    title: str
+    lower_is_better: bool
+    current: MetricCell | None  # None: no responses at all
+    previous: MetricCell | None
+    change: float | None  # rate difference (current − previous), both shown, else None
+    judgement: str  # "better", "worse", "no clear change" or ""
+
+
+def _shown(cell: MetricCell | None) -> bool:
+    return cell is not None and not cell.suppressed and cell.rate is not None
+
+
+def judge_change(
+    current: MetricCell | None, previous: MetricCell | None, *, lower_is_better: bool
+) -> tuple[float | None, str]:
+    """The change in rate and whether it is better, worse or within the intervals (pure).
+
+    A change counts as better or worse only when the two 95% intervals do not overlap: a
+    cautious reading that a board can rely on without a statistician in the room.
+    """
+    if current is None or previous is None or not (_shown(current) and _shown(previous)):
+        return None, ""
+    assert current.rate is not None and previous.rate is not None
+    change = current.rate - previous.rate
+    assert current.ci_low is not None and current.ci_high is not None
+    assert previous.ci_low is not None and previous.ci_high is not None
+    overlap = current.ci_low <= previous.ci_high and previous.ci_low <= current.ci_high
+    if overlap:
+        return change, "no clear change"
+    improved = change < 0 if lower_is_better else change > 0
+    return change, "better" if improved else "worse"
+
+
+@dataclass(frozen=True)
+class RightsSummary:
+    """The rights with figures this quarter, their average rate, and the widest gap."""
+
+    shown: int
+    mean_rate: float | None
+    previous_mean_rate: float | None
+    change: float | None  # mean over the rights shown in both quarters, now − then
+    widest_gap_right: int | None
+    widest_gap: float | None
+
+
+def summarise_rights(current: VictimsCodeView, previous: VictimsCodeView) -> RightsSummary:
+    rates = {
+        row.right: row.rate for row in current.rights if not row.suppressed and row.rate is not None
+    }
+    before = {
+        row.right: row.rate
+        for row in previous.rights
+        if not row.suppressed and row.rate is not None
+    }
+    common = sorted(set(rates) & set(before))
+    change = (
+        sum(rates[r] for r in common) / len(common) - sum(before[r] for r in common) / len(common)
+        if common
+        else None
+    )
+    gaps = [(row.gap, row.right) for row in current.rights if row.gap is not None]
+    widest = min(gaps) if gaps else None  # most negative: victims report it least
+    return RightsSummary(
+        shown=len(rates),
+        mean_rate=sum(rates.values()) / len(rates) if rates else None,
+        previous_mean_rate=sum(before.values()) / len(before) if before else None,
+        change=change,
+        widest_gap_right=widest[1] if widest else None,
+        widest_gap=widest[0] if widest else None,
+    )
+
+
+@dataclass
+class QuarterlyReport:
+    period: str
+    previous_period: str
+    first_month: date
+    last_month: date
+    min_cell: int
+    headline: list[HeadlineFigure]
+    rights: RightsSummary
+    victims_code: VictimsCodeView
+    victims_code_figure: ChartTable
+    funnel_figure: ChartTable
+    funnel_cells: list[FunnelCell]  # by crime group, then the total
+    quotes: list[ThemeQuotes]
+    actions: Sequence[PublishedAction]
+    generated_at: datetime
+
+    @property
+    def quarter_name(self) -> str:
+        """`2026-Q3` → "July to September 2026"."""
+        return f"{self.first_month:%B} to {self.last_month:%B %Y}"
+
+
+def parse_report_period(value: str | None, today: date) -> str:
+    """The quarter asked for, or the last complete quarter; InvalidInput when malformed."""
+    if not value:
+        return quarter_label_offset(periods.quarter_label(today), -1)
+    try:
+        periods.parse_quarter(value)
+    except ValueError as exc:
+        raise InvalidInput(
+            "Choose a quarter like 2026-Q3.", errors=[{"loc": ["query", "period"], "msg": str(exc)}]
+        ) from exc
+    return value.strip()
+
+
+def _total(
+    session: Session, metric_id: str, period: str, min_cell: int
+) -> tuple[MetricCell | None, bool]:
+    result = aggregate_metric(
+        session, metric_id, group_by=[], period_from=period, period_to=period, min_cell=min_cell
+    )
+    return (result.cells[0] if result.cells else None), result.lower_is_better
+
+
+def build_report(session: Session, period: str, *, min_cell: int) -> QuarterlyReport:
+    """Every figure of the quarterly report for `period` (YYYY-Qn)."""
+    first, last = periods.parse_quarter(period)
+    previous_period = quarter_label_offset(period, -1)
+    headline: list[HeadlineFigure] = []
+    for metric_id in REPORT_METRICS:
+        current, lower_is_better = _total(session, metric_id, period, min_cell)
+        previous, _ = _total(session, metric_id, previous_period, min_cell)
+        change, judgement = judge_change(current, previous, lower_is_better=lower_is_better)
+        headline.append(
+            HeadlineFigure(
+                metric_id=metric_id,
+                title=metric_title(metric_id),
+                lower_is_better=lower_is_better,
+                current=current,
+                previous=previous,
+                change=change,
+                judgement=judgement,
+            )
+        )
+    view = victims_code_view(session, period, period, min_cell)
+    previous_view = victims_code_view(session, previous_period, previous_period, min_cell)
+    filters = DashboardFilters(period_from=period, period_to=period)
+    by_group, total = funnel_results(session, filters, min_cell)
+    start = datetime(first.year, first.month, 1, tzinfo=UTC)
+    end_month = periods.next_month(last)
+    end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
+    return QuarterlyReport(
+        period=period,
+        previous_period=previous_period,
+        first_month=first,
+        last_month=last,
+        min_cell=min_cell,
+        headline=headline,
+        rights=summarise_rights(view, previous_view),
+        victims_code=view,
+        victims_code_figure=victims_code_table(
+            view,
+            caption=f"Victims' Code rights, {period}: victims' answers and the force's "
+            "self-assessment",
+            csv_url="",
+        ),
+        funnel_figure=funnel_table(
+            by_group, total, filters, caption=f"Invitations by crime group, {period}"
+        ),
+        funnel_cells=[*by_group.cells, *total.cells],
+        quotes=comments.quotes_by_theme(session, first, last, min_cell=min_cell),
+        actions=actions.list_actions(session, since=start, until=end),
+        generated_at=datetime.now(UTC),
+    )
+
+
+# --- the headline table ---------------------------------------------------------------------
+
+HEADLINE_HEAD = [
+    {"text": "Measure"},
+    {"text": "This quarter", "format": "numeric"},
+    {"text": "95% interval", "format": "numeric"},
+    {"text": "Responses", "format": "numeric"},
+    {"text": "Last quarter", "format": "numeric"},
+    {"text": "Change", "format": "numeric"},
+]
+
+
+def _change_text(change: float | None, judgement: str) -> str:
+    if change is None:
+        return "Not available"
+    text = points(change)
+    if judgement and text != "no change":
+        return f"{text} ({judgement})"
+    return text
+
+
+def headline_rows(report: QuarterlyReport) -> list[list[dict[str, Any]]]:
+    rows: list[list[dict[str, Any]]] = []
+    for figure in report.headline:
+        title = figure.title + (" (lower is better)" if figure.lower_is_better else "")
+        row: list[dict[str, Any]] = [{"text": title}]
+        if figure.current is None:
+            row.append({"text": "No responses", "colspan": 3, "classes": "app-suppressed"})
+        elif figure.current.suppressed:
+            row.append(suppressed_cell(3))
+        else:
+            row += [
+                text_cell(percent(figure.current.rate), numeric=True),
+                text_cell(
+                    interval_text(figure.current.ci_low, figure.current.ci_high), numeric=True
+                ),
+                text_cell(count_text(figure.current.n), numeric=True),
+            ]
+        if figure.previous is None:
+            row.append(text_cell("No responses", numeric=True))
+        elif figure.previous.suppressed:
+            row.append({"text": SUPPRESSED, "classes": "app-suppressed govuk-table__cell--numeric"})
+        else:
+            row.append(text_cell(percent(figure.previous.rate), numeric=True))
+        change = text_cell(_change_text(figure.change, figure.judgement), numeric=True)
+        if figure.judgement in ("better", "worse"):
+            change["classes"] += f" app-change--{figure.judgement}"
+        row.append(change)
+        rows.append(row)
+        if figure.metric_id == "satisfaction.overall":
+            rows.append(rights_row(report.rights))
+    return rows
+
+
+def rights_row(summary: RightsSummary) -> list[dict[str, Any]]:
+    title = f"Victims' Code rights received (average of the {summary.shown} rights with figures)"
+    if summary.mean_rate is None:
+        return [{"text": "Victims' Code rights received"}, suppressed_cell(3), suppressed_cell(2)]
+    return [
+        {"text": title},
+        text_cell(percent(summary.mean_rate), numeric=True),
+        text_cell("", numeric=True),
+        text_cell("", numeric=True),
+        text_cell(percent(summary.previous_mean_rate) or "Suppressed", numeric=True),
+        text_cell(_change_text(summary.change, ""), numeric=True),
+    ]

@@ -1,0 +1,154 @@
+"""The quarterly report's figures as a zip of CSV files (stdlib zipfile).
+
+Each CSV is made safe against formula injection (app.reporting.csv_export); suppressed figures
+are empty cells with `suppressed` true, exactly as in the aggregates API.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from typing import Any
+
+from app.reporting.csv_export import csv_text
+from app.reporting.report import QuarterlyReport
+from app.reporting.victims_code import RightRow
+
+README = """Quarterly report {period} ({quarter_name}): figures behind the board statement.
+
+headline.csv           headline measures this quarter and last ({previous_period}), with the
+                       change in rate when both quarters are shown
+victims_code.csv       per Victims' Code right: victims' rate, 95% interval, the force's
+                       self-assessed rate, and the gap (victims minus force)
+funnel.csv             invitations by crime group: invited, sent, delivered, opened, started,
+                       completed, withdrawn, response rate (completed / sent)
+what_victims_said.csv  comments an analyst marked quotable, after automatic redaction, from
+                       groups with at least {min_cell} responses
+you_said_we_did.csv    actions published this quarter
+
+Rates are between 0 and 1. Intervals are 95% Wilson score intervals. A suppressed figure is
+left empty with suppressed = true: fewer than {min_cell} responses, or hidden so that a small
+figure cannot be worked out from the others.
+Generated {generated_at:%Y-%m-%d %H:%M} UTC.
+"""
+
+
+def _cell_values(cell: Any) -> list[Any]:
+    if cell is None:
+        return [0, None, None, None, None, False]
+    return [cell.n, cell.positive, cell.rate, cell.ci_low, cell.ci_high, cell.suppressed]
+
+
+def headline_csv(report: QuarterlyReport) -> str:
+    columns = [
+        "measure",
+        "title",
+        "lower_is_better",
+        "period",
+        "n",
+        "positive",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+        "previous_period",
+        "previous_n",
+        "previous_positive",
+        "previous_rate",
+        "previous_ci_low",
+        "previous_ci_high",
+        "previous_suppressed",
+        "change",
+        "change_judgement",
+    ]
+    rows = [
+        [
+            figure.metric_id,
+            figure.title,
+            figure.lower_is_better,
+            report.period,
+            *_cell_values(figure.current),
+            report.previous_period,
+            *_cell_values(figure.previous),
+            figure.change,
+            figure.judgement or None,
+        ]
+        for figure in report.headline
+    ]
+    return csv_text(columns, rows)
+
+
+def victims_code_csv(report: QuarterlyReport) -> str:
+    columns = ["period", *RightRow.model_fields]
+    rows = [
+        [report.period, *(getattr(row, name) for name in RightRow.model_fields)]
+        for row in report.victims_code.rights
+    ]
+    return csv_text(columns, rows)
+
+
+def funnel_csv(report: QuarterlyReport) -> str:
+    stages = ["invited", "sent", "delivered", "opened", "started", "completed", "withdrawn"]
+    columns = ["period", "crime_group", *stages, "response_rate", "suppressed"]
+    rows = [
+        [
+            report.period,
+            cell.group.get("crime_group", "all") if cell.group else "all",
+            *(getattr(cell, stage) for stage in stages),
+            cell.response_rate,
+            cell.suppressed,
+        ]
+        for cell in report.funnel_cells
+    ]
+    return csv_text(columns, rows)
+
+
+def quotes_csv(report: QuarterlyReport) -> str:
+    columns = ["theme", "crime_group", "touchpoint", "month", "comment"]
+    rows = [
+        [group.theme, quote.crime_group, quote.touchpoint, quote.month, quote.text]
+        for group in report.quotes
+        for quote in group.quotes
+    ]
+    return csv_text(columns, rows)
+
+
+def actions_csv(report: QuarterlyReport) -> str:
+    columns = ["published_at", "crime_group", "text"]
+    rows = [
+        [
+            action.published_at.strftime("%Y-%m-%d"),
+            action.crime_group or "all",
+            action.text,
+        ]
+        for action in report.actions
+    ]
+    return csv_text(columns, rows)
+
+
+def build_pack(report: QuarterlyReport) -> bytes:
+    """The zip: README.txt and one CSV per section of the report."""
+    files = {
+        "README.txt": README.format(
+            period=report.period,
+            quarter_name=report.quarter_name,
+            previous_period=report.previous_period,
+            min_cell=report.min_cell,
+            generated_at=report.generated_at,
+        ),
+        "headline.csv": headline_csv(report),
+        "victims_code.csv": victims_code_csv(report),
+        "funnel.csv": funnel_csv(report),
+        "what_victims_said.csv": quotes_csv(report),
+        "you_said_we_did.csv": actions_csv(report),
+    }
+    stamp = report.generated_at.timetuple()[:6]
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        for name, text in files.items():
+            info = zipfile.ZipInfo(f"quarterly-{report.period}/{name}", date_time=stamp)
+            info.compress_type = zipfile.ZIP_DEFLATED
+            # A byte-order mark so that Excel reads the CSVs as UTF-8.
+            data = text.encode("utf-8-sig") if name.endswith(".csv") else text.encode()
+            archive.writestr(info, data)
+    return buffer.getvalue()
