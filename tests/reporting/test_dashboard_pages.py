@@ -1,0 +1,209 @@
+"""The analysts' dashboard at /staff/dashboard: figures, tables, charts, CSV links, filters."""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from datetime import date
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.enums import Role
+from app.reporting.stats import wilson_interval
+from tests.auth_helpers import signed_in_client
+from tests.reporting.factories import create_bank_version, create_invitation, submit_response
+
+URL = "/staff/dashboard"
+Q3 = {"from": "2026-Q3", "to": "2026-Q3"}
+
+
+def _fill(db: Session) -> None:
+    """General: 12 responses in July 2026, 9 satisfied. RASSO: 5 responses (too few)."""
+    version = create_bank_version(db)
+    for index in range(12):
+        code = "very_satisfied" if index < 9 else "neither"
+        submit_response(db, version, {"sat_overall": code, "right_understood": "yes"})
+    for _ in range(5):
+        submit_response(db, version, {"sat_overall": "completely_satisfied"}, crime_group="rasso")
+    for _ in range(12):
+        create_invitation(db, status="completed")
+    db.commit()
+
+
+def _table(page: str, caption_start: str) -> str:
+    """The HTML of the table whose caption starts with `caption_start`."""
+    for table in re.findall(r"<table.*?</table>", page, flags=re.S):
+        caption = re.search(r"<caption[^>]*>\s*(.*?)\s*</caption>", table, flags=re.S)
+        if caption and html.unescape(caption.group(1)).startswith(caption_start):
+            return table
+    raise AssertionError(f"no table captioned {caption_start!r}")
+
+
+def _row(table: str, header: str) -> list[str]:
+    """The cell texts of the row whose header cell is `header`."""
+    for row in re.findall(r"<tr.*?</tr>", table, flags=re.S):
+        cells = [
+            html.unescape(re.sub(r"<[^>]+>", "", cell)).strip()
+            for cell in re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row, flags=re.S)
+        ]
+        if cells and cells[0] == header:
+            return cells
+    raise AssertionError(f"no row {header!r}")
+
+
+def _percent(value: float) -> str:
+    return f"{value * 100:.0f}%"
+
+
+def test_analyst_sees_figures_with_intervals(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3)
+
+    assert page.status_code == 200
+    low, high = wilson_interval(14, 17) or (0, 0)
+    headline = _table(page.text, "Headline figures")
+    # 9 of 12 general + 5 of 5 RASSO: the total is not suppressed even though RASSO is.
+    assert _row(headline, "Satisfaction with the whole experience")[1:4] == [
+        _percent(14 / 17),
+        f"{_percent(low)} to {_percent(high)}",
+        "17",
+    ]
+    assert _row(headline, "Would report again")[1] == "No responses"
+
+
+def test_small_groups_are_shown_as_suppressed(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3).text
+
+    by_group = _table(page, "Satisfaction with the whole experience by crime group")
+    assert _row(by_group, "Rape and serious sexual offences")[1] == "Suppressed"
+    # Secondary suppression: general alone would give RASSO away from the total.
+    assert _row(by_group, "General crime")[1] == "Suppressed"
+    assert _row(by_group, "Violence against women and girls")[1] == "No responses"
+    # Nor do the chart specs carry a suppressed figure.
+    specs = dict(
+        re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, re.S)
+    )
+    assert "by-crime-group-chart" not in specs
+    over_time = json.loads(specs["over-time-chart"])
+    assert [row["label"] for row in over_time["data"]["values"]] == ["2026-Q3"]
+    assert over_time["data"]["values"][0]["n"] == 17
+
+
+def test_every_chart_has_a_table_and_a_csv_link(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3).text
+
+    charts = re.findall(r'data-chart-spec="([^"]+)"', page)
+    assert charts, "no charts drawn"
+    for chart_id in charts:
+        section = page[page.index(f'data-chart-spec="{chart_id}"') :]
+        section = section[: section.index("</section>")]
+        assert 'role="img" aria-label="' not in section or "<table" in section
+        assert "<caption" in section
+        assert "format=csv" in section
+        assert re.search(rf'<script type="application/json" id="{chart_id}">', section)
+    csv_links = re.findall(r'href="(/api/v1/aggregates/[^"]*format=csv[^"]*)"', page)
+    assert len(csv_links) >= 5
+    # The link works for the signed-in analyst (a GET needs no CSRF token).
+    answer = staff.get(csv_links[0].replace("&amp;", "&"))
+    assert answer.status_code == 200
+    assert answer.headers["content-type"].startswith("text/csv")
+
+
+def test_victims_code_and_funnel_tables(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3).text
+
+    rights = _table(page, "Victims' Code rights")
+    assert _row(rights, "1. To be able to understand and to be understood")[1:4] == [
+        "100%",
+        f"{_percent(wilson_interval(12, 12)[0])} to 100%",  # type: ignore[index]
+        "12",
+    ]
+    assert (
+        _row(rights, "2. To have the details of the crime recorded without unjustified delay")[1]
+        == "Suppressed"
+    )
+    funnel = _table(page, "Invitations by crime group")
+    assert _row(funnel, "General crime")[1] == "12"
+
+
+def test_pages_have_no_inline_script_or_style(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3)
+
+    csp = page.headers["content-security-policy"]
+    nonce = re.search(r"'nonce-([^']+)'", csp).group(1)  # type: ignore[union-attr]
+    for tag in re.findall(r"<script[^>]*>", page.text):
+        assert "src=" in tag or 'type="application/json"' in tag or f'nonce="{nonce}"' in tag, tag
+    assert " style=" not in page.text and "<style" not in page.text
+    assert "/static/vendor/vega-embed.min.js" in page.text
+    assert "/static/js/charts.mjs" in page.text
+    assert "cdn" not in page.text.lower()
+
+
+def test_filters_narrow_the_figures_and_bad_values_are_reported(
+    client: TestClient, db: Session
+) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    general = staff.get(URL, params={**Q3, "crime_group": "general"}).text
+    bad = staff.get(URL, params={"from": "last summer", "crime_group": "burglary"})
+
+    headline = _table(general, "Headline figures")
+    assert _row(headline, "Satisfaction with the whole experience")[1] == "75%"
+    assert bad.status_code == 200
+    assert "There is a problem with the filters" in bad.text
+    assert 'href="#from"' in bad.text and 'href="#crime_group"' in bad.text
+
+
+def test_a_chosen_measure_drives_the_charts(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={**Q3, "metric": "victims_code.right_1"}).text
+
+    assert "Right 1: To be able to understand and to be understood: by quarter" in page
+    assert "/api/v1/aggregates/victims_code.right_1?" in page
+
+
+@pytest.mark.parametrize("role", [Role.uploader, Role.editor, Role.victims_team])
+def test_other_roles_are_refused(client: TestClient, db: Session, role: Role) -> None:
+    staff = signed_in_client(client, db, [role])
+
+    assert staff.get(URL).status_code == 403
+
+
+def test_signed_out_visitors_are_sent_to_sign_in(client: TestClient) -> None:
+    response = client.get(URL, follow_redirects=False)
+
+    assert response.status_code in (302, 303, 401)
+    if response.status_code != 401:
+        assert response.headers["location"].startswith("/staff/login")
+
+
+def test_default_period_is_the_last_four_quarters(client: TestClient, db: Session) -> None:
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL).text
+
+    over_time = _table(page, "Satisfaction with the whole experience by quarter")
+    quarters = re.findall(r">(\d{4}-Q[1-4])<", over_time)
+    assert len(quarters) == 4
+    today = date.today()
+    assert quarters[-1] == f"{today.year}-Q{(today.month - 1) // 3 + 1}"
