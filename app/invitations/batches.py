@@ -17,7 +17,7 @@ from typing import Any
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.crypto import encrypt
 from app.db import new_uuid
@@ -169,10 +169,13 @@ def _ensure_contacts(session: Session, context: _Context, rows: list[tuple[str, 
     if not values:
         return
     if context.is_postgres:
-        statement = pg_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"])
+        session.execute(
+            pg_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"]), values
+        )
     else:
-        statement = sqlite_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"])
-    session.execute(statement, values)
+        session.execute(
+            sqlite_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"]), values
+        )
 
 
 def _store_chunk(
@@ -183,14 +186,14 @@ def _store_chunk(
     _ensure_contacts(session, context, unique)
     query = (
         select(
-            Contact.id,  # type: ignore[call-overload]
-            Contact.contact_hash,
-            Contact.opted_out_at,
-            Contact.last_invited_at,
-            Contact.last_batch_id,
+            col(Contact.id),
+            col(Contact.contact_hash),
+            col(Contact.opted_out_at),
+            col(Contact.last_invited_at),
+            col(Contact.last_batch_id),
         )
-        .where(Contact.contact_hash.in_({digest for digest, _ in unique}))  # type: ignore[attr-defined]
-        .order_by(Contact.contact_hash)
+        .where(col(Contact.contact_hash).in_({digest for digest, _ in unique}))
+        .order_by(col(Contact.contact_hash))
     )
     if context.is_postgres:
         # Two uploads naming one contact at once must not both pass cooling-off.
@@ -280,11 +283,11 @@ def batch_status(session: Session, batch_id: str) -> dict[str, Any]:
     batch = session.get(InvitationBatch, batch_id)
     if batch is None:
         raise NotFound("There is no invitation batch with that id.")
-    counts = dict(
+    counts: dict[str, int] = dict(
         session.execute(
-            select(Invitation.status, func.count())  # type: ignore[call-overload]
-            .where(Invitation.batch_id == batch_id)
-            .group_by(Invitation.status)
+            select(col(Invitation.status), func.count())
+            .where(col(Invitation.batch_id) == batch_id)
+            .group_by(col(Invitation.status))
         ).all()
     )
     return {

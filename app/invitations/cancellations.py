@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.invitations.clock import now, record_event
 from app.invitations.contacts import case_ref_hash
@@ -22,17 +22,17 @@ def cancel_invitations(
     Returns how many invitations had something cancelled.
     """
     moment = now()
-    query = select(Invitation).where(Invitation.case_ref_hash == case_ref_hash(case_ref))
+    query = select(Invitation).where(col(Invitation.case_ref_hash) == case_ref_hash(case_ref))
     if touchpoint:
-        query = query.where(Invitation.touchpoint == touchpoint)
+        query = query.where(col(Invitation.touchpoint) == touchpoint)
     if session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update()
     cancelled = 0
     for invitation in session.scalars(query):
         messages = session.scalars(
             select(OutboundMessage)
-            .where(OutboundMessage.invitation_id == invitation.id)
-            .where(OutboundMessage.status.in_(UNSENT))  # type: ignore[attr-defined]
+            .where(col(OutboundMessage.invitation_id) == invitation.id)
+            .where(col(OutboundMessage.status).in_(UNSENT))
         ).all()
         for message in messages:
             message.status = "cancelled"

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.crypto import DecryptionFailed, decrypt
 from app.db import new_uuid, session_scope
@@ -80,10 +80,10 @@ def _is_postgres(session: Session) -> bool:
 def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> list[str]:
     """Mark up to `limit` due messages as claimed by `worker`; their ids, oldest due first."""
     query = (
-        select(OutboundMessage.id)
-        .where(OutboundMessage.status == "due")
-        .where(OutboundMessage.due_at <= at)  # type: ignore[operator]
-        .order_by(OutboundMessage.due_at)  # type: ignore[arg-type]
+        select(col(OutboundMessage.id))
+        .where(col(OutboundMessage.status) == "due")
+        .where(col(OutboundMessage.due_at) <= at)
+        .order_by(col(OutboundMessage.due_at))
         .limit(limit)
     )
     if _is_postgres(session):
@@ -92,13 +92,13 @@ def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> lis
     if ids:
         session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.id.in_(ids))  # type: ignore[attr-defined]
-            .where(OutboundMessage.status == "due")
+            .where(col(OutboundMessage.id).in_(ids))
+            .where(col(OutboundMessage.status) == "due")
             .values(
                 status="claimed",
                 claimed_at=at,
                 claimed_by=worker,
-                attempts=OutboundMessage.attempts + 1,
+                attempts=col(OutboundMessage.attempts) + 1,
             )
         )
     return ids
@@ -108,8 +108,8 @@ def mark_stale_claims(session: Session, *, at: datetime) -> int:
     """Claims left by a worker that died: held for an operator, never resent automatically."""
     stale = session.scalars(
         select(OutboundMessage)
-        .where(OutboundMessage.status == "claimed")
-        .where(OutboundMessage.claimed_at < at - STALE_CLAIM_AFTER)  # type: ignore[operator]
+        .where(col(OutboundMessage.status) == "claimed")
+        .where(col(OutboundMessage.claimed_at) < at - STALE_CLAIM_AFTER)
     ).all()
     for message in stale:
         _hold_for_review(session, message, "worker stopped before recording the outcome", at)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from sqlalchemy import select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.invitations.clock import now, record_event
 from app.invitations.contacts import contact_hash
@@ -23,13 +23,13 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
         contact.opted_out_at = moment
     contact.destination_encrypted = None
     session.add(contact)
-    invitation_ids = select(Invitation.id).where(Invitation.contact_id == contact.id)
+    invitation_ids = select(col(Invitation.id)).where(col(Invitation.contact_id) == contact.id)
     stopped = session.execute(
         update(OutboundMessage)
-        .where(OutboundMessage.invitation_id.in_(invitation_ids))  # type: ignore[attr-defined]
-        .where(OutboundMessage.status == "due")
+        .where(col(OutboundMessage.invitation_id).in_(invitation_ids))
+        .where(col(OutboundMessage.status) == "due")
         .values(status="skipped", error="opted_out")
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if first_time:
         record_event(
             session,
@@ -65,7 +65,7 @@ def opt_out_phone(session: Session, source_number: str, *, source: str) -> bool:
     if e164 is None:
         return False
     digest = contact_hash(e164)
-    contact = session.scalars(select(Contact).where(Contact.contact_hash == digest)).first()
+    contact = session.scalars(select(Contact).where(col(Contact.contact_hash) == digest)).first()
     if contact is None:
         contact = Contact(contact_hash=digest, channel="sms")
         session.add(contact)

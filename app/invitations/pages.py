@@ -8,6 +8,8 @@ unsubscribe (RFC 8058: a POST with `List-Unsubscribe=One-Click`) works without a
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
@@ -44,7 +46,7 @@ def _invitation(session: Session, token: str) -> tuple[Invitation, bool]:
 
 
 def _render(
-    request: Request, session: Session, template: str, invitation: Invitation, **values: object
+    request: Request, session: Session, template: str, invitation: Invitation, **values: Any
 ) -> HTMLResponse:
     from app.survey.pages import render_victim
 

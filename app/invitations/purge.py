@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass
 from datetime import date, datetime
 
 from sqlalchemy import delete, exists, or_, select, update
-from sqlmodel import Session
+from sqlmodel import Session, col
 
 from app.invitations.clock import now, record_event
 from app.invitations.models import Contact, Invitation, OutboundMessage
@@ -40,21 +40,21 @@ class PurgeReport:
 def _finished_invitation_ids(session: Session, at: datetime) -> list[str]:
     """Invitations whose link has ended, or that will never be sent, still holding a tie."""
     holds_tie = or_(
-        Invitation.contact_id.is_not(None),  # type: ignore[union-attr]
-        Invitation.case_ref_hash.is_not(None),  # type: ignore[union-attr]
-        Invitation.response_id.is_not(None),  # type: ignore[union-attr]
+        col(Invitation.contact_id).is_not(None),
+        col(Invitation.case_ref_hash).is_not(None),
+        col(Invitation.response_id).is_not(None),
     )
-    expired = select(Invitation.id).where(
-        Invitation.expires_at <= at,  # type: ignore[operator]
-        or_(holds_tie, Invitation.status.not_in(("expired", *KEEP_STATUS))),  # type: ignore[attr-defined]
+    expired = select(col(Invitation.id)).where(
+        col(Invitation.expires_at) <= at,
+        or_(holds_tie, col(Invitation.status).not_in(("expired", *KEEP_STATUS))),
     )
     outstanding = exists().where(
-        OutboundMessage.invitation_id == Invitation.id,
-        OutboundMessage.status.in_(("due", "claimed", "review")),  # type: ignore[attr-defined]
+        col(OutboundMessage.invitation_id) == col(Invitation.id),
+        col(OutboundMessage.status).in_(("due", "claimed", "review")),
     )
-    never_sent = select(Invitation.id).where(
-        Invitation.expires_at.is_(None),  # type: ignore[union-attr]
-        Invitation.first_sent_at.is_(None),  # type: ignore[union-attr]
+    never_sent = select(col(Invitation.id)).where(
+        col(Invitation.expires_at).is_(None),
+        col(Invitation.first_sent_at).is_(None),
         holds_tie,
         ~outstanding,
     )
@@ -67,42 +67,40 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         chunk = ids[start : start + CHUNK]
         report.in_progress_deleted += int(
             session.execute(
-                delete(InProgressAnswer).where(InProgressAnswer.invitation_id.in_(chunk))  # type: ignore[attr-defined]
-            ).rowcount
+                delete(InProgressAnswer).where(col(InProgressAnswer.invitation_id).in_(chunk))
+            ).rowcount  # type: ignore[attr-defined]
             or 0
         )
-        session.execute(
-            delete(SurveySession).where(SurveySession.invitation_id.in_(chunk))  # type: ignore[attr-defined]
-        )
+        session.execute(delete(SurveySession).where(col(SurveySession.invitation_id).in_(chunk)))
         session.execute(
             update(OutboundMessage)
-            .where(OutboundMessage.invitation_id.in_(chunk))  # type: ignore[attr-defined]
-            .where(OutboundMessage.status == "due")
+            .where(col(OutboundMessage.invitation_id).in_(chunk))
+            .where(col(OutboundMessage.status) == "due")
             .values(status="skipped", error="expired")
         )
         session.execute(
             update(Invitation)
-            .where(Invitation.id.in_(chunk))  # type: ignore[attr-defined]
-            .where(Invitation.status.not_in(KEEP_STATUS))  # type: ignore[attr-defined]
+            .where(col(Invitation.id).in_(chunk))
+            .where(col(Invitation.status).not_in(KEEP_STATUS))
             .values(status="expired")
         )
         session.execute(
             update(Invitation)
-            .where(Invitation.id.in_(chunk))  # type: ignore[attr-defined]
+            .where(col(Invitation.id).in_(chunk))
             .values(contact_id=None, case_ref_hash=None, response_id=None, resume_at=None)
         )
         report.invitations_closed += len(chunk)
 
 
 def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:
-    in_use = exists().where(Invitation.contact_id == Contact.id)
+    in_use = exists().where(col(Invitation.contact_id) == col(Contact.id))
     report.contacts_erased = int(
         session.execute(
             update(Contact)
-            .where(Contact.destination_encrypted.is_not(None))  # type: ignore[union-attr]
+            .where(col(Contact.destination_encrypted).is_not(None))
             .where(~in_use)
             .values(destination_encrypted=None, erase_after=None)
-        ).rowcount
+        ).rowcount  # type: ignore[attr-defined]
         or 0
     )
 
@@ -116,17 +114,14 @@ def retention_cutoff(today: date, months: int) -> date:
 def _apply_retention(session: Session, at: datetime, report: PurgeReport) -> None:
     # Rollup counts stay by design: published aggregates keep their history.
     cutoff = retention_cutoff(at.date(), get_settings().retention_months)
-    old = select(Response.id).where(Response.month < cutoff)  # type: ignore[arg-type]
+    old = select(col(Response.id)).where(col(Response.month) < cutoff)
     session.execute(
-        update(Invitation)
-        .where(Invitation.response_id.in_(old))  # type: ignore[union-attr]
-        .values(response_id=None)
+        update(Invitation).where(col(Invitation.response_id).in_(old)).values(response_id=None)
     )
-    session.execute(delete(Answer).where(Answer.response_id.in_(old)))  # type: ignore[attr-defined]
-    session.execute(delete(Comment).where(Comment.month < cutoff))  # type: ignore[arg-type]
-    report.responses_deleted = int(
-        session.execute(delete(Response).where(Response.month < cutoff)).rowcount or 0  # type: ignore[arg-type]
-    )
+    session.execute(delete(Answer).where(col(Answer.response_id).in_(old)))
+    session.execute(delete(Comment).where(col(Comment.month) < cutoff))
+    deleted = session.execute(delete(Response).where(col(Response.month) < cutoff))
+    report.responses_deleted = int(deleted.rowcount or 0)  # type: ignore[attr-defined]
 
 
 def purge(session: Session, *, at: datetime | None = None, actor: str = "system") -> PurgeReport:

@@ -100,8 +100,18 @@ def test_rejected_rows_by_index_never_echo_values(client: TestClient, db: Sessio
     assert fields[3] == {"touchpoint_date", "crime_group"}
     assert fields[4] == {"language", "touchpoint"}
     text = response.text
-    for secret in ("07700", "900123", "0121", "not-an-address", "SECRET-REF-9", "05/01/2026",
-                   "burglary", "not a tag", "maybe", "arrest"):
+    for secret in (
+        "07700",
+        "900123",
+        "0121",
+        "not-an-address",
+        "SECRET-REF-9",
+        "05/01/2026",
+        "burglary",
+        "not a tag",
+        "maybe",
+        "arrest",
+    ):
         assert secret not in text
 
 
@@ -109,7 +119,8 @@ def test_skip_reasons_and_precedence(client: TestClient, db: Session) -> None:
     headers = api_headers(db, Role.uploader)
     opted = phone_number(50)
     first = client.post(
-        URL, json={"rows": [make_row(phone=phone_number(40)), make_row(phone=opted)]},
+        URL,
+        json={"rows": [make_row(phone=phone_number(40)), make_row(phone=opted)]},
         headers=headers,
     )
     assert first.json()["accepted"] == 2
@@ -160,9 +171,7 @@ def test_cooling_off_ends(db: Session, settings_override: object) -> None:
 
 
 def test_non_uploader_is_refused(client: TestClient, db: Session) -> None:
-    response = client.post(
-        URL, json={"rows": [make_row()]}, headers=api_headers(db, Role.analyst)
-    )
+    response = client.post(URL, json={"rows": [make_row()]}, headers=api_headers(db, Role.analyst))
     assert response.status_code == 403
     assert response.headers["content-type"].startswith("application/problem+json")
     assert client.post(URL, json={"rows": [make_row()]}).status_code == 401

@@ -23,8 +23,16 @@ from tests.conftest import is_postgres
 from tests.invitations.factories import make_row, phone_number
 
 HEADER = [
-    "case_ref", "crime_group", "touchpoint", "touchpoint_date", "area", "channel", "phone",
-    "email", "language", "safe_to_contact",
+    "case_ref",
+    "crime_group",
+    "touchpoint",
+    "touchpoint_date",
+    "area",
+    "channel",
+    "phone",
+    "email",
+    "language",
+    "safe_to_contact",
 ]
 
 
@@ -38,8 +46,9 @@ def _csv(path: Path, rows: list[dict[str, Any]]) -> Path:
 
 
 def test_import_command_with_progress(tmp_path: Path, db: Session) -> None:
-    rows = [make_row(phone=phone_number(i), case_ref=f"C{i}", safe_to_contact="true")
-            for i in range(30)]
+    rows = [
+        make_row(phone=phone_number(i), case_ref=f"C{i}", safe_to_contact="true") for i in range(30)
+    ]
     rows.append(make_row(phone="07700 900001", safe_to_contact="true"))
     rows.append(make_row(phone=phone_number(2), safe_to_contact="True"))
     path = _csv(tmp_path / "batch.csv", rows)
@@ -103,8 +112,12 @@ def _seed_due(db: Session, count: int) -> None:
     db.flush()
     moment = now()
     contacts = [
-        {"contact_hash": contact_hash(phone_number(i)), "channel": "sms",
-         "destination_encrypted": encrypt(phone_number(i)), "created_at": moment}
+        {
+            "contact_hash": contact_hash(phone_number(i)),
+            "channel": "sms",
+            "destination_encrypted": encrypt(phone_number(i)),
+            "created_at": moment,
+        }
         for i in range(count)
     ]
     db.execute(insert(Contact), contacts)
@@ -113,14 +126,30 @@ def _seed_due(db: Session, count: int) -> None:
     messages = []
     for contact_id in ids:
         invitation_id = new_uuid()
-        invitations.append({
-            "id": invitation_id, "batch_id": batch.id, "contact_id": contact_id,
-            "crime_group": "general", "touchpoint": "reporting",
-            "touchpoint_date": moment.date(), "language": "en", "channel": "sms",
-            "status": "pending", "created_at": moment,
-        })
-        messages.append({"id": new_uuid(), "invitation_id": invitation_id, "kind": "invitation",
-                         "status": "due", "due_at": moment, "attempts": 0})
+        invitations.append(
+            {
+                "id": invitation_id,
+                "batch_id": batch.id,
+                "contact_id": contact_id,
+                "crime_group": "general",
+                "touchpoint": "reporting",
+                "touchpoint_date": moment.date(),
+                "language": "en",
+                "channel": "sms",
+                "status": "pending",
+                "created_at": moment,
+            }
+        )
+        messages.append(
+            {
+                "id": new_uuid(),
+                "invitation_id": invitation_id,
+                "kind": "invitation",
+                "status": "due",
+                "due_at": moment,
+                "attempts": 0,
+            }
+        )
     db.execute(insert(Invitation), invitations)
     db.execute(insert(OutboundMessage), messages)
     db.commit()
@@ -155,9 +184,9 @@ def test_two_workers_send_each_message_exactly_once(db: Session, database_url: s
         ).all()
     )
     sent = db.scalar(
-        select(func.count()).select_from(OutboundMessage).where(
-            OutboundMessage.kind == "invitation", OutboundMessage.status == "sent"
-        )
+        select(func.count())
+        .select_from(OutboundMessage)
+        .where(OutboundMessage.kind == "invitation", OutboundMessage.status == "sent")
     )
     db.commit()
     assert sent == 1000

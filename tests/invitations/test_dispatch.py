@@ -164,8 +164,13 @@ def test_unsafe_rows_are_never_sent(db: Session) -> None:
 
 
 def test_cancellation_before_send(client: TestClient, db: Session) -> None:
-    upload(db, [make_row(case_ref="CASE-9", touchpoint="reporting"),
-                make_row(case_ref="CASE-9", touchpoint="court", phone=phone_number(3))])
+    upload(
+        db,
+        [
+            make_row(case_ref="CASE-9", touchpoint="reporting"),
+            make_row(case_ref="CASE-9", touchpoint="court", phone=phone_number(3)),
+        ],
+    )
     headers = api_headers(db, Role.uploader)
     response = client.post(
         "/api/v1/invitation-cancellations",
@@ -208,9 +213,13 @@ def test_cancellation_after_send_stops_the_reminder(client: TestClient, db: Sess
 
 def test_cancellation_requires_uploader_and_valid_body(client: TestClient, db: Session) -> None:
     url = "/api/v1/invitation-cancellations"
-    assert client.post(url, json={"case_ref": "X"}, headers=api_headers(db, Role.analyst)
-                       ).status_code == 403
-    response = client.post(url, json={"touchpoint": "court"}, headers=api_headers(db, Role.uploader))
+    assert (
+        client.post(url, json={"case_ref": "X"}, headers=api_headers(db, Role.analyst)).status_code
+        == 403
+    )
+    response = client.post(
+        url, json={"touchpoint": "court"}, headers=api_headers(db, Role.uploader)
+    )
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
 
@@ -261,7 +270,9 @@ def test_unknown_outcome_is_held_for_review_never_resent(db: Session) -> None:
 
 def test_worker_dying_after_claim_leaves_message_for_review(db: Session) -> None:
     upload(db, [make_row()])
-    claim_due(db, worker="dead-worker", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1))
+    claim_due(
+        db, worker="dead-worker", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1)
+    )
     db.commit()
     sender = RecordingSender()
     report = dispatch_once(sender=sender)

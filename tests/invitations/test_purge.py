@@ -23,10 +23,17 @@ from app.survey.models import Answer, Comment, InProgressAnswer, Response, Surve
 from tests.invitations.factories import RecordingSender, make_row, upload
 
 PLAINTEXTS = [
-    "+447911123456", "07911123456", "7911123456", "07911 123456",
-    "+447911123457", "7911123457",
-    "person@example.org", "Person@Example.org",
-    "CASE-PURGE-1", "CASE-PURGE-2", "CASE-PURGE-3",
+    "+447911123456",
+    "07911123456",
+    "7911123456",
+    "07911 123456",
+    "+447911123457",
+    "7911123457",
+    "person@example.org",
+    "Person@Example.org",
+    "CASE-PURGE-1",
+    "CASE-PURGE-2",
+    "CASE-PURGE-3",
 ]
 
 
@@ -35,8 +42,14 @@ def _bank_version(db: Session) -> int:
     db.add(bank)
     db.flush()
     version = BankVersion(
-        bank_id=bank.id, version=1, status="published", document={"slug": "general"},  # type: ignore[arg-type]
-        content_hash="x" * 64, source="file", created_by="test", last_edited_by="test",
+        bank_id=bank.id,
+        version=1,
+        status="published",
+        document={"slug": "general"},  # type: ignore[arg-type]
+        content_hash="x" * 64,
+        source="file",
+        created_by="test",
+        last_edited_by="test",
     )
     db.add(version)
     db.flush()
@@ -45,20 +58,37 @@ def _bank_version(db: Session) -> int:
 
 
 def _seed(db: Session) -> dict[str, Any]:
-    upload(db, [
-        make_row(case_ref="CASE-PURGE-1"),
-        make_row(case_ref="CASE-PURGE-2", channel="email", phone=None, email="Person@Example.org"),
-        make_row(case_ref="CASE-PURGE-3", phone="07911 123457"),
-    ])
+    upload(
+        db,
+        [
+            make_row(case_ref="CASE-PURGE-1"),
+            make_row(
+                case_ref="CASE-PURGE-2", channel="email", phone=None, email="Person@Example.org"
+            ),
+            make_row(case_ref="CASE-PURGE-3", phone="07911 123457"),
+        ],
+    )
     dispatch_once(sender=RecordingSender())
     invitations = list(db.scalars(select(Invitation).order_by(Invitation.case_ref_hash)))
     version_id = _bank_version(db)
     started, completed = invitations[0], invitations[1]
     db.add(InProgressAnswer(invitation_id=started.id, question_id="q1", value="yes"))
-    db.add(SurveySession(id="s" * 64, invitation_id=started.id, csrf_token="c" * 32,
-                         expires_at=now() + timedelta(hours=1)))
-    response = Response(bank_version_id=version_id, bank_slug="general", crime_group="general",
-                        touchpoint="reporting", area="BHAM-N", month=date.today().replace(day=1))
+    db.add(
+        SurveySession(
+            id="s" * 64,
+            invitation_id=started.id,
+            csrf_token="c" * 32,
+            expires_at=now() + timedelta(hours=1),
+        )
+    )
+    response = Response(
+        bank_version_id=version_id,
+        bank_slug="general",
+        crime_group="general",
+        touchpoint="reporting",
+        area="BHAM-N",
+        month=date.today().replace(day=1),
+    )
     db.add(response)
     db.flush()
     db.add(Answer(response_id=response.id, question_id="q1", code="yes"))
@@ -158,15 +188,33 @@ def test_never_sent_invitations_lose_their_ties(db: Session) -> None:
 def test_retention_deletes_old_responses_only(db: Session, settings_override: Any) -> None:
     version_id = _bank_version(db)
     old_month = retention_cutoff(date.today(), 36) - timedelta(days=1)
-    old = Response(bank_version_id=version_id, bank_slug="general", crime_group="general",
-                   touchpoint="court", month=old_month.replace(day=1))
-    new = Response(bank_version_id=version_id, bank_slug="general", crime_group="general",
-                   touchpoint="court", month=date.today().replace(day=1))
+    old = Response(
+        bank_version_id=version_id,
+        bank_slug="general",
+        crime_group="general",
+        touchpoint="court",
+        month=old_month.replace(day=1),
+    )
+    new = Response(
+        bank_version_id=version_id,
+        bank_slug="general",
+        crime_group="general",
+        touchpoint="court",
+        month=date.today().replace(day=1),
+    )
     db.add_all([old, new])
     db.flush()
     db.add(Answer(response_id=old.id, question_id="q", code="yes"))
-    db.add(Comment(response_id=old.id, question_id="t", text="old words", crime_group="general",
-                   touchpoint="court", month=old.month))
+    db.add(
+        Comment(
+            response_id=old.id,
+            question_id="t",
+            text="old words",
+            crime_group="general",
+            touchpoint="court",
+            month=old.month,
+        )
+    )
     db.commit()
     report = purge(db)
     db.commit()

@@ -9,7 +9,6 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
-from app.invitations.contacts import contact_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.messaging.callbacks import is_stop_request
@@ -71,7 +70,9 @@ def test_callbacks_refuse_without_the_right_token(
 
 def test_callbacks_refused_when_no_token_is_configured(client: TestClient) -> None:
     response = client.post(
-        DELIVERY, json={"reference": "x", "status": "delivered"}, headers={"Authorization": "Bearer "}
+        DELIVERY,
+        json={"reference": "x", "status": "delivered"},
+        headers={"Authorization": "Bearer "},
     )
     assert response.status_code == 401
 
@@ -80,7 +81,9 @@ def test_inbound_stop_opts_out_at_once_and_later_rows_are_skipped(
     client: TestClient, db: Session, callback_token: dict[str, str]
 ) -> None:
     token, sender = _sent_link(db)
-    response = client.post(INBOUND, json=_inbound("447911123456", " s t o p "), headers=callback_token)
+    response = client.post(
+        INBOUND, json=_inbound("447911123456", " s t o p "), headers=callback_token
+    )
     assert response.status_code == 200 and response.json() == {"opted_out": True}
     contact = _contact(db)
     assert contact.opted_out_at is not None and contact.destination_encrypted is None

@@ -82,8 +82,7 @@ def test_draft_translation_problems_are_warnings_approved_are_errors(tmp_path: P
     assert any(p[0] == "invitation.sms.body[ur]" and p[2] == "warning" for p in draft)
     approved = lint_messages(_write(tmp_path, urdu, {"ur": {"status": "approved"}}))
     assert any(
-        p[0] == "invitation.sms.body[ur]" and "UCS-2" in p[1] and p[2] == "error"
-        for p in approved
+        p[0] == "invitation.sms.body[ur]" and "UCS-2" in p[1] and p[2] == "error" for p in approved
     )
 
 
@@ -97,8 +96,14 @@ def test_gsm7_counting() -> None:
 
 def _render(path: Path, language: str) -> str:
     return render_message(
-        "invitation", "sms", language, link="L", stop_link="S", organisation="O",
-        verify_url="V", path=path,
+        "invitation",
+        "sms",
+        language,
+        link="L",
+        stop_link="S",
+        organisation="O",
+        verify_url="V",
+        path=path,
     ).language
 
 
@@ -110,7 +115,13 @@ def test_only_approved_translations_are_sent(tmp_path: Path) -> None:
     # Every part of the message must be approved: here only the SMS body is translated.
     assert _render(approved, "pl-PL") == "pl"
     rendered = render_message(
-        "invitation", "email", "pl", link="L", stop_link="S", organisation="O",
-        verify_url="V", path=approved,
+        "invitation",
+        "email",
+        "pl",
+        link="L",
+        stop_link="S",
+        organisation="O",
+        verify_url="V",
+        path=approved,
     )
     assert rendered.language == "en"
