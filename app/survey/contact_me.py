@@ -35,6 +35,9 @@ class ContactForm:
     phone: str = ""
     email: str = ""
     best_time: str = ""
+    # Normalised forms, kept apart so a form shown again keeps exactly what was typed.
+    phone_e164: str = ""
+    email_normalised: str = ""
     errors: dict[str, str] = field(default_factory=dict)  # field name → message (untranslated)
 
 
@@ -71,10 +74,14 @@ def validate(contact: ContactForm) -> ContactForm:
         if parsed is None or not phonenumbers.is_valid_number(parsed):
             errors["phone"] = BAD_PHONE
         else:
-            contact.phone = phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
+            contact.phone_e164 = phonenumbers.format_number(
+                parsed, phonenumbers.PhoneNumberFormat.E164
+            )
     if contact.email:
         try:
-            contact.email = validate_email(contact.email, check_deliverability=False).normalized
+            contact.email_normalised = validate_email(
+                contact.email, check_deliverability=False
+            ).normalized
         except EmailNotValidError:
             errors["email"] = BAD_EMAIL
     if len(contact.best_time) > BEST_TIME_MAX:
@@ -87,8 +94,8 @@ def create_request(session: Session, contact: ContactForm, *, crime_group: str) 
     """Store a valid request, encrypted; nothing ties it to an invitation or a response."""
     details = {
         "name": contact.name or None,
-        "phone": contact.phone or None,
-        "email": contact.email or None,
+        "phone": contact.phone_e164 or None,
+        "email": contact.email_normalised or None,
         "best_time": contact.best_time or None,
     }
     request = ContactRequest(

@@ -141,8 +141,7 @@ def answer(
 
 
 def reload(db: Session, invitation: Invitation) -> Invitation:
-    db.expire_all()
-    fresh = db.get(Invitation, invitation.id)
+    fresh = db.get(Invitation, invitation.id, populate_existing=True)
     assert fresh is not None
     db.commit()  # end the read: a SQLite transaction here would hold the write lock
     return fresh
@@ -154,7 +153,6 @@ def old_timestamp(days: int) -> datetime:
 
 def rows(db: Session, statement: Any) -> list[Any]:
     """Read rows for a check, then end the transaction (so the app can write)."""
-    db.expire_all()
-    found = list(db.exec(statement).all())
+    found = list(db.exec(statement.execution_options(populate_existing=True)).all())
     db.commit()
     return found
