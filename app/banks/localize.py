@@ -22,8 +22,14 @@ def _bank_statuses(document: Mapping[str, Any]) -> dict[str, str]:
     }
 
 
-def localize(value: Any, language: str, statuses: Mapping[str, str]) -> str | None:
-    """The text of a localized value in `language` if approved there, else its English text."""
+def localize(
+    value: Any, language: str, statuses: Mapping[str, str], *, include_drafts: bool = False
+) -> str | None:
+    """The text of a localized value in `language` if approved there, else its English text.
+
+    `include_drafts` also shows draft text: only for partners previewing a translation under
+    review, never for a victim.
+    """
     if value is None:
         return None
     if isinstance(value, str):
@@ -38,7 +44,7 @@ def localize(value: Any, language: str, statuses: Mapping[str, str]) -> str | No
             text, status = entry.get("text"), entry.get("status")
         else:
             text, status = entry, statuses.get(language, "draft")
-        if status == "approved" and text:
+        if (status == "approved" or include_drafts) and text:
             return str(text)
     return None if english_text is None else str(english_text)
 
@@ -77,10 +83,18 @@ def _show_if(question: Mapping[str, Any]) -> dict[str, Any] | None:
 
 
 def questions_for(
-    document: Mapping[str, Any], touchpoint: str, language: str
+    document: Mapping[str, Any],
+    touchpoint: str,
+    language: str,
+    *,
+    include_drafts: bool = False,
 ) -> list[dict[str, Any]]:
     """The questions asked at `touchpoint`, in order, in the contract's question shape."""
     statuses = _bank_statuses(document)
+
+    def text(value: Any) -> str | None:
+        return localize(value, language, statuses, include_drafts=include_drafts)
+
     shown: list[dict[str, Any]] = []
     for section, question in iter_questions(document):
         if not asked_at(question, touchpoint):
@@ -89,10 +103,10 @@ def questions_for(
             {
                 "id": question["id"],
                 "type": question["type"],
-                "text": localize(question["text"], language, statuses),
-                "hint": localize(question.get("hint"), language, statuses),
+                "text": text(question["text"]),
+                "hint": text(question.get("hint")),
                 "options": [
-                    {"code": option["code"], "label": localize(option["label"], language, statuses)}
+                    {"code": option["code"], "label": text(option["label"])}
                     for option in question.get("options") or []
                 ],
                 "skippable": True,  # trauma-informed rule 1: nothing is ever required
@@ -104,7 +118,11 @@ def questions_for(
 
 
 def section_info(
-    document: Mapping[str, Any], section_id: str | None, language: str
+    document: Mapping[str, Any],
+    section_id: str | None,
+    language: str,
+    *,
+    include_drafts: bool = False,
 ) -> dict[str, Any] | None:
     """A section's id, title, content note and sensitivity in `language`; None if unknown."""
     statuses = _bank_statuses(document)
@@ -112,17 +130,35 @@ def section_info(
         if section["id"] == section_id:
             return {
                 "id": section["id"],
-                "title": localize(section["title"], language, statuses),
-                "content_note": localize(section.get("content_note"), language, statuses),
+                "title": localize(
+                    section["title"], language, statuses, include_drafts=include_drafts
+                ),
+                "content_note": localize(
+                    section.get("content_note"), language, statuses, include_drafts=include_drafts
+                ),
                 "sensitive": bool(section.get("sensitive", False)),
             }
     return None
 
 
-def bank_text(document: Mapping[str, Any], language: str) -> dict[str, str | None]:
+def bank_text(
+    document: Mapping[str, Any], language: str, *, include_drafts: bool = False
+) -> dict[str, str | None]:
     """The bank's title and introduction in `language` (for the start page)."""
     statuses = _bank_statuses(document)
     return {
-        "title": localize(document.get("title"), language, statuses),
-        "introduction": localize(document.get("introduction"), language, statuses),
+        key: localize(document.get(key), language, statuses, include_drafts=include_drafts)
+        for key in ("title", "introduction")
     }
+
+
+def declared_languages(document: Mapping[str, Any]) -> list[str]:
+    """English, then every language the bank declares, approved or draft."""
+    return [SOURCE_LANGUAGE, *sorted(_bank_statuses(document))]
+
+
+def language_status(document: Mapping[str, Any], language: str) -> str:
+    """The bank's review status of `language`: approved or draft (English is the source)."""
+    if language == SOURCE_LANGUAGE:
+        return "approved"
+    return _bank_statuses(document).get(language, "draft")

@@ -115,7 +115,7 @@ def _deny(session: SessionDep, request: Request, caller: Caller, reason: str) ->
     )
 
 
-async def bank_editor(
+def bank_editor(
     slug: str, request: Request, session: SessionDep, caller: Caller = EditorRole
 ) -> Caller:
     """Dependency: an editor whose scope includes this bank (or an admin)."""

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import func
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.banks import service
@@ -39,8 +40,18 @@ def _ensure_bank(session: Session, document: BankDocument) -> QuestionBank:
     if bank is None:
         bank = QuestionBank(slug=document.slug, title=_english_title(document))
         session.add(bank)
-        session.flush()
+        _flush_new(session)
     return bank
+
+
+def _flush_new(session: Session) -> None:
+    """Flush a new bank or version; losing a race for its number is a 409, not a 500."""
+    try:
+        session.flush()
+    except IntegrityError as error:
+        raise Conflict(
+            "Another change to this bank was saved at the same moment: try again."
+        ) from error
 
 
 def _next_version(session: Session, bank_id: int) -> int:
@@ -125,7 +136,7 @@ def load_document(
             approved_by=actor,
         )
         session.add(version)
-        session.flush()
+        _flush_new(session)
         _publish(session, bank, version, actor)
         result = LoadResult(
             slug, "published", version.version, f"{slug}: published version {version.version}"
@@ -196,7 +207,7 @@ def create_draft(
         last_edited_by=actor,
     )
     session.add(version)
-    session.flush()
+    _flush_new(session)
     record_audit(
         session,
         actor=actor,
