@@ -1,0 +1,97 @@
+"""A demo batch: a few invitations across crime groups and touchpoints, sent to the outbox."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select, update
+
+from app.invitations.batches import import_rows
+from app.invitations.clock import now
+from app.invitations.dispatch import dispatch_once
+from app.invitations.models import Invitation, OutboundMessage
+from app.messaging.outbox import OutboxSender
+from app.settings import get_settings
+
+DEMO_ROWS: list[dict[str, Any]] = [
+    {"case_ref": "DEMO-0001", "crime_group": "general", "touchpoint": "reporting",
+     "channel": "sms", "phone": "07911 100001", "area": "DEMO-N"},
+    {"case_ref": "DEMO-0002", "crime_group": "rasso", "touchpoint": "investigation",
+     "channel": "email", "email": "demo.two@example.org", "area": "DEMO-S"},
+    {"case_ref": "DEMO-0003", "crime_group": "vawg", "touchpoint": "outcome",
+     "channel": "sms", "phone": "07911 100003", "area": "DEMO-E"},
+    {"case_ref": "DEMO-0004", "crime_group": "general", "touchpoint": "court",
+     "channel": "email", "email": "demo.four@example.org", "area": "DEMO-W"},
+    {"case_ref": "DEMO-0005", "crime_group": "vawg", "touchpoint": "reporting",
+     "channel": "sms", "phone": "07911 100005", "area": "DEMO-N", "language": "ur"},
+]  # fmt: skip
+
+
+def _demo_rows() -> list[dict[str, Any]]:
+    # A touchpoint date far enough back that the first message is due now.
+    delay = get_settings().dispatch_delay_days
+    touchpoint_date = (now() - timedelta(days=delay + 1)).date().isoformat()
+    return [
+        {"touchpoint_date": touchpoint_date, "safe_to_contact": True, **row} for row in DEMO_ROWS
+    ]
+
+
+def seed_demo_batch(session: Session) -> list[str]:
+    """Upload the demo batch, send it to the outbox, and describe the links it produced.
+
+    Commits `session` (dispatch runs in its own short transactions). Running it again finds
+    the same contacts in cooling-off and shows the links already in the outbox.
+    """
+    result = import_rows(session, _demo_rows(), actor="demo", source="json")
+    batch_invitations = select(Invitation.id).where(col(Invitation.batch_id) == result.batch_id)
+    # The demo sends at once, whatever the quiet hours.
+    session.execute(
+        update(OutboundMessage)
+        .where(col(OutboundMessage.invitation_id).in_(batch_invitations))
+        .where(col(OutboundMessage.status) == "due")
+        .values(due_at=now())
+    )
+    session.commit()
+    outbox = OutboxSender()
+    report = dispatch_once(sender=outbox)
+    lines = [
+        f"Demo batch {result.batch_id}: {result.accepted} accepted, "
+        f"{len(result.skipped)} skipped (already invited); {report.sent} messages "
+        f"written to {outbox.path}"
+    ]
+    lines.extend(_links_in_outbox(session, outbox))
+    return lines
+
+
+def _links_in_outbox(session: Session, outbox: OutboxSender) -> list[str]:
+    if not outbox.path.exists():
+        return ["No messages in the outbox yet."]
+    base = get_settings().base_url.rstrip("/")
+    link_re = re.compile(re.escape(base) + r"/s/[A-Za-z0-9_\-.]+(?!\S*/stop)")
+    references: dict[str, str] = {}
+    for raw in outbox.path.read_text(encoding="utf-8").splitlines():
+        try:
+            record = json.loads(raw)
+        except ValueError:
+            continue
+        match = link_re.search(record.get("body", ""))
+        if match and record.get("reference"):
+            references[record["reference"]] = match.group(0)
+    if not references:
+        return ["No survey links in the outbox yet."]
+    rows = session.execute(
+        select(
+            OutboundMessage.id, Invitation.crime_group, Invitation.touchpoint, Invitation.channel
+        )
+        .join(Invitation, col(Invitation.id) == col(OutboundMessage.invitation_id))
+        .where(col(OutboundMessage.id).in_(list(references)))
+        .where(col(OutboundMessage.kind) == "invitation")
+    ).all()
+    session.commit()
+    lines = []
+    for message_id, crime_group, touchpoint, channel in rows:
+        lines.append(f"  {crime_group:8} {touchpoint:14} ({channel}): {references[message_id]}")
+    return sorted(lines) or ["No demo survey links in the outbox yet."]

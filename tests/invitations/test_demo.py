@@ -1,0 +1,24 @@
+"""The demo batch gives working survey links from the outbox."""
+
+from __future__ import annotations
+
+from fastapi.testclient import TestClient
+from sqlmodel import Session
+
+from app.invitations.demo import DEMO_ROWS, seed_demo_batch
+from app.invitations.links import read_survey_token
+
+
+def test_demo_batch_prints_working_links(db: Session, client: TestClient) -> None:
+    lines = seed_demo_batch(db)
+    assert lines[0].startswith("Demo batch") and f"{len(DEMO_ROWS)} accepted" in lines[0]
+    links = [line.split(": ")[-1] for line in lines[1:]]
+    assert len(links) == len(DEMO_ROWS)
+    for link in links:
+        token = link.removeprefix("http://testserver/s/")
+        read_survey_token(token)
+        assert client.get(f"/api/v1/survey/{token}").status_code not in (404, 410)
+    # Again: the contacts are cooling off, and the same links are shown.
+    again = seed_demo_batch(db)
+    assert "0 accepted" in again[0]
+    assert sorted(again[1:]) == sorted(lines[1:])
