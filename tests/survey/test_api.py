@@ -1,0 +1,230 @@
+"""The JSON API of the survey, authorised by the link's token alone."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.audit import AuditEvent
+from app.invitations.links import make_survey_token
+from app.survey.models import Answer, Comment, InProgressAnswer, Response
+from tests.survey.factories import create_bank_version, create_invitation, reload, rows, token_for
+
+
+@pytest.fixture(autouse=True)
+def _bank(db: Session) -> None:
+    create_bank_version(db)
+
+
+def url(token: str, suffix: str = "") -> str:
+    return f"/api/v1/survey/{token}{suffix}"
+
+
+def put(client: TestClient, token: str, answers: dict[str, Any]) -> Any:
+    return client.put(url(token, "/answers"), json={"answers": answers})
+
+
+def test_get_gives_the_contract_shape(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    response = client.get(url(token))
+    assert response.status_code == 200
+    body = response.json()
+    assert set(body) == {"language", "bank", "touchpoint", "questions", "answers", "status"}
+    assert body["language"] == "en"
+    assert body["bank"] == {"slug": "general", "version": 1}
+    assert body["touchpoint"] == "outcome"
+    assert body["answers"] == {} and body["status"] == "not_started"
+    ids = [q["id"] for q in body["questions"]]
+    assert ids == [
+        "sat_overall",
+        "someone_charged",
+        "trial_info",
+        "what_would_help",
+        "comments",
+        "made_worse",
+        "stepping_back",
+    ]
+    trial = body["questions"][2]
+    assert set(trial) == {
+        "id",
+        "type",
+        "text",
+        "hint",
+        "options",
+        "skippable",
+        "section",
+        "show_if",
+    }
+    assert trial["show_if"] == {"question": "someone_charged", "in": ["yes"]}
+    assert trial["skippable"] is True and trial["section"] == "experience"
+    assert trial["options"][0] == {"code": "yes", "label": "Yes"}
+    assert body["questions"][4]["type"] == "text" and body["questions"][4]["options"] == []
+    assert "set-cookie" not in response.headers
+    assert reload(db, invitation).status == "opened"
+
+
+def test_put_merges_answers_and_keeps_the_others(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    first = put(client, token, {"sat_overall": "very_satisfied", "comments": "  Good  "})
+    assert first.status_code == 200
+    assert first.json()["status"] == "in_progress"
+    second = put(client, token, {"what_would_help": ["more_support", "more_updates"]})
+    assert second.json()["answers"] == {
+        "sat_overall": "very_satisfied",
+        "comments": "Good",
+        "what_would_help": ["more_updates", "more_support"],
+    }
+    put(client, token, {"sat_overall": None})  # null = skipped
+    assert client.get(url(token)).json()["answers"]["sat_overall"] is None
+    fresh = reload(db, invitation)
+    assert fresh.status == "started"
+    assert len(rows(db, select(InProgressAnswer))) == 3
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"no_such_question": "yes"},
+        {"sat_overall": "not_an_option"},
+        {"sat_overall": ["very_satisfied"]},
+        {"sat_overall": 3},
+        {"what_would_help": "more_updates"},
+        {"what_would_help": ["more_updates", "made_up"]},
+        {"comments": 42},
+        {"comments": "x" * 2001},
+        {"reported_online": "yes"},  # a question of another touchpoint
+    ],
+)
+def test_put_refuses_what_a_question_cannot_take(
+    client: TestClient, db: Session, answers: dict[str, Any]
+) -> None:
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    put(client, token, {"someone_charged": "no"})
+    response = put(client, token, {"made_worse": "no", **answers})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    body = response.json()
+    (question_id,) = answers
+    assert body["errors"] == [
+        {"loc": ["body", "answers", question_id], "msg": body["errors"][0]["msg"]}
+    ]
+    assert body["errors"][0]["msg"]
+    assert "x" * 50 not in response.text and "made_up" not in response.text  # nothing echoed
+    # Nothing of a refused request is saved, not even its valid answers.
+    assert client.get(url(token)).json()["answers"] == {"someone_charged": "no"}
+
+
+def test_a_malformed_body_is_422(client: TestClient, db: Session) -> None:
+    token = token_for(create_invitation(db))
+    response = client.put(url(token, "/answers"), json={"answers": ["sat_overall"]})
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_submit_completes_once_and_repeats_the_same_answer(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db, touchpoint_date=date(2026, 3, 31))
+    token = token_for(invitation)
+    put(
+        client,
+        token,
+        {
+            "sat_overall": "fairly_satisfied",
+            "someone_charged": "no",
+            "trial_info": "yes",  # saved, but hidden by show_if: not recorded
+            "comments": "Kind officers",
+        },
+    )
+    first = client.post(url(token, "/submit"))
+    again = client.post(url(token, "/submit"))
+    assert first.status_code == again.status_code == 200
+    assert first.json() == again.json() == {"status": "completed"}
+    (response,) = rows(db, select(Response))
+    assert str(response.month) == "2026-03-01"
+    codes = {a.question_id: a.code for a in rows(db, select(Answer))}
+    assert codes == {
+        "sat_overall": "fairly_satisfied",
+        "someone_charged": "no",
+        "what_would_help": None,
+        "made_worse": None,
+        "stepping_back": None,
+    }
+    assert [c.text for c in rows(db, select(Comment))] == ["Kind officers"]
+    body = client.get(url(token)).json()
+    assert body["status"] == "completed"
+    assert body["answers"]["sat_overall"] == "fairly_satisfied"
+    assert body["answers"]["comments"] == "Kind officers"
+    conflict = put(client, token, {"sat_overall": "dont_know"})
+    assert conflict.status_code == 409
+    assert conflict.headers["content-type"] == "application/problem+json"
+
+
+def test_responses_hold_only_coarse_context(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db, area="E05")
+    token = token_for(invitation)
+    put(client, token, {"sat_overall": "very_satisfied"})
+    client.post(url(token, "/submit"))
+    (response,) = rows(db, select(Response))
+    assert set(Response.model_fields) == {
+        "id",
+        "bank_version_id",
+        "bank_slug",
+        "crime_group",
+        "touchpoint",
+        "area",
+        "month",
+        "language",
+        "assisted",
+    }
+    assert response.id != invitation.id and len(response.id) == 36
+    assert response.month.day == 1
+    for model in (Answer, Comment):
+        assert not {"created_at", "submitted_at", "invitation_id"} & set(model.model_fields)
+    # No audit event names the invitation on submit (or anywhere in the survey).
+    events = rows(db, select(AuditEvent))
+    for event in events:
+        assert invitation.id not in (event.object_id, str(event.detail))
+        assert response.id not in (event.object_id, str(event.detail))
+
+
+def test_delete_withdraws_then_the_link_is_gone(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    signs: list[int] = []
+    monkeypatch.setattr(
+        "app.reporting.rollups.apply_response",
+        lambda session, response, answers, sign=1: signs.append(sign),
+    )
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    put(client, token, {"sat_overall": "very_satisfied", "comments": "text"})
+    client.post(url(token, "/submit"))
+    response = client.delete(url(token))
+    assert response.status_code == 204 and response.content == b""
+    assert signs == [1, -1]
+    for table in (Response, Answer, Comment, InProgressAnswer):
+        assert rows(db, select(table)) == []
+    assert reload(db, invitation).status == "withdrawn"
+    for method, suffix in (("GET", ""), ("PUT", "/answers"), ("POST", "/submit"), ("DELETE", "")):
+        later = client.request(method, url(token, suffix), json={"answers": {}})
+        assert later.status_code == 410, (method, suffix)
+    assert rows(db, select(AuditEvent)) == []
+
+
+def test_unknown_and_ended_links_have_one_body(client: TestClient, db: Session) -> None:
+    unknown = client.get(url(make_survey_token("00000000-0000-4000-8000-000000000000")))
+    forged = client.get(url("forged.token.here"))
+    expired = client.get(url(token_for(create_invitation(db, expires_in=timedelta(seconds=-5)))))
+    cancelled = client.get(url(token_for(create_invitation(db, status="cancelled"))))
+    assert unknown.status_code == forged.status_code == 404
+    assert expired.status_code == cancelled.status_code == 410
+    assert expired.json() == cancelled.json()
+    assert unknown.json()["detail"] == expired.json()["detail"]
+    for response in (unknown, forged, expired, cancelled):
+        assert response.headers["content-type"] == "application/problem+json"
