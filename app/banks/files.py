@@ -38,10 +38,15 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 def read_yaml(path: Path) -> Any:
     """The YAML document in `path` (raises yaml.YAMLError, with a line number, if malformed)."""
-    return yaml.load(path.read_text(encoding="utf-8"), Loader=_StrictLoader)  # noqa: S506
+    return read_yaml_text(path.read_text(encoding="utf-8"))
 
 
-def _yaml_message(error: yaml.YAMLError) -> str:
+def read_yaml_text(text: str) -> Any:
+    """A YAML document from text, safely (raises yaml.YAMLError if malformed)."""
+    return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def yaml_message(error: yaml.YAMLError) -> str:
     mark = getattr(error, "problem_mark", None) or getattr(error, "context_mark", None)
     problem = getattr(error, "problem", None) or str(error)
     where = f"line {mark.line + 1}: " if mark is not None else ""
@@ -118,7 +123,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         try:
             data = read_yaml(path)
         except yaml.YAMLError as error:
-            result.problems.append(Problem(name, BANK, _yaml_message(error)))
+            result.problems.append(Problem(name, BANK, yaml_message(error)))
             continue
         document, problems = check_document(data, name)
         result.problems.extend(problems)

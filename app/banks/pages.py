@@ -1,7 +1,357 @@
-"""HTML pages of the banks domain: thin, calling services."""
+"""Staff pages of the banks domain: browse versions, preview as a victim sees, compare, draft.
+
+Partners (editors of a bank) draft in the same YAML as the bank files and see the checker's
+messages; approvers approve drafts they neither wrote nor last edited. Thin: the work is in
+`versions`, `diff` and `localize`.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Annotated, Any
+
+import yaml
+from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi.responses import RedirectResponse, Response
+
+from app.auth.deps import Caller, require_roles, require_staff
+from app.banks import localize, service, versions
+from app.banks.diff import diff_documents
+from app.banks.files import read_yaml_text, yaml_message
+from app.banks.models import BankVersion
+from app.banks.schema import parse_document
+from app.db import SessionDep
+from app.enums import Role, Touchpoint
+from app.errors import Forbidden, InvalidInput, NotFound
+from app.templating import render
 
 router = APIRouter(include_in_schema=False)
+
+StaffDep = Annotated[Caller, Depends(require_staff())]
+ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
+EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
+FormText = Annotated[str, Form()]
+
+RTL_LANGUAGES = frozenset({"ur", "ar", "fa", "he", "ps", "sd", "yi"})
+TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
+STATUS_TAGS = {
+    "draft": "govuk-tag--grey",
+    "in_review": "govuk-tag--yellow",
+    "published": "govuk-tag--green",
+    "retired": "govuk-tag--blue",
+}
+
+
+def _page(
+    request: Request, caller: Caller, template: str, status_code: int = 200, **values: Any
+) -> Response:
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        staff_user=caller,
+        csrf_token=caller.csrf_token,
+        status_tags=STATUS_TAGS,
+        **values,
+    )
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _version(session: SessionDep, slug: str, version: int) -> BankVersion:
+    found = service.get_version(session, slug, version)
+    if found is None:
+        raise NotFound(f"Bank {slug} has no version {version}.")
+    return found
+
+
+def _check_editor(caller: Caller, slug: str) -> None:
+    if not caller.may_edit(slug):
+        raise Forbidden("You cannot edit this bank.")
+
+
+def document_as_yaml(document: dict[str, Any]) -> str:
+    """A stored document as a bank file, without the fields left at their defaults."""
+    lean = parse_document(document).model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return yaml.safe_dump(lean, allow_unicode=True, sort_keys=False, width=100)
+
+
+@router.get("/staff/banks")
+def banks_page(request: Request, session: SessionDep, caller: StaffDep) -> Response:
+    banks = []
+    for bank in service.list_banks(session):
+        latest = service.latest_published(session, bank.slug)
+        banks.append(
+            {
+                "slug": bank.slug,
+                "title": bank.title,
+                "published_version": latest.version if latest else None,
+                "may_edit": caller.may_edit(bank.slug),
+            }
+        )
+    return _page(request, caller, "banks/list.html", page_title="Question banks", banks=banks)
+
+
+@router.get("/staff/banks/{slug}")
+def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep) -> Response:
+    bank = service.get_bank(session, slug)
+    if bank is None:
+        raise NotFound(f"There is no bank {slug}.")
+    rows = service.list_versions(session, slug)
+    return _page(
+        request,
+        caller,
+        "banks/bank.html",
+        page_title=f"Question bank: {bank.title}",
+        bank=bank,
+        versions=rows,
+        may_edit=caller.may_edit(slug),
+        may_approve=caller.has_any(Role.approver),
+        actor=caller.actor,
+        notice=request.query_params.get("done"),
+    )
+
+
+@router.get("/staff/banks/{slug}/versions/{version}")
+def preview_page(
+    slug: str,
+    version: int,
+    request: Request,
+    session: SessionDep,
+    caller: StaffDep,
+    touchpoint: str = Query("reporting"),
+    language: str = Query("en"),
+) -> Response:
+    """The questions of one version at one touchpoint, as a victim would see them."""
+    row = _version(session, slug, version)
+    document = row.document
+    if touchpoint not in TOUCHPOINTS:
+        touchpoint = TOUCHPOINTS[0]
+    languages = localize.declared_languages(document)
+    if language not in languages:
+        language = "en"
+    questions = localize.questions_for(document, touchpoint, language, include_drafts=True)
+    by_id = {q["id"]: q for q in questions}
+    sections: list[dict[str, Any]] = []
+    for question in questions:
+        if not sections or sections[-1]["id"] != question["section"]:
+            info = localize.section_info(
+                document, question["section"], language, include_drafts=True
+            )
+            sections.append({"id": question["section"], "info": info, "questions": []})
+        sections[-1]["questions"].append({**question, "shown_if": _shown_if(question, by_id)})
+    return _page(
+        request,
+        caller,
+        "banks/preview.html",
+        page_title=f"Preview: {slug} version {version}",
+        slug=slug,
+        row=row,
+        touchpoint=touchpoint,
+        touchpoints=TOUCHPOINTS,
+        language=language,
+        languages=languages,
+        language_status=localize.language_status(document, language),
+        text_dir="rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        bank_text=localize.bank_text(document, language, include_drafts=True),
+        sections=sections,
+    )
+
+
+def _shown_if(question: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
+    """A show_if in words: the earlier question's text and the labels of the answers named."""
+    condition = question["show_if"]
+    if not condition:
+        return None
+    earlier = by_id.get(condition["question"])
+    if earlier is None:
+        return {"question": condition["question"], "answers": list(condition["in"])}
+    labels = [o["label"] for o in earlier["options"] if o["code"] in condition["in"]]
+    return {"question": earlier["text"], "answers": labels}
+
+
+@router.get("/staff/banks/{slug}/diff")
+def diff_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    caller: StaffDep,
+    from_version: int = Query(alias="from"),
+    to_version: int = Query(alias="to"),
+) -> Response:
+    old = _version(session, slug, from_version)
+    new = _version(session, slug, to_version)
+    return _page(
+        request,
+        caller,
+        "banks/diff.html",
+        page_title=f"Changes to {slug}: version {from_version} to {to_version}",
+        slug=slug,
+        old=old,
+        new=new,
+        diff=diff_documents(old.document, new.document),
+    )
+
+
+# --- drafting ---------------------------------------------------------------------------
+
+
+def _edit_page(
+    request: Request,
+    caller: Caller,
+    *,
+    slug: str,
+    text: str,
+    change_note: str,
+    action: str,
+    heading: str,
+    errors: list[dict[str, Any]] | None = None,
+    status_code: int = 200,
+) -> Response:
+    summary = [{"text": f"{e['loc'][-1]}: {e['msg']}", "href": "#document"} for e in errors or []]
+    return _page(
+        request,
+        caller,
+        "banks/edit.html",
+        status_code=status_code,
+        page_title=heading,
+        error_summary=summary,
+        slug=slug,
+        text=text,
+        change_note=change_note,
+        action=action,
+        heading=heading,
+    )
+
+
+def _parse_form_document(text: str) -> Any:
+    try:
+        return read_yaml_text(text)
+    except yaml.YAMLError as error:
+        raise InvalidInput(
+            "The bank is not valid YAML.",
+            errors=[{"loc": ["document", "(bank)"], "msg": yaml_message(error)}],
+        ) from error
+
+
+@router.get("/staff/banks/{slug}/drafts/new")
+def new_draft_page(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    caller: EditorDep,
+    start: int | None = Query(None, alias="from"),
+) -> Response:
+    _check_editor(caller, slug)
+    source = _version(session, slug, start) if start else service.latest_published(session, slug)
+    text = document_as_yaml(source.document) if source else f"slug: {slug}\ntitle: \nsections: []\n"
+    return _edit_page(
+        request,
+        caller,
+        slug=slug,
+        text=text,
+        change_note="",
+        action=f"/staff/banks/{slug}/drafts",
+        heading="New draft",
+    )
+
+
+@router.post("/staff/banks/{slug}/drafts")
+def create_draft_form(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    caller: EditorDep,
+    document: FormText,
+    change_note: Annotated[str, Form()] = "",
+) -> Response:
+    _check_editor(caller, slug)
+    try:
+        draft, _warnings = versions.create_draft(
+            session,
+            slug,
+            _parse_form_document(document),
+            change_note=change_note,
+            actor=caller.actor,
+        )
+    except InvalidInput as error:
+        return _edit_page(
+            request,
+            caller,
+            slug=slug,
+            text=document,
+            change_note=change_note,
+            action=f"/staff/banks/{slug}/drafts",
+            heading="New draft",
+            errors=error.errors,
+            status_code=422,
+        )
+    return _redirect(f"/staff/banks/{slug}?done=saved-{draft.version}")
+
+
+@router.get("/staff/banks/{slug}/drafts/{version}/edit")
+def edit_draft_page(
+    slug: str, version: int, request: Request, session: SessionDep, caller: EditorDep
+) -> Response:
+    _check_editor(caller, slug)
+    draft = _version(session, slug, version)
+    return _edit_page(
+        request,
+        caller,
+        slug=slug,
+        text=document_as_yaml(draft.document),
+        change_note=draft.change_note,
+        action=f"/staff/banks/{slug}/drafts/{version}",
+        heading=f"Edit draft version {version}",
+    )
+
+
+@router.post("/staff/banks/{slug}/drafts/{version}")
+def update_draft_form(
+    slug: str,
+    version: int,
+    request: Request,
+    session: SessionDep,
+    caller: EditorDep,
+    document: FormText,
+    change_note: Annotated[str, Form()] = "",
+) -> Response:
+    _check_editor(caller, slug)
+    try:
+        versions.update_draft(
+            session,
+            slug,
+            version,
+            _parse_form_document(document),
+            change_note=change_note,
+            actor=caller.actor,
+        )
+    except InvalidInput as error:
+        return _edit_page(
+            request,
+            caller,
+            slug=slug,
+            text=document,
+            change_note=change_note,
+            action=f"/staff/banks/{slug}/drafts/{version}",
+            heading=f"Edit draft version {version}",
+            errors=error.errors,
+            status_code=422,
+        )
+    return _redirect(f"/staff/banks/{slug}?done=saved-{version}")
+
+
+@router.post("/staff/banks/{slug}/drafts/{version}/submit")
+def submit_draft_form(slug: str, version: int, session: SessionDep, caller: EditorDep) -> Response:
+    _check_editor(caller, slug)
+    versions.submit_draft(session, slug, version, actor=caller.actor)
+    return _redirect(f"/staff/banks/{slug}?done=submitted-{version}")
+
+
+@router.post("/staff/banks/{slug}/drafts/{version}/approve")
+def approve_draft_form(
+    slug: str, version: int, session: SessionDep, caller: ApproverDep
+) -> Response:
+    versions.approve_draft(session, slug, version, actor=caller.actor)
+    return _redirect(f"/staff/banks/{slug}?done=published-{version}")
