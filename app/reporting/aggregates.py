@@ -25,7 +25,7 @@ from app.enums import CrimeGroup, Touchpoint
 from app.errors import InvalidInput, NotFound
 from app.reporting import periods
 from app.reporting.models import utc_now
-from app.reporting.rollups import SKIPPED_CODE, rollup_table
+from app.reporting.rollups import ALL, SKIPPED_CODE, rollup_table
 from app.reporting.stats import wilson_interval
 from app.reporting.suppression import suppress_small_cells
 
@@ -291,6 +291,16 @@ def sort_key(key: tuple[GroupValue, ...]) -> tuple[tuple[int, str], ...]:
 # --- the aggregate --------------------------------------------------------------------------
 
 
+FINE_DIMENSIONS = ("area", "language")
+
+
+def rollup_level(group_by: Sequence[str], filters: Mapping[str, str]) -> ColumnElement[bool]:
+    """Read the coarse rows (area and language ALL) unless area or language is asked for."""
+    if any(name in FINE_DIMENSIONS for name in (*group_by, *filters)):
+        return rollup_table.c.language != ALL
+    return rollup_table.c.language == ALL
+
+
 def _rollup_filters(filters: Mapping[str, str], months: MonthRange) -> list[ColumnElement[bool]]:
     conditions: list[ColumnElement[bool]] = []
     for name, value in filters.items():
@@ -335,6 +345,7 @@ def metric_counts(
                 rollup_table.c.question_id,
                 rollup_table.c.touchpoint,
             ).in_(inputs),
+            rollup_level(group_by, filters),
             *_rollup_filters(filters, months),
         )
         .group_by(*base_columns)

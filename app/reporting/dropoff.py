@@ -21,7 +21,7 @@ from app.enums import Touchpoint
 from app.errors import InvalidInput, NotFound
 from app.invitations.models import Invitation
 from app.reporting.aggregates import ANSWERED_STATUSES, parse_month_range
-from app.reporting.rollups import SKIPPED_CODE, answer_table, response_table, rollup_table
+from app.reporting.rollups import ALL, SKIPPED_CODE, answer_table, response_table, rollup_table
 
 invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
 IN_PROGRESS = "started"
@@ -90,6 +90,7 @@ def question_dropoff(
         conditions: list[ColumnElement[bool]] = [
             rollup_table.c.question_id.in_(single),
             rollup_table.c.bank_version_id.in_(version_ids),
+            rollup_table.c.language == ALL,  # the coarse rows: no area or language asked for
         ]
         if touchpoint:
             conditions.append(rollup_table.c.touchpoint == touchpoint)

@@ -5,8 +5,11 @@ Interface (called by the survey domain):
     apply_response(session, response, answers, sign=-1)   # on withdraw, before deleting answers
 
 One row per (question, answer code, bank version, crime group, touchpoint, area, month,
-language) holds how many answers gave that code, so an aggregate reads a few thousand rows
-whatever the number of responses. `rebuild` recomputes every row from the answers.
+language) holds how many answers gave that code, so an aggregate reads a number of rows that
+does not grow with the number of responses. Each answer is also counted once more in a coarse
+row whose area and language are ALL: most aggregates neither group nor filter by area or
+language, and the coarse rows answer them from a table a hundred times smaller.
+`rebuild` recomputes every row, both levels, from the answers.
 """
 
 from __future__ import annotations
@@ -15,7 +18,7 @@ from collections import Counter
 from collections.abc import Callable, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, delete, func, insert, literal_column, select
+from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
@@ -33,6 +36,9 @@ ROLLUP_KEY = (
     "language",
 )
 SKIPPED_CODE = ""  # a question shown but not answered
+# Area and language of the coarse rows. Never a real value: area codes are local policing area
+# codes and languages BCP 47 tags, neither of which can be "*".
+ALL = "*"
 
 rollup_table: Table = RollupCount.__table__  # type: ignore[attr-defined]
 answer_table: Table = Answer.__table__  # type: ignore[attr-defined]
@@ -68,9 +74,11 @@ def apply_response(
         "month": response.month,
         "language": response.language,
     }
+    coarse = {**context, "area": ALL, "language": ALL}
     # Sorted, so that concurrent submits lock the same rows in the same order (no deadlock).
     rows = [
-        {"question_id": question_id, "code": code, **context, "count": sign * count}
+        {"question_id": question_id, "code": code, **level, "count": sign * count}
+        for level in (coarse, context)
         for (question_id, code), count in sorted(by_code.items())
     ]
     statement = _dialect_insert(session)(rollup_table).values(rows)
@@ -81,37 +89,52 @@ def apply_response(
     session.execute(statement)
     if sign < 0:
         # A count back at zero is removed, so the table matches a rebuild row for row.
+        shared = {k: v for k, v in context.items() if k not in ("area", "language")}
         session.execute(
             delete(rollup_table).where(
                 rollup_table.c.count <= 0,
-                *(rollup_table.c[name] == value for name, value in context.items()),
+                *(rollup_table.c[name] == value for name, value in shared.items()),
             )
         )
 
 
-def rebuild(session: Session) -> int:
-    """Recompute every rollup row from Answer ⨝ Response in one GROUP BY; returns the row count."""
-    session.execute(delete(rollup_table))
+def _grouped_answers(*, coarse: bool) -> Select[Any]:
+    """Answer ⨝ Response counted per rollup key (area and language ALL when coarse)."""
+    # Inline SQL literals, not bound parameters: PostgreSQL must see the same expression in the
+    # select list and in GROUP BY.
+    code = func.coalesce(answer_table.c.code, literal_column(f"'{SKIPPED_CODE}'"))
+    all_values: ColumnElement[str] = literal_column(f"'{ALL}'")
+    area = all_values if coarse else func.coalesce(response_table.c.area, literal_column("''"))
+    language = all_values if coarse else response_table.c.language
     key = [
         answer_table.c.question_id,
-        func.coalesce(answer_table.c.code, literal_column("''")),
+        code,
         response_table.c.bank_version_id,
         response_table.c.crime_group,
         response_table.c.touchpoint,
-        func.coalesce(response_table.c.area, literal_column("''")),
+        area,
         response_table.c.month,
-        response_table.c.language,
+        language,
     ]
-    grouped = (
+    grouping = [column for column in key if column is not all_values]
+    return (
         select(*key, func.count())
         .select_from(
-            answer_table.join(
-                response_table, and_(answer_table.c.response_id == response_table.c.id)
+            answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
+        )
+        .group_by(*grouping)
+    )
+
+
+def rebuild(session: Session) -> int:
+    """Recompute every rollup row from Answer ⨝ Response (one GROUP BY per level); row count."""
+    session.execute(delete(rollup_table))
+    for coarse in (True, False):
+        session.execute(
+            insert(rollup_table).from_select(
+                [*ROLLUP_KEY, "count"], _grouped_answers(coarse=coarse)
             )
         )
-        .group_by(*key)
-    )
-    session.execute(insert(rollup_table).from_select([*ROLLUP_KEY, "count"], grouped))
     session.flush()
     total = session.execute(select(func.count()).select_from(rollup_table)).scalar_one()
     return int(total)
