@@ -105,6 +105,10 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
     """Check bank files, the support services file and the message file among `paths`."""
     result = CheckedFiles()
     slugs: dict[str, str] = {}
+    paths = list(paths)
+    for path in paths:
+        if path.is_dir() and not any(path.glob("*.yaml")):
+            result.problems.append(Problem(str(path), BANK, "no .yaml files in this folder"))
     for path in expand_paths(paths):
         name = str(path)
         result.files_checked += 1

@@ -122,3 +122,9 @@ def test_json_schema_describes_the_format() -> None:
     assert question["additionalProperties"] is False
     assert question["properties"]["type"]["enum"] == ["single", "multi", "scale", "yes_no", "text"]
     assert set(schema["required"]) == {"slug", "title"}
+
+
+def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
+    result = runner.invoke(cli, ["banks", "check", str(tmp_path)])
+    assert result.exit_code == 1
+    assert result.stdout == f"{tmp_path}:(bank): no .yaml files in this folder\n"

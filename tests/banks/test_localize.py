@@ -141,3 +141,15 @@ def test_top_level_questions_have_no_section() -> None:
         "questions": [{"id": "q", "type": "text", "text": "Anything else?"}],
     }
     assert questions_for(_stored(bank), "court", "en")[0]["section"] is None
+
+
+def test_partners_preview_can_include_draft_text(document: dict[str, Any]) -> None:
+    stored = _stored(document)
+    first = questions_for(stored, "reporting", "pl", include_drafts=True)[0]
+    assert first["text"].startswith("Jak bardzo jesteś zadowolony")
+    assert first["options"][0]["label"] == "Całkowicie zadowolony"
+    assert first["options"][1]["label"] == "Very satisfied"  # untranslated: English
+    assert bank_text(stored, "pl", include_drafts=True)["title"] == "Twoje doświadczenia z policją"
+    assert section_info(stored, "contact", "pl", include_drafts=True)["title"] == (  # type: ignore[index]
+        "Twój kontakt z policją"
+    )
