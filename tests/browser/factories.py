@@ -3,10 +3,13 @@ invitation whose link has been sent. Shared with scripts/screenshots.py."""
 
 from __future__ import annotations
 
+import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
+import httpx
 from sqlmodel import Session
 
 from app.banks.files import read_yaml
@@ -15,9 +18,11 @@ from app.banks.schema import parse_document
 from app.banks.service import latest_published
 from app.banks.support import load_support_services
 from app.banks.versions import load_document
+from app.crypto import encrypt
 from app.invitations.clock import now as utcnow
+from app.invitations.contacts import contact_hash
 from app.invitations.links import make_survey_token
-from app.invitations.models import Invitation, InvitationBatch
+from app.invitations.models import Contact, Invitation, InvitationBatch
 from app.settings import get_settings
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
@@ -63,14 +68,30 @@ def create_sent_invitation(
     language: str = "en",
     area: str | None = "BH",
     status: str = "sent",
+    phone: str | None = None,
 ) -> SentLink:
-    """An invitation whose first message went out an hour ago; flushed, not committed."""
+    """An invitation whose first message went out an hour ago; flushed, not committed.
+
+    With `phone` (E.164) it has a contact, as a batch upload makes (the stop page needs one).
+    """
     batch = InvitationBatch(created_by="test", rows=1, accepted=1)
     session.add(batch)
     session.flush()
     sent_at = utcnow() - timedelta(hours=1)
+    contact_id = None
+    if phone:
+        contact = Contact(
+            contact_hash=contact_hash(phone),
+            channel="sms",
+            destination_encrypted=encrypt(phone),
+            last_invited_at=sent_at,
+        )
+        session.add(contact)
+        session.flush()
+        contact_id = contact.id
     invitation = Invitation(
         batch_id=batch.id,
+        contact_id=contact_id,
         crime_group=crime_group,
         touchpoint=touchpoint,
         touchpoint_date=date.today() - timedelta(days=5),
@@ -84,3 +105,59 @@ def create_sent_invitation(
     session.add(invitation)
     session.flush()
     return SentLink(invitation.id, make_survey_token(invitation.id))
+
+
+SAMPLE_COMMENTS = [
+    "The officer who came was kind and explained what would happen next.",
+    "I waited a long time for anyone to call me back about my report.",
+    "Nobody told me the case had been closed until I rang to ask.",
+    "The call handler was calm and made me feel safe.",
+    "I would have liked more updates while the case was investigated.",
+]
+
+
+def answer_through_the_api(
+    base_url: str, token: str, rng: random.Random, *, skip_share: float = 0.1
+) -> None:
+    """Answer every question of a link at random (some skipped) and submit, as the contract's
+    JSON API allows; the answers go through the real validation, rollups and all."""
+    with httpx.Client(base_url=base_url, timeout=10) as client:
+        survey = client.get(f"/api/v1/survey/{token}")
+        survey.raise_for_status()
+        answers: dict[str, Any] = {}
+        for question in survey.json()["questions"]:
+            codes = [option["code"] for option in question["options"] or []]
+            if rng.random() < skip_share:
+                answers[question["id"]] = None
+            elif question["type"] == "text":
+                answers[question["id"]] = rng.choice(SAMPLE_COMMENTS)
+            elif question["type"] == "multi":
+                answers[question["id"]] = rng.sample(codes, k=rng.randint(1, 2))
+            else:
+                # Lean towards the first (favourable) options, as real answers often do.
+                answers[question["id"]] = codes[min(int(rng.expovariate(0.6)), len(codes) - 1)]
+        saved = client.put(f"/api/v1/survey/{token}/answers", json={"answers": answers})
+        saved.raise_for_status()
+        client.post(f"/api/v1/survey/{token}/submit").raise_for_status()
+
+
+def fill_responses(
+    session: Session,
+    base_url: str,
+    count: int,
+    *,
+    seed: int = 7,
+    touchpoints: tuple[str, ...] = ("reporting", "investigation", "outcome", "court"),
+    areas: tuple[str, ...] = ("BH", "CV", "WV"),
+) -> None:
+    """`count` submitted responses spread over touchpoints and areas (commits)."""
+    rng = random.Random(seed)
+    links = [
+        create_sent_invitation(
+            session, touchpoint=touchpoints[i % len(touchpoints)], area=rng.choice(areas)
+        )
+        for i in range(count)
+    ]
+    session.commit()
+    for sent in links:
+        answer_through_the_api(base_url, sent.token, rng)

@@ -47,6 +47,9 @@ class LiveServer:
     def __init__(self) -> None:
         self._socket = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._socket.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        # uvicorn sets no TCP_NODELAY on a socket handed to it; without it, Nagle's algorithm
+        # and delayed ACKs add 40 ms to every keep-alive request (accepted sockets inherit it).
+        self._socket.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self._socket.bind(("127.0.0.1", 0))
         self.port: int = self._socket.getsockname()[1]
         self.url = f"http://127.0.0.1:{self.port}"
@@ -220,3 +223,13 @@ def live_server() -> Iterator[LiveServer]:
         yield server
     finally:
         server.stop()
+
+
+def wait_for_charts(page: Page) -> None:
+    """Charts draw after the page loads (vega-embed): wait until each has drawn, so axe and
+    screenshots see the page a person sees."""
+    page.wait_for_function(
+        """() => [...document.querySelectorAll('[data-chart-spec]')]
+                 .every(el => el.querySelector('svg, canvas'))""",
+        timeout=10000,
+    )

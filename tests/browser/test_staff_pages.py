@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
+import re
+from datetime import date
+
+import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session
 
 from app.enums import Role
 from tests.browser.conftest import AxeChecker
+from tests.browser.factories import fill_responses, publish_bank
+from tests.browser.harness import LiveServer, wait_for_charts
 from tests.browser.staff import sign_in_as_new_user
 
 
@@ -25,3 +31,35 @@ def test_wrong_password_shows_an_accessible_error_summary(page: Page, axe: AxeCh
     expect(summary).to_be_visible()
     expect(summary).to_be_focused()  # GOV.UK Frontend moves focus to the summary
     axe.check(page, "staff:login-error")
+
+
+@pytest.fixture
+def responses(db: Session, server: LiveServer, settings_override) -> None:  # type: ignore[no-untyped-def]
+    """Enough responses for figures to show at a small minimum cell."""
+    settings_override(VV_MIN_CELL="3")
+    publish_bank(db)
+    db.commit()
+    fill_responses(db, server.url, 12)
+
+
+def test_dashboard_and_quarterly_report_are_accessible(
+    page: Page, db: Session, axe: AxeChecker, responses: None
+) -> None:
+    sign_in_as_new_user(page, db, Role.analyst)
+    page.goto("/staff/dashboard")
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile("Dashboard"))
+    # Every chart has its figures in a table too.
+    expect(page.locator("main table").first).to_be_visible()
+    wait_for_charts(page)
+    axe.check(page, "staff:dashboard")
+
+    period = current_quarter()
+    page.goto(f"/reports/quarterly?period={period}")
+    expect(page).to_have_title(re.compile(f"^Quarterly report {period}"))
+    wait_for_charts(page)
+    axe.check(page, "staff:quarterly-report")
+
+
+def current_quarter() -> str:
+    today = date.today()
+    return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
