@@ -35,6 +35,8 @@ async function drawChart(container) {
       actions: false,
       renderer: "svg",
       tooltip: { disableDefaultStyle: true },
+      // Vega's layout notes ("Dropping fit-y ...") are not faults; errors still show.
+      logLevel: globalThis.vega?.Error ?? 1,
     });
     // The container is the image (role="img" with a label) and the table beside it holds the
     // figures: the SVG's own mark roles would only repeat them, unlabelled, to screen readers.
