@@ -10,12 +10,11 @@ date finer than the month, and the order is random on every read.
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func
+from sqlalchemy import ColumnElement, func, tuple_
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -151,6 +150,7 @@ def eligible_groups(
 @dataclass(frozen=True)
 class CommentsRead:
     comments: list[RedactedComment]
+    total: int  # eligible comments; `comments` is a random sample of at most `limit`
     withheld_groups: int
     min_cell: int
 
@@ -166,20 +166,23 @@ def read_comments(
 ) -> CommentsRead:
     """Redacted comments of the groups at or above `min_cell`, in random order; audited."""
     shown, withheld = eligible_groups(session, filters, min_cell)
-    rows: Sequence[Comment] = []
+    picked: list[Comment] = []
+    total = 0
     if shown:
-        statement = select(Comment).where(*_conditions(filters))
-        if filters.quotable_only:
-            statement = statement.where(col(Comment.quotable).is_(True))
-        rows = [
-            row
-            for row in session.exec(statement).all()
-            if (row.crime_group, row.touchpoint) in shown
+        conditions = [
+            *_conditions(filters),
+            tuple_(col(Comment.crime_group), col(Comment.touchpoint)).in_(sorted(shown)),
         ]
-    picked = list(rows)
-    # SystemRandom: the order must not be reproducible from anything an analyst can see.
+        if filters.quotable_only:
+            conditions.append(col(Comment.quotable).is_(True))
+        total = int(
+            session.exec(select(func.count()).select_from(Comment).where(*conditions)).one()
+        )
+        # The database draws the sample (so a read costs `limit` rows, not every comment) ...
+        statement = select(Comment).where(*conditions).order_by(func.random()).limit(limit)
+        picked = list(session.exec(statement).all())
+    # ... and SystemRandom orders it: nothing an analyst sees can reproduce the order.
     (rng or random.SystemRandom()).shuffle(picked)
-    picked = picked[:limit]
     comments = [_redacted(row) for row in picked]
     _audit(
         session,
@@ -189,11 +192,12 @@ def read_comments(
         detail={
             **filters.as_detail(),
             "count": len(comments),
+            "eligible": total,
             "withheld_groups": withheld,
             "min_cell": min_cell,
         },
     )
-    return CommentsRead(comments=comments, withheld_groups=withheld, min_cell=min_cell)
+    return CommentsRead(comments=comments, total=total, withheld_groups=withheld, min_cell=min_cell)
 
 
 def _redacted(row: Comment) -> RedactedComment:

@@ -43,6 +43,7 @@ class CommentsOut(BaseModel):
         description="Crime group × touchpoint groups left out for having too few responses."
     )
     count: int
+    total: int = Field(description="Comments that could be shown; `comments` is a random sample.")
     comments: list[CommentOut]
 
 
@@ -73,6 +74,7 @@ def get_comments(
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     quotable: bool = False,
+    limit: Annotated[int, Query(ge=1, le=comments.MAX_COMMENTS)] = comments.MAX_COMMENTS,
 ) -> CommentsOut:
     """Redacted free text of groups at or above min_cell, in random order, month only."""
     filters = comments.parse_filters(
@@ -83,12 +85,13 @@ def get_comments(
         quotable_only=quotable,
     )
     result = comments.read_comments(
-        session, filters, actor=caller.actor, min_cell=get_settings().min_cell
+        session, filters, actor=caller.actor, min_cell=get_settings().min_cell, limit=limit
     )
     return CommentsOut(
         min_cell=result.min_cell,
         withheld_groups=result.withheld_groups,
         count=len(result.comments),
+        total=result.total,
         comments=[_comment_out(comment) for comment in result.comments],
     )
 

@@ -214,3 +214,13 @@ def test_only_analysts_may_mark_quotable(client: TestClient, db: Session) -> Non
     db.expire_all()
     stored = db.get(Comment, comment.id)
     assert stored is not None and stored.quotable is False
+
+
+def test_a_limit_gives_a_random_sample_and_the_total(client: TestClient, db: Session) -> None:
+    create_comments(db, 25)
+    headers = api_headers(db, Role.analyst)
+
+    body = client.get(URL, params={"limit": 5}, headers=headers).json()
+
+    assert body["count"] == 5 and body["total"] == 25
+    assert len({c["id"] for c in body["comments"]}) == 5
