@@ -89,11 +89,20 @@ def caller_from_request(request: Request, session: Session) -> Caller | None:
     )
 
 
-async def current_caller(request: Request, session: SessionDep) -> Caller:
-    """Dependency: the authenticated caller (401 if none; 403 if a session lacks its CSRF token)."""
+def authenticated_caller(request: Request, session: SessionDep) -> Caller:
+    """Dependency: the authenticated caller, or 401 (no CSRF check: see current_caller)."""
+    # A plain function, so FastAPI runs its queries in the thread pool, off the event loop.
     caller = caller_from_request(request, session)
     if caller is None:
         raise NotAuthenticated(NOT_AUTHENTICATED)
+    return caller
+
+
+async def current_caller(
+    caller: Annotated[Caller, Depends(authenticated_caller)], request: Request
+) -> Caller:
+    """Dependency: the authenticated caller (401 if none; 403 if a session lacks its CSRF token)."""
+    # Async only to read a form body for its token; it touches no database.
     if caller.csrf_token is not None and request.method not in csrf.SAFE_METHODS:
         given = await csrf.submitted_token(request)
         if not csrf.tokens_match(caller.csrf_token, given):
@@ -108,12 +117,12 @@ def _path_template(request: Request) -> str:
     return str(getattr(route, "path", "")) or "unknown"
 
 
-def require_roles(*roles: Role) -> Callable[..., Awaitable[Caller]]:
+def require_roles(*roles: Role) -> Callable[..., Caller]:
     """Dependency: the caller, if they hold any of `roles` (admin holds all); else 403."""
     if not roles:
         raise ValueError("require_roles needs at least one role; use require_staff for any.")
 
-    async def caller_with_role(
+    def caller_with_role(
         request: Request, session: SessionDep, caller: Caller = Depends(current_caller)
     ) -> Caller:
         if caller.has_any(*roles):

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
-from app.auth import csrf, service, sessions, totp
+from app.auth import csrf, service, sessions, throttle, totp
 from app.auth.clock import record_event
 from app.auth.deps import BAD_CSRF, Caller, require_staff
 from app.auth.models import StaffUser
@@ -156,13 +156,16 @@ def login(
 
 
 def _too_many_attempts(request: Request) -> Response:
-    return render(
+    minutes = int(throttle.WINDOW.total_seconds() // 60)
+    response = render(
         request,
         "staff/too_many_attempts.html",
         status_code=429,
         page_title="Too many attempts",
-        wait_minutes=15,
+        wait_minutes=minutes,
     )
+    response.headers["Retry-After"] = str(minutes * 60)
+    return response
 
 
 # --- Second factor ------------------------------------------------------------------------

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 from fastapi import Request, Response
-from sqlalchemy import update
+from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
 from app.auth.clock import as_utc, utc_now
@@ -52,6 +52,7 @@ def session_id_for(cookie_value: str) -> str:
 def start_session(session: Session, user: StaffUser, *, second_factor_passed: bool) -> str:
     """A new session (always a new id, so a planted cookie cannot be raised to signed in)."""
     assert user.id is not None
+    _forget_old_sessions(session)
     cookie_value = secrets.token_urlsafe(32)
     session.add(
         StaffSession(
@@ -63,6 +64,13 @@ def start_session(session: Session, user: StaffUser, *, second_factor_passed: bo
     )
     session.flush()
     return cookie_value
+
+
+def _forget_old_sessions(session: Session) -> None:
+    """Delete sessions past their absolute timeout (with a day's grace): nothing needs them."""
+    hours = get_settings().staff_session_absolute_hours
+    cutoff = utc_now() - timedelta(hours=hours, days=1)
+    session.exec(delete(StaffSession).where(col(StaffSession.created_at) < cutoff))
 
 
 def find_session(session: Session, cookie_value: str | None) -> ActiveSession | None:

@@ -52,12 +52,7 @@ def is_throttled(session: Session, subject: str) -> bool:
 
 
 def record_attempt(session: Session, subject: str, *, succeeded: bool) -> None:
-    """Note an attempt, and forget this subject's attempts that no longer count."""
-    session.exec(
-        delete(LoginAttempt).where(
-            col(LoginAttempt.subject_hash) == subject,
-            col(LoginAttempt.attempted_at) < utc_now() - WINDOW,
-        )
-    )
+    """Note an attempt, and forget every attempt that no longer counts (they are not kept)."""
+    session.exec(delete(LoginAttempt).where(col(LoginAttempt.attempted_at) < utc_now() - WINDOW))
     session.add(LoginAttempt(subject_hash=subject, succeeded=succeeded))
     session.flush()

@@ -94,6 +94,8 @@ def test_the_sixth_rapid_failure_is_throttled_even_with_the_right_password(
     response = post_login(client, user.email, PASSWORD)
     assert response.status_code == 429
     assert "Too many attempts" in response.text
+    assert "Wait 15 minutes, then try again" in response.text
+    assert response.headers["Retry-After"] == "900"
     assert "vv_staff" not in response.headers.get("set-cookie", "")
     # Upper case and spaces are the same account, so the same throttle.
     assert post_login(client, f"  {user.email.upper()} ", PASSWORD).status_code == 429
@@ -119,6 +121,8 @@ def test_the_throttle_lifts_after_fifteen_minutes(client: TestClient, db: Sessio
     db.commit()
     response = post_login(client, user.email, PASSWORD)
     assert response.status_code == 200 and response.url.path == "/staff/2fa/setup"
+    db.expire_all()
+    assert len(db.exec(select(LoginAttempt)).all()) == 1  # stale attempts are not kept
 
 
 def test_a_success_resets_the_failure_count(client: TestClient, db: Session) -> None:
@@ -235,3 +239,18 @@ def test_an_html_page_needing_sign_in_redirects_and_returns_after(
 def test_next_never_leaves_the_site(client: TestClient) -> None:
     page = client.get("/staff/login?next=//evil.example/steal")
     assert 'name="next" value="/staff/"' in page.text
+
+
+def test_sessions_long_past_their_timeout_are_deleted(client: TestClient, db: Session) -> None:
+    user = create_staff_user(db, Role.analyst)
+    post_login(client, user.email, PASSWORD)
+    old = db.exec(select(StaffSession)).one()
+    old.created_at = old.created_at - timedelta(days=3)
+    old_id = old.id
+    db.add(old)
+    db.commit()
+    client.cookies.clear()
+    post_login(client, user.email, PASSWORD)
+    db.expire_all()
+    remaining = [record.id for record in db.exec(select(StaffSession)).all()]
+    assert len(remaining) == 1 and remaining != [old_id]
