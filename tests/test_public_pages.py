@@ -150,3 +150,16 @@ def test_public_pages_keep_exit_this_page_and_the_support_panel(
     assert 'href="/survey/exit"' in html
     assert "Exit this page" in html
     assert "In danger now? Call 999." in text_of(html).replace("can&#39;t", "can't")
+
+
+def test_survey_pages_link_the_public_pages_in_their_footer(client: TestClient, db) -> None:  # type: ignore[no-untyped-def]
+    from tests.browser.factories import create_sent_invitation, publish_bank
+
+    publish_bank(db)
+    link = create_sent_invitation(db)
+    db.commit()
+    for path in (link.path, "/survey/leaving-quickly", "/survey/safety", "/survey/begin"):
+        response = client.get(path)
+        assert response.status_code == 200, path
+        links = re.findall(r'href="([^"]+)"', footer(response.text))
+        assert all(href in links for href in FOOTER_HREFS), path

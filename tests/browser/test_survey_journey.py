@@ -229,13 +229,28 @@ def test_exit_this_page_button_leaves_and_ends_the_session(
     axe.check(page, "survey:no-session")
 
 
-def test_pressing_shift_three_times_leaves_and_ends_the_session(page: Page, link: SentLink) -> None:
+def test_pressing_shift_three_times_leaves_and_ends_the_session(
+    new_browser_context: ContextFactory, link: SentLink
+) -> None:
+    """Under the real Content-Security-Policy (no bypass): the scripts that make Shift×3 work
+    load from our own site and run, and nothing is refused."""
+    page = new_browser_context(bypass_csp=False).new_page()
+    refused: list[str] = []
+    page.on(
+        "console",
+        lambda message: (
+            refused.append(message.text) if "Content Security Policy" in message.text else None
+        ),
+    )
     question_url = _on_a_question_page(page, link)
     page.locator("body").click(position={"x": 5, "y": 300})  # focus the page, not a field
     for _ in range(3):
         page.keyboard.press("Shift")
     expect(page).to_have_url(re.compile(r"^https://www\.bbc\.co\.uk/weather"))
     _session_has_ended(page, question_url)
+    assert refused == []
+    # The exit destination is the only other site the browser was sent to.
+    assert other_sites(page.context) == ["https://www.bbc.co.uk/weather"]
 
 
 def test_without_javascript_exit_this_page_is_a_plain_link(nojs_page: Page, link: SentLink) -> None:

@@ -1,0 +1,213 @@
+"""Regenerate docs/screenshots/: every victim page, the staff sign-in, dashboard and report.
+
+Run by `make screenshots`. Starts the real app the way the browser tests do (uvicorn in a thread,
+Debian's Chromium through Playwright) on a throwaway SQLite database: migrated, the test bank
+(with its approved Urdu translation) and the support services loaded, sixty answered surveys
+for the staff pages, then walks the journey as a victim on a 360 px wide phone and as an
+analyst on a 1024 px wide screen. File names are stable, so a change shows up as a diff.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import sys
+import tempfile
+from datetime import date
+from pathlib import Path
+
+from cryptography.fernet import Fernet
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+OUT_DIR = REPO_ROOT / "docs" / "screenshots"
+sys.path.insert(0, str(REPO_ROOT))
+
+
+def _environment(work: Path) -> None:
+    """Settings for a throwaway instance; nothing of the developer's own .env is read."""
+    os.chdir(work)
+    os.environ.update(
+        {
+            "VV_DATABASE_URL": f"sqlite:///{work / 'screens.db'}",
+            "VV_ENV": "development",
+            "VV_SECRET_KEYS": secrets.token_urlsafe(48),
+            "VV_ENCRYPTION_KEYS": Fernet.generate_key().decode(),
+            "VV_HASH_KEY": secrets.token_urlsafe(48),
+            "VV_OUTBOX_PATH": str(work / "outbox.jsonl"),
+            "VV_QUIET_HOURS": "none",
+            "VV_ORGANISATION": "Office of the Police and Crime Commissioner",
+        }
+    )
+
+
+def _quarter(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def _seed(session: object, period: str) -> None:
+    from sqlmodel import Session
+
+    from app.reporting.actions import publish_action
+    from app.reporting.victims_code import save_self_assessment
+    from tests.browser.factories import load_support, publish_bank
+
+    assert isinstance(session, Session)
+    publish_bank(session)
+    load_support(session)
+    publish_action(
+        session,
+        text="You told us updates were too rare, so every victim now gets a named contact "
+        "and an update at least every 28 days.",
+        crime_group=None,
+        actor="screenshots",
+    )
+    save_self_assessment(
+        session,
+        period=period,
+        rights={str(right): 0.9 for right in range(1, 13)},
+        actor="screenshots",
+    )
+
+
+def main() -> int:
+    work = Path(tempfile.mkdtemp(prefix="vv-screenshots-"))
+    _environment(work)
+
+    from playwright.sync_api import Page, expect, sync_playwright
+
+    from app.banks.files import read_yaml
+    from app.banks.localize import iter_questions
+    from app.db import session_scope
+    from app.enums import Role
+    from app.migrate import upgrade
+    from app.settings import get_settings
+    from app.survey import i18n
+    from tests.browser.factories import (
+        URDU_BANK,
+        create_sent_invitation,
+        fill_responses,
+    )
+    from tests.browser.harness import (
+        DESKTOP,
+        PHONE,
+        launch_chromium,
+        live_server,
+        new_context,
+        wait_for_charts,
+    )
+    from tests.browser.staff import sign_in_as_new_user
+    from tests.browser.survey_steps import answer_question, click_button, step_of
+
+    get_settings.cache_clear()
+    upgrade(get_settings().database_url)
+    period = _quarter(date.today())
+    with session_scope() as session:
+        _seed(session, period)
+    # The Urdu start page shows what an approved translation looks like; the interface's own
+    # Urdu catalog is still a draft, so it is marked approved for this run only.
+    i18n.INTERFACE_LANGUAGES["ur"] = "approved"
+
+    document = read_yaml(URDU_BANK)
+    types = {question["id"]: question["type"] for _section, question in iter_questions(document)}
+
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in OUT_DIR.glob("*.png"):
+        old.unlink()
+    saved: list[str] = []
+
+    def shoot(page: Page, name: str) -> None:
+        page.wait_for_load_state("load")
+        page.screenshot(path=str(OUT_DIR / f"{name}.png"), full_page=True)
+        saved.append(f"{name}.png")
+        print(f"  {name}.png")
+
+    with live_server() as server, sync_playwright() as driver:
+        with session_scope() as session:
+            fill_responses(session, server.url, 60)
+        with session_scope() as session:
+            english = create_sent_invitation(session)
+            urdu = create_sent_invitation(session, language="ur")
+            stop = create_sent_invitation(session, phone="+447700900456")
+        browser = launch_chromium(driver)
+
+        phone = new_context(browser, server.url, viewport=PHONE).new_page()
+        phone.goto(english.path)
+        shoot(phone, "01-start")
+        phone.get_by_role("button", name="Start now").click()
+        shoot(phone, "02-leaving-quickly")
+        phone.get_by_role("button", name="Continue").click()
+        shoot(phone, "03-safety")
+        phone.get_by_role("button", name="Continue").click()
+
+        wanted = {
+            "scale": "04-question-scale",
+            "yes_no": "05-question-yes-no",
+            "single": "06-question-single",
+            "multi": "07-question-multi",
+            "text": "08-question-text",
+        }
+        for _ in range(60):
+            step = step_of(phone)
+            if step == "check":
+                break
+            if step.startswith("s:"):
+                shoot(phone, "09-content-note")
+                click_button(phone, "Continue")
+                continue
+            kind = types[step.removeprefix("q:")]
+            if kind in wanted:
+                shoot(phone, wanted.pop(kind))
+            if kind == "text":
+                # A comment too long to keep: the GOV.UK error summary, the answer kept.
+                phone.locator("main form textarea").fill("This is far too long. " * 100)
+                click_button(phone, "Save and continue")
+                expect(phone.locator(".govuk-error-summary")).to_be_visible()
+                shoot(phone, "10-error-summary")
+            answer_question(phone)
+        shoot(phone, "11-check-answers")
+        click_button(phone, "Send your answers")
+        shoot(phone, "12-confirmation")
+        phone.get_by_role("link", name="Withdraw your answers").click()
+        shoot(phone, "13-withdraw")
+        click_button(phone, "Withdraw my answers")
+        shoot(phone, "14-withdrawn")
+        phone.goto(english.path)
+        shoot(phone, "15-link-ended-410")
+        phone.goto("/no-such-page")
+        shoot(phone, "16-page-not-found-404")
+        phone.goto("/survey/start")
+        shoot(phone, "17-open-your-link-again")
+
+        urdu_page = new_context(browser, server.url, viewport=PHONE).new_page()
+        urdu_page.goto(urdu.path)
+        shoot(urdu_page, "18-start-urdu")
+        urdu_page.goto("/survey/question/sat_ease_of_contact")
+        shoot(urdu_page, "19-question-urdu")
+
+        stop_page = new_context(browser, server.url, viewport=PHONE).new_page()
+        stop_page.goto(f"{stop.path}/stop")
+        shoot(stop_page, "20-stop-messages")
+
+        desk = new_context(browser, server.url, viewport=DESKTOP).new_page()
+
+        def sign_in_page(page: Page, name: str) -> None:
+            if name == "staff:login":
+                shoot(page, "21-staff-sign-in")
+
+        with session_scope() as session:
+            # The user is committed at once, so the sign-in requests never wait on this session.
+            sign_in_as_new_user(desk, session, Role.analyst, on_each_page=sign_in_page)
+        desk.goto("/staff/dashboard")
+        wait_for_charts(desk)
+        shoot(desk, "22-dashboard")
+        desk.goto(f"/reports/quarterly?period={period}")
+        wait_for_charts(desk)
+        shoot(desk, "23-quarterly-report")
+        browser.close()
+
+    print(f"{len(saved)} screenshots in {OUT_DIR.relative_to(REPO_ROOT)}/")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
