@@ -103,14 +103,14 @@ def _login_page(
 
 @router.get("/staff/login")
 def login_form(
-    request: Request, session: SessionDep, next: str = "", signed_out: bool = False
+    request: Request, session: SessionDep, next: str = "", signed_out: str = ""
 ) -> Response:
     active = sessions.session_from_request(session, request)
     if active is not None:
         if active.signed_in:
             return _redirect(safe_next(next))
         return _redirect(_second_factor_url(active.user, next))
-    return _login_page(request, next_path=next, signed_out=signed_out)
+    return _login_page(request, next_path=next, signed_out=signed_out == "true")
 
 
 @router.post("/staff/login")
