@@ -33,6 +33,10 @@ _BCP47_RE = re.compile(
 )
 _AREA_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_CASE_REF = 200
+_MOBILE_TYPES = (
+    phonenumbers.PhoneNumberType.MOBILE,
+    phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,12 +94,11 @@ def normalise_uk_mobile(value: str) -> str | None:
         number = phonenumbers.parse(value, "GB")
     except phonenumbers.NumberParseException:
         return None
-    if number.country_code != 44 or not phonenumbers.is_valid_number(number):
+    if number.country_code != 44:
         return None
-    if phonenumbers.number_type(number) not in (
-        phonenumbers.PhoneNumberType.MOBILE,
-        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
-    ):
+    # number_type is UNKNOWN for an invalid number, so one call checks both (is_valid_number
+    # would repeat the same costly region and pattern matching: a third of an import's time).
+    if phonenumbers.number_type(number) not in _MOBILE_TYPES:
         return None
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
