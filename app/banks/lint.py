@@ -443,6 +443,14 @@ def _lint_measure_options(out: _Collector, question: Question, metric: registry.
             f"a text question cannot feed measure '{metric.id}': it needs answers with codes",
         )
         return
+    if question.type == "multi":
+        out.add(
+            question.id,
+            "measure_options",
+            f"a multi question cannot feed measure '{metric.id}': a response must give it "
+            "one answer",
+        )
+        return
     codes = {option.code for option in question.options or []}
     if not codes & metric.positive_codes:
         out.add(
