@@ -201,3 +201,32 @@ def test_sequential_workers_on_any_database(db: Session) -> None:
     dispatch_once(sender=sender, worker="b")
     assert sorted(sender.references) == sorted(set(sender.references))
     assert len(sender.references) == 40
+
+
+def test_dispatch_loop_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    executable = Path(sys.executable).parent / "victim-voice"
+    process = subprocess.Popen(
+        [str(executable), "dispatch"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env=dict(os.environ),
+    )
+    try:
+        assert process.stdout is not None
+        first = process.stdout.readline()
+        assert "Dispatching every 30 seconds" in first, first
+        time.sleep(0.5)
+        process.send_signal(signal.SIGINT)
+        output, _ = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 0, output
+    assert "Dispatch stopped." in output
