@@ -18,10 +18,11 @@ from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
 from app.banks.files import read_yaml_text, yaml_message
 from app.banks.models import BankVersion
+from app.banks.routes import deny
 from app.banks.schema import parse_document
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
-from app.errors import Forbidden, InvalidInput, NotFound
+from app.errors import InvalidInput, NotFound
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -66,9 +67,9 @@ def _version(session: SessionDep, slug: str, version: int) -> BankVersion:
     return found
 
 
-def _check_editor(caller: Caller, slug: str) -> None:
+def _check_editor(session: SessionDep, request: Request, caller: Caller, slug: str) -> None:
     if not caller.may_edit(slug):
-        raise Forbidden("You cannot edit this bank.")
+        deny(session, request, caller, "not_bank_editor")
 
 
 def document_as_yaml(document: dict[str, Any]) -> str:
@@ -243,7 +244,7 @@ def new_draft_page(
     caller: EditorDep,
     start: int | None = Query(None, alias="from"),
 ) -> Response:
-    _check_editor(caller, slug)
+    _check_editor(session, request, caller, slug)
     source = _version(session, slug, start) if start else service.latest_published(session, slug)
     text = document_as_yaml(source.document) if source else f"slug: {slug}\ntitle: \nsections: []\n"
     return _edit_page(
@@ -266,7 +267,7 @@ def create_draft_form(
     document: FormText,
     change_note: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_editor(caller, slug)
+    _check_editor(session, request, caller, slug)
     try:
         draft, _warnings = versions.create_draft(
             session,
@@ -294,7 +295,7 @@ def create_draft_form(
 def edit_draft_page(
     slug: str, version: int, request: Request, session: SessionDep, caller: EditorDep
 ) -> Response:
-    _check_editor(caller, slug)
+    _check_editor(session, request, caller, slug)
     draft = _version(session, slug, version)
     return _edit_page(
         request,
@@ -317,7 +318,7 @@ def update_draft_form(
     document: FormText,
     change_note: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_editor(caller, slug)
+    _check_editor(session, request, caller, slug)
     try:
         versions.update_draft(
             session,
@@ -343,15 +344,20 @@ def update_draft_form(
 
 
 @router.post("/staff/banks/{slug}/drafts/{version}/submit")
-def submit_draft_form(slug: str, version: int, session: SessionDep, caller: EditorDep) -> Response:
-    _check_editor(caller, slug)
+def submit_draft_form(
+    slug: str, version: int, request: Request, session: SessionDep, caller: EditorDep
+) -> Response:
+    _check_editor(session, request, caller, slug)
     versions.submit_draft(session, slug, version, actor=caller.actor)
     return _redirect(f"/staff/banks/{slug}?done=submitted-{version}")
 
 
 @router.post("/staff/banks/{slug}/drafts/{version}/approve")
 def approve_draft_form(
-    slug: str, version: int, session: SessionDep, caller: ApproverDep
+    slug: str, version: int, request: Request, session: SessionDep, caller: ApproverDep
 ) -> Response:
+    draft = _version(session, slug, version)
+    if caller.actor in (draft.created_by, draft.last_edited_by):
+        deny(session, request, caller, "own_draft")
     versions.approve_draft(session, slug, version, actor=caller.actor)
     return _redirect(f"/staff/banks/{slug}?done=published-{version}")

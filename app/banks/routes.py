@@ -96,7 +96,7 @@ def _existing_version(session: SessionDep, slug: str, version: int) -> BankVersi
     return found
 
 
-def _deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> NoReturn:
+def deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> NoReturn:
     """Keep an audit of the refusal, then 403 (the request's own writes are rolled back)."""
     route = request.scope.get("route")
     service.record_audit(
@@ -107,12 +107,14 @@ def _deny(session: SessionDep, request: Request, caller: Caller, reason: str) ->
         object_id=str(getattr(route, "path", "")),
         detail={"method": request.method, "reason": reason},
     )
-    session.commit()  # only reads happened before this point in the request
-    raise Forbidden(
-        "You cannot edit this bank."
-        if reason == "not_bank_editor"
-        else "You wrote or last edited this draft: another approver must approve it."
-    )
+    session.commit()  # called before any write of the request: only the denial is committed
+    raise Forbidden(DENIALS[reason])
+
+
+DENIALS = {
+    "not_bank_editor": "You cannot edit this bank.",
+    "own_draft": "You wrote or last edited this draft: another approver must approve it.",
+}
 
 
 def bank_editor(
@@ -120,7 +122,7 @@ def bank_editor(
 ) -> Caller:
     """Dependency: an editor whose scope includes this bank (or an admin)."""
     if not caller.may_edit(slug):
-        _deny(session, request, caller, "not_bank_editor")
+        deny(session, request, caller, "not_bank_editor")
     return caller
 
 
@@ -219,7 +221,7 @@ def approve_draft(
     """Publish a version in review; 403 for its author or last editor (four eyes)."""
     draft = _existing_version(session, slug, version)
     if caller.actor in (draft.created_by, draft.last_edited_by):
-        _deny(session, request, caller, "own_draft")
+        deny(session, request, caller, "own_draft")
     published = versions.approve_draft(session, slug, version, actor=caller.actor)
     return StatusOut(version=published.version, status=published.status)
 

@@ -132,3 +132,26 @@ def test_document_as_yaml_round_trips() -> None:
     text = document_as_yaml(stored)
     assert "hint: null" not in text  # defaults are left out for a readable file
     assert normalize(parse_document(yaml.safe_load(text))) == stored
+
+
+def test_approver_cannot_approve_own_draft_in_the_browser(client: TestClient, db: Session) -> None:
+    create_loaded_version(db)
+    staff = signed_in_client(client, db, [Role.editor, Role.approver], banks=["general"])
+    token = staff_csrf_token(staff)
+    text = document_as_yaml(normalize(parse_document(fixture_document()))).replace(
+        "Is there anything else you would like to tell us about the service you got?",
+        "Anything else to tell us?",
+    )
+    staff.post("/staff/banks/general/drafts", data={"document": text, "csrf_token": token})
+    page = staff.post("/staff/banks/general/drafts/2/submit", data={"csrf_token": token})
+    assert "another approver must approve it" in page.text
+    assert "Approve and publish" not in page.text
+    refused = staff.post("/staff/banks/general/drafts/2/approve", data={"csrf_token": token})
+    assert refused.status_code == 403
+    from sqlmodel import select
+
+    from app.audit import AuditEvent
+
+    db.expire_all()
+    denials = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert [event.detail["reason"] for event in denials] == ["own_draft"]
