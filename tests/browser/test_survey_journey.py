@@ -354,3 +354,33 @@ def test_the_stop_link_stops_messages_and_the_survey_link_keeps_working(
     db.rollback()
     page.goto(sent.path)
     expect(page).to_have_url(re.compile(r"/survey/start$"))
+
+
+def test_pages_reflow_at_320_pixels_without_sideways_scrolling(
+    new_browser_context: ContextFactory, link: SentLink
+) -> None:
+    """WCAG 1.4.10: at 320 CSS pixels (a 1280 pixel screen zoomed to 400%) nothing needs
+    scrolling sideways."""
+    page = new_browser_context(viewport={"width": 320, "height": 640}).new_page()
+    page.goto(link.path)
+    paths = [
+        "/survey/start",
+        "/survey/leaving-quickly",
+        "/survey/safety",
+        "/survey/question/sat_ease_of_contact",
+        "/survey/question/what_would_help",
+        "/survey/question/comments",
+        "/survey/section/feelings",
+        "/survey/check",
+        "/survey/withdraw",
+        "/accessibility",
+        "/privacy",
+        "/cookies",
+    ]
+    too_wide = []
+    for path in paths:
+        page.goto(path)
+        width = page.evaluate("() => document.documentElement.scrollWidth")
+        if width > 320:
+            too_wide.append(f"{path}: {width}px")
+    assert too_wide == []
