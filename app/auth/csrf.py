@@ -8,6 +8,7 @@ HMAC, and (over https) the `__Host-` prefix stops a subdomain from planting a se
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import hmac
 import secrets
@@ -60,6 +61,10 @@ async def submitted_token(request: Request) -> str | None:
         return header
     content_type = request.headers.get("content-type", "")
     if content_type.startswith(("application/x-www-form-urlencoded", "multipart/form-data")):
+        # Cache the raw body first, so the route can still read it; when FastAPI has already
+        # parsed the form for the route, the stream is spent and request.form() has it cached.
+        with contextlib.suppress(RuntimeError):
+            await request.body()
         form = await request.form()
         value = form.get(CSRF_FIELD)
         return value if isinstance(value, str) else None

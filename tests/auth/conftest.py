@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from typing import Annotated
 
 import pytest
-from fastapi import Depends, FastAPI, Form
+from fastapi import Depends, FastAPI, Form, Request
 from fastapi.testclient import TestClient
 
 from app.auth.deps import Caller, require_roles
@@ -34,6 +34,12 @@ def add_role_routes(app: FastAPI) -> FastAPI:
         caller: Caller = Depends(require_roles(Role.victims_team)),
     ) -> dict:
         return {"actor": caller.actor, "note": note}
+
+    @app.post("/test-only/raw")
+    async def raw_body(
+        request: Request, caller: Caller = Depends(require_roles(Role.victims_team))
+    ) -> dict:
+        return {"body": (await request.body()).decode()}
 
     return app
 

@@ -94,3 +94,13 @@ def test_an_html_form_of_another_domain_is_checked_too(
     )
     assert saved.status_code == 200
     assert saved.json()["note"] == "called back"
+
+
+def test_a_route_can_still_read_the_raw_body_after_the_token_check(
+    role_client: TestClient, db: Session
+) -> None:
+    staff = signed_in_client(role_client, db, [Role.victims_team])
+    token = staff_csrf_token(staff)
+    response = staff.post("/test-only/raw", data={"csrf_token": token, "a": "1"})
+    assert response.status_code == 200
+    assert response.json()["body"] == f"csrf_token={token}&a=1"
