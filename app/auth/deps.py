@@ -6,6 +6,8 @@ Interface used by every domain:
     caller.actor          -> "user:12" or "key:ab12cd34" (for audit events; never an email)
     caller.roles          -> set of Role
     caller.may_edit(slug) -> bool (admin, or editor with that bank in scope)
+    caller: Caller = Depends(require_staff())      # any signed-in staff member or API key
+    caller: CallerDep                              # the same, as a typed alias
 
 A caller is either `Authorization: Bearer <api key>` or a staff browser session that has passed
 the second factor. A session caller must send its CSRF token (header X-CSRF-Token or form field
