@@ -22,6 +22,7 @@ from sqlmodel import Session, col, or_, select
 from starlette.datastructures import FormData
 
 from app.db import SessionDep, session_scope
+from app.invitations.models import Invitation
 from app.reporting.models import PublishedAction
 from app.settings import get_settings
 from app.survey import contact_me
@@ -143,7 +144,7 @@ class Victim:
     state: SurveyState
 
     @property
-    def invitation(self) -> Any:
+    def invitation(self) -> Invitation:
         return self.state.invitation
 
     @property
@@ -393,7 +394,7 @@ def _question_page(
 @router.get("/survey/question/{question_id}")
 @victim_page
 def question_page(
-    question_id: str, request: Request, session: SessionDep, change: bool = False
+    question_id: str, request: Request, session: SessionDep, change: str = ""
 ) -> Response:
     victim = victim_for(request, session)
     if victim.invitation.status == "completed":
@@ -411,7 +412,7 @@ def question_page(
         victim,
         question,
         value=victim.state.answers.get(question_id),
-        change=change,
+        change=change == "1",
     )
 
 

@@ -12,6 +12,7 @@ import secrets
 from datetime import timedelta
 
 from fastapi import Request, Response
+from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select, update
 
 from app.invitations.models import Invitation
@@ -53,7 +54,8 @@ def set_cookie(response: Response, cookie_value: str) -> None:
     response.set_cookie(
         COOKIE_NAME,
         cookie_value,
-        max_age=settings.survey_session_minutes * 60,
+        # No Max-Age: a browser session cookie, gone when the browser closes on a shared
+        # device; the server ends the session after survey_session_minutes anyway.
         path="/",
         httponly=True,
         # Lax, not Strict: a link opened from webmail is a cross-site navigation, and a Strict
@@ -123,3 +125,14 @@ def end_session_by_cookie(session: Session, request: Request) -> None:
     survey_session = session.get(SurveySession, _hash(cookie_value))
     if survey_session is not None and survey_session.ended_at is None:
         end_session(session, survey_session)
+
+
+def delete_old_sessions(session: Session, *, older_than: timedelta = timedelta(days=1)) -> int:
+    """Delete survey sessions that ended or timed out (for the retention job); returns how many."""
+    cutoff = utcnow() - older_than
+    result = session.execute(
+        delete(SurveySession).where(
+            or_(col(SurveySession.expires_at) < cutoff, col(SurveySession.ended_at) < cutoff)
+        )
+    )
+    return int(getattr(result, "rowcount", 0) or 0)

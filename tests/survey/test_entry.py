@@ -69,6 +69,7 @@ def test_a_link_becomes_a_session_cookie_and_a_url_without_the_token(
     assert cookie.startswith("vv_survey=")
     assert "HttpOnly" in cookie and "SameSite=lax" in cookie and "Path=/" in cookie
     assert "Secure" not in cookie  # http in tests; see the https test
+    assert "max-age" not in cookie.lower() and "expires" not in cookie.lower()  # browser session
     value = cookie.split(";")[0].split("=", 1)[1]
     (stored,) = rows(db, select(SurveySession))
     assert stored.id == hashlib.sha256(value.encode()).hexdigest()  # only the hash is kept
@@ -236,4 +237,33 @@ def test_the_link_still_works_after_exit(client: TestClient, db: Session) -> Non
     enter(client, invitation)
     client.get("/survey/exit", follow_redirects=False)
     assert enter(client, invitation) == "/survey/start"
+    assert client.get("/survey/start").status_code == 200
+
+
+def test_page_titles_name_the_organisation_not_the_service(client: TestClient, db: Session) -> None:
+    enter(client, create_invitation(db))
+    title = re.search(r"<title>([^<]*)</title>", client.get("/survey/start").text)
+    assert title and title.group(1) == (
+        "Tell us about your experience – Office of the Police and Crime Commissioner"
+    )
+    assert "Victim" not in title.group(1)
+
+
+def test_odd_query_values_never_break_a_page(client: TestClient, db: Session) -> None:
+    enter(client, create_invitation(db))
+    assert client.get("/survey/question/sat_overall?change=nonsense").status_code == 200
+
+
+def test_old_sessions_are_deleted(client: TestClient, db: Session, settings_override) -> None:
+    from datetime import timedelta
+
+    from app.survey.session import delete_old_sessions
+
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    client.get("/survey/exit", follow_redirects=False)
+    enter(client, invitation)
+    assert delete_old_sessions(db, older_than=timedelta(0)) == 1
+    db.commit()
+    assert len(rows(db, select(SurveySession))) == 1
     assert client.get("/survey/start").status_code == 200

@@ -31,9 +31,7 @@ def count_queries() -> Iterator[list[str]]:
         event.remove(engine, "before_cursor_execute", before)
 
 
-def test_a_question_page_needs_few_queries_and_little_time(
-    client: TestClient, db: Session
-) -> None:
+def test_a_question_page_needs_few_queries_and_little_time(client: TestClient, db: Session) -> None:
     create_bank_version(db)
     enter(client, create_invitation(db))
     for question_id, value in [("sat_overall", "very_satisfied"), ("someone_charged", "yes")]:
