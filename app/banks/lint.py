@@ -50,8 +50,13 @@ FAMILIAR_WORDS = frozenset(
 ASKS_WHAT_HAPPENED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     (re.compile(pattern, re.IGNORECASE), label)
     for pattern, label in (
-        (r"\bwhat happened\b", "what happened"),
-        (r"\bdescribe\b", "describe"),
+        # "What happened next with your case" asks about the service, not the offence.
+        (r"\bwhat happened\b(?! (next )?(with|to|in) (your|the) (case|report|investigation))",
+         "what happened"),
+        (r"\bdescribe (what|how|the (offen[cs]e|crime|incident|attack|assault|abuse|rape"
+         r"|offender|suspect|perpetrator|attacker|abuser|person)|your injur|him\b|her\b|them\b)"
+         r"(?! (the |your )?(service|police|officers?|call|contact|support|updates?))",
+         "describe"),
         (r"\btell us (more )?about (the |your )?(offen[cs]e|crime|incident|attack|assault|abuse)",
          "tell us about the offence"),
         (r"\b(tell us|say) (more )?about (the |your )?(offender|suspect|perpetrator|attacker"

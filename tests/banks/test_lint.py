@@ -79,6 +79,8 @@ def test_right_8_with_show_if_at_outcome_passes(document: dict[str, Any]) -> Non
 ASKS_WHAT_HAPPENED = [
     ("Can you describe what happened?", "what happened"),
     ("Please describe the attack.", "describe"),
+    ("Can you describe how it started?", "describe"),
+    ("Describe them in a few words.", "describe"),
     ("Tell us about the incident.", "tell us about the offence"),
     ("Tell us more about the suspect.", "tell us about the offender"),
     ("Did you know the offender before?", "questions about the offender"),
@@ -144,6 +146,9 @@ def test_blaming_questions_are_rejected(text: str, label: str) -> None:
         "Were you offered news about the offender, such as when they leave prison?",
         "Were you told what would happen next?",
         "Did the police explain their decisions to you?",
+        "How would you describe the service you got from the police?",
+        "How would you describe how the police kept in touch?",
+        "Were you told what happened next with your case?",
         "Were you told about the trial and what to expect as a witness?",
     ],
 )
