@@ -148,6 +148,7 @@ def test_blaming_questions_are_rejected(text: str, label: str) -> None:
         "Did the police explain their decisions to you?",
         "How would you describe the service you got from the police?",
         "How would you describe how the police kept in touch?",
+        "Were you told about the offender's release from prison?",
         "Were you told what happened next with your case?",
         "Were you told about the trial and what to expect as a witness?",
     ],
