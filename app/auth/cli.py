@@ -113,6 +113,33 @@ def reset_second_factor(
     )
 
 
+@users_app.command("list")
+def list_users() -> None:
+    """List staff users: id, email, roles, banks and whether they can sign in."""
+    from sqlmodel import select
+
+    from app.auth.models import StaffUser
+    from app.db import session_scope
+
+    with session_scope() as session:
+        users = session.exec(select(StaffUser).order_by(StaffUser.id)).all()
+        rows = [
+            (
+                str(user.id),
+                user.email,
+                ",".join(user.roles),
+                ",".join(user.bank_scopes) or "-",
+                "disabled" if user.disabled_at else "active",
+                "2fa set up" if user.totp_confirmed_at else "2fa not set up",
+            )
+            for user in users
+        ]
+    for row in rows:
+        typer.echo("\t".join(row))
+    if not rows:
+        typer.echo("No staff users yet.")
+
+
 @api_keys_app.command("create")
 def create_key(
     name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'records system'."),
@@ -151,3 +178,32 @@ def revoke_key(
     except AppError as exc:
         _fail(exc.detail)
     typer.echo(f"Revoked API key {key_prefix}.")
+
+
+@api_keys_app.command("list")
+def list_keys() -> None:
+    """List API keys by prefix (never the keys themselves), with roles and last use."""
+    from sqlmodel import select
+
+    from app.auth.models import ApiKey
+    from app.db import session_scope
+
+    with session_scope() as session:
+        keys = session.exec(select(ApiKey).order_by(ApiKey.id)).all()
+        rows = [
+            (
+                key.prefix,
+                key.name,
+                ",".join(key.roles),
+                ",".join(key.bank_scopes) or "-",
+                f"last used {key.last_used_at:%Y-%m-%d %H:%M}"
+                if key.last_used_at
+                else "never used",
+                "revoked" if key.revoked_at else "active",
+            )
+            for key in keys
+        ]
+    for row in rows:
+        typer.echo("\t".join(row))
+    if not rows:
+        typer.echo("No API keys yet.")

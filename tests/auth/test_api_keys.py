@@ -105,3 +105,15 @@ def test_no_credentials_is_401_problem_json(client: TestClient) -> None:
     response = client.get("/api/v1/me")
     assert response.status_code == 401
     assert response.json()["title"] == "Not signed in"
+
+
+def test_api_keys_list_shows_prefixes_never_keys() -> None:
+    plain = _create_key("--name", "records system", "--role", "uploader")
+    prefix = plain.split("_")[1]
+    runner.invoke(cli, ["api-keys", "revoke", prefix])
+    result = runner.invoke(cli, ["api-keys", "list"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == [
+        f"{prefix}\trecords system\tuploader\t-\tnever used\trevoked"
+    ]
+    assert plain not in result.stdout

@@ -125,3 +125,11 @@ def test_reset_2fa_makes_the_user_set_up_again(client: TestClient, db: Session) 
     assert user.totp_secret_encrypted is None and user.totp_confirmed_at is None
     db.rollback()
     assert post_login(staff, "lost.phone@example.org", PASSWORD).url.path == "/staff/2fa/setup"
+
+
+def test_users_list_shows_roles_and_state(db: Session) -> None:
+    _create("--email", "a@example.org", "--role", "analyst")
+    runner.invoke(cli, ["users", "disable", "--email", "a@example.org"])
+    result = runner.invoke(cli, ["users", "list"])
+    assert result.exit_code == 0
+    assert result.stdout.splitlines() == ["1\ta@example.org\tanalyst\t-\tdisabled\t2fa not set up"]
