@@ -64,7 +64,8 @@ ASKS_WHAT_HAPPENED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         (r"\b(who was|did you know|relationship (to|with)|describe) (the )?(offender|suspect"
          r"|perpetrator|attacker|abuser)", "questions about the offender"),
         (r"\b(offender|suspect|perpetrator|attacker|abuser)[’']s (name|age|appearance|address"
-         r"|ethnicity|height|build|clothes|clothing|job|family|car|phone)", "details of the offender"),
+         r"|ethnicity|height|build|clothes|clothing|job|family|car|phone)",
+         "details of the offender"),
         (r"\binjur(y|ies|ed)\b", "injuries"),
         (r"\bwere you hurt\b", "were you hurt"),
         (r"\bhow many times\b", "how many times"),
