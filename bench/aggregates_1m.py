@@ -223,6 +223,11 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=20, help="timed runs of the aggregate")
     parser.add_argument("--raw-repeat", type=int, default=3, help="timed runs of the raw SQL")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument(
+        "--existing",
+        action="store_true",
+        help="reuse a database filled by an earlier run (--database-url): rebuild and time only",
+    )
     args = parser.parse_args()
 
     workdir = tempfile.mkdtemp(prefix="vv-bench-")
@@ -244,14 +249,19 @@ def main() -> None:
 
     engine = get_engine(url)
     print(f"database: {engine.dialect.name} ({url if args.database_url else workdir})")
-    upgrade(url)
-    with Session(engine) as session:
-        versions = create_banks(session)
-
-    print(f"filling {args.responses:,} responses, 2 answers each …")
-    started = time.perf_counter()
-    fill(engine, versions, args.responses, args.seed)
-    fill_seconds = time.perf_counter() - started
+    fill_seconds = 0.0
+    if not args.existing:
+        upgrade(url)
+        with Session(engine) as session:
+            versions = create_banks(session)
+        print(f"filling {args.responses:,} responses, 2 answers each …")
+        started = time.perf_counter()
+        fill(engine, versions, args.responses, args.seed)
+        fill_seconds = time.perf_counter() - started
+    with engine.connect() as connection:
+        args.responses = connection.execute(
+            select(func.count()).select_from(rollups.response_table)
+        ).scalar_one()
 
     print("rollups rebuild …")
     started = time.perf_counter()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -31,6 +31,20 @@ class RollupCount(SQLModel, table=True):
             "area",
             "month",
             "language",
+        ),
+        # The aggregates' access path, covering: question, then the level (language "*" marks
+        # the coarse rows), then what they filter and group on, and the count itself.
+        Index(
+            "ix_rollup_count_lookup",
+            "question_id",
+            "language",
+            "bank_version_id",
+            "touchpoint",
+            "crime_group",
+            "month",
+            "area",
+            "code",
+            "count",
         ),
     )
 

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises: 
-Create Date: 2026-11-27 17:24:45.370697
+Create Date: 2026-11-27 17:58:57.977539
 """
 
 from collections.abc import Sequence
@@ -251,6 +251,7 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_rollup_count_bank_version_id'), ['bank_version_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rollup_count_crime_group'), ['crime_group'], unique=False)
         batch_op.create_index(batch_op.f('ix_rollup_count_language'), ['language'], unique=False)
+        batch_op.create_index('ix_rollup_count_lookup', ['question_id', 'language', 'bank_version_id', 'touchpoint', 'crime_group', 'month', 'area', 'code', 'count'], unique=False)
         batch_op.create_index(batch_op.f('ix_rollup_count_month'), ['month'], unique=False)
         batch_op.create_index(batch_op.f('ix_rollup_count_question_id'), ['question_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_rollup_count_touchpoint'), ['touchpoint'], unique=False)
@@ -429,6 +430,7 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f('ix_rollup_count_touchpoint'))
         batch_op.drop_index(batch_op.f('ix_rollup_count_question_id'))
         batch_op.drop_index(batch_op.f('ix_rollup_count_month'))
+        batch_op.drop_index('ix_rollup_count_lookup')
         batch_op.drop_index(batch_op.f('ix_rollup_count_language'))
         batch_op.drop_index(batch_op.f('ix_rollup_count_crime_group'))
         batch_op.drop_index(batch_op.f('ix_rollup_count_bank_version_id'))
