@@ -116,13 +116,13 @@ def reset_second_factor(
 @users_app.command("list")
 def list_users() -> None:
     """List staff users: id, email, roles, banks and whether they can sign in."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from app.auth.models import StaffUser
     from app.db import session_scope
 
     with session_scope() as session:
-        users = session.exec(select(StaffUser).order_by(StaffUser.id)).all()
+        users = session.exec(select(StaffUser).order_by(col(StaffUser.id))).all()
         rows = [
             (
                 str(user.id),
@@ -183,13 +183,13 @@ def revoke_key(
 @api_keys_app.command("list")
 def list_keys() -> None:
     """List API keys by prefix (never the keys themselves), with roles and last use."""
-    from sqlmodel import select
+    from sqlmodel import col, select
 
     from app.auth.models import ApiKey
     from app.db import session_scope
 
     with session_scope() as session:
-        keys = session.exec(select(ApiKey).order_by(ApiKey.id)).all()
+        keys = session.exec(select(ApiKey).order_by(col(ApiKey.id))).all()
         rows = [
             (
                 key.prefix,
