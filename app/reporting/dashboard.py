@@ -513,6 +513,135 @@ def headline_table(session: Session, filters: DashboardFilters, min_cell: int) -
     )
 
 
+def key_measures_chart(
+    series: Sequence[tuple[str, Sequence[tuple[str, MetricCell | None]]]], quarters: Sequence[str]
+) -> dict[str, Any] | None:
+    """One line per measure across the quarters, with each point's 95% interval."""
+    values = [
+        {
+            "measure": title,
+            "quarter": label,
+            "rate": cell.rate,
+            "ci_low": cell.ci_low,
+            "ci_high": cell.ci_high,
+        }
+        for title, pairs in series
+        for label, cell in pairs
+        if cell is not None and not cell.suppressed and cell.rate is not None
+    ]
+    if not values:
+        return None
+    measures = [title for title, _ in series]
+    spec = _base_spec("Headline measures by quarter with 95% intervals")
+    spec.update(
+        {
+            "height": 300,
+            "data": {"values": values},
+            "encoding": {
+                "x": {
+                    "field": "quarter",
+                    "type": "ordinal",
+                    "sort": list(quarters),
+                    "title": "Quarter",
+                    "axis": {"labelAngle": 0},
+                },
+                "color": {
+                    "field": "measure",
+                    "type": "nominal",
+                    "sort": measures,
+                    "title": None,
+                    "legend": {"orient": "bottom", "columns": 2, "labelLimit": 400},
+                },
+            },
+            "layer": [
+                {
+                    "mark": {"type": "rule", "strokeWidth": 2, "opacity": 0.6},
+                    "encoding": {
+                        "y": {"field": "ci_low", "type": "quantitative"},
+                        "y2": {"field": "ci_high"},
+                    },
+                },
+                {
+                    "mark": {"type": "line", "point": {"filled": True, "size": 60}},
+                    "encoding": {
+                        "y": {
+                            "field": "rate",
+                            "type": "quantitative",
+                            "scale": {"domain": [0, 1]},
+                            "axis": {"format": "%", "title": "Rate (95% interval)"},
+                        },
+                        "tooltip": [
+                            {"field": "measure", "title": "Measure"},
+                            {"field": "quarter", "title": "Quarter"},
+                            {"field": "rate", "format": ".0%", "title": "Rate"},
+                        ],
+                    },
+                },
+            ],
+        }
+    )
+    return spec
+
+
+def key_measures_table(session: Session, filters: DashboardFilters, min_cell: int) -> ChartTable:
+    """The headline measures side by side, quarter by quarter."""
+    first = periods.parse_period(filters.period_from)[0]
+    last = periods.parse_period(filters.period_to)[1]
+    quarters = periods.quarters_between(first, last)
+    rows: list[list[dict[str, Any]]] = []
+    series: list[tuple[str, list[tuple[str, MetricCell | None]]]] = []
+    for metric_id in HEADLINE_METRICS:
+        result = aggregate_metric(
+            session,
+            metric_id,
+            group_by=["quarter"],
+            filters=filters.aggregate_filters(),
+            period_from=filters.period_from,
+            period_to=filters.period_to,
+            min_cell=min_cell,
+        )
+        title = metric_title(metric_id)
+        pairs = [(label, _cell_for(result, "quarter", label)) for label in quarters]
+        series.append((title, pairs))
+        cells: list[dict[str, Any]] = []
+        for _label, cell in pairs:
+            if cell is None:
+                cells.append({"text": "No responses", "classes": f"{NUMERIC} app-suppressed"})
+            elif cell.suppressed:
+                cells.append({"text": SUPPRESSED, "classes": f"{NUMERIC} app-suppressed"})
+            else:
+                cells.append(
+                    text_cell(
+                        f"{percent(cell.rate)} ({interval_text(cell.ci_low, cell.ci_high)})",
+                        numeric=True,
+                    )
+                )
+        csv_url = f"/api/v1/aggregates/{metric_id}?" + filters.api_query(
+            group_by="quarter", format="csv"
+        )
+        link = Markup(
+            '<a class="govuk-link" href="{}">CSV<span class="govuk-visually-hidden"> of {} '
+            "by quarter</span></a>"
+        ).format(csv_url, title)
+        label = title + (" (lower is better)" if result.lower_is_better else "")
+        rows.append([{"text": label}, *cells, {"html": link}])
+    return ChartTable(
+        id="key-measures",
+        title="Headline measures by quarter",
+        caption=f"Headline measures by quarter: rate (95% interval), {filters.description()}",
+        head=[
+            {"text": "Measure"},
+            *({"text": label, "format": "numeric"} for label in quarters),
+            {"text": "Data"},
+        ],
+        rows=rows,
+        csv_url="",
+        chart=key_measures_chart(series, quarters),
+        chart_label="Chart of the headline measures by quarter, with 95% intervals. "
+        "The table below gives the same figures.",
+    )
+
+
 def over_time_table(session: Session, filters: DashboardFilters, min_cell: int) -> ChartTable:
     result = aggregate_metric(
         session,
@@ -716,6 +845,7 @@ def build_dashboard(session: Session, filters: DashboardFilters, min_cell: int) 
     view = victims_code_view(session, filters.period_from, filters.period_to, min_cell)
     figures = [
         headline_table(session, filters, min_cell),
+        key_measures_table(session, filters, min_cell),
         over_time_table(session, filters, min_cell),
         by_group_table(session, filters, min_cell, "crime_group"),
         by_group_table(session, filters, min_cell, "touchpoint"),

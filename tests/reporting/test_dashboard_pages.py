@@ -207,3 +207,25 @@ def test_default_period_is_the_last_four_quarters(client: TestClient, db: Sessio
     assert len(quarters) == 4
     today = date.today()
     assert quarters[-1] == f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+def test_headline_measures_side_by_side_by_quarter(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={"from": "2026-Q2", "to": "2026-Q3"}).text
+
+    table = _table(page, "Headline measures by quarter")
+    low, high = wilson_interval(14, 17) or (0, 0)
+    assert _row(table, "Satisfaction with the whole experience")[1:3] == [
+        "No responses",
+        f"{_percent(14 / 17)} ({_percent(low)} to {_percent(high)})",
+    ]
+    spec = re.search(
+        r'<script type="application/json" id="key-measures-chart">(.*?)</script>', page, re.S
+    )
+    assert spec is not None
+    values = json.loads(spec.group(1))["data"]["values"]
+    assert [(v["measure"], v["quarter"]) for v in values] == [
+        ("Satisfaction with the whole experience", "2026-Q3")
+    ]
