@@ -38,7 +38,14 @@ def check(paths: list[Path] | None = PathsArgument) -> None:
 
 
 @app.command("load")
-def load(paths: list[Path] | None = PathsArgument) -> None:
+def load(
+    paths: list[Path] | None = PathsArgument,
+    replace_service_version: bool = typer.Option(
+        False,
+        "--replace-service-version",
+        help="Publish even over a version made in the service (once the file holds that work)",
+    ),
+) -> None:
     """Check, then publish each bank whose content changed as a new version (idempotent)."""
     from app.banks.support import load_support_services
     from app.banks.versions import load_document
@@ -51,7 +58,13 @@ def load(paths: list[Path] | None = PathsArgument) -> None:
     refused = False
     with session_scope() as session:
         for name, document in result.banks:
-            outcome = load_document(session, document, actor="cli", file=Path(name).name)
+            outcome = load_document(
+                session,
+                document,
+                actor="cli",
+                file=Path(name).name,
+                replace_service_version=replace_service_version,
+            )
             typer.echo(outcome.message)
             refused = refused or outcome.status == "refused"
         for path in result.support_files:
@@ -62,6 +75,32 @@ def load(paths: list[Path] | None = PathsArgument) -> None:
             )
     if refused:
         raise typer.Exit(1)
+
+
+@app.command("export")
+def export(
+    slug: str,
+    version: int | None = typer.Option(None, help="Version number (default: latest published)"),
+) -> None:
+    """Print a version of a bank as a bank file (to copy service-made changes into the file)."""
+    from app.banks import service
+    from app.banks.files import document_as_yaml
+    from app.db import session_scope
+
+    with session_scope() as session:
+        found = (
+            service.get_version(session, slug, version)
+            if version is not None
+            else service.latest_published(session, slug)
+        )
+        if found is None:
+            typer.echo(f"{slug}: no such version.", err=True)
+            raise typer.Exit(1)
+        typer.echo(
+            f"# {slug} version {found.version} ({found.status}, made in the "
+            f"{'service' if found.source == 'service' else 'file'})"
+        )
+        typer.echo(document_as_yaml(found.document), nl=False)
 
 
 @app.command("schema")

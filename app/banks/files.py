@@ -10,7 +10,7 @@ from typing import Any
 import yaml
 
 from app.banks.lint import BANK, Problem, Severity, check_document
-from app.banks.schema import BankDocument
+from app.banks.schema import BankDocument, parse_document
 from app.banks.support import SUPPORT_FILE, check_support_file
 
 MESSAGES_FILE = "messages.yaml"
@@ -44,6 +44,12 @@ def read_yaml(path: Path) -> Any:
 def read_yaml_text(text: str) -> Any:
     """A YAML document from text, safely (raises yaml.YAMLError if malformed)."""
     return yaml.load(text, Loader=_StrictLoader)  # noqa: S506 (a SafeLoader subclass)
+
+
+def document_as_yaml(document: dict[str, Any]) -> str:
+    """A stored document as a bank file, without the fields left at their defaults."""
+    lean = parse_document(document).model_dump(mode="json", by_alias=True, exclude_defaults=True)
+    return yaml.safe_dump(lean, allow_unicode=True, sort_keys=False, width=100)
 
 
 def yaml_message(error: yaml.YAMLError) -> str:

@@ -16,10 +16,9 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Caller, require_roles, require_staff
 from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
-from app.banks.files import read_yaml_text, yaml_message
+from app.banks.files import document_as_yaml, read_yaml_text, yaml_message
 from app.banks.models import BankVersion
 from app.banks.routes import deny
-from app.banks.schema import parse_document
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
@@ -70,12 +69,6 @@ def _version(session: SessionDep, slug: str, version: int) -> BankVersion:
 def _check_editor(session: SessionDep, request: Request, caller: Caller, slug: str) -> None:
     if not caller.may_edit(slug):
         deny(session, request, caller, "not_bank_editor")
-
-
-def document_as_yaml(document: dict[str, Any]) -> str:
-    """A stored document as a bank file, without the fields left at their defaults."""
-    lean = parse_document(document).model_dump(mode="json", by_alias=True, exclude_defaults=True)
-    return yaml.safe_dump(lean, allow_unicode=True, sort_keys=False, width=100)
 
 
 @router.get("/staff/banks")

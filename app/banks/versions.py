@@ -94,12 +94,18 @@ def _title_of(document: dict[str, Any]) -> str:
 
 
 def load_document(
-    session: Session, document: BankDocument, *, actor: str = "cli", file: str = ""
+    session: Session,
+    document: BankDocument,
+    *,
+    actor: str = "cli",
+    file: str = "",
+    replace_service_version: bool = False,
 ) -> LoadResult:
     """Publish a checked bank file if its content changed since the latest published version.
 
     Refuses when the latest published version was made in the service: loading the file would
-    silently overwrite a partner's approved work.
+    silently overwrite a partner's approved work. `replace_service_version` is the operator's
+    explicit, audited choice to publish anyway, once the file holds that work.
     """
     stored = normalize(document)
     digest = service.content_hash(stored)
@@ -109,16 +115,19 @@ def load_document(
         result = LoadResult(
             slug, "unchanged", latest.version, f"{slug}: unchanged (version {latest.version})"
         )
-    elif latest is not None and latest.source == service.SOURCE_SERVICE:
+    elif (
+        latest is not None
+        and latest.source == service.SOURCE_SERVICE
+        and not replace_service_version
+    ):
         result = LoadResult(
             slug,
             "refused",
             latest.version,
             f"{slug}: refused: the published version {latest.version} was made and approved in "
             "the service, and loading this file would overwrite it. Copy that version into the "
-            "file first (GET /api/v1/banks/{slug}), or make the change in the service.".replace(
-                "{slug}", slug
-            ),
+            f"file first (victim-voice banks export {slug}), make your change, then load with "
+            "--replace-service-version; or make the change in the service.",
         )
     else:
         bank = _ensure_bank(session, document)
@@ -147,7 +156,17 @@ def load_document(
         action="bank.load",
         object_type="question_bank",
         object_id=slug,
-        detail={"slug": slug, "result": result.status, "version": result.version},
+        detail={
+            "slug": slug,
+            "result": result.status,
+            "version": result.version,
+            "replaced_service_version": bool(
+                replace_service_version
+                and result.status == "published"
+                and latest is not None
+                and latest.source == service.SOURCE_SERVICE
+            ),
+        },
     )
     return result
 

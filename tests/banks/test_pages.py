@@ -6,7 +6,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.banks import service
-from app.banks.pages import document_as_yaml
+from app.banks.files import document_as_yaml
 from app.banks.schema import normalize, parse_document
 from app.enums import Role
 from tests.auth_helpers import signed_in_client, staff_csrf_token

@@ -154,3 +154,50 @@ def test_latest_published_and_get_version(db: Session, document: dict[str, Any])
     assert service.get_version(db, "rasso", 1) is None
     bank = service.get_bank(db, "general")
     assert bank is not None and bank.title == "Your experience with the police"
+
+
+def test_export_then_replace_service_version_on_purpose(
+    db: Session, tmp_path: Path, document: dict[str, Any]
+) -> None:
+    load_document(db, parse_document(document))
+    find_question(document, "comments")["text"]["en"] = "Anything else to tell us?"
+    draft, _ = create_draft(db, "general", document, change_note="partner edit", actor="user:7")
+    submit_draft(db, "general", draft.version, actor="user:7")
+    approve_draft(db, "general", draft.version, actor="user:8")
+    db.commit()
+
+    exported = runner.invoke(cli, ["banks", "export", "general"])
+    assert exported.exit_code == 0
+    assert exported.stdout.startswith("# general version 2 (published, made in the service)\n")
+    path = tmp_path / "general.yaml"
+    path.write_text(exported.stdout, encoding="utf-8")
+    # The file now holds the partner's work: the same content, so nothing to publish.
+    assert (
+        "general: unchanged (version 2)" in runner.invoke(cli, ["banks", "load", str(path)]).output
+    )
+
+    path.write_text(
+        exported.stdout.replace("Anything else to tell us?", "Anything else you want to say?"),
+        encoding="utf-8",
+    )
+    assert runner.invoke(cli, ["banks", "load", str(path)]).exit_code == 1
+    forced = runner.invoke(cli, ["banks", "load", "--replace-service-version", str(path)])
+    assert forced.exit_code == 0, forced.output
+    assert "general: published version 3" in forced.output
+    assert _versions(db) == [
+        (1, "retired", "file"),
+        (2, "retired", "service"),
+        (3, "published", "file"),
+    ]
+    last = db.exec(
+        select(AuditEvent)
+        .where(AuditEvent.action == "bank.load")
+        .order_by(col(AuditEvent.id).desc())
+    ).first()
+    assert last is not None and last.detail["replaced_service_version"] is True
+
+
+def test_export_of_an_unknown_bank() -> None:
+    result = runner.invoke(cli, ["banks", "export", "rasso"])
+    assert result.exit_code == 1
+    assert "rasso: no such version." in result.stderr
