@@ -77,6 +77,20 @@ _TITLE_RE = re.compile(
     r"\b(?P<title>(?:" + _SHORT_TITLES + r")\.?|(?i:" + _WORD_TITLES + r"))"
     r"(?P<gap>\s+)(?P<name>" + _FULL_NAME + r")\b"
 )
+# Victims often write without capitals: "pc smith", "mrs khan". After a personal title the
+# next word is a surname unless it is an everyday word ("my pc was stolen", "dr said").
+_EVERYDAY_WORDS = (
+    "a|an|the|and|or|but|so|then|was|were|is|are|has|had|have|did|does|do|said|says|told|"
+    "came|come|called|rang|phoned|who|which|that|this|there|here|he|she|they|it|i|we|you|"
+    "him|her|them|me|us|my|our|your|his|their|to|of|in|on|at|for|with|from|by|about|after|"
+    "before|when|again|also|just|never|not|no|yes|asked|gave|kept|let|made|took|would|could|"
+    "should|will|can|may|might|must|broke|broken|stolen|screen|world|station|office|team|"
+    "officer|officers|police"
+)
+_LOWERCASE_TITLE_RE = re.compile(
+    r"(?i:\b(?P<title>pc|wpc|dc|ds|dci|pcso|sgt|mr|mrs|ms|mx|dr)\.?)(?P<gap>\s+)"
+    r"(?P<name>(?!(?:" + _EVERYDAY_WORDS + r")\b)[a-zà-öø-ÿ][a-zà-öø-ÿ'’-]+)\b"
+)
 # "PC 4521": a collar number names an officer as surely as a surname.
 _COLLAR_RE = re.compile(r"\b(?P<title>PC|WPC|DC|DS|PCSO|Sgt)\.?(?P<gap>\s+)\d{2,6}\b")
 
@@ -160,6 +174,7 @@ def _keep_lead_words(pattern: re.Pattern[str]) -> Callable[[re.Match[str]], str]
 
 def redact_names(text: str) -> str:
     text = _TITLE_RE.sub(lambda m: f"{m['title']}{m['gap']}{NAME}", text)
+    text = _LOWERCASE_TITLE_RE.sub(lambda m: f"{m['title']}{m['gap']}{NAME}", text)
     text = _RELATION_RE.sub(lambda m: f"{m['lead']}{m['gap']}{NAME}", text)
     text = _INTRODUCED_RE.sub(lambda m: f"{m['lead']}{m['gap']}{NAME}", text)
     return _FIRST_NAME_RE.sub(NAME, text)

@@ -31,6 +31,8 @@ from app.reporting.redaction import (
         ("her name was Jasmine", f"her name was {NAME}"),
         ("Sarah was brilliant", f"{NAME} was brilliant"),
         ("I spoke to Mohammed Iqbal twice", f"I spoke to {NAME} twice"),
+        ("pc smith never rang", f"pc {NAME} never rang"),
+        ("mrs o'neill from witness care", f"mrs {NAME} from witness care"),
     ],
 )
 def test_names_are_redacted(text: str, expected: str) -> None:
@@ -104,6 +106,7 @@ def test_links_are_redacted(link: str) -> None:
         "Mark my words, I will not report again. Grace and patience ran out.",
         "The CPS decided in March. The OK came from the ISVA.",
         "Over 18 months; about 50 miles; 2 visits.",
+        "my pc was stolen and the dr said to rest",
     ],
 )
 def test_ordinary_words_are_not_redacted(text: str) -> None:
