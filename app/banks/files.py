@@ -90,10 +90,10 @@ def expand_paths(paths: Iterable[Path]) -> list[Path]:
 
 def _messages_linter() -> Callable[..., Any] | None:
     try:
-        from app.messaging.message_lint import lint_messages  # type: ignore[import-not-found]
+        from app.messaging.message_lint import lint_messages
     except ImportError:
         return None
-    return lint_messages  # type: ignore[no-any-return]
+    return lint_messages
 
 
 def _check_messages(path: Path, name: str) -> list[Problem]:
