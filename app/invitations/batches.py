@@ -201,7 +201,10 @@ def _store_chunk(
     known = {record.contact_hash: record for record in session.execute(query)}
 
     seen_in_batch: set[str] = set()
-    updates: dict[int, dict[str, Any]] = {}
+    # Contacts invited now (new destination), and contacts only marked as seen in this
+    # batch (cooling off): two shapes, one executemany each.
+    invited: list[dict[str, Any]] = []
+    seen: list[dict[str, Any]] = []
     invitations: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
     for (index, row), digest in zip(chunk, hashes, strict=True):
@@ -213,14 +216,19 @@ def _store_chunk(
             result.skipped.append({"row": index, "reason": DUPLICATE})
             continue
         seen_in_batch.add(digest)
-        update_values: dict[str, Any] = {"id": contact.id, "last_batch_id": context.batch_id}
-        updates[contact.id] = update_values
         last = contact.last_invited_at
         if last is not None and as_utc(last) > context.cooling_off_since:
+            seen.append({"id": contact.id, "last_batch_id": context.batch_id})
             result.skipped.append({"row": index, "reason": COOLING_OFF})
             continue
-        update_values["last_invited_at"] = context.now
-        update_values["destination_encrypted"] = encrypt(row.destination)
+        invited.append(
+            {
+                "id": contact.id,
+                "last_batch_id": context.batch_id,
+                "last_invited_at": context.now,
+                "destination_encrypted": encrypt(row.destination),
+            }
+        )
         invitation_id = new_uuid()
         invitations.append(
             {
@@ -250,33 +258,14 @@ def _store_chunk(
             }
         )
         result.accepted += 1
-    if updates:
-        # Fill absent keys so one executemany statement covers every row.
-        for values in updates.values():
-            values.setdefault("last_invited_at", _unchanged_marker)
-        _bulk_update_contacts(session, list(updates.values()))
+    if invited:
+        session.execute(update(Contact), invited)
+    if seen:
+        session.execute(update(Contact), seen)
     if invitations:
         # Core inserts of the tables (not ORM bulk saves): one executemany each, fastest.
         session.execute(insert(Invitation.__table__), invitations)  # type: ignore[attr-defined]
         session.execute(insert(OutboundMessage.__table__), messages)  # type: ignore[attr-defined]
-
-
-_unchanged_marker = object()
-
-
-def _bulk_update_contacts(session: Session, values: list[dict[str, Any]]) -> None:
-    # Two shapes: contacts accepted now (new destination, invited now), and contacts only
-    # marked as seen in this batch (cooling off).
-    accepted = [v for v in values if v["last_invited_at"] is not _unchanged_marker]
-    seen = [
-        {"id": v["id"], "last_batch_id": v["last_batch_id"]}
-        for v in values
-        if v["last_invited_at"] is _unchanged_marker
-    ]
-    if accepted:
-        session.execute(update(Contact), accepted)
-    if seen:
-        session.execute(update(Contact), seen)
 
 
 def batch_status(session: Session, batch_id: str) -> dict[str, Any]:
