@@ -5,10 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from sqlmodel import Session, select
+from typer.testing import CliRunner
 
 from app.banks.files import check_paths, read_yaml
 from app.banks.metrics import RIGHTS_BY_TOUCHPOINT, metrics_for, right_measure
+from app.banks.models import BankVersion, SupportService
 from app.banks.schema import BankDocument, parse_document
+from app.cli import app as cli
 from tests.banks.conftest import REPO
 
 BANKS_DIR = REPO / "question_banks"
@@ -102,3 +106,22 @@ def test_support_services_file_passes_check() -> None:
     result = check_paths([path])
     assert [p.format() for p in result.problems] == []
     assert result.support_files == [path]
+
+
+def test_loading_the_shipped_folder_twice_publishes_each_bank_once(db: Session) -> None:
+    present = [slug for slug in SHIPPED if (BANKS_DIR / f"{slug}.yaml").exists()]
+    if not present:
+        pytest.skip("no shipped banks yet")
+    runner = CliRunner()
+    first = runner.invoke(cli, ["banks", "load", str(BANKS_DIR)])
+    assert first.exit_code == 0, first.output
+    for slug in present:
+        assert f"{slug}: published version 1" in first.output
+    second = runner.invoke(cli, ["banks", "load", str(BANKS_DIR)])
+    assert second.exit_code == 0, second.output
+    for slug in present:
+        assert f"{slug}: unchanged (version 1)" in second.output
+    versions = db.exec(select(BankVersion)).all()
+    assert sorted(v.status for v in versions) == ["published"] * len(present)
+    if (BANKS_DIR / "support_services.yaml").exists():
+        assert db.exec(select(SupportService)).first() is not None
