@@ -14,7 +14,9 @@ from typing import Any
 
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, sync_playwright
+from sqlmodel import Session
 
+from tests.browser.factories import SentLink, create_sent_invitation, load_support, publish_bank
 from tests.browser.harness import (
     AXE_SCRIPT,
     CHROMIUM,
@@ -129,6 +131,15 @@ class AxeChecker:
             self.findings.append(finding)
             _axe_log.findings.append(finding)
 
+    def when(self, javascript: bool) -> Callable[[Page, str], None]:
+        """`check`, or nothing with JavaScript off (axe-core runs in the page's JavaScript)."""
+
+        def check(page: Page, name: str) -> None:
+            if javascript:
+                self.check(page, name)
+
+        return check
+
     def assert_clean(self) -> None:
         if self.findings:
             findings, self.findings = self.findings, []
@@ -143,6 +154,16 @@ def axe() -> Iterator[AxeChecker]:
     checker = AxeChecker()
     yield checker
     checker.assert_clean()
+
+
+@pytest.fixture
+def link(db: Session) -> Iterator[SentLink]:
+    """The test bank published, support services loaded, a link sent for `reporting`."""
+    publish_bank(db)
+    load_support(db)
+    sent = create_sent_invitation(db)
+    db.commit()
+    yield sent
 
 
 def pytest_sessionfinish(session: pytest.Session) -> None:

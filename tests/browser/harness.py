@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Page, Playwright, Route
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = Path("/usr/bin/chromium")
@@ -162,8 +163,30 @@ class AxeFinding:
     violations: list[dict[str, Any]]
 
 
+class StylesMissing(AssertionError):
+    """The page's stylesheet did not load: axe would report the unstyled page's problems."""
+
+
+def check_styles_loaded(page: Page) -> None:
+    """Wait for the page to finish loading, then make sure its stylesheet is in force."""
+    page.wait_for_load_state("load")
+    try:
+        page.wait_for_function(
+            """() => [...document.styleSheets].some(
+                (sheet) => sheet.href && sheet.href.endsWith('/static/css/app.css')
+                           && sheet.cssRules.length > 100)""",
+            timeout=3000,
+        )
+    except PlaywrightTimeoutError as error:
+        raise StylesMissing(
+            f"/static/css/app.css did not load on {page.url}: build the assets (make assets) "
+            "and do not rebuild them while the browser tests run"
+        ) from error
+
+
 def run_axe(page: Page) -> list[dict[str, Any]]:
     """Every WCAG 2.x A/AA violation axe-core finds on the page as it is now."""
+    check_styles_loaded(page)
     if not page.evaluate("() => typeof window.axe !== 'undefined'"):
         page.add_script_tag(path=str(AXE_SCRIPT))
     result: dict[str, Any] = page.evaluate(

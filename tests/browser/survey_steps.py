@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable
 from urllib.parse import urlparse
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import BrowserContext, Page, expect
+from sqlmodel import Session, func, select
 
 OnPage = Callable[[Page, str], None]
 
@@ -109,3 +110,17 @@ def walk_to_check(
             raise AssertionError(f"unexpected page in the survey: {page.url}")
         expect(page).not_to_have_url(re.compile(re.escape(before) + "$"))
     raise AssertionError("the survey did not reach check your answers")
+
+
+def count(db: Session, model: type) -> int:
+    """Rows of `model` now. The read's transaction ends at once: on SQLite every transaction
+    takes the write lock (BEGIN IMMEDIATE), and the live server must not wait on the test."""
+    db.expire_all()
+    try:
+        return int(db.exec(select(func.count()).select_from(model)).one())
+    finally:
+        db.rollback()
+
+
+def cookie_names(context: BrowserContext) -> list[str]:
+    return sorted(cookie["name"] for cookie in context.cookies())

@@ -63,3 +63,52 @@ def test_dashboard_and_quarterly_report_are_accessible(
 def current_quarter() -> str:
     today = date.today()
     return f"{today.year}-Q{(today.month - 1) // 3 + 1}"
+
+
+OTHER_STAFF_PAGES = [
+    "/staff/banks",
+    "/staff/banks/general",
+    "/staff/banks/general/versions/1",
+    "/staff/banks/general/drafts/new",
+    "/staff/comments",
+    "/staff/actions",
+    "/staff/contact-requests",
+]
+
+
+def test_every_other_staff_page_is_accessible(
+    page: Page, db: Session, axe: AxeChecker, server: LiveServer
+) -> None:
+    publish_bank(db)
+    db.commit()
+    fill_responses(db, server.url, 2)
+    sign_in_as_new_user(page, db, Role.admin)
+    failed = []
+    for path in OTHER_STAFF_PAGES:
+        response = page.goto(path)
+        assert response is not None
+        if response.status != 200:
+            failed.append(f"{path}: {response.status}")
+            continue
+        axe.check(page, f"staff:{path}")
+    assert failed == []
+
+
+def test_second_sign_in_asks_for_the_code_accessibly(
+    page: Page, db: Session, axe: AxeChecker
+) -> None:
+    from tests.auth_helpers import PASSWORD, next_code
+
+    email = sign_in_as_new_user(page, db, Role.analyst)
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/staff/login")
+    page.get_by_label("Email address").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(re.compile(r"/staff/2fa$"))
+    axe.check(page, "staff:2fa")
+    code_field = page.locator("input[name=code]")
+    code_field.fill(next_code(db, email))
+    db.rollback()
+    code_field.press("Enter")
+    expect(page).to_have_url(re.compile(r"/staff/$"))
