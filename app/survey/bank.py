@@ -31,6 +31,42 @@ class PinnedBank:
     def questions(self, touchpoint: str, language: str) -> list[dict[str, Any]]:
         return _questions(self.version_id, self.document, touchpoint, language)
 
+    def english_parts(
+        self, question: dict[str, Any] | Any, touchpoint: str, language: str
+    ) -> dict[str, Any]:
+        """Which of a question's texts fell back to English in `language` (to mark lang="en")."""
+        if language == "en":
+            return {"text": False, "hint": False, "options": {}}
+        english = next(
+            (q for q in self.questions(touchpoint, "en") if q["id"] == question["id"]), None
+        )
+        if english is None:
+            return {"text": False, "hint": False, "options": {}}
+        labels = {option["code"]: option["label"] for option in english["options"]}
+        return {
+            "text": question["text"] == english["text"],
+            "hint": question["hint"] is not None and question["hint"] == english["hint"],
+            "options": {
+                option["code"]: option["label"] == labels.get(option["code"])
+                for option in question["options"]
+            },
+        }
+
+    def english_section(self, section_id: str | None, language: str) -> dict[str, bool]:
+        """Which of a section's texts fell back to English in `language`."""
+        shown, english = self.section(section_id, language), self.section(section_id, "en")
+        if language == "en" or shown is None or english is None:
+            return {"title": False, "content_note": False}
+        return {
+            "title": shown["title"] == english["title"],
+            "content_note": shown["content_note"] == english["content_note"],
+        }
+
+    def english_text(self, language: str) -> dict[str, bool]:
+        """Which of the bank's title and introduction fell back to English."""
+        shown, english = self.text(language), self.text("en")
+        return {key: language != "en" and shown[key] == english[key] for key in shown}
+
     def section(self, section_id: str | None, language: str) -> dict[str, Any] | None:
         return localize.section_info(self.document, section_id, language)
 

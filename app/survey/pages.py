@@ -290,6 +290,7 @@ def start(request: Request, session: SessionDep) -> Response:
         "survey/start.html",
         page_title=str(victim._("Tell us about your experience")),
         bank_text=state.bank.text(victim.language),
+        bank_english=state.bank.english_text(victim.language),
         minutes=max(2, math.ceil(shown * SECONDS_PER_QUESTION / 60)),
         retention_months=settings.retention_months,
         languages=languages,
@@ -381,6 +382,9 @@ def _question_page(
         error_summary=[{"text": error, "href": "#answer"}] if error else None,
         error=error,
         question=question,
+        english=victim.state.bank.english_parts(
+            question, victim.invitation.touchpoint, victim.language
+        ),
         value=value,
         change=change,
         number=number,
@@ -488,6 +492,7 @@ def section_page(section_id: str, request: Request, session: SessionDep) -> Resp
         "survey/section.html",
         page_title=section["title"],
         section=section,
+        english=victim.state.bank.english_section(section_id, victim.language),
         back_url=_back_url(victim, step),
     )
 
@@ -540,13 +545,22 @@ def check_answers(request: Request, session: SessionDep) -> Response:
         return redirect("/survey/complete")
     journey = victim.state.journey
     _ = victim._
-    rows = [
-        {
-            "question": question,
-            "display": _display_value(question, victim.state.answers.get(question["id"]), _),
-        }
-        for question in journey.visible
-    ]
+    bank, touchpoint = victim.state.bank, victim.invitation.touchpoint
+    rows = []
+    for question in journey.visible:
+        value = victim.state.answers.get(question["id"])
+        english = bank.english_parts(question, touchpoint, victim.language)
+        codes = value if isinstance(value, list) else [value]
+        rows.append(
+            {
+                "question": question,
+                "display": _display_value(question, value, _),
+                "english": english,
+                # A typed answer is the victim's own words, in whatever language they wrote.
+                "english_answer": question["type"] != "text"
+                and all(english["options"].get(code, False) for code in codes),
+            }
+        )
     return page(
         request,
         session,

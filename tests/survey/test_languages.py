@@ -52,8 +52,11 @@ def test_an_approved_language_is_shown_right_to_left(client: TestClient, db: Ses
     page = client.get("/survey/question/sat_overall").text
     assert 'dir="rtl"' in html_tag(page)
     assert URDU_QUESTION in page and "بہت مطمئن" in page
-    # A string with no approved Urdu text falls back to English.
-    assert "Has anyone been charged?" in client.get("/survey/question/someone_charged").text
+    assert '<span lang="en">' not in page.split('id="main-content"')[1].split("<aside")[0]
+    # A string with no approved Urdu text falls back to English, marked as English.
+    charged = client.get("/survey/question/someone_charged").text
+    assert '<span lang="en">Has anyone been charged?</span>' in charged
+    assert '<span lang="en">Yes</span>' in charged
     answer(client, "sat_overall", "very_satisfied")
     token = csrf_token(client, "/survey/check")
     client.post("/survey/submit", data={"csrf_token": token})
