@@ -243,3 +243,16 @@ def test_metric_list_names_the_questions_of_the_latest_published_versions(
     assert by_id["report_again"].question_ids == []
     assert by_id["satisfaction.overall"].positive_codes == sorted(POSITIVE)
     assert by_id["satisfaction.overall"].excluded_codes == sorted(EXCLUDED)
+
+
+def test_coarse_and_fine_rollup_rows_agree(db: Session, population: list[Submitted]) -> None:
+    """By crime group alone the coarse rows answer; with area the fine ones: same totals."""
+    coarse = aggregate_metric(db, "satisfaction.overall", group_by=["crime_group"], min_cell=1)
+    fine = aggregate_metric(
+        db, "satisfaction.overall", group_by=["crime_group", "area", "language"], min_cell=1
+    )
+    summed: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
+    for cell in fine.cells:
+        summed[cell.group["crime_group"]][0] += cell.n or 0
+        summed[cell.group["crime_group"]][1] += cell.positive or 0
+    assert {c.group["crime_group"]: [c.n, c.positive] for c in coarse.cells} == dict(summed)

@@ -195,3 +195,14 @@ def test_no_endpoint_ever_shows_one_response(client: TestClient, db: Session) ->
             assert all(
                 value is None or isinstance(value, str) or value == 0 for value in figures.values()
             ), (url, row)
+
+
+def test_group_by_repeated_in_the_query(client: TestClient, db: Session, filled: None) -> None:
+    body = client.get(
+        "/api/v1/aggregates/satisfaction.overall?group_by=month&group_by=quarter,financial_year",
+        headers=api_headers(db, Role.analyst),
+    ).json()
+    assert [cell["group"] for cell in body["cells"]] == [
+        {"month": "2026-07", "quarter": "2026-Q3", "financial_year": "2026-27"}
+    ]
+    assert body["cells"][0]["n"] == 39
