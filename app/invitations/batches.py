@@ -160,30 +160,41 @@ def import_rows(
     return result
 
 
-def _ensure_contacts(session: Session, context: _Context, rows: list[tuple[str, str]]) -> None:
-    """Create any missing contact (hash, channel), tolerating a concurrent upload's insert."""
+def _insert_new_contacts(
+    session: Session, context: _Context, first_rows: dict[str, ValidRow]
+) -> dict[str, int]:
+    """Insert the contacts not known yet, as invited by this batch; their ids by hash.
+
+    `ON CONFLICT DO NOTHING RETURNING`: a contact that already exists (or that a concurrent
+    upload has just added) is left alone and not returned, so it takes the path of known
+    contacts, under its row lock.
+    """
     values = [
-        {"contact_hash": digest, "channel": channel, "created_at": context.now}
-        for digest, channel in rows
+        {
+            "contact_hash": digest,
+            "channel": row.channel,
+            "destination_encrypted": encrypt(row.destination),
+            "last_invited_at": context.now,
+            "last_batch_id": context.batch_id,
+            "created_at": context.now,
+        }
+        for digest, row in sorted(first_rows.items())
     ]
     if not values:
-        return
-    if context.is_postgres:
-        session.execute(
-            pg_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"]), values
-        )
-    else:
-        session.execute(
-            sqlite_insert(Contact).on_conflict_do_nothing(index_elements=["contact_hash"]), values
-        )
+        return {}
+    dialect_insert = pg_insert if context.is_postgres else sqlite_insert
+    table = Contact.__table__  # type: ignore[attr-defined]
+    statement = (
+        dialect_insert(table)
+        .on_conflict_do_nothing(index_elements=["contact_hash"])
+        .returning(table.c.id, table.c.contact_hash)
+    )
+    return {digest: contact_id for contact_id, digest in session.execute(statement, values)}
 
 
-def _store_chunk(
-    session: Session, context: _Context, chunk: list[tuple[int, ValidRow]], result: BatchResult
-) -> None:
-    hashes = [contact_hash(row.destination) for _, row in chunk]
-    unique = sorted({(digest, row.channel) for digest, (_, row) in zip(hashes, chunk, strict=True)})
-    _ensure_contacts(session, context, unique)
+def _known_contacts(session: Session, context: _Context, hashes: set[str]) -> dict[str, Any]:
+    if not hashes:
+        return {}
     query = (
         select(
             col(Contact.id),
@@ -192,49 +203,68 @@ def _store_chunk(
             col(Contact.last_invited_at),
             col(Contact.last_batch_id),
         )
-        .where(col(Contact.contact_hash).in_({digest for digest, _ in unique}))
+        .where(col(Contact.contact_hash).in_(hashes))
         .order_by(col(Contact.contact_hash))
     )
     if context.is_postgres:
         # Two uploads naming one contact at once must not both pass cooling-off.
         query = query.with_for_update()
-    known = {record.contact_hash: record for record in session.execute(query)}
+    return {record.contact_hash: record for record in session.execute(query)}
+
+
+def _store_chunk(
+    session: Session, context: _Context, chunk: list[tuple[int, ValidRow]], result: BatchResult
+) -> None:
+    hashes = [contact_hash(row.destination) for _, row in chunk]
+    first_rows: dict[str, ValidRow] = {}
+    for digest, (_, row) in zip(hashes, chunk, strict=True):
+        first_rows.setdefault(digest, row)
+    new_ids = _insert_new_contacts(session, context, first_rows)
+    known = _known_contacts(session, context, set(first_rows) - set(new_ids))
 
     seen_in_batch: set[str] = set()
-    # Contacts invited now (new destination), and contacts only marked as seen in this
-    # batch (cooling off): two shapes, one executemany each.
+    # Known contacts invited now (new destination), and known contacts only marked as seen
+    # in this batch (cooling off): two shapes, one executemany each.
     invited: list[dict[str, Any]] = []
     seen: list[dict[str, Any]] = []
     invitations: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
     for (index, row), digest in zip(chunk, hashes, strict=True):
-        contact = known[digest]
-        if contact.opted_out_at is not None:
-            result.skipped.append({"row": index, "reason": OPTED_OUT})
-            continue
-        if contact.last_batch_id == context.batch_id or digest in seen_in_batch:
-            result.skipped.append({"row": index, "reason": DUPLICATE})
-            continue
-        seen_in_batch.add(digest)
-        last = contact.last_invited_at
-        if last is not None and as_utc(last) > context.cooling_off_since:
-            seen.append({"id": contact.id, "last_batch_id": context.batch_id})
-            result.skipped.append({"row": index, "reason": COOLING_OFF})
-            continue
-        invited.append(
-            {
-                "id": contact.id,
-                "last_batch_id": context.batch_id,
-                "last_invited_at": context.now,
-                "destination_encrypted": encrypt(row.destination),
-            }
-        )
+        if digest in new_ids:
+            if digest in seen_in_batch:
+                result.skipped.append({"row": index, "reason": DUPLICATE})
+                continue
+            seen_in_batch.add(digest)
+            contact_id = new_ids[digest]
+        else:
+            contact = known[digest]
+            if contact.opted_out_at is not None:
+                result.skipped.append({"row": index, "reason": OPTED_OUT})
+                continue
+            if contact.last_batch_id == context.batch_id or digest in seen_in_batch:
+                result.skipped.append({"row": index, "reason": DUPLICATE})
+                continue
+            seen_in_batch.add(digest)
+            last = contact.last_invited_at
+            if last is not None and as_utc(last) > context.cooling_off_since:
+                seen.append({"id": contact.id, "last_batch_id": context.batch_id})
+                result.skipped.append({"row": index, "reason": COOLING_OFF})
+                continue
+            contact_id = contact.id
+            invited.append(
+                {
+                    "id": contact_id,
+                    "last_batch_id": context.batch_id,
+                    "last_invited_at": context.now,
+                    "destination_encrypted": encrypt(row.destination),
+                }
+            )
         invitation_id = new_uuid()
         invitations.append(
             {
                 "id": invitation_id,
                 "batch_id": context.batch_id,
-                "contact_id": contact.id,
+                "contact_id": contact_id,
                 "case_ref_hash": case_ref_hash(row.case_ref),
                 "crime_group": row.crime_group,
                 "touchpoint": row.touchpoint,
@@ -244,6 +274,8 @@ def _store_chunk(
                 "channel": row.channel,
                 "status": "pending",
                 "created_at": context.now,
+                "first_sent_at": None,
+                "expires_at": None,
             }
         )
         due = first_due_at(row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet)
@@ -263,9 +295,14 @@ def _store_chunk(
     if seen:
         session.execute(update(Contact), seen)
     if invitations:
-        # Core inserts of the tables (not ORM bulk saves): one executemany each, fastest.
-        session.execute(insert(Invitation.__table__), invitations)  # type: ignore[attr-defined]
-        session.execute(insert(OutboundMessage.__table__), messages)  # type: ignore[attr-defined]
+        # Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs
+        # ("insertmanyvalues", compiled once): far fewer round trips than executemany.
+        tables: list[tuple[Any, list[dict[str, Any]]]] = [
+            (Invitation.__table__, invitations),  # type: ignore[attr-defined]
+            (OutboundMessage.__table__, messages),  # type: ignore[attr-defined]
+        ]
+        for table, rows in tables:
+            session.execute(insert(table).returning(table.c.id), rows)
 
 
 def batch_status(session: Session, batch_id: str) -> dict[str, Any]:
