@@ -33,6 +33,7 @@ from app.survey.entry import (
     LinkNotFound,
     check_usable,
     invitation_for_token,
+    lock_invitation,
     mark_opened,
     mark_started,
 )
@@ -241,7 +242,7 @@ def _not_found(request: Request, session: Session, victim: Victim) -> HTMLRespon
 @victim_page
 def enter(token: str, request: Request, session: SessionDep) -> Response:
     """Exchange the link for a survey session and leave the token out of every later URL."""
-    invitation = invitation_for_token(session, token)
+    invitation = invitation_for_token(session, token, lock=True)
     state = load_state(session, invitation)
     mark_opened(invitation)
     invitation.survey_language = state.language
@@ -431,14 +432,21 @@ def _after_save(victim: Victim, step: str, *, change: bool) -> str:
     return following
 
 
-def _save(session: Session, victim: Victim, answers: dict[str, Any], resume_at: str) -> None:
+def _save(session: Session, victim: Victim, answers: dict[str, Any], resume_at: str) -> bool:
+    """Save answers and where they are; False if the survey was submitted meanwhile."""
+    # Under the invitation's row lock, so a submit from another device either finished
+    # before (and is seen here) or waits: a late save never reopens a completed survey.
+    invitation = lock_invitation(session, victim.invitation.id)
+    if invitation.status == "completed":
+        return False
     if answers:
-        save_answers(session, victim.invitation.id, answers)
-        mark_started(victim.invitation)
-    victim.invitation.resume_at = resume_at
-    session.add(victim.invitation)
+        save_answers(session, invitation.id, answers)
+        mark_started(invitation)
+    invitation.resume_at = resume_at
+    session.add(invitation)
     refresh(victim.survey_session)
     session.add(victim.survey_session)
+    return True
 
 
 @router.post("/survey/question/{question_id}")
@@ -467,7 +475,8 @@ def answer_question(
             )
     victim.state.answers[question_id] = value
     following = _after_save(victim, f"q:{question_id}", change=change)
-    _save(session, victim, {question_id: value}, following)
+    if not _save(session, victim, {question_id: value}, following):
+        return redirect("/survey/complete")
     return redirect(step_url(following))
 
 
@@ -514,11 +523,11 @@ def section_choice(
         skipped = {question["id"]: None for question in questions}
         victim.state.answers.update(skipped)
         following = victim.state.journey.after_section(section_id)
-        _save(session, victim, skipped, following)
+        saved = _save(session, victim, skipped, following)
     else:
         following = journey.next_step(f"s:{section_id}")
-        _save(session, victim, {}, following)
-    return redirect(step_url(following))
+        saved = _save(session, victim, {}, following)
+    return redirect(step_url(following) if saved else "/survey/complete")
 
 
 # ---------------------------------------------------------------------------------------------

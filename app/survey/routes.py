@@ -104,7 +104,7 @@ def _out(state: SurveyState) -> dict[str, Any]:
 def get_survey(token: str, session: SessionDep) -> dict[str, Any]:
     """The survey of a link: questions in the victim's language, saved answers, status."""
     with _link_errors():
-        invitation = invitation_for_token(session, token)
+        invitation = invitation_for_token(session, token, lock=True)
         state = load_state(session, invitation)
         mark_opened(invitation)
         session.add(invitation)

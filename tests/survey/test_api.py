@@ -228,3 +228,25 @@ def test_unknown_and_ended_links_have_one_body(client: TestClient, db: Session) 
     assert unknown.json()["detail"] == expired.json()["detail"]
     for response in (unknown, forged, expired, cancelled):
         assert response.headers["content-type"] == "application/problem+json"
+
+
+def test_simultaneous_submits_make_one_response(db: Session) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from app.main import create_app
+
+    invitation = create_invitation(db)
+    token = token_for(invitation)
+    app = create_app()
+    with TestClient(app) as setup:
+        put(setup, token, {"sat_overall": "very_satisfied"})
+
+    def submit_once(_: int) -> int:
+        with TestClient(app) as device:
+            return device.post(url(token, "/submit")).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = list(pool.map(submit_once, range(4)))
+    assert statuses == [200, 200, 200, 200]
+    assert len(rows(db, select(Response))) == 1
+    assert len(rows(db, select(Answer).where(Answer.question_id == "sat_overall"))) == 1

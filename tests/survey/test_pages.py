@@ -505,3 +505,22 @@ def test_no_published_bank_is_a_calm_page(client: TestClient, db: Session) -> No
     response = client.get(f"/s/{token_for(invitation)}")
     assert response.status_code == 503
     assert "not available at the moment" in response.text
+
+
+def test_a_page_saved_after_another_device_submitted_changes_nothing(
+    client: TestClient, second_device: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    enter(second_device, invitation)
+    stale_token = csrf_token(client, "/survey/question/sat_overall")
+    _submit(second_device)
+    late = client.post(
+        "/survey/question/sat_overall",
+        data={"csrf_token": stale_token, "answer": "very_dissatisfied"},
+        follow_redirects=False,
+    )
+    assert late.headers["location"] == "/survey/complete"
+    assert saved(db, invitation.id) == {}
+    fresh = reload(db, invitation)
+    assert fresh.status == "completed" and fresh.response_id is not None
