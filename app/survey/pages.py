@@ -8,7 +8,6 @@ only the session. Any page a victim can reach answers with a calm page, never a 
 from __future__ import annotations
 
 import functools
-import logging
 import math
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -21,7 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session, col, or_, select
 from starlette.datastructures import FormData
 
-from app.db import SessionDep, session_scope
+from app.db import SessionDep
 from app.invitations.models import Invitation
 from app.reporting.models import PublishedAction
 from app.settings import get_settings
@@ -55,8 +54,7 @@ from app.survey.session import (
 from app.survey.state import SurveyState, load_state
 from app.survey.submit import submit as submit_survey
 from app.survey.withdraw import withdraw as withdraw_survey
-
-logger = logging.getLogger("victim_voice")
+from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
@@ -100,7 +98,7 @@ def _footer_links(_: Gettext) -> list[dict[str, str]]:
 
 def render_victim(
     request: Request,
-    session: Session | None,
+    session: Session,
     template: str,
     *,
     language: str = "en",
@@ -110,14 +108,7 @@ def render_victim(
     **values: Any,
 ) -> HTMLResponse:
     """A victim page: their language, support services, Exit this page, no referrer."""
-    from app.templating import render
-
     _ = gettext_for(language)
-    if session is not None:
-        services = support_services(session, crime_group, area)
-    else:
-        with session_scope() as fresh:
-            services = support_services(fresh, crime_group, area)
     response = render(
         request,
         template,
@@ -127,7 +118,7 @@ def render_victim(
         html_lang=language,
         html_dir="rtl" if is_rtl(language) else None,
         language=language,
-        support_services=services,
+        support_services=support_services(session, crime_group, area),
         exit_url=EXIT_URL,
         home_url=START_URL,
         footer_links=_footer_links(_),

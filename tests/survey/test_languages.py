@@ -149,3 +149,27 @@ def test_every_catalog_parses_and_matches_the_template() -> None:
         with path.open("rb") as handle:
             catalog_ids = {message.id for message in read_po(handle) if message.id}
         assert catalog_ids == template_ids, language
+
+
+def test_the_template_catalog_holds_every_interface_string() -> None:
+    from babel.messages.extract import extract_from_dir
+    from babel.messages.pofile import read_po
+
+    from tests.conftest import REPO_ROOT
+
+    method_map = [
+        ("app/survey/**.py", "python"),
+        ("app/templates/survey/**.html", "jinja2"),
+        ("app/templates/layouts/victim.html", "jinja2"),
+    ]
+    options = {"trim_blocks": "true", "lstrip_blocks": "true"}
+    options_map = {pattern: options for pattern, method in method_map if method == "jinja2"}
+    found = {
+        message
+        for _file, _line, message, _comments, _context in extract_from_dir(
+            REPO_ROOT, method_map, options_map, keywords={"_": None, "N_": None}
+        )
+    }
+    with (i18n.LOCALE_DIR / "messages.pot").open("rb") as handle:
+        template_ids = {message.id for message in read_po(handle) if message.id}
+    assert found == template_ids, "run the pybabel extract command in app/locale/README.md"
