@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 CHECK = "check"
@@ -52,11 +53,26 @@ class Journey:
     answers: Mapping[str, Any]
     is_sensitive_section: SectionLookup
 
-    @property
+    def __post_init__(self) -> None:
+        # A snapshot: the steps are computed once, so later changes to the caller's dict
+        # must not leave them stale (a new Journey sees new answers).
+        object.__setattr__(self, "answers", dict(self.answers))
+
+    @cached_property
     def visible(self) -> list[Mapping[str, Any]]:
         return visible_questions(self.questions, self.answers)
 
-    @property
+    @cached_property
+    def _positions(self) -> dict[str, float]:
+        positions: dict[str, float] = {CHECK: float(len(self.questions))}
+        for index, question in enumerate(self.questions):
+            positions.setdefault(f"q:{question['id']}", float(index))
+            section = question.get("section")
+            if section:
+                positions.setdefault(f"s:{section}", index - 0.5)
+        return positions
+
+    @cached_property
     def steps(self) -> list[str]:
         steps: list[str] = []
         previous_section: str | None = None
@@ -79,16 +95,9 @@ class Journey:
         return [q for q in self.questions if q.get("section") == section_id]
 
     def _position(self, step: str) -> float:
-        """Where a step sits in the full question order (hidden or not)."""
-        if step == CHECK:
-            return float(len(self.questions))
-        kind, _, ident = step.partition(":")
-        for index, question in enumerate(self.questions):
-            if kind == "q" and question["id"] == ident:
-                return float(index)
-            if kind == "s" and question.get("section") == ident:
-                return index - 0.5  # just before the section's first question
-        return -1.0
+        """Where a step sits in the full question order (hidden or not); a section's note
+        sits just before its first question; -1 for a step that does not exist."""
+        return self._positions.get(step, -1.0)
 
     def is_step(self, step: str) -> bool:
         return step in self.steps
