@@ -90,6 +90,7 @@ def main() -> int:
     from tests.browser.harness import (
         DESKTOP,
         PHONE,
+        check_styles_loaded,
         launch_chromium,
         live_server,
         new_context,
@@ -116,7 +117,7 @@ def main() -> int:
     saved: list[str] = []
 
     def shoot(page: Page, name: str) -> None:
-        page.wait_for_load_state("load")
+        check_styles_loaded(page)  # waits for the page to load, then checks it is styled
         page.screenshot(path=str(OUT_DIR / f"{name}.png"), full_page=True)
         saved.append(f"{name}.png")
         print(f"  {name}.png")

@@ -65,6 +65,10 @@ def test_pressing_shift_three_times_leaves_and_ends_the_session(
         ),
     )
     question_url = _on_a_question_page(page, link)
+    # GOV.UK Frontend marks the component once its script has started listening for Shift.
+    page.locator("[data-module=govuk-exit-this-page][data-govuk-exit-this-page-init]").wait_for(
+        state="attached"
+    )
     page.locator("body").click(position={"x": 5, "y": 300})  # focus the page, not a field
     for _ in range(3):
         page.keyboard.press("Shift")
