@@ -269,13 +269,9 @@ def main() -> None:
         rollup_rows = rollups.rebuild(session)
         session.commit()
     rebuild_seconds = time.perf_counter() - started
-    if engine.dialect.name == "postgresql":
-        with engine.connect() as connection:
-            connection.exec_driver_sql("COMMIT")
-            connection.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
-    else:
-        with engine.begin() as connection:
-            connection.exec_driver_sql("ANALYZE")
+    # Fresh statistics, as autovacuum (PostgreSQL) or `PRAGMA optimize` (SQLite) would keep.
+    with engine.begin() as connection:
+        connection.exec_driver_sql("ANALYZE")
     with engine.connect() as connection:
         sat_rows = connection.execute(
             select(func.count())
