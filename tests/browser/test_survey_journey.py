@@ -46,6 +46,7 @@ def test_victim_completes_the_whole_survey_then_withdraws(
     assert link.token not in page.url
     survey_cookie = next(c for c in context.cookies() if c["name"] == "vv_survey")
     assert survey_cookie["httpOnly"] and survey_cookie["sameSite"] == "Lax"
+    assert cookie_names(context) == ["vv_survey"]  # and no other cookie, ever
     go_through_start(page, on_page=check)
 
     types_seen: set[str] = set()
@@ -124,6 +125,7 @@ def test_victim_completes_the_whole_survey_then_withdraws(
     expect(page.locator(".app-support")).to_be_visible()
     check(page, "survey:link-ended:410")
     assert other_sites(context) == []
+    assert cookie_names(context) == []
 
 
 @pytest.mark.parametrize("javascript", JS_MODES)

@@ -70,3 +70,16 @@ def test_a_victim_can_switch_the_survey_to_urdu(
     page.get_by_role("button", name=re.compile("Change language|زبان")).click()
     expect_right_to_left_urdu(page)
     expect(page.get_by_role("heading", level=1)).to_have_text(URDU_TITLE)
+
+
+def test_english_fallback_text_on_an_urdu_page_is_marked_as_english(
+    page: Page, urdu_link: SentLink
+) -> None:
+    """WCAG 3.1.2 (Language of Parts): a screen reader reads it with an English voice."""
+    page.goto(urdu_link.path)
+    # This question has no Urdu text in the bank, so it is shown in English.
+    page.goto("/survey/question/right_2_recorded")
+    heading = page.get_by_text("Did the police record your report without delay?").first
+    expect(heading).to_be_visible()
+    language = heading.evaluate("(element) => element.closest('[lang]').getAttribute('lang')")
+    assert language == "en"
