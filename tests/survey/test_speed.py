@@ -45,4 +45,6 @@ def test_a_question_page_needs_few_queries_and_little_time(client: TestClient, d
     started = time.perf_counter()
     for _ in range(20):
         client.get("/survey/question/what_would_help")
-    assert (time.perf_counter() - started) / 20 < 0.05
+    # Typically a few milliseconds through the whole HTTP stack; the bound only catches a
+    # regression by an order of magnitude, so a busy CI machine does not make it flaky.
+    assert (time.perf_counter() - started) / 20 < 0.25
