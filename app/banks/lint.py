@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from app.banks import metrics as registry
 from app.banks.schema import (
+    RESERVED_CODES,
     SOURCE_LANGUAGE,
     BankDocument,
     Question,
@@ -103,6 +104,7 @@ RULES: dict[str, str] = {
     "measure_touchpoint": "measures are asked only at their touchpoints",
     "measure_options": "questions feeding a measure offer its positive answers",
     "measure_twice": "no two questions feed one measure at one touchpoint",
+    "standard_options": "questions feeding a measure use its standard answers, in order",
     "metric_not_fed": "every metric of the bank's crime group is fed by a question",
     "right_touchpoint": "Victims' Code rights are asked where the Code table applies them",
     "right_needs_show_if": "right 8 at outcome and right 11 at court need a show_if",
@@ -459,12 +461,31 @@ def _lint_measure_options(out: _Collector, question: Question, metric: registry.
         )
         return
     codes = {option.code for option in question.options or []}
-    if not codes & metric.positive_codes:
+    if codes & metric.positive_codes:
+        _lint_standard_codes(out, question, metric)
+    else:
         out.add(
             question.id,
             "measure_options",
             f"measure '{metric.id}' counts the answers {', '.join(sorted(metric.positive_codes))}"
             ", but this question offers none of them",
+        )
+
+
+def _lint_standard_codes(out: _Collector, question: Question, metric: registry.Metric) -> None:
+    if not metric.standard_codes:
+        return
+    answers = tuple(
+        option.code for option in question.options or [] if option.code not in RESERVED_CODES
+    )
+    if answers != metric.standard_codes:
+        out.add(
+            question.id,
+            "standard_options",
+            f"measure '{metric.id}' uses the standard answers {', '.join(metric.standard_codes)}"
+            " in this order (dont_know, not_applicable or prefer_not_to_say may be added), so "
+            "that figures compare across banks",
+            "warning",
         )
 
 

@@ -25,8 +25,22 @@ class Metric:
     crime_groups: frozenset[str] = ALL_CRIME_GROUPS
     touchpoints: frozenset[str] = ALL_TOUCHPOINTS
     lower_is_better: bool = False
+    # The standard answer codes, in order, that every question feeding this metric offers
+    # (reserved codes may be added): the same scale in every bank keeps figures comparable.
+    standard_codes: tuple[str, ...] = ()
 
 
+SATISFACTION_SCALE = (
+    "completely_satisfied",
+    "very_satisfied",
+    "fairly_satisfied",
+    "neither",
+    "fairly_dissatisfied",
+    "very_dissatisfied",
+    "completely_dissatisfied",
+)
+AGREEMENT_SCALE = ("strongly_agree", "agree", "neither", "disagree", "strongly_disagree")
+YES_NO = ("yes", "no")
 SATISFIED = frozenset({"completely_satisfied", "very_satisfied", "fairly_satisfied"})
 AGREE = frozenset({"strongly_agree", "agree"})
 YES = frozenset({"yes"})
@@ -90,6 +104,7 @@ def _satisfaction(suffix: str, title: str, description: str) -> Metric:
         description=description,
         positive_codes=SATISFIED,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=SATISFACTION_SCALE,
     )
 
 
@@ -101,6 +116,7 @@ def _justice(suffix: str, title: str, description: str, groups: frozenset[str]) 
         positive_codes=AGREE,
         excluded_codes=NOT_AN_ANSWER,
         crime_groups=groups,
+        standard_codes=AGREEMENT_SCALE,
     )
 
 
@@ -115,6 +131,7 @@ def _right(number: int) -> Metric:
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
         touchpoints=right_touchpoints(number),
+        standard_codes=YES_NO,
     )
 
 
@@ -181,6 +198,7 @@ METRICS: tuple[Metric, ...] = (
         description="Share who would definitely or probably report a crime to the police again.",
         positive_codes=frozenset({"definitely", "probably"}),
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=("definitely", "probably", "probably_not", "definitely_not"),
     ),
     Metric(
         id="confidence",
@@ -188,6 +206,7 @@ METRICS: tuple[Metric, ...] = (
         description="Share who agreed they have confidence in their local police.",
         positive_codes=AGREE,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=AGREEMENT_SCALE,
     ),
     Metric(
         id="feel_safe",
@@ -195,6 +214,7 @@ METRICS: tuple[Metric, ...] = (
         description="Share who agreed they feel safer or better supported after police contact.",
         positive_codes=AGREE,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=AGREEMENT_SCALE,
     ),
     Metric(
         id="retraumatisation",
@@ -204,6 +224,7 @@ METRICS: tuple[Metric, ...] = (
         positive_codes=frozenset({"yes_a_lot", "yes_a_little"}),
         excluded_codes=NOT_AN_ANSWER,
         lower_is_better=True,
+        standard_codes=("yes_a_lot", "yes_a_little", "no"),
     ),
     Metric(
         id="attrition",
@@ -211,6 +232,7 @@ METRICS: tuple[Metric, ...] = (
         description="Share who have thought about stepping back from the case. Lower is better.",
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=YES_NO,
         touchpoints=frozenset({"investigation", "outcome", "court"}),
         lower_is_better=True,
     ),
@@ -221,6 +243,7 @@ METRICS: tuple[Metric, ...] = (
         "violence adviser (ISVA or IDVA).",
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=YES_NO,
         crime_groups=SPECIALIST_GROUPS,
     ),
     Metric(
@@ -229,6 +252,7 @@ METRICS: tuple[Metric, ...] = (
         description="Share who were kept informed about bail and any conditions on the suspect.",
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=YES_NO,
         crime_groups=SPECIALIST_GROUPS,
         touchpoints=frozenset({"investigation", "outcome", "court"}),
     ),
@@ -239,6 +263,7 @@ METRICS: tuple[Metric, ...] = (
         "where that was possible.",
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
+        standard_codes=YES_NO,
         crime_groups=SPECIALIST_GROUPS,
     ),
 )

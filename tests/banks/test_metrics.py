@@ -85,3 +85,9 @@ def test_metrics_for_a_crime_group() -> None:
         "choice_of_officer",
     }
     assert len(general) == 26
+
+
+def test_standard_answers_contain_the_positive_ones() -> None:
+    for metric in METRICS:
+        assert metric.standard_codes, metric.id
+        assert metric.positive_codes <= set(metric.standard_codes), metric.id
