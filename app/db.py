@@ -28,8 +28,9 @@ _engines: dict[str, Engine] = {}
 
 
 def utcnow() -> datetime:
-    """Naive UTC now: every stored time is UTC, and SQLite keeps no zone."""
-    return datetime.now(UTC).replace(tzinfo=None)
+    """Aware UTC now. SQLModel's UTCDateTime columns refuse naive values and give back
+    aware UTC times on SQLite and PostgreSQL alike."""
+    return datetime.now(UTC)
 
 
 def new_uuid() -> str:
