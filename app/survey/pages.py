@@ -238,6 +238,8 @@ def enter(token: str, request: Request, session: SessionDep) -> Response:
     mark_opened(invitation)
     invitation.survey_language = state.language
     session.add(invitation)
+    # A session this browser already had (another link, or this one earlier) ends here.
+    end_session_by_cookie(session, request)
     cookie_value, _survey_session = start_session(session, invitation)
     if invitation.status == "completed":
         target = "/survey/complete"

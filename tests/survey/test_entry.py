@@ -267,3 +267,15 @@ def test_old_sessions_are_deleted(client: TestClient, db: Session, settings_over
     db.commit()
     assert len(rows(db, select(SurveySession))) == 1
     assert client.get("/survey/start").status_code == 200
+
+
+def test_opening_a_link_again_ends_the_browsers_previous_session(
+    client: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    enter(client, invitation)
+    sessions = rows(db, select(SurveySession))
+    assert len(sessions) == 2
+    assert sorted(s.ended_at is None for s in sessions) == [False, True]
+    assert client.get("/survey/start").status_code == 200
