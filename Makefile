@@ -19,7 +19,7 @@ $(STAMP): $(BIN)/python pyproject.toml
 node_modules/.package-lock.json: package.json
 	npm install --no-audit --no-fund
 
-app/static/css/app.css: node_modules/.package-lock.json app/assets/app.scss app/assets/init.mjs scripts/build-assets.mjs
+app/static/css/app.css: node_modules/.package-lock.json package.json scripts/build-assets.mjs $(wildcard app/assets/*)
 	npm run --silent build
 
 install: $(STAMP) app/static/css/app.css
@@ -29,7 +29,8 @@ assets: node_modules/.package-lock.json
 
 # Debian's Chromium for the browser tests (never a downloaded browser build).
 browser:
-	@command -v chromium >/dev/null || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; }
+	@if ! command -v chromium >/dev/null || ! dpkg -s fonts-noto-core >/dev/null 2>&1; then \
+		apt-get update -qq && apt-get install -y -qq chromium fonts-noto-core >/dev/null; fi
 
 run: install
 	$(BIN)/victim-voice db upgrade

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import typer
 
+import app.models  # noqa: F401  (every table known, so foreign keys resolve in any command)
+
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Victim Voice service")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
