@@ -89,12 +89,11 @@ def clean_answers(
 
 def value_from_form(question: Mapping[str, Any], form: Any) -> Any:
     """The raw value a question's page posted (checked by `clean_value` afterwards)."""
+    # Values are passed on as posted (a file upload stays a file) so `clean_value` refuses
+    # anything that is not text.
     if question["type"] == "multi":
-        return [str(item) for item in form.getlist("answer")] or None
+        return list(form.getlist("answer")) or None
     value = form.get("answer")
-    if value is None:
-        return None
-    value = str(value)
     if question["type"] == "text":
         return value
     return value or None

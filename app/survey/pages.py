@@ -463,8 +463,9 @@ def answer_question(
             value = clean_value(question, raw)
         except AnswerError as exc:
             message = str(victim._(exc.message, **exc.variables))
+            kept = raw if isinstance(raw, str | list) else None  # never a file's repr
             return _question_page(
-                request, session, victim, question, value=raw, change=change, error=message
+                request, session, victim, question, value=kept, change=change, error=message
             )
     victim.state.answers[question_id] = value
     following = _after_save(victim, f"q:{question_id}", change=change)

@@ -524,3 +524,18 @@ def test_a_page_saved_after_another_device_submitted_changes_nothing(
     assert saved(db, invitation.id) == {}
     fresh = reload(db, invitation)
     assert fresh.status == "completed" and fresh.response_id is not None
+
+
+def test_a_file_posted_as_an_answer_is_refused_calmly(client: TestClient, db: Session) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    token = csrf_token(client, "/survey/question/comments")
+    response = client.post(
+        "/survey/question/comments",
+        data={"csrf_token": token, "action": "save"},
+        files={"answer": ("note.txt", b"text in a file", "text/plain")},
+    )
+    assert response.status_code == 422
+    assert "Type your answer as text" in response.text
+    assert "UploadFile" not in response.text
+    assert saved(db, invitation.id) == {}
