@@ -337,11 +337,13 @@ EVERYONE: tuple[tuple[str, str | None], ...] = (
 )
 ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
     Role.approver: (
-        ("Approve and publish question bank changes", None),
+        ("Approve and publish question bank changes", "/staff/banks"),
         ("Publish “you said, we did” actions", "/staff/actions"),
         ("Edit support services", None),
     ),
-    Role.editor: (("Draft changes to the question banks listed on your account", None),),
+    Role.editor: (
+        ("Draft changes to the question banks listed on your account", "/staff/banks"),
+    ),
     Role.analyst: (
         ("See the results dashboard", "/staff/dashboard"),
         ("Read redacted comments", "/staff/comments"),
