@@ -87,6 +87,20 @@ def fresh_database(base_url: str | None, work: Path, name: str) -> str:
     return url.set(database=name).render_as_string(hide_password=False)
 
 
+BENCH_DATABASES = ("vv_bench_cli", "vv_bench_heap_small", "vv_bench_heap_big", "vv_bench_ceiling")
+
+
+def drop_databases(base_url: str, names: tuple[str, ...]) -> None:
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.engine import make_url
+
+    admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
+    with admin.connect() as connection:
+        for name in names:
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    admin.dispose()
+
+
 def run_child(mode: str, env: dict[str, str], *args: str) -> dict[str, float]:
     output = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--child", mode, *args],
@@ -186,6 +200,8 @@ def main() -> None:
         heap_small = run_child("heap", env_for("vv_bench_heap_small"), str(small))
         heap_big = run_child("heap", env_for("vv_bench_heap_big"), str(big))
         ceiling = run_child("ceiling", env_for("vv_bench_ceiling"), str(options.rows))
+        if options.database_url:
+            drop_databases(options.database_url, BENCH_DATABASES)
 
     backend = "PostgreSQL" if options.database_url else "SQLite"
     rate = options.rows / cli["seconds"]
