@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-import app.models  # noqa: F401  (every table known, so foreign keys resolve in any command)
+from app import models as _all_tables  # noqa: F401  (every table known, so foreign keys resolve)
 
 app = typer.Typer(no_args_is_help=True, add_completion=False, help="Victim Voice service")
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")

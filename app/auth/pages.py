@@ -341,9 +341,7 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
         ("Publish “you said, we did” actions", "/staff/actions"),
         ("Edit support services", None),
     ),
-    Role.editor: (
-        ("Draft changes to the question banks listed on your account", "/staff/banks"),
-    ),
+    Role.editor: (("Draft changes to the question banks listed on your account", "/staff/banks"),),
     Role.analyst: (
         ("See the results dashboard", "/staff/dashboard"),
         ("Read redacted comments", "/staff/comments"),

@@ -1,14 +1,14 @@
 """The victim's journey: pages and JSON.
 
-    entry.py       token → usable invitation (404 unknown/forged, 410 ended), opened/started
-    session.py     the survey session cookie a link is exchanged for, and its CSRF token
-    bank.py        the pinned bank version (cached per process) and live support services
-    state.py       one invitation's survey: language, questions, answers, status
-    journey.py     pure: which pages show on current answers, next/previous, progress, resume
-    answers.py     what a question can take; one upserted row per question
-    submit.py      one anonymous response per invitation, under the invitation's row lock
-    withdraw.py    erase everything the link answered; the link then ends
-    contact_me.py  an explicit, encrypted request to be contacted, tied to nothing
-    i18n.py        interface strings (gettext via Babel) and their review status
-    routes.py      the JSON API (token only);  pages.py  the HTML pages (session cookie)
+entry.py       token → usable invitation (404 unknown/forged, 410 ended), opened/started
+session.py     the survey session cookie a link is exchanged for, and its CSRF token
+bank.py        the pinned bank version (cached per process) and live support services
+state.py       one invitation's survey: language, questions, answers, status
+journey.py     pure: which pages show on current answers, next/previous, progress, resume
+answers.py     what a question can take; one upserted row per question
+submit.py      one anonymous response per invitation, under the invitation's row lock
+withdraw.py    erase everything the link answered; the link then ends
+contact_me.py  an explicit, encrypted request to be contacted, tied to nothing
+i18n.py        interface strings (gettext via Babel) and their review status
+routes.py      the JSON API (token only);  pages.py  the HTML pages (session cookie)
 """
