@@ -41,6 +41,8 @@ def get_templates() -> Jinja2Templates:
         autoescape=select_autoescape(["html"]),
         extensions=["jinja2.ext.i18n"],
         trim_blocks=True,
+        # Templates ship with the code: checking them for changes costs every render.
+        auto_reload=get_settings().env == "development",
         lstrip_blocks=True,
     )
     env.install_null_translations(newstyle=True)  # type: ignore[attr-defined]
