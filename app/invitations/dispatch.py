@@ -33,7 +33,7 @@ from app.invitations.clock import as_utc, now, record_event
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.links import make_survey_token, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.scheduling import link_expires_at, reminder_due_at
+from app.invitations.scheduling import LONDON, link_expires_at, next_send_time, reminder_due_at
 from app.messaging.sender import OutgoingMessage, Sender, SendRejected, get_sender
 from app.messaging.texts import render_message
 from app.settings import get_settings
@@ -75,6 +75,11 @@ def worker_name() -> str:
 
 def _is_postgres(session: Session) -> bool:
     return session.get_bind().dialect.name == "postgresql"
+
+
+def in_quiet_hours(at: datetime) -> bool:
+    quiet = configured_quiet_hours()
+    return quiet is not None and quiet.contains(at.astimezone(LONDON).time())
 
 
 def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> list[str]:
@@ -243,7 +248,9 @@ def _record_rejected(
     message.error = exc.reason[:200]
     if exc.retryable and message.attempts < MAX_ATTEMPTS:
         message.status = "due"
-        message.due_at = at + RETRY_AFTER * message.attempts
+        message.due_at = next_send_time(
+            at + RETRY_AFTER * message.attempts, configured_quiet_hours()
+        )
         message.claimed_by = None
         report.retry += 1
     else:
@@ -306,6 +313,10 @@ def dispatch_once(
         report.review += mark_stale_claims(session, at=now())
     handled = 0
     while limit is None or handled < limit:
+        if in_quiet_hours(now()):
+            # A message that fell due before quiet hours began (a worker was down, a long
+            # backlog) waits for the morning rather than arriving at night.
+            break
         size = CLAIM_BATCH if limit is None else min(CLAIM_BATCH, limit - handled)
         with session_scope() as session:
             ids = claim_due(session, worker=worker, limit=size, at=now())

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -291,3 +292,35 @@ def test_outbox_sender_writes_contract_lines(db: Session, tmp_path: Path) -> Non
         assert {"channel", "to", "body", "sent_at"} <= set(line)
         assert "http://testserver/s/" in line["body"]
     assert next(line for line in lines if line["channel"] == "sms")["to"] == PHONE_E164
+
+
+def _window_around_now(minutes_before: int, minutes_after: int) -> str:
+    from app.invitations.scheduling import LONDON
+
+    local = now().astimezone(LONDON)
+    start = (local - timedelta(minutes=minutes_before)).strftime("%H:%M")
+    end = (local + timedelta(minutes=minutes_after)).strftime("%H:%M")
+    return f"{start}-{end}"
+
+
+def test_nothing_is_sent_in_quiet_hours_even_if_overdue(
+    db: Session, settings_override: Any
+) -> None:
+    upload(db, [make_row()])
+    _make_due(db, "invitation")  # due before quiet hours began (a worker was down)
+    settings_override(VV_QUIET_HOURS=_window_around_now(60, 60))
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 0 and sender.sent == []
+    assert _messages(db)[0].status == "due"
+    settings_override(VV_QUIET_HOURS=_window_around_now(-120, 180))  # quiet later today
+    assert dispatch_once(sender=sender).sent == 1
+
+
+def test_retry_is_moved_out_of_quiet_hours(db: Session, settings_override: Any) -> None:
+    upload(db, [make_row()])
+    # Quiet from 3 minutes from now for two hours: the 5-minute retry lands inside it.
+    settings_override(VV_QUIET_HOURS=_window_around_now(-3, 120))
+    report = dispatch_once(sender=FlakySender(SendRejected("busy", retryable=True)))
+    assert report.retry == 1
+    [message] = _messages(db)
+    assert as_utc(message.due_at) >= now() + timedelta(minutes=115)
