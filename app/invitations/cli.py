@@ -96,6 +96,34 @@ def import_file(
         raise typer.Exit(1)
 
 
+@app.command("rotate-keys")
+def rotate_keys() -> None:
+    """Re-encrypt stored contact details under the first key of VV_ENCRYPTION_KEYS."""
+    from app.db import session_scope
+    from app.invitations.keys import rotate_contact_encryption
+    from app.startup import check_startup
+
+    check_startup()
+    with session_scope() as session:
+        count = rotate_contact_encryption(session, actor="cli")
+    typer.echo(f"Re-encrypted {count} contact details under the first key.")
+
+
+@app.command("review")
+def review(
+    resend: list[str] = typer.Option([], "--resend", help="Message id certainly not sent"),
+    sent: list[str] = typer.Option([], "--sent", help="Message id the provider did send"),
+) -> None:
+    """List messages whose outcome is unknown, or settle them (see docs/dispatch.md)."""
+    from app.db import session_scope
+    from app.invitations.dispatch import settle_review
+
+    with session_scope() as session:
+        lines = settle_review(session, resend=resend, sent=sent, actor="cli")
+    for line in lines:
+        typer.echo(line)
+
+
 def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
     """Ctrl-C or SIGTERM finish the message in hand, then stop; returns a restore function."""
 

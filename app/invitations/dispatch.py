@@ -340,3 +340,43 @@ def dispatch_once(
                 },
             )
     return report
+
+
+def settle_review(session: Session, *, resend: list[str], sent: list[str], actor: str) -> list[str]:
+    """Settle messages held for review (an operator checked the provider); list the rest.
+
+    `resend`: the provider certainly did not send it, so it becomes due again.
+    `sent`: the provider did send it; no reminder is added (one could now be a duplicate).
+    """
+    lines: list[str] = []
+    for ids, status in ((resend, "due"), (sent, "sent")):
+        for message_id in ids:
+            message = session.get(OutboundMessage, message_id)
+            if message is None or message.status != "review":
+                lines.append(f"{message_id}: not a message held for review")
+                continue
+            message.status = status
+            message.claimed_by = None
+            if status == "due":
+                message.due_at = now()
+            session.add(message)
+            record_event(
+                session,
+                actor=actor,
+                action="dispatch.review_settled",
+                object_type="outbound_message",
+                object_id=message.id,
+                detail={"status": status},
+            )
+            lines.append(f"{message_id}: {status}")
+    session.flush()
+    held = session.scalars(
+        select(OutboundMessage)
+        .where(col(OutboundMessage.status) == "review")
+        .order_by(col(OutboundMessage.claimed_at))
+    ).all()
+    lines.append(f"{len(held)} messages held for review")
+    for message in held:
+        claimed = as_utc(message.claimed_at).isoformat() if message.claimed_at else "-"
+        lines.append(f"  {message.id}  {message.kind:10} claimed {claimed}  {message.error or ''}")
+    return lines

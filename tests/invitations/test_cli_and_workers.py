@@ -230,3 +230,48 @@ def test_dispatch_loop_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
             process.kill()
     assert process.returncode == 0, output
     assert "Dispatch stopped." in output
+
+
+def test_review_command_lists_and_settles(db: Session) -> None:
+    from app.invitations.dispatch import claim_due
+    from tests.invitations.factories import upload
+
+    upload(db, [make_row(), make_row(phone=phone_number(9))])
+    from datetime import timedelta
+
+    from app.invitations.dispatch import STALE_CLAIM_AFTER
+
+    claim_due(db, worker="dead", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1))
+    db.commit()
+    dispatch_once(sender=_CountingSender())  # marks the stale claims for review
+    ids = list(db.scalars(select(OutboundMessage.id).where(OutboundMessage.status == "review")))
+    db.commit()
+    listing = CliRunner().invoke(cli_app, ["invitations", "review"])
+    assert "2 messages held for review" in listing.output and ids[0] in listing.output
+    settled = CliRunner().invoke(
+        cli_app, ["invitations", "review", "--resend", ids[0], "--sent", ids[1]]
+    )
+    assert settled.exit_code == 0 and "1 messages held" not in settled.output
+    assert "0 messages held for review" in settled.output
+    sender = _CountingSender()
+    dispatch_once(sender=sender)
+    assert sender.references == [ids[0]]
+
+
+def test_rotate_keys_command(db: Session, settings_override: Any) -> None:
+    from cryptography.fernet import Fernet
+
+    from app.crypto import decrypt
+    from app.settings import get_settings
+    from tests.invitations.factories import PHONE_E164, upload
+
+    upload(db, [make_row()])
+    old_key = get_settings().encryption_keys
+    new_key = Fernet.generate_key().decode()
+    settings_override(VV_ENCRYPTION_KEYS=f"{new_key},{old_key}")
+    result = CliRunner().invoke(cli_app, ["invitations", "rotate-keys"])
+    assert result.exit_code == 0 and "Re-encrypted 1" in result.output
+    settings_override(VV_ENCRYPTION_KEYS=new_key)  # the old key can go
+    contact = db.scalars(select(Contact)).one()
+    db.commit()
+    assert decrypt(contact.destination_encrypted or "") == PHONE_E164

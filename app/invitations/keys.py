@@ -1,0 +1,41 @@
+"""Re-encrypting stored contact details under the first key of VV_ENCRYPTION_KEYS."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+
+from app.crypto import rotate
+from app.invitations.clock import record_event
+from app.invitations.models import Contact
+
+CHUNK = 1000
+
+
+def rotate_contact_encryption(session: Session, *, actor: str) -> int:
+    """Re-encrypt every stored destination with the current first key; returns the count.
+
+    After this, an old key can be removed from VV_ENCRYPTION_KEYS.
+    """
+    rotated = 0
+    last_id = 0
+    while True:
+        contacts = session.exec(
+            select(Contact)
+            .where(col(Contact.id) > last_id)
+            .where(col(Contact.destination_encrypted).is_not(None))
+            .order_by(col(Contact.id))
+            .limit(CHUNK)
+        ).all()
+        if not contacts:
+            break
+        for contact in contacts:
+            assert contact.destination_encrypted is not None and contact.id is not None
+            contact.destination_encrypted = rotate(contact.destination_encrypted)
+            session.add(contact)
+            last_id = contact.id
+        rotated += len(contacts)
+        session.flush()
+        session.expunge_all()  # bounded memory however many contacts there are
+    record_event(session, actor=actor, action="contact.rotate_keys", detail={"rotated": rotated})
+    session.flush()
+    return rotated
