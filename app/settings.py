@@ -59,6 +59,14 @@ class Settings(BaseSettings):
             raise ValueError("VV_MIN_CELL must be at least 1")
         return value
 
+    @field_validator("quiet_hours")
+    @classmethod
+    def _quiet_hours_parse(cls, value: str) -> str:
+        from app.invitations.scheduling import parse_quiet_hours
+
+        parse_quiet_hours(value)  # raises ValueError with the expected form
+        return value
+
     @property
     def signing_keys(self) -> list[str]:
         return _split(self.secret_keys)

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from app.invitations.clock import now, record_event
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.reporting.contact_requests import erase_closed_contact_requests
 from app.settings import get_settings
 from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
 
@@ -28,12 +29,14 @@ class PurgeReport:
     contacts_erased: int = 0
     in_progress_deleted: int = 0
     responses_deleted: int = 0
+    contact_requests_erased: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.invitations_closed} invitations closed, {self.contacts_erased} contact "
             f"details erased, {self.in_progress_deleted} unfinished answers deleted, "
-            f"{self.responses_deleted} responses past retention deleted"
+            f"{self.responses_deleted} responses past retention deleted, "
+            f"{self.contact_requests_erased} closed contact requests erased"
         )
 
 
@@ -132,7 +135,8 @@ def purge(session: Session, *, at: datetime | None = None, actor: str = "system"
     session.flush()
     _erase_unused_contacts(session, report)
     _apply_retention(session, at, report)
-    if report.invitations_closed or report.contacts_erased or report.responses_deleted:
+    report.contact_requests_erased = erase_closed_contact_requests(session, now=at)
+    if any(asdict(report).values()):
         record_event(session, actor=actor, action="purge.run", detail=asdict(report))
     session.flush()
     return report

@@ -82,3 +82,13 @@ def test_serve_refuses_a_changed_hash_key(db: Session, settings_override) -> Non
     result = CliRunner().invoke(app, ["serve", "--port", "1"])
     assert result.exit_code == 1
     assert "VV_HASH_KEY" in result.output
+
+
+def test_bad_quiet_hours_are_refused_at_start(monkeypatch: pytest.MonkeyPatch) -> None:
+    from pydantic import ValidationError
+
+    monkeypatch.setenv("VV_QUIET_HOURS", "8pm to 9am")
+    with pytest.raises(ValidationError, match="20:00-09:00"):
+        Settings()
+    monkeypatch.setenv("VV_QUIET_HOURS", "none")
+    assert Settings().quiet_hours == "none"
