@@ -15,9 +15,11 @@ from datetime import timedelta
 
 from sqlmodel import Session, select
 
-from app.auth.clock import as_utc, record_event, utc_now
+from app.audit import record as record_event
 from app.auth.models import ApiKey
 from app.auth.service import checked_bank_scopes, role_names
+from app.db import as_utc
+from app.db import utcnow as utc_now
 from app.enums import Role
 from app.errors import InvalidInput, NotFound
 

@@ -23,8 +23,8 @@ from typing import Annotated
 from fastapi import Depends, Request
 from sqlmodel import Session
 
+from app.audit import record as record_event
 from app.auth import api_keys, csrf, sessions
-from app.auth.clock import record_event
 from app.db import SessionDep
 from app.enums import Role
 from app.errors import Forbidden, NotAuthenticated

@@ -7,7 +7,7 @@ from datetime import datetime
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, SQLModel
 
-from app.auth.clock import utc_now
+from app.db import utcnow as utc_now
 
 
 class StaffUser(SQLModel, table=True):

@@ -9,8 +9,8 @@ from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
+from app.audit import record as record_event
 from app.auth import csrf, service, sessions, throttle, totp
-from app.auth.clock import record_event
 from app.auth.deps import BAD_CSRF, Caller, require_staff
 from app.auth.models import StaffUser
 from app.auth.sessions import ActiveSession

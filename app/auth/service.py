@@ -10,10 +10,11 @@ from enum import StrEnum
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
 
+from app.audit import record as record_event
 from app.auth import passwords, sessions, throttle, totp
-from app.auth.clock import record_event, utc_now
 from app.auth.models import StaffUser
 from app.crypto import decrypt, encrypt
+from app.db import utcnow as utc_now
 from app.enums import Role
 from app.errors import Conflict, InvalidInput, NotFound
 

@@ -17,8 +17,9 @@ from fastapi import Request, Response
 from sqlalchemy import delete, update
 from sqlmodel import Session, col
 
-from app.auth.clock import as_utc, utc_now
 from app.auth.models import StaffSession, StaffUser
+from app.db import as_utc
+from app.db import utcnow as utc_now
 from app.settings import get_settings
 
 SESSION_COOKIE = "vv_staff"

@@ -12,9 +12,9 @@ from datetime import timedelta
 from sqlalchemy import delete, func
 from sqlmodel import Session, col, select
 
-from app.auth.clock import utc_now
 from app.auth.models import LoginAttempt
 from app.crypto import keyed_hash
+from app.db import utcnow as utc_now
 
 MAX_FAILURES = 5
 WINDOW = timedelta(minutes=15)

@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def now() -> datetime:
-    """Aware UTC now: SQLModel's UTCDateTime columns refuse naive datetimes."""
-    return datetime.now(UTC)
+from app.db import utcnow as now
 
 
 class QuestionBank(SQLModel, table=True):

@@ -13,7 +13,8 @@ from sqlmodel import Session, col, select
 
 from app import audit
 from app.audit import AuditEvent
-from app.banks.models import BankVersion, QuestionBank, now
+from app.banks.models import BankVersion, QuestionBank
+from app.db import utcnow as now
 
 DRAFT = "draft"
 IN_REVIEW = "in_review"

@@ -15,9 +15,10 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app.banks.lint import Problem, schema_problems
-from app.banks.models import SupportService, now
+from app.banks.models import SupportService
 from app.banks.schema import Identifier, NonEmptyText
 from app.banks.service import record_audit
+from app.db import utcnow as now
 from app.enums import CrimeGroup
 
 SUPPORT_FILE = "support_services.yaml"

@@ -14,9 +14,10 @@ from sqlmodel import Session, select
 
 from app.banks import service
 from app.banks.lint import Problem, check_document
-from app.banks.models import BankVersion, QuestionBank, now
+from app.banks.models import BankVersion, QuestionBank
 from app.banks.schema import BankDocument, normalize
 from app.banks.service import record_audit
+from app.db import utcnow as now
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 
 LoadStatus = Literal["published", "unchanged", "refused"]

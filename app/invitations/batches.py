@@ -19,10 +19,11 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
+from app.audit import record as record_event
 from app.crypto import encrypt
-from app.db import new_uuid
+from app.db import as_utc, new_uuid
+from app.db import utcnow as now
 from app.errors import InvalidInput, NotFound
-from app.invitations.clock import as_utc, now, record_event
 from app.invitations.contacts import case_ref_hash, configured_quiet_hours, contact_hash
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.invitations.rows import COLUMNS, NotSafe, ValidRow, validate_row

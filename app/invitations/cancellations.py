@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlmodel import Session, col
 
-from app.invitations.clock import now, record_event
+from app.audit import record as record_event
+from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.models import Invitation, OutboundMessage
 

@@ -9,8 +9,8 @@ from typing import Any
 
 from sqlmodel import Session, col, select, update
 
+from app.db import utcnow as now
 from app.invitations.batches import import_rows
-from app.invitations.clock import now
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Invitation, OutboundMessage
 from app.messaging.outbox import OutboxSender

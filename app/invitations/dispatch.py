@@ -27,9 +27,10 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
+from app.audit import record as record_event
 from app.crypto import DecryptionFailed, decrypt
-from app.db import new_uuid, session_scope
-from app.invitations.clock import as_utc, now, record_event
+from app.db import as_utc, new_uuid, session_scope
+from app.db import utcnow as now
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.links import make_survey_token, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.audit import record as record_event
 from app.crypto import rotate
-from app.invitations.clock import record_event
 from app.invitations.models import Contact
 
 CHUNK = 1000

@@ -6,8 +6,7 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
-from app.db import new_uuid
-from app.invitations.clock import now as utcnow
+from app.db import new_uuid, utcnow
 
 
 class InvitationBatch(SQLModel, table=True):

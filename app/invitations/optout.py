@@ -5,7 +5,8 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlmodel import Session, col
 
-from app.invitations.clock import now, record_event
+from app.audit import record as record_event
+from app.db import utcnow as now
 from app.invitations.contacts import contact_hash
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.rows import normalise_uk_mobile

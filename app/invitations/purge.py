@@ -13,7 +13,8 @@ from datetime import date, datetime
 from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session, col
 
-from app.invitations.clock import now, record_event
+from app.audit import record as record_event
+from app.db import utcnow as now
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.reporting.contact_requests import erase_closed_contact_requests
 from app.settings import get_settings

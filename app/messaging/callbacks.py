@@ -7,7 +7,8 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.invitations.clock import now, record_event
+from app.audit import record as record_event
+from app.db import utcnow as now
 from app.invitations.models import Invitation, OutboundMessage
 from app.invitations.optout import opt_out_phone
 

@@ -7,7 +7,7 @@ import json
 import os
 from pathlib import Path
 
-from app.invitations.clock import now
+from app.db import utcnow as now
 from app.messaging.sender import OutgoingMessage, SendReceipt
 
 

@@ -13,7 +13,7 @@ from sqlalchemy import delete
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
-from app.survey.clock import now as utcnow
+from app.db import utcnow
 from app.survey.i18n import N_
 from app.survey.models import InProgressAnswer
 

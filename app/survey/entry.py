@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from sqlmodel import Session, col, select
 
+from app.db import as_utc, utcnow
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token
 from app.invitations.models import Invitation
-from app.survey.clock import as_utc
-from app.survey.clock import now as utcnow
 
 # A link answers only once a message carrying it has been sent.
 OPEN_STATUSES = frozenset({"sent", "delivered", "failed", "opened", "started", "completed"})

@@ -8,8 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from app.db import new_uuid
-from app.survey.clock import now as utcnow
+from app.db import new_uuid, utcnow
 
 
 class SurveySession(SQLModel, table=True):

@@ -15,10 +15,9 @@ from fastapi import Request, Response
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select, update
 
+from app.db import as_utc, utcnow
 from app.invitations.models import Invitation
 from app.settings import get_settings
-from app.survey.clock import as_utc
-from app.survey.clock import now as utcnow
 from app.survey.models import SurveySession
 
 COOKIE_NAME = "vv_survey"

@@ -12,12 +12,11 @@ from typing import Any
 
 from sqlmodel import Session
 
-from app.db import new_uuid
+from app.db import new_uuid, utcnow
 from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.survey.answers import erase_answers, load_answers
 from app.survey.bank import PinnedBank, pin_bank
-from app.survey.clock import now as utcnow
 from app.survey.entry import lock_invitation, mark_started
 from app.survey.journey import visible_questions
 from app.survey.models import Answer, Comment, Response

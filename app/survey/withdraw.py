@@ -9,10 +9,10 @@ from __future__ import annotations
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.db import utcnow
 from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.survey.answers import erase_answers
-from app.survey.clock import now as utcnow
 from app.survey.entry import lock_invitation
 from app.survey.models import Answer, Comment, Response
 from app.survey.session import end_all_sessions

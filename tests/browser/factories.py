@@ -19,7 +19,7 @@ from app.banks.service import latest_published
 from app.banks.support import load_support_services
 from app.banks.versions import load_document
 from app.crypto import encrypt
-from app.invitations.clock import now as utcnow
+from app.db import utcnow
 from app.invitations.contacts import contact_hash
 from app.invitations.links import make_survey_token
 from app.invitations.models import Contact, Invitation, InvitationBatch

@@ -8,8 +8,8 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.db import utcnow as now
 from app.invitations.batches import BatchResult, import_rows
-from app.invitations.clock import now
 from app.messaging.sender import OutgoingMessage, SendReceipt
 
 PHONE = "07911 123456"

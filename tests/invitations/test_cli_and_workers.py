@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 
 from app.cli import app as cli_app
 from app.db import new_uuid
-from app.invitations.clock import now
+from app.db import utcnow as now
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.messaging.sender import OutgoingMessage, SendReceipt

@@ -11,8 +11,9 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
+from app.db import as_utc
+from app.db import utcnow as now
 from app.enums import Role
-from app.invitations.clock import as_utc, now
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.dispatch import STALE_CLAIM_AFTER, claim_due, dispatch_once
 from app.invitations.links import make_survey_token, read_survey_token

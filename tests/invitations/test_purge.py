@@ -14,7 +14,7 @@ from app.banks.models import BankVersion, QuestionBank
 from app.cli import app as cli_app
 from app.crypto import DecryptionFailed, decrypt
 from app.db import metadata
-from app.invitations.clock import now
+from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation

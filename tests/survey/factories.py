@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.db import utcnow
 from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation, InvitationBatch
-from app.survey.clock import now as utcnow
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

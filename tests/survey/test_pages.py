@@ -12,9 +12,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.crypto import decrypt
+from app.db import utcnow as now
 from app.main import create_app
 from app.reporting.models import PublishedAction
-from app.survey.clock import now
 from app.survey.models import Answer, Comment, ContactRequest, InProgressAnswer, Response
 from tests.survey.factories import (
     answer,
