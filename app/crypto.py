@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+from functools import lru_cache
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 
@@ -15,7 +16,13 @@ class DecryptionFailed(Exception):
 
 
 def _fernet() -> MultiFernet:
-    return MultiFernet([Fernet(key.encode()) for key in get_settings().fernet_keys])
+    return _fernet_for(tuple(get_settings().fernet_keys))
+
+
+@lru_cache(maxsize=4)
+def _fernet_for(keys: tuple[str, ...]) -> MultiFernet:
+    # Building the key set costs more than encrypting one contact: keep it per key list.
+    return MultiFernet([Fernet(key.encode()) for key in keys])
 
 
 def encrypt(plaintext: str) -> str:
