@@ -32,17 +32,11 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-SATISFACTION = [
-    "completely_satisfied",
-    "very_satisfied",
-    "fairly_satisfied",
-    "neither",
-    "fairly_dissatisfied",
-    "very_dissatisfied",
-    "completely_dissatisfied",
-    "dont_know",
-]
-AGREEMENT = ["strongly_agree", "agree", "neither", "disagree", "strongly_disagree", "dont_know"]
+from app.banks.metrics import AGREEMENT_SCALE, SATISFACTION_SCALE  # noqa: E402
+from bench.machine import describe_machine  # noqa: E402
+
+SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
+AGREEMENT = [*AGREEMENT_SCALE, "dont_know"]
 CRIME_GROUPS = ["general", "rasso", "vawg"]
 TOUCHPOINTS = ["reporting", "investigation", "outcome", "court"]
 AREAS = [f"A{number:02d}" for number in range(20)]
@@ -206,16 +200,6 @@ def timed(function: Any, repeat: int) -> tuple[float, list[float], Any]:
     return statistics.median(times), times, result
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--responses", type=int, default=1_000_000)
@@ -323,7 +307,7 @@ def main() -> None:
         f"(min {min(raw_times) * 1000:,.1f}, {args.raw_repeat} runs)"
     )
     print(f"ratio raw / rollups:     {ratio:,.0f}x")
-    print(f"machine:                 {os.cpu_count()} CPUs, {cpu_model()}")
+    print(f"machine:                 {describe_machine()}")
     print(f"python:                  {platform.python_version()}, {platform.platform()}")
     print(f"date:                    {datetime.now(UTC):%Y-%m-%d %H:%M} UTC")
 

@@ -30,6 +30,10 @@ from pathlib import Path
 from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench.machine import describe_machine  # noqa: E402
+
 HEADER = [
     "case_ref", "crime_group", "touchpoint", "touchpoint_date", "area", "channel", "phone",
     "email", "language", "safe_to_contact",
@@ -111,7 +115,6 @@ def run_child(mode: str, env: dict[str, str], *args: str) -> dict[str, float]:
 
 def child(mode: str, args: list[str]) -> None:
     """Runs in a separate process with the bench settings in its environment."""
-    sys.path.insert(0, str(ROOT))
     from app.migrate import upgrade
     from app.settings import get_settings
 
@@ -167,16 +170,6 @@ def child(mode: str, args: list[str]) -> None:
         print(json.dumps({"seconds": time.perf_counter() - started}))
 
 
-def cpu_model() -> str:
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                return line.split(":", 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or "unknown"
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--rows", type=int, default=100_000)
@@ -208,7 +201,7 @@ def main() -> None:
     ceiling_rate = options.rows / ceiling["seconds"]
     print(f"date: {date.today().isoformat()}")
     python = platform.python_version()
-    print(f"machine: {os.cpu_count()} CPUs (nproc), {cpu_model()}, Python {python}")
+    print(f"machine: {describe_machine()}, Python {python}")
     print(f"database: {backend}")
     print(f"import via CLI: {options.rows} rows in {cli['seconds']:.1f} s = {rate:,.0f} rows/s "
           f"(exit {cli['exit']}; {' '.join(cli['summary'])})")  # fmt: skip

@@ -7,10 +7,10 @@ documents, read once per version: a published document never changes.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from pydantic import BaseModel
 from sqlalchemy import ColumnElement, and_, case, func, select, tuple_
@@ -359,16 +359,30 @@ def metric_counts(
     return {key: value for key, value in totals.items() if value[0] > 0}
 
 
+CountsT = TypeVar("CountsT")
+
+
+def shown_groups(
+    group_by: Sequence[str],
+    counts: Mapping[tuple[GroupValue, ...], CountsT],
+    size: Callable[[CountsT], int],
+    min_cell: int,
+) -> Iterator[tuple[dict[str, GroupValue], CountsT | None]]:
+    """Each group's labels in label order, with its counts, or None where suppression hides
+    them (primary and secondary, on the group's `size`)."""
+    keys = sorted(counts, key=sort_key)
+    hidden = suppress_small_cells(keys, [size(counts[key]) for key in keys], min_cell)
+    for key, suppressed in zip(keys, hidden, strict=True):
+        yield dict(zip(group_by, key, strict=True)), None if suppressed else counts[key]
+
+
 def build_cells(
     group_by: Sequence[str], counts: Mapping[tuple[GroupValue, ...], tuple[int, int]], min_cell: int
 ) -> list[MetricCell]:
     """Cells in label order with rates, intervals and suppression applied."""
-    keys = sorted(counts, key=sort_key)
-    hidden = suppress_small_cells(keys, [counts[key][0] for key in keys], min_cell)
     cells: list[MetricCell] = []
-    for key, suppressed in zip(keys, hidden, strict=True):
-        group = dict(zip(group_by, key, strict=True))
-        if suppressed:
+    for group, count in shown_groups(group_by, counts, lambda count: count[0], min_cell):
+        if count is None:
             cells.append(
                 MetricCell(
                     group=group,
@@ -381,7 +395,7 @@ def build_cells(
                 )
             )
             continue
-        n, positive = counts[key]
+        n, positive = count
         interval = wilson_interval(positive, n)
         assert interval is not None  # n > 0 for every listed cell
         cells.append(

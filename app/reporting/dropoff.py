@@ -20,7 +20,7 @@ from app.banks.models import BankVersion, QuestionBank
 from app.enums import Touchpoint
 from app.errors import InvalidInput, NotFound
 from app.invitations.models import Invitation
-from app.reporting.aggregates import ANSWERED_STATUSES, parse_month_range
+from app.reporting.aggregates import ANSWERED_STATUSES, MonthRange, parse_month_range
 from app.reporting.rollups import ALL, SKIPPED_CODE, answer_table, response_table, rollup_table
 
 invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
@@ -57,6 +57,20 @@ def _bank_versions(session: Session, slug: str) -> list[BankVersion]:
     return list(session.exec(statement).all())
 
 
+def _slice_conditions(
+    table: Table, touchpoint: str | None, months: MonthRange
+) -> list[ColumnElement[bool]]:
+    """The touchpoint and month range asked for, on a table with those two columns."""
+    conditions: list[ColumnElement[bool]] = []
+    if touchpoint:
+        conditions.append(table.c.touchpoint == touchpoint)
+    if months.first:
+        conditions.append(table.c.month >= months.first)
+    if months.last:
+        conditions.append(table.c.month <= months.last)
+    return conditions
+
+
 def question_dropoff(
     session: Session,
     bank: str,
@@ -91,13 +105,8 @@ def question_dropoff(
             rollup_table.c.question_id.in_(single),
             rollup_table.c.bank_version_id.in_(version_ids),
             rollup_table.c.language == ALL,  # the coarse rows: no area or language asked for
+            *_slice_conditions(rollup_table, touchpoint, months),
         ]
-        if touchpoint:
-            conditions.append(rollup_table.c.touchpoint == touchpoint)
-        if months.first:
-            conditions.append(rollup_table.c.month >= months.first)
-        if months.last:
-            conditions.append(rollup_table.c.month <= months.last)
         statement = (
             select(
                 rollup_table.c.question_id,
@@ -116,13 +125,8 @@ def question_dropoff(
         conditions = [
             answer_table.c.question_id.in_(multi),
             response_table.c.bank_version_id.in_(version_ids),
+            *_slice_conditions(response_table, touchpoint, months),
         ]
-        if touchpoint:
-            conditions.append(response_table.c.touchpoint == touchpoint)
-        if months.first:
-            conditions.append(response_table.c.month >= months.first)
-        if months.last:
-            conditions.append(response_table.c.month <= months.last)
         statement = (
             select(
                 answer_table.c.question_id,

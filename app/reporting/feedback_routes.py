@@ -6,13 +6,12 @@ from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Query
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep
 from app.enums import CrimeGroup, Role, Touchpoint
 from app.reporting import actions, comments, contact_requests
-from app.reporting.models import PublishedAction
 from app.settings import get_settings
 
 router = APIRouter(tags=["feedback"])
@@ -27,6 +26,8 @@ VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
 
 
 class CommentOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from a comments.RedactedComment
+
     id: str = Field(description="The comment's own random id (not the response's).")
     text: str = Field(description="The comment after automatic redaction.")
     crime_group: str
@@ -50,19 +51,6 @@ class CommentsOut(BaseModel):
 class QuotableIn(BaseModel):
     quotable: bool
     theme: str | None = Field(default=None, max_length=200)
-
-
-def _comment_out(comment: comments.RedactedComment) -> CommentOut:
-    return CommentOut(
-        id=comment.id,
-        text=comment.text,
-        crime_group=comment.crime_group,
-        touchpoint=comment.touchpoint,
-        month=comment.month,
-        question_id=comment.question_id,
-        quotable=comment.quotable,
-        theme=comment.theme,
-    )
 
 
 @router.get("/comments", response_model=CommentsOut)
@@ -92,7 +80,7 @@ def get_comments(
         withheld_groups=result.withheld_groups,
         count=len(result.comments),
         total=result.total,
-        comments=[_comment_out(comment) for comment in result.comments],
+        comments=[CommentOut.model_validate(comment) for comment in result.comments],
     )
 
 
@@ -105,7 +93,7 @@ def set_comment_quotable(
     comment = comments.mark_quotable(
         session, comment_id, quotable=body.quotable, theme=theme, actor=caller.actor
     )
-    return _comment_out(comment)
+    return CommentOut.model_validate(comment)
 
 
 # --- "You said, we did" --------------------------------------------------------------------
@@ -117,22 +105,13 @@ class ActionIn(BaseModel):
 
 
 class ActionOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from a PublishedAction row
+
     id: int
     crime_group: str | None
     text: str
     published_by: str
     published_at: datetime
-
-
-def _action_out(action: PublishedAction) -> ActionOut:
-    assert action.id is not None
-    return ActionOut(
-        id=action.id,
-        crime_group=action.crime_group,
-        text=action.text,
-        published_by=action.published_by,
-        published_at=action.published_at,
-    )
 
 
 @router.get("/actions", response_model=list[ActionOut])
@@ -146,7 +125,7 @@ def get_actions(
     rows = actions.list_actions(
         session, crime_group=crime_group.value if crime_group else None, limit=limit
     )
-    return [_action_out(row) for row in rows]
+    return [ActionOut.model_validate(row) for row in rows]
 
 
 @router.post("/actions", response_model=ActionOut, status_code=201)
@@ -158,13 +137,15 @@ def post_action(body: ActionIn, session: SessionDep, caller: ApproverDep) -> Act
         crime_group=body.crime_group.value if body.crime_group else None,
         actor=caller.actor,
     )
-    return _action_out(action)
+    return ActionOut.model_validate(action)
 
 
 # --- "Contact me" requests -----------------------------------------------------------------
 
 
 class ContactRequestOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from a contact_requests.OpenedRequest
+
     id: str
     crime_group: str
     created_at: datetime
@@ -176,18 +157,6 @@ class ContactRequestOut(BaseModel):
     )
 
 
-def _request_out(request: contact_requests.OpenedRequest) -> ContactRequestOut:
-    return ContactRequestOut(
-        id=request.id,
-        crime_group=request.crime_group,
-        created_at=request.created_at,
-        status=request.status,
-        closed_at=request.closed_at,
-        erase_after=request.erase_after,
-        details=request.details,
-    )
-
-
 @router.get("/contact-requests", response_model=list[ContactRequestOut])
 def get_contact_requests(
     session: SessionDep,
@@ -196,7 +165,7 @@ def get_contact_requests(
 ) -> list[ContactRequestOut]:
     """Victims who asked to be contacted (open ones by default), oldest first."""
     rows = contact_requests.list_contact_requests(session, status=status, actor=caller.actor)
-    return [_request_out(row) for row in rows]
+    return [ContactRequestOut.model_validate(row) for row in rows]
 
 
 @router.post("/contact-requests/{request_id}/close", response_model=ContactRequestOut)
@@ -205,4 +174,4 @@ def close_contact_request(
 ) -> ContactRequestOut:
     """Mark a request handled; it is erased after the retention period."""
     row = contact_requests.close_contact_request(session, request_id, actor=caller.actor)
-    return _request_out(row)
+    return ContactRequestOut.model_validate(row)

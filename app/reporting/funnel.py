@@ -21,9 +21,8 @@ from app.reporting.aggregates import (
     parse_filters,
     parse_group_by,
     parse_month_range,
-    sort_key,
+    shown_groups,
 )
-from app.reporting.suppression import suppress_small_cells
 
 invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
 
@@ -121,12 +120,9 @@ def funnel(
     counts = funnel_counts(
         session, dimensions, parse_filters(filters), parse_month_range(period_from, period_to)
     )
-    keys = sorted(counts, key=sort_key)
-    hidden = suppress_small_cells(keys, [counts[key]["invited"] for key in keys], min_cell)
     cells: list[FunnelCell] = []
-    for key, suppressed in zip(keys, hidden, strict=True):
-        group = dict(zip(dimensions, key, strict=True))
-        if suppressed:
+    for group, stage in shown_groups(dimensions, counts, lambda stage: stage["invited"], min_cell):
+        if stage is None:
             cells.append(
                 FunnelCell(
                     group=group,
@@ -136,7 +132,6 @@ def funnel(
                 )
             )
             continue
-        stage = counts[key]
         cells.append(
             FunnelCell(
                 group=group,

@@ -13,6 +13,19 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+# One rollup row per combination of these (see app.reporting.rollups).
+ROLLUP_KEY = (
+    "question_id",
+    "code",
+    "bank_version_id",
+    "crime_group",
+    "touchpoint",
+    "area",
+    "month",
+    "language",
+)
+
+
 class RollupCount(SQLModel, table=True):
     """How many responses gave `code` to `question_id`, per coarse context.
 
@@ -22,16 +35,7 @@ class RollupCount(SQLModel, table=True):
 
     __tablename__ = "rollup_count"
     __table_args__ = (
-        UniqueConstraint(
-            "question_id",
-            "code",
-            "bank_version_id",
-            "crime_group",
-            "touchpoint",
-            "area",
-            "month",
-            "language",
-        ),
+        UniqueConstraint(*ROLLUP_KEY),
         # The aggregates' access path, covering: question, then the level (language "*" marks
         # the coarse rows), then what they filter and group on, and the count itself.
         Index(

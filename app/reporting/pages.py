@@ -101,24 +101,28 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
 # --- quarterly report -----------------------------------------------------------------------
 
 
-def _report(session: SessionDep, period: str | None) -> report.QuarterlyReport:
+def _audited_report(
+    session: SessionDep, caller: Caller, period: str | None, *, action: str
+) -> report.QuarterlyReport:
+    """The quarter's report, its read recorded under `action` with the number of quotes."""
     chosen = report.parse_report_period(period, _today())
-    return report.build_report(session, chosen, min_cell=get_settings().min_cell)
+    quarterly = report.build_report(session, chosen, min_cell=get_settings().min_cell)
+    _record(
+        session,
+        actor=caller.actor,
+        action=action,
+        object_type="report",
+        object_id=quarterly.period,
+        detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
+    )
+    return quarterly
 
 
 @router.get("/reports/quarterly")
 def quarterly_report_page(
     request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
 ) -> Response:
-    quarterly = _report(session, period)
-    _record(
-        session,
-        actor=caller.actor,
-        action="reports.quarterly.read",
-        object_type="report",
-        object_id=quarterly.period,
-        detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
-    )
+    quarterly = _audited_report(session, caller, period, action="reports.quarterly.read")
     return _staff_page(
         request,
         caller,
@@ -134,15 +138,7 @@ def quarterly_report_page(
 
 
 def _pack_response(session: SessionDep, caller: Caller, period: str | None) -> Response:
-    quarterly = _report(session, period)
-    _record(
-        session,
-        actor=caller.actor,
-        action="reports.quarterly.pack",
-        object_type="report",
-        object_id=quarterly.period,
-        detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
-    )
+    quarterly = _audited_report(session, caller, period, action="reports.quarterly.pack")
     return Response(
         content=report_pack.build_pack(quarterly),
         media_type="application/zip",

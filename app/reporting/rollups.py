@@ -22,19 +22,9 @@ from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, liter
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.reporting.models import RollupCount
+from app.reporting.models import ROLLUP_KEY, RollupCount
 from app.survey.models import Answer, Response
 
-ROLLUP_KEY = (
-    "question_id",
-    "code",
-    "bank_version_id",
-    "crime_group",
-    "touchpoint",
-    "area",
-    "month",
-    "language",
-)
 SKIPPED_CODE = ""  # a question shown but not answered
 # Area and language of the coarse rows. Never a real value: area codes are local policing area
 # codes and languages BCP 47 tags, neither of which can be "*".

@@ -5,7 +5,8 @@ Route order matters: the fixed paths under /aggregates/ come before /aggregates/
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from collections.abc import Callable
+from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -20,6 +21,8 @@ from app.reporting.csv_export import csv_text
 from app.settings import get_settings
 
 router = APIRouter(tags=["aggregates"])
+
+ResultT = TypeVar("ResultT")
 
 AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
 UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
@@ -63,6 +66,31 @@ def _csv_response(columns: list[str], rows: list[list[Any]], filename: str) -> R
     )
 
 
+def _audited_answer(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    format_: str | None,
+    result: ResultT,
+    csv_rows: Callable[[ResultT], tuple[list[str], list[list[Any]]]],
+    *,
+    metric: str,
+    params: dict[str, Any],
+    filename: str,
+) -> ResultT | Response:
+    """Audit the read, then answer with the result as JSON or, if asked for, as a CSV file."""
+    as_csv = _wants_csv(request, format_)
+    aggregates.record_aggregate_read(
+        session,
+        actor=caller.actor,
+        metric=metric,
+        params={**params, "format": "csv" if as_csv else "json"},
+    )
+    if as_csv:
+        return _csv_response(*csv_rows(result), filename)
+    return result
+
+
 @router.get("/metrics", response_model=list[aggregates.MetricInfo])
 def list_metrics(session: SessionDep, caller: AnalystDep) -> list[aggregates.MetricInfo]:
     """Every metric: what it measures, which questions feed it, which codes count."""
@@ -81,18 +109,17 @@ def get_victims_code(
     """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
     min_cell = get_settings().min_cell
     view = victims_code.victims_code_view(session, period_from, period_to, min_cell)
-    as_csv = _wants_csv(request, format_)
-    aggregates.record_aggregate_read(
+    return _audited_answer(
+        request,
         session,
-        actor=caller.actor,
+        caller,
+        format_,
+        view,
+        victims_code.victims_code_csv_rows,
         metric="victims-code",
-        params={"from": period_from, "to": period_to, "format": "csv" if as_csv else "json"},
+        params={"from": period_from, "to": period_to},
+        filename="victims-code.csv",
     )
-    if as_csv:
-        columns = list(victims_code.RightRow.model_fields)
-        rows = [[getattr(row, name) for name in columns] for row in view.rights]
-        return _csv_response(columns, rows, "victims-code.csv")
-    return view
 
 
 @router.get("/aggregates/funnel", response_model=funnel.FunnelResult)
@@ -124,22 +151,17 @@ def get_funnel(
         period_from=period_from,
         period_to=period_to,
     )
-    as_csv = _wants_csv(request, format_)
-    aggregates.record_aggregate_read(
+    return _audited_answer(
+        request,
         session,
-        actor=caller.actor,
+        caller,
+        format_,
+        result,
+        funnel.funnel_csv_rows,
         metric="funnel",
-        params={
-            "group_by": result.group_by,
-            "from": period_from,
-            "to": period_to,
-            **filters,
-            "format": "csv" if as_csv else "json",
-        },
+        params={"group_by": result.group_by, "from": period_from, "to": period_to, **filters},
+        filename="funnel.csv",
     )
-    if as_csv:
-        return _csv_response(*funnel.funnel_csv_rows(result), "funnel.csv")
-    return result
 
 
 @router.get("/aggregates/dropoff", response_model=dropoff.DropoffResult)
@@ -164,22 +186,17 @@ def get_dropoff(
         period_from=period_from,
         period_to=period_to,
     )
-    as_csv = _wants_csv(request, format_)
-    aggregates.record_aggregate_read(
+    return _audited_answer(
+        request,
         session,
-        actor=caller.actor,
+        caller,
+        format_,
+        result,
+        dropoff.dropoff_csv_rows,
         metric="dropoff",
-        params={
-            "bank": bank,
-            "touchpoint": touchpoint,
-            "from": period_from,
-            "to": period_to,
-            "format": "csv" if as_csv else "json",
-        },
+        params={"bank": bank, "touchpoint": touchpoint, "from": period_from, "to": period_to},
+        filename=f"dropoff-{bank}.csv",
     )
-    if as_csv:
-        return _csv_response(*dropoff.dropoff_csv_rows(result), f"dropoff-{bank}.csv")
-    return result
 
 
 @router.get("/aggregates/{metric_id}", response_model=aggregates.AggregateResult)
@@ -213,23 +230,17 @@ def get_aggregate(
         period_to=period_to,
         min_cell=get_settings().min_cell,
     )
-    as_csv = _wants_csv(request, format_)
-    aggregates.record_aggregate_read(
+    return _audited_answer(
+        request,
         session,
-        actor=caller.actor,
+        caller,
+        format_,
+        result,
+        aggregates.aggregate_csv_rows,
         metric=result.metric,
-        params={
-            "group_by": result.group_by,
-            "from": period_from,
-            "to": period_to,
-            **filters,
-            "format": "csv" if as_csv else "json",
-        },
+        params={"group_by": result.group_by, "from": period_from, "to": period_to, **filters},
+        filename=f"aggregates-{result.metric}.csv",
     )
-    if as_csv:
-        filename = f"aggregates-{result.metric}.csv"
-        return _csv_response(*aggregates.aggregate_csv_rows(result), filename)
-    return result
 
 
 @router.put("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)

@@ -176,6 +176,12 @@ def save_self_assessment(
     )
 
 
+def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[Any]]]:
+    """One CSV row per right, with every column of RightRow."""
+    columns = list(RightRow.model_fields)
+    return columns, [[getattr(row, name) for name in columns] for row in view.rights]
+
+
 def get_self_assessment(session: Session, period: str) -> SelfAssessmentResult:
     try:
         periods.parse_quarter(period)

@@ -11,22 +11,14 @@ from typing import Any
 from sqlalchemy import delete
 from sqlmodel import Session, select
 
+from app.banks.metrics import SATISFACTION_SCALE
 from app.banks.models import BankVersion, QuestionBank
 from app.invitations.models import Invitation, InvitationBatch
 from app.reporting import rollups
 from app.reporting.models import RollupCount
 from app.survey.models import Answer, Response
 
-SATISFACTION = [
-    "completely_satisfied",
-    "very_satisfied",
-    "fairly_satisfied",
-    "neither",
-    "fairly_dissatisfied",
-    "very_dissatisfied",
-    "completely_dissatisfied",
-    "dont_know",
-]
+SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
 RIGHTS_OPTIONS = ["yes", "no", "dont_know", "not_applicable"]
 
 
