@@ -7,11 +7,16 @@ e.g. an unknown role name or a missing option).
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
 import typer
 
 from app.enums import Role
 from app.errors import AppError
+
+if TYPE_CHECKING:
+    from app.auth.models import StaffUser
 
 users_app = typer.Typer(no_args_is_help=True)
 api_keys_app = typer.Typer(no_args_is_help=True)
@@ -36,6 +41,18 @@ def _read_password(from_stdin: bool) -> str:
         # One line; the newline that `echo` or a file adds is not part of the password.
         return sys.stdin.readline().rstrip("\r\n")
     return str(typer.prompt("Password", hide_input=True, confirmation_prompt="Repeat the password"))
+
+
+def _change_user(change: Callable[..., StaffUser], email: str) -> int | None:
+    """Run a service change on the user with this email in its own transaction; their id."""
+    from app.db import session_scope
+
+    try:
+        with session_scope() as session:
+            return change(session, email=email, actor=CLI_ACTOR).id
+    except AppError as exc:
+        _fail(exc.detail)
+    return None
 
 
 @users_app.command("create")
@@ -82,14 +99,8 @@ def disable_user(
 ) -> None:
     """Disable a user and end their sessions at once."""
     from app.auth import service
-    from app.db import session_scope
 
-    try:
-        with session_scope() as session:
-            user = service.disable_user(session, email=email, actor=CLI_ACTOR)
-            user_id = user.id
-    except AppError as exc:
-        _fail(exc.detail)
+    user_id = _change_user(service.disable_user, email)
     typer.echo(f"Disabled staff user {user_id}; their sessions have ended.")
 
 
@@ -99,14 +110,8 @@ def reset_second_factor(
 ) -> None:
     """Forget a user's authenticator app (e.g. a lost phone) and end their sessions."""
     from app.auth import service
-    from app.db import session_scope
 
-    try:
-        with session_scope() as session:
-            user = service.reset_second_factor(session, email=email, actor=CLI_ACTOR)
-            user_id = user.id
-    except AppError as exc:
-        _fail(exc.detail)
+    user_id = _change_user(service.reset_second_factor, email)
     typer.echo(
         f"Reset the second factor of staff user {user_id}; "
         "they set up an authenticator app again at their next sign-in."

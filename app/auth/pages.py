@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
@@ -186,6 +186,33 @@ def _check_form_token(active: ActiveSession, token: str) -> None:
         raise Forbidden(BAD_CSRF)
 
 
+def _two_factor_page(
+    request: Request,
+    active: ActiveSession,
+    template: str,
+    *,
+    page_title: str,
+    next_path: str,
+    status_code: int,
+    errors: tuple[tuple[str, str], ...],
+    **context: Any,
+) -> Response:
+    """A second-step page: its form posts back the session's CSRF token and the next path."""
+    summary, fields = _errors(*errors)
+    return render(
+        request,
+        template,
+        status_code=status_code,
+        page_title=page_title,
+        error_summary=summary,
+        field_errors=fields,
+        csrf_token=active.record.csrf_token,
+        next_path=safe_next(next_path),
+        pending=True,
+        **context,
+    )
+
+
 def _setup_page(
     request: Request,
     session: SessionDep,
@@ -199,20 +226,17 @@ def _setup_page(
     uri = totp.provisioning_uri(
         secret, account=active.user.email, issuer=get_settings().service_name
     )
-    summary, fields = _errors(*errors)
-    return render(
+    return _two_factor_page(
         request,
+        active,
         "staff/two_factor_setup.html",
-        status_code=status_code,
         page_title="Set up your authenticator app",
-        error_summary=summary,
-        field_errors=fields,
+        next_path=next_path,
+        status_code=status_code,
+        errors=errors,
         # segno draws the SVG from the otpauth URI alone: nothing in it comes from a user.
         qr_svg=Markup(totp.qr_code_svg(uri)),  # noqa: S704
         secret=totp.grouped_secret(secret),
-        csrf_token=active.record.csrf_token,
-        next_path=safe_next(next_path),
-        pending=True,
     )
 
 
@@ -224,17 +248,14 @@ def _code_page(
     status_code: int = 200,
     errors: tuple[tuple[str, str], ...] = (),
 ) -> Response:
-    summary, fields = _errors(*errors)
-    return render(
+    return _two_factor_page(
         request,
+        active,
         "staff/two_factor.html",
-        status_code=status_code,
         page_title="Enter your security code",
-        error_summary=summary,
-        field_errors=fields,
-        csrf_token=active.record.csrf_token,
-        next_path=safe_next(next_path),
-        pending=True,
+        next_path=next_path,
+        status_code=status_code,
+        errors=errors,
     )
 
 

@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session, select
@@ -93,58 +94,55 @@ def create_user(
     )
     session.add(user)
     session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="user.created",
-        object_type="staff_user",
-        object_id=str(user.id),
-        detail={"roles": role_list, "bank_scopes": scopes},
+    _record_user_event(
+        session, user, actor=actor, action="user.created", roles=role_list, bank_scopes=scopes
     )
     return user
 
 
-def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
-    """Disable a user and end their sessions at once; NotFound if there is no such user."""
+def _record_user_event(
+    session: Session, user: StaffUser, *, actor: str, action: str, **detail: Any
+) -> None:
+    record_event(
+        session,
+        actor=actor,
+        action=action,
+        object_type="staff_user",
+        object_id=str(user.id),
+        detail=detail,
+    )
+
+
+def _user_with_sessions_ended(session: Session, email: str) -> tuple[StaffUser, int]:
+    """The user with this email, their sessions ended; NotFound if there is no such user."""
     user = get_user_by_email(session, email)
     if user is None:
         raise NotFound("There is no staff user with this email address.")
     assert user.id is not None
-    ended = sessions.end_user_sessions(session, user.id)
+    return user, sessions.end_user_sessions(session, user.id)
+
+
+def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
+    """Disable a user and end their sessions at once; NotFound if there is no such user."""
+    user, ended = _user_with_sessions_ended(session, email)
     if user.disabled_at is None:
         user.disabled_at = utc_now()
         session.add(user)
     session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="user.disabled",
-        object_type="staff_user",
-        object_id=str(user.id),
-        detail={"sessions_ended": ended},
-    )
+    _record_user_event(session, user, actor=actor, action="user.disabled", sessions_ended=ended)
     return user
 
 
 def reset_second_factor(session: Session, *, email: str, actor: str) -> StaffUser:
     """Forget a user's authenticator (a lost phone): they set it up again at next sign-in."""
-    user = get_user_by_email(session, email)
-    if user is None:
-        raise NotFound("There is no staff user with this email address.")
-    assert user.id is not None
-    ended = sessions.end_user_sessions(session, user.id)
+    user, ended = _user_with_sessions_ended(session, email)
     user.totp_secret_encrypted = None
     user.totp_confirmed_at = None
     user.totp_last_step = None
     session.add(user)
     session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="user.second_factor_reset",
-        object_type="staff_user",
-        object_id=str(user.id),
-        detail={"sessions_ended": ended},
+    _record_user_event(
+        session, user, actor=actor, action="user.second_factor_reset", sessions_ended=ended
     )
     return user
 
@@ -220,12 +218,8 @@ def check_second_factor(session: Session, *, user: StaffUser, code: str) -> Code
     assert user.id is not None
     subject = throttle.second_factor_subject(user.id)
     if throttle.is_throttled(session, subject):
-        record_event(
-            session,
-            actor=f"user:{user.id}",
-            action="auth.second_factor_throttled",
-            object_type="staff_user",
-            object_id=str(user.id),
+        _record_user_event(
+            session, user, actor=f"user:{user.id}", action="auth.second_factor_throttled"
         )
         return CodeOutcome.throttled
     step = None
@@ -238,23 +232,15 @@ def check_second_factor(session: Session, *, user: StaffUser, code: str) -> Code
         )
     throttle.record_attempt(session, subject, succeeded=step is not None)
     if step is None:
-        record_event(
-            session,
-            actor=f"user:{user.id}",
-            action="auth.second_factor_failed",
-            object_type="staff_user",
-            object_id=str(user.id),
+        _record_user_event(
+            session, user, actor=f"user:{user.id}", action="auth.second_factor_failed"
         )
         return CodeOutcome.refused
     user.totp_last_step = step
     if user.totp_confirmed_at is None:
         user.totp_confirmed_at = utc_now()
-        record_event(
-            session,
-            actor=f"user:{user.id}",
-            action="auth.second_factor_enrolled",
-            object_type="staff_user",
-            object_id=str(user.id),
+        _record_user_event(
+            session, user, actor=f"user:{user.id}", action="auth.second_factor_enrolled"
         )
     session.add(user)
     session.flush()

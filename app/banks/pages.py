@@ -198,11 +198,15 @@ def _edit_page(
     slug: str,
     text: str,
     change_note: str,
-    action: str,
-    heading: str,
+    version: int | None = None,
     errors: list[dict[str, Any]] | None = None,
     status_code: int = 200,
 ) -> Response:
+    """The draft form: a new draft when `version` is None, else that draft's edit."""
+    if version is None:
+        action, heading = f"/staff/banks/{slug}/drafts", "New draft"
+    else:
+        action, heading = f"/staff/banks/{slug}/drafts/{version}", f"Edit draft version {version}"
     summary = [{"text": f"{e['loc'][-1]}: {e['msg']}", "href": "#document"} for e in errors or []]
     return _page(
         request,
@@ -246,9 +250,44 @@ def new_draft_page(
         slug=slug,
         text=text,
         change_note="",
-        action=f"/staff/banks/{slug}/drafts",
-        heading="New draft",
     )
+
+
+def _save_draft_form(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    *,
+    slug: str,
+    version: int | None,
+    document: str,
+    change_note: str,
+) -> Response:
+    """Save the posted draft (a new one when `version` is None) and go back to the bank;
+    on lint errors, the form again as typed."""
+    _check_editor(session, request, caller, slug)
+    try:
+        data = _parse_form_document(document)
+        if version is None:
+            draft, _warnings = versions.create_draft(
+                session, slug, data, change_note=change_note, actor=caller.actor
+            )
+        else:
+            draft, _warnings = versions.update_draft(
+                session, slug, version, data, change_note=change_note, actor=caller.actor
+            )
+    except InvalidInput as error:
+        return _edit_page(
+            request,
+            caller,
+            slug=slug,
+            text=document,
+            change_note=change_note,
+            version=version,
+            errors=error.errors,
+            status_code=422,
+        )
+    return _redirect(f"/staff/banks/{slug}?done=saved-{draft.version}")
 
 
 @router.post("/staff/banks/{slug}/drafts")
@@ -260,28 +299,15 @@ def create_draft_form(
     document: FormText,
     change_note: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_editor(session, request, caller, slug)
-    try:
-        draft, _warnings = versions.create_draft(
-            session,
-            slug,
-            _parse_form_document(document),
-            change_note=change_note,
-            actor=caller.actor,
-        )
-    except InvalidInput as error:
-        return _edit_page(
-            request,
-            caller,
-            slug=slug,
-            text=document,
-            change_note=change_note,
-            action=f"/staff/banks/{slug}/drafts",
-            heading="New draft",
-            errors=error.errors,
-            status_code=422,
-        )
-    return _redirect(f"/staff/banks/{slug}?done=saved-{draft.version}")
+    return _save_draft_form(
+        request,
+        session,
+        caller,
+        slug=slug,
+        version=None,
+        document=document,
+        change_note=change_note,
+    )
 
 
 @router.get("/staff/banks/{slug}/drafts/{version}/edit")
@@ -296,8 +322,7 @@ def edit_draft_page(
         slug=slug,
         text=document_as_yaml(draft.document),
         change_note=draft.change_note,
-        action=f"/staff/banks/{slug}/drafts/{version}",
-        heading=f"Edit draft version {version}",
+        version=version,
     )
 
 
@@ -311,29 +336,15 @@ def update_draft_form(
     document: FormText,
     change_note: Annotated[str, Form()] = "",
 ) -> Response:
-    _check_editor(session, request, caller, slug)
-    try:
-        versions.update_draft(
-            session,
-            slug,
-            version,
-            _parse_form_document(document),
-            change_note=change_note,
-            actor=caller.actor,
-        )
-    except InvalidInput as error:
-        return _edit_page(
-            request,
-            caller,
-            slug=slug,
-            text=document,
-            change_note=change_note,
-            action=f"/staff/banks/{slug}/drafts/{version}",
-            heading=f"Edit draft version {version}",
-            errors=error.errors,
-            status_code=422,
-        )
-    return _redirect(f"/staff/banks/{slug}?done=saved-{version}")
+    return _save_draft_form(
+        request,
+        session,
+        caller,
+        slug=slug,
+        version=version,
+        document=document,
+        change_note=change_note,
+    )
 
 
 @router.post("/staff/banks/{slug}/drafts/{version}/submit")

@@ -61,6 +61,20 @@ def _next_version(session: Session, bank_id: int) -> int:
     return int(latest or 0) + 1
 
 
+def _record_version_event(
+    session: Session, *, actor: str, action: str, slug: str, version: int, **detail: Any
+) -> None:
+    """Audit an action on one bank version: its detail always names the slug and version."""
+    record_audit(
+        session,
+        actor=actor,
+        action=action,
+        object_type="bank_version",
+        object_id=f"{slug}:{version}",
+        detail={"slug": slug, "version": version, **detail},
+    )
+
+
 def _publish(session: Session, bank: QuestionBank, version: BankVersion, actor: str) -> None:
     """Make `version` the published one, retiring the one before; the bank takes its title."""
     previous = service.latest_published(session, bank.slug)
@@ -74,18 +88,14 @@ def _publish(session: Session, bank: QuestionBank, version: BankVersion, actor: 
     bank.title = str(_title_of(version.document))
     session.add_all([version, bank])
     session.flush()
-    record_audit(
+    _record_version_event(
         session,
         actor=actor,
         action="bank.publish",
-        object_type="bank_version",
-        object_id=f"{bank.slug}:{version.version}",
-        detail={
-            "slug": bank.slug,
-            "version": version.version,
-            "source": version.source,
-            "retired": previous.version if previous is not None else None,
-        },
+        slug=bank.slug,
+        version=version.version,
+        source=version.source,
+        retired=previous.version if previous is not None else None,
     )
 
 
@@ -207,6 +217,18 @@ def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
     return found
 
 
+def _save_draft(
+    session: Session, draft: BankVersion, *, actor: str, action: str, slug: str, **detail: Any
+) -> None:
+    """Store a change to a draft and audit it."""
+    draft.updated_at = now()
+    session.add(draft)
+    session.flush()
+    _record_version_event(
+        session, actor=actor, action=action, slug=slug, version=draft.version, **detail
+    )
+
+
 def create_draft(
     session: Session, slug: str, data: Any, *, change_note: str, actor: str
 ) -> tuple[BankVersion, list[str]]:
@@ -228,13 +250,13 @@ def create_draft(
     )
     session.add(version)
     _flush_new(session)
-    record_audit(
+    _record_version_event(
         session,
         actor=actor,
         action="bank.draft_create",
-        object_type="bank_version",
-        object_id=f"{slug}:{version.version}",
-        detail={"slug": slug, "version": version.version, "warnings": len(warnings)},
+        slug=slug,
+        version=version.version,
+        warnings=len(warnings),
     )
     return version, warnings
 
@@ -253,16 +275,8 @@ def update_draft(
     draft.change_note = change_note
     draft.last_edited_by = actor
     draft.status = service.DRAFT
-    draft.updated_at = now()
-    session.add(draft)
-    session.flush()
-    record_audit(
-        session,
-        actor=actor,
-        action="bank.draft_update",
-        object_type="bank_version",
-        object_id=f"{slug}:{version}",
-        detail={"slug": slug, "version": version, "warnings": len(warnings)},
+    _save_draft(
+        session, draft, actor=actor, action="bank.draft_update", slug=slug, warnings=len(warnings)
     )
     return draft, warnings
 
@@ -275,17 +289,7 @@ def submit_draft(session: Session, slug: str, version: int, *, actor: str) -> Ba
     if draft.status != service.DRAFT:
         raise Conflict(f"Version {version} is {draft.status}: only a draft can be submitted.")
     draft.status = service.IN_REVIEW
-    draft.updated_at = now()
-    session.add(draft)
-    session.flush()
-    record_audit(
-        session,
-        actor=actor,
-        action="bank.submit",
-        object_type="bank_version",
-        object_id=f"{slug}:{version}",
-        detail={"slug": slug, "version": version},
-    )
+    _save_draft(session, draft, actor=actor, action="bank.submit", slug=slug)
     return draft
 
 

@@ -18,22 +18,12 @@ from app.db import new_uuid
 from app.db import utcnow as now
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.invitations.rows import COLUMNS
 from app.messaging.sender import OutgoingMessage, SendReceipt
 from tests.conftest import is_postgres
 from tests.invitations.factories import make_row, phone_number
 
-HEADER = [
-    "case_ref",
-    "crime_group",
-    "touchpoint",
-    "touchpoint_date",
-    "area",
-    "channel",
-    "phone",
-    "email",
-    "language",
-    "safe_to_contact",
-]
+HEADER = list(COLUMNS)
 
 
 def _csv(path: Path, rows: list[dict[str, Any]]) -> Path:

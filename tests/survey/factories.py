@@ -7,14 +7,16 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import pytest
 import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.banks.models import BankVersion, SupportService
 from app.db import utcnow
 from app.invitations.links import make_survey_token
-from app.invitations.models import Invitation, InvitationBatch
+from app.invitations.models import Invitation
+from tests.factories import create_question_bank, create_sms_invitation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -33,12 +35,7 @@ def create_bank_version(
     status: str = "published",
 ) -> BankVersion:
     document = document if document is not None else bank_document()
-    bank = db.query(QuestionBank).filter_by(slug=slug).first()
-    if bank is None:
-        bank = QuestionBank(slug=slug, title=slug.title(), created_at=utcnow())
-        db.add(bank)
-        db.flush()
-    assert bank.id is not None
+    bank = create_question_bank(db, slug)
     row = BankVersion(
         bank_id=bank.id,
         version=version,
@@ -70,22 +67,17 @@ def create_invitation(
     **values: Any,
 ) -> Invitation:
     """An invitation whose link has been sent (as dispatch leaves it)."""
-    batch = InvitationBatch(created_by="test")
-    db.add(batch)
-    db.flush()
     now = utcnow()
-    invitation = Invitation(
-        batch_id=batch.id,
+    invitation = create_sms_invitation(
+        db,
         crime_group=crime_group,
         touchpoint=touchpoint,
         touchpoint_date=touchpoint_date,
         area=area,
         language=language,
-        channel="sms",
         status=status,
         **{"first_sent_at": now - timedelta(days=1), "expires_at": now + expires_in, **values},
     )
-    db.add(invitation)
     db.commit()
     return invitation
 
@@ -156,3 +148,13 @@ def rows(db: Session, statement: Any) -> list[Any]:
     found = list(db.exec(statement.execution_options(populate_existing=True)).all())
     db.commit()
     return found
+
+
+def record_rollup_signs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Stand in for the rollup update: the list fills with each call's sign (+1 add, -1 remove)."""
+    signs: list[int] = []
+    monkeypatch.setattr(
+        "app.reporting.rollups.apply_response",
+        lambda session, response, answers, sign=1: signs.append(sign),
+    )
+    return signs

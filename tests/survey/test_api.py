@@ -12,7 +12,14 @@ from sqlmodel import Session, select
 from app.audit import AuditEvent
 from app.invitations.links import make_survey_token
 from app.survey.models import Answer, Comment, InProgressAnswer, Response
-from tests.survey.factories import create_bank_version, create_invitation, reload, rows, token_for
+from tests.survey.factories import (
+    create_bank_version,
+    create_invitation,
+    record_rollup_signs,
+    reload,
+    rows,
+    token_for,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -196,11 +203,7 @@ def test_responses_hold_only_coarse_context(client: TestClient, db: Session) -> 
 def test_delete_withdraws_then_the_link_is_gone(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    signs: list[int] = []
-    monkeypatch.setattr(
-        "app.reporting.rollups.apply_response",
-        lambda session, response, answers, sign=1: signs.append(sign),
-    )
+    signs = record_rollup_signs(monkeypatch)
     invitation = create_invitation(db)
     token = token_for(invitation)
     put(client, token, {"sat_overall": "very_satisfied", "comments": "text"})

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from app.crypto import decrypt
 from app.db import utcnow as now
+from app.invitations.models import Invitation
 from app.main import create_app
 from app.reporting.models import PublishedAction
 from app.survey.models import Answer, Comment, ContactRequest, InProgressAnswer, Response
@@ -23,6 +24,7 @@ from tests.survey.factories import (
     create_support_service,
     csrf_token,
     enter,
+    record_rollup_signs,
     reload,
     rows,
     token_for,
@@ -42,6 +44,14 @@ def _bank(db: Session) -> None:
 def second_device() -> Iterator[TestClient]:
     with TestClient(create_app(), raise_server_exceptions=False) as other:
         yield other
+
+
+def open_on_both(client: TestClient, second_device: TestClient, db: Session) -> Invitation:
+    """One invitation, its link opened on two devices (each keeps its own cookie)."""
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    enter(second_device, invitation)
+    return invitation
 
 
 def saved(db: Session, invitation_id: str) -> dict[str, Any]:
@@ -254,9 +264,7 @@ def test_resume_lands_where_they_stopped_on_another_device(
 def test_two_devices_saving_different_questions_keep_both(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
-    invitation = create_invitation(db)
-    enter(client, invitation)
-    enter(second_device, invitation)
+    invitation = open_on_both(client, second_device, db)
     # Both pages are open before either saves.
     first_token = csrf_token(client, "/survey/question/sat_overall")
     second_token = csrf_token(second_device, "/survey/question/someone_charged")
@@ -352,9 +360,7 @@ def test_submit_records_one_anonymous_response(
 def test_submitting_twice_or_from_two_devices_gives_one_response(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
-    invitation = create_invitation(db)
-    enter(client, invitation)
-    enter(second_device, invitation)
+    invitation = open_on_both(client, second_device, db)
     _finish(client)
     first_token = csrf_token(client, "/survey/check")
     second_token = csrf_token(second_device, "/survey/check")
@@ -454,11 +460,7 @@ def test_asking_to_be_contacted_is_explicit_encrypted_and_unlinked(
 def test_withdrawing_erases_everything_and_ends_the_link(
     client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    signs: list[int] = []
-    monkeypatch.setattr(
-        "app.reporting.rollups.apply_response",
-        lambda session, response, answers, sign=1: signs.append(sign),
-    )
+    signs = record_rollup_signs(monkeypatch)
     invitation = create_invitation(db)
     enter(client, invitation)
     _finish(client)
@@ -510,9 +512,7 @@ def test_no_published_bank_is_a_calm_page(client: TestClient, db: Session) -> No
 def test_a_page_saved_after_another_device_submitted_changes_nothing(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
-    invitation = create_invitation(db)
-    enter(client, invitation)
-    enter(second_device, invitation)
+    invitation = open_on_both(client, second_device, db)
     stale_token = csrf_token(client, "/survey/question/sat_overall")
     _submit(second_device)
     late = client.post(

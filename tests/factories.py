@@ -1,0 +1,35 @@
+"""Plain factories shared by the domain test packages: a question bank and an invitation."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, select
+
+from app.banks.models import QuestionBank
+from app.invitations.models import Invitation, InvitationBatch
+
+
+def create_question_bank(db: Session, slug: str, *, title: str | None = None) -> QuestionBank:
+    """The bank with this slug, made (and flushed) if it is not there yet: one per slug."""
+    bank = db.exec(select(QuestionBank).where(QuestionBank.slug == slug)).first()
+    if bank is None:
+        bank = QuestionBank(slug=slug, title=title if title is not None else slug.title())
+        db.add(bank)
+        db.flush()
+    assert bank.id is not None
+    return bank
+
+
+def create_sms_invitation(
+    db: Session, *, batch: InvitationBatch | None = None, **values: Any
+) -> Invitation:
+    """An SMS invitation (flushed), in `batch` or in a new batch of its own."""
+    if batch is None:
+        batch = InvitationBatch(created_by="test")
+        db.add(batch)
+        db.flush()
+    invitation = Invitation(batch_id=batch.id, channel="sms", **values)
+    db.add(invitation)
+    db.flush()
+    return invitation
