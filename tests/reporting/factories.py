@@ -12,11 +12,12 @@ from sqlalchemy import delete
 from sqlmodel import Session, select
 
 from app.banks.metrics import SATISFACTION_SCALE
-from app.banks.models import BankVersion, QuestionBank
+from app.banks.models import BankVersion
 from app.invitations.models import Invitation, InvitationBatch
 from app.reporting import rollups
 from app.reporting.models import RollupCount
 from app.survey.models import Answer, Response
+from tests.factories import create_question_bank, create_sms_invitation
 
 SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
 RIGHTS_OPTIONS = ["yes", "no", "dont_know", "not_applicable"]
@@ -84,11 +85,7 @@ def create_bank_version(
     status: str = "published",
 ) -> BankVersion:
     document = dict(document if document is not None else small_bank(slug))
-    bank = db.exec(select(QuestionBank).where(QuestionBank.slug == slug)).first()
-    if bank is None:
-        bank = QuestionBank(slug=slug, title=slug.title())
-        db.add(bank)
-        db.flush()
+    bank = create_question_bank(db, slug)
     assert bank.id is not None
     digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
     row = BankVersion(
@@ -183,20 +180,13 @@ def create_invitation(
     batch: InvitationBatch | None = None,
     **values: Any,
 ) -> Invitation:
-    if batch is None:
-        batch = InvitationBatch(created_by="test")
-        db.add(batch)
-        db.flush()
-    invitation = Invitation(
-        batch_id=batch.id,
+    return create_sms_invitation(
+        db,
+        batch=batch,
         crime_group=crime_group,
         touchpoint=touchpoint,
         touchpoint_date=touchpoint_date,
         area=area,
-        channel="sms",
         status=status,
         **values,
     )
-    db.add(invitation)
-    db.flush()
-    return invitation

@@ -10,10 +10,11 @@ from datetime import UTC, date, datetime
 
 from sqlmodel import Session, select
 
-from app.banks.models import BankVersion, QuestionBank
+from app.banks.models import BankVersion
 from app.crypto import encrypt
 from app.db import new_uuid
 from app.survey.models import Comment, ContactRequest, Response
+from tests.factories import create_question_bank
 
 
 def now() -> datetime:
@@ -23,11 +24,7 @@ def now() -> datetime:
 
 def create_bank_version(db: Session, slug: str = "general") -> BankVersion:
     """A published bank version to hang responses on (one per slug)."""
-    bank = db.exec(select(QuestionBank).where(QuestionBank.slug == slug)).first()
-    if bank is None:
-        bank = QuestionBank(slug=slug, title=f"{slug} bank", created_at=now())
-        db.add(bank)
-        db.flush()
+    bank = create_question_bank(db, slug, title=f"{slug} bank")
     assert bank.id is not None
     version = db.exec(select(BankVersion).where(BankVersion.bank_id == bank.id)).first()
     if version is None:
