@@ -10,6 +10,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 logger = logging.getLogger("victim_voice")
 
@@ -221,10 +222,48 @@ def register_error_handlers(app: FastAPI) -> None:
         detail = DEFAULT_DETAILS.get(exc.status_code) or str(exc.detail)
         return error_response(request, exc.status_code, detail, headers=dict(exc.headers or {}))
 
-    @app.exception_handler(Exception)
-    async def _unexpected(request: Request, exc: Exception) -> Response:
-        # Log the type and place only: the message of an arbitrary exception may hold input.
-        logger.error("unhandled %s at %s %s", type(exc).__name__, request.method, request.url.path)
-        return error_response(
-            request, 500, "An unexpected error happened. It has been logged without your data."
-        )
+
+UNEXPECTED_DETAIL = "An unexpected error happened. It has been logged without your data."
+
+
+def _route_template(scope: Scope) -> str:
+    # The template (/s/{token}), never the path itself: a path can hold a survey token.
+    return str(getattr(scope.get("route"), "path", "(no route)"))
+
+
+class UnexpectedErrorMiddleware:
+    """Turns an unhandled exception into our 500 (problem+json or a page) inside the app.
+
+    It sits inside the security headers middleware, so a 500 carries the same headers as any
+    other response; and as the exception stops here, no traceback (which could quote input)
+    reaches the server's log: only its type and the route template are logged.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking_send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking_send)
+        except Exception as exc:  # noqa: BLE001 - the last line of defence, by design
+            logger.error(
+                "unhandled %s at %s %s",
+                type(exc).__name__,
+                scope.get("method", ""),
+                _route_template(scope),
+            )
+            if started:
+                return  # the response is already on its way; nothing more can be said
+            response = error_response(Request(scope), 500, UNEXPECTED_DETAIL)
+            await response(scope, receive, send)

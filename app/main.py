@@ -8,7 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
-from app.errors import register_error_handlers
+from app.errors import UnexpectedErrorMiddleware, register_error_handlers
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import get_settings
 
@@ -25,6 +25,8 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     register_error_handlers(app)
+    # Added first, so innermost: a 500 still passes through the headers middleware.
+    app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
     app.include_router(health.router)
