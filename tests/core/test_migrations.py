@@ -93,3 +93,27 @@ def test_every_foreign_key_is_indexed() -> None:
         for fk in table.foreign_keys:
             column = fk.parent.name
             assert any(cols[0] == column for cols in indexed), f"{table.name}.{column} not indexed"
+
+
+def test_audit_events_are_append_only_on_postgresql(fresh_database_url: str) -> None:
+    if not fresh_database_url.startswith("postgresql"):
+        pytest.skip("the append-only trigger is PostgreSQL's")
+    from sqlalchemy.exc import DBAPIError
+
+    upgrade(fresh_database_url)
+    engine = create_engine(fresh_database_url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(
+                text(
+                    "INSERT INTO audit_event (occurred_at, actor, action, object_type, "
+                    "object_id, detail) VALUES (now(), 'cli', 'test', '', '', '{}')"
+                )
+            )
+        for statement in ("UPDATE audit_event SET action = 'x'", "DELETE FROM audit_event"):
+            with pytest.raises(DBAPIError, match="append-only"), engine.begin() as connection:
+                connection.execute(text(statement))
+        with engine.connect() as connection:
+            assert connection.execute(text("SELECT action FROM audit_event")).scalar() == "test"
+    finally:
+        engine.dispose()
