@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from typing import Annotated
+from typing import Annotated, Any, NoReturn
 
 from fastapi import Depends, Request
 from sqlmodel import Session
@@ -129,25 +129,28 @@ def require_roles(*roles: Role) -> Callable[..., Caller]:
     ) -> Caller:
         if caller.has_any(*roles):
             return caller
-        record_event(
-            session,
-            actor=caller.actor,
-            action="access.denied",
-            object_type="route",
-            object_id=_path_template(request),
-            detail={
-                "method": request.method,
-                "path": _path_template(request),
-                "required_roles": sorted(role.value for role in roles),
-            },
-        )
-        # The request's transaction is rolled back when the 403 is raised, yet the denial
-        # must be kept. Dependencies resolve before the route body, so only the denial and
-        # session bookkeeping are committed here.
-        session.commit()
-        raise Forbidden("Your roles do not allow this.")
+        deny(request, session, caller, required_roles=sorted(role.value for role in roles))
 
     return caller_with_role
+
+
+def deny(request: Request, session: Session, caller: Caller, **detail: Any) -> NoReturn:
+    """Record an `access.denied` audit event, commit it, and raise 403.
+
+    Call it before the request writes anything: the commit keeps the denial, which the
+    rollback on the 403 would otherwise lose, and would keep any earlier write with it.
+    """
+    path = _path_template(request)
+    record_event(
+        session,
+        actor=caller.actor,
+        action="access.denied",
+        object_type="route",
+        object_id=path,
+        detail={"method": request.method, "path": path, **detail},
+    )
+    session.commit()
+    raise Forbidden("Your roles do not allow this.")
 
 
 def require_staff() -> Callable[..., Awaitable[Caller]]:

@@ -26,6 +26,7 @@ from app.reporting import (
     dashboard,
     report,
     report_pack,
+    report_pdf,
     themes,
 )
 from app.settings import get_settings
@@ -118,11 +119,7 @@ def _audited_report(
     return quarterly
 
 
-@router.get("/reports/quarterly")
-def quarterly_report_page(
-    request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
-) -> Response:
-    quarterly = _audited_report(session, caller, period, action="reports.quarterly.read")
+def _report_page(request: Request, caller: Caller, quarterly: report.QuarterlyReport) -> Response:
     return _staff_page(
         request,
         caller,
@@ -134,6 +131,27 @@ def quarterly_report_page(
         crime_group_label=dashboard.crime_group_label,
         touchpoint_label=dashboard.touchpoint_label,
         has_charts=bool(quarterly.victims_code_figure.chart or quarterly.funnel_figure.chart),
+    )
+
+
+@router.get("/reports/quarterly")
+def quarterly_report_page(
+    request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
+) -> Response:
+    quarterly = _audited_report(session, caller, period, action="reports.quarterly.read")
+    return _report_page(request, caller, quarterly)
+
+
+@router.get("/reports/quarterly.pdf")
+def quarterly_report_pdf(
+    request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
+) -> Response:
+    quarterly = _audited_report(session, caller, period, action="reports.quarterly.pdf")
+    page = bytes(_report_page(request, caller, quarterly).body).decode("utf-8")
+    return Response(
+        content=report_pdf.render_pdf(page),
+        media_type="application/pdf",
+        headers={"Content-Disposition": f'attachment; filename="quarterly-{quarterly.period}.pdf"'},
     )
 
 

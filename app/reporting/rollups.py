@@ -9,20 +9,26 @@ language) holds how many answers gave that code, so an aggregate reads a number 
 does not grow with the number of responses. Each answer is also counted once more in a coarse
 row whose area and language are ALL: most aggregates neither group nor filter by area or
 language, and the coarse rows answer them from a table a hundred times smaller.
-`rebuild` recomputes every row, both levels, from the answers.
+`rebuild` recomputes the rows, both levels, from the answers — of the months at or after the
+retention cutoff only: purge erases older responses but their counts stay (contract), so the
+rows of older months are kept as they are.
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Callable, Sequence
+from datetime import date
 from typing import Any
 
 from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, literal_column, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from app.db import utcnow
+from app.invitations.purge import retention_cutoff
 from app.reporting.models import ROLLUP_KEY, RollupCount
+from app.settings import get_settings
 from app.survey.models import Answer, Response
 
 SKIPPED_CODE = ""  # a question shown but not answered
@@ -88,8 +94,9 @@ def apply_response(
         )
 
 
-def _grouped_answers(*, coarse: bool) -> Select[Any]:
-    """Answer ⨝ Response counted per rollup key (area and language ALL when coarse)."""
+def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
+    """Answer ⨝ Response of months from `since` on, counted per rollup key (area and language
+    ALL when coarse)."""
     # Inline SQL literals, not bound parameters: PostgreSQL must see the same expression in the
     # select list and in GROUP BY.
     code = func.coalesce(answer_table.c.code, literal_column(f"'{SKIPPED_CODE}'"))
@@ -112,17 +119,26 @@ def _grouped_answers(*, coarse: bool) -> Select[Any]:
         .select_from(
             answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
         )
+        .where(response_table.c.month >= since)
         .group_by(*grouping)
     )
 
 
-def rebuild(session: Session) -> int:
-    """Recompute every rollup row from Answer ⨝ Response (one GROUP BY per level); row count."""
-    session.execute(delete(rollup_table))
+def rebuild_cutoff(today: date | None = None) -> date:
+    """First month a rebuild recomputes: the retention cutoff (VV_RETENTION_MONTHS)."""
+    return retention_cutoff(today or utcnow().date(), get_settings().retention_months)
+
+
+def rebuild(session: Session, *, since: date | None = None) -> int:
+    """Recompute the rollup rows of months from `since` (default: the retention cutoff) on,
+    from Answer ⨝ Response, one GROUP BY per level; keep older rows. Rows in the table."""
+    since = since or rebuild_cutoff()
+    # Older months may have lost their answers to purge, never their counts.
+    session.execute(delete(rollup_table).where(rollup_table.c.month >= since))
     for coarse in (True, False):
         session.execute(
             insert(rollup_table).from_select(
-                [*ROLLUP_KEY, "count"], _grouped_answers(coarse=coarse)
+                [*ROLLUP_KEY, "count"], _grouped_answers(coarse=coarse, since=since)
             )
         )
     session.flush()
@@ -130,6 +146,13 @@ def rebuild(session: Session) -> int:
     return int(total)
 
 
-def count_answers(session: Session) -> int:
-    """How many answer rows a rebuild reads (for its progress message)."""
-    return int(session.execute(select(func.count()).select_from(answer_table)).scalar_one())
+def count_answers(session: Session, *, since: date) -> int:
+    """How many answer rows a rebuild from `since` reads (for its progress message)."""
+    counted = (
+        select(func.count())
+        .select_from(
+            answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
+        )
+        .where(response_table.c.month >= since)
+    )
+    return int(session.execute(counted).scalar_one())

@@ -12,10 +12,9 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import Caller, deny, require_roles
 from app.db import SessionDep
 from app.enums import Role
-from app.errors import Forbidden
 from app.reporting import aggregates, dropoff, funnel, victims_code
 from app.reporting.csv_export import csv_text
 from app.settings import get_settings
@@ -26,7 +25,9 @@ ResultT = TypeVar("ResultT")
 
 AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
 UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
-StaffDep = Annotated[Caller, Depends(require_staff())]
+# Editors pass the role check; the route then keeps them to the banks in their scope.
+DropoffReaderDep = Annotated[Caller, Depends(require_roles(Role.analyst, Role.editor))]
+SelfAssessmentReaderDep = Annotated[Caller, Depends(require_roles(Role.uploader, Role.analyst))]
 
 GroupByQuery = Annotated[
     list[str] | None,
@@ -168,7 +169,7 @@ def get_funnel(
 def get_dropoff(
     request: Request,
     session: SessionDep,
-    caller: StaffDep,
+    caller: DropoffReaderDep,
     bank: Annotated[str, Query(description="Bank slug.")],
     touchpoint: str | None = None,
     period_from: FromQuery = None,
@@ -177,7 +178,7 @@ def get_dropoff(
 ) -> Any:
     """Per question: reached, skipped, and surveys stopped there (analysts, the bank's editors)."""
     if not (caller.has_any(Role.analyst) or caller.may_edit(bank)):
-        raise Forbidden("Your roles do not allow this.")
+        deny(request, session, caller, reason="bank not in scope", bank=bank)
     result = dropoff.question_dropoff(
         session,
         bank,
@@ -255,9 +256,7 @@ def put_self_assessment(
 
 @router.get("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)
 def get_self_assessment(
-    period: str, session: SessionDep, caller: StaffDep
+    period: str, session: SessionDep, caller: SelfAssessmentReaderDep
 ) -> victims_code.SelfAssessmentResult:
     """The stored self-assessment of one quarter (uploaders and analysts)."""
-    if not caller.has_any(Role.uploader, Role.analyst):
-        raise Forbidden("Your roles do not allow this.")
     return victims_code.get_self_assessment(session, period)

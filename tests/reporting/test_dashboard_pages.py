@@ -9,8 +9,9 @@ from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.audit import AuditEvent
 from app.enums import Role
 from app.reporting.stats import wilson_interval
 from tests.auth_helpers import signed_in_client
@@ -232,3 +233,18 @@ def test_headline_measures_side_by_side_by_quarter(client: TestClient, db: Sessi
     assert [(v["measure"], v["quarter"]) for v in values] == [
         ("Satisfaction with the whole experience", "2026-Q3")
     ]
+
+
+def test_reading_the_dashboard_is_audited(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={**Q3, "crime_group": "general"})
+
+    assert page.status_code == 200
+    db.expire_all()
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "dashboard.read")).all()
+    assert event.actor.startswith("user:")
+    assert event.object_type == "dashboard"
+    assert event.detail["from"] == "2026-Q3" and event.detail["to"] == "2026-Q3"
+    assert event.detail["crime_group"] == "general"

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from fastapi.testclient import TestClient
-from sqlmodel import Session
+from sqlmodel import Session, select
 
+from app.audit import AuditEvent
 from app.enums import Role
 from app.reporting.dropoff import question_dropoff
 from tests.auth_helpers import api_headers
@@ -76,3 +77,45 @@ def test_dropoff_endpoint_for_analysts_and_the_banks_editors(
         "question_id,section,type,reached,answered,skipped,skip_rate,stopped,suppressed",
         "sat_overall,overall,scale,12,9,3,0.25,10,false",
     ]
+
+
+def _denials(db: Session, path: str) -> list[AuditEvent]:
+    db.expire_all()
+    events = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "access.denied", AuditEvent.object_id == path)
+    ).all()
+    db.rollback()  # end the read transaction: SQLite transactions here take the write lock
+    return list(events)
+
+
+def test_roles_are_checked_before_parameters(client: TestClient, db: Session) -> None:
+    uploader = api_headers(db, Role.uploader)
+
+    # No bank and a bad touchpoint: still 403, not 422, for a caller without the role.
+    response = client.get("/api/v1/aggregates/dropoff?touchpoint=x", headers=uploader)
+
+    assert response.status_code == 403
+    [event] = _denials(db, "/aggregates/dropoff")
+    assert event.actor.startswith("key:")
+    assert event.detail["required_roles"] == ["analyst", "editor"]
+    missing = client.get("/api/v1/aggregates/dropoff", headers=api_headers(db, Role.analyst))
+    assert missing.status_code == 422
+
+
+def test_an_editor_of_another_bank_is_refused_and_audited(client: TestClient, db: Session) -> None:
+    _fill(db)
+    other_editor = api_headers(db, Role.editor, banks=["rasso"])
+
+    response = client.get("/api/v1/aggregates/dropoff?bank=general", headers=other_editor)
+
+    assert response.status_code == 403
+    assert response.json()["detail"] == "Your roles do not allow this."
+    [event] = _denials(db, "/aggregates/dropoff")
+    assert event.detail == {
+        "method": "GET",
+        "path": "/aggregates/dropoff",
+        "reason": "bank not in scope",
+        "bank": "general",
+    }
+    db.expire_all()
+    assert not db.exec(select(AuditEvent).where(AuditEvent.action == "aggregates.read")).all()

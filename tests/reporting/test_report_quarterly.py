@@ -9,6 +9,7 @@ import re
 import zipfile
 from datetime import UTC, date, datetime
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -17,6 +18,7 @@ from app.enums import Role
 from app.reporting.aggregates import MetricCell
 from app.reporting.models import PublishedAction
 from app.reporting.report import judge_change
+from app.reporting.report_pdf import STATIC_DIR, StaticFilesOnly, render_pdf, static_file
 from tests.auth_helpers import api_headers, signed_in_client
 from tests.reporting.factories import create_bank_version, submit_response
 from tests.reporting.test_feedback_factories import create_comment, create_comments
@@ -263,3 +265,78 @@ def test_change_is_judged_only_when_intervals_do_not_overlap() -> None:
         == "no clear change"
     )
     assert judge_change(cell(0.6, 0.5, 0.7), hidden, lower_is_better=False) == (None, "")
+
+
+def test_report_as_pdf(client: TestClient, db: Session) -> None:
+    _fill_two_quarters(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={"period": "2026-Q3"}).text
+    response = staff.get(f"{URL}.pdf", params={"period": "2026-Q3"})
+
+    assert 'href="/reports/quarterly.pdf?period=2026-Q3">Download as PDF</a>' in page
+    assert response.status_code == 200
+    assert response.headers["content-type"] == "application/pdf"
+    assert 'filename="quarterly-2026-Q3.pdf"' in response.headers["content-disposition"]
+    assert response.content.startswith(b"%PDF-")
+    db.expire_all()
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "reports.quarterly.pdf")).one()
+    assert event.object_id == "2026-Q3"
+    db.rollback()
+    uploader = signed_in_client(TestClient(client.app), db, [Role.uploader])
+    assert uploader.get(f"{URL}.pdf", params={"period": "2026-Q3"}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://example.com/static/css/charts.css",
+        "file:///etc/passwd",
+        "https://report.invalid/static/../../settings.py",
+        "https://report.invalid/static/%2e%2e/settings.py",
+        "https://report.invalid/reports/quarterly",
+        "https://report.invalid/static/css/nothing-here.css",
+    ],
+)
+def test_pdf_fetches_nothing_but_local_static_files(url: str) -> None:
+    assert static_file(url) is None
+    with pytest.raises(ValueError, match="only local static files"):
+        StaticFilesOnly().fetch(url)
+
+
+def test_pdf_reads_static_files_from_disk() -> None:
+    url = "https://report.invalid/static/css/charts.css"
+
+    response = StaticFilesOnly().fetch(url)
+
+    assert static_file(url) == STATIC_DIR / "css" / "charts.css"
+    assert response.content_type == "text/css"
+    assert response.read() == (STATIC_DIR / "css" / "charts.css").read_bytes()
+
+
+def test_pdf_draws_the_page_with_its_stylesheet_and_nothing_from_the_network(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fetched: list[str] = []
+    original = StaticFilesOnly.fetch
+
+    def spy(self: StaticFilesOnly, url: str, headers: dict[str, str] | None = None) -> object:
+        fetched.append(url)
+        return original(self, url, headers)
+
+    monkeypatch.setattr(StaticFilesOnly, "fetch", spy)
+    page = (
+        '<html><head><link rel="stylesheet" href="/static/css/charts.css">'
+        '<link rel="stylesheet" href="https://fonts.example.com/font.css"></head>'
+        '<body><h1>Report</h1><img src="http://tracker.example.com/pixel.png"></body></html>'
+    )
+
+    pdf = render_pdf(page)
+
+    assert pdf.startswith(b"%PDF-")
+    # Every URL goes through the fetcher, which refuses all but the static file.
+    assert sorted(fetched) == [
+        "http://tracker.example.com/pixel.png",
+        "https://fonts.example.com/font.css",
+        "https://report.invalid/static/css/charts.css",
+    ]

@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import random
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
+from app.invitations.purge import purge
 from app.reporting import rollups
+from app.survey.models import Response
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
@@ -103,7 +105,71 @@ def test_rebuild_command_reports_progress(db: Session) -> None:
     db.rollback()  # end the read transaction: SQLite transactions here take the write lock
     result = CliRunner().invoke(app, ["rollups", "rebuild"])
     assert result.exit_code == 0, result.output
-    assert "Rebuilding rollup counts from 2 answers" in result.output
-    assert "Rebuilt 4 rollup rows" in result.output
+    cutoff = rollups.rebuild_cutoff()
+    assert f"Rebuilding rollup counts from {cutoff:%B %Y} on, from 2 answers" in result.output
+    assert "counts of earlier months are kept" in result.output
+    assert "4 rollup rows in all" in result.output
     db.expire_all()
     assert rollup_snapshot(db) == before
+
+
+def test_rebuild_keeps_the_counts_of_months_past_retention(db: Session) -> None:
+    # Retention is 36 months: on 15 November 2026 the oldest month kept is November 2023.
+    at = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
+    cutoff = rollups.rebuild_cutoff(at.date())
+    assert cutoff == date(2023, 11, 1)
+    version = create_bank_version(db)
+    for month, codes in [
+        (date(2022, 3, 1), ["very_satisfied", "neither"]),
+        (date(2023, 10, 1), ["very_satisfied"]),  # the last month past retention
+        (date(2023, 11, 1), ["neither"]),  # the first month kept
+        (date(2026, 7, 1), ["very_satisfied", "very_satisfied", None]),
+    ]:
+        for code in codes:
+            submit_response(db, version, {"sat_overall": code}, month=month, commit=False)
+    db.commit()
+    incremental = rollup_snapshot(db)
+
+    report = purge(db, at=at)
+    db.commit()
+    assert report.responses_deleted == 3
+    assert db.exec(select(func.min(Response.month))).one() == cutoff
+    assert rollup_snapshot(db) == incremental  # purge leaves the counts alone
+
+    rows = rollups.rebuild(db, since=cutoff)
+    db.commit()
+
+    rebuilt = rollup_snapshot(db)
+    assert rows == len(incremental)
+    assert rebuilt == incremental
+    coarse = ("general", "reporting", "*")
+    assert (
+        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2022, 3, 1), "*")] == 1
+    )
+    assert (
+        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2026, 7, 1), "*")] == 2
+    )
+
+
+def test_rebuild_recomputes_counts_from_the_cutoff_on(db: Session) -> None:
+    version = create_bank_version(db)
+    submit_response(db, version, {"sat_overall": "neither"}, month=date(2023, 10, 1))
+    submit_response(db, version, {"sat_overall": "neither"}, month=date(2023, 11, 1))
+    incremental = rollup_snapshot(db)
+    for key in incremental:  # counts gone wrong in both months
+        db.execute(
+            rollups.rollup_table.update()
+            .where(rollups.rollup_table.c.month == key[6])
+            .values(count=99)
+        )
+    db.commit()
+
+    rollups.rebuild(db, since=date(2023, 11, 1))
+    db.commit()
+
+    rebuilt = rollup_snapshot(db)
+    assert {key: count for key, count in rebuilt.items() if key[6] == date(2023, 11, 1)} == {
+        key: count for key, count in incremental.items() if key[6] == date(2023, 11, 1)
+    }
+    # The older month is left as it was, even wrong: its answers may be purged.
+    assert {count for key, count in rebuilt.items() if key[6] == date(2023, 10, 1)} == {99}

@@ -158,3 +158,18 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     assert first.startswith("1,To be able to understand and to be understood,24,14,")
     bad = client.get("/api/v1/aggregates/victims-code?from=2026-Q9", headers=headers)
     assert bad.status_code == 422
+
+
+def test_reading_a_self_assessment_without_the_role_is_refused_and_audited(
+    client: TestClient, db: Session
+) -> None:
+    response = client.get("/api/v1/self-assessments/2026-Q3", headers=api_headers(db, Role.editor))
+
+    assert response.status_code == 403
+    db.expire_all()
+    [event] = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    assert event.object_id == "/self-assessments/{period}"
+    assert event.detail["required_roles"] == ["analyst", "uploader"]
+    db.rollback()
+    analyst = client.get("/api/v1/self-assessments/2026-Q3", headers=api_headers(db, Role.analyst))
+    assert analyst.json() == {"period": "2026-Q3", "rights": {}}

@@ -1,0 +1,50 @@
+"""The printable quarterly report as a PDF, drawn by WeasyPrint from the report page's HTML.
+
+WeasyPrint may fetch only our own static files (stylesheets, images, fonts), read from disk:
+never anything from the network, nor any other file. The page names them by absolute path
+(`/static/css/charts.css`), so the HTML is given a base URL on an origin that cannot resolve
+(`.invalid`), and the fetcher maps that origin's `/static/` to the app's static directory.
+"""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import Path
+
+from weasyprint import HTML
+from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
+# Reserved top-level domain (RFC 2606): a URL on it can never reach a real host.
+BASE_URL = "https://report.invalid/"
+STATIC_PREFIX = f"{BASE_URL}static/"
+
+
+def static_file(url: str) -> Path | None:
+    """The file under the static directory that `url` names, or None if it names anything else."""
+    if not url.startswith(STATIC_PREFIX):
+        return None
+    relative = url.removeprefix(STATIC_PREFIX).split("?", 1)[0].split("#", 1)[0]
+    path = (STATIC_DIR / relative).resolve()
+    if not path.is_relative_to(STATIC_DIR) or not path.is_file():
+        return None
+    return path
+
+
+class StaticFilesOnly(URLFetcher):
+    """Serves the app's static files from disk and refuses every other URL."""
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        path = static_file(url)
+        if path is None:
+            # WeasyPrint logs the refusal and draws the page without the resource.
+            raise ValueError(f"only local static files are fetched, not {url}")
+        media_type = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+        return URLFetcherResponse(url, path.read_bytes(), {"Content-Type": media_type})
+
+
+def render_pdf(page_html: str) -> bytes:
+    """The page, laid out for print (its `@media print` rules apply), as PDF bytes."""
+    document = HTML(string=page_html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
+    pdf: bytes = document.write_pdf()
+    return pdf
