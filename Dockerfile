@@ -12,6 +12,10 @@ RUN npm run build
 FROM python:3.11-slim-bookworm AS runtime
 ENV PYTHONDONTWRITEBYTECODE=1 PYTHONUNBUFFERED=1 VV_ENV=production
 WORKDIR /srv/victim-voice
+# Pango and a font: WeasyPrint renders the quarterly report PDF with them.
+RUN apt-get update && apt-get install -y --no-install-recommends libpango-1.0-0 libpangoft2-1.0-0 \
+      libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0 fonts-dejavu-core \
+    && rm -rf /var/lib/apt/lists/*
 RUN groupadd --system vv && useradd --system --gid vv --home /srv/victim-voice vv
 COPY pyproject.toml README.md alembic.ini ./
 COPY app ./app

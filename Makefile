@@ -5,7 +5,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install assets browser lint typecheck migration-regen screenshots clean
+.PHONY: run test install system-packages assets browser lint typecheck migration-regen screenshots clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is needed ($(PYTHON) not found)"; exit 1; }
@@ -22,7 +22,13 @@ node_modules/.package-lock.json: package.json
 app/static/css/app.css: node_modules/.package-lock.json package.json scripts/build-assets.mjs $(wildcard app/assets/*)
 	npm run --silent build
 
-install: $(STAMP) app/static/css/app.css
+# Debian libraries WeasyPrint renders the quarterly report PDF with (and a font for it).
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0 fonts-dejavu-core
+
+system-packages:
+	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }
+
+install: system-packages $(STAMP) app/static/css/app.css
 
 assets: node_modules/.package-lock.json
 	npm run --silent build
