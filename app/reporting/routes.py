@@ -47,6 +47,24 @@ FormatQuery = Annotated[
 ]
 
 
+def _filters(
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
+    area: str | None = None,
+    language: str | None = None,
+) -> dict[str, str | None]:
+    """The filter query parameters every grouped aggregate takes, as the services want them."""
+    return {
+        "crime_group": crime_group,
+        "touchpoint": touchpoint,
+        "area": area,
+        "language": language,
+    }
+
+
+FiltersDep = Annotated[dict[str, str | None], Depends(_filters)]
+
+
 class SelfAssessmentIn(BaseModel):
     rights: dict[str, Any] = Field(
         description='Self-assessed compliance rate per right, 0 to 1: {"1": 0.92, …}.'
@@ -128,22 +146,13 @@ def get_funnel(
     request: Request,
     session: SessionDep,
     caller: AnalystDep,
+    filters: FiltersDep,
     group_by: GroupByQuery = None,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
-    crime_group: str | None = None,
-    touchpoint: str | None = None,
-    area: str | None = None,
-    language: str | None = None,
     format_: FormatQuery = None,
 ) -> Any:
     """Invited, sent, delivered, opened, started, completed and withdrawn, by group."""
-    filters = {
-        "crime_group": crime_group,
-        "touchpoint": touchpoint,
-        "area": area,
-        "language": language,
-    }
     result = funnel.funnel(
         session,
         group_by=group_by,
@@ -206,22 +215,13 @@ def get_aggregate(
     request: Request,
     session: SessionDep,
     caller: AnalystDep,
+    filters: FiltersDep,
     group_by: GroupByQuery = None,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
-    crime_group: str | None = None,
-    touchpoint: str | None = None,
-    area: str | None = None,
-    language: str | None = None,
     format_: FormatQuery = None,
 ) -> Any:
     """One metric by any combination of dimensions, with suppression and 95% intervals."""
-    filters = {
-        "crime_group": crime_group,
-        "touchpoint": touchpoint,
-        "area": area,
-        "language": language,
-    }
     result = aggregates.aggregate_metric(
         session,
         metric_id,
