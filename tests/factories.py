@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import hashlib
+import json
 from typing import Any
 
 from sqlmodel import Session, select
 
-from app.banks.models import QuestionBank
+from app.banks.models import BankVersion, QuestionBank
+from app.db import utcnow
 from app.invitations.models import Invitation, InvitationBatch
 
 
@@ -33,3 +36,30 @@ def create_sms_invitation(
     db.add(invitation)
     db.flush()
     return invitation
+
+
+def create_bank_version_row(
+    db: Session,
+    slug: str,
+    document: dict[str, Any],
+    *,
+    version: int = 1,
+    status: str = "published",
+) -> BankVersion:
+    """A bank version holding `document` (flushed), as `banks load` would leave it."""
+    bank = create_question_bank(db, slug)
+    assert bank.id is not None
+    row = BankVersion(
+        bank_id=bank.id,
+        version=version,
+        status=status,
+        document=document,
+        content_hash=hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest(),
+        source="file",
+        created_by="test",
+        last_edited_by="test",
+        published_at=utcnow() if status == "published" else None,
+    )
+    db.add(row)
+    db.flush()
+    return row

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Mapping
 from datetime import date
 from typing import Any
@@ -17,7 +15,7 @@ from app.invitations.models import Invitation, InvitationBatch
 from app.reporting import rollups
 from app.reporting.models import RollupCount
 from app.survey.models import Answer, Response
-from tests.factories import create_question_bank, create_sms_invitation
+from tests.factories import create_bank_version_row, create_sms_invitation
 
 SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
 RIGHTS_OPTIONS = ["yes", "no", "dont_know", "not_applicable"]
@@ -85,20 +83,7 @@ def create_bank_version(
     status: str = "published",
 ) -> BankVersion:
     document = dict(document if document is not None else small_bank(slug))
-    bank = create_question_bank(db, slug)
-    assert bank.id is not None
-    digest = hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest()
-    row = BankVersion(
-        bank_id=bank.id,
-        version=version,
-        status=status,
-        document=document,
-        content_hash=digest,
-        source="file",
-        created_by="test",
-        last_edited_by="test",
-    )
-    db.add(row)
+    row = create_bank_version_row(db, slug, document, version=version, status=status)
     db.commit()
     return row
 

@@ -16,7 +16,7 @@ from app.banks.models import BankVersion, SupportService
 from app.db import utcnow
 from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation
-from tests.factories import create_question_bank, create_sms_invitation
+from tests.factories import create_bank_version_row, create_sms_invitation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -35,21 +35,9 @@ def create_bank_version(
     status: str = "published",
 ) -> BankVersion:
     document = document if document is not None else bank_document()
-    bank = create_question_bank(db, slug)
-    row = BankVersion(
-        bank_id=bank.id,
-        version=version,
-        status=status,
-        document={**document, "slug": slug, "crime_group": slug},
-        content_hash=f"hash-{slug}-{version}",
-        source="file",
-        created_by="test",
-        last_edited_by="test",
-        published_at=utcnow() if status == "published" else None,
-        created_at=utcnow(),
-        updated_at=utcnow(),
+    row = create_bank_version_row(
+        db, slug, {**document, "slug": slug, "crime_group": slug}, version=version, status=status
     )
-    db.add(row)
     db.commit()
     return row
 
