@@ -10,6 +10,13 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Victim Voice
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
 
+# How `serve` runs uvicorn (the live-server tests run it the same way).
+UVICORN_OPTIONS: dict[str, bool] = {
+    "proxy_headers": True,
+    "server_header": False,
+    "access_log": False,  # access logs would hold survey tokens in their paths
+}
+
 
 def _register_domain_commands() -> None:
     from app.auth import cli as auth_cli
@@ -45,9 +52,7 @@ def serve(
         host=host,
         port=port,
         workers=workers,
-        proxy_headers=True,
-        server_header=False,
-        access_log=False,  # access logs would hold survey tokens in their paths
+        **UVICORN_OPTIONS,
     )
 
 

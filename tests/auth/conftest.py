@@ -1,8 +1,12 @@
-"""Fixtures of the auth tests: a test-only app with role-protected routes."""
+"""Fixtures of the auth tests: a test-only app with role-protected routes; a live server."""
 
 from __future__ import annotations
 
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Annotated
 
 import pytest
@@ -51,3 +55,36 @@ def role_client() -> Iterator[TestClient]:
 
     with TestClient(add_role_routes(create_app()), raise_server_exceptions=False) as client:
         yield client
+
+
+@dataclass(frozen=True)
+class LiveServer:
+    """The app served by a real uvicorn on 127.0.0.1, as `victim-voice serve` runs it."""
+
+    base_url: str
+
+
+@pytest.fixture
+def live_server() -> Iterator[LiveServer]:
+    """uvicorn in a thread on a free loopback port, with the options `serve` uses."""
+    import uvicorn
+
+    from app.cli import UVICORN_OPTIONS
+    from app.main import create_app
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_app(), host="127.0.0.1", port=port, log_level="warning", **UVICORN_OPTIONS
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start within 10 s"
+        time.sleep(0.02)
+    yield LiveServer(base_url=f"http://127.0.0.1:{port}")
+    server.should_exit = True
+    thread.join(timeout=10)
