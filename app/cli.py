@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 import typer
 
 from app import models as _all_tables  # noqa: F401  (every table known, so foreign keys resolve)
@@ -10,9 +12,18 @@ app = typer.Typer(no_args_is_help=True, add_completion=False, help="Victim Voice
 db_app = typer.Typer(no_args_is_help=True, help="Database schema")
 app.add_typer(db_app, name="db")
 
+
+class UvicornOptions(TypedDict):
+    proxy_headers: bool
+    server_header: bool
+    access_log: bool
+
+
 # How `serve` runs uvicorn (the live-server tests run it the same way).
-UVICORN_OPTIONS: dict[str, bool] = {
-    "proxy_headers": True,
+UVICORN_OPTIONS: UvicornOptions = {
+    # uvicorn would otherwise take X-Forwarded-For from any local peer as the client address;
+    # the app alone decides whom to believe (VV_TRUSTED_PROXIES, app/auth/client_address.py).
+    "proxy_headers": False,
     "server_header": False,
     "access_log": False,  # access logs would hold survey tokens in their paths
 }

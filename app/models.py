@@ -1,8 +1,8 @@
 """Imports every table so that metadata (and Alembic) sees the whole data model."""
 
 from app.audit import AuditEvent
-from app.auth.models import ApiKey, LoginAttempt, StaffSession, StaffUser
-from app.banks.models import BankVersion, QuestionBank, SupportService
+from app.auth.models import ApiKey, LoginThrottle, StaffSession, StaffUser
+from app.banks.models import BankVersion, BankVersionContributor, QuestionBank, SupportService
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
 from app.survey.models import (
@@ -20,13 +20,14 @@ __all__ = [
     "ApiKey",
     "AuditEvent",
     "BankVersion",
+    "BankVersionContributor",
     "Comment",
     "Contact",
     "ContactRequest",
     "InProgressAnswer",
     "Invitation",
     "InvitationBatch",
-    "LoginAttempt",
+    "LoginThrottle",
     "OutboundMessage",
     "PublishedAction",
     "QuestionBank",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from functools import lru_cache
+from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
 
@@ -51,6 +52,9 @@ class Settings(BaseSettings):
     staff_session_absolute_hours: int = 12
     survey_session_minutes: int = 60
     max_body_bytes: int = 20 * 1024 * 1024
+    # Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For is believed
+    # (app/auth/client_address.py); empty: the socket's peer is the client.
+    trusted_proxies: str = ""
 
     @field_validator("min_cell")
     @classmethod
@@ -66,6 +70,20 @@ class Settings(BaseSettings):
 
         parse_quiet_hours(value)  # raises ValueError with the expected form
         return value
+
+    @field_validator("trusted_proxies")
+    @classmethod
+    def _trusted_proxies_parse(cls, value: str) -> str:
+        from app.auth.client_address import parse_networks
+
+        parse_networks(value)  # raises ValueError naming the bad entry
+        return value
+
+    @property
+    def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
+        from app.auth.client_address import parse_networks
+
+        return parse_networks(self.trusted_proxies)
 
     @property
     def signing_keys(self) -> list[str]:

@@ -18,6 +18,10 @@ class StaffUser(SQLModel, table=True):
     password_hash: str = Field(max_length=255)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # BCP 47 tags of the translations this user may mark approved (issue 9 stores them only).
+    language_scopes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Encrypted with VV_ENCRYPTION_KEYS; set at first sign-in, confirmed by a first valid code.
     totp_secret_encrypted: str | None = Field(default=None, max_length=500)
     totp_confirmed_at: datetime | None = None
@@ -39,14 +43,20 @@ class StaffSession(SQLModel, table=True):
     ended_at: datetime | None = None
 
 
-class LoginAttempt(SQLModel, table=True):
-    __tablename__ = "login_attempt"
+class LoginThrottle(SQLModel, table=True):
+    """One row per throttled subject: the failures counted and how long it must wait.
 
-    id: int | None = Field(default=None, primary_key=True)
-    # Keyed hash of the normalised email tried, so the throttle never stores what was typed.
-    subject_hash: str = Field(max_length=64, index=True)
-    attempted_at: datetime = Field(default_factory=utc_now, index=True)
-    succeeded: bool = False
+    Written only by atomic statements in app/auth/throttle.py (see there for the design).
+    """
+
+    __tablename__ = "login_throttle"
+
+    # A keyed hash naming what is throttled (an account, a device, an address, a user's codes),
+    # so the table never holds what was typed or where it came from.
+    subject_hash: str = Field(primary_key=True, max_length=64)
+    failures: int = 0
+    last_failure_at: datetime | None = Field(default=None, index=True)
+    blocked_until: datetime | None = None
 
 
 class ApiKey(SQLModel, table=True):
@@ -58,6 +68,9 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The named person the key acts for; only a bound key may approve (two-person rule), and
+    # disabling the user revokes it.
+    user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)
     created_at: datetime = Field(default_factory=utc_now)
     last_used_at: datetime | None = None
     revoked_at: datetime | None = None

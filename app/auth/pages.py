@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
@@ -10,7 +12,8 @@ from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from app.audit import record as record_event
-from app.auth import csrf, service, sessions, throttle, totp
+from app.auth import csrf, devices, service, sessions, totp
+from app.auth.client_address import client_address
 from app.auth.deps import BAD_CSRF, Caller, require_staff
 from app.auth.models import StaffUser
 from app.auth.sessions import ActiveSession
@@ -30,6 +33,9 @@ CODE_URL = "/staff/2fa"
 # Same words for an unknown email, a wrong password and a disabled account: the page must not
 # tell anyone which staff accounts exist.
 WRONG_CREDENTIALS = "Enter a correct email address and password"
+EMAIL_FORMAT = "Enter an email address in the correct format, like name@example.com"
+PASSWORD_CHARACTER = "Your password contains a character that cannot be used. Type it again"
+CODE_FORMAT = "Enter the 6-digit code from your authenticator app"
 
 FormText = Annotated[str, Form()]
 
@@ -125,18 +131,24 @@ def login(
     seed = request.cookies.get(csrf.login_csrf_cookie_name())
     if not csrf.login_form_token_valid(seed, csrf_token):
         raise Forbidden(BAD_CSRF)
-    missing: list[tuple[str, str]] = []
-    if not email.strip():
-        missing.append(("email", "Enter your email address"))
-    if not password:
-        missing.append(("password", "Enter your password"))
-    if missing:
+    problems = _sign_in_form_problems(email, password)
+    if problems:
         return _login_page(
-            request, status_code=400, email=email, next_path=next, errors=tuple(missing)
+            request,
+            status_code=400,
+            email=_printable(email),
+            next_path=next,
+            errors=problems,
         )
-    result = service.check_password_sign_in(session, email=email, password=password)
+    result = service.check_password_sign_in(
+        session,
+        email=email,
+        password=password,
+        address=client_address(request),
+        device_cookie=devices.cookie_from(request),
+    )
     if result.outcome is service.PasswordOutcome.throttled:
-        return _too_many_attempts(request)
+        return _too_many_attempts(request, result.retry_after)
     if result.outcome is service.PasswordOutcome.refused or result.user is None:
         return _login_page(
             request,
@@ -155,16 +167,39 @@ def login(
     return response
 
 
-def _too_many_attempts(request: Request) -> Response:
-    minutes = int(throttle.WINDOW.total_seconds() // 60)
+def _sign_in_form_problems(email: str, password: str) -> tuple[tuple[str, str], ...]:
+    """What is wrong with the sign-in form before anything is looked up.
+
+    A control character (U+0000 above all, which PostgreSQL refuses in text) can be in no
+    email address and no password we accept, so such a form never reaches the database.
+    """
+    problems: list[tuple[str, str]] = []
+    if not email.strip():
+        problems.append(("email", "Enter your email address"))
+    elif not email.isprintable():
+        problems.append(("email", EMAIL_FORMAT))
+    if not password:
+        problems.append(("password", "Enter your password"))
+    elif "\x00" in password:
+        problems.append(("password", PASSWORD_CHARACTER))
+    return tuple(problems)
+
+
+def _printable(text: str) -> str:
+    """`text` without the characters that cannot be shown back in a form field."""
+    return "".join(character for character in text if character.isprintable())
+
+
+def _too_many_attempts(request: Request, retry_after: timedelta) -> Response:
+    seconds = max(1, math.ceil(retry_after.total_seconds()))
     response = render(
         request,
         "staff/too_many_attempts.html",
         status_code=429,
         page_title="Too many attempts",
-        wait_minutes=minutes,
+        wait_minutes=math.ceil(seconds / 60),
     )
-    response.headers["Retry-After"] = str(minutes * 60)
+    response.headers["Retry-After"] = str(seconds)
     return response
 
 
@@ -302,12 +337,13 @@ def two_factor(
             )
         return _code_page(request, active, next_path=next, status_code=400, errors=errors)
 
-    if not totp.normalise_code(code):
-        return again("Enter the 6-digit code from your authenticator app")
-    outcome = service.check_second_factor(session, user=active.user, code=code)
-    if outcome is service.CodeOutcome.throttled:
-        return _too_many_attempts(request)
-    if outcome is service.CodeOutcome.refused:
+    if not totp.well_formed(code):
+        # Not a guess at all (empty, letters, a NUL): said at once, and never counted.
+        return again(CODE_FORMAT)
+    result = service.check_second_factor(session, user=active.user, code=code)
+    if result.outcome is service.CodeOutcome.throttled:
+        return _too_many_attempts(request, result.retry_after)
+    if result.outcome is service.CodeOutcome.refused:
         return again("The code is not right. Enter the code your app shows now")
     return _finish_sign_in(session, active, next)
 
@@ -325,6 +361,8 @@ def _finish_sign_in(session: SessionDep, pending: ActiveSession, next_path: str)
     )
     response = _redirect(safe_next(next_path))
     sessions.set_session_cookie(response, cookie_value)
+    # This browser is now known to the account: its next attempts are throttled on their own.
+    devices.set_device_cookie(response, devices.new_cookie_value(pending.user.email))
     return response
 
 

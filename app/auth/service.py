@@ -5,14 +5,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import timedelta
 from enum import StrEnum
 from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
-from sqlmodel import Session, select
+from sqlalchemy import func, or_, update
+from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
-from app.auth import passwords, sessions, throttle, totp
+from app.auth import devices, passwords, sessions, throttle, totp
 from app.auth.models import StaffUser
 from app.crypto import decrypt, encrypt
 from app.db import utcnow as utc_now
@@ -157,39 +159,65 @@ class PasswordOutcome(StrEnum):
 class PasswordResult:
     outcome: PasswordOutcome
     user: StaffUser | None = None
+    retry_after: timedelta = timedelta(0)
 
 
-def check_password_sign_in(session: Session, *, email: str, password: str) -> PasswordResult:
-    """First step of signing in. Unknown, disabled and wrong-password look exactly alike."""
-    subject = throttle.login_subject(normalise_email(email))
-    if throttle.is_throttled(session, subject):
+def password_sign_in_subjects(
+    normalised_email: str, *, address: str, device_cookie: str | None
+) -> list[throttle.Subject]:
+    """What an attempt is throttled by: its device if the browser has a valid device cookie
+    for this account, else the account and the address (see app/auth/throttle.py)."""
+    device_id = devices.device_for(device_cookie, normalised_email)
+    if device_id is not None:
+        return [throttle.device_subject(normalised_email, device_id)]
+    return [throttle.account_subject(normalised_email), throttle.address_subject(address)]
+
+
+def check_password_sign_in(
+    session: Session,
+    *,
+    email: str,
+    password: str,
+    address: str,
+    device_cookie: str | None = None,
+) -> PasswordResult:
+    """First step of signing in. Unknown, disabled and wrong-password look exactly alike.
+
+    The attempt is reserved (and committed) before the hash is checked: see throttle.py.
+    """
+    normalised = normalise_email(email)
+    subjects = password_sign_in_subjects(normalised, address=address, device_cookie=device_cookie)
+    # The account's subject names the attempt in audit events: the keyed hash, never the
+    # email typed (which may be someone's password pasted into the wrong box).
+    named = throttle.account_subject(normalised).key
+    reservation = throttle.reserve_attempt(session, subjects)
+    if not reservation.granted:
         record_event(
             session,
             actor="anonymous",
             action="auth.sign_in_throttled",
             object_type="login_subject",
-            object_id=subject,
+            object_id=named,
+            detail={"blocked": [kind.value for kind in reservation.blocked]},
         )
-        return PasswordResult(PasswordOutcome.throttled)
-    user = get_user_by_email(session, email)
+        return PasswordResult(PasswordOutcome.throttled, retry_after=reservation.retry_after)
+    user = get_user_by_email(session, normalised)
     if user is None:
         passwords.burn_verification_time(password)
         accepted = False
     else:
         accepted = passwords.verify_password(user.password_hash, password)
         accepted = accepted and user.disabled_at is None
-    throttle.record_attempt(session, subject, succeeded=accepted)
     if not accepted or user is None:
-        # The subject is the keyed hash, never the email typed (which may be someone's
-        # password pasted into the wrong box).
         record_event(
             session,
             actor="anonymous",
             action="auth.sign_in_failed",
             object_type="login_subject",
-            object_id=subject,
+            object_id=named,
         )
         return PasswordResult(PasswordOutcome.refused)
+    throttle.clear_failures(session, subjects)
     if passwords.needs_rehash(user.password_hash):
         user.password_hash = passwords.hash_password(password)
         session.add(user)
@@ -213,15 +241,49 @@ class CodeOutcome(StrEnum):
     throttled = "throttled"
 
 
-def check_second_factor(session: Session, *, user: StaffUser, code: str) -> CodeOutcome:
-    """Check a code: valid now, not used before, and not one guess too many."""
+@dataclass(frozen=True)
+class CodeResult:
+    outcome: CodeOutcome
+    retry_after: timedelta = timedelta(0)
+
+
+def _claim_step(session: Session, user: StaffUser, step: int) -> bool:
+    """Record `step` as used, only if no later-or-equal step was: True if this call won it.
+
+    One conditional UPDATE, so of several sign-ins racing with one code exactly one wins
+    (PostgreSQL makes the others wait for the row and then re-check the condition).
+    """
+    now = utc_now()
+    claimed = session.execute(
+        update(StaffUser)
+        .where(
+            col(StaffUser.id) == user.id,
+            or_(col(StaffUser.totp_last_step).is_(None), col(StaffUser.totp_last_step) < step),
+        )
+        .values(
+            totp_last_step=step,
+            totp_confirmed_at=func.coalesce(col(StaffUser.totp_confirmed_at), now),
+        )
+        .returning(col(StaffUser.id))
+    ).scalar_one_or_none()
+    session.refresh(user)
+    return claimed is not None
+
+
+def check_second_factor(session: Session, *, user: StaffUser, code: str) -> CodeResult:
+    """Check a code: valid now, not used before, and not one guess too many.
+
+    The guess is reserved (and committed) before the code is checked: see throttle.py.
+    """
     assert user.id is not None
     subject = throttle.second_factor_subject(user.id)
-    if throttle.is_throttled(session, subject):
+    reservation = throttle.reserve_attempt(session, [subject])
+    if not reservation.granted:
         _record_user_event(
             session, user, actor=f"user:{user.id}", action="auth.second_factor_throttled"
         )
-        return CodeOutcome.throttled
+        return CodeResult(CodeOutcome.throttled, reservation.retry_after)
+    session.refresh(user)  # the step used may have moved while this request waited
     step = None
     if user.totp_secret_encrypted is not None:
         step = totp.matching_step(
@@ -230,18 +292,15 @@ def check_second_factor(session: Session, *, user: StaffUser, code: str) -> Code
             last_step=user.totp_last_step,
             now=utc_now(),
         )
-    throttle.record_attempt(session, subject, succeeded=step is not None)
-    if step is None:
+    enrolling = user.totp_confirmed_at is None
+    if step is None or not _claim_step(session, user, step):
         _record_user_event(
             session, user, actor=f"user:{user.id}", action="auth.second_factor_failed"
         )
-        return CodeOutcome.refused
-    user.totp_last_step = step
-    if user.totp_confirmed_at is None:
-        user.totp_confirmed_at = utc_now()
+        return CodeResult(CodeOutcome.refused)
+    throttle.clear_failures(session, [subject])
+    if enrolling:
         _record_user_event(
             session, user, actor=f"user:{user.id}", action="auth.second_factor_enrolled"
         )
-    session.add(user)
-    session.flush()
-    return CodeOutcome.accepted
+    return CodeResult(CodeOutcome.accepted)

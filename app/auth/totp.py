@@ -24,6 +24,11 @@ def normalise_code(raw: str) -> str:
     return re.sub(r"[\s-]", "", raw)
 
 
+def well_formed(raw: str) -> bool:
+    """True if `raw` is six digits once spaces and dashes are taken out."""
+    return _CODE.fullmatch(normalise_code(raw)) is not None
+
+
 def matching_step(secret: str, code: str, *, last_step: int | None, now: datetime) -> int | None:
     """The time step `code` belongs to, if valid now and later than `last_step`; else None.
 

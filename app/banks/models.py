@@ -42,6 +42,23 @@ class BankVersion(SQLModel, table=True):
     published_at: datetime | None = None
 
 
+class BankVersionContributor(SQLModel, table=True):
+    """Someone who changed a version's content at least once (two-person rule).
+
+    Kept for the version's whole history, so reverting an edit or saving another's draft again
+    unchanged never clears it. `contributor` is "user:<id>" for a person (by session or by a key
+    bound to them) or "key:<prefix>" for an unbound key (which can never approve anyway).
+    """
+
+    __tablename__ = "bank_version_contributor"
+    __table_args__ = (UniqueConstraint("bank_version_id", "contributor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True, ondelete="CASCADE")
+    contributor: str = Field(max_length=80)
+    first_changed_at: datetime = Field(default_factory=now)
+
+
 class SupportService(SQLModel, table=True):
     """Live signposting data: a corrected helpline number shows at once, in every bank."""
 

@@ -157,3 +157,32 @@ def test_a_password_alone_opens_the_code_page_only_briefly(client: TestClient, d
     db.add(record)
     db.commit()
     assert client.get("/staff/2fa/setup").url.path == "/staff/login"
+
+
+def test_a_code_that_is_not_six_digits_is_a_form_error_and_not_a_guess(
+    client: TestClient, db: Session
+) -> None:
+    from app.auth.models import LoginThrottle
+
+    user, page = _half_signed_in(client, db)
+    token = form_csrf_token(page)
+    for typed in ("12345", "1234567", "abcdef", "12\x003456", "\x00"):
+        response = client.post("/staff/2fa/setup", data={"code": typed, "csrf_token": token})
+        assert response.status_code == 400
+        assert 'href="#code">Enter the 6-digit code from your authenticator app' in response.text
+        assert "\x00" not in response.text
+    db.expire_all()
+    # Only the password step's rows, cleared by its success: no code was counted.
+    assert [row.failures for row in db.exec(select(LoginThrottle)).all()] == [0, 0]
+    failed = db.exec(
+        select(AuditEvent).where(AuditEvent.action == "auth.second_factor_failed")
+    ).all()
+    assert failed == []
+    db.rollback()  # end the read: SQLite would otherwise keep the app waiting for the lock
+    # Typed with the spaces an app shows, the right code still works.
+    code = pyotp.TOTP(secret_on_page(page)).now()
+    done = client.post(
+        "/staff/2fa/setup", data={"code": f"{code[:3]} {code[3:]}", "csrf_token": token}
+    )
+    assert done.url.path == "/staff/"
+    assert client.get("/api/v1/me").json()["actor"] == f"user:{user.id}"

@@ -6,11 +6,12 @@ import re
 from datetime import timedelta
 
 import pyotp
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
-from app.auth.models import LoginAttempt, StaffSession
+from app.auth.models import LoginThrottle, StaffSession, StaffUser
 from app.auth.sessions import session_id_for
 from app.enums import Role
 from tests.auth_helpers import (
@@ -65,13 +66,14 @@ def test_wrong_password_and_unknown_user_look_the_same(client: TestClient, db: S
         wrong.headers.get("set-cookie", "").split("=")[0]
         == (unknown.headers.get("set-cookie", "").split("=")[0])
     )
-    # Neither failure stores or audits the email typed.
+    # Neither failure stores or audits the email typed, or where it came from.
     db.expire_all()
-    attempts = db.exec(select(LoginAttempt)).all()
+    subjects = db.exec(select(LoginThrottle)).all()
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_failed")).all()
-    assert len(attempts) == 2 and len(events) == 2
-    for row in [*attempts, *events]:
-        assert "@" not in str(row.model_dump())
+    # Two accounts tried from one address.
+    assert sorted(row.failures for row in subjects) == [1, 1, 2] and len(events) == 2
+    for row in [*subjects, *events]:
+        assert "@" not in str(row.model_dump()) and "testclient" not in str(row.model_dump())
     assert {event.actor for event in events} == {"anonymous"}
 
 
@@ -94,13 +96,17 @@ def test_the_sixth_rapid_failure_is_throttled_even_with_the_right_password(
     response = post_login(client, user.email, PASSWORD)
     assert response.status_code == 429
     assert "Too many attempts" in response.text
-    assert "Wait 15 minutes, then try again" in response.text
-    assert response.headers["Retry-After"] == "900"
+    # Five failures in a row cost the account 30 seconds (the first step of the back-off).
+    assert "Wait 1 minute, then try again" in response.text
+    assert 25 <= int(response.headers["Retry-After"]) <= 30
     assert "vv_staff" not in response.headers.get("set-cookie", "")
     # Upper case and spaces are the same account, so the same throttle.
     assert post_login(client, f"  {user.email.upper()} ", PASSWORD).status_code == 429
     db.expire_all()
     assert db.exec(select(AuditEvent).where(AuditEvent.action == "auth.sign_in_throttled")).first()
+    back_off = db.exec(select(AuditEvent).where(AuditEvent.action == "auth.back_off")).one()
+    assert back_off.detail == {"kind": "account", "failures": 5, "wait_seconds": 30}
+    assert "@" not in str(back_off.model_dump())
 
 
 def test_unknown_emails_are_throttled_the_same_way(client: TestClient) -> None:
@@ -109,20 +115,49 @@ def test_unknown_emails_are_throttled_the_same_way(client: TestClient) -> None:
     assert post_login(client, "ghost@example.org", "wrong password here").status_code == 429
 
 
-def test_the_throttle_lifts_after_fifteen_minutes(client: TestClient, db: Session) -> None:
-    user = create_staff_user(db, Role.analyst)
-    for _ in range(5):
-        post_login(client, user.email, "wrong password here")
-    assert post_login(client, user.email, PASSWORD).status_code == 429
-    attempts = db.exec(select(LoginAttempt)).all()
-    for attempt in attempts:
-        attempt.attempted_at = attempt.attempted_at - timedelta(minutes=16)
-        db.add(attempt)
+def _wait_out_back_off(db: Session) -> None:
+    """Move every block into the past, as if its delay had been waited out."""
+    db.expire_all()
+    for row in db.exec(select(LoginThrottle)).all():
+        if row.blocked_until is not None:
+            row.blocked_until = row.blocked_until - timedelta(hours=1)
+            db.add(row)
     db.commit()
-    response = post_login(client, user.email, PASSWORD)
+
+
+def test_the_back_off_lifts_once_waited_out_and_then_doubles(
+    client: TestClient, db: Session
+) -> None:
+    email = create_staff_user(db, Role.analyst).email
+    for _ in range(5):
+        post_login(client, email, "wrong password here")
+    assert post_login(client, email, PASSWORD).status_code == 429
+    _wait_out_back_off(db)
+    assert post_login(client, email, "wrong password again").status_code == 400
+    blocked = post_login(client, email, PASSWORD)
+    assert blocked.status_code == 429
+    assert 55 <= int(blocked.headers["Retry-After"]) <= 60  # the sixth failure: one minute
+    _wait_out_back_off(db)
+    response = post_login(client, email, PASSWORD)
     assert response.status_code == 200 and response.url.path == "/staff/2fa/setup"
     db.expire_all()
-    assert len(db.exec(select(LoginAttempt)).all()) == 1  # stale attempts are not kept
+    account = db.exec(select(LoginThrottle).where(LoginThrottle.failures == 0)).one()
+    assert account.blocked_until is None  # the right password cleared the account's count
+
+
+def test_refused_attempts_do_not_lengthen_the_wait(client: TestClient, db: Session) -> None:
+    email = create_staff_user(db, Role.analyst).email
+    for _ in range(5):
+        post_login(client, email, "wrong password here")
+    db.expire_all()
+    before = {row.subject_hash: row.blocked_until for row in db.exec(select(LoginThrottle))}
+    db.rollback()
+    for _ in range(10):
+        assert post_login(client, email, "wrong password here").status_code == 429
+    db.expire_all()
+    after = {row.subject_hash: row.blocked_until for row in db.exec(select(LoginThrottle))}
+    assert after == before
+    assert {row.failures for row in db.exec(select(LoginThrottle))} == {5}
 
 
 def test_a_success_resets_the_failure_count(client: TestClient, db: Session) -> None:
@@ -254,3 +289,67 @@ def test_sessions_long_past_their_timeout_are_deleted(client: TestClient, db: Se
     db.expire_all()
     remaining = [record.id for record in db.exec(select(StaffSession)).all()]
     assert len(remaining) == 1 and remaining != [old_id]
+
+
+def _attacker_hammers(email: str, times: int = 8) -> list[int]:
+    """Wrong passwords for `email` from another browser (no device cookie for it)."""
+    from app.main import create_app
+
+    with TestClient(create_app(), raise_server_exceptions=False) as attacker:
+        return [post_login(attacker, email, f"guess number {n}").status_code for n in range(times)]
+
+
+def test_an_attacker_elsewhere_cannot_lock_the_owner_out_of_their_own_browser(
+    client: TestClient, db: Session
+) -> None:
+    staff = signed_in_client(client, db, [Role.analyst])
+    email = db.exec(select(StaffUser)).one().email
+    db.rollback()
+    device_cookie = staff.cookies.get("vv_device")
+    assert device_cookie and "@" not in device_cookie and email.split("@")[0] not in device_cookie
+    staff.post("/staff/logout", data={"csrf_token": staff_csrf_token(staff)})
+
+    statuses = _attacker_hammers(email)
+    assert statuses[:5] == [400] * 5 and set(statuses[5:]) == {429}  # the account is backed off
+
+    # The owner's browser is counted on its own: they sign in, and even a typo is forgiven.
+    assert post_login(staff, email, "a typo in it").status_code == 400
+    response = post_login(staff, email, PASSWORD)
+    assert response.status_code == 200 and response.url.path == "/staff/2fa"
+    # A browser without the cookie is still held back.
+    assert _attacker_hammers(email, times=1) == [429]
+
+
+def test_a_device_cookie_vouches_for_its_own_account_only(client: TestClient, db: Session) -> None:
+    signed_in_client(client, db, [Role.analyst])
+    client.post("/staff/logout", data={"csrf_token": staff_csrf_token(client)})
+    other = create_staff_user(db, Role.analyst)
+    for _ in range(5):
+        assert post_login(client, other.email, "wrong password here").status_code == 400
+    assert post_login(client, other.email, PASSWORD).status_code == 429
+    # A forged or altered cookie is no cookie at all.
+    set_cookie(client, "vv_device", "made-up.0123456789abcdef")
+    assert post_login(client, other.email, PASSWORD).status_code == 429
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "field", "message"),
+    [
+        ("staff\x00@example.org", PASSWORD, "email", "Enter an email address in the correct"),
+        ("\x00", PASSWORD, "email", "Enter an email address in the correct format"),
+        ("staff@example.org", "correct horse\x00battery", "password", "Your password contains a"),
+    ],
+)
+def test_a_nul_in_the_sign_in_form_is_a_form_error_that_never_reaches_the_database(
+    client: TestClient, db: Session, email: str, password: str, field: str, message: str
+) -> None:
+    create_staff_user(db, Role.analyst, email="staff@example.org")
+    response = post_login(client, email, password)
+    # 400 from the sign-in page itself (or 422 should a guard in front of it answer first).
+    assert response.status_code in (400, 422), response.text
+    assert "govuk-error-summary" in response.text
+    assert f'href="#{field}">{message}' in response.text
+    assert "\x00" not in response.text
+    db.expire_all()
+    assert db.exec(select(LoginThrottle)).all() == []  # no attempt was counted or looked up
+    assert db.exec(select(AuditEvent).where(AuditEvent.action.startswith("auth."))).all() == []
