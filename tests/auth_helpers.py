@@ -1,6 +1,7 @@
 """Helpers for tests of any domain that need a staff caller: API keys and signed-in browsers.
 
 headers = api_headers(db, Role.analyst)                 # {"Authorization": "Bearer vv_..."}
+headers = api_headers(db, Role.approver, user=someone)  # a key bound to a named user
 staff = signed_in_client(client, db, [Role.editor], banks=["general"])
 staff.post(url, data={..., "csrf_token": staff_csrf_token(staff)})
 staff.post(api_url, json=..., headers={"X-CSRF-Token": staff_csrf_token(staff)})
@@ -31,10 +32,17 @@ _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SECRET = re.compile(r'<code id="totp-secret"[^>]*>([A-Z2-7 ]+)</code>')
 
 
-def api_headers(db: Session, *roles: Role | str, banks: Iterable[str] = ()) -> dict[str, str]:
-    """Headers of a new API key holding `roles` (committed, so the app sees it)."""
+def api_headers(
+    db: Session, *roles: Role | str, banks: Iterable[str] = (), user: StaffUser | None = None
+) -> dict[str, str]:
+    """Headers of a new API key holding `roles` (committed, so the app sees it); bound to
+    `user` when given (only a bound key can approve a bank version)."""
     plain, _key = create_api_key(
-        db, name="test key", roles=list(roles) or [Role.admin], bank_scopes=list(banks)
+        db,
+        name="test key",
+        roles=list(roles) or [Role.admin],
+        bank_scopes=list(banks),
+        user_email=user.email if user is not None else None,
     )
     db.commit()
     return {"Authorization": f"Bearer {plain}"}

@@ -13,11 +13,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
-from app.auth.models import ApiKey
-from app.auth.service import checked_bank_scopes, role_names
+from app.auth.models import ApiKey, StaffUser
+from app.auth.service import checked_bank_scopes, get_user_by_email, role_names
 from app.db import as_utc
 from app.db import utcnow as utc_now
 from app.enums import Role
@@ -45,18 +45,30 @@ def create_api_key(
     name: str,
     roles: Iterable[Role | str],
     bank_scopes: Iterable[str] = (),
+    user_email: str | None = None,
     actor: str = "cli",
 ) -> tuple[str, ApiKey]:
-    """A new key; returns the plain value (the only time it exists) and the row."""
+    """A new key; returns the plain value (the only time it exists) and the row.
+
+    With `user_email` the key is bound to that (active) user and acts for them: it may hold
+    only roles and banks the user holds (an admin user holds all), only a bound key can
+    approve, and disabling the user revokes it.
+    """
     name = name.strip()
     if not name or len(name) > 120:
         raise InvalidInput("Give the key a name of 1 to 120 characters.")
     role_list = role_names(roles)
     scopes = checked_bank_scopes(bank_scopes)
+    user = None if user_email is None else _user_to_bind(session, user_email, role_list, scopes)
     prefix = _new_prefix(session)
     plain = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
-        name=name, prefix=prefix, key_hash=_hash(plain), roles=role_list, bank_scopes=scopes
+        name=name,
+        prefix=prefix,
+        key_hash=_hash(plain),
+        roles=role_list,
+        bank_scopes=scopes,
+        user_id=user.id if user is not None else None,
     )
     session.add(key)
     session.flush()
@@ -66,9 +78,66 @@ def create_api_key(
         action="api_key.created",
         object_type="api_key",
         object_id=prefix,
-        detail={"roles": role_list, "bank_scopes": scopes},
+        detail={"roles": role_list, "bank_scopes": scopes, "user_id": key.user_id},
     )
     return plain, key
+
+
+def _user_to_bind(
+    session: Session, email: str, roles: list[str], bank_scopes: list[str]
+) -> StaffUser:
+    """The active user a new key may be bound to; InvalidInput if the key would exceed them."""
+    user = get_user_by_email(session, email)
+    if user is None:
+        raise NotFound("There is no staff user with this email address.")
+    if user.disabled_at is not None:
+        raise InvalidInput("This staff user is disabled: a key cannot be bound to them.")
+    if Role.admin.value in user.roles:
+        return user
+    beyond = sorted(set(roles) - set(user.roles))
+    if beyond:
+        raise InvalidInput(
+            "A key bound to a user may hold only roles the user holds; the user does not hold: "
+            + ", ".join(beyond)
+            + "."
+        )
+    outside = sorted(set(bank_scopes) - set(user.bank_scopes))
+    if outside:
+        raise InvalidInput(
+            "A key bound to a user may be scoped only to banks the user may edit; not: "
+            + ", ".join(outside)
+            + "."
+        )
+    return user
+
+
+def bound_user(session: Session, key: ApiKey) -> StaffUser | None:
+    """The user a key is bound to, or None for an unbound key."""
+    return session.get(StaffUser, key.user_id) if key.user_id is not None else None
+
+
+def revoke_user_keys(session: Session, *, user_id: int, actor: str) -> int:
+    """Revoke every live key bound to a user (when they are disabled); the number revoked."""
+    keys = session.exec(
+        select(ApiKey).where(ApiKey.user_id == user_id, col(ApiKey.revoked_at).is_(None))
+    ).all()
+    for key in keys:
+        _revoke(session, key, actor=actor, reason="user_disabled")
+    return len(keys)
+
+
+def _revoke(session: Session, key: ApiKey, *, actor: str, reason: str) -> None:
+    key.revoked_at = utc_now()
+    session.add(key)
+    session.flush()
+    record_event(
+        session,
+        actor=actor,
+        action="api_key.revoked",
+        object_type="api_key",
+        object_id=key.prefix,
+        detail={"reason": reason},
+    )
 
 
 def prefix_of(value: str) -> str:
@@ -103,14 +172,5 @@ def revoke_api_key(session: Session, *, prefix: str, actor: str = "cli") -> ApiK
     if key is None:
         raise NotFound("No API key has this prefix.")
     if key.revoked_at is None:
-        key.revoked_at = utc_now()
-        session.add(key)
-        session.flush()
-        record_event(
-            session,
-            actor=actor,
-            action="api_key.revoked",
-            object_type="api_key",
-            object_id=key.prefix,
-        )
+        _revoke(session, key, actor=actor, reason="revoked")
     return key

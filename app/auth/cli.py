@@ -29,6 +29,19 @@ RoleOption = typer.Option(
 BankOption = typer.Option(
     [], "--bank", help="A question bank slug an editor may draft; repeat for several."
 )
+LanguageOption = typer.Option(
+    [],
+    "--language",
+    help="A language (BCP 47 tag, e.g. ur) whose translations the user may approve; "
+    "repeat for several.",
+)
+KeyUserOption = typer.Option(
+    None,
+    "--user",
+    help="Bind the key to this staff user (their email): it acts for them, may hold only "
+    "their roles, and is revoked when they are disabled. Only a bound key can approve.",
+    show_default=False,
+)
 
 
 def _fail(message: str) -> None:
@@ -60,6 +73,7 @@ def create_user(
     email: str = typer.Option(..., "--email", help="The user's email address (their sign-in)."),
     role: list[Role] = RoleOption,
     bank: list[str] = BankOption,
+    language: list[str] = LanguageOption,
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
@@ -70,6 +84,7 @@ def create_user(
 
     try:
         service.checked_email(email)
+        service.checked_language_scopes(language)
     except AppError as exc:
         _fail(exc.detail)
     password = _read_password(password_stdin)
@@ -85,23 +100,29 @@ def create_user(
                 password=password,
                 roles=role,
                 bank_scopes=bank,
+                language_scopes=language,
                 actor=CLI_ACTOR,
             )
-            user_id, roles = user.id, user.roles
+            user_id, roles, languages = user.id, user.roles, user.language_scopes
     except AppError as exc:
         _fail(exc.detail)
     typer.echo(f"Created staff user {user_id} with roles: {', '.join(roles)}.")
+    if languages:
+        typer.echo(f"They may approve translations in: {', '.join(languages)}.")
 
 
 @users_app.command("disable")
 def disable_user(
     email: str = typer.Option(..., "--email", help="The email address of the user to disable."),
 ) -> None:
-    """Disable a user and end their sessions at once."""
+    """Disable a user, end their sessions and revoke the API keys bound to them, at once."""
     from app.auth import service
 
     user_id = _change_user(service.disable_user, email)
-    typer.echo(f"Disabled staff user {user_id}; their sessions have ended.")
+    typer.echo(
+        f"Disabled staff user {user_id}; their sessions have ended "
+        "and the API keys bound to them are revoked."
+    )
 
 
 @users_app.command("reset-2fa")
@@ -120,7 +141,7 @@ def reset_second_factor(
 
 @users_app.command("list")
 def list_users() -> None:
-    """List staff users: id, email, roles, banks and whether they can sign in."""
+    """List staff users: id, email, roles, banks, languages and whether they can sign in."""
     from sqlmodel import col, select
 
     from app.auth.models import StaffUser
@@ -134,6 +155,7 @@ def list_users() -> None:
                 user.email,
                 ",".join(user.roles),
                 ",".join(user.bank_scopes) or "-",
+                ",".join(user.language_scopes) or "-",
                 "disabled" if user.disabled_at else "active",
                 "2fa set up" if user.totp_confirmed_at else "2fa not set up",
             )
@@ -150,6 +172,7 @@ def create_key(
     name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'records system'."),
     role: list[Role] = RoleOption,
     bank: list[str] = BankOption,
+    user: str | None = KeyUserOption,
 ) -> None:
     """Create an API key and print it once, alone on the last line."""
     from app.auth.api_keys import create_api_key
@@ -158,12 +181,18 @@ def create_key(
     try:
         with session_scope() as session:
             plain, key = create_api_key(
-                session, name=name, roles=role, bank_scopes=bank, actor=CLI_ACTOR
+                session,
+                name=name,
+                roles=role,
+                bank_scopes=bank,
+                user_email=user,
+                actor=CLI_ACTOR,
             )
-            prefix, roles = key.prefix, key.roles
+            prefix, roles, user_id = key.prefix, key.roles, key.user_id
     except AppError as exc:
         _fail(exc.detail)
-    typer.echo(f"Created API key {prefix} with roles: {', '.join(roles)}.")
+    bound = f", bound to staff user {user_id}" if user_id is not None else ", bound to nobody"
+    typer.echo(f"Created API key {prefix} with roles: {', '.join(roles)}{bound}.")
     typer.echo("It is shown only now: store it in a secret store. Revoke it with its prefix.")
     typer.echo(plain)
 
@@ -187,7 +216,7 @@ def revoke_key(
 
 @api_keys_app.command("list")
 def list_keys() -> None:
-    """List API keys by prefix (never the keys themselves), with roles and last use."""
+    """List API keys by prefix (never the keys themselves), with roles, user and last use."""
     from sqlmodel import col, select
 
     from app.auth.models import ApiKey
@@ -201,6 +230,7 @@ def list_keys() -> None:
                 key.name,
                 ",".join(key.roles),
                 ",".join(key.bank_scopes) or "-",
+                f"user {key.user_id}" if key.user_id is not None else "unbound",
                 f"last used {key.last_used_at:%Y-%m-%d %H:%M}"
                 if key.last_used_at
                 else "never used",

@@ -4,6 +4,7 @@ Interface used by every domain:
 
     caller: Caller = Depends(require_roles(Role.analyst))
     caller.actor          -> "user:12" or "key:ab12cd34" (for audit events; never an email)
+    caller.person         -> "user:12" for a session or a key bound to user 12; None if unbound
     caller.roles          -> set of Role
     caller.may_edit(slug) -> bool (admin, or editor with that bank in scope)
     caller: Caller = Depends(require_staff())      # any signed-in staff member or API key
@@ -39,9 +40,16 @@ class Caller:
     actor: str
     roles: frozenset[Role]
     bank_scopes: frozenset[str] = field(default_factory=frozenset)
+    # The named person acting: a session's user, or the user an API key is bound to.
     user_id: int | None = None
     api_key_id: int | None = None
     csrf_token: str | None = None
+
+    @property
+    def person(self) -> str | None:
+        """ "user:<id>" of the person acting, whether signed in or by a bound key; None for an
+        unbound key (which belongs to nobody, so can never be one of two persons)."""
+        return f"user:{self.user_id}" if self.user_id is not None else None
 
     def has_any(self, *roles: Role) -> bool:
         return Role.admin in self.roles or any(role in self.roles for role in roles)
@@ -70,13 +78,16 @@ def caller_from_request(request: Request, session: Session) -> Caller | None:
     token = _bearer_token(request)
     if token is not None:
         key = api_keys.find_active_key(session, token)
-        if key is None:
-            # A bad key never falls back to a cookie: the client meant to use the key.
+        owner = api_keys.bound_user(session, key) if key is not None else None
+        if key is None or (key.user_id is not None and (owner is None or owner.disabled_at)):
+            # A bad key never falls back to a cookie: the client meant to use the key. A key
+            # whose user is disabled is revoked with them; this refuses it even if it was not.
             raise NotAuthenticated(BAD_API_KEY, headers={"WWW-Authenticate": "Bearer"})
         return Caller(
             actor=f"key:{key.prefix}",
             roles=_roles(key.roles),
             bank_scopes=frozenset(key.bank_scopes),
+            user_id=key.user_id,
             api_key_id=key.id,
         )
     active = sessions.session_from_request(session, request)

@@ -424,7 +424,10 @@ def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
 
 
 @router.get(HOME_URL)
-def staff_home(request: Request, caller: Caller = Depends(require_staff())) -> Response:
+def staff_home(
+    request: Request, session: SessionDep, caller: Caller = Depends(require_staff())
+) -> Response:
+    user = session.get(StaffUser, caller.user_id) if caller.user_id is not None else None
     return render(
         request,
         "staff/home.html",
@@ -433,5 +436,6 @@ def staff_home(request: Request, caller: Caller = Depends(require_staff())) -> R
         csrf_token=caller.csrf_token,
         roles=sorted(role.value for role in caller.roles),
         bank_scopes=sorted(caller.bank_scopes),
+        language_scopes=user.language_scopes if user is not None else [],
         abilities=abilities_for(caller),
     )

@@ -27,6 +27,9 @@ def check_password_rules(password: str) -> None:
         raise WeakPassword(f"The password must be at least {MIN_PASSWORD_LENGTH} characters.")
     if len(password) > MAX_PASSWORD_LENGTH:
         raise WeakPassword(f"The password must be at most {MAX_PASSWORD_LENGTH} characters.")
+    if "\x00" in password:
+        # The sign-in form refuses it (app/auth/pages.py), so such a password could never be used.
+        raise WeakPassword("The password cannot contain a null character (U+0000).")
 
 
 def hash_password(password: str) -> str:

@@ -16,6 +16,7 @@ from sqlmodel import Session, col, select
 from app.audit import record as record_event
 from app.auth import devices, passwords, sessions, throttle, totp
 from app.auth.models import StaffUser
+from app.banks.schema import LANGUAGE_PATTERN
 from app.crypto import decrypt, encrypt
 from app.db import utcnow as utc_now
 from app.enums import Role
@@ -51,6 +52,20 @@ def checked_bank_scopes(slugs: Iterable[str]) -> list[str]:
     return cleaned
 
 
+def checked_language_scopes(tags: Iterable[str]) -> list[str]:
+    """Language tags as bank translations key them (en, ur, pa-IN), in a stable order."""
+    cleaned = set()
+    for tag in tags:
+        primary, _, rest = tag.strip().partition("-")
+        cleaned.add(f"{primary.lower()}-{rest}" if rest else primary.lower())
+    bad = sorted(tag for tag in cleaned if not LANGUAGE_PATTERN.fullmatch(tag))
+    if bad:
+        raise InvalidInput(
+            "A language is a BCP 47 tag such as ur, pl or pa-IN; not: " + ", ".join(bad) + "."
+        )
+    return sorted(cleaned)
+
+
 def role_names(roles: Iterable[Role | str]) -> list[str]:
     """Role values in a stable order; unknown names raise InvalidInput."""
     names = set()
@@ -76,12 +91,14 @@ def create_user(
     password: str,
     roles: Iterable[Role | str],
     bank_scopes: Iterable[str] = (),
+    language_scopes: Iterable[str] = (),
     actor: str,
 ) -> StaffUser:
     """A new staff user with an Argon2id password hash; Conflict if the email is taken."""
     address = checked_email(email)
     role_list = role_names(roles)
     scopes = checked_bank_scopes(bank_scopes)
+    languages = checked_language_scopes(language_scopes)
     try:
         passwords.check_password_rules(password)
     except passwords.WeakPassword as exc:
@@ -93,11 +110,18 @@ def create_user(
         password_hash=passwords.hash_password(password),
         roles=role_list,
         bank_scopes=scopes,
+        language_scopes=languages,
     )
     session.add(user)
     session.flush()
     _record_user_event(
-        session, user, actor=actor, action="user.created", roles=role_list, bank_scopes=scopes
+        session,
+        user,
+        actor=actor,
+        action="user.created",
+        roles=role_list,
+        bank_scopes=scopes,
+        language_scopes=languages,
     )
     return user
 
@@ -125,13 +149,25 @@ def _user_with_sessions_ended(session: Session, email: str) -> tuple[StaffUser, 
 
 
 def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
-    """Disable a user and end their sessions at once; NotFound if there is no such user."""
+    """Disable a user, end their sessions and revoke the keys bound to them, at once;
+    NotFound if there is no such user."""
+    from app.auth import api_keys  # api_keys builds on this module
+
     user, ended = _user_with_sessions_ended(session, email)
     if user.disabled_at is None:
         user.disabled_at = utc_now()
         session.add(user)
     session.flush()
-    _record_user_event(session, user, actor=actor, action="user.disabled", sessions_ended=ended)
+    assert user.id is not None
+    revoked = api_keys.revoke_user_keys(session, user_id=user.id, actor=actor)
+    _record_user_event(
+        session,
+        user,
+        actor=actor,
+        action="user.disabled",
+        sessions_ended=ended,
+        keys_revoked=revoked,
+    )
     return user
 
 

@@ -1,7 +1,8 @@
 """Staff pages of the banks domain: browse versions, preview as a victim sees, compare, draft.
 
 Partners (editors of a bank) draft in the same YAML as the bank files and see the checker's
-messages; approvers approve drafts they neither wrote nor last edited. Thin: the work is in
+messages; approvers review a draft whose content they never changed, and approve exactly what
+the review page showed them (two-person rule, app/banks/versions.py). Thin: the work is in
 `versions`, `diff` and `localize`.
 """
 
@@ -18,7 +19,7 @@ from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
 from app.banks.files import document_as_yaml, read_yaml_text, yaml_message
 from app.banks.models import BankVersion
-from app.banks.routes import deny
+from app.banks.routes import check_not_contributor, deny
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
@@ -93,6 +94,8 @@ def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep
     if bank is None:
         raise NotFound(f"There is no bank {slug}.")
     rows = service.list_versions(session, slug)
+    in_review = [row.id for row in rows if row.id is not None and row.status == service.IN_REVIEW]
+    changed_by = versions.contributors_by_version(session, in_review)
     return _page(
         request,
         caller,
@@ -102,7 +105,8 @@ def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep
         versions=rows,
         may_edit=caller.may_edit(slug),
         may_approve=caller.has_any(Role.approver),
-        actor=caller.actor,
+        # Versions this person changed: the page says someone else must approve them.
+        own_changes={row.id for row in rows if caller.person in changed_by.get(row.id or 0, set())},
         notice=request.query_params.get("done"),
     )
 
@@ -270,11 +274,22 @@ def _save_draft_form(
         data = _parse_form_document(document)
         if version is None:
             draft, _warnings = versions.create_draft(
-                session, slug, data, change_note=change_note, actor=caller.actor
+                session,
+                slug,
+                data,
+                change_note=change_note,
+                actor=caller.actor,
+                contributor=caller.person or caller.actor,
             )
         else:
             draft, _warnings = versions.update_draft(
-                session, slug, version, data, change_note=change_note, actor=caller.actor
+                session,
+                slug,
+                version,
+                data,
+                change_note=change_note,
+                actor=caller.actor,
+                contributor=caller.person or caller.actor,
             )
     except InvalidInput as error:
         return _edit_page(
@@ -356,12 +371,73 @@ def submit_draft_form(
     return _redirect(f"/staff/banks/{slug}?done=submitted-{version}")
 
 
-@router.post("/staff/banks/{slug}/drafts/{version}/approve")
-def approve_draft_form(
+def _review_page(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    row: BankVersion,
+    *,
+    slug: str,
+    status_code: int = 200,
+    errors: list[dict[str, str]] | None = None,
+) -> Response:
+    """What the approver reads before publishing: the changes from the published version and
+    the whole text; its form sends back the content hash of exactly what it shows."""
+    published = service.latest_published(session, slug)
+    return _page(
+        request,
+        caller,
+        "banks/approve.html",
+        status_code=status_code,
+        page_title=f"Review version {row.version} of {slug}",
+        error_summary=errors or [],
+        slug=slug,
+        row=row,
+        published=published,
+        diff=diff_documents(published.document, row.document) if published else None,
+        text=document_as_yaml(row.document),
+    )
+
+
+@router.get("/staff/banks/{slug}/drafts/{version}/approve")
+def review_draft_page(
     slug: str, version: int, request: Request, session: SessionDep, caller: ApproverDep
 ) -> Response:
-    draft = _version(session, slug, version)
-    if caller.actor in (draft.created_by, draft.last_edited_by):
-        deny(session, request, caller, "own_draft")
-    versions.approve_draft(session, slug, version, actor=caller.actor)
+    check_not_contributor(session, request, caller, slug, version)
+    return _review_page(request, session, caller, _version(session, slug, version), slug=slug)
+
+
+@router.post("/staff/banks/{slug}/drafts/{version}/approve")
+def approve_draft_form(
+    slug: str,
+    version: int,
+    request: Request,
+    session: SessionDep,
+    caller: ApproverDep,
+    content_hash: FormText = "",
+) -> Response:
+    check_not_contributor(session, request, caller, slug, version)
+    row = _version(session, slug, version)
+    if row.status == service.IN_REVIEW and row.content_hash != content_hash:
+        # Changed since the page was shown (or the page was not sent whole): show it again.
+        message = (
+            "This version has changed since you opened it. Review it as it is now, then approve it."
+        )
+        return _review_page(
+            request,
+            session,
+            caller,
+            row,
+            slug=slug,
+            status_code=409,
+            errors=[{"text": message, "href": "#reviewed-text"}],
+        )
+    versions.approve_draft(
+        session,
+        slug,
+        version,
+        actor=caller.actor,
+        approver=caller.person,
+        content_hash=content_hash,
+    )
     return _redirect(f"/staff/banks/{slug}?done=published-{version}")

@@ -34,6 +34,8 @@ class BankVersionOut(BaseModel):
     version: int
     status: str
     source: str
+    # sha256 of the canonical document: an approval names the content it reviewed by it.
+    content_hash: str
     document: dict[str, Any]
 
 
@@ -55,6 +57,12 @@ class DraftOut(BaseModel):
     version: int
     status: str
     warnings: list[str] = Field(default_factory=list)
+
+
+class ApprovalIn(BaseModel):
+    """What the approver reviewed: the `content_hash` of the version as they read it."""
+
+    content_hash: str = Field(pattern=r"^[0-9a-f]{64}$")
 
 
 class StatusOut(BaseModel):
@@ -85,6 +93,7 @@ def _version_out(slug: str, version: BankVersion) -> BankVersionOut:
         version=version.version,
         status=version.status,
         source=version.source,
+        content_hash=version.content_hash,
         document=version.document,
     )
 
@@ -113,7 +122,8 @@ def deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> 
 
 DENIALS = {
     "not_bank_editor": "You cannot edit this bank.",
-    "own_draft": "You wrote or last edited this draft: another approver must approve it.",
+    "own_draft": versions.OWN_CHANGES,
+    "unbound_key": versions.UNBOUND,
 }
 
 
@@ -187,7 +197,12 @@ def create_draft(
 ) -> DraftOut:
     """A new draft made in the service: 422 with the lint's errors if it has any."""
     draft, warnings = versions.create_draft(
-        session, slug, body.document, change_note=body.change_note, actor=caller.actor
+        session,
+        slug,
+        body.document,
+        change_note=body.change_note,
+        actor=caller.actor,
+        contributor=caller.person or caller.actor,
     )
     return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
 
@@ -197,7 +212,13 @@ def update_draft(
     slug: str, version: int, body: DraftIn, session: SessionDep, caller: Caller = EditorCaller
 ) -> DraftOut:
     draft, warnings = versions.update_draft(
-        session, slug, version, body.document, change_note=body.change_note, actor=caller.actor
+        session,
+        slug,
+        version,
+        body.document,
+        change_note=body.change_note,
+        actor=caller.actor,
+        contributor=caller.person or caller.actor,
     )
     return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
 
@@ -210,19 +231,47 @@ def submit_draft(
     return StatusOut(version=draft.version, status=draft.status)
 
 
+def bound_approver(
+    request: Request, session: SessionDep, caller: Caller = ApproverCaller
+) -> Caller:
+    """Dependency: an approver who is a named person (signed in, or a key bound to them);
+    an unbound key belongs to nobody, so it can never be the second of two persons (403)."""
+    if caller.person is None:
+        deny(session, request, caller, "unbound_key")
+    return caller
+
+
+def check_not_contributor(
+    session: SessionDep, request: Request, caller: Caller, slug: str, version: int
+) -> None:
+    """403 (audited) for an approver who ever changed the draft's content. Call it before
+    the request writes anything."""
+    draft = _existing_version(session, slug, version)
+    if not versions.may_approve(session, draft, caller.person):
+        deny(session, request, caller, "own_draft")
+
+
 @router.post("/{slug}/drafts/{version}/approve", response_model=StatusOut)
 def approve_draft(
     slug: str,
     version: int,
+    body: ApprovalIn,
     request: Request,
     session: SessionDep,
-    caller: Caller = ApproverCaller,
+    caller: Caller = Depends(bound_approver),
 ) -> StatusOut:
-    """Publish a version in review; 403 for its author or last editor (four eyes)."""
-    draft = _existing_version(session, slug, version)
-    if caller.actor in (draft.created_by, draft.last_edited_by):
-        deny(session, request, caller, "own_draft")
-    published = versions.approve_draft(session, slug, version, actor=caller.actor)
+    """Publish a version in review exactly as reviewed: body `{"content_hash"}` of the version
+    read (409 if it has changed since). 403 for an unbound key, and for anyone who changed its
+    content (two-person rule)."""
+    check_not_contributor(session, request, caller, slug, version)
+    published = versions.approve_draft(
+        session,
+        slug,
+        version,
+        actor=caller.actor,
+        approver=caller.person,
+        content_hash=body.content_hash,
+    )
     return StatusOut(version=published.version, status=published.status)
 
 

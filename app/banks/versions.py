@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from sqlalchemy import func
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from app.banks import service
 from app.banks.lint import Problem, check_document
-from app.banks.models import BankVersion, QuestionBank
+from app.banks.models import BankVersion, BankVersionContributor, QuestionBank
 from app.banks.schema import BankDocument, normalize
 from app.banks.service import record_audit
 from app.db import utcnow as now
@@ -211,10 +212,63 @@ def _checked(slug: str, data: Any) -> tuple[BankDocument, list[str]]:
 
 
 def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
-    found = service.get_version(session, slug, version)
+    """The version, its row locked until the transaction ends: a save, a submission and an
+    approval of one version take turns (PostgreSQL; SQLite's write lock already serialises)."""
+    statement = (
+        select(BankVersion)
+        .join(QuestionBank, col(QuestionBank.id) == col(BankVersion.bank_id))
+        .where(QuestionBank.slug == slug, BankVersion.version == version)
+        .with_for_update(of=BankVersion)
+        # A row read earlier in the request may be stale: take what was locked.
+        .execution_options(populate_existing=True)
+    )
+    found = session.exec(statement).first()
     if found is None:
         raise NotFound(f"Bank {slug} has no version {version}.")
     return found
+
+
+# --- the two-person rule ----------------------------------------------------------------------
+
+
+def _record_contribution(session: Session, version: BankVersion, contributor: str) -> None:
+    """Note that `contributor` changed this version's content (kept once, for good)."""
+    values = {
+        "bank_version_id": version.id,
+        "contributor": contributor,
+        "first_changed_at": now(),
+    }
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            postgresql.insert(BankVersionContributor).values(values).on_conflict_do_nothing()
+        )
+    else:
+        session.execute(
+            sqlite.insert(BankVersionContributor).values(values).on_conflict_do_nothing()
+        )
+
+
+def contributors(session: Session, version_id: int) -> set[str]:
+    """Everyone who ever changed this version's content ("user:<id>" or "key:<prefix>")."""
+    return contributors_by_version(session, [version_id]).get(version_id, set())
+
+
+def contributors_by_version(session: Session, version_ids: list[int]) -> dict[int, set[str]]:
+    rows = session.exec(
+        select(BankVersionContributor.bank_version_id, BankVersionContributor.contributor).where(
+            col(BankVersionContributor.bank_version_id).in_(version_ids)
+        )
+    ).all()
+    found: dict[int, set[str]] = {}
+    for version_id, contributor in rows:
+        found.setdefault(version_id, set()).add(contributor)
+    return found
+
+
+def may_approve(session: Session, version: BankVersion, person: str | None) -> bool:
+    """True if `person` may approve: a named person who never changed its content."""
+    assert version.id is not None
+    return person is not None and person not in contributors(session, version.id)
 
 
 def _save_draft(
@@ -230,9 +284,19 @@ def _save_draft(
 
 
 def create_draft(
-    session: Session, slug: str, data: Any, *, change_note: str, actor: str
+    session: Session,
+    slug: str,
+    data: Any,
+    *,
+    change_note: str,
+    actor: str,
+    contributor: str | None = None,
 ) -> tuple[BankVersion, list[str]]:
-    """A new draft version made in the service; 422 (InvalidInput) when the lint finds errors."""
+    """A new draft version made in the service; 422 (InvalidInput) when the lint finds errors.
+
+    `contributor` is the person writing ("user:<id>", also for a key bound to them); it
+    defaults to `actor`. Making a draft counts as changing it, even from an unchanged copy.
+    """
     document, warnings = _checked(slug, data)
     bank = _ensure_bank(session, document)
     assert bank.id is not None
@@ -250,6 +314,7 @@ def create_draft(
     )
     session.add(version)
     _flush_new(session)
+    _record_contribution(session, version, contributor or actor)
     _record_version_event(
         session,
         actor=actor,
@@ -262,16 +327,30 @@ def create_draft(
 
 
 def update_draft(
-    session: Session, slug: str, version: int, data: Any, *, change_note: str, actor: str
+    session: Session,
+    slug: str,
+    version: int,
+    data: Any,
+    *,
+    change_note: str,
+    actor: str,
+    contributor: str | None = None,
 ) -> tuple[BankVersion, list[str]]:
-    """Replace a draft's document. A draft in review goes back to draft: it must be resubmitted."""
+    """Replace a draft's document. A draft in review goes back to draft: it must be resubmitted.
+
+    A save that changes the content makes `contributor` (default `actor`) one of the draft's
+    contributors for good, so they can never approve it; a save that changes nothing does not.
+    """
     draft = _draft_of(session, slug, version)
     if draft.status not in (service.DRAFT, service.IN_REVIEW):
         raise Conflict(f"Version {version} is {draft.status}: only drafts can change.")
     document, warnings = _checked(slug, data)
     stored = normalize(document)
+    digest = service.content_hash(stored)
+    if digest != draft.content_hash:
+        _record_contribution(session, draft, contributor or actor)
     draft.document = stored
-    draft.content_hash = service.content_hash(stored)
+    draft.content_hash = digest
     draft.change_note = change_note
     draft.last_edited_by = actor
     draft.status = service.DRAFT
@@ -293,21 +372,57 @@ def submit_draft(session: Session, slug: str, version: int, *, actor: str) -> Ba
     return draft
 
 
-def approve_draft(session: Session, slug: str, version: int, *, actor: str) -> BankVersion:
-    """Publish a version in review. Nobody approves their own work (four eyes)."""
+OWN_CHANGES = "You changed the content of this draft: another approver must approve it."
+UNBOUND = (
+    "Only a key bound to a named person can approve. Approve signed in, "
+    "or with a key made with --user."
+)
+
+
+def approve_draft(
+    session: Session,
+    slug: str,
+    version: int,
+    *,
+    actor: str,
+    approver: str | None,
+    content_hash: str,
+) -> BankVersion:
+    """Publish a version in review, exactly as the approver reviewed it (two-person rule).
+
+    `approver` is the person approving ("user:<id>"; None for an unbound key, refused);
+    nobody who ever changed the content may approve it. `content_hash` names the content
+    reviewed: Conflict (409) if the draft has changed since. The version and the bank are
+    locked first, so no save or other approval can slip in between the checks and the publish.
+    """
     draft = _draft_of(session, slug, version)
-    if actor in (draft.created_by, draft.last_edited_by):
-        raise Forbidden("You wrote or last edited this draft: another approver must approve it.")
+    if approver is None:
+        raise Forbidden(UNBOUND)
+    if not may_approve(session, draft, approver):
+        raise Forbidden(OWN_CHANGES)
     if draft.status == service.DRAFT:
         raise Conflict(f"Version {version} is a draft: it must be submitted for review first.")
     if draft.status != service.IN_REVIEW:
         raise Conflict(
             f"Version {version} is {draft.status}: only a version in review can be approved."
         )
+    if draft.content_hash != content_hash:
+        raise Conflict(
+            f"Version {version} has changed since you reviewed it: review it again, then approve."
+        )
     # The registry may have changed since the draft was saved: check again before it goes live.
     _checked(slug, draft.document)
-    bank = session.get(QuestionBank, draft.bank_id)
+    # One approval per bank at a time: each retires the version published before it.
+    bank = session.get(QuestionBank, draft.bank_id, with_for_update=True, populate_existing=True)
     assert bank is not None
     draft.approved_by = actor
+    _record_version_event(
+        session,
+        actor=actor,
+        action="bank.approve",
+        slug=slug,
+        version=draft.version,
+        content_hash=content_hash,
+    )
     _publish(session, bank, draft, actor)
     return draft

@@ -114,6 +114,6 @@ def test_api_keys_list_shows_prefixes_never_keys() -> None:
     result = runner.invoke(cli, ["api-keys", "list"])
     assert result.exit_code == 0
     assert result.stdout.splitlines() == [
-        f"{prefix}\trecords system\tuploader\t-\tnever used\trevoked"
+        f"{prefix}\trecords system\tuploader\t-\tunbound\tnever used\trevoked"
     ]
     assert plain not in result.stdout

@@ -92,7 +92,7 @@ def test_disabling_a_user_ends_their_session_at_once(client: TestClient, db: Ses
     db.expire_all()
     assert all(s.ended_at is not None for s in db.exec(select(StaffSession)).all())
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "user.disabled")).one()
-    assert event.actor == "cli" and event.detail == {"sessions_ended": 1}
+    assert event.actor == "cli" and event.detail == {"sessions_ended": 1, "keys_revoked": 0}
 
 
 def test_a_disabled_flag_alone_stops_a_live_session(client: TestClient, db: Session) -> None:
@@ -132,4 +132,7 @@ def test_users_list_shows_roles_and_state(db: Session) -> None:
     runner.invoke(cli, ["users", "disable", "--email", "a@example.org"])
     result = runner.invoke(cli, ["users", "list"])
     assert result.exit_code == 0
-    assert result.stdout.splitlines() == ["1\ta@example.org\tanalyst\t-\tdisabled\t2fa not set up"]
+    # id, email, roles, banks, languages, state, second factor
+    assert result.stdout.splitlines() == [
+        "1\ta@example.org\tanalyst\t-\t-\tdisabled\t2fa not set up"
+    ]

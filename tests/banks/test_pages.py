@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
@@ -9,7 +11,7 @@ from app.banks import service
 from app.banks.files import document_as_yaml
 from app.banks.schema import normalize, parse_document
 from app.enums import Role
-from tests.auth_helpers import signed_in_client, staff_csrf_token
+from tests.auth_helpers import form_csrf_token, signed_in_client, staff_csrf_token
 from tests.banks.conftest import create_loaded_version, fixture_document
 
 
@@ -83,9 +85,16 @@ def test_editor_drafts_in_the_browser_and_another_approver_publishes(
 
     approver = signed_in_client(client, db, [Role.approver])
     page = approver.get("/staff/banks/general")
-    assert "Approve and publish" in page.text
+    assert 'href="/staff/banks/general/drafts/2/approve">Review and approve' in page.text
+    review = approver.get("/staff/banks/general/drafts/2/approve")
+    assert "Review version 2 before you publish it" in review.text
+    assert "<code>comments</code>" in review.text  # the changes from version 1
+    assert "Is there anything else you want to tell us?" in review.text  # the whole text
+    shown = re.search(r'name="content_hash" value="([0-9a-f]{64})"', review.text)
+    assert shown is not None
     done = approver.post(
-        "/staff/banks/general/drafts/2/approve", data={"csrf_token": staff_csrf_token(approver)}
+        "/staff/banks/general/drafts/2/approve",
+        data={"csrf_token": form_csrf_token(review.text), "content_hash": shown.group(1)},
     )
     assert "Version 2 is published." in done.text
     db.expire_all()
@@ -144,8 +153,9 @@ def test_approver_cannot_approve_own_draft_in_the_browser(client: TestClient, db
     )
     staff.post("/staff/banks/general/drafts", data={"document": text, "csrf_token": token})
     page = staff.post("/staff/banks/general/drafts/2/submit", data={"csrf_token": token})
-    assert "another approver must approve it" in page.text
-    assert "Approve and publish" not in page.text
+    assert "You changed the content of this draft: another approver must approve it" in page.text
+    assert "Review and approve" not in page.text
+    assert staff.get("/staff/banks/general/drafts/2/approve").status_code == 403
     refused = staff.post("/staff/banks/general/drafts/2/approve", data={"csrf_token": token})
     assert refused.status_code == 403
     from sqlmodel import select
@@ -154,4 +164,4 @@ def test_approver_cannot_approve_own_draft_in_the_browser(client: TestClient, db
 
     db.expire_all()
     denials = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
-    assert [event.detail["reason"] for event in denials] == ["own_draft"]
+    assert [event.detail["reason"] for event in denials] == ["own_draft", "own_draft"]

@@ -9,8 +9,24 @@ from sqlmodel import Session, col, select
 
 from app.audit import AuditEvent
 from app.enums import Role
-from tests.auth_helpers import api_headers
+from tests.auth_helpers import api_headers, create_staff_user
 from tests.banks.conftest import create_loaded_version, find_question, fixture_document
+
+
+def _bound(db: Session, *roles: Role, banks: list[str] | None = None) -> dict[str, str]:
+    """A key bound to a new user holding the same roles (only a bound key can approve)."""
+    user = create_staff_user(db, *roles, banks=banks or [])
+    return api_headers(db, *roles, banks=banks or [], user=user)
+
+
+def _approve(client: TestClient, headers: dict[str, str], version: int) -> Any:
+    """Approve a version as reviewed now: its content hash read first, as a reviewer would."""
+    shown = client.get(f"/api/v1/banks/general/versions/{version}", headers=headers).json()
+    return client.post(
+        f"/api/v1/banks/general/drafts/{version}/approve",
+        json={"content_hash": shown["content_hash"]},
+        headers=headers,
+    )
 
 
 def _draft(client: TestClient, headers: dict[str, str], document: dict[str, Any]) -> int:
@@ -58,7 +74,7 @@ def test_editor_drafts_submits_and_another_approver_publishes(
 ) -> None:
     create_loaded_version(db)
     editor = api_headers(db, Role.editor, banks=["general"])
-    approver = api_headers(db, Role.approver)
+    approver = _bound(db, Role.approver)
     document = fixture_document()
     find_question(document, "comments")["text"]["en"] = "Anything else you want to tell us?"
     response = client.post(
@@ -71,7 +87,7 @@ def test_editor_drafts_submits_and_another_approver_publishes(
 
     submitted = client.post("/api/v1/banks/general/drafts/2/submit", headers=editor)
     assert submitted.json() == {"version": 2, "status": "in_review"}
-    approved = client.post("/api/v1/banks/general/drafts/2/approve", headers=approver)
+    approved = _approve(client, approver, 2)
     assert approved.status_code == 200, approved.text
     assert approved.json() == {"version": 2, "status": "published"}
 
@@ -100,9 +116,10 @@ def test_editor_drafts_submits_and_another_approver_publishes(
     db.expire_all()
     events = db.exec(select(AuditEvent).order_by(col(AuditEvent.id))).all()
     bank_events = [(e.action, e.object_id) for e in events if e.action.startswith("bank.")]
-    assert bank_events[-3:] == [
+    assert bank_events[-4:] == [
         ("bank.draft_create", "general:2"),
         ("bank.submit", "general:2"),
+        ("bank.approve", "general:2"),
         ("bank.publish", "general:2"),
     ]
     actors = {e.action: e.actor for e in events}
@@ -181,22 +198,19 @@ def test_editor_of_another_bank_gets_403(client: TestClient, db: Session) -> Non
 
 
 def test_approver_cannot_approve_their_own_draft(client: TestClient, db: Session) -> None:
-    both = api_headers(db, Role.editor, Role.approver, banks=["general"])
+    both = _bound(db, Role.editor, Role.approver, banks=["general"])
     version = _draft(client, both, fixture_document())
     client.post(f"/api/v1/banks/general/drafts/{version}/submit", headers=both)
-    response = client.post(f"/api/v1/banks/general/drafts/{version}/approve", headers=both)
+    response = _approve(client, both, version)
     assert response.status_code == 403
     assert "another approver" in response.json()["detail"]
     editor = api_headers(db, Role.editor, banks=["general"])
-    assert (
-        client.post(f"/api/v1/banks/general/drafts/{version}/approve", headers=editor).status_code
-        == 403
-    )
+    assert _approve(client, editor, version).status_code == 403
 
 
 def test_approver_who_last_edited_cannot_approve(client: TestClient, db: Session) -> None:
     author = api_headers(db, Role.editor, banks=["general"])
-    editing_approver = api_headers(db, Role.editor, Role.approver, banks=["general"])
+    editing_approver = _bound(db, Role.editor, Role.approver, banks=["general"])
     version = _draft(client, author, fixture_document())
     document = fixture_document()
     find_question(document, "comments")["hint"] = "No names, please."
@@ -208,10 +222,9 @@ def test_approver_who_last_edited_cannot_approve(client: TestClient, db: Session
     assert put.status_code == 200
     assert put.json() == {"version": version, "status": "draft", "warnings": []}
     client.post(f"/api/v1/banks/general/drafts/{version}/submit", headers=author)
-    refused = client.post(
-        f"/api/v1/banks/general/drafts/{version}/approve", headers=editing_approver
-    )
+    refused = _approve(client, editing_approver, version)
     assert refused.status_code == 403
+    assert "another approver" in refused.json()["detail"]
 
 
 def test_draft_must_be_in_review_to_approve_and_published_never_changes(
@@ -219,10 +232,11 @@ def test_draft_must_be_in_review_to_approve_and_published_never_changes(
 ) -> None:
     create_loaded_version(db)
     editor = api_headers(db, Role.editor, banks=["general"])
-    approver = api_headers(db, Role.approver)
+    approver = _bound(db, Role.approver)
     version = _draft(client, editor, fixture_document())
-    early = client.post(f"/api/v1/banks/general/drafts/{version}/approve", headers=approver)
+    early = _approve(client, approver, version)
     assert early.status_code == 409
+    assert "must be submitted for review first" in early.json()["detail"]
     published = client.put(
         "/api/v1/banks/general/drafts/1", json={"document": fixture_document()}, headers=editor
     )

@@ -100,7 +100,14 @@ def test_load_refuses_to_overwrite_a_version_made_in_the_service(
     edited["text"] = "Is there anything else you want to tell us about the service?"
     draft, _ = create_draft(db, "general", document, change_note="partner edit", actor="user:7")
     submit_draft(db, "general", draft.version, actor="user:7")
-    approve_draft(db, "general", draft.version, actor="user:8")
+    approve_draft(
+        db,
+        "general",
+        draft.version,
+        actor="user:8",
+        approver="user:8",
+        content_hash=draft.content_hash,
+    )
     db.commit()
     # The file still holds an older text: loading it would silently undo the partner's work.
     edited["text"] = "Something different from both"
@@ -120,7 +127,14 @@ def test_loading_the_same_content_as_a_service_version_is_unchanged(
 ) -> None:
     draft, _ = create_draft(db, "general", document, change_note="", actor="user:7")
     submit_draft(db, "general", draft.version, actor="user:7")
-    approve_draft(db, "general", draft.version, actor="user:8")
+    approve_draft(
+        db,
+        "general",
+        draft.version,
+        actor="user:8",
+        approver="user:8",
+        content_hash=draft.content_hash,
+    )
     result = load_document(db, parse_document(document))
     assert (result.status, result.version) == ("unchanged", 1)
 
@@ -163,7 +177,14 @@ def test_export_then_replace_service_version_on_purpose(
     find_question(document, "comments")["text"]["en"] = "Anything else to tell us?"
     draft, _ = create_draft(db, "general", document, change_note="partner edit", actor="user:7")
     submit_draft(db, "general", draft.version, actor="user:7")
-    approve_draft(db, "general", draft.version, actor="user:8")
+    approve_draft(
+        db,
+        "general",
+        draft.version,
+        actor="user:8",
+        approver="user:8",
+        content_hash=draft.content_hash,
+    )
     db.commit()
 
     exported = runner.invoke(cli, ["banks", "export", "general"])

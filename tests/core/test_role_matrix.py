@@ -23,7 +23,7 @@ from sqlmodel import Session
 
 from app.audit import AuditEvent
 from app.enums import Role
-from tests.auth_helpers import api_headers
+from tests.auth_helpers import api_headers, create_staff_user
 
 API = "/api/v1"
 # Not staff endpoints: the survey is authorised by its token, Notify by its own bearer token.
@@ -157,7 +157,10 @@ def test_role_matrix(
     headers: dict[str, str] = {}
     if role is not None:
         banks = [EDITOR_BANK] if role == "editor" else []
-        headers = api_headers(db, Role(role), banks=banks)
+        # Bound to a person holding the same roles: only a bound key may approve a bank
+        # version (an unbound approver key's 403 is tested in tests/banks/test_approval.py).
+        user = create_staff_user(db, Role(role), banks=banks)
+        headers = api_headers(db, Role(role), banks=banks, user=user)
     kwargs: dict[str, Any] = {"headers": headers, "params": QUERY.get((method, path), {})}
     if method in {"POST", "PUT", "PATCH"}:
         kwargs["json"] = {}  # a body no endpoint accepts: the role check must come first
