@@ -124,6 +124,10 @@ DENIALS = {
     "not_bank_editor": "You cannot edit this bank.",
     "own_draft": versions.OWN_CHANGES,
     "unbound_key": versions.UNBOUND,
+    "unbound_editor": (
+        "Only a key bound to a named person can change a bank's content. Edit signed in, "
+        "or with a key made with --user."
+    ),
 }
 
 
@@ -136,7 +140,18 @@ def bank_editor(
     return caller
 
 
+def bank_writer(
+    request: Request, session: SessionDep, caller: Caller = Depends(bank_editor)
+) -> Caller:
+    """Dependency: a bank editor who is a named person. Content written through an unbound key
+    belongs to nobody, so the two-person rule could not keep its writer from approving it."""
+    if caller.person is None:
+        deny(session, request, caller, "unbound_editor")
+    return caller
+
+
 EditorCaller = Depends(bank_editor)
+WriterCaller = Depends(bank_writer)
 
 
 @router.get("", response_model=list[BankSummary])
@@ -193,7 +208,7 @@ def get_version(
 
 @router.post("/{slug}/drafts", status_code=201, response_model=DraftOut)
 def create_draft(
-    slug: str, body: DraftIn, session: SessionDep, caller: Caller = EditorCaller
+    slug: str, body: DraftIn, session: SessionDep, caller: Caller = WriterCaller
 ) -> DraftOut:
     """A new draft made in the service: 422 with the lint's errors if it has any."""
     draft, warnings = versions.create_draft(
@@ -202,14 +217,14 @@ def create_draft(
         body.document,
         change_note=body.change_note,
         actor=caller.actor,
-        contributor=caller.person or caller.actor,
+        contributor=caller.person,
     )
     return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
 
 
 @router.put("/{slug}/drafts/{version}", response_model=DraftOut)
 def update_draft(
-    slug: str, version: int, body: DraftIn, session: SessionDep, caller: Caller = EditorCaller
+    slug: str, version: int, body: DraftIn, session: SessionDep, caller: Caller = WriterCaller
 ) -> DraftOut:
     draft, warnings = versions.update_draft(
         session,
@@ -218,7 +233,7 @@ def update_draft(
         body.document,
         change_note=body.change_note,
         actor=caller.actor,
-        contributor=caller.person or caller.actor,
+        contributor=caller.person,
     )
     return DraftOut(version=draft.version, status=draft.status, warnings=warnings)
 

@@ -73,7 +73,7 @@ def test_editor_drafts_submits_and_another_approver_publishes(
     client: TestClient, db: Session
 ) -> None:
     create_loaded_version(db)
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     approver = _bound(db, Role.approver)
     document = fixture_document()
     find_question(document, "comments")["text"]["en"] = "Anything else you want to tell us?"
@@ -128,7 +128,7 @@ def test_editor_drafts_submits_and_another_approver_publishes(
 
 
 def test_invalid_draft_is_422_with_the_lint_errors(client: TestClient, db: Session) -> None:
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     document = fixture_document()
     find_question(document, "comments")["text"]["en"] = "Please describe what happened."
     response = client.post(
@@ -147,7 +147,7 @@ def test_invalid_draft_is_422_with_the_lint_errors(client: TestClient, db: Sessi
 
 
 def test_draft_with_schema_errors_and_wrong_slug(client: TestClient, db: Session) -> None:
-    editor = api_headers(db, Role.admin)
+    editor = _bound(db, Role.admin)
     document = fixture_document()
     find_question(document, "comments")["colour"] = "red"
     response = client.post(
@@ -168,7 +168,7 @@ def test_draft_with_schema_errors_and_wrong_slug(client: TestClient, db: Session
 
 
 def test_warnings_are_returned_with_the_draft(client: TestClient, db: Session) -> None:
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     document = fixture_document()
     find_question(document, "comments")["waivers"] = [{"rule": "blames", "reason": "Just in case"}]
     response = client.post(
@@ -204,12 +204,12 @@ def test_approver_cannot_approve_their_own_draft(client: TestClient, db: Session
     response = _approve(client, both, version)
     assert response.status_code == 403
     assert "another approver" in response.json()["detail"]
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     assert _approve(client, editor, version).status_code == 403
 
 
 def test_approver_who_last_edited_cannot_approve(client: TestClient, db: Session) -> None:
-    author = api_headers(db, Role.editor, banks=["general"])
+    author = _bound(db, Role.editor, banks=["general"])
     editing_approver = _bound(db, Role.editor, Role.approver, banks=["general"])
     version = _draft(client, author, fixture_document())
     document = fixture_document()
@@ -231,7 +231,7 @@ def test_draft_must_be_in_review_to_approve_and_published_never_changes(
     client: TestClient, db: Session
 ) -> None:
     create_loaded_version(db)
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     approver = _bound(db, Role.approver)
     version = _draft(client, editor, fixture_document())
     early = _approve(client, approver, version)
@@ -245,7 +245,7 @@ def test_draft_must_be_in_review_to_approve_and_published_never_changes(
 
 
 def test_editing_a_draft_in_review_sends_it_back_to_draft(client: TestClient, db: Session) -> None:
-    editor = api_headers(db, Role.editor, banks=["general"])
+    editor = _bound(db, Role.editor, banks=["general"])
     version = _draft(client, editor, fixture_document())
     client.post(f"/api/v1/banks/general/drafts/{version}/submit", headers=editor)
     again = client.put(
