@@ -2,7 +2,13 @@
 
 from app.audit import AuditEvent
 from app.auth.models import ApiKey, LoginThrottle, StaffSession, StaffUser
-from app.banks.models import BankVersion, BankVersionContributor, QuestionBank, SupportService
+from app.banks.models import (
+    BankContentAuthor,
+    BankVersion,
+    BankVersionContributor,
+    QuestionBank,
+    SupportService,
+)
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
 from app.survey.models import (
@@ -19,6 +25,7 @@ __all__ = [
     "Answer",
     "ApiKey",
     "AuditEvent",
+    "BankContentAuthor",
     "BankVersion",
     "BankVersionContributor",
     "Comment",

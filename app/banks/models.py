@@ -59,6 +59,21 @@ class BankVersionContributor(SQLModel, table=True):
     first_changed_at: datetime = Field(default_factory=now)
 
 
+class BankContentAuthor(SQLModel, table=True):
+    """Who wrote one exact piece of a bank's content (a question, a section, a bank field),
+    wherever it was saved, so words copied into another draft keep their author (two-person
+    rule; app/banks/provenance.py cuts a document into these pieces)."""
+
+    __tablename__ = "bank_content_author"
+    __table_args__ = (UniqueConstraint("bank_id", "unit_hash", "author"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_id: int = Field(foreign_key="question_bank.id", ondelete="CASCADE")
+    unit_hash: str = Field(max_length=64)
+    author: str = Field(max_length=80)  # "user:<id>", as BankVersionContributor.contributor
+    first_written_at: datetime = Field(default_factory=now)
+
+
 class SupportService(SQLModel, table=True):
     """Live signposting data: a corrected helpline number shows at once, in every bank."""
 

@@ -13,9 +13,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
-from app.banks import service
+from app.banks import provenance, service
 from app.banks.lint import Problem, check_document
-from app.banks.models import BankVersion, BankVersionContributor, QuestionBank
+from app.banks.models import BankContentAuthor, BankVersion, BankVersionContributor, QuestionBank
 from app.banks.schema import BankDocument, normalize
 from app.banks.service import record_audit
 from app.db import utcnow as now
@@ -248,6 +248,53 @@ def _record_contribution(session: Session, version: BankVersion, contributor: st
         )
 
 
+def _record_authorship(
+    session: Session,
+    bank_id: int,
+    document: dict[str, Any],
+    base: dict[str, Any] | None,
+    author: str,
+) -> None:
+    """Note `author` as a writer of every unit of `document` that differs from `base`."""
+    hashes = sorted(provenance.changed_units(document, base))
+    if not hashes:
+        return
+    rows = [
+        {"bank_id": bank_id, "unit_hash": digest, "author": author, "first_written_at": now()}
+        for digest in hashes
+    ]
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(postgresql.insert(BankContentAuthor).values(rows).on_conflict_do_nothing())
+    else:
+        session.execute(sqlite.insert(BankContentAuthor).values(rows).on_conflict_do_nothing())
+
+
+def authors_of_changes(session: Session, version: BankVersion) -> set[str]:
+    """Whoever wrote, in any draft of this bank, a unit where `version` differs from the
+    published version: the words being approved, wherever they were first written."""
+    published = _published_document(session, version.bank_id)
+    hashes = provenance.changed_units(version.document, published)
+    if not hashes:
+        return set()
+    return set(
+        session.exec(
+            select(BankContentAuthor.author).where(
+                BankContentAuthor.bank_id == version.bank_id,
+                col(BankContentAuthor.unit_hash).in_(sorted(hashes)),
+            )
+        ).all()
+    )
+
+
+def _published_document(session: Session, bank_id: int) -> dict[str, Any] | None:
+    latest = session.exec(
+        select(BankVersion)
+        .where(BankVersion.bank_id == bank_id, BankVersion.status == service.PUBLISHED)
+        .order_by(col(BankVersion.version).desc())
+    ).first()
+    return latest.document if latest is not None else None
+
+
 def contributors(session: Session, version_id: int) -> set[str]:
     """Everyone who ever changed this version's content ("user:<id>" or "key:<prefix>")."""
     return contributors_by_version(session, [version_id]).get(version_id, set())
@@ -266,9 +313,12 @@ def contributors_by_version(session: Session, version_ids: list[int]) -> dict[in
 
 
 def may_approve(session: Session, version: BankVersion, person: str | None) -> bool:
-    """True if `person` may approve: a named person who never changed its content."""
+    """True if `person` may approve: a named person who never changed this version's content
+    and wrote none of the words it would publish (in this draft or any other)."""
     assert version.id is not None
-    return person is not None and person not in contributors(session, version.id)
+    if person is None or person in contributors(session, version.id):
+        return False
+    return person not in authors_of_changes(session, version)
 
 
 def _save_draft(
@@ -315,6 +365,8 @@ def create_draft(
     session.add(version)
     _flush_new(session)
     _record_contribution(session, version, contributor or actor)
+    published = _published_document(session, bank.id)
+    _record_authorship(session, bank.id, stored, published, contributor or actor)
     _record_version_event(
         session,
         actor=actor,
@@ -349,6 +401,7 @@ def update_draft(
     digest = service.content_hash(stored)
     if digest != draft.content_hash:
         _record_contribution(session, draft, contributor or actor)
+        _record_authorship(session, draft.bank_id, stored, draft.document, contributor or actor)
     draft.document = stored
     draft.content_hash = digest
     draft.change_note = change_note
@@ -396,6 +449,10 @@ def approve_draft(
     locked first, so no save or other approval can slip in between the checks and the publish.
     """
     draft = _draft_of(session, slug, version)
+    # One approval per bank at a time (each retires the version published before it), and
+    # the published version the rule compares with cannot change under this approval.
+    bank = session.get(QuestionBank, draft.bank_id, with_for_update=True, populate_existing=True)
+    assert bank is not None
     if approver is None:
         raise Forbidden(UNBOUND)
     if not may_approve(session, draft, approver):
@@ -412,9 +469,6 @@ def approve_draft(
         )
     # The registry may have changed since the draft was saved: check again before it goes live.
     _checked(slug, draft.document)
-    # One approval per bank at a time: each retires the version published before it.
-    bank = session.get(QuestionBank, draft.bank_id, with_for_update=True, populate_existing=True)
-    assert bank is not None
     draft.approved_by = actor
     _record_version_event(
         session,

@@ -8,6 +8,9 @@
 - bank_version_contributor: everyone who changed a version's content (two-person rule). Open
   drafts are filled from what is known: their author, their last editor, and every actor of a
   recorded create or update (each counted as a change, to be safe).
+- bank_content_author: who wrote each piece of a bank's content, so words copied into another
+  draft keep their author. It starts empty: pieces saved before this migration are covered by
+  their own draft's contributors only.
 
 Revision ID: 0005
 Revises: 0004
@@ -104,8 +107,32 @@ def upgrade() -> None:
         )
     op.execute(BACKFILL_CONTRIBUTORS)
 
+    op.create_table(
+        "bank_content_author",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("bank_id", sa.Integer(), nullable=False),
+        sa.Column("unit_hash", sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
+        sa.Column("author", sqlmodel.sql.sqltypes.AutoString(length=80), nullable=False),
+        sa.Column("first_written_at", sqlmodel.sql.sqltypes.UTCDateTime(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["bank_id"],
+            ["question_bank.id"],
+            name=op.f("fk_bank_content_author_bank_id_question_bank"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_bank_content_author")),
+        sa.UniqueConstraint(
+            "bank_id",
+            "unit_hash",
+            "author",
+            name=op.f("uq_bank_content_author_bank_id_unit_hash_author"),
+        ),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("bank_content_author")
+
     with op.batch_alter_table("bank_version_contributor", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_bank_version_contributor_bank_version_id"))
     op.drop_table("bank_version_contributor")

@@ -321,3 +321,73 @@ def test_in_the_browser_an_editor_of_anothers_draft_cannot_approve_it(
     )
     assert refused.status_code == 403
     assert _published_version(db) == 1
+
+
+# --- words that travel between drafts ----------------------------------------------------------
+
+
+def _with_hint(document: dict[str, Any], question_id: str, hint: str) -> dict[str, Any]:
+    find_question(document, question_id)["hint"] = hint
+    return document
+
+
+def test_words_copied_into_another_draft_keep_their_author(client: TestClient, db: Session) -> None:
+    create_loaded_version(db)
+    _a, approver_who_writes = _person(db, Role.editor, Role.approver)
+    _b, partner = _person(db, Role.editor)
+    _c, other_approver = _person(db, Role.approver)
+    theirs = _reworded("Words A wrote in a draft of their own.")
+    _save(client, approver_who_writes, theirs, None)  # A's draft, never submitted
+    # B starts a new draft holding A's words (copied, then one change of B's own).
+    copied = _with_hint(_reworded("Words A wrote in a draft of their own."), "pj_voice", "B's.")
+    version = _save(client, partner, copied, None)
+    _submit(client, partner, version)
+
+    refused = _approve(client, approver_who_writes, version)
+    assert refused.status_code == 403
+    assert "another approver must approve it" in refused.json()["detail"]
+    assert _approve(client, other_approver, version).status_code == 200
+
+
+def test_an_approver_may_approve_a_draft_that_holds_none_of_their_words(
+    client: TestClient, db: Session
+) -> None:
+    create_loaded_version(db)
+    _a, approver_who_writes = _person(db, Role.editor, Role.approver)
+    _b, partner = _person(db, Role.editor)
+    _save(client, approver_who_writes, _reworded("A's words, in A's own draft."), None)
+    version = _save(client, partner, _with_hint(fixture_document(), "pj_voice", "B's."), None)
+    _submit(client, partner, version)
+    assert _approve(client, approver_who_writes, version).status_code == 200
+
+
+def test_taking_a_question_out_is_authored_too(client: TestClient, db: Session) -> None:
+    create_loaded_version(db)
+    _a, approver_who_writes = _person(db, Role.editor, Role.approver)
+    _b, partner = _person(db, Role.editor)
+
+    def without_comments() -> dict[str, Any]:
+        document = fixture_document()
+        for section in document["sections"]:
+            section["questions"] = [q for q in section["questions"] if q["id"] != "comments"]
+        return document
+
+    _save(client, approver_who_writes, without_comments(), None)
+    version = _save(client, partner, without_comments(), None)
+    _submit(client, partner, version)
+    assert _approve(client, approver_who_writes, version).status_code == 403
+
+
+def test_words_already_published_are_no_ones_to_withhold(client: TestClient, db: Session) -> None:
+    create_loaded_version(db)
+    _a, approver_who_writes = _person(db, Role.editor, Role.approver)
+    _b, partner = _person(db, Role.editor)
+    _c, other_approver = _person(db, Role.approver)
+    first = _save(client, approver_who_writes, _reworded("A's words."), None)
+    _submit(client, approver_who_writes, first)
+    assert _approve(client, other_approver, first).status_code == 200  # C approved A's words
+    # B's next draft keeps A's (now published) words and changes something else.
+    later = _with_hint(_reworded("A's words."), "pj_voice", "B's.")
+    version = _save(client, partner, later, None)
+    _submit(client, partner, version)
+    assert _approve(client, approver_who_writes, version).status_code == 200
