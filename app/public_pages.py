@@ -24,6 +24,7 @@ SURVEY_COOKIE_NAME = "vv_survey"
 # The names match app/auth/sessions.py and app/auth/csrf.py (a test checks they agree).
 STAFF_COOKIE_NAME = "vv_staff"
 LOGIN_CSRF_COOKIE_NAME = "vv_login_csrf"
+DEVICE_COOKIE_NAME = "vv_device"  # app/auth/devices.py
 
 # When the pages were last checked against WCAG 2.2; changed by hand after each review.
 LAST_REVIEWED = "27 November 2026"
@@ -69,6 +70,13 @@ def essential_cookies(settings: Settings) -> list[Cookie]:
                 f"{settings.staff_session_absolute_hours} hours after signing in, "
                 "or when you sign out"
             ),
+        ),
+        Cookie(
+            name=staff_cookie_name(DEVICE_COOKIE_NAME, settings),
+            purpose="Recognises a browser where a member of staff has signed in before, so that "
+            "someone trying to guess their password elsewhere cannot lock them out. Holds a "
+            "random value, not who they are. Only set for staff who sign in.",
+            expires="180 days after signing in",
         ),
     ]
 

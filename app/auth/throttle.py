@@ -44,6 +44,7 @@ it (see docs/staff-access.md).
 
 from __future__ import annotations
 
+import ipaddress
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -113,6 +114,13 @@ def device_subject(normalised_email: str, device_id: str) -> Subject:
 
 
 def address_subject(address: str) -> Subject:
+    """An IPv6 client counts as its /64: one home or host gets a whole /64 to rotate through."""
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        parsed = None
+    if isinstance(parsed, ipaddress.IPv6Address):
+        address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
     return Subject(SubjectKind.address, keyed_hash("login-address", address))
 
 

@@ -353,3 +353,15 @@ def test_a_nul_in_the_sign_in_form_is_a_form_error_that_never_reaches_the_databa
     db.expire_all()
     assert db.exec(select(LoginThrottle)).all() == []  # no attempt was counted or looked up
     assert db.exec(select(AuditEvent).where(AuditEvent.action.startswith("auth."))).all() == []
+
+
+def test_the_cookies_page_lists_the_device_cookie(client: TestClient, db: Session) -> None:
+    from app import public_pages
+    from app.auth import devices
+
+    assert public_pages.DEVICE_COOKIE_NAME == devices.DEVICE_COOKIE
+    staff = signed_in_client(client, db, [Role.analyst])
+    set_cookie_header = staff.cookies.get(devices.DEVICE_COOKIE)
+    assert set_cookie_header is not None
+    page = client.get("/cookies").text
+    assert "vv_device" in page and "180 days after signing in" in page

@@ -119,3 +119,13 @@ def test_back_off_is_audited_without_personal_data(db: Session) -> None:
     assert event.object_id == subject.key
     assert event.detail == {"kind": "address", "failures": 20, "wait_seconds": 30}
     assert "192.0.2.7" not in str(event.model_dump())
+
+
+def test_an_ipv6_client_cannot_rotate_through_its_64() -> None:
+    one = throttle.address_subject("2001:db8:1:2::1")
+    same_64 = throttle.address_subject("2001:db8:1:2:ffff:ffff:ffff:fffe")
+    other_64 = throttle.address_subject("2001:db8:1:3::1")
+    assert one == same_64
+    assert one != other_64
+    assert throttle.address_subject("192.0.2.1") != throttle.address_subject("192.0.2.2")
+    assert throttle.address_subject("testclient").kind is SubjectKind.address
