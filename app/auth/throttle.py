@@ -244,19 +244,18 @@ def reserve_attempt(
 def clear_failures(session: Session, subjects: Iterable[Subject]) -> None:
     """After a success: the account, device or user it proved starts again from no failures;
     an address only takes back the failure its reservation counted (see the module docstring).
+
+    Rows are updated in the reservations' lock order, so the two never wait on each other.
     """
-    proved = sorted({s.key for s in subjects if s.kind is not SubjectKind.address})
-    if proved:
-        session.execute(
-            update(LoginThrottle)
-            .where(col(LoginThrottle.subject_hash).in_(proved))
-            .values(failures=0, blocked_until=None)
-        )
-    for subject in sorted({s for s in subjects if s.kind is SubjectKind.address}, key=_key):
+    for subject in sorted(set(subjects), key=_key):
+        row = col(LoginThrottle.subject_hash) == subject.key
+        if subject.kind is not SubjectKind.address:
+            session.execute(update(LoginThrottle).where(row).values(failures=0, blocked_until=None))
+            continue
         remaining = col(LoginThrottle.failures) - 1
         session.execute(
             update(LoginThrottle)
-            .where(col(LoginThrottle.subject_hash) == subject.key, col(LoginThrottle.failures) > 0)
+            .where(row, col(LoginThrottle.failures) > 0)
             .values(
                 failures=remaining,
                 # A block is only ever armed at free_failures; below that none is deserved.

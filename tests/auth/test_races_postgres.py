@@ -126,3 +126,28 @@ def test_one_code_used_by_six_parallel_sign_ins_signs_in_exactly_one(
     db.rollback()
     for browser, _token in pending:
         browser.close()
+
+
+def test_parallel_sign_ins_right_and_wrong_never_deadlock(
+    live_server: LiveServer, db: Session
+) -> None:
+    """Successes clear rows while other attempts reserve them: never a deadlock (a 500)."""
+    emails = [create_staff_user(db, Role.analyst).email for _ in range(4)]
+    db.rollback()
+    attempts = [(emails[i % 4], PASSWORD if i % 2 else f"wrong {i:04}") for i in range(24)]
+    browsers = [_browser(live_server) for _ in attempts]
+
+    def attempt(index: int) -> int:
+        browser, token = browsers[index]
+        email, password = attempts[index]
+        data = {"email": email, "password": password, "csrf_token": token}
+        return browser.post("/staff/login", data=data).status_code
+
+    for _ in range(3):
+        statuses = _all_at_once(len(attempts), attempt)
+        assert set(statuses) <= {303, 400, 429}, statuses
+        for browser, _token in browsers:
+            browser.close()
+        browsers = [_browser(live_server) for _ in attempts]
+    for browser, _token in browsers:
+        browser.close()
