@@ -19,7 +19,7 @@ import pytest
 from sqlmodel import Session, col, select
 
 from app.audit import AuditEvent
-from app.auth.models import StaffUser
+from app.auth.models import LoginThrottle, StaffUser
 from app.crypto import encrypt
 from app.db import utcnow
 from app.enums import Role
@@ -149,5 +149,32 @@ def test_parallel_sign_ins_right_and_wrong_never_deadlock(
         for browser, _token in browsers:
             browser.close()
         browsers = [_browser(live_server) for _ in attempts]
+    for browser, _token in browsers:
+        browser.close()
+
+
+def test_with_two_worker_processes_at_most_five_are_evaluated_and_xff_is_ignored(
+    served_by_cli: LiveServer, db: Session
+) -> None:
+    """The same race against `victim-voice serve --workers 2`; each guess also claims another
+    address in X-Forwarded-For, which serve must not believe (no trusted proxy is set)."""
+    user = create_staff_user(db, Role.analyst)
+    db.rollback()
+    browsers = [_browser(served_by_cli) for _ in range(12)]
+
+    def guess(index: int) -> int:
+        browser, token = browsers[index]
+        data = {"email": user.email, "password": f"wrong guess {index:04}", "csrf_token": token}
+        headers = {"X-Forwarded-For": f"198.51.100.{index}"}
+        return browser.post("/staff/login", data=data, headers=headers).status_code
+
+    statuses = _all_at_once(12, guess)
+    evaluated = statuses.count(400)
+    assert evaluated <= 5 and statuses.count(429) == 12 - evaluated, statuses
+    db.expire_all()
+    subjects = db.exec(select(LoginThrottle)).all()
+    db.rollback()
+    # One account and one address (the socket's), not twelve made-up addresses.
+    assert len(subjects) == 2
     for browser, _token in browsers:
         browser.close()
