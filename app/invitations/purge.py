@@ -18,7 +18,14 @@ from app.db import utcnow as now
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.reporting.contact_requests import erase_closed_contact_requests
 from app.settings import get_settings
-from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
+from app.survey.models import (
+    Answer,
+    Comment,
+    ContactRequestFiled,
+    InProgressAnswer,
+    Response,
+    SurveySession,
+)
 
 CHUNK = 1000
 KEEP_STATUS = ("completed", "withdrawn", "cancelled", "failed")
@@ -76,6 +83,9 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
             or 0
         )
         session.execute(delete(SurveySession).where(col(SurveySession.invitation_id).in_(chunk)))
+        session.execute(
+            delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id).in_(chunk))
+        )
         session.execute(
             update(OutboundMessage)
             .where(col(OutboundMessage.invitation_id).in_(chunk))

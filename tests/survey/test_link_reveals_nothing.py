@@ -55,9 +55,7 @@ def _banks(db: Session) -> None:
         ("general", "Burglary visits within a day"),
     ):
         db.add(
-            PublishedAction(
-                crime_group=group, text=text, published_by="user:1", published_at=now()
-            )
+            PublishedAction(crime_group=group, text=text, published_by="user:1", published_at=now())
         )
     db.commit()
 
@@ -434,16 +432,12 @@ def test_the_stop_page_of_a_finished_survey_shows_no_crime_group(
     assert RASSO_SERVICE not in page.text and GENERAL_SERVICE in page.text
 
 
-def test_the_stop_page_of_an_open_survey_keeps_its_support(
-    client: TestClient, db: Session
-) -> None:
+def test_the_stop_page_of_an_open_survey_keeps_its_support(client: TestClient, db: Session) -> None:
     invitation = create_invitation(db, crime_group="rasso")
     assert RASSO_SERVICE in client.get(f"/s/{token_for(invitation)}/stop").text
 
 
-def test_an_expired_session_after_submission_shows_nothing(
-    client: TestClient, db: Session
-) -> None:
+def test_an_expired_session_after_submission_shows_nothing(client: TestClient, db: Session) -> None:
     _completed_rasso_survey(db, client)
     for survey_session in rows(db, select(SurveySession)):
         survey_session.expires_at = now() - timedelta(seconds=1)
@@ -464,4 +458,3 @@ def test_a_device_left_open_before_another_submitted_shows_nothing_after(
     submit(second_device)
     for path in VICTIM_PATHS:
         _assert_no_crime_group_and_no_answer(client.get(path).text, path)
-

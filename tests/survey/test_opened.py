@@ -1,4 +1,4 @@
-""""Opened" in the funnel counts the first human step, not a GET of the link.
+""" "Opened" in the funnel counts the first human step, not a GET of the link.
 
 Mail scanners and link previews fetch every link in a message (and follow its redirects and
 plain links); none of them presses a button. So the link's GETs change nothing in the funnel,
