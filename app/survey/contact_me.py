@@ -32,10 +32,6 @@ NAME_TOO_LONG = N_("Your name must be 100 characters or fewer.")
 BEST_TIME_TOO_LONG = N_("The best time to contact you must be 200 characters or fewer.")
 
 
-class AlreadyFiled(Exception):
-    """This link has already filed its one request."""
-
-
 @dataclass
 class ContactForm:
     consent: bool = False
@@ -101,14 +97,14 @@ def validate(contact: ContactForm) -> ContactForm:
 
 def create_request(
     session: Session, contact: ContactForm, *, invitation_id: str, crime_group: str
-) -> ContactRequest:
-    """Store a valid request, encrypted, once per link; raises AlreadyFiled for a second.
+) -> ContactRequest | None:
+    """Store a valid request, encrypted, once per link; None (nothing stored) for a second.
 
     Under the invitation's row lock, so two requests sent at once file one.
     """
     lock_invitation(session, invitation_id)
     if session.get(ContactRequestFiled, invitation_id) is not None:
-        raise AlreadyFiled
+        return None
     session.add(ContactRequestFiled(invitation_id=invitation_id))
     details = {
         "name": contact.name or None,

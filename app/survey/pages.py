@@ -706,22 +706,15 @@ def contact_request(request: Request, session: SessionDep, form: FormData = Form
     contact = contact_me.validate(contact_me.read_form(form))
     if contact.errors:
         return _complete_page(request, session, victim, contact=contact, status_code=422)
-    try:
-        contact_me.create_request(
-            session,
-            contact,
-            invitation_id=victim.invitation.id,
-            crime_group=victim.invitation.crime_group,
-        )
-    except contact_me.AlreadyFiled:
-        return page(
-            request,
-            session,
-            victim,
-            "survey/contact_already.html",
-            status_code=409,
-            page_title=str(victim._("You have already asked to be contacted")),
-        )
+    # A second request from this link is not stored (create_request gives None), and gets the
+    # very page a first one does, which says only the first counts: a different page would tell
+    # whoever holds the link (or the victim's phone) that the victim had asked to be contacted.
+    contact_me.create_request(
+        session,
+        contact,
+        invitation_id=victim.invitation.id,
+        crime_group=victim.invitation.crime_group,
+    )
     return page(
         request,
         session,
