@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 
 from app.crypto import decrypt
 from app.main import create_app
-from app.survey.models import ContactRequest
+from app.survey.models import ContactRequest, ContactRequestFiled
 from tests.survey.factories import create_bank_version, create_invitation, csrf_token, enter, rows
 
 
@@ -115,4 +115,30 @@ def test_a_refused_form_can_be_corrected_and_still_files_one(
     refused = client.post("/survey/contact-me", data={"csrf_token": token, "phone": "0791"})
     assert refused.status_code == 422
     assert _ask(client, "07911 123456").status_code == 200
+    assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_the_note_that_a_link_asked_goes_when_the_link_ends(
+    client: TestClient, db: Session
+) -> None:
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.invitations.purge import purge
+
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    assert len(rows(db, select(ContactRequestFiled))) == 1
+    purge(db, at=utcnow() + timedelta(days=30))
+    db.commit()
+    assert rows(db, select(ContactRequestFiled)) == []
+    assert len(rows(db, select(ContactRequest))) == 1  # the request itself stays until closed
+
+
+def test_withdrawing_drops_the_note_and_keeps_the_request(client: TestClient, db: Session) -> None:
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    token = csrf_token(client, "/survey/withdraw")
+    assert client.post("/survey/withdraw", data={"csrf_token": token}).status_code == 200
+    assert rows(db, select(ContactRequestFiled)) == []
     assert len(rows(db, select(ContactRequest))) == 1
