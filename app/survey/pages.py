@@ -55,6 +55,7 @@ from app.survey.session import (
     end_session_by_cookie,
     load_session,
     refresh,
+    rotate_session,
     set_cookie,
     start_session,
 )
@@ -646,7 +647,9 @@ def submit(request: Request, session: SessionDep, form: FormData = FormDep) -> R
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
     submit_survey(session, victim.invitation.id)
-    return redirect("/survey/complete")
+    response = redirect("/survey/complete")
+    set_cookie(response, rotate_session(session, victim.survey_session))
+    return response
 
 
 def _recent_actions(session: Session) -> list[PublishedAction]:

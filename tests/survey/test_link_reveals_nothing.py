@@ -458,3 +458,25 @@ def test_a_device_left_open_before_another_submitted_shows_nothing_after(
     submit(second_device)
     for path in VICTIM_PATHS:
         _assert_no_crime_group_and_no_answer(client.get(path).text, path)
+
+
+def test_sending_changes_the_cookie_so_back_cannot_restore_a_page_with_answers(
+    client: TestClient, db: Session
+) -> None:
+    """Chrome keeps no-store pages in its back-forward cache until a cookie changes."""
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    answer(client, "comments", COMMENT)
+    before = client.cookies.get("vv_survey")
+    token = csrf_token(client, "/survey/check")
+    sent = client.post("/survey/submit", data={"csrf_token": token}, follow_redirects=False)
+    assert sent.headers["location"] == "/survey/complete"
+    assert "vv_survey=" in sent.headers["set-cookie"]
+    after = client.cookies.get("vv_survey")
+    assert after and after != before
+    complete = client.get("/survey/complete")
+    assert complete.status_code == 200 and COMMENT not in complete.text
+    # A form left open in another tab still works (the CSRF token carries over).
+    again = client.post("/survey/submit", data={"csrf_token": token}, follow_redirects=False)
+    assert again.headers["location"] == "/survey/complete"
+    assert reload(db, invitation).status == "completed"
