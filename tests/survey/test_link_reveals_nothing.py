@@ -372,17 +372,24 @@ def _completed_rasso_survey(db: Session, client: TestClient) -> Invitation:
 def test_every_page_after_submission_shows_general_support_and_no_answer(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
-    invitation = _completed_rasso_survey(db, client)
-    # The session that submitted (a stale cookie), and the link opened again anywhere.
+    invitation = create_invitation(db, crime_group="rasso")
+    enter(client, invitation)
+    answer(client, "comments", COMMENT)
+    cookie_before_sending = client.cookies.get("vv_survey")
+    submit(client)
+    # The browser that submitted, the cookie it had before (still a live session), and the
+    # link opened again anywhere.
     assert enter(second_device, invitation) == "/survey/complete"
-    for device in (client, second_device):
-        for path in VICTIM_PATHS:
-            response = device.get(path)
-            assert response.status_code in (200, 404), (path, response.status_code)
-            _assert_no_crime_group_and_no_answer(response.text, path)
-            assert response.headers["Cache-Control"] == "no-store"
-    complete = second_device.get("/survey/complete").text
-    assert "Updates now come by text message" in complete  # actions for everyone stay
+    with _device() as stale:
+        stale.cookies.set("vv_survey", cookie_before_sending or "")
+        for device in (client, stale, second_device):
+            for path in VICTIM_PATHS:
+                response = device.get(path)
+                assert response.status_code in (200, 404), (path, response.status_code)
+                _assert_no_crime_group_and_no_answer(response.text, path)
+                assert response.headers["Cache-Control"] == "no-store"
+        complete = second_device.get("/survey/complete").text
+        assert "Updates now come by text message" in complete  # actions for everyone stay
 
 
 def test_the_contact_me_and_withdraw_pages_after_submission_show_no_crime_group(
