@@ -112,7 +112,7 @@ def create_request(
         "email": contact.email_normalised or None,
         "best_time": contact.best_time or None,
     }
-    # Nothing ties the request to the invitation: the two rows share no id and no time.
+    # The note names the invitation and nothing else; the request names neither: no shared id.
     request = ContactRequest(
         details_encrypted=encrypt(json.dumps(details, ensure_ascii=False)),
         crime_group=crime_group,

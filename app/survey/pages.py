@@ -315,7 +315,7 @@ def _mark_opened(session: Session, victim: Victim) -> Invitation:
 @router.post(START_URL)
 @victim_page
 def press_start(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
-    """ "Start now": the first human step, counted as "opened" (entry.mark_opened)."""
+    """Pressing Start now: the first human step, counted as "opened" (entry.mark_opened)."""
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
     if victim.invitation.status == "completed":
