@@ -72,15 +72,6 @@ def readable_by_analysts() -> ColumnElement[bool]:
     )
 
 
-def awaiting_check() -> ColumnElement[bool]:
-    """WHERE condition on Comment: held for a person's check, not yet decided."""
-    return exists().where(
-        col(CommentCheck.comment_id) == col(Comment.id),
-        col(CommentCheck.needs_check).is_(True),
-        col(CommentCheck.outcome).is_(None),
-    )
-
-
 def classify_new_comments(
     session: Session, in_cells: Sequence[ColumnElement[bool]], *, limit: int = CLASSIFY_PER_READ
 ) -> int:

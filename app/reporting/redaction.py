@@ -245,6 +245,9 @@ FUNCTION_WORDS = word_set(
     tonight ago again please thanks thank sorry ok okay"""
 )
 
+# The most words one name runs to ("Mohammed Ali Khan Chaudhry").
+MAX_NAME_WORDS = 4
+
 # Verbs after which a first word that is both a name and a word is the name: "Will was kind"
 # (while "Will they call?" keeps "Will").
 NAME_VERBS = word_set(
@@ -417,7 +420,8 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             named[index] = True  # rule 3
         elif word.sentence_start and is_first_name(word.text) and _verb_follows(words, index):
             named[index] = True  # rule 5
-    # Rule 4: neighbours of names, repeated until nothing changes ("mohammed ali khan").
+    # Rule 4: neighbours of names, repeated until nothing changes ("mohammed ali khan"),
+    # up to MAX_NAME_WORDS words in a row.
     changed = True
     while changed:
         changed = False
@@ -433,15 +437,36 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
             before_name = (
                 index + 1 < len(words) and named[index + 1] and _adjacent(words, index, text)
             )
-            joins = (
-                (capitals and _capitalised(word.text))
-                or (after_name and (is_surname(word.text) or not is_english_word(word.text)))
-                or (before_name and is_first_name(word.text))
+            if not (after_name or before_name) or _run_length(named, index) > MAX_NAME_WORDS:
+                continue
+            capital_inside = capitals and _capitalised(word.text) and not word.sentence_start
+            # A word that is no English word joins a first name only ("mohammed iqbal"), so
+            # the words after a surname in another language stay ("Kowalski był miły").
+            foreign_surname = (
+                after_name
+                and not is_english_word(word.text)
+                and is_first_name(words[index - 1].text)
             )
-            if joins and (after_name or before_name):
+            if (
+                capital_inside
+                or (after_name and is_surname(word.text))
+                or foreign_surname
+                or (before_name and is_first_name(word.text))
+            ):
                 named[index] = True
                 changed = True
     return [(word.start, word.end) for word, is_name in zip(words, named, strict=True) if is_name]
+
+
+def _run_length(named: list[bool], index: int) -> int:
+    """How many words in a row would be a name if words[index] joined its neighbours."""
+    start = index
+    while start > 0 and named[start - 1]:
+        start -= 1
+    end = index
+    while end + 1 < len(named) and named[end + 1]:
+        end += 1
+    return end - start + 1
 
 
 def _verb_follows(words: list[_Word], index: int) -> bool:
