@@ -161,9 +161,10 @@ _REFERENCE_RES: tuple[re.Pattern[str], ...] = (
     # CRI-1234, INC 123456, WMP/12345: capital letters then at least three digits.
     re.compile(r"\b[A-Z]{2,6}[-/ ]?\d{3,}(?:[-/]\d+)*\b"),
     # Any run of six or more digits, with letters around it or not (log numbers, case ids),
-    # and card or account numbers written in groups: 4111 1111 1111 1111.
+    # and card or account numbers written in groups of ten digits or more in all
+    # (4111 1111 1111 1111), while "2026-04-13" stays a date.
     re.compile(r"\b[A-Za-z]*\d{6,}[A-Za-z0-9]*\b"),
-    re.compile(r"(?<![\d.])\d{2,6}(?:[ \-]\d{2,6}){2,}(?![\d.])"),
+    re.compile(r"(?<![\d.])(?=(?:\d[ \-]?){10})\d{2,6}(?:[ \-]\d{2,6}){2,}(?![\d.])"),
     # "reference 12AB34", "crime number 4432", "log no. 88": the number after the words.
     re.compile(
         r"(?i:\b(?:ref(?:erence)?|crime|incident|log|case|occurrence|collar|warrant|account"

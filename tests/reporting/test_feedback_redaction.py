@@ -103,6 +103,7 @@ def test_links_are_redacted(link: str) -> None:
         "Will they call me back? May I ask what happens next?",
         "I called 999 and then 101, and waited 3 hours.",
         "It happened on 12/03/2024 and court was in 2025.",
+        "It happened on 2024-03-12, or 12-03-2024, at 10 15 or so.",
         "Victim Support and the Witness Care Unit were great.",
         "I felt believed. Then I felt let down by the Court.",
         "Mark my words, I will not report again. Grace and patience ran out.",
