@@ -74,6 +74,9 @@ _EMAIL_RES: tuple[re.Pattern[str], ...] = (
     re.compile(rf"(?i)\b[\w+'-]+(?:{_DOT}[\w+'-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b"),
     # johnsmith at gmail, john_smith at hotmail (a known provider, no top-level domain)
     re.compile(rf"(?i)\b[\w+'-]+(?:{_DOT}[\w+'-]+)*(?:\s+at\s+|\s*@\s*){_MAIL_PROVIDERS}\b"),
+    # johnATgmailDOTcom, and any name@somewhere left without a top-level domain
+    re.compile(r"\b[\w.+-]+AT[A-Za-z0-9-]+DOT(?:com|co|org|net|uk)(?:DOTuk)?\b"),
+    re.compile(r"\b[\w.+'-]+@[\w-]+\b"),
 )
 
 # http(s) and www. addresses, bare domains with a common top-level domain (with any path),
@@ -85,13 +88,25 @@ _LINK_RE = re.compile(
     re.IGNORECASE,
 )
 
+# "insta: john_smith99", "my snap is jsmith": a handle after the platform's name.
+_HANDLE_RE = re.compile(
+    r"(?i)(?P<lead>\b(?:instagram|insta|ig|snapchat|snap|facebook|fb|tiktok|twitter|x|"
+    r"whatsapp|telegram|discord|username|user\s+name|handle)(?:\s+(?:is|was|=))?\s*[:\-]?\s*)"
+    r"@?(?=[A-Za-z0-9_.]*[\d_.])[A-Za-z0-9_.]{3,30}\b"
+)
+
 # --- dates of birth ---------------------------------------------------------------------
 
 _MONTHS = (
     r"(?:jan(?:uary)?|feb(?:ruary)?|mar(?:ch)?|apr(?:il)?|may|june?|july?|aug(?:ust)?"
     r"|sep(?:t(?:ember)?)?|oct(?:ober)?|nov(?:ember)?|dec(?:ember)?)"
 )
-_DAY = r"(?:[0-3]?\d(?:st|nd|rd|th)?)"
+_ORDINAL_WORDS = (
+    r"(?:(?:twenty|thirty)[\s-]?)?(?:first|second|third|fourth|fifth|sixth|seventh|eighth"
+    r"|ninth|tenth|eleventh|twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth"
+    r"|eighteenth|nineteenth|twentieth|thirtieth)"
+)
+_DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_ORDINAL_WORDS})"
 _NUMERIC_DATE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}"
 _WORD_DATE = (
     rf"(?:(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS}\.?,?(?:\s+(?:19|20)?\d{{2}})?"
@@ -147,6 +162,12 @@ _ADDRESS_RE = re.compile(
     rf"(?:{_STREET_TYPES})\b\.?"
 )
 _FLAT_RE = re.compile(r"(?i)\b(?:flat|apartment|apt)\s*\d+[a-z]?\b")
+# "on Acacia Avenue": a capitalised street name without a number. Court and Park are left
+# out: "the Crown Court" and "Victoria Park" name places everyone shares.
+_NAMED_STREET_RE = re.compile(
+    r"\b(?:[A-Z][a-z'’]+\s+){1,3}(?:Street|St|Road|Rd|Avenue|Ave|Lane|Close|Drive|Crescent"
+    r"|Grove|Gardens|Terrace|Way|Place|Mews|Rise|Walk|Row|Square|Parade)\b\.?"
+)
 
 # --- references -------------------------------------------------------------------------
 
@@ -211,8 +232,13 @@ _INTRODUCER_PAIRS = frozenset(
     {
         ("name", "is"),
         ("name", "was"),
-        ("name's",),
+        ("name",),  # "her name's Kasia" (the possessive 's is trimmed from "name's")
         ("names", "are"),
+        ("i'm",),
+        ("im",),
+        ("i", "am"),
+        ("call", "me"),
+        ("this", "is"),
         ("known", "as"),
         ("goes", "by"),
         ("spoke", "to"),
@@ -248,6 +274,13 @@ FUNCTION_WORDS = word_set(
 
 # The most words one name runs to ("Mohammed Ali Khan Chaudhry").
 MAX_NAME_WORDS = 4
+
+# Britain's commonest surnames that the frequency rule above would take for words, though
+# in a comment they are far more often the name.
+COMMON_SURNAMES = word_set(
+    """smith jones walker jenkins wallace saunders reeves tucker yates bates simmons barnes
+    lynch evans taylor wilson johnson jackson scott kelly lee ali"""
+)
 
 # Verbs after which a first word that is both a name and a word is the name: "Will was kind"
 # (while "Will they call?" keeps "Will").
@@ -302,6 +335,8 @@ def is_known_name(word: str) -> bool:
 def is_ordinary_word(word: str) -> bool:
     """A name that is also an everyday English word ("will", "grace", "baker")."""
     key = fold(word)
+    if key in COMMON_SURNAMES:
+        return False
     if key in ORDINARY_WORDS or key in FUNCTION_WORDS or key in _NEVER_NAMES:
         return True
     frequency = name_lists.english_frequency(key)
@@ -373,7 +408,7 @@ def _context_before(words: list[_Word], index: int, text: str) -> str | None:
         return None
     previous = words[index - 1]
     between = text[previous.end : words[index].start]
-    if between.strip(" ,.:") or "\n" in between:
+    if between.strip(" ,.:'’s") or "\n" in between:  # 's: "her name's Kasia"
         return None
     key = previous.key.rstrip(".")
     if key in PERSONAL_TITLES:
@@ -504,7 +539,8 @@ def redact_emails(text: str) -> str:
 
 
 def redact_links(text: str) -> str:
-    return _LINK_RE.sub(LINK, text)
+    text = _LINK_RE.sub(LINK, text)
+    return _HANDLE_RE.sub(lambda m: f"{m['lead']}{LINK}", text)
 
 
 def redact_dates_of_birth(text: str) -> str:
@@ -523,7 +559,8 @@ def redact_postcodes(text: str) -> str:
 
 def redact_addresses(text: str) -> str:
     text = _ADDRESS_RE.sub(ADDRESS, text)
-    return _FLAT_RE.sub(ADDRESS, text)
+    text = _FLAT_RE.sub(ADDRESS, text)
+    return _NAMED_STREET_RE.sub(ADDRESS, text)
 
 
 def redact_references(text: str) -> str:

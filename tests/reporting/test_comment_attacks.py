@@ -79,9 +79,7 @@ def _answers(db: Session, *, quotable_only: bool = False) -> list[tuple[int, fro
             to_period=query["to"],
             quotable_only=quotable_only,
         )
-        result = comments.read_comments(
-            db, filters, actor="attacker", min_cell=MIN_CELL, at=LATER
-        )
+        result = comments.read_comments(db, filters, actor="attacker", min_cell=MIN_CELL, at=LATER)
         seen.append((result.total, frozenset(c.text for c in result.comments)))
     db.rollback()  # the classification and audit rows of the reads, not the data
     return seen
@@ -155,9 +153,7 @@ def test_a_tracker_sees_nothing_before_the_month_has_closed(db: Session) -> None
     for person in range(10):
         create_comment(db, f"Earlier {person}", month=month)
     expires = datetime(2027, 1, 10, tzinfo=UTC)
-    create_invitation(
-        db, touchpoint_date=date(2026, 6, 28), status="started", expires_at=expires
-    )
+    create_invitation(db, touchpoint_date=date(2026, 6, 28), status="started", expires_at=expires)
     db.commit()
     filters = comments.CommentFilters()
 
@@ -184,15 +180,15 @@ def test_a_held_comment_changes_no_answer(db: Session) -> None:
     before = _answers(db)
     cell = next(
         (crime_group, touchpoint, month)
-        for crime_group, touchpoint, month in itertools.product(
-            CRIME_GROUPS, TOUCHPOINTS, MONTHS
-        )
+        for crime_group, touchpoint, month in itertools.product(CRIME_GROUPS, TOUCHPOINTS, MONTHS)
         if db.exec(
             select(Comment.id)
             .where(col(Comment.crime_group) == crime_group)
             .where(col(Comment.touchpoint) == touchpoint)
             .where(col(Comment.month) == month)
-        ).all().__len__()
+        )
+        .all()
+        .__len__()
         >= MIN_CELL
     )
     response = create_response(db, crime_group=cell[0], touchpoint=cell[1], month=cell[2])

@@ -162,6 +162,13 @@ def test_names_that_are_everyday_words_are_known_as_words() -> None:
         ("Will said he would call", f"{NAME} said he would call"),
         ("we asked for bill", f"we asked for {NAME}"),
         ("Mrs May was lovely", f"Mrs {NAME} was lovely"),
+        # Found attacking the redaction (issue 9).
+        ("spoke to j. smith", f"spoke to j. {NAME}"),
+        ("i spoke to smith yesterday", f"i spoke to {NAME} yesterday"),
+        ("I'm Kasia", f"I'm {NAME}"),
+        ("her name's Kasia", f"her name's {NAME}"),
+        ("call me Kasia", f"call me {NAME}"),
+        ("Policjant Kowalski był miły", f"Policjant {NAME} był miły"),
     ],
 )
 def test_names_are_redacted_in_any_case(text: str, expected: str) -> None:
@@ -188,6 +195,9 @@ def test_names_are_redacted_in_any_case(text: str, expected: str) -> None:
         "Victim Support, the Crown Court and Witness Care were great.",
         "I felt a pat on the back and hope it helps others",
         "They Were Very Kind And Helpful",
+        "I am scared and I'm not sure. I am Polish.",
+        "this is the worst",
+        "the Crown Court was cold",
     ],
 )
 def test_everyday_words_stay(text: str) -> None:
@@ -210,6 +220,7 @@ def test_everyday_words_stay(text: str) -> None:
         ("at 221b baker street", f"at {ADDRESS}"),
         ("my flat 7 was broken into", f"my {ADDRESS} was broken into"),
         ("12-14 Station Approach Road", ADDRESS),
+        ("I live on Acacia Avenue now", f"I live on {ADDRESS} now"),
     ],
 )
 def test_street_addresses_are_redacted(text: str, expected: str) -> None:
@@ -240,6 +251,8 @@ def test_numbers_near_street_words_are_not_addresses(text: str) -> None:
         "j smith @ yahoo . co . uk",
         "johnsmith at hotmail",
         "JOHN DOT SMITH AT GMAIL DOT COM",
+        "johnsmithATgmailDOTcom",
+        "john.smith@gmail",
     ],
 )
 def test_spelled_out_emails_are_redacted(address: str) -> None:
@@ -283,6 +296,8 @@ def test_spaced_and_spoken_phone_numbers_are_redacted(number: str) -> None:
         ("date of birth is 12th of June 1990", f"date of birth is {DATE_OF_BIRTH}"),
         ("my date of birth: March 3, 1985", f"my date of birth: {DATE_OF_BIRTH}"),
         ("born in 1985 in Leeds", f"born in {DATE_OF_BIRTH} in Leeds"),
+        ("dob the first of march 1985", f"dob {DATE_OF_BIRTH}"),
+        ("born on twenty-third june 1990", f"born on {DATE_OF_BIRTH}"),
         ("birthday is 3/3", "birthday is 3/3"),
     ],
 )
@@ -297,6 +312,8 @@ def test_dates_of_birth_are_redacted(text: str, expected: str) -> None:
         ("NI number AB 12 34 56 C", f"NI number {REFERENCE}"),
         ("card 4111 1111 1111 1111", f"card {REFERENCE}"),
         ("find me @jsmith_99 on there", f"find me {LINK} on there"),
+        ("insta: john_smith99", f"insta: {LINK}"),
+        ("my snap is jsmith_1", f"my snap is {LINK}"),
     ],
 )
 def test_other_identifiers_are_redacted(text: str, expected: str) -> None:
