@@ -6,7 +6,7 @@ import csv
 import html
 import io
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -184,3 +184,20 @@ def test_approvers_find_the_check_page_from_their_home(client: TestClient, db: S
     checker = signed_in_client(client, db, [Role.approver])
 
     assert 'href="/staff/comments/checks"' in checker.get("/staff/").text
+
+
+def test_two_reads_classifying_the_same_comment_do_not_clash(db: Session) -> None:
+    # Two analysts reading at once on PostgreSQL both find the comment unclassified; the
+    # second insert must leave the first row alone rather than fail the read.
+    from app.reporting.comment_checks import _insert_new
+
+    comment = _comment_in(db, POLISH)
+    row = {"comment_id": comment.id, "language": "pl", "needs_check": True}
+    _insert_new(db, [{**row, "classified_at": datetime.now(UTC)}])
+    _insert_new(
+        db, [{**row, "language": "en", "needs_check": False, "classified_at": datetime.now(UTC)}]
+    )
+    db.commit()
+
+    stored = db.get(CommentCheck, comment.id)
+    assert stored is not None and (stored.language, stored.needs_check) == ("pl", True)
