@@ -107,7 +107,7 @@ _ORDINAL_WORDS = (
     r"|eighteenth|nineteenth|twentieth|thirtieth)"
 )
 _DAY = rf"(?:[0-3]?\d(?:st|nd|rd|th)?|{_ORDINAL_WORDS})"
-_NUMERIC_DATE = r"\d{1,2}\s*[/.\-]\s*\d{1,2}\s*[/.\-]\s*\d{2,4}"
+_NUMERIC_DATE = r"\d{1,2}(?:\s*[/.\-]\s*|\s+)\d{1,2}(?:\s*[/.\-]\s*|\s+)\d{2,4}"
 _WORD_DATE = (
     rf"(?:(?:the\s+)?{_DAY}\s+(?:of\s+)?{_MONTHS}\.?,?(?:\s+(?:19|20)?\d{{2}})?"
     rf"|{_MONTHS}\.?\s+(?:the\s+)?{_DAY},?(?:\s+(?:19|20)?\d{{2}})?"
@@ -143,6 +143,11 @@ _POSTCODE_RE = re.compile(
     r"\b(?:[A-Z]{1,2}[0-9][A-Z0-9]?|GIR)\s*[0-9][ABD-HJLNP-UW-Z]{2}\b", re.IGNORECASE
 )
 
+# "postcode b 15 2tt": whatever looks like one after the word, however spaced.
+_SPACED_POSTCODE_RE = re.compile(
+    r"(?i)(?P<lead>\bpost\s*code\s*(?:is|was|:|-)?\s*)[A-Z]{1,2}\s?\d[\dA-Z]?\s?\d\s?[A-Z]\s?[A-Z]\b"
+)
+
 _STREET_TYPES = (
     r"street|st|road|rd|avenue|ave|av|lane|ln|close|cl|drive|dr|way|crescent|cres|court|ct"
     r"|place|pl|grove|gr|gardens|gdns|terrace|terr|tce|hill|green|walk|row|square|sq|mews"
@@ -160,6 +165,13 @@ _ADDRESS_RE = re.compile(
     r"(?i)(?:\b(?:flat|apartment|apt|unit|room|no\.?|number)\s*\d+[a-z]?\s*,?\s*)?"
     rf"\b\d{{1,4}}[a-z]?(?:\s*[-/]\s*\d{{1,4}}[a-z]?)?\s*,?\s+(?:{_STREET_WORD}\s+){{0,3}}"
     rf"(?:{_STREET_TYPES})\b\.?"
+)
+# "4 the crescent": "the" may stand between the number and the street type, nowhere else.
+_THE_STREET_RE = re.compile(rf"(?i)\b\d{{1,4}}[a-z]?,?\s+the\s+(?:{_STREET_TYPES})\b")
+# "at number 12", "live at no. 4": a house number on its own.
+_HOUSE_NUMBER_RE = re.compile(
+    r"(?i)(?P<lead>\b(?:live|lives|living|lived|at|from|to|outside)\s+)"
+    r"(?:no\.?|number|num|#)\s*\d{1,4}[a-z]?\b"
 )
 _FLAT_RE = re.compile(r"(?i)\b(?:flat|apartment|apt)\s*\d+[a-z]?\b")
 # "on Acacia Avenue": a capitalised street name without a number. Court and Park are left
@@ -195,7 +207,10 @@ _REFERENCE_RES: tuple[re.Pattern[str], ...] = (
     ),
 )
 # "PC 4521": a collar number names an officer as surely as a surname.
-_COLLAR_RE = re.compile(r"(?i)\b(?P<title>P\.?C|WPC|DC|DS|PCSO|Sgt)\.?(?P<gap>\s+)\d{2,6}\b")
+_COLLAR_RE = re.compile(
+    r"(?i)\b(?P<title>P\.?C|WPC|DC|DS|PCSO|Sgt|officer|constable|sergeant)\.?(?P<gap>\s+)"
+    r"\d{2,6}\b"
+)
 
 # --- names ------------------------------------------------------------------------------
 
@@ -554,11 +569,14 @@ def redact_phone_numbers(text: str) -> str:
 
 
 def redact_postcodes(text: str) -> str:
-    return _POSTCODE_RE.sub(POSTCODE, text)
+    text = _POSTCODE_RE.sub(POSTCODE, text)
+    return _SPACED_POSTCODE_RE.sub(lambda m: f"{m['lead']}{POSTCODE}", text)
 
 
 def redact_addresses(text: str) -> str:
     text = _ADDRESS_RE.sub(ADDRESS, text)
+    text = _THE_STREET_RE.sub(ADDRESS, text)
+    text = _HOUSE_NUMBER_RE.sub(lambda m: f"{m['lead']}{ADDRESS}", text)
     text = _FLAT_RE.sub(ADDRESS, text)
     return _NAMED_STREET_RE.sub(ADDRESS, text)
 

@@ -82,6 +82,7 @@ def test_uk_postcodes_are_redacted(postcode: str) -> None:
         ("case 4512/123456 closed", f"case {REFERENCE} closed"),
         ("it was job 20231104000123", f"it was job {REFERENCE}"),
         ("PC 4521 was rude", f"PC {REFERENCE} was rude"),
+        ("officer 4521 was rude", f"officer {REFERENCE} was rude"),
     ],
 )
 def test_crime_and_incident_references_are_redacted(text: str, expected: str) -> None:
@@ -221,6 +222,10 @@ def test_everyday_words_stay(text: str) -> None:
         ("my flat 7 was broken into", f"my {ADDRESS} was broken into"),
         ("12-14 Station Approach Road", ADDRESS),
         ("I live on Acacia Avenue now", f"I live on {ADDRESS} now"),
+        ("he lives at 4 the crescent", f"he lives at {ADDRESS}"),
+        ("my neighbour at number 12", f"my neighbour at {ADDRESS}"),
+        ("I live at no. 7", f"I live at {ADDRESS}"),
+        ("postcode b 15 2tt", f"postcode {POSTCODE}"),
     ],
 )
 def test_street_addresses_are_redacted(text: str, expected: str) -> None:
@@ -297,6 +302,7 @@ def test_spaced_and_spoken_phone_numbers_are_redacted(number: str) -> None:
         ("my date of birth: March 3, 1985", f"my date of birth: {DATE_OF_BIRTH}"),
         ("born in 1985 in Leeds", f"born in {DATE_OF_BIRTH} in Leeds"),
         ("dob the first of march 1985", f"dob {DATE_OF_BIRTH}"),
+        ("born 03 03 1985", f"born {DATE_OF_BIRTH}"),
         ("born on twenty-third june 1990", f"born on {DATE_OF_BIRTH}"),
         ("birthday is 3/3", "birthday is 3/3"),
     ],
