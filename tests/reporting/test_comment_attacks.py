@@ -9,16 +9,21 @@ is never the only value consistent with the answers.
 
 from __future__ import annotations
 
+import io
 import itertools
 import random
+import zipfile
 from datetime import UTC, date, datetime, timedelta
 
+from fastapi.testclient import TestClient
 from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
+from app.enums import Role
 from app.reporting import comments
 from app.reporting.redaction import redact
 from app.survey.models import Comment, Response
+from tests.auth_helpers import api_headers, signed_in_client
 from tests.reporting.factories import create_invitation
 from tests.reporting.test_feedback_factories import create_comment, create_response
 
@@ -196,3 +201,40 @@ def test_a_held_comment_changes_no_answer(db: Session) -> None:
     db.commit()
 
     assert _answers(db) == before
+
+
+def test_every_door_to_comments_keeps_a_small_cell_shut(client: TestClient, db: Session) -> None:
+    # API (JSON and CSV), review page, quarterly report and its CSV pack: the same rule.
+    june = date(2026, 6, 1)
+    for person in range(10):
+        create_comment(db, f"Released words {person}", month=june)
+    for person in range(4):
+        create_comment(
+            db,
+            f"Secret words {person}",
+            crime_group="rasso",
+            touchpoint="court",
+            month=june,
+            quotable=True,
+            theme="Other",
+        )
+    db.commit()
+    headers = api_headers(db, Role.analyst)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    doors = {
+        "json": client.get("/api/v1/comments", headers=headers).text,
+        "csv": client.get("/api/v1/comments", params={"format": "csv"}, headers=headers).text,
+        "page": staff.get("/staff/comments").text,
+        "quotable page": staff.get("/staff/comments", params={"quotable": "yes"}).text,
+        "report": staff.get("/reports/quarterly", params={"period": "2026-Q2"}).text,
+    }
+    pack = staff.get("/reports/quarterly/pack", params={"period": "2026-Q2"})
+    with zipfile.ZipFile(io.BytesIO(pack.content)) as archive:
+        doors["pack"] = " ".join(
+            archive.read(name).decode("utf-8-sig") for name in archive.namelist()
+        )
+
+    for door, body in doors.items():
+        assert "Secret words" not in body, door
+    assert "Released words" in doors["json"] and "Released words" in doors["page"]
