@@ -67,23 +67,37 @@ _MAIL_PROVIDERS = (
     r"(?:gmail|googlemail|hotmail|outlook|yahoo|ymail|icloud|live|aol|btinternet|msn"
     r"|protonmail|proton|sky|virginmedia|talktalk|mail)"
 )
+# Quantifiers are bounded (an address part is at most 64 characters, a domain at most
+# eight labels) and matches start only where a token starts, so that text built to make
+# the patterns backtrack ("a.a.a.a…", "o'o'o'…") costs linear time, not quadratic.
+_LOCAL = r"[\w.+'-]{1,64}"
+_LABEL = r"[\w-]{1,63}"
+_START = r"(?<![\w.+'@-])"
 _EMAIL_RES: tuple[re.Pattern[str], ...] = (
     # jo.bloggs@example.com and its spaced form jo . bloggs @ example . com
-    re.compile(r"[\w.+'-]+\s*@\s*[\w-]+(?:\s*\.\s*[\w-]+)+", re.UNICODE),
+    re.compile(rf"{_START}{_LOCAL}\s*@\s*{_LABEL}(?:\s*\.\s*{_LABEL}){{1,8}}", re.UNICODE),
     # john dot smith at gmail dot com, john(at)gmail(dot)com, john [at] mail [dot] co [dot] uk
-    re.compile(rf"(?i)\b[\w+'-]+(?:{_DOT}[\w+'-]+)*{_AT}[\w-]+(?:{_DOT}[\w-]+)*{_DOT}{_TLD}\b"),
+    re.compile(
+        rf"(?i){_START}[\w+'-]{{1,64}}(?:{_DOT}[\w+'-]{{1,64}}){{0,4}}{_AT}{_LABEL}"
+        rf"(?:{_DOT}{_LABEL}){{0,6}}{_DOT}{_TLD}\b"
+    ),
     # johnsmith at gmail, john_smith at hotmail (a known provider, no top-level domain)
-    re.compile(rf"(?i)\b[\w+'-]+(?:{_DOT}[\w+'-]+)*(?:\s+at\s+|\s*@\s*){_MAIL_PROVIDERS}\b"),
+    re.compile(
+        rf"(?i){_START}[\w+'-]{{1,64}}(?:{_DOT}[\w+'-]{{1,64}}){{0,4}}"
+        rf"(?:\s+at\s+|\s*@\s*){_MAIL_PROVIDERS}\b"
+    ),
     # johnATgmailDOTcom, and any name@somewhere left without a top-level domain
-    re.compile(r"\b[\w.+-]+AT[A-Za-z0-9-]+DOT(?:com|co|org|net|uk)(?:DOTuk)?\b"),
-    re.compile(r"\b[\w.+'-]+@[\w-]+\b"),
+    re.compile(
+        rf"{_START}[\w.+-]{{1,64}}AT[A-Za-z0-9-]{{1,63}}DOT(?:com|co|org|net|uk)(?:DOTuk)?\b"
+    ),
+    re.compile(rf"{_START}{_LOCAL}@{_LABEL}\b"),
 )
 
 # http(s) and www. addresses, bare domains with a common top-level domain (with any path),
 # and social media handles.
 _LINK_RE = re.compile(
     r"(?:\bhttps?://|\bwww\.)\S+"
-    r"|\b(?:[a-z0-9-]+\.)+(?:com|org|net|uk|io|info)\b(?:/\S*)?"
+    r"|(?<![\w.-])(?:[a-z0-9-]{1,63}\.){1,8}(?:com|org|net|uk|io|info)\b(?:/\S*)?"
     r"|(?<![\w@])@[A-Za-z0-9_][A-Za-z0-9_.]{1,29}\b",
     re.IGNORECASE,
 )
@@ -217,7 +231,6 @@ _COLLAR_RE = re.compile(
 # A word: letters, with inner apostrophes and hyphens (O'Brien-Jones, ex-partner, don't).
 _WORD_RE = re.compile(r"[^\W\d_]+(?:['’\-][^\W\d_]+)*")
 _POSSESSIVE_RE = re.compile(r"(?i)['’]s$")
-_SENTENCE_END = re.compile(r"[.!?\n]['\"’”)\]]*\s*$")
 
 # Titles: the next word is a name unless it is a function word.
 TITLES = word_set(
@@ -383,10 +396,21 @@ def _words(text: str) -> list[_Word]:
         word = match.group(0)
         possessive = _POSSESSIVE_RE.search(word)
         end = match.end() - (len(possessive.group(0)) if possessive else 0)
-        before = text[: match.start()]
-        starts = not before.strip() or bool(_SENTENCE_END.search(before))
+        starts = _starts_sentence(text, match.start())
         words.append(_Word(match.start(), end, text[match.start() : end], starts))
     return words
+
+
+_BETWEEN_SENTENCES = " \t\r'\"‘’“”()[]"
+
+
+def _starts_sentence(text: str, start: int) -> bool:
+    """Nothing before, or a full stop, question or exclamation mark or new line (looking
+    back past spaces, quotes and brackets only, so each word costs a few characters)."""
+    index = start - 1
+    while index >= 0 and text[index] in _BETWEEN_SENTENCES:
+        index -= 1
+    return index < 0 or text[index] in ".!?\n"
 
 
 def _capitalised(word: str) -> bool:
@@ -512,10 +536,10 @@ def _name_spans(text: str) -> list[tuple[int, int]]:
 def _run_length(named: list[bool], index: int) -> int:
     """How many words in a row would be a name if words[index] joined its neighbours."""
     start = index
-    while start > 0 and named[start - 1]:
+    while start > 0 and named[start - 1] and index - start <= MAX_NAME_WORDS:
         start -= 1
     end = index
-    while end + 1 < len(named) and named[end + 1]:
+    while end + 1 < len(named) and named[end + 1] and end - index <= MAX_NAME_WORDS:
         end += 1
     return end - start + 1
 

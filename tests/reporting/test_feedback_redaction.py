@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from app.reporting.redaction import (
@@ -324,3 +326,25 @@ def test_dates_of_birth_are_redacted(text: str, expected: str) -> None:
 )
 def test_other_identifiers_are_redacted(text: str, expected: str) -> None:
     assert redact(text) == expected
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a." * 2500,
+        "1-" * 2500,
+        "o'" * 2500,
+        "x dot " * 800,
+        "john at " * 600,
+        "a@" * 2500,
+        "pc " * 1600,
+        "John Smith " * 450,
+    ],
+)
+def test_hostile_text_is_redacted_in_bounded_time(text: str) -> None:
+    # A comment built to make the patterns backtrack (5,000 characters, the longest kept)
+    # took up to 11 s; every read of the comments pays for it, holding SQLite's lock.
+    redact("warm up the name lists, John")
+    started = time.perf_counter()
+    redact(text[:5000])
+    assert time.perf_counter() - started < 1.0
