@@ -4,6 +4,7 @@ from app.audit import AuditEvent
 from app.auth.models import ApiKey, LoginAttempt, StaffSession, StaffUser
 from app.banks.models import BankVersion, QuestionBank, SupportService
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.reporting.comment_checks import CommentCheck
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
 from app.survey.models import (
     Answer,
@@ -22,6 +23,7 @@ __all__ = [
     "AuditEvent",
     "BankVersion",
     "Comment",
+    "CommentCheck",
     "Contact",
     "ContactRequest",
     "ContactRequestFiled",

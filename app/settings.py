@@ -42,6 +42,7 @@ class Settings(BaseSettings):
     quiet_hours: str = "20:00-09:00"
     cooling_off_days: int = 90
     retention_months: int = 36
+    max_touchpoint_age_days: int = 120
     service_name: str = "Victim Voice"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""
