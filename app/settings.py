@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Literal
 
 from cryptography.fernet import Fernet
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = Path("./.victim-voice-secret")
@@ -40,6 +40,10 @@ class Settings(BaseSettings):
     reminder_after_days: int = 7
     dispatch_delay_days: int = 3
     quiet_hours: str = "20:00-09:00"
+    # A dispatch worker's claim on a message (and its hand-over) lasts this long; after it,
+    # another worker sends a claimed message again, or holds a handed-over one for review.
+    # Keep it well above the 30-second provider timeout.
+    dispatch_claim_seconds: int = Field(default=300, ge=1)
     cooling_off_days: int = 90
     retention_months: int = 36
     service_name: str = "Victim Voice"

@@ -13,6 +13,7 @@ from app.db import utcnow as now
 from app.invitations.batches import import_rows
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Invitation, OutboundMessage
+from app.invitations.statuses import MessageStatus
 from app.messaging.outbox import OutboxSender
 from app.settings import get_settings
 
@@ -51,7 +52,7 @@ def seed_demo_batch(session: Session) -> list[str]:
     session.execute(
         update(OutboundMessage)
         .where(col(OutboundMessage.invitation_id).in_(batch_invitations))
-        .where(col(OutboundMessage.status) == "due")
+        .where(col(OutboundMessage.status) == MessageStatus.due)
         .values(due_at=now())
     )
     session.commit()
