@@ -6,6 +6,7 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
 from pydantic import Field, field_validator
@@ -84,6 +85,11 @@ class Settings(BaseSettings):
         return self.base_url.lower().startswith("https://")
 
 
+def _is_https_with_host(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() == "https" and bool(parts.hostname)
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -129,6 +135,13 @@ def complete_secrets(settings: Settings, secret_file: Path = DEV_SECRET_FILE) ->
         if any(len(key) < 32 for key in settings.signing_keys) or len(settings.hash_key) < 32:
             raise SettingsError(
                 "VV_SECRET_KEYS and VV_HASH_KEY must each be at least 32 characters in production."
+            )
+        if not _is_https_with_host(settings.base_url):
+            # Over http the cookies would not be Secure and no HSTS header would be sent.
+            raise SettingsError(
+                "VV_ENV=production needs an https:// VV_BASE_URL with a host name "
+                "(Secure cookies and HSTS depend on it); "
+                "terminate TLS in front of the service and set VV_BASE_URL=https://…"
             )
     elif missing:
         dev = _load_dev_secrets(secret_file)
