@@ -29,9 +29,7 @@ def seed_demo() -> Iterator[str]:
     if settings.env == "production":
         yield "The demo never runs with VV_ENV=production."
         return
-    from app.banks.cli import load
-
-    load(paths=[BANKS_DIR], replace_service_version=False)
+    yield from _load_banks()
     with session_scope() as session:
         yield from _demo_users(session)
     from app.invitations.demo import seed_demo_batch
@@ -49,6 +47,34 @@ def seed_demo() -> Iterator[str]:
     )
     yield "Survey links (as the victims would receive them):"
     yield from (f"  {line}" for line in links)
+
+
+def _load_banks() -> Iterator[str]:
+    """Publish the shipped banks that changed; skip, and say so, any bank whose published
+    version was made in the service (a partner's approved work is never loaded over)."""
+    from app.banks.files import check_paths
+    from app.banks.support import load_support_services
+    from app.banks.versions import load_document
+
+    checked = check_paths([BANKS_DIR])
+    yield from (problem.format() for problem in checked.problems if problem.severity == "error")
+    if checked.errors:
+        yield "Banks not loaded: the shipped files have the errors above."
+        return
+    with session_scope() as session:
+        for name, document in checked.banks:
+            outcome = load_document(session, document, actor="demo", file=Path(name).name)
+            if outcome.status == "refused":
+                yield (
+                    f"{outcome.slug}: skipped: the published version {outcome.version} was made "
+                    "in the service, so the demo keeps it (victim-voice banks export "
+                    f"{outcome.slug} shows it)"
+                )
+            else:
+                yield outcome.message
+        for path in checked.support_files:
+            counts = load_support_services(session, path, actor="demo")
+            yield "support services: " + ", ".join(f"{n} {what}" for what, n in counts.items())
 
 
 def _demo_users(session: Session) -> Iterator[str]:

@@ -78,9 +78,15 @@ def _links_in_outbox(session: Session, outbox: OutboxSender) -> list[str]:
             record = json.loads(raw)
         except ValueError:
             continue
-        match = link_re.search(record.get("body", ""))
-        if match and record.get("reference"):
-            references[record["reference"]] = match.group(0)
+        # The outbox may hold lines from other runs or tools: take only what looks like ours.
+        if not isinstance(record, dict):
+            continue
+        body, reference = record.get("body"), record.get("reference")
+        if not isinstance(body, str) or not isinstance(reference, str):
+            continue
+        match = link_re.search(body)
+        if match:
+            references[reference] = match.group(0)
     if not references:
         return ["No survey links in the outbox yet."]
     rows = session.execute(
