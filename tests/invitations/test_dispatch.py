@@ -471,3 +471,21 @@ def test_retry_is_moved_out_of_quiet_hours(db: Session, settings_override: Any) 
     assert report.retry == 1
     [message] = _messages(db)
     assert as_utc(message.due_at) >= now() + timedelta(minutes=115)
+
+
+def test_cancellation_while_claimed_stops_the_message(client: TestClient, db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-5")])
+    [message_id] = claim_due(db, worker="w", limit=10, at=now())
+    db.commit()
+    response = client.post(
+        "/api/v1/invitation-cancellations",
+        json={"case_ref": "CASE-5"},
+        headers=api_headers(db, Role.uploader),
+    )
+    assert response.json() == {"cancelled": 1}
+    report = DispatchReport()
+    sender = RecordingSender()
+    send_claimed(message_id, sender=sender, report=report, worker="w")
+    assert sender.sent == [] and report.skip_reasons == {"cancelled": 1}
+    assert [m.status for m in _messages(db)] == ["cancelled"]
+    assert _invitation(db).status == "cancelled"
