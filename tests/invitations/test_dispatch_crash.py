@@ -214,8 +214,8 @@ def test_slow_worker_never_sends_what_another_worker_took_over(db: Session, run:
 
     Whichever marks a message for hand-over first sends it; the other skips it.
     """
-    _seed(db, 10)
-    slow = _start([sys.executable, CRASH_WORKER, "none", "0", str(run.marker), "0.4"], run.env)
+    _seed(db, 20)
+    slow = _start([sys.executable, CRASH_WORKER, "none", "0", str(run.marker), "0.5"], run.env)
     try:
         _wait_until(lambda: len(run.delivered()) >= 2, "the slow worker's 2nd message", slow)
         time.sleep(CLAIM_SECONDS + 0.2)  # the slow worker's remaining claims have expired
@@ -233,7 +233,7 @@ def test_slow_worker_never_sends_what_another_worker_took_over(db: Session, run:
             slow.kill()
     assert slow.returncode == 0, output
     assert_settled(db, run.delivered(), set())
-    assert len(run.delivered()) == 10
+    assert len(run.delivered()) == 20
     taken_over = re.search(r"taken over by another worker (\d+)", output)
     assert taken_over is not None and int(taken_over.group(1)) > 0, output
 
