@@ -62,8 +62,9 @@ def test_demo_after_a_bank_change_approved_in_the_service_still_starts(
     again = CliRunner().invoke(app, ["demo"])
 
     assert again.exit_code == 0, again.output
-    assert f"general: skipped: the published version {version} was made in the service" in (
-        again.output
+    assert (
+        f"general: skipped: its newest version ({version}, published) was made in the service"
+        in again.output
     )
     assert "Staff sign-in" in again.output and "Survey links" in again.output
     # The partner's approved work is still what victims see; nothing was published over it.
@@ -90,3 +91,27 @@ def test_demo_with_an_outbox_holding_lines_it_did_not_write(
     result = CliRunner().invoke(app, ["demo"])
     assert result.exit_code == 0, result.output
     assert len(re.findall(r"http://testserver/s/\S+", result.output)) == 5
+
+
+def test_demo_leaves_a_bank_with_a_draft_under_review_alone(db: Session) -> None:
+    from app.banks import service
+    from app.banks.versions import create_draft, submit_draft
+
+    assert CliRunner().invoke(app, ["demo"]).exit_code == 0
+    published = service.latest_published(db, "rasso")
+    assert published is not None
+    draft, _ = create_draft(
+        db, "rasso", dict(published.document), change_note="under way", actor="user:7"
+    )
+    submit_draft(db, "rasso", draft.version, actor="user:7")
+    db.commit()
+
+    again = CliRunner().invoke(app, ["demo"])
+
+    assert again.exit_code == 0, again.output
+    assert "rasso: skipped: its newest version (2, in_review) was made in the service" in (
+        again.output
+    )
+    db.expire_all()
+    assert service.get_version(db, "rasso", 2).status == "in_review"  # type: ignore[union-attr]
+    db.commit()

@@ -87,7 +87,14 @@ def test_slash_redirect_keeps_the_query_string(client: TestClient) -> None:
 def test_a_path_that_looks_like_another_site_is_not_redirected_there(
     client: TestClient,
 ) -> None:
-    for asked in ["//evil.example/", "//evil.example", "/\\evil.example/", "///evil.example/"]:
+    for asked in [
+        "//evil.example/",
+        "//evil.example",
+        "/\\evil.example/",
+        "///evil.example/",
+        "/%2Fevil.example/",
+        "/%5Cevil.example/",
+    ]:
         response = client.get(asked, headers=HOSTILE, follow_redirects=False)
         location = response.headers.get("location")
         if location is not None:
