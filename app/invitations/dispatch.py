@@ -142,13 +142,27 @@ class Recovered:
     review: int = 0
 
 
-def _expired(status: MessageStatus, at: datetime) -> ColumnElement[bool]:
+def _claim_ran_out(at: datetime) -> ColumnElement[bool]:
+    """A claim this code made (it always sets `claim_expires_at`) that has run out."""
     return and_(
-        col(OutboundMessage.status) == status,
-        or_(
-            col(OutboundMessage.claim_expires_at).is_(None),
-            col(OutboundMessage.claim_expires_at) <= at,
+        col(OutboundMessage.status) == MessageStatus.claimed,
+        col(OutboundMessage.claim_expires_at) <= at,
+    )
+
+
+def _hand_over_ran_out(at: datetime) -> ColumnElement[bool]:
+    """A hand-over that has run out; or a claim with no end, made by a worker of a version
+    before hand-over marks (during a rolling deploy), which may have called the sender."""
+    no_end_and_old = and_(
+        col(OutboundMessage.claim_expires_at).is_(None),
+        col(OutboundMessage.claimed_at) <= at - claim_lasts(),
+    )
+    return or_(
+        and_(
+            col(OutboundMessage.status) == MessageStatus.handing_over,
+            or_(col(OutboundMessage.claim_expires_at) <= at, no_end_and_old),
         ),
+        and_(col(OutboundMessage.status) == MessageStatus.claimed, no_end_and_old),
     )
 
 
@@ -161,7 +175,7 @@ def recover_abandoned(session: Session, *, at: datetime) -> Recovered:
     """
     recovered = Recovered()
     lock = _is_postgres(session)
-    query = select(OutboundMessage).where(_expired(MessageStatus.claimed, at))
+    query = select(OutboundMessage).where(_claim_ran_out(at))
     # SKIP LOCKED: a row another worker is recovering (or marking) right now is its business.
     abandoned_claims = session.scalars(
         query.with_for_update(skip_locked=True) if lock else query
@@ -177,7 +191,7 @@ def recover_abandoned(session: Session, *, at: datetime) -> Recovered:
         message.error = "claimed again: its worker stopped before handing it over"
         session.add(message)
         recovered.requeued += 1
-    query = select(OutboundMessage).where(_expired(MessageStatus.handing_over, at))
+    query = select(OutboundMessage).where(_hand_over_ran_out(at))
     abandoned_hand_overs = session.scalars(
         query.with_for_update(skip_locked=True) if lock else query
     ).all()

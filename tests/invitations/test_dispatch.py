@@ -489,3 +489,33 @@ def test_cancellation_while_claimed_stops_the_message(client: TestClient, db: Se
     assert sender.sent == [] and report.skip_reasons == {"cancelled": 1}
     assert [m.status for m in _messages(db)] == ["cancelled"]
     assert _invitation(db).status == "cancelled"
+
+
+def test_claim_without_an_end_from_an_older_worker_is_held_for_review(db: Session) -> None:
+    """During a rolling deploy a worker of the previous version claims without an end and calls
+    the sender while the message is `claimed`: such a claim may have gone, so never resend it."""
+    upload(db, [make_row()])
+    [message] = _messages(db)
+    message.status = "claimed"
+    message.claimed_by = "old-version-worker"
+    message.claimed_at = now() - LONG_AGO
+    message.attempts = 1
+    db.add(message)
+    db.commit()
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.review == 1 and report.requeued == 0 and sender.sent == []
+    assert _messages(db)[0].status == "review"
+
+
+def test_fresh_claim_without_an_end_is_left_alone(db: Session) -> None:
+    upload(db, [make_row()])
+    [message] = _messages(db)
+    message.status = "claimed"
+    message.claimed_by = "old-version-worker"
+    message.claimed_at = now()
+    db.add(message)
+    db.commit()
+    report = dispatch_once(sender=RecordingSender())
+    assert report.review == 0 and report.requeued == 0
+    assert _messages(db)[0].status == "claimed"
