@@ -172,7 +172,8 @@ def test_killed_mid_run_with_a_slow_notify_api(db: Session, run: Run) -> None:
     """The plain `victim-voice dispatch` command, killed while Notify holds a request."""
     _seed(db, 10)
     with running_notify_double() as notify:
-        notify.delay = 0.4
+        # Quick for three messages, then Notify holds the 4th long past the kill.
+        notify.delay, notify.slow_from = 30, 4
         env = {**run.env, **notify.settings()}
         worker = _start([VICTIM_VOICE, "dispatch", "--once"], env)
         try:

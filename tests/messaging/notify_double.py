@@ -29,8 +29,10 @@ class NotifyState:
 
     received: list[tuple[str, dict[str, Any]]] = field(default_factory=list)
     answer_status: int = 201
-    # Seconds to wait after recording a request and before answering it.
+    # Seconds to wait after recording a request and before answering it, from the
+    # `slow_from`-th request on (1-based).
     delay: float = 0.0
+    slow_from: int = 1
     lock: threading.Lock = field(default_factory=threading.Lock)
     arrived: threading.Condition = field(init=False)
     base_url: str = ""
@@ -80,8 +82,9 @@ def _handler(state: NotifyState) -> type[BaseHTTPRequestHandler]:
             body = json.loads(self.rfile.read(length))
             with state.arrived:
                 state.received.append((self.path, body))
+                number = len(state.received)
                 state.arrived.notify_all()
-            if state.delay:
+            if state.delay and number >= state.slow_from:
                 time.sleep(state.delay)
             if state.answer_status != 201:
                 self._reply(state.answer_status, {"errors": [{"error": "X", "message": "no"}]})
