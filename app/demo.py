@@ -7,6 +7,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from app.banks.models import BankVersion
 from app.crypto import encrypt
 from app.db import session_scope, utcnow
 from app.enums import Role
@@ -29,9 +30,7 @@ def seed_demo() -> Iterator[str]:
     if settings.env == "production":
         yield "The demo never runs with VV_ENV=production."
         return
-    from app.banks.cli import load
-
-    load(paths=[BANKS_DIR], replace_service_version=False)
+    yield from _load_banks()
     with session_scope() as session:
         yield from _demo_users(session)
     from app.invitations.demo import seed_demo_batch
@@ -49,6 +48,43 @@ def seed_demo() -> Iterator[str]:
     )
     yield "Survey links (as the victims would receive them):"
     yield from (f"  {line}" for line in links)
+
+
+def _load_banks() -> Iterator[str]:
+    """Publish the shipped banks that changed; skip, and say so, any bank whose newest version
+    was made in the service (a partner's work, approved or under way, is never loaded over)."""
+    from app.banks import service
+    from app.banks.files import check_paths
+    from app.banks.support import load_support_services
+    from app.banks.versions import load_document
+
+    checked = check_paths([BANKS_DIR])
+    yield from (problem.format() for problem in checked.problems if problem.severity == "error")
+    if checked.errors:
+        yield "Banks not loaded: the shipped files have the errors above."
+        return
+    with session_scope() as session:
+        for name, document in checked.banks:
+            newest = _newest_version(session, document.slug)
+            if newest is not None and newest.source == service.SOURCE_SERVICE:
+                yield (
+                    f"{document.slug}: skipped: its newest version ({newest.version}, "
+                    f"{newest.status}) was made in the service, so the demo leaves the bank as "
+                    f"it is (victim-voice banks export {document.slug} shows the published one)"
+                )
+                continue
+            outcome = load_document(session, document, actor="demo", file=Path(name).name)
+            yield outcome.message
+        for path in checked.support_files:
+            counts = load_support_services(session, path, actor="demo")
+            yield "support services: " + ", ".join(f"{n} {what}" for what, n in counts.items())
+
+
+def _newest_version(session: Session, slug: str) -> BankVersion | None:
+    from app.banks.service import list_versions
+
+    versions = list_versions(session, slug)
+    return versions[0] if versions else None
 
 
 def _demo_users(session: Session) -> Iterator[str]:

@@ -11,6 +11,7 @@ from app import health
 from app.errors import UnexpectedErrorMiddleware, register_error_handlers
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import get_settings
+from app.slash_redirects import use_relative_slash_redirects
 
 STATIC_DIR = Path(__file__).parent / "static"
 
@@ -31,6 +32,7 @@ def create_app() -> FastAPI:
     app.add_middleware(SecurityHeadersMiddleware, https=settings.is_https)
     app.include_router(health.router)
     _include_domain_routers(app)
+    use_relative_slash_redirects(app)
     STATIC_DIR.mkdir(exist_ok=True)
     app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -10,11 +10,13 @@ from app.banks.models import (
     SupportService,
 )
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.reporting.comment_checks import CommentCheck
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
 from app.survey.models import (
     Answer,
     Comment,
     ContactRequest,
+    ContactRequestFiled,
     InProgressAnswer,
     Response,
     SurveySession,
@@ -29,8 +31,10 @@ __all__ = [
     "BankVersion",
     "BankVersionContributor",
     "Comment",
+    "CommentCheck",
     "Contact",
     "ContactRequest",
+    "ContactRequestFiled",
     "InProgressAnswer",
     "Invitation",
     "InvitationBatch",

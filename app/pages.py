@@ -8,6 +8,7 @@ from app import public_pages
 from app.auth import pages as auth_pages
 from app.banks import pages as bank_pages
 from app.invitations import pages as invitation_pages
+from app.reporting import comment_pages
 from app.reporting import pages as reporting_pages
 from app.survey import pages as survey_pages
 
@@ -16,5 +17,6 @@ pages_router.include_router(auth_pages.router)
 pages_router.include_router(bank_pages.router)
 pages_router.include_router(survey_pages.router)
 pages_router.include_router(reporting_pages.router)
+pages_router.include_router(comment_pages.router)
 pages_router.include_router(invitation_pages.router)
 pages_router.include_router(public_pages.router)

@@ -7,9 +7,10 @@ from functools import lru_cache
 from ipaddress import IPv4Network, IPv6Network
 from pathlib import Path
 from typing import Literal
+from urllib.parse import urlsplit
 
 from cryptography.fernet import Fernet
-from pydantic import field_validator
+from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEV_SECRET_FILE = Path("./.victim-voice-secret")
@@ -41,8 +42,13 @@ class Settings(BaseSettings):
     reminder_after_days: int = 7
     dispatch_delay_days: int = 3
     quiet_hours: str = "20:00-09:00"
+    # A dispatch worker's claim on a message (and its hand-over) lasts this long; after it,
+    # another worker sends a claimed message again, or holds a handed-over one for review.
+    # Keep it well above the 30-second provider timeout.
+    dispatch_claim_seconds: int = Field(default=300, ge=1)
     cooling_off_days: int = 90
     retention_months: int = 36
+    max_touchpoint_age_days: int = 120
     service_name: str = "Victim Voice"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""
@@ -98,6 +104,11 @@ class Settings(BaseSettings):
         return self.base_url.lower().startswith("https://")
 
 
+def _is_https_with_host(url: str) -> bool:
+    parts = urlsplit(url.strip())
+    return parts.scheme.lower() == "https" and bool(parts.hostname)
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -143,6 +154,13 @@ def complete_secrets(settings: Settings, secret_file: Path = DEV_SECRET_FILE) ->
         if any(len(key) < 32 for key in settings.signing_keys) or len(settings.hash_key) < 32:
             raise SettingsError(
                 "VV_SECRET_KEYS and VV_HASH_KEY must each be at least 32 characters in production."
+            )
+        if not _is_https_with_host(settings.base_url):
+            # Over http the cookies would not be Secure and no HSTS header would be sent.
+            raise SettingsError(
+                "VV_ENV=production needs an https:// VV_BASE_URL with a host name "
+                "(Secure cookies and HSTS depend on it); "
+                "terminate TLS in front of the service and set VV_BASE_URL=https://…"
             )
     elif missing:
         dev = _load_dev_secrets(secret_file)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import typer
-from sqlalchemy.exc import OperationalError, ProgrammingError
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from app.db import session_scope
 from app.settings import SettingsError, get_settings
@@ -14,8 +14,13 @@ def check_startup() -> None:
     """Refuse to start with unsafe settings or a changed hash key; exits with a clear message."""
     try:
         settings = get_settings()
-        with session_scope() as session:
-            check_hash_key(session, settings.hash_key)
+        try:
+            with session_scope() as session:
+                check_hash_key(session, settings.hash_key)
+        except IntegrityError:
+            # Another process stored the fingerprint at the same moment: compare with it.
+            with session_scope() as session:
+                check_hash_key(session, settings.hash_key)
     except (SettingsError, HashKeyMismatch) as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc

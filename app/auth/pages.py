@@ -398,6 +398,7 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
     Role.approver: (
         ("Approve and publish question bank changes", "/staff/banks"),
         ("Publish “you said, we did” actions", "/staff/actions"),
+        ("Check comments not written in English", "/staff/comments/checks"),
         ("Edit support services", None),
     ),
     Role.editor: (("Draft changes to the question banks listed on your account", "/staff/banks"),),

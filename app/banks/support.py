@@ -8,9 +8,10 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
@@ -22,6 +23,34 @@ from app.db import utcnow as now
 from app.enums import CrimeGroup
 
 SUPPORT_FILE = "support_services.yaml"
+WEBSITE_MAX_LENGTH = 300  # the column's size
+WEBSITE_PROBLEM = (
+    "must be a web address starting with https:// and naming a site, "
+    "for example https://www.victimsupport.org.uk"
+)
+
+
+def is_safe_website(url: str) -> bool:
+    """An http(s) address naming a host, with nothing a browser would run or reinterpret.
+
+    Victims follow these links: a `javascript:` or `data:` address would run in our page, a
+    `//host` one would leave it, and credentials in it would mislead the reader.
+    """
+    if not url or len(url) > WEBSITE_MAX_LENGTH or url != url.strip():
+        return False
+    if any(ch.isspace() or ord(ch) < 32 or ord(ch) == 127 or ch == "\\" for ch in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        hostname = parts.hostname
+    except ValueError:
+        return False
+    return (
+        parts.scheme.lower() in ("http", "https")
+        and bool(hostname)
+        and parts.username is None
+        and parts.password is None
+    )
 
 
 class SupportEntry(BaseModel):
@@ -32,10 +61,18 @@ class SupportEntry(BaseModel):
     helps_with: NonEmptyText
     phone: str = ""
     hours: str = ""
-    website: str = ""
+    website: str = Field(default="", description="https:// address of the service's site")
     crime_group: CrimeGroup | None = Field(default=None, description="None: every crime group")
     area: str | None = Field(default=None, description="Local policing area; None: every area")
     sort_order: int = 0
+
+    @field_validator("website")
+    @classmethod
+    def _website_is_a_web_address(cls, value: str) -> str:
+        value = value.strip()
+        if value and not is_safe_website(value):
+            raise ValueError(WEBSITE_PROBLEM)
+        return value
 
 
 class SupportFile(BaseModel):
@@ -76,6 +113,16 @@ def check_support_file(path: Path, file: str | None = None) -> list[Problem]:
     for entry in entries:
         if not entry.phone and not entry.website:
             problems.append(Problem(name, entry.key, "give a phone number or a website"))
+        if entry.website.lower().startswith("http://"):
+            problems.append(
+                Problem(
+                    name,
+                    entry.key,
+                    "website: use https:// if the site offers it (an http:// link can be "
+                    "changed on the way)",
+                    "warning",
+                )
+            )
     return problems
 
 
@@ -143,7 +190,7 @@ def support_services_for(
         ),
         or_(col(SupportService.area).is_(None), col(SupportService.area) == area),
     )
-    rows = list(session.exec(statement).all())
+    rows = [_with_safe_website(row) for row in session.exec(statement).all()]
     # Specific services first (they know this crime group or area), then by the file's order.
     rows.sort(
         key=lambda row: (
@@ -154,3 +201,15 @@ def support_services_for(
         )
     )
     return rows
+
+
+def _with_safe_website(row: SupportService) -> SupportService:
+    """The row, or a detached copy without its link if the stored address is unsafe.
+
+    Defence in depth: the file check refuses such addresses, but a row written before it
+    (or by hand) must still never become a link on a victim's page. The copy is never added
+    to the session, so what is stored stays as it was.
+    """
+    if not row.website or is_safe_website(row.website):
+        return row
+    return SupportService.model_validate({**row.model_dump(), "website": ""})

@@ -9,8 +9,7 @@ from app.audit import record as record_event
 from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.models import Invitation, OutboundMessage
-
-UNSENT = ("due",)
+from app.invitations.statuses import UNSENT_MESSAGES, InvitationStatus, MessageStatus
 
 
 def cancel_invitations(
@@ -33,15 +32,15 @@ def cancel_invitations(
         messages = session.scalars(
             select(OutboundMessage)
             .where(col(OutboundMessage.invitation_id) == invitation.id)
-            .where(col(OutboundMessage.status).in_(UNSENT))
+            .where(col(OutboundMessage.status).in_(UNSENT_MESSAGES))
         ).all()
         for message in messages:
-            message.status = "cancelled"
+            message.status = MessageStatus.cancelled
             message.error = "cancelled by the force"
             session.add(message)
         changed = bool(messages)
-        if invitation.status == "pending":
-            invitation.status = "cancelled"
+        if invitation.status == InvitationStatus.pending:
+            invitation.status = InvitationStatus.cancelled
             invitation.cancelled_at = moment
             session.add(invitation)
             changed = True

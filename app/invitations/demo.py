@@ -13,6 +13,7 @@ from app.db import utcnow as now
 from app.invitations.batches import import_rows
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Invitation, OutboundMessage
+from app.invitations.statuses import MessageStatus
 from app.messaging.outbox import OutboxSender
 from app.settings import get_settings
 
@@ -51,7 +52,7 @@ def seed_demo_batch(session: Session) -> list[str]:
     session.execute(
         update(OutboundMessage)
         .where(col(OutboundMessage.invitation_id).in_(batch_invitations))
-        .where(col(OutboundMessage.status) == "due")
+        .where(col(OutboundMessage.status) == MessageStatus.due)
         .values(due_at=now())
     )
     session.commit()
@@ -77,9 +78,15 @@ def _links_in_outbox(session: Session, outbox: OutboxSender) -> list[str]:
             record = json.loads(raw)
         except ValueError:
             continue
-        match = link_re.search(record.get("body", ""))
-        if match and record.get("reference"):
-            references[record["reference"]] = match.group(0)
+        # The outbox may hold lines from other runs or tools: take only what looks like ours.
+        if not isinstance(record, dict):
+            continue
+        body, reference = record.get("body"), record.get("reference")
+        if not isinstance(body, str) or not isinstance(reference, str):
+            continue
+        match = link_re.search(body)
+        if match:
+            references[reference] = match.group(0)
     if not references:
         return ["No survey links in the outbox yet."]
     rows = session.execute(

@@ -1,19 +1,20 @@
 """Sending due invitations and reminders, safely, from any number of workers.
 
-Each message goes through three short steps, none holding a transaction open across the
-provider call:
+Each message goes through short steps, none holding a transaction open across the provider
+call, and each committed before the next begins:
 
-1. claim: due rows are marked `claimed` by this worker in one short transaction (on
+1. claim: due rows are marked `claimed` by this worker until `claim_expires_at` (on
    PostgreSQL with `SELECT ... FOR UPDATE SKIP LOCKED`, so two workers never claim one row;
    on SQLite `BEGIN IMMEDIATE` serialises claims);
-2. check and send: the invitation and contact are read again (cancelled, withdrawn,
-   completed, expired, opted out or erased → not sent) and the message goes to the provider
-   carrying its own id as the reference;
-3. record: `sent` (and the invitation's first send, expiry and reminder), or what went wrong.
+2. hand-over: the invitation and contact are read again (cancelled, withdrawn, completed,
+   expired, opted out or erased → `skipped`) and, in the same transaction and only while this
+   worker still holds the claim, the message is marked `handing_over`;
+3. send: the message goes to the sender carrying its own id as the reference;
+4. record: `sent` (and the invitation's first send, expiry and reminder), or what went wrong.
 
-At most once: a message whose outcome is unknown — the provider call raised something other
-than a certain refusal, or the worker died between the provider's acceptance and step 3 —
-is never sent again automatically. It is marked `review` for an operator (docs/dispatch.md).
+A worker that dies leaves either a `claimed` message, which certainly never reached a sender
+and is claimed again once its claim expires, or a `handing_over` one, which may have: that one
+alone is never sent again automatically and is held for review (docs/dispatch.md).
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlmodel import Session, col
 
 from app.audit import record as record_event
@@ -35,6 +36,7 @@ from app.invitations.contacts import configured_quiet_hours
 from app.invitations.links import make_survey_token, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.scheduling import LONDON, link_expires_at, next_send_time, reminder_due_at
+from app.invitations.statuses import FINISHED_INVITATIONS, InvitationStatus, MessageStatus
 from app.messaging.sender import OutgoingMessage, Sender, SendRejected, get_sender
 from app.messaging.texts import render_message
 from app.settings import get_settings
@@ -42,12 +44,16 @@ from app.settings import get_settings
 logger = logging.getLogger("victim_voice.dispatch")
 
 CLAIM_BATCH = 50
-# A claim older than this has outlived any provider call (30 s timeout): its worker died.
-STALE_CLAIM_AFTER = timedelta(minutes=15)
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=5)
-# Invitation states after which nothing more is sent.
-FINAL_STATES = frozenset({"cancelled", "withdrawn", "expired", "completed"})
+# After the hand-over mark, the outcome can be recorded even if the claim has run out meanwhile
+# (a slow provider): the sender has the message, so what it said is the truth.
+HANDED_OVER = (MessageStatus.handing_over, MessageStatus.review)
+
+
+def claim_lasts() -> timedelta:
+    """How long a claim (and a hand-over) lasts before another worker may act on it."""
+    return timedelta(seconds=get_settings().dispatch_claim_seconds)
 
 
 @dataclass
@@ -57,16 +63,33 @@ class DispatchReport:
     failed: int = 0
     retry: int = 0
     review: int = 0
+    # Claims of workers that stopped, claimed again (they never reached a sender).
+    requeued: int = 0
+    # Claims this worker held too long: another worker took them over, so this one left them.
+    taken_over: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
     def add_skip(self, reason: str) -> None:
         self.skipped += 1
         self.skip_reasons[reason] = self.skip_reasons.get(reason, 0) + 1
 
+    @property
+    def anything(self) -> bool:
+        return bool(
+            self.sent
+            or self.skipped
+            or self.failed
+            or self.retry
+            or self.review
+            or self.requeued
+            or self.taken_over
+        )
+
     def summary(self) -> str:
         return (
             f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}, "
-            f"retry later {self.retry}, for review {self.review}"
+            f"retry later {self.retry}, for review {self.review}, re-queued {self.requeued}, "
+            f"taken over by another worker {self.taken_over}"
         )
 
 
@@ -87,7 +110,7 @@ def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> lis
     """Mark up to `limit` due messages as claimed by `worker`; their ids, oldest due first."""
     query = (
         select(col(OutboundMessage.id))
-        .where(col(OutboundMessage.status) == "due")
+        .where(col(OutboundMessage.status) == MessageStatus.due)
         .where(col(OutboundMessage.due_at) <= at)
         .order_by(col(OutboundMessage.due_at))
         .limit(limit)
@@ -99,50 +122,127 @@ def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> lis
         session.execute(
             update(OutboundMessage)
             .where(col(OutboundMessage.id).in_(ids))
-            .where(col(OutboundMessage.status) == "due")
+            .where(col(OutboundMessage.status) == MessageStatus.due)
             .values(
-                status="claimed",
+                status=MessageStatus.claimed,
                 claimed_at=at,
                 claimed_by=worker,
+                claim_expires_at=at + claim_lasts(),
+                handed_over_at=None,
                 attempts=col(OutboundMessage.attempts) + 1,
             )
         )
     return ids
 
 
-def mark_stale_claims(session: Session, *, at: datetime) -> int:
-    """Claims left by a worker that died: held for an operator, never resent automatically."""
-    stale = session.scalars(
-        select(OutboundMessage)
-        .where(col(OutboundMessage.status) == "claimed")
-        .where(col(OutboundMessage.claimed_at) < at - STALE_CLAIM_AFTER)
+@dataclass
+class Recovered:
+    requeued: int = 0
+    failed: int = 0
+    review: int = 0
+
+
+def _claim_ran_out(at: datetime) -> ColumnElement[bool]:
+    """A claim this code made (it always sets `claim_expires_at`) that has run out."""
+    return and_(
+        col(OutboundMessage.status) == MessageStatus.claimed,
+        col(OutboundMessage.claim_expires_at) <= at,
+    )
+
+
+def _hand_over_ran_out(at: datetime) -> ColumnElement[bool]:
+    """A hand-over that has run out; or a claim with no end, made by a worker of a version
+    before hand-over marks (during a rolling deploy), which may have called the sender."""
+    no_end_and_old = and_(
+        col(OutboundMessage.claim_expires_at).is_(None),
+        col(OutboundMessage.claimed_at) <= at - claim_lasts(),
+    )
+    return or_(
+        and_(
+            col(OutboundMessage.status) == MessageStatus.handing_over,
+            or_(col(OutboundMessage.claim_expires_at) <= at, no_end_and_old),
+        ),
+        and_(col(OutboundMessage.status) == MessageStatus.claimed, no_end_and_old),
+    )
+
+
+def recover_abandoned(session: Session, *, at: datetime) -> Recovered:
+    """Act on what workers that stopped left behind, once their claims have run out.
+
+    A `claimed` message never reached a sender: it is due again at once (or `failed` after
+    MAX_ATTEMPTS claims, so a message that kills its worker cannot stop dispatch for ever).
+    A `handing_over` message may have reached it: it is held for review, never resent.
+    """
+    recovered = Recovered()
+    lock = _is_postgres(session)
+    query = select(OutboundMessage).where(_claim_ran_out(at))
+    # SKIP LOCKED: a row another worker is recovering (or marking) right now is its business.
+    abandoned_claims = session.scalars(
+        query.with_for_update(skip_locked=True) if lock else query
     ).all()
-    for message in stale:
-        _hold_for_review(session, message, "worker stopped before recording the outcome", at)
-    if stale:
+    for message in abandoned_claims:
+        if message.attempts >= MAX_ATTEMPTS:
+            _fail(session, message, f"claimed {message.attempts} times, never handed over")
+            recovered.failed += 1
+            continue
+        message.status = MessageStatus.due
+        message.claimed_by = None
+        message.claim_expires_at = None
+        message.error = "claimed again: its worker stopped before handing it over"
+        session.add(message)
+        recovered.requeued += 1
+    query = select(OutboundMessage).where(_hand_over_ran_out(at))
+    abandoned_hand_overs = session.scalars(
+        query.with_for_update(skip_locked=True) if lock else query
+    ).all()
+    for message in abandoned_hand_overs:
+        _hold_for_review(
+            session, message, "worker stopped after handing it to the sender: outcome unknown", at
+        )
+        recovered.review += 1
+    if abandoned_claims or abandoned_hand_overs:
         record_event(
             session,
             actor="system",
-            action="dispatch.review",
+            action="dispatch.recovered",
             object_type="outbound_message",
-            detail={"stale_claims": len(stale)},
+            detail={
+                "requeued": recovered.requeued,
+                "failed": recovered.failed,
+                "review": recovered.review,
+            },
         )
-    return len(stale)
+    session.flush()
+    return recovered
+
+
+def _fail(session: Session, message: OutboundMessage, reason: str) -> None:
+    message.status = MessageStatus.failed
+    message.error = reason[:200]
+    session.add(message)
+    invitation = session.get(Invitation, message.invitation_id)
+    if (
+        invitation is not None
+        and message.kind == "invitation"
+        and invitation.status == InvitationStatus.pending
+    ):
+        invitation.status = InvitationStatus.failed
+        session.add(invitation)
 
 
 def _hold_for_review(session: Session, message: OutboundMessage, reason: str, at: datetime) -> None:
-    message.status = "review"
-    message.error = reason
+    message.status = MessageStatus.review
+    message.error = reason[:200]
     session.add(message)
     invitation = session.get(Invitation, message.invitation_id)
     if invitation is not None and invitation.expires_at is None:
         # The message may have reached the victim: treat it as sent, so the link works and
         # ends on time (purge then erases the contact details), but schedule no reminder.
-        sent_at = as_utc(message.claimed_at or at)
+        sent_at = as_utc(message.handed_over_at or message.claimed_at or at)
         invitation.first_sent_at = sent_at
         invitation.expires_at = link_expires_at(sent_at, ttl_days=get_settings().link_ttl_days)
-        if invitation.status == "pending":
-            invitation.status = "sent"
+        if invitation.status == InvitationStatus.pending:
+            invitation.status = InvitationStatus.sent
         session.add(invitation)
 
 
@@ -157,7 +257,7 @@ def _prepare(session: Session, message: OutboundMessage, at: datetime) -> _Prepa
     invitation = session.get(Invitation, message.invitation_id)
     if invitation is None:
         return _Prepared(None, "no_invitation")
-    if invitation.status in FINAL_STATES:
+    if invitation.status in FINISHED_INVITATIONS:
         return _Prepared(None, invitation.status)
     if invitation.expires_at is not None and at >= as_utc(invitation.expires_at):
         return _Prepared(None, "expired")
@@ -198,12 +298,81 @@ def _prepare(session: Session, message: OutboundMessage, at: datetime) -> _Prepa
     )
 
 
+@dataclass
+class HandOver:
+    """What to do with one claimed message: send `outgoing`, or nothing (and why)."""
+
+    outgoing: OutgoingMessage | None = None
+    skip_reason: str | None = None
+    failure: str | None = None
+    lost: bool = False
+
+
+def take_for_hand_over(session: Session, message_id: str, *, worker: str, at: datetime) -> HandOver:
+    """Check a claimed message again and, if it may go, mark it `handing_over` (uncommitted).
+
+    Only the worker still holding the claim can mark it, so a message another worker took over
+    after this claim ran out is never handed to two senders. Commit before calling the sender:
+    that commit is what tells a later worker the message may have gone.
+    """
+    query = (
+        select(OutboundMessage)
+        .where(col(OutboundMessage.id) == message_id)
+        .execution_options(populate_existing=True)
+    )
+    if _is_postgres(session):
+        query = query.with_for_update()
+    message = session.scalars(query).first()
+    if message is None or message.claimed_by != worker:
+        return HandOver(lost=True)
+    if message.status in (MessageStatus.skipped, MessageStatus.cancelled):
+        # Stopped while claimed (an opt-out or a cancellation): never handed over.
+        cancelled = message.status == MessageStatus.cancelled
+        return HandOver(skip_reason="cancelled" if cancelled else message.error or "skipped")
+    if message.status != MessageStatus.claimed:
+        return HandOver(lost=True)
+    try:
+        prepared = _prepare(session, message, at)
+    except Exception as exc:
+        # A message that cannot be built never reaches a sender: fail it rather than crash
+        # the worker on it again and again.
+        logger.exception("could not prepare message %s", message_id)
+        _fail(session, message, f"could not prepare the message ({type(exc).__name__})")
+        return HandOver(failure=type(exc).__name__)
+    if prepared.outgoing is None:
+        message.status = MessageStatus.skipped
+        message.error = prepared.skip_reason
+        session.add(message)
+        return HandOver(skip_reason=prepared.skip_reason or "unknown")
+    message.status = MessageStatus.handing_over
+    message.handed_over_at = at
+    # The hand-over has its own time: a worker still waiting on the provider keeps it.
+    message.claim_expires_at = at + claim_lasts()
+    session.add(message)
+    return HandOver(outgoing=prepared.outgoing)
+
+
+def _handed_over_by(session: Session, message_id: str, worker: str) -> OutboundMessage | None:
+    """The message, if it is still this worker's hand-over (or held for review meanwhile)."""
+    query = (
+        select(OutboundMessage)
+        .where(col(OutboundMessage.id) == message_id)
+        .where(col(OutboundMessage.status).in_(HANDED_OVER))
+        .where(col(OutboundMessage.claimed_by) == worker)
+        .execution_options(populate_existing=True)
+    )
+    if _is_postgres(session):
+        query = query.with_for_update()
+    message = session.scalars(query).first()
+    if message is None:
+        logger.warning("message %s was settled by someone else meanwhile", message_id)
+    return message
+
+
 def _record_sent(
-    session: Session, message_id: str, provider: str, provider_id: str | None, at: datetime
+    session: Session, message: OutboundMessage, provider: str, provider_id: str | None, at: datetime
 ) -> None:
-    message = session.get(OutboundMessage, message_id)
-    assert message is not None
-    message.status = "sent"
+    message.status = MessageStatus.sent
     message.sent_at = at
     message.provider = provider
     message.provider_id = provider_id[:120] if provider_id else None
@@ -218,8 +387,8 @@ def _record_sent(
     expires = link_expires_at(at, ttl_days=settings.link_ttl_days)
     invitation.first_sent_at = at
     invitation.expires_at = expires
-    if invitation.status == "pending":
-        invitation.status = "sent"
+    if invitation.status == InvitationStatus.pending:
+        invitation.status = InvitationStatus.sent
     session.add(invitation)
     if invitation.contact_id is not None:
         contact = session.get(Contact, invitation.contact_id)
@@ -236,82 +405,93 @@ def _record_sent(
     if reminder_at is not None:
         session.add(
             OutboundMessage(
-                invitation_id=invitation.id, kind="reminder", status="due", due_at=reminder_at
+                invitation_id=invitation.id,
+                kind="reminder",
+                status=MessageStatus.due,
+                due_at=reminder_at,
             )
         )
 
 
 def _record_rejected(
-    session: Session, message_id: str, exc: SendRejected, at: datetime, report: DispatchReport
+    session: Session,
+    message: OutboundMessage,
+    exc: SendRejected,
+    at: datetime,
+    report: DispatchReport,
 ) -> None:
-    message = session.get(OutboundMessage, message_id)
-    assert message is not None
-    message.error = exc.reason[:200]
     if exc.retryable and message.attempts < MAX_ATTEMPTS:
-        message.status = "due"
+        message.status = MessageStatus.due
+        message.error = exc.reason[:200]
         message.due_at = next_send_time(
             at + RETRY_AFTER * message.attempts, configured_quiet_hours()
         )
         message.claimed_by = None
+        message.claim_expires_at = None
+        session.add(message)
         report.retry += 1
     else:
-        message.status = "failed"
+        _fail(session, message, exc.reason)
         report.failed += 1
-        invitation = session.get(Invitation, message.invitation_id)
-        if (
-            invitation is not None
-            and message.kind == "invitation"
-            and (invitation.status == "pending")
-        ):
-            invitation.status = "failed"
-            session.add(invitation)
-    session.add(message)
 
 
-def send_claimed(message_id: str, *, sender: Sender, report: DispatchReport) -> None:
-    """Check, send and record one claimed message (three short transactions at most)."""
-    at = now()
+def send_claimed(message_id: str, *, sender: Sender, report: DispatchReport, worker: str) -> None:
+    """Check, mark, send and record one message `worker` claimed (three short transactions)."""
     with session_scope() as session:
-        message = session.get(OutboundMessage, message_id)
-        if message is None or message.status != "claimed":
-            return
-        prepared = _prepare(session, message, at)
-        if prepared.outgoing is None:
-            message.status = "skipped"
-            message.error = prepared.skip_reason
-            session.add(message)
-            report.add_skip(prepared.skip_reason or "unknown")
-            return
-    outgoing = prepared.outgoing
+        taken = take_for_hand_over(session, message_id, worker=worker, at=now())
+    if taken.lost:
+        report.taken_over += 1
+        return
+    if taken.skip_reason is not None:
+        report.add_skip(taken.skip_reason)
+        return
+    if taken.outgoing is None:
+        report.failed += 1
+        return
+    send_handed_over(taken.outgoing, sender=sender, report=report, worker=worker)
+
+
+def send_handed_over(
+    outgoing: OutgoingMessage, *, sender: Sender, report: DispatchReport, worker: str
+) -> None:
+    """Call the sender for a message marked `handing_over` (committed), then record what it said."""
+    message_id = outgoing.reference
     try:
         receipt = sender.send(outgoing)
     except SendRejected as exc:
         with session_scope() as session:
-            _record_rejected(session, message_id, exc, now(), report)
+            message = _handed_over_by(session, message_id, worker)
+            if message is not None:
+                _record_rejected(session, message, exc, now(), report)
         return
     except Exception as exc:
         # Unknown outcome: the provider may have the message. Never resend on our own.
         logger.warning("send outcome unknown for message %s: %s", message_id, type(exc).__name__)
         with session_scope() as session:
-            message = session.get(OutboundMessage, message_id)
-            assert message is not None
-            _hold_for_review(session, message, f"outcome unknown ({type(exc).__name__})", now())
+            message = _handed_over_by(session, message_id, worker)
+            if message is not None:
+                _hold_for_review(session, message, f"outcome unknown ({type(exc).__name__})", now())
         report.review += 1
         return
     with session_scope() as session:
-        _record_sent(session, message_id, receipt.provider, receipt.provider_id, now())
+        message = _handed_over_by(session, message_id, worker)
+        if message is not None:
+            _record_sent(session, message, receipt.provider, receipt.provider_id, now())
     report.sent += 1
 
 
 def dispatch_once(
     *, sender: Sender | None = None, worker: str | None = None, limit: int | None = None
 ) -> DispatchReport:
-    """Send everything due now (up to `limit` messages), then return."""
+    """Recover what stopped workers left, then send everything due now (up to `limit`)."""
     sender = sender or get_sender()
     worker = worker or worker_name()
     report = DispatchReport()
     with session_scope() as session:
-        report.review += mark_stale_claims(session, at=now())
+        recovered = recover_abandoned(session, at=now())
+    report.requeued += recovered.requeued
+    report.failed += recovered.failed
+    report.review += recovered.review
     handled = 0
     while limit is None or handled < limit:
         if in_quiet_hours(now()):
@@ -324,9 +504,9 @@ def dispatch_once(
         if not ids:
             break
         for message_id in ids:
-            send_claimed(message_id, sender=sender, report=report)
+            send_claimed(message_id, sender=sender, report=report, worker=worker)
         handled += len(ids)
-    if report.sent or report.skipped or report.failed or report.review:
+    if report.anything:
         with session_scope() as session:
             record_event(
                 session,
@@ -338,6 +518,8 @@ def dispatch_once(
                     "failed": report.failed,
                     "retry": report.retry,
                     "review": report.review,
+                    "requeued": report.requeued,
+                    "taken_over": report.taken_over,
                 },
             )
     return report
@@ -350,15 +532,16 @@ def settle_review(session: Session, *, resend: list[str], sent: list[str], actor
     `sent`: the provider did send it; no reminder is added (one could now be a duplicate).
     """
     lines: list[str] = []
-    for ids, status in ((resend, "due"), (sent, "sent")):
+    for ids, status in ((resend, MessageStatus.due), (sent, MessageStatus.sent)):
         for message_id in ids:
             message = session.get(OutboundMessage, message_id)
-            if message is None or message.status != "review":
+            if message is None or message.status != MessageStatus.review:
                 lines.append(f"{message_id}: not a message held for review")
                 continue
             message.status = status
             message.claimed_by = None
-            if status == "due":
+            message.claim_expires_at = None
+            if status == MessageStatus.due:
                 message.due_at = now()
             session.add(message)
             record_event(
@@ -367,17 +550,18 @@ def settle_review(session: Session, *, resend: list[str], sent: list[str], actor
                 action="dispatch.review_settled",
                 object_type="outbound_message",
                 object_id=message.id,
-                detail={"status": status},
+                detail={"status": str(status)},
             )
             lines.append(f"{message_id}: {status}")
     session.flush()
     held = session.scalars(
         select(OutboundMessage)
-        .where(col(OutboundMessage.status) == "review")
-        .order_by(col(OutboundMessage.claimed_at))
+        .where(col(OutboundMessage.status) == MessageStatus.review)
+        .order_by(col(OutboundMessage.handed_over_at), col(OutboundMessage.claimed_at))
     ).all()
     lines.append(f"{len(held)} messages held for review")
     for message in held:
-        claimed = as_utc(message.claimed_at).isoformat() if message.claimed_at else "-"
-        lines.append(f"  {message.id}  {message.kind:10} claimed {claimed}  {message.error or ''}")
+        handed = message.handed_over_at or message.claimed_at
+        when = as_utc(handed).isoformat() if handed else "-"
+        lines.append(f"  {message.id}  {message.kind:10} handed over {when}  {message.error or ''}")
     return lines

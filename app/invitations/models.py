@@ -85,11 +85,15 @@ class OutboundMessage(SQLModel, table=True):
     id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
     invitation_id: str = Field(foreign_key="invitation.id", index=True, max_length=36)
     kind: str = Field(max_length=16)  # invitation, reminder
-    # due, claimed, sent, failed, cancelled, skipped
+    # One of app.invitations.statuses.MessageStatus.
     status: str = Field(default="due", max_length=16, index=True)
     due_at: datetime = Field(index=True)
     claimed_at: datetime | None = None
     claimed_by: str | None = Field(default=None, max_length=80)
+    # Until then no other worker touches the claim (or, once handing over, the hand-over).
+    claim_expires_at: datetime | None = None
+    # Committed just before the sender is called: from then on the message may have gone.
+    handed_over_at: datetime | None = None
     attempts: int = 0
     sent_at: datetime | None = None
     provider: str | None = Field(default=None, max_length=16)

@@ -10,6 +10,7 @@ from app.db import utcnow as now
 from app.invitations.contacts import contact_hash
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.rows import normalise_uk_mobile
+from app.invitations.statuses import UNSENT_MESSAGES, MessageStatus
 
 
 def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
@@ -28,8 +29,8 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     stopped = session.execute(
         update(OutboundMessage)
         .where(col(OutboundMessage.invitation_id).in_(invitation_ids))
-        .where(col(OutboundMessage.status) == "due")
-        .values(status="skipped", error="opted_out")
+        .where(col(OutboundMessage.status).in_(UNSENT_MESSAGES))
+        .values(status=MessageStatus.skipped, error="opted_out")
     ).rowcount  # type: ignore[attr-defined]
     if first_time:
         record_event(

@@ -48,6 +48,7 @@ def _invitation(session: Session, token: str) -> tuple[Invitation, bool]:
 def _render(
     request: Request, session: Session, template: str, invitation: Invitation, **values: Any
 ) -> HTMLResponse:
+    from app.survey.entry import crime_group_shown
     from app.survey.pages import render_victim
 
     return render_victim(
@@ -55,7 +56,8 @@ def _render(
         session,
         template,
         language=invitation.survey_language or "en",
-        crime_group=invitation.crime_group,
+        # The general list once the survey is finished: the link tells no crime group then.
+        crime_group=crime_group_shown(invitation),
         area=invitation.area,
         **values,
     )

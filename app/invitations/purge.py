@@ -16,12 +16,24 @@ from sqlmodel import Session, col
 from app.audit import record as record_event
 from app.db import utcnow as now
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.statuses import (
+    KEPT_AT_EXPIRY,
+    OUTSTANDING_MESSAGES,
+    InvitationStatus,
+    MessageStatus,
+)
 from app.reporting.contact_requests import erase_closed_contact_requests
 from app.settings import get_settings
-from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
+from app.survey.models import (
+    Answer,
+    Comment,
+    ContactRequestFiled,
+    InProgressAnswer,
+    Response,
+    SurveySession,
+)
 
 CHUNK = 1000
-KEEP_STATUS = ("completed", "withdrawn", "cancelled", "failed")
 
 
 @dataclass
@@ -50,11 +62,11 @@ def _finished_invitation_ids(session: Session, at: datetime) -> list[str]:
     )
     expired = select(col(Invitation.id)).where(
         col(Invitation.expires_at) <= at,
-        or_(holds_tie, col(Invitation.status).not_in(("expired", *KEEP_STATUS))),
+        or_(holds_tie, col(Invitation.status).not_in({InvitationStatus.expired, *KEPT_AT_EXPIRY})),
     )
     outstanding = exists().where(
         col(OutboundMessage.invitation_id) == col(Invitation.id),
-        col(OutboundMessage.status).in_(("due", "claimed", "review")),
+        col(OutboundMessage.status).in_(OUTSTANDING_MESSAGES),
     )
     never_sent = select(col(Invitation.id)).where(
         col(Invitation.expires_at).is_(None),
@@ -77,16 +89,19 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         )
         session.execute(delete(SurveySession).where(col(SurveySession.invitation_id).in_(chunk)))
         session.execute(
+            delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id).in_(chunk))
+        )
+        session.execute(
             update(OutboundMessage)
             .where(col(OutboundMessage.invitation_id).in_(chunk))
-            .where(col(OutboundMessage.status) == "due")
-            .values(status="skipped", error="expired")
+            .where(col(OutboundMessage.status) == MessageStatus.due)
+            .values(status=MessageStatus.skipped, error="expired")
         )
         session.execute(
             update(Invitation)
             .where(col(Invitation.id).in_(chunk))
-            .where(col(Invitation.status).not_in(KEEP_STATUS))
-            .values(status="expired")
+            .where(col(Invitation.status).not_in(KEPT_AT_EXPIRY))
+            .values(status=InvitationStatus.expired)
         )
         session.execute(
             update(Invitation)

@@ -11,11 +11,10 @@ from app.audit import record as record_event
 from app.db import utcnow as now
 from app.invitations.models import Invitation, OutboundMessage
 from app.invitations.optout import opt_out_phone
+from app.invitations.statuses import BEFORE_DELIVERY, BEFORE_FAILURE, InvitationStatus
 
 DELIVERED = "delivered"
 FAILURES = frozenset({"permanent-failure", "temporary-failure", "technical-failure"})
-# Invitation states a receipt may replace: the funnel never moves backwards.
-BEFORE_DELIVERY = frozenset({"pending", "sent", "failed"})
 STOP_WORDS = frozenset({"STOP", "STOPALL", "UNSUBSCRIBE"})
 _NOT_LETTERS = re.compile(r"[^A-Z]")
 
@@ -43,11 +42,11 @@ def apply_delivery_receipt(session: Session, payload: dict[str, Any]) -> bool:
     # the funnel counts.
     if invitation is not None and message.kind == "invitation":
         if status == DELIVERED and invitation.status in BEFORE_DELIVERY:
-            invitation.status = "delivered"
+            invitation.status = InvitationStatus.delivered
             invitation.delivered_at = now()
             session.add(invitation)
-        elif status in FAILURES and invitation.status in ("pending", "sent"):
-            invitation.status = "failed"
+        elif status in FAILURES and invitation.status in BEFORE_FAILURE:
+            invitation.status = InvitationStatus.failed
             session.add(invitation)
     record_event(
         session,

@@ -1,10 +1,13 @@
-"""Free-text comments for analysts: redacted, only from large enough groups, month only.
+"""Free-text comments for analysts: redacted, only from released cells, month only.
 
-A group is a crime group × touchpoint within the requested months. Comments are shown only
-for groups with comments from at least `min_cell` different responses (people, not comments,
-so that one person writing in three boxes does not lift a group over the line). Nothing that
-could be lined up with a response or an invitation leaves here: no response id, no area, no
-date finer than the month, and the order is random on every read.
+A cell is a crime group × touchpoint × month. Its comments are shown only once the cell is
+released (app.reporting.comment_release): comments from at least `min_cell` different
+responses in that month (people, not comments, so that one person writing in three boxes
+does not lift a cell over the line), and the month closed. A cell is judged alone, so any
+query shows it whole or not at all, and no answer carries a count of what was left out.
+Comments not plainly in English wait for a person's check (app.reporting.comment_checks).
+Nothing that could be lined up with a response or an invitation leaves here: no response
+id, no area, no date finer than the month, and the order is random on every read.
 """
 
 from __future__ import annotations
@@ -14,15 +17,18 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, func, tuple_
+from sqlalchemy import ColumnElement, false, func, tuple_
 from sqlmodel import Session, col, select
 
 from app import audit
 from app.errors import InvalidInput, NotFound
-from app.reporting import themes
+from app.reporting import comment_checks, comment_release, themes
+from app.reporting.comment_checks import CheckOutcome, HeldComment
+from app.reporting.comment_release import CommentCell
 from app.reporting.periods import month_label, parse_period
 from app.reporting.redaction import redact
-from app.survey.models import Comment
+from app.settings import get_settings
+from app.survey.models import Comment, Response
 
 # Most comments one read returns (a random sample of the eligible ones when there are more).
 MAX_COMMENTS = 1000
@@ -31,6 +37,15 @@ MAX_COMMENTS = 1000
 def _now() -> datetime:
     """Aware UTC: the datetime columns (SQLModel's UTCDateTime) refuse naive values."""
     return datetime.now(UTC)
+
+
+def disclosure(min_cell: int) -> dict[str, object]:
+    """The `disclosure` object of every comments answer (contract, "Additions").
+
+    Comments are shown or not, never counted per cell, so no published count is adjusted.
+    """
+    # TODO merge with disclosure helper (app/reporting/disclosure.py, built in parallel)
+    return {"method": "cell_key", "min_cell": min_cell, "max_adjustment": 0}
 
 
 def _audit(session: Session, **values: Any) -> None:
@@ -120,39 +135,50 @@ def _conditions(filters: CommentFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def eligible_groups(
-    session: Session, filters: CommentFilters, min_cell: int
-) -> tuple[set[tuple[str, str]], int]:
-    """The crime group × touchpoint groups at or above `min_cell`, and how many fell below.
-
-    Counted over every comment in the months asked for, quotable or not: the size of the
-    group, not of the selection, decides whether its comments may be shown.
-    """
-    statement = (
-        select(
-            Comment.crime_group,
-            Comment.touchpoint,
-            func.count(func.distinct(Comment.response_id)),
-        )
-        .where(*_conditions(filters))
-        .group_by(col(Comment.crime_group), col(Comment.touchpoint))
+def _in_cells(cells: set[CommentCell]) -> ColumnElement[bool]:
+    """WHERE condition on Comment: in one of `cells`."""
+    if not cells:
+        return false()
+    return tuple_(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month)).in_(
+        [(cell.crime_group, cell.touchpoint, cell.month) for cell in sorted(cells)]
     )
-    shown: set[tuple[str, str]] = set()
-    withheld = 0
-    for crime_group, touchpoint, people in session.exec(statement).all():
-        if people >= min_cell:
-            shown.add((crime_group, touchpoint))
-        else:
-            withheld += 1
-    return shown, withheld
+
+
+def released_cells(
+    session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None = None
+) -> set[CommentCell]:
+    """The released cells among those the filters choose (see app.reporting.comment_release)."""
+    return comment_release.released_cells(
+        session,
+        _conditions(filters),
+        min_cell=min_cell,
+        max_touchpoint_age_days=get_settings().max_touchpoint_age_days,
+        at=at or _now(),
+    )
+
+
+def _released(
+    session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None
+) -> list[ColumnElement[bool]]:
+    """WHERE conditions on Comment: chosen by the filters, in a released cell, with the
+    language of every comment there detected (up to a bound per read)."""
+    in_cells = [
+        *_conditions(filters),
+        _in_cells(released_cells(session, filters, min_cell=min_cell, at=at)),
+    ]
+    comment_checks.classify_new_comments(session, in_cells)
+    return in_cells
 
 
 @dataclass(frozen=True)
 class CommentsRead:
     comments: list[RedactedComment]
-    total: int  # eligible comments; `comments` is a random sample of at most `limit`
-    withheld_groups: int
+    total: int  # comments that could be shown; `comments` is a random sample of at most `limit`
     min_cell: int
+
+    @property
+    def disclosure(self) -> dict[str, object]:
+        return disclosure(self.min_cell)
 
 
 def read_comments(
@@ -163,24 +189,19 @@ def read_comments(
     min_cell: int,
     limit: int = MAX_COMMENTS,
     rng: random.Random | None = None,
+    at: datetime | None = None,
 ) -> CommentsRead:
-    """Redacted comments of the groups at or above `min_cell`, in random order; audited."""
-    shown, withheld = eligible_groups(session, filters, min_cell)
-    picked: list[Comment] = []
-    total = 0
-    if shown:
-        conditions = [
-            *_conditions(filters),
-            tuple_(col(Comment.crime_group), col(Comment.touchpoint)).in_(sorted(shown)),
-        ]
-        if filters.quotable_only:
-            conditions.append(col(Comment.quotable).is_(True))
-        total = int(
-            session.exec(select(func.count()).select_from(Comment).where(*conditions)).one()
-        )
-        # The database draws the sample (so a read costs `limit` rows, not every comment) ...
-        statement = select(Comment).where(*conditions).order_by(func.random()).limit(limit)
-        picked = list(session.exec(statement).all())
+    """Redacted comments of released cells that analysts may read, in random order; audited."""
+    conditions = [
+        *_released(session, filters, min_cell=min_cell, at=at),
+        comment_checks.readable_by_analysts(),
+    ]
+    if filters.quotable_only:
+        conditions.append(col(Comment.quotable).is_(True))
+    total = int(session.exec(select(func.count()).select_from(Comment).where(*conditions)).one())
+    # The database draws the sample (so a read costs `limit` rows, not every comment) ...
+    statement = select(Comment).where(*conditions).order_by(func.random()).limit(limit)
+    picked = list(session.exec(statement).all())
     # ... and SystemRandom orders it: nothing an analyst sees can reproduce the order.
     (rng or random.SystemRandom()).shuffle(picked)
     comments = [_redacted(row) for row in picked]
@@ -193,11 +214,45 @@ def read_comments(
             **filters.as_detail(),
             "count": len(comments),
             "eligible": total,
-            "withheld_groups": withheld,
             "min_cell": min_cell,
         },
     )
-    return CommentsRead(comments=comments, total=total, withheld_groups=withheld, min_cell=min_cell)
+    return CommentsRead(comments=comments, total=total, min_cell=min_cell)
+
+
+COMMENT_CSV_COLUMNS = [
+    "text",
+    "crime_group",
+    "touchpoint",
+    "month",
+    "question_id",
+    "quotable",
+    "theme",
+    "disclosure_method",
+    "min_cell",
+    "max_adjustment",
+]
+
+
+def comments_csv_rows(result: CommentsRead) -> tuple[list[str], list[list[Any]]]:
+    """The comments as CSV rows, each carrying the disclosure terms (a CSV has no header)."""
+    terms = result.disclosure
+    rows = [
+        [
+            comment.text,
+            comment.crime_group,
+            comment.touchpoint,
+            comment.month,
+            comment.question_id,
+            comment.quotable,
+            comment.theme,
+            terms["method"],
+            terms["min_cell"],
+            terms["max_adjustment"],
+        ]
+        for comment in result.comments
+    ]
+    return list(COMMENT_CSV_COLUMNS), rows
 
 
 def _redacted(row: Comment) -> RedactedComment:
@@ -213,12 +268,40 @@ def _redacted(row: Comment) -> RedactedComment:
     )
 
 
+def _readable(session: Session, comment: Comment, *, min_cell: int) -> bool:
+    """Whether an analyst may read this comment now (released cell, language checked)."""
+    filters = CommentFilters(
+        crime_group=comment.crime_group,
+        touchpoint=comment.touchpoint,
+        first_month=comment.month,
+        last_month=comment.month,
+    )
+    statement = (
+        select(func.count())
+        .select_from(Comment)
+        .where(*_released(session, filters, min_cell=min_cell, at=None))
+        .where(col(Comment.id) == comment.id, comment_checks.readable_by_analysts())
+    )
+    return bool(session.exec(statement).one())
+
+
 def mark_quotable(
-    session: Session, comment_id: str, *, quotable: bool, theme: str | None, actor: str
+    session: Session,
+    comment_id: str,
+    *,
+    quotable: bool,
+    theme: str | None,
+    actor: str,
+    min_cell: int | None = None,
 ) -> RedactedComment:
-    """Allow (or stop) the redacted comment being quoted in the report, under a theme."""
+    """Allow (or stop) the redacted comment being quoted in the report, under a theme.
+
+    Only a comment an analyst may read (released cell, language checked) can be marked, so
+    the answer, which carries its text, shows nothing a read would not.
+    """
     comment = session.get(Comment, comment_id)
-    if comment is None:
+    threshold = get_settings().min_cell if min_cell is None else min_cell
+    if comment is None or not _readable(session, comment, min_cell=threshold):
         raise NotFound("There is no comment with this id.")
     clean_theme = themes.clean_theme(theme)
     if quotable and clean_theme is None:
@@ -245,20 +328,28 @@ class ThemeQuotes:
 
 
 def quotes_by_theme(
-    session: Session, first_month: date, last_month: date, *, min_cell: int
+    session: Session,
+    first_month: date,
+    last_month: date,
+    *,
+    min_cell: int,
+    at: datetime | None = None,
 ) -> list[ThemeQuotes]:
-    """Quotable redacted comments of the months, grouped by theme, from large groups only.
+    """Quotable redacted comments of the months, grouped by theme, from released cells only.
 
-    For the quarterly report: a comment marked quotable is still left out if its group
-    (crime group × touchpoint over these months) is below `min_cell`.
+    For the quarterly report: a comment marked quotable is still left out if its cell is not
+    released (too few commenters that month, or the month not closed) or if it waits for a
+    language check.
     """
     filters = CommentFilters(first_month=first_month, last_month=last_month, quotable_only=True)
-    shown, _withheld = eligible_groups(session, filters, min_cell)
-    statement = select(Comment).where(*_conditions(filters)).where(col(Comment.quotable).is_(True))
+    statement = (
+        select(Comment)
+        .where(*_released(session, filters, min_cell=min_cell, at=at))
+        .where(comment_checks.readable_by_analysts())
+        .where(col(Comment.quotable).is_(True))
+    )
     by_theme: dict[str, list[RedactedComment]] = {}
     for row in session.exec(statement).all():
-        if (row.crime_group, row.touchpoint) not in shown:
-            continue
         by_theme.setdefault(row.theme or themes.DEFAULT_THEME, []).append(_redacted(row))
     ordered = sorted(by_theme.items(), key=lambda item: themes.sort_key(item[0]))
     # Within a theme, a stable order that says nothing about when each was written.
@@ -278,3 +369,64 @@ def validate_theme(theme: str | None) -> str | None:
             ],
         )
     return themes.clean_theme(theme)
+
+
+# --- comments held for a person's check ----------------------------------------------------
+
+
+def held_for_check(
+    session: Session,
+    filters: CommentFilters,
+    *,
+    min_cell: int,
+    limit: int = MAX_COMMENTS,
+    at: datetime | None = None,
+) -> list[HeldComment]:
+    """Comments of released cells waiting for a person's check, redacted, in random order."""
+    statement = (
+        select(Comment, comment_checks.CommentCheck, Response.language)
+        .join(
+            comment_checks.CommentCheck,
+            col(comment_checks.CommentCheck.comment_id) == col(Comment.id),
+        )
+        .join(Response, col(Response.id) == col(Comment.response_id))
+        .where(*_released(session, filters, min_cell=min_cell, at=at))
+        .where(col(comment_checks.CommentCheck.needs_check).is_(True))
+        .where(col(comment_checks.CommentCheck.outcome).is_(None))
+        .order_by(func.random())
+        .limit(limit)
+    )
+    held = [
+        HeldComment(
+            id=comment.id,
+            text=redact(comment.text),
+            crime_group=comment.crime_group,
+            touchpoint=comment.touchpoint,
+            month=month_label(comment.month),
+            language=check.language,
+            response_language=response_language,
+        )
+        for comment, check, response_language in session.exec(statement).all()
+    ]
+    random.SystemRandom().shuffle(held)
+    return held
+
+
+def check_comment(
+    session: Session, comment_id: str, *, outcome: CheckOutcome, actor: str, min_cell: int
+) -> None:
+    """A checker's decision on a held comment of a released cell."""
+    comment = session.get(Comment, comment_id)
+    if comment is None:
+        raise NotFound("There is no comment awaiting a check with this id.")
+    cell = CommentCell(comment.crime_group, comment.touchpoint, comment.month)
+    filters = CommentFilters(
+        crime_group=cell.crime_group,
+        touchpoint=cell.touchpoint,
+        first_month=cell.month,
+        last_month=cell.month,
+    )
+    in_released_cell = _in_cells(released_cells(session, filters, min_cell=min_cell))
+    comment_checks.record_check(
+        session, comment_id, outcome=outcome, actor=actor, in_released_cell=in_released_cell
+    )

@@ -3,15 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep
 from app.enums import CrimeGroup, Role, Touchpoint
 from app.reporting import actions, comments, contact_requests
+from app.reporting.csv_export import csv_text
 from app.settings import get_settings
 
 router = APIRouter(tags=["feedback"])
@@ -38,11 +40,15 @@ class CommentOut(BaseModel):
     theme: str | None
 
 
-class CommentsOut(BaseModel):
+class DisclosureOut(BaseModel):
+    method: Literal["cell_key"]
     min_cell: int
-    withheld_groups: int = Field(
-        description="Crime group × touchpoint groups left out for having too few responses."
-    )
+    max_adjustment: int = Field(description="Comments are shown or not, never counted: 0.")
+
+
+class CommentsOut(BaseModel):
+    disclosure: DisclosureOut
+    min_cell: int
     count: int
     total: int = Field(description="Comments that could be shown; `comments` is a random sample.")
     comments: list[CommentOut]
@@ -53,8 +59,15 @@ class QuotableIn(BaseModel):
     theme: str | None = Field(default=None, max_length=200)
 
 
+def _wants_csv(request: Request, format_: str | None) -> bool:
+    if format_ is not None:
+        return format_ == "csv"
+    return "text/csv" in request.headers.get("accept", "")
+
+
 @router.get("/comments", response_model=CommentsOut)
 def get_comments(
+    request: Request,
     session: SessionDep,
     caller: AnalystDep,
     crime_group: CrimeGroup | None = None,
@@ -63,8 +76,12 @@ def get_comments(
     to: str | None = None,
     quotable: bool = False,
     limit: Annotated[int, Query(ge=1, le=comments.MAX_COMMENTS)] = comments.MAX_COMMENTS,
-) -> CommentsOut:
-    """Redacted free text of groups at or above min_cell, in random order, month only."""
+    format_: Annotated[
+        Literal["json", "csv"] | None, Query(alias="format", description="csv for a CSV file.")
+    ] = None,
+) -> Any:
+    """Redacted free text of released crime group × touchpoint × month cells (at least
+    min_cell commenters that month, month closed), in random order, month only."""
     filters = comments.parse_filters(
         crime_group=crime_group.value if crime_group else None,
         touchpoint=touchpoint.value if touchpoint else None,
@@ -75,9 +92,15 @@ def get_comments(
     result = comments.read_comments(
         session, filters, actor=caller.actor, min_cell=get_settings().min_cell, limit=limit
     )
+    if _wants_csv(request, format_):
+        return Response(
+            content=csv_text(*comments.comments_csv_rows(result)),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": 'attachment; filename="comments.csv"'},
+        )
     return CommentsOut(
+        disclosure=DisclosureOut.model_validate(result.disclosure),
         min_cell=result.min_cell,
-        withheld_groups=result.withheld_groups,
         count=len(result.comments),
         total=result.total,
         comments=[CommentOut.model_validate(comment) for comment in result.comments],

@@ -2,11 +2,13 @@
 
 One row per (invitation, question), written with an upsert, so two devices saving different
 questions never overwrite each other's answers, and the same question saved twice keeps the last.
+Each row names the survey session that saved it: only that session is shown its value
+(app/survey/visibility.py).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from sqlalchemy import delete
@@ -16,6 +18,8 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.survey.i18n import N_
 from app.survey.models import InProgressAnswer
+from app.survey.text_input import clean_victim_text
+from app.survey.visibility import SavedAnswer, stale_follow_ups
 
 TEXT_MAX_LENGTH = 2000
 CHOICE_TYPES = frozenset({"single", "scale", "yes_no"})
@@ -61,7 +65,7 @@ def clean_value(question: Mapping[str, Any], value: Any) -> Any:
     if kind == "text":
         if not isinstance(value, str):
             raise AnswerError(NOT_TEXT)
-        text = value.strip()
+        text = clean_victim_text(value).strip()
         if len(text) > TEXT_MAX_LENGTH:
             raise AnswerError(TOO_LONG, max=TEXT_MAX_LENGTH)
         return text or None
@@ -95,27 +99,55 @@ def value_from_form(question: Mapping[str, Any], form: Any) -> Any:
         return list(form.getlist("answer")) or None
     value = form.get("answer")
     if question["type"] == "text":
-        return value
+        # Cleaned here too, so text shown again after an error holds no control characters.
+        return clean_victim_text(value) if isinstance(value, str) else value
     return value or None
 
 
 def load_answers(session: Session, invitation_id: str) -> dict[str, Any]:
-    """The saved answers of an invitation, in one query."""
+    """The saved answers of an invitation, in one query (for submit: never shown to anyone)."""
+    return {qid: saved.value for qid, saved in load_saved(session, invitation_id).items()}
+
+
+def load_saved(session: Session, invitation_id: str) -> dict[str, SavedAnswer]:
+    """The saved answers of an invitation with the session that saved each, in one query."""
     rows = session.exec(
-        select(InProgressAnswer.question_id, InProgressAnswer.value).where(
-            col(InProgressAnswer.invitation_id) == invitation_id
-        )
+        select(
+            InProgressAnswer.question_id, InProgressAnswer.value, InProgressAnswer.saved_by
+        ).where(col(InProgressAnswer.invitation_id) == invitation_id)
     ).all()
-    return {question_id: value for question_id, value in rows}
+    return {question_id: SavedAnswer(value, saved_by) for question_id, value, saved_by in rows}
 
 
-def save_answers(session: Session, invitation_id: str, answers: Mapping[str, Any]) -> None:
-    """Insert or update one row per question; other questions' rows are never touched."""
+def save_answers(
+    session: Session,
+    invitation_id: str,
+    answers: Mapping[str, Any],
+    *,
+    saved_by: str | None,
+    questions: Sequence[Mapping[str, Any]],
+) -> None:
+    """Insert or update one row per question; other questions' rows are never touched, except
+    follow-ups of these questions saved by another session (see `stale_follow_ups`)."""
     if not answers:
         return
+    stale = stale_follow_ups(questions, answers.keys())
+    if stale:
+        session.execute(
+            delete(InProgressAnswer)
+            .where(col(InProgressAnswer.invitation_id) == invitation_id)
+            .where(col(InProgressAnswer.question_id).in_(sorted(stale)))
+            .where(col(InProgressAnswer.saved_by).is_distinct_from(saved_by))
+        )
     now = utcnow()
     rows = [
-        {"invitation_id": invitation_id, "question_id": qid, "value": value, "updated_at": now}
+        {
+            "invitation_id": invitation_id,
+            "question_id": qid,
+            "value": value,
+            "updated_at": now,
+            "saved_by": saved_by,
+        }
         for qid, value in answers.items()
     ]
     table = InProgressAnswer.__table__  # type: ignore[attr-defined]
@@ -124,7 +156,11 @@ def save_answers(session: Session, invitation_id: str, answers: Mapping[str, Any
     statement = insert(table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=["invitation_id", "question_id"],
-        set_={"value": statement.excluded.value, "updated_at": statement.excluded.updated_at},
+        set_={
+            "value": statement.excluded.value,
+            "updated_at": statement.excluded.updated_at,
+            "saved_by": statement.excluded.saved_by,
+        },
     )
     session.execute(statement)
 

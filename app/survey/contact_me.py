@@ -1,7 +1,9 @@
 """An explicit request to be contacted by the OPCC victims team, kept apart from any answer.
 
 The details are encrypted at rest and the row names neither the invitation nor the response:
-only the crime group is kept, so the team knows which specialists to involve.
+only the crime group is kept, so the team knows which specialists to involve. A link files at
+most one request (ContactRequestFiled): a second is refused, never stored over the first, so
+someone else holding the link cannot redirect the team to their own number.
 """
 
 from __future__ import annotations
@@ -14,8 +16,10 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
 from app.crypto import encrypt
+from app.survey.entry import lock_invitation
 from app.survey.i18n import N_
-from app.survey.models import ContactRequest
+from app.survey.models import ContactRequest, ContactRequestFiled
+from app.survey.text_input import clean_victim_text
 
 NAME_MAX = 100
 BEST_TIME_MAX = 200
@@ -46,7 +50,8 @@ def read_form(form: object) -> ContactForm:
 
     def value(name: str) -> str:
         raw = get(name) if get is not None else None
-        return str(raw).strip() if raw is not None else ""
+        # Control characters go silently, as in answers (app/survey/text_input.py).
+        return clean_victim_text(str(raw)).strip() if raw is not None else ""
 
     return ContactForm(
         consent=value("consent") == "yes",
@@ -90,14 +95,24 @@ def validate(contact: ContactForm) -> ContactForm:
     return contact
 
 
-def create_request(session: Session, contact: ContactForm, *, crime_group: str) -> ContactRequest:
-    """Store a valid request, encrypted; nothing ties it to an invitation or a response."""
+def create_request(
+    session: Session, contact: ContactForm, *, invitation_id: str, crime_group: str
+) -> ContactRequest | None:
+    """Store a valid request, encrypted, once per link; None (nothing stored) for a second.
+
+    Under the invitation's row lock, so two requests sent at once file one.
+    """
+    lock_invitation(session, invitation_id)
+    if session.get(ContactRequestFiled, invitation_id) is not None:
+        return None
+    session.add(ContactRequestFiled(invitation_id=invitation_id))
     details = {
         "name": contact.name or None,
         "phone": contact.phone_e164 or None,
         "email": contact.email_normalised or None,
         "best_time": contact.best_time or None,
     }
+    # The note names the invitation and nothing else; the request names neither: no shared id.
     request = ContactRequest(
         details_encrypted=encrypt(json.dumps(details, ensure_ascii=False)),
         crime_group=crime_group,

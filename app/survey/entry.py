@@ -67,7 +67,14 @@ def lock_invitation(session: Session, invitation_id: str) -> Invitation:
 
 
 def mark_opened(invitation: Invitation) -> None:
-    """Record the first opening for the funnel; never moves an invitation backwards."""
+    """Record the first opening for the funnel; never moves an invitation backwards.
+
+    "Opened" counts the first human step, never a GET: mail scanners and link previews fetch
+    every link in a message, follow its redirects and often the plain links of the page it
+    reaches, but do not press buttons. So the start page's "Start now" (and its language
+    choice) are form POSTs that call this, and a first saved answer counts too (mark_started);
+    opening the link, the JSON API's GET and every page GET change nothing.
+    """
     now = utcnow()
     if invitation.opened_at is None:
         invitation.opened_at = now
@@ -84,3 +91,17 @@ def mark_started(invitation: Invitation) -> None:
         invitation.started_at = now
     if invitation.status in BEFORE_OPENED | {"opened"}:
         invitation.status = "started"
+
+
+def crime_group_shown(invitation: Invitation) -> str | None:
+    """The crime group whose support services and actions a page of this link may show.
+
+    None (the general list, for every crime group) once the survey is completed or the link
+    has ended: from then on the link is no use to the victim for answering, and someone else
+    holding it must not learn the kind of crime from the pages it reaches.
+    """
+    if invitation.status == "completed" or invitation.status in ENDED_STATUSES:
+        return None
+    if invitation.expires_at is not None and as_utc(invitation.expires_at) <= utcnow():
+        return None
+    return invitation.crime_group

@@ -123,15 +123,19 @@ class Journey:
     def first_step(self) -> str:
         return self.steps[0]
 
-    def resume_step(self, resume_at: str | None) -> str:
-        """Exactly where they stopped; if that page is now hidden, the next one shown."""
-        if not resume_at:
-            return self.first_step()
-        if resume_at == CHECK or self.is_step(resume_at):
-            return resume_at
-        if self._position(resume_at) < 0:
-            return self.first_step()
-        return self.next_step(resume_at)
+    def resume_step(self) -> str:
+        """The next unanswered question (after its section's content note, if it opens the
+        section), or check your answers when every question shown has been saved."""
+        note: str | None = None
+        for step in self.steps:
+            kind, _sep, ident = step.partition(":")
+            if kind == "s":
+                note = step
+            elif kind == "q":
+                if ident not in self.answers:
+                    return note or step
+                note = None
+        return CHECK
 
     def progress(self, question_id: str) -> tuple[int, int]:
         """("Question X of Y") counted over the questions shown on the current answers."""

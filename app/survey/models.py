@@ -34,6 +34,9 @@ class InProgressAnswer(SQLModel, table=True):
     question_id: str = Field(max_length=120)
     value: Any = Field(default=None, sa_column=Column(JSON, nullable=True))
     updated_at: datetime = Field(default_factory=utcnow)
+    # The survey session that saved it (its id, the hash of the cookie); None when saved through
+    # the JSON API. Only that session is ever shown the value (app/survey/visibility.py).
+    saved_by: str | None = Field(default=None, max_length=64)
 
 
 class Response(SQLModel, table=True):
@@ -93,3 +96,15 @@ class ContactRequest(SQLModel, table=True):
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=80)
     erase_after: datetime | None = Field(default=None, index=True)
+
+
+class ContactRequestFiled(SQLModel, table=True):
+    """That an invitation's link has filed its one "contact me" request (and nothing else).
+
+    Kept apart from ContactRequest, which names no invitation: this row says only that one was
+    made, so a second can be refused. Deleted with the rest of the link's state at expiry.
+    """
+
+    __tablename__ = "contact_request_filed"
+
+    invitation_id: str = Field(foreign_key="invitation.id", primary_key=True, max_length=36)

@@ -3,6 +3,12 @@
 The link's token is exchanged at once for a survey session cookie, and every later page names
 only the session. Any page a victim can reach answers with a calm page, never a 500: no session
 (open your link again), an ended link (410), a form without its CSRF token (403).
+
+A page shows saved values only to the session that saved them (app/survey/visibility.py): each
+opening of the link starts a new session, so someone who opens the link from the victim's
+messages, even on the victim's own phone, sees "Answered" and never a value. Once the survey is
+completed, every page shows the general support list and no crime-group content
+(entry.crime_group_shown).
 """
 
 from __future__ import annotations
@@ -17,7 +23,7 @@ from typing import Any, ParamSpec
 from babel.dates import format_date
 from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from sqlmodel import Session, col, or_, select
+from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
@@ -31,6 +37,7 @@ from app.survey.entry import (
     LinkEnded,
     LinkNotFound,
     check_usable,
+    crime_group_shown,
     invitation_for_token,
     lock_invitation,
     mark_opened,
@@ -48,11 +55,13 @@ from app.survey.session import (
     end_session_by_cookie,
     load_session,
     refresh,
+    rotate_session,
     set_cookie,
     start_session,
 )
 from app.survey.state import SurveyState, load_state
 from app.survey.submit import submit as submit_survey
+from app.survey.visibility import HIDDEN
 from app.survey.withdraw import withdraw as withdraw_survey
 from app.templating import render
 
@@ -151,7 +160,7 @@ class Victim:
 def victim_for(request: Request, session: Session) -> Victim:
     survey_session, invitation = load_session(session, request)
     check_usable(invitation)
-    return Victim(survey_session, load_state(session, invitation))
+    return Victim(survey_session, load_state(session, invitation, viewer=survey_session.id))
 
 
 def page(
@@ -169,7 +178,7 @@ def page(
         session,
         template,
         language=victim.language,
-        crime_group=invitation.crime_group,
+        crime_group=crime_group_shown(invitation),
         area=invitation.area,
         status_code=status_code,
         csrf_token=victim.survey_session.csrf_token,
@@ -232,10 +241,13 @@ def _not_found(request: Request, session: Session, victim: Victim) -> HTMLRespon
 @router.get("/s/{token}")
 @victim_page
 def enter(token: str, request: Request, session: SessionDep) -> Response:
-    """Exchange the link for a survey session and leave the token out of every later URL."""
+    """Exchange the link for a survey session and leave the token out of every later URL.
+
+    Not counted as "opened" (a mail scanner fetches links too): see entry.mark_opened.
+    """
     invitation = invitation_for_token(session, token, lock=True)
-    state = load_state(session, invitation)
-    mark_opened(invitation)
+    # A new session has saved nothing, so it sees no saved value (viewer=None).
+    state = load_state(session, invitation, viewer=None)
     invitation.survey_language = state.language
     session.add(invitation)
     # A session this browser already had (another link, or this one earlier) ends here.
@@ -243,8 +255,8 @@ def enter(token: str, request: Request, session: SessionDep) -> Response:
     cookie_value, _survey_session = start_session(session, invitation)
     if invitation.status == "completed":
         target = "/survey/complete"
-    elif state.status == "in_progress" and invitation.resume_at:
-        target = step_url(state.journey.resume_step(invitation.resume_at))
+    elif state.status == "in_progress":
+        target = step_url(state.journey.resume_step())
     else:
         target = START_URL
     response = redirect(target)
@@ -289,8 +301,29 @@ def start(request: Request, session: SessionDep) -> Response:
         retention_months=settings.retention_months,
         languages=languages,
         resuming=state.status == "in_progress",
-        next_url="/survey/leaving-quickly",
     )
+
+
+def _mark_opened(session: Session, victim: Victim) -> Invitation:
+    # Under the row lock, as saves are, so a status written meanwhile is never overwritten.
+    invitation = lock_invitation(session, victim.invitation.id)
+    mark_opened(invitation)
+    session.add(invitation)
+    return invitation
+
+
+@router.post(START_URL)
+@victim_page
+def press_start(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    """Pressing Start now: the first human step, counted as "opened" (entry.mark_opened)."""
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    _mark_opened(session, victim)
+    if victim.state.status == "in_progress":
+        return redirect("/survey/begin")
+    return redirect("/survey/leaving-quickly")
 
 
 @router.post("/survey/language")
@@ -298,10 +331,13 @@ def start(request: Request, session: SessionDep) -> Response:
 def choose_language(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    invitation = _mark_opened(session, victim)
     chosen = form.get("language")
     if isinstance(chosen, str) and chosen in victim.state.bank.offered_languages():
-        victim.invitation.survey_language = chosen
-        session.add(victim.invitation)
+        invitation.survey_language = chosen
+        session.add(invitation)
     return redirect(START_URL)
 
 
@@ -341,7 +377,7 @@ def begin(request: Request, session: SessionDep) -> Response:
     victim = victim_for(request, session)
     if victim.invitation.status == "completed":
         return redirect("/survey/complete")
-    return redirect(step_url(victim.state.journey.resume_step(victim.invitation.resume_at)))
+    return redirect(step_url(victim.state.journey.resume_step()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -364,6 +400,10 @@ def _question_page(
     error: str | None = None,
 ) -> HTMLResponse:
     journey = victim.state.journey
+    # Saved by another session: the form starts empty and says why (never the value).
+    saved_elsewhere = value is HIDDEN
+    if saved_elsewhere:
+        value = None
     number, total = journey.progress(question["id"])
     _ = victim._
     return page(
@@ -386,6 +426,7 @@ def _question_page(
         back_url="/survey/check" if change else _back_url(victim, f"q:{question['id']}"),
         section=victim.state.bank.section(question.get("section"), victim.language),
         skip_label=_("Skip this question"),
+        saved_elsewhere=saved_elsewhere,
     )
 
 
@@ -433,7 +474,13 @@ def _save(session: Session, victim: Victim, answers: dict[str, Any], resume_at: 
     if invitation.status == "completed":
         return False
     if answers:
-        save_answers(session, invitation.id, answers)
+        save_answers(
+            session,
+            invitation.id,
+            answers,
+            saved_by=victim.survey_session.id,
+            questions=victim.state.questions,
+        )
         mark_started(invitation)
     invitation.resume_at = resume_at
     session.add(invitation)
@@ -455,6 +502,7 @@ def answer_question(
     if question is None:
         return _not_found(request, session, victim)
     change = form.get("change") == "1"
+    hidden = victim.state.is_hidden(question_id)
     if form.get("action") == "skip":
         value = None
     else:
@@ -464,9 +512,16 @@ def answer_question(
         except AnswerError as exc:
             message = str(victim._(exc.message, **exc.variables))
             kept = raw if isinstance(raw, str | list) else None  # never a file's repr
+            value = HIDDEN if hidden and not kept else kept
             return _question_page(
-                request, session, victim, question, value=kept, change=change, error=message
+                request, session, victim, question, value=value, change=change, error=message
             )
+    if hidden and value is None and form.get("action") != "skip":
+        # Continuing without choosing anything keeps an answer this session cannot see: the
+        # page says so, and nobody should lose an answer by not retyping it.
+        following = _after_save(victim, f"q:{question_id}", change=change)
+        saved = _save(session, victim, {}, following)
+        return redirect(step_url(following) if saved else "/survey/complete")
     victim.state.answers[question_id] = value
     following = _after_save(victim, f"q:{question_id}", change=change)
     if not _save(session, victim, {question_id: value}, following):
@@ -514,7 +569,12 @@ def section_choice(
     if not questions:
         return _not_found(request, session, victim)
     if form.get("action") == "skip":
-        skipped = {question["id"]: None for question in questions}
+        # Answers saved by another session stay: this one cannot show what it would erase.
+        skipped = {
+            question["id"]: None
+            for question in questions
+            if not victim.state.is_hidden(question["id"])
+        }
         victim.state.answers.update(skipped)
         following = victim.state.journey.after_section(section_id)
         saved = _save(session, victim, skipped, following)
@@ -529,7 +589,10 @@ def section_choice(
 
 
 def _display_value(question: Mapping[str, Any], value: Any, _: Gettext) -> str | None:
-    """An answer as the victim chose it (None when not answered)."""
+    """An answer as the victim chose it (None when not answered); "Answered" when another
+    session saved it (answered or skipped: this session is not told which)."""
+    if value is HIDDEN:
+        return str(_("Answered"))
     if value is None or value == []:
         return None
     labels = {option["code"]: option["label"] for option in question.get("options") or []}
@@ -559,8 +622,10 @@ def check_answers(request: Request, session: SessionDep) -> Response:
                 "question": question,
                 "display": _display_value(question, value, _),
                 "english": english,
-                # A typed answer is the victim's own words, in whatever language they wrote.
+                # A typed answer is the victim's own words, in whatever language they wrote;
+                # "Answered" is an interface string, in the page's language.
                 "english_answer": question["type"] != "text"
+                and value is not HIDDEN
                 and all(english["options"].get(code, False) for code in codes),
             }
         )
@@ -571,6 +636,7 @@ def check_answers(request: Request, session: SessionDep) -> Response:
         "survey/check.html",
         page_title=str(_("Check your answers before sending them")),
         rows=rows,
+        any_hidden=any(victim.state.is_hidden(q["id"]) for q in journey.visible),
         back_url=_back_url(victim, CHECK),
     )
 
@@ -581,18 +647,17 @@ def submit(request: Request, session: SessionDep, form: FormData = FormDep) -> R
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
     submit_survey(session, victim.invitation.id)
-    return redirect("/survey/complete")
+    response = redirect("/survey/complete")
+    set_cookie(response, rotate_session(session, victim.survey_session))
+    return response
 
 
-def _recent_actions(session: Session, crime_group: str) -> list[PublishedAction]:
+def _recent_actions(session: Session) -> list[PublishedAction]:
+    """The newest actions for every crime group: the confirmation page is reached after
+    submission, when no page of the link may show which crime group it was about."""
     statement = (
         select(PublishedAction)
-        .where(
-            or_(
-                col(PublishedAction.crime_group).is_(None),
-                PublishedAction.crime_group == crime_group,
-            )
-        )
+        .where(col(PublishedAction.crime_group).is_(None))
         .order_by(col(PublishedAction.published_at).desc(), col(PublishedAction.id).desc())
         .limit(3)
     )
@@ -619,7 +684,7 @@ def _complete_page(
         status_code=status_code,
         page_title=str(_("Your answers have been sent")),
         error_summary=summary or None,
-        actions=_recent_actions(session, victim.invitation.crime_group),
+        actions=_recent_actions(session),
         contact=contact,
         contact_errors=errors,
     )
@@ -644,7 +709,15 @@ def contact_request(request: Request, session: SessionDep, form: FormData = Form
     contact = contact_me.validate(contact_me.read_form(form))
     if contact.errors:
         return _complete_page(request, session, victim, contact=contact, status_code=422)
-    contact_me.create_request(session, contact, crime_group=victim.invitation.crime_group)
+    # A second request from this link is not stored (create_request gives None), and gets the
+    # very page a first one does, which says only the first counts: a different page would tell
+    # whoever holds the link (or the victim's phone) that the victim had asked to be contacted.
+    contact_me.create_request(
+        session,
+        contact,
+        invitation_id=victim.invitation.id,
+        crime_group=victim.invitation.crime_group,
+    )
     return page(
         request,
         session,
@@ -678,15 +751,15 @@ def withdraw(request: Request, session: SessionDep, form: FormData = FormDep) ->
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
     invitation = victim.invitation
-    language, crime_group, area = victim.language, invitation.crime_group, invitation.area
+    language, area = victim.language, invitation.area
     withdraw_survey(session, invitation.id)
     end_session(session, victim.survey_session)
+    # The link has ended: the general support list, as on every page an ended link reaches.
     response = render_victim(
         request,
         session,
         "survey/withdrawn.html",
         language=language,
-        crime_group=crime_group,
         area=area,
         page_title=str(gettext_for(language)("Your answers have been withdrawn")),
     )

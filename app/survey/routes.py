@@ -2,13 +2,17 @@
 
 Authorised by the link's token alone (no cookie). A forged or unknown token is 404, an expired,
 withdrawn or cancelled one 410, with the same detail whatever the reason.
+
+The token alone never reads back a saved value: whoever reads the victim's messages holds it.
+`answers` marks saved questions `true` (app/survey/visibility.py), and a completed survey
+answers `{"status": "completed"}` and nothing else.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, Literal
 
 from fastapi import APIRouter
 from fastapi import Response as HttpResponse
@@ -18,10 +22,11 @@ from app.db import SessionDep
 from app.errors import AppError, Conflict, Gone, InvalidInput, NotFound
 from app.survey.answers import clean_answers, save_answers
 from app.survey.bank import NoBankPublished
-from app.survey.entry import LinkEnded, LinkNotFound, invitation_for_token, mark_opened
+from app.survey.entry import LinkEnded, LinkNotFound, invitation_for_token
 from app.survey.entry import mark_started as mark_invitation_started
 from app.survey.state import SurveyState, load_state
 from app.survey.submit import submit as submit_survey
+from app.survey.visibility import saved_marks
 from app.survey.withdraw import withdraw as withdraw_survey
 
 router = APIRouter(prefix="/survey", tags=["survey"])
@@ -65,8 +70,16 @@ class SurveyOut(BaseModel):
     bank: BankRef
     touchpoint: str
     questions: list[QuestionOut]
-    answers: dict[str, Any]
-    status: str
+    answers: dict[str, Literal[True]] = Field(
+        description="`true` for each saved question; a saved value is never read back"
+    )
+    status: Literal["not_started", "in_progress"]
+
+
+class CompletedOut(BaseModel):
+    """A submitted survey: its status and nothing else, for the link's whole life."""
+
+    status: Literal["completed"]
 
 
 class AnswersIn(BaseModel):
@@ -95,20 +108,22 @@ def _out(state: SurveyState) -> dict[str, Any]:
         "bank": {"slug": state.bank.slug, "version": state.bank.version},
         "touchpoint": state.invitation.touchpoint,
         "questions": state.questions,
-        "answers": state.answers,
+        "answers": saved_marks(state.answers),
         "status": state.status,
     }
 
 
-@router.get("/{token}", response_model=SurveyOut, response_model_by_alias=True)
+@router.get("/{token}", response_model=SurveyOut | CompletedOut, response_model_by_alias=True)
 def get_survey(token: str, session: SessionDep) -> dict[str, Any]:
-    """The survey of a link: questions in the victim's language, saved answers, status."""
+    """The survey of a link: questions in the victim's language, which are saved, status.
+
+    Not counted as "opened": anything can make a GET (app/survey/entry.py, mark_opened).
+    """
     with _link_errors():
-        invitation = invitation_for_token(session, token, lock=True)
-        state = load_state(session, invitation)
-        mark_opened(invitation)
-        session.add(invitation)
-        return _out(state)
+        invitation = invitation_for_token(session, token, lock=True)  # pins the bank once
+        if invitation.status == "completed":
+            return {"status": "completed"}
+        return _out(load_state(session, invitation, viewer=None))
 
 
 @router.put("/{token}/answers", response_model=SurveyOut, response_model_by_alias=True)
@@ -118,15 +133,15 @@ def put_answers(token: str, body: AnswersIn, session: SessionDep) -> dict[str, A
         invitation = invitation_for_token(session, token, lock=True)
         if invitation.status == "completed":
             raise Conflict("This survey has been submitted; its answers can no longer change.")
-        state = load_state(session, invitation)
+        state = load_state(session, invitation, viewer=None)
         clean, errors = clean_answers(state.questions, body.answers)
         if errors:
             raise InvalidInput("Some answers cannot be saved.", errors=errors)
-        save_answers(session, invitation.id, clean)
+        save_answers(session, invitation.id, clean, saved_by=None, questions=state.questions)
         mark_invitation_started(invitation)
         session.add(invitation)
-        state.answers.update(clean)
-        return _out(state)
+        session.flush()
+        return _out(load_state(session, invitation, viewer=None))
 
 
 @router.post("/{token}/submit", response_model=SubmitOut)

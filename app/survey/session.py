@@ -48,6 +48,26 @@ def start_session(session: Session, invitation: Invitation) -> tuple[str, Survey
     return cookie_value, survey_session
 
 
+def rotate_session(session: Session, survey_session: SurveySession) -> str:
+    """A new cookie for the same browser (same CSRF token, so forms already open still work).
+
+    Used when the survey is sent: the cookie changes, and browsers that keep no-store pages in
+    their back-forward cache (Chrome on HTTPS) drop them when a cookie changes, so Back cannot
+    bring back a page that showed the answers. The old session only leads to pages that show
+    nothing of the survey from then on, and times out as usual.
+    """
+    cookie_value = secrets.token_urlsafe(32)
+    session.add(
+        SurveySession(
+            id=_hash(cookie_value),
+            invitation_id=survey_session.invitation_id,
+            csrf_token=survey_session.csrf_token,
+            expires_at=utcnow() + timedelta(minutes=get_settings().survey_session_minutes),
+        )
+    )
+    return cookie_value
+
+
 def set_cookie(response: Response, cookie_value: str) -> None:
     settings = get_settings()
     response.set_cookie(

@@ -14,7 +14,7 @@ from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.survey.answers import erase_answers
 from app.survey.entry import lock_invitation
-from app.survey.models import Answer, Comment, Response
+from app.survey.models import Answer, Comment, ContactRequestFiled, Response
 from app.survey.session import end_all_sessions
 
 
@@ -37,6 +37,11 @@ def withdraw(session: Session, invitation_id: str) -> Invitation:
             session.execute(delete(Comment).where(col(Comment.response_id) == response_id))
             session.execute(delete(Response).where(col(Response.id) == response_id))
     erase_answers(session, invitation.id)
+    # A contact request already filed stays (it is the victim's wish, kept apart from answers);
+    # the note that this link filed one goes, with everything else the link holds.
+    session.execute(
+        delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id) == invitation.id)
+    )
     invitation.status = "withdrawn"
     invitation.withdrawn_at = utcnow()
     invitation.resume_at = None

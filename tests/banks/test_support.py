@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
+from fastapi.testclient import TestClient
+from pydantic import ValidationError
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
 from app.banks.models import SupportService
-from app.banks.support import load_support_services, support_services_for
+from app.banks.support import (
+    check_support_file,
+    load_support_services,
+    parse_support_file,
+    support_services_for,
+)
 
 SEED = """
 services:
@@ -94,3 +103,88 @@ def test_banks_load_seeds_the_shipped_support_file(db: Session, tmp_path: Path) 
     assert result.exit_code == 0, result.output
     assert "support services: 4 added, 0 updated, 0 removed, 0 unchanged" in result.output
     assert len(db.exec(select(SupportService)).all()) == 4
+
+
+HOSTILE_WEBSITES = [
+    "javascript:alert(document.cookie)",
+    "JavaScript:alert(1)",
+    " javascript:alert(1)",
+    "java\tscript:alert(1)",
+    "data:text/html;base64,PHNjcmlwdD5hbGVydCgxKTwvc2NyaXB0Pg==",
+    "vbscript:msgbox(1)",
+    "file:///etc/passwd",
+    "//evil.example/help",
+    "https://",
+    "https:///path-without-host",
+    "www.victimsupport.org.uk",
+    "https://user:password@evil.example/",
+    "https://example.org/" + "a" * 300,
+]
+
+
+def _one_service(website: str) -> str:
+    return (
+        "services:\n  - key: helpline\n    name: A helpline\n    helps_with: Someone to talk to.\n"
+        f"    phone: '0800 000 000'\n    website: {json.dumps(website)}\n"
+    )
+
+
+@pytest.mark.parametrize("website", HOSTILE_WEBSITES)
+def test_support_website_must_be_a_web_address_with_a_host(tmp_path: Path, website: str) -> None:
+    path = _seed(tmp_path, _one_service(website))
+    problems = check_support_file(path)
+    assert [(p.question_id, p.severity) for p in problems] == [("helpline", "error")]
+    assert "website" in problems[0].message and "https://" in problems[0].message
+    with pytest.raises(ValidationError):
+        parse_support_file(path)
+
+
+def test_banks_load_refuses_a_javascript_website_and_stores_nothing(
+    db: Session, tmp_path: Path
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+
+    _seed(tmp_path, _one_service("javascript:alert(1)"))
+    result = CliRunner().invoke(cli, ["banks", "load", str(tmp_path)])
+    assert result.exit_code == 1
+    assert "helpline: website: " in result.output and "https://" in result.output
+    assert db.exec(select(SupportService)).all() == []
+
+
+def test_https_and_plain_http_websites_are_accepted_http_with_a_warning(tmp_path: Path) -> None:
+    assert check_support_file(_seed(tmp_path, _one_service("https://example.org/help"))) == []
+    problems = check_support_file(_seed(tmp_path, _one_service("http://example.org/help")))
+    assert [(p.severity, p.question_id) for p in problems] == [("warning", "helpline")]
+    assert "https://" in problems[0].message
+
+
+def test_a_stored_hostile_website_is_never_rendered_as_a_link(
+    client: TestClient, db: Session
+) -> None:
+    """Defence in depth: a row stored before the check (or by hand) shows without its link."""
+    from tests.survey.factories import create_invitation, token_for
+
+    for index, website in enumerate(
+        ["javascript:alert(1)", "data:text/html,x", "https://ok.example"]
+    ):
+        db.add(
+            SupportService(
+                key=f"service-{index}",
+                name=f"Service {index}",
+                helps_with="Help.",
+                phone="0800 000 000",
+                website=website,
+            )
+        )
+    db.commit()
+    invitation = create_invitation(db, status="withdrawn")
+    page = client.get(f"/s/{token_for(invitation)}").text
+    assert "Service 0" in page and "Service 1" in page  # still listed, with their phone
+    assert "javascript:" not in page and "data:text" not in page
+    assert 'href="https://ok.example"' in page
+    # Reading them never changed what is stored.
+    stored = {row.key: row.website for row in db.exec(select(SupportService)).all()}
+    db.commit()
+    assert stored["service-0"] == "javascript:alert(1)"

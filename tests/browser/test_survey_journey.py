@@ -10,7 +10,7 @@ import pytest
 from playwright.sync_api import Page, expect
 from sqlmodel import Session, select
 
-from app.survey.models import Answer, Comment, Response
+from app.survey.models import Answer, Comment, InProgressAnswer, Response
 from tests.browser.conftest import AxeChecker, ContextFactory
 from tests.browser.factories import SentLink
 from tests.browser.harness import other_sites
@@ -130,32 +130,132 @@ def test_victim_completes_the_whole_survey_then_withdraws(
 
 @pytest.mark.parametrize("javascript", JS_MODES)
 def test_stops_halfway_and_resumes_on_a_second_device(
-    new_browser_context: ContextFactory, link: SentLink, javascript: bool
+    new_browser_context: ContextFactory,
+    link: SentLink,
+    db: Session,
+    axe: AxeChecker,
+    javascript: bool,
 ) -> None:
+    check = axe.when(javascript)
     phone = new_browser_context(javascript=javascript).new_page()
     phone.goto(link.path)
     go_through_start(phone)
     first_step = step_of(phone)
-    first_answer = answer_question(phone, choice=1)
+    answer_question(phone, choice=1)
     answer_question(phone, choice=2)
     answer_question(phone, choice=0)
     stopped_at = step_of(phone)
+    phone.goto("/survey/check")
+    own_values = phone.locator(".govuk-summary-list__value").all_inner_texts()
+    assert own_values[:3] != ["Answered"] * 3  # the phone that saved them sees its answers
     phone.context.close()  # they put the phone down
 
     laptop = new_browser_context(javascript=javascript).new_page()
     laptop.goto(link.path)
-    # Straight back to where they stopped, not the start page.
+    # Straight on to the next question they have not answered, not the start page.
     assert step_of(laptop) == stopped_at
-    laptop.goto("/survey/question/" + first_step.removeprefix("q:"))
-    checked = laptop.locator("main form input:checked")
-    expect(checked).to_have_count(1)
-    label = laptop.locator(f"label[for='{checked.get_attribute('id')}']")
-    expect(label).to_have_text(first_answer)
 
-    # The start page now offers to carry on.
+    # The answers are kept, but a new browser session is told only that they were given:
+    # whoever opens the link (it is in the victim's messages) must not read them.
+    laptop.goto("/survey/check")
+    values = laptop.locator(".govuk-summary-list__value")
+    expect(values.nth(0)).to_have_text("Answered")
+    expect(values.nth(1)).to_have_text("Answered")
+    expect(values.nth(2)).to_have_text("Answered")
+    expect(laptop.locator("main .govuk-inset-text")).to_contain_text("not shown here")
+    for value in own_values[:3]:
+        expect(laptop.locator("main")).not_to_contain_text(value)
+    check(laptop, "survey:check-answers:another-session")
+    first_row = laptop.locator(".govuk-summary-list__row").first
+    first_row.get_by_role("link", name=re.compile("^Change")).click()
+    expect(laptop).to_have_url(
+        re.compile(re.escape(first_step.removeprefix("q:")) + r"\?change=1$")
+    )
+    expect(laptop.locator("main form input:checked")).to_have_count(0)
+    expect(laptop.locator("#saved-elsewhere")).to_contain_text(
+        "You have already answered this question"
+    )
+    check(laptop, "survey:question:saved-elsewhere")
+    # Continuing without choosing keeps the answer; the check page still says "Answered".
+    click_button(laptop, "Save and continue")
+    expect(laptop).to_have_url(re.compile(r"/survey/check$"))
+    expect(values.nth(0)).to_have_text("Answered")
+    db.expire_all()
+    stored = [row.value for row in db.exec(select(InProgressAnswer)).all()]
+    db.rollback()  # before the server writes again: a SQLite transaction holds the write lock
+    assert len(stored) == 3 and None not in stored
+
+    # The start page offers to carry on.
     laptop.goto("/survey/start")
     laptop.get_by_role("button", name="Continue where you stopped").click()
     assert step_of(laptop) == stopped_at
+
+
+@pytest.mark.parametrize("javascript", JS_MODES)
+def test_after_sending_neither_back_nor_the_link_shows_an_answer(
+    new_browser_context: ContextFactory, link: SentLink, javascript: bool
+) -> None:
+    """Someone picks up the phone after the victim sent their answers and left the tab open."""
+    context = new_browser_context(javascript=javascript)
+    page = context.new_page()
+    page.goto(link.path)
+    go_through_start(page)
+    page.goto("/survey/question/comments")
+    answer_question(page)  # types TEXT_ANSWER
+    page.goto("/survey/check")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(TEXT_ANSWER)
+    click_button(page, "Send your answers")
+    expect(page).to_have_url(re.compile(r"/survey/complete$"))
+
+    # Back, as far as the history goes: no page shows the answer (victim pages are no-store,
+    # and every survey page leads to the confirmation once the survey is sent).
+    for _ in range(4):
+        page.go_back()
+        page.wait_for_load_state("domcontentloaded")
+        assert TEXT_ANSWER not in page.content(), page.url
+    # The link itself, on this phone or any other.
+    for device in (page, new_browser_context(javascript=javascript).new_page()):
+        device.goto(link.path)
+        expect(device).to_have_url(re.compile(r"/survey/complete$"))
+        assert TEXT_ANSWER not in device.content()
+        expect(device.locator(".app-support")).to_contain_text("In danger now? Call 999.")
+
+
+def test_a_page_restored_from_the_back_forward_cache_is_fetched_again(
+    page: Page, link: SentLink
+) -> None:
+    """Chrome (HTTPS) and Safari may restore no-store pages on Back; each page then reloads,
+    so the server decides what it shows now. (Headless Chromium here keeps no back-forward
+    cache, so the test sends the event a restore sends.)"""
+    page.goto(link.path)
+    page.evaluate("() => { window.notReloaded = true; }")
+    with page.expect_navigation():
+        page.evaluate(
+            "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: true}))"
+        )
+    assert page.evaluate("() => window.notReloaded === undefined")
+    # A page shown normally is not reloaded.
+    page.evaluate("() => { window.notReloaded = true; }")
+    page.evaluate(
+        "() => window.dispatchEvent(new PageTransitionEvent('pageshow', {persisted: false}))"
+    )
+    page.wait_for_timeout(300)
+    assert page.evaluate("() => window.notReloaded === true")
+
+
+def test_after_exit_back_shows_no_answer(page: Page, link: SentLink) -> None:
+    page.goto(link.path)
+    go_through_start(page)
+    page.goto("/survey/question/comments")
+    answer_question(page)
+    page.goto("/survey/check")
+    expect(page.locator(".govuk-summary-list")).to_contain_text(TEXT_ANSWER)
+    page.get_by_role("button", name=re.compile("Exit this page")).click()
+    expect(page).to_have_url(re.compile(r"^https://www\.bbc\.co\.uk/weather"))
+    page.go_back()
+    page.wait_for_load_state("domcontentloaded")
+    assert TEXT_ANSWER not in page.content(), page.url
+    expect(page.get_by_role("heading", level=1)).to_have_text("Open your survey link again")
 
 
 @pytest.mark.parametrize("javascript", JS_MODES)

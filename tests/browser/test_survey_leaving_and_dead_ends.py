@@ -127,7 +127,7 @@ def test_every_kind_of_control_works_with_the_keyboard_alone(
     Enter only. (Which page comes next is covered by the journeys; here the test goes
     straight to one question of each kind.)"""
     page.goto(link.path)
-    tab_to(page, "a.govuk-button--start")
+    tab_to(page, "button.govuk-button--start")
     page.keyboard.press("Enter")
     for here in ("/survey/leaving-quickly", "/survey/safety"):
         expect(page).to_have_url(re.compile(re.escape(here) + "$"))

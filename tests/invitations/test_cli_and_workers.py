@@ -223,21 +223,23 @@ def test_dispatch_loop_stops_cleanly_on_ctrl_c(tmp_path: Path) -> None:
 
 
 def test_review_command_lists_and_settles(db: Session) -> None:
-    from app.invitations.dispatch import claim_due
+    """Hand-overs left by a dead worker are held for review; an operator settles them."""
+    from datetime import timedelta
+
+    from app.invitations.dispatch import claim_due, take_for_hand_over
     from tests.invitations.factories import upload
 
     upload(db, [make_row(), make_row(phone=phone_number(9))])
-    from datetime import timedelta
-
-    from app.invitations.dispatch import STALE_CLAIM_AFTER
-
-    claim_due(db, worker="dead", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1))
+    long_ago = now() - timedelta(hours=1)
+    for message_id in claim_due(db, worker="dead", limit=10, at=long_ago):
+        assert take_for_hand_over(db, message_id, worker="dead", at=long_ago).outgoing
     db.commit()
-    dispatch_once(sender=_CountingSender())  # marks the stale claims for review
+    dispatch_once(sender=_CountingSender())  # marks the abandoned hand-overs for review
     ids = list(db.scalars(select(OutboundMessage.id).where(OutboundMessage.status == "review")))
     db.commit()
     listing = CliRunner().invoke(cli_app, ["invitations", "review"])
     assert "2 messages held for review" in listing.output and ids[0] in listing.output
+    assert "handed over" in listing.output
     settled = CliRunner().invoke(
         cli_app, ["invitations", "review", "--resend", ids[0], "--sent", ids[1]]
     )

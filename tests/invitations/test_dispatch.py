@@ -15,11 +15,20 @@ from app.db import as_utc
 from app.db import utcnow as now
 from app.enums import Role
 from app.invitations.contacts import configured_quiet_hours
-from app.invitations.dispatch import STALE_CLAIM_AFTER, claim_due, dispatch_once
+from app.invitations.dispatch import (
+    MAX_ATTEMPTS,
+    DispatchReport,
+    claim_due,
+    dispatch_once,
+    send_claimed,
+    send_handed_over,
+    take_for_hand_over,
+)
 from app.invitations.links import make_survey_token, read_survey_token
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.optout import opt_out_contact
 from app.invitations.scheduling import first_due_at
+from app.invitations.statuses import MessageStatus
 from app.messaging.outbox import OutboxSender
 from app.messaging.sender import OutgoingMessage, SendReceipt, SendRejected
 from app.settings import get_settings
@@ -148,12 +157,11 @@ def test_opt_out_after_claim_is_checked_at_send_time(db: Session) -> None:
     contact.opted_out_at = now()
     db.add(contact)
     db.commit()
-    from app.invitations.dispatch import DispatchReport, send_claimed
-
     report = DispatchReport()
     sender = RecordingSender()
-    send_claimed(_messages(db)[0].id, sender=sender, report=report)
+    send_claimed(_messages(db)[0].id, sender=sender, report=report, worker="w")
     assert sender.sent == [] and report.skip_reasons == {"opted_out": 1}
+    assert [m.status for m in _messages(db)] == ["skipped"]
 
 
 def test_unsafe_rows_are_never_sent(db: Session) -> None:
@@ -270,17 +278,155 @@ def test_unknown_outcome_is_held_for_review_never_resent(db: Session) -> None:
     assert dispatch_once(sender=sender).sent == 0 and sender.sent == []
 
 
-def test_worker_dying_after_claim_leaves_message_for_review(db: Session) -> None:
+LONG_AGO = timedelta(hours=1)  # far beyond any claim's time (VV_DISPATCH_CLAIM_SECONDS)
+
+
+def test_claim_left_by_a_dead_worker_is_sent_once_not_held_for_review(db: Session) -> None:
+    """A claim never reached a sender (the hand-over is marked apart): it is simply resent."""
     upload(db, [make_row()])
-    claim_due(
-        db, worker="dead-worker", limit=10, at=now() - STALE_CLAIM_AFTER - timedelta(minutes=1)
-    )
+    claim_due(db, worker="dead-worker", limit=10, at=now() - LONG_AGO)
     db.commit()
     sender = RecordingSender()
     report = dispatch_once(sender=sender)
-    assert report.review == 1 and sender.sent == []
-    assert _messages(db)[0].status == "review"
+    assert report.requeued == 1 and report.review == 0 and report.sent == 1
+    [message] = [m for m in _messages(db) if m.kind == "invitation"]
+    assert message.status == "sent" and message.attempts == 2
+    assert [m.reference for m in sender.sent] == [message.id]
     assert dispatch_once(sender=sender).sent == 0
+
+
+def test_claim_still_held_by_a_live_worker_is_left_alone(db: Session) -> None:
+    upload(db, [make_row()])
+    claim_due(db, worker="live-worker", limit=10, at=now())
+    db.commit()
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.requeued == 0 and sender.sent == []
+    assert _messages(db)[0].status == "claimed"
+
+
+def _hand_over(db: Session, worker: str, *, ago: timedelta) -> str:
+    """Claim and mark one message as a worker would just before calling the sender."""
+    [message_id] = claim_due(db, worker=worker, limit=10, at=now() - ago)
+    taken = take_for_hand_over(db, message_id, worker=worker, at=now() - ago)
+    assert taken.outgoing is not None
+    db.commit()
+    return message_id
+
+
+def test_worker_dying_after_the_hand_over_leaves_message_for_review(db: Session) -> None:
+    upload(db, [make_row()])
+    message_id = _hand_over(db, "dead-worker", ago=LONG_AGO)
+    assert _messages(db)[0].status == "handing_over"
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.review == 1 and report.requeued == 0 and sender.sent == []
+    [message] = _messages(db)
+    assert message.id == message_id and message.status == "review"
+    assert message.error is not None and "outcome unknown" in message.error
+    # The link may be in the victim's hands: it works from the hand-over and ends on time.
+    invitation = _invitation(db)
+    assert invitation.status == "sent"
+    assert as_utc(invitation.first_sent_at) == as_utc(message.handed_over_at)  # type: ignore[arg-type]
+    assert dispatch_once(sender=sender).sent == 0
+
+
+def test_hand_over_in_progress_is_left_alone(db: Session) -> None:
+    upload(db, [make_row()])
+    _hand_over(db, "live-worker", ago=timedelta(seconds=1))
+    report = dispatch_once(sender=RecordingSender())
+    assert report.review == 0
+    assert _messages(db)[0].status == "handing_over"
+
+
+def test_hand_over_needs_the_claim_still_held(db: Session, settings_override: Any) -> None:
+    """A worker whose claim ran out and was taken over never sends that message."""
+    settings_override(VV_DISPATCH_CLAIM_SECONDS="60")
+    upload(db, [make_row()])
+    claim_due(db, worker="slow", limit=10, at=now() - timedelta(minutes=2))
+    db.commit()
+    fast = RecordingSender()
+    assert dispatch_once(sender=fast, worker="fast").sent == 1
+    slow = RecordingSender()
+    report = DispatchReport()
+    send_claimed(_messages(db)[0].id, sender=slow, report=report, worker="slow")
+    assert slow.sent == [] and report.taken_over == 1 and report.sent == 0
+    assert len(fast.sent) == 1
+    [invitation_message] = [m for m in _messages(db) if m.kind == "invitation"]
+    assert invitation_message.status == "sent" and invitation_message.claimed_by == "fast"
+
+
+def test_outcome_recorded_even_if_held_for_review_meanwhile(db: Session) -> None:
+    """A provider slower than the claim: the review mark gives way to the provider's answer."""
+    upload(db, [make_row()])
+    message_id = _hand_over(db, "slow", ago=LONG_AGO)
+
+    # Another worker finds the hand-over out of time while the provider still has it.
+    assert dispatch_once(sender=RecordingSender(), worker="other").review == 1
+    assert _messages(db)[0].status == "review"
+    report = DispatchReport()
+    outgoing = OutgoingMessage(channel="sms", to=PHONE_E164, body="x", reference=message_id)
+    send_handed_over(outgoing, sender=RecordingSender(), report=report, worker="slow")
+    assert report.sent == 1
+    [message] = [m for m in _messages(db) if m.kind == "invitation"]
+    assert message.status == "sent" and message.provider_id == "p-1"
+
+
+def test_message_that_kills_its_worker_fails_after_max_attempts(db: Session) -> None:
+    upload(db, [make_row()])
+    for _ in range(MAX_ATTEMPTS):
+        claim_due(db, worker="dies-every-time", limit=10, at=now() - LONG_AGO)
+        db.commit()
+        # The next run finds the claim abandoned.
+        dispatch_once(sender=RecordingSender(), limit=0)
+    [message] = _messages(db)
+    assert message.status == "failed" and message.attempts == MAX_ATTEMPTS
+    assert message.error is not None and "never handed over" in message.error
+    assert _invitation(db).status == "failed"
+
+
+def test_message_that_cannot_be_built_fails_and_the_rest_go(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    upload(db, [make_row(), make_row(phone=phone_number(4), language="cy")])
+    from app.invitations import dispatch as dispatch_module
+
+    real_render = dispatch_module.render_message
+
+    def render(kind: str, channel: str, language: str, **kwargs: Any) -> Any:
+        if language == "cy":
+            raise KeyError("no Welsh text")
+        return real_render(kind, channel, language, **kwargs)
+
+    monkeypatch.setattr(dispatch_module, "render_message", render)
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.sent == 1 and report.failed == 1
+    statuses = sorted(m.status for m in _messages(db) if m.kind == "invitation")
+    assert statuses == ["failed", "sent"]
+
+
+def test_opt_out_while_claimed_stops_the_message(db: Session) -> None:
+    upload(db, [make_row()])
+    [message_id] = claim_due(db, worker="w", limit=10, at=now())
+    db.commit()
+    contact = db.exec(select(Contact)).one()
+    assert opt_out_contact(db, contact, source="test") == 1
+    db.commit()
+    report = DispatchReport()
+    sender = RecordingSender()
+    send_claimed(message_id, sender=sender, report=report, worker="w")
+    assert sender.sent == [] and report.skip_reasons == {"opted_out": 1}
+    assert _messages(db)[0].status == "skipped"
+
+
+def test_statuses_are_the_stored_strings(db: Session) -> None:
+    upload(db, [make_row()])
+    claim_due(db, worker="w", limit=10, at=now())
+    db.commit()
+    raw = db.exec(select(OutboundMessage.status)).one()
+    db.commit()
+    assert raw == "claimed" == MessageStatus.claimed and type(raw) is str
 
 
 def test_outbox_sender_writes_contract_lines(db: Session, tmp_path: Path) -> None:
@@ -325,3 +471,51 @@ def test_retry_is_moved_out_of_quiet_hours(db: Session, settings_override: Any) 
     assert report.retry == 1
     [message] = _messages(db)
     assert as_utc(message.due_at) >= now() + timedelta(minutes=115)
+
+
+def test_cancellation_while_claimed_stops_the_message(client: TestClient, db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-5")])
+    [message_id] = claim_due(db, worker="w", limit=10, at=now())
+    db.commit()
+    response = client.post(
+        "/api/v1/invitation-cancellations",
+        json={"case_ref": "CASE-5"},
+        headers=api_headers(db, Role.uploader),
+    )
+    assert response.json() == {"cancelled": 1}
+    report = DispatchReport()
+    sender = RecordingSender()
+    send_claimed(message_id, sender=sender, report=report, worker="w")
+    assert sender.sent == [] and report.skip_reasons == {"cancelled": 1}
+    assert [m.status for m in _messages(db)] == ["cancelled"]
+    assert _invitation(db).status == "cancelled"
+
+
+def test_claim_without_an_end_from_an_older_worker_is_held_for_review(db: Session) -> None:
+    """During a rolling deploy a worker of the previous version claims without an end and calls
+    the sender while the message is `claimed`: such a claim may have gone, so never resend it."""
+    upload(db, [make_row()])
+    [message] = _messages(db)
+    message.status = "claimed"
+    message.claimed_by = "old-version-worker"
+    message.claimed_at = now() - LONG_AGO
+    message.attempts = 1
+    db.add(message)
+    db.commit()
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert report.review == 1 and report.requeued == 0 and sender.sent == []
+    assert _messages(db)[0].status == "review"
+
+
+def test_fresh_claim_without_an_end_is_left_alone(db: Session) -> None:
+    upload(db, [make_row()])
+    [message] = _messages(db)
+    message.status = "claimed"
+    message.claimed_by = "old-version-worker"
+    message.claimed_at = now()
+    db.add(message)
+    db.commit()
+    report = dispatch_once(sender=RecordingSender())
+    assert report.review == 0 and report.requeued == 0
+    assert _messages(db)[0].status == "claimed"

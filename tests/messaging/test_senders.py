@@ -4,15 +4,12 @@ from __future__ import annotations
 
 import json
 import socket
-import threading
 import uuid
 from collections.abc import Iterator
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-import jwt
 import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import Session, select
@@ -21,12 +18,13 @@ from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Invitation, OutboundMessage
 from app.messaging.sender import get_sender
 from tests.invitations.factories import PHONE_E164, make_row, upload
-
-SERVICE_ID = str(uuid.uuid4())
-SECRET = str(uuid.uuid4())
-API_KEY = f"victim_voice_test-{SERVICE_ID}-{SECRET}"
-SMS_TEMPLATE = str(uuid.uuid4())
-EMAIL_TEMPLATE = str(uuid.uuid4())
+from tests.messaging.notify_double import (
+    EMAIL_TEMPLATE,
+    SERVICE_ID,
+    SMS_TEMPLATE,
+    NotifyState,
+    running_notify_double,
+)
 
 
 def _free_port() -> int:
@@ -115,66 +113,15 @@ def test_smtp_unreachable_is_retried_not_lost(db: Session, settings_override: An
     assert report.retry == 1 and report.sent == 0
 
 
-class _NotifyDouble(BaseHTTPRequestHandler):
-    """Checks the client's JWT as Notify does, records the request, answers like Notify."""
-
-    received: list[tuple[str, dict[str, Any]]] = []
-    answer_status = 201
-
-    def log_message(self, *args: Any) -> None:  # keep test output quiet
-        return
-
-    def do_POST(self) -> None:  # noqa: N802
-        header = self.headers.get("Authorization", "")
-        token = header.removeprefix("Bearer ")
-        try:
-            claims = jwt.decode(token, SECRET, algorithms=["HS256"], options={"require": ["iat"]})
-        except jwt.PyJWTError:
-            self._reply(403, {"errors": [{"error": "AuthError", "message": "Invalid token"}]})
-            return
-        if claims.get("iss") != SERVICE_ID:
-            self._reply(403, {"errors": [{"error": "AuthError", "message": "bad iss"}]})
-            return
-        length = int(self.headers.get("Content-Length", "0"))
-        body = json.loads(self.rfile.read(length))
-        type(self).received.append((self.path, body))
-        if type(self).answer_status != 201:
-            self._reply(type(self).answer_status, {"errors": [{"error": "X", "message": "no"}]})
-            return
-        self._reply(201, {"id": str(uuid.uuid4()), "reference": body.get("reference")})
-
-    def _reply(self, status: int, body: dict[str, Any]) -> None:
-        data = json.dumps(body).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @pytest.fixture
-def notify_double(settings_override: Any) -> Iterator[type[_NotifyDouble]]:
-    _NotifyDouble.received = []
-    _NotifyDouble.answer_status = 201
-    server = ThreadingHTTPServer(("127.0.0.1", 0), _NotifyDouble)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    settings_override(
-        VV_SENDER="notify",
-        VV_NOTIFY_API_KEY=API_KEY,
-        VV_NOTIFY_BASE_URL=f"http://127.0.0.1:{server.server_address[1]}",
-        VV_NOTIFY_SMS_TEMPLATE_ID=SMS_TEMPLATE,
-        VV_NOTIFY_EMAIL_TEMPLATE_ID=EMAIL_TEMPLATE,
-    )
-    try:
-        yield _NotifyDouble
-    finally:
-        server.shutdown()
-        server.server_close()
+def notify_double(settings_override: Any) -> Iterator[NotifyState]:
+    with running_notify_double() as state:
+        settings_override(**state.settings())
+        yield state
 
 
 def test_notify_sms_and_email_with_template_personalisation_and_reference(
-    db: Session, notify_double: type[_NotifyDouble]
+    db: Session, notify_double: NotifyState
 ) -> None:
     upload(db, [make_row(), _email_row()])
     report = dispatch_once(sender=get_sender())
@@ -205,7 +152,7 @@ def test_notify_sms_and_email_with_template_personalisation_and_reference(
 
 
 def test_notify_refusal_fails_and_server_error_goes_to_review(
-    db: Session, notify_double: type[_NotifyDouble]
+    db: Session, notify_double: NotifyState
 ) -> None:
     notify_double.answer_status = 400
     upload(db, [make_row()])
@@ -223,7 +170,7 @@ def test_notify_refusal_fails_and_server_error_goes_to_review(
 
 
 def test_notify_bad_key_is_refused_by_the_double(
-    db: Session, notify_double: type[_NotifyDouble], settings_override: Any
+    db: Session, notify_double: NotifyState, settings_override: Any
 ) -> None:
     settings_override(VV_NOTIFY_API_KEY=f"k-{SERVICE_ID}-{uuid.uuid4()}")
     upload(db, [make_row()])

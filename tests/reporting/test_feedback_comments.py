@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+from datetime import UTC, date, datetime, timedelta
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, col, select
@@ -11,9 +13,18 @@ from app.audit import AuditEvent
 from app.enums import Role
 from app.survey.models import Comment
 from tests.auth_helpers import api_headers
+from tests.reporting.factories import create_invitation
 from tests.reporting.test_feedback_factories import create_comment, create_comments, create_response
 
 URL = "/api/v1/comments"
+DISCLOSURE = {"method": "cell_key", "min_cell": 10, "max_adjustment": 0}
+
+
+def _months_ago(count: int) -> date:
+    """The first day of the month `count` months before this one (real time: the app's)."""
+    today = datetime.now(UTC).date()
+    index = today.year * 12 + today.month - 1 - count
+    return date(index // 12, index % 12 + 1, 1)
 
 
 def test_only_groups_at_or_above_min_cell_are_shown(client: TestClient, db: Session) -> None:
@@ -24,7 +35,7 @@ def test_only_groups_at_or_above_min_cell_are_shown(client: TestClient, db: Sess
     body = client.get(URL, headers=headers).json()
 
     assert body["min_cell"] == 10
-    assert body["withheld_groups"] == 1
+    assert body["disclosure"] == DISCLOSURE
     assert body["count"] == 10
     assert sorted(c["text"] for c in body["comments"]) == sorted(
         f"General {i}" for i in range(1, 11)
@@ -40,11 +51,11 @@ def test_groups_count_people_not_comments(client: TestClient, db: Session) -> No
 
     body = client.get(URL, headers=headers).json()
 
-    assert body["comments"] == [] and body["withheld_groups"] == 1
+    assert body["comments"] == [] and body["total"] == 0
 
 
 def test_comments_carry_the_month_only_and_no_response_id(client: TestClient, db: Session) -> None:
-    comments = create_comments(db, 10, month=date(2026, 8, 1), touchpoint="investigation")
+    comments = create_comments(db, 10, month=date(2026, 6, 1), touchpoint="investigation")
     headers = api_headers(db, Role.analyst)
 
     body = client.get(URL, headers=headers).json()
@@ -60,7 +71,7 @@ def test_comments_carry_the_month_only_and_no_response_id(client: TestClient, db
         "quotable",
         "theme",
     }
-    assert {c["month"] for c in body["comments"]} == {"2026-08"}
+    assert {c["month"] for c in body["comments"]} == {"2026-06"}
     response_ids = {comment.response_id for comment in comments}
     assert not any(response_id in str(body) for response_id in response_ids)
     assert {c["id"] for c in body["comments"]} == {comment.id for comment in comments}
@@ -91,7 +102,7 @@ def test_text_is_redacted(client: TestClient, db: Session) -> None:
 
 def test_filters_choose_the_group_and_months(client: TestClient, db: Session) -> None:
     create_comments(db, 10, "July", month=date(2026, 7, 1))
-    create_comments(db, 10, "October", month=date(2026, 10, 1))
+    create_comments(db, 10, "April", month=date(2026, 4, 1))
     create_comments(db, 10, "Court", touchpoint="court", month=date(2026, 7, 1))
     headers = api_headers(db, Role.analyst)
 
@@ -102,16 +113,21 @@ def test_filters_choose_the_group_and_months(client: TestClient, db: Session) ->
     assert {c["text"].split()[0] for c in body["comments"]} == {"July"}
 
 
-def test_a_group_is_judged_within_the_months_asked_for(client: TestClient, db: Session) -> None:
-    create_comments(db, 6, month=date(2026, 7, 1))
-    create_comments(db, 6, month=date(2026, 8, 1))
+def test_the_threshold_is_counted_in_each_month(client: TestClient, db: Session) -> None:
+    # Issue 9: six commenters in each of two months made a group of twelve over the range,
+    # so each month's six comments were shown with their month.
+    create_comments(db, 6, "June", month=date(2026, 6, 1))
+    create_comments(db, 6, "May", month=date(2026, 5, 1))
+    create_comments(db, 10, "April", month=date(2026, 4, 1))
     headers = api_headers(db, Role.analyst)
 
-    both = client.get(URL, params={"from": "2026-07", "to": "2026-08"}, headers=headers).json()
-    july = client.get(URL, params={"from": "2026-07", "to": "2026-07"}, headers=headers).json()
+    both = client.get(URL, params={"from": "2026-05", "to": "2026-06"}, headers=headers).json()
+    june = client.get(URL, params={"from": "2026-06", "to": "2026-06"}, headers=headers).json()
+    whole = client.get(URL, params={"from": "2026-Q2", "to": "2026-Q2"}, headers=headers).json()
 
-    assert both["count"] == 12
-    assert july["count"] == 0 and july["withheld_groups"] == 1
+    assert both["count"] == 0 and june["count"] == 0
+    assert {c["text"].split()[0] for c in whole["comments"]} == {"April"}
+    assert whole["total"] == 10
 
 
 def test_bad_period_is_422(client: TestClient, db: Session) -> None:
@@ -160,6 +176,7 @@ def test_only_analysts_may_read(client: TestClient, db: Session) -> None:
 
 def test_marking_quotable_sets_the_theme(client: TestClient, db: Session) -> None:
     comment = create_comment(db, "They listened to me")
+    create_comments(db, 9)
     headers = api_headers(db, Role.analyst)
 
     response = client.post(
@@ -184,6 +201,7 @@ def test_quotable_without_theme_goes_under_other_and_can_be_undone(
     client: TestClient, db: Session
 ) -> None:
     comment = create_comment(db, "Fine")
+    create_comments(db, 9)
     headers = api_headers(db, Role.analyst)
 
     marked = client.post(f"{URL}/{comment.id}/quotable", json={"quotable": True}, headers=headers)
@@ -191,6 +209,20 @@ def test_quotable_without_theme_goes_under_other_and_can_be_undone(
 
     assert marked.json()["theme"] == "Other"
     assert undone.json()["quotable"] is False
+
+
+def test_a_comment_analysts_cannot_read_cannot_be_marked(client: TestClient, db: Session) -> None:
+    # The answer to marking carries the comment's text: it must not open a small cell.
+    lonely = create_comment(db, "Only me in this cell", crime_group="rasso", touchpoint="court")
+    headers = api_headers(db, Role.analyst)
+
+    response = client.post(f"{URL}/{lonely.id}/quotable", json={"quotable": True}, headers=headers)
+
+    assert response.status_code == 404
+    assert "Only me" not in response.text
+    db.expire_all()
+    stored = db.get(Comment, lonely.id)
+    assert stored is not None and stored.quotable is False
 
 
 def test_the_response_id_does_not_open_a_comment(client: TestClient, db: Session) -> None:
@@ -206,6 +238,7 @@ def test_the_response_id_does_not_open_a_comment(client: TestClient, db: Session
 
 def test_only_analysts_may_mark_quotable(client: TestClient, db: Session) -> None:
     comment = create_comment(db, "Fine")
+    create_comments(db, 9)
     for role in (Role.uploader, Role.editor, Role.approver):
         response = client.post(
             f"{URL}/{comment.id}/quotable", json={"quotable": True}, headers=api_headers(db, role)
@@ -224,3 +257,96 @@ def test_a_limit_gives_a_random_sample_and_the_total(client: TestClient, db: Ses
 
     assert body["count"] == 5 and body["total"] == 25
     assert len({c["id"] for c in body["comments"]}) == 5
+
+
+# --- issue 9: a month is released only when it has closed ------------------------------
+
+
+def test_a_month_still_open_for_uploads_is_not_shown(client: TestClient, db: Session) -> None:
+    # Last month: a batch may still add invitations for it, so its commenters may change.
+    create_comments(db, 12, "Recent", month=_months_ago(1))
+    create_comments(db, 10, "Old", month=date(2026, 4, 1))
+    headers = api_headers(db, Role.analyst)
+
+    body = client.get(URL, headers=headers).json()
+
+    assert {c["text"].split()[0] for c in body["comments"]} == {"Old"}
+    assert body["total"] == 10
+
+
+def test_a_live_link_keeps_its_month_closed_to_analysts(client: TestClient, db: Session) -> None:
+    july = date(2026, 7, 1)
+    create_comments(db, 10, "July", month=july)
+    # One invitation of the same cell whose link lives another week: a victim may still
+    # submit or withdraw, and a read before and after would show whose comment it was.
+    create_invitation(
+        db,
+        touchpoint_date=date(2026, 7, 20),
+        status="completed",
+        expires_at=datetime.now(UTC) + timedelta(days=7),
+    )
+    headers = api_headers(db, Role.analyst)
+
+    assert client.get(URL, headers=headers).json()["total"] == 0
+
+
+def test_ended_links_and_other_cells_do_not_hold_a_month(client: TestClient, db: Session) -> None:
+    july = date(2026, 7, 1)
+    create_comments(db, 10, "July", month=july)
+    past = datetime.now(UTC) - timedelta(days=1)
+    later = datetime.now(UTC) + timedelta(days=7)
+    create_invitation(db, touchpoint_date=date(2026, 7, 3), status="expired", expires_at=past)
+    create_invitation(db, touchpoint_date=date(2026, 7, 4), status="completed", expires_at=past)
+    create_invitation(db, touchpoint_date=date(2026, 7, 5), status="cancelled")
+    create_invitation(db, touchpoint_date=date(2026, 7, 6), status="failed")
+    create_invitation(db, touchpoint_date=date(2026, 7, 7), status="withdrawn", expires_at=later)
+    create_invitation(db, touchpoint="court", touchpoint_date=date(2026, 7, 8), expires_at=later)
+    create_invitation(db, touchpoint_date=date(2026, 8, 1), status="sent", expires_at=later)
+    headers = api_headers(db, Role.analyst)
+
+    assert client.get(URL, headers=headers).json()["total"] == 10
+
+
+def test_an_invitation_not_yet_sent_holds_its_month(client: TestClient, db: Session) -> None:
+    create_comments(db, 10, month=date(2026, 7, 1))
+    create_invitation(db, touchpoint_date=date(2026, 7, 31), status="pending")
+    headers = api_headers(db, Role.analyst)
+
+    assert client.get(URL, headers=headers).json()["total"] == 0
+
+
+# --- issue 9: disclosure object, CSV, and nothing counted below the threshold ----------
+
+
+def test_no_answer_tells_that_a_small_cell_exists(client: TestClient, db: Session) -> None:
+    headers = api_headers(db, Role.analyst)
+    empty = client.get(URL, params={"crime_group": "rasso"}, headers=headers).json()
+    create_comments(db, 3, "Tiny", crime_group="rasso", touchpoint="court")
+    db.commit()
+
+    small = client.get(URL, params={"crime_group": "rasso"}, headers=headers).json()
+
+    assert small == empty
+    assert set(small) == {"disclosure", "min_cell", "count", "total", "comments"}
+
+
+def test_comments_come_as_csv_with_the_disclosure_terms(client: TestClient, db: Session) -> None:
+    create_comments(db, 9, month=date(2026, 6, 1))
+    create_comment(db, "=1+1 PC Smith rang me back", month=date(2026, 6, 1))
+    headers = api_headers(db, Role.analyst)
+
+    for response in (
+        client.get(URL, params={"format": "csv"}, headers=headers),
+        client.get(URL, headers={**headers, "Accept": "text/csv"}),
+    ):
+        assert response.status_code == 200
+        assert response.headers["content-type"].startswith("text/csv")
+        rows = list(csv.DictReader(io.StringIO(response.text)))
+        assert len(rows) == 10
+        assert {(r["disclosure_method"], r["min_cell"], r["max_adjustment"]) for r in rows} == {
+            ("cell_key", "10", "0")
+        }
+        assert {r["month"] for r in rows} == {"2026-06"}
+        texts = {r["text"] for r in rows}
+        assert "'=1+1 PC [name] rang me back" in texts
+        assert "response_id" not in response.text.splitlines()[0]

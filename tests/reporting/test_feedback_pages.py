@@ -39,7 +39,9 @@ def test_analyst_reviews_redacted_comments_and_marks_one_quotable(
     text = _text(page.text)
     assert "[name] from witness care rang me on [phone]" in text
     assert "Sarah" not in text and "07911" not in text and "Tiny group" not in text
-    assert "1 group is not shown because fewer than 10 people commented" in text
+    # Issue 9: no count of the cells left out, and the disclosure terms on the page.
+    assert "not shown because" not in text
+    assert "at least 10 people per crime group, touchpoint and month" in text
     marked = staff.post(
         f"/staff/comments/{target.id}/quotable",
         data={

@@ -96,12 +96,14 @@ def test_only_quotable_comments_from_large_groups_are_quoted(
     small_group = create_comment(db, "Small group words", crime_group="rasso", month=july)
     last_quarter = create_comment(db, "Last quarter words", month=date(2026, 4, 1))
     create_comments(db, 10, "Filler", month=date(2026, 4, 1))
+    # A comment of a cell below the threshold cannot be marked through the API (issue 9);
+    # one marked before that rule must still stay out of the report.
+    small_group.quotable, small_group.theme = True, "Being kept informed"
     db.commit()
     analyst = api_headers(db, Role.analyst)
     for comment, theme in [
         (chosen, "Being kept informed"),
         (other_theme, "Court and witness care"),
-        (small_group, "Being kept informed"),
         (last_quarter, "Being kept informed"),
     ]:
         response = client.post(
@@ -202,7 +204,7 @@ def _pack(client: TestClient, path: str, period: str) -> dict[str, list[dict[str
 def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> None:
     _fill_two_quarters(db)
     comment = create_comment(
-        db, '=HYPERLINK("http://evil.example") PC Jones', month=date(2026, 7, 1)
+        db, '=HYPERLINK("http://evil.example") PC Jones kept me informed', month=date(2026, 7, 1)
     )
     create_comments(db, 9, month=date(2026, 7, 1))
     comment.quotable = True

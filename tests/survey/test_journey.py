@@ -76,13 +76,25 @@ def test_skipping_a_section_goes_past_all_its_questions() -> None:
     assert journey({}).after_section("experience") == "s:feelings"
 
 
-def test_resume_lands_where_they_stopped_or_on_the_next_page_shown() -> None:
-    assert journey({}).resume_step(None) == "q:sat_overall"
-    assert journey({}).resume_step("q:comments") == "q:comments"
-    assert journey({}).resume_step(CHECK) == CHECK
-    # Stopped on a question their later answer hid: the next page that is shown.
-    assert journey({"someone_charged": "no"}).resume_step("q:trial_info") == "q:what_would_help"
-    assert journey({}).resume_step("q:no_such_question") == "q:sat_overall"
+def test_resume_lands_on_the_next_unanswered_question() -> None:
+    assert journey({}).resume_step() == "q:sat_overall"
+    assert journey({"sat_overall": None}).resume_step() == "q:someone_charged"  # skipped: saved
+    answered = {"sat_overall": "dont_know", "someone_charged": "yes"}
+    assert journey(answered).resume_step() == "q:trial_info"
+    # An earlier question left unanswered comes first.
+    assert journey({"someone_charged": "no", "comments": "x"}).resume_step() == "q:sat_overall"
+    # A section's first question comes after its content note.
+    before_section = {
+        "sat_overall": None,
+        "someone_charged": "no",
+        "what_would_help": None,
+        "comments": None,
+    }
+    assert journey(before_section).resume_step() == "s:feelings"
+    assert journey({**before_section, "made_worse": "no"}).resume_step() == "q:stepping_back"
+    assert journey({**before_section, "made_worse": "no", "stepping_back": None}).resume_step() == (
+        CHECK
+    )
 
 
 def test_step_urls() -> None:

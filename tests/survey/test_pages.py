@@ -93,7 +93,7 @@ def test_start_page_says_who_why_how_long_and_what_is_kept(
     assert "not read by anyone straight away" in page
     for link in ("/accessibility", "/privacy", "/cookies"):
         assert f'href="{link}"' in page
-    assert 'href="/survey/leaving-quickly"' in page
+    assert '<form method="post" action="/survey/start"' in page  # Start now
 
 
 def test_every_victim_page_has_exit_this_page_and_loads_nothing_from_elsewhere(
@@ -220,7 +220,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(client: TestClient, db: S
     assert client.post("/survey/submit", data={}).status_code == 403
     assert client.post("/survey/withdraw", data={"csrf_token": "forged"}).status_code == 403
     assert saved(db, invitation.id) == {}
-    assert reload(db, invitation).status == "opened"
+    assert reload(db, invitation).status == "sent"
 
 
 def test_a_content_note_comes_before_a_sensitive_section(client: TestClient, db: Session) -> None:
@@ -246,19 +246,24 @@ def test_a_content_note_comes_before_a_sensitive_section(client: TestClient, db:
     assert reload(db, invitation).resume_at == "check"
 
 
-def test_resume_lands_where_they_stopped_on_another_device(
+def test_resume_lands_on_the_next_unanswered_question_on_another_device(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
     invitation = create_invitation(db)
     enter(client, invitation)
     answer(client, "sat_overall", "fairly_satisfied")
-    answer(client, "someone_charged", "yes")
-    assert enter(second_device, invitation) == "/survey/question/trial_info"
-    page = second_device.get("/survey/question/trial_info").text
-    assert "Question 3 of 7" in page
-    # Their earlier answers are there too.
+    answer(client, "someone_charged", "no")
+    assert enter(second_device, invitation) == "/survey/question/what_would_help"
+    page = second_device.get("/survey/question/what_would_help").text
+    assert "Question 3 of 6" in page
+    # Their earlier answers are kept, but shown only to the device that saved them
+    # (the link may be in someone else's hands): this one is told they were answered.
     earlier = second_device.get("/survey/question/sat_overall").text
-    assert re.search(r'value="fairly_satisfied"\s+checked', earlier)
+    assert " checked" not in earlier and "You have already answered this question" in earlier
+    assert re.search(
+        r'value="fairly_satisfied"\s+checked', client.get("/survey/question/sat_overall").text
+    )
+    assert saved(db, invitation.id) == {"sat_overall": "fairly_satisfied", "someone_charged": "no"}
 
 
 def test_two_devices_saving_different_questions_keep_both(
@@ -383,10 +388,11 @@ def test_submitting_twice_or_from_two_devices_gives_one_response(
 def test_the_confirmation_page(client: TestClient, db: Session) -> None:
     for index, (group, text) in enumerate(
         [
-            (None, "Older action for everyone"),
+            (None, "Oldest action for everyone"),
             ("general", "We now call back within a day"),
+            (None, "Older action for everyone"),
             ("rasso", "An action for another group"),
-            ("general", "Officers have new training"),
+            (None, "Officers have new training"),
             (None, "Updates by text message"),
         ]
     ):
@@ -404,11 +410,14 @@ def test_the_confirmation_page(client: TestClient, db: Session) -> None:
     _submit(client)
     page = client.get("/survey/complete").text
     assert "govuk-panel--confirmation" in page and "Your answers have been sent" in page
-    newest = ["Updates by text message", "Officers have new training", "We now call back"]
+    newest = ["Updates by text message", "Officers have new training", "Older action"]
     positions = [page.index(text) for text in newest]
     assert positions == sorted(positions)
-    assert "Older action for everyone" not in page  # only the newest 3
+    assert "Oldest action for everyone" not in page  # only the newest 3
+    # Actions for every crime group only: the page is reached by the link after submission,
+    # and must not tell the crime group (not even the victim's own).
     assert "An action for another group" not in page
+    assert "We now call back within a day" not in page
     assert "Victim Support" in page and "press 55" in page
     assert 'action="/survey/contact-me"' in page
     assert 'href="/survey/withdraw"' in page and "cannot be withdrawn" in page

@@ -1,0 +1,144 @@
+"""Asking to be contacted: at most one request per survey link, however it is attempted."""
+
+from __future__ import annotations
+
+import re
+from concurrent.futures import ThreadPoolExecutor
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.crypto import decrypt
+from app.main import create_app
+from app.survey.models import ContactRequest, ContactRequestFiled
+from tests.survey.factories import create_bank_version, create_invitation, csrf_token, enter, rows
+
+
+@pytest.fixture(autouse=True)
+def _bank(db: Session) -> None:
+    create_bank_version(db)
+
+
+def _completed(client: TestClient, db: Session) -> str:
+    """A survey sent by `client`; returns the CSRF token of its confirmation page."""
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    client.post("/survey/submit", data={"csrf_token": csrf_token(client, "/survey/check")})
+    return invitation.id
+
+
+def _ask(client: TestClient, phone: str) -> object:
+    token = csrf_token(client, "/survey/complete")
+    return client.post(
+        "/survey/contact-me", data={"csrf_token": token, "consent": "yes", "phone": phone}
+    )
+
+
+def _main(html: str) -> str:
+    html = re.sub(r'nonce="[^"]+"', "", html)
+    return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
+
+
+def test_a_second_request_from_the_same_link_is_not_stored(client: TestClient, db: Session) -> None:
+    _completed(client, db)
+    first = _ask(client, "07911 123456")
+    assert first.status_code == 200 and "The victims team will contact you" in first.text
+    again = _ask(client, "07912 654321")
+    # Kind and clear: only the first request of a link counts, and the page says so...
+    assert again.status_code == 200
+    assert "Each survey link can ask only once" in again.text
+    assert "press 55" in again.text and "Exit this page" in again.text
+    assert "07912" not in again.text and "07911" not in again.text
+    # ...and it is the very page a first request gets, so whoever holds the link (or the
+    # victim's phone) cannot tell from it that the victim had asked.
+    assert _main(again.text) == _main(first.text)
+    (request,) = rows(db, select(ContactRequest))
+    assert '"+447911123456"' in decrypt(request.details_encrypted)
+
+
+def test_the_confirmation_page_does_not_tell_whether_a_request_was_made(
+    client: TestClient, db: Session
+) -> None:
+    _completed(client, db)
+    before = client.get("/survey/complete").text
+    _ask(client, "07911 123456")
+    after = client.get("/survey/complete").text
+
+    def form(html: str) -> str:
+        return html.split('id="contact-heading"', 1)[1].split("</form>", 1)[0].split("csrf")[0]
+
+    assert form(before) == form(after)
+
+
+def test_a_second_device_cannot_file_another_request(client: TestClient, db: Session) -> None:
+    from app.invitations.models import Invitation
+
+    invitation_id = _completed(client, db)
+    _ask(client, "07911 123456")
+    invitation = db.get(Invitation, invitation_id)
+    assert invitation is not None
+    db.commit()
+    with TestClient(create_app(), raise_server_exceptions=False) as other:
+        enter(other, invitation)
+        again = _ask(other, "07912 654321")
+    assert again.status_code == 200 and "Each survey link can ask only once" in again.text
+    assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_simultaneous_requests_file_one(db: Session) -> None:
+    app = create_app()
+    with TestClient(app) as first:
+        _completed(first, db)
+        cookie = first.cookies.get("vv_survey")
+        token = csrf_token(first, "/survey/complete")
+
+    def ask(_: int) -> int:
+        with TestClient(app, raise_server_exceptions=False) as device:
+            device.cookies.set("vv_survey", cookie or "")
+            return device.post(
+                "/survey/contact-me",
+                data={"csrf_token": token, "consent": "yes", "phone": "07911123456"},
+            ).status_code
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        statuses = sorted(pool.map(ask, range(4)))
+    assert statuses == [200, 200, 200, 200]
+    assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_a_refused_form_can_be_corrected_and_still_files_one(
+    client: TestClient, db: Session
+) -> None:
+    _completed(client, db)
+    token = csrf_token(client, "/survey/complete")
+    refused = client.post("/survey/contact-me", data={"csrf_token": token, "phone": "0791"})
+    assert refused.status_code == 422
+    assert _ask(client, "07911 123456").status_code == 200
+    assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_the_note_that_a_link_asked_goes_when_the_link_ends(
+    client: TestClient, db: Session
+) -> None:
+    from datetime import timedelta
+
+    from app.db import utcnow
+    from app.invitations.purge import purge
+
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    assert len(rows(db, select(ContactRequestFiled))) == 1
+    purge(db, at=utcnow() + timedelta(days=30))
+    db.commit()
+    assert rows(db, select(ContactRequestFiled)) == []
+    assert len(rows(db, select(ContactRequest))) == 1  # the request itself stays until closed
+
+
+def test_withdrawing_drops_the_note_and_keeps_the_request(client: TestClient, db: Session) -> None:
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    token = csrf_token(client, "/survey/withdraw")
+    assert client.post("/survey/withdraw", data={"csrf_token": token}).status_code == 200
+    assert rows(db, select(ContactRequestFiled)) == []
+    assert len(rows(db, select(ContactRequest))) == 1
