@@ -46,7 +46,14 @@ def _approve_in_the_service(db: Session, slug: str) -> int:
     )
     draft, _ = create_draft(db, slug, document, change_note="partner edit", actor="user:7")
     submit_draft(db, slug, draft.version, actor="user:7")
-    approve_draft(db, slug, draft.version, actor="user:8")
+    approve_draft(
+        db,
+        slug,
+        draft.version,
+        actor="user:8",
+        approver="user:8",
+        content_hash=draft.content_hash,
+    )
     db.commit()
     return draft.version
 
