@@ -7,12 +7,11 @@ from sqlmodel import Session, col, select
 from app.db import as_utc, utcnow
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token
 from app.invitations.models import Invitation
+from app.invitations.statuses import BEFORE_OPENED, LINK_ENDED, LINK_OPEN, InvitationStatus
 
-# A link answers only once a message carrying it has been sent.
-OPEN_STATUSES = frozenset({"sent", "delivered", "failed", "opened", "started", "completed"})
-ENDED_STATUSES = frozenset({"expired", "withdrawn", "cancelled"})
-# Statuses "opened" may replace: it never moves an invitation backwards in the funnel.
-BEFORE_OPENED = frozenset({"sent", "delivered", "failed"})
+# The link rules come from the one statuses module (kept as names the survey reads).
+OPEN_STATUSES = LINK_OPEN
+ENDED_STATUSES = LINK_ENDED
 
 
 class LinkNotFound(Exception):
@@ -79,7 +78,7 @@ def mark_opened(invitation: Invitation) -> None:
     if invitation.opened_at is None:
         invitation.opened_at = now
     if invitation.status in BEFORE_OPENED:
-        invitation.status = "opened"
+        invitation.status = InvitationStatus.opened
 
 
 def mark_started(invitation: Invitation) -> None:
@@ -89,8 +88,8 @@ def mark_started(invitation: Invitation) -> None:
         invitation.opened_at = now
     if invitation.started_at is None:
         invitation.started_at = now
-    if invitation.status in BEFORE_OPENED | {"opened"}:
-        invitation.status = "started"
+    if invitation.status in BEFORE_OPENED | {InvitationStatus.opened}:
+        invitation.status = InvitationStatus.started
 
 
 def crime_group_shown(invitation: Invitation) -> str | None:
@@ -100,7 +99,7 @@ def crime_group_shown(invitation: Invitation) -> str | None:
     has ended: from then on the link is no use to the victim for answering, and someone else
     holding it must not learn the kind of crime from the pages it reaches.
     """
-    if invitation.status == "completed" or invitation.status in ENDED_STATUSES:
+    if invitation.status == InvitationStatus.completed or invitation.status in ENDED_STATUSES:
         return None
     if invitation.expires_at is not None and as_utc(invitation.expires_at) <= utcnow():
         return None
