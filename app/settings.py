@@ -42,6 +42,8 @@ class Settings(BaseSettings):
     quiet_hours: str = "20:00-09:00"
     cooling_off_days: int = 90
     retention_months: int = 36
+    # A touchpoint date older than this (or in the future) rejects its batch row.
+    max_touchpoint_age_days: int = 120
     service_name: str = "Victim Voice"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""
@@ -51,6 +53,7 @@ class Settings(BaseSettings):
     staff_session_absolute_hours: int = 12
     survey_session_minutes: int = 60
     max_body_bytes: int = 20 * 1024 * 1024
+    max_batch_rows: int = 100_000
 
     @field_validator("min_cell")
     @classmethod
