@@ -196,8 +196,9 @@ def _claim_progress(session: Session, context: _Context, **values: Any) -> None:
 def _commit_chunk(
     session: Session, context: _Context, chunk: list[tuple[int, ValidRow]], result: BatchResult
 ) -> None:
+    prepared = _prepare(context, chunk)  # before the transaction: CPU work only
     _claim_progress(session, context)
-    _store_chunk(session, context, chunk, result)
+    _store_chunk(session, context, prepared, result)
     session.execute(
         update(InvitationBatch)
         .where(col(InvitationBatch.id) == context.batch_id)
@@ -231,7 +232,7 @@ def _complete(
 
 
 def _insert_new_contacts(
-    session: Session, context: _Context, first_rows: dict[str, ValidRow]
+    session: Session, context: _Context, first_rows: dict[str, _PreparedRow]
 ) -> dict[str, int]:
     """Insert the contacts not known yet, as invited by this batch; their ids by hash.
 
@@ -242,13 +243,13 @@ def _insert_new_contacts(
     values = [
         {
             "contact_hash": digest,
-            "channel": row.channel,
-            "destination_encrypted": encrypt(row.destination),
+            "channel": prepared.row.channel,
+            "destination_encrypted": prepared.destination_encrypted,
             "last_invited_at": context.now,
             "last_batch_id": context.batch_id,
             "created_at": context.now,
         }
-        for digest, row in sorted(first_rows.items())
+        for digest, prepared in sorted(first_rows.items())
     ]
     if not values:
         return {}
@@ -291,13 +292,41 @@ def _replacing(contact: Any, context: _Context) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True, slots=True)
+class _PreparedRow:
+    """A valid row with the costly parts (hashes, encryption, send time) worked out before
+    its chunk's transaction begins, so that the transaction holds the database only to write."""
+
+    index: int
+    row: ValidRow
+    digest: str
+    destination_encrypted: str
+    case_ref_hash: str
+    due_at: datetime
+
+
+def _prepare(context: _Context, chunk: list[tuple[int, ValidRow]]) -> list[_PreparedRow]:
+    return [
+        _PreparedRow(
+            index=index,
+            row=row,
+            digest=contact_hash(row.destination),
+            destination_encrypted=encrypt(row.destination),
+            case_ref_hash=case_ref_hash(row.case_ref),
+            due_at=first_due_at(
+                row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet
+            ),
+        )
+        for index, row in chunk
+    ]
+
+
 def _store_chunk(
-    session: Session, context: _Context, chunk: list[tuple[int, ValidRow]], result: BatchResult
+    session: Session, context: _Context, chunk: list[_PreparedRow], result: BatchResult
 ) -> None:
-    hashes = [contact_hash(row.destination) for _, row in chunk]
-    first_rows: dict[str, ValidRow] = {}
-    for digest, (_, row) in zip(hashes, chunk, strict=True):
-        first_rows.setdefault(digest, row)
+    first_rows: dict[str, _PreparedRow] = {}
+    for prepared in chunk:
+        first_rows.setdefault(prepared.digest, prepared)
     new_ids = _insert_new_contacts(session, context, first_rows)
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
 
@@ -308,7 +337,8 @@ def _store_chunk(
     seen: list[dict[str, Any]] = []
     invitations: list[dict[str, Any]] = []
     messages: list[dict[str, Any]] = []
-    for (index, row), digest in zip(chunk, hashes, strict=True):
+    for prepared in chunk:
+        index, row, digest = prepared.index, prepared.row, prepared.digest
         if digest in new_ids:
             if digest in seen_in_batch:
                 result.skipped.append({"row": index, "reason": DUPLICATE})
@@ -335,7 +365,7 @@ def _store_chunk(
                     "id": contact_id,
                     **_replacing(contact, context),
                     "last_invited_at": context.now,
-                    "destination_encrypted": encrypt(row.destination),
+                    "destination_encrypted": prepared.destination_encrypted,
                 }
             )
         invitation_id = new_uuid()
@@ -344,7 +374,7 @@ def _store_chunk(
                 "id": invitation_id,
                 "batch_id": context.batch_id,
                 "contact_id": contact_id,
-                "case_ref_hash": case_ref_hash(row.case_ref),
+                "case_ref_hash": prepared.case_ref_hash,
                 "crime_group": row.crime_group,
                 "touchpoint": row.touchpoint,
                 "touchpoint_date": row.touchpoint_date,
@@ -357,14 +387,13 @@ def _store_chunk(
                 "expires_at": None,
             }
         )
-        due = first_due_at(row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet)
         messages.append(
             {
                 "id": new_uuid(),
                 "invitation_id": invitation_id,
                 "kind": "invitation",
                 "status": MESSAGE_WAITING,
-                "due_at": due,
+                "due_at": prepared.due_at,
                 "attempts": 0,
             }
         )
