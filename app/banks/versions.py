@@ -13,6 +13,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from app.banks import service
+from app.banks.limits import document_size_problem
 from app.banks.lint import Problem, check_document
 from app.banks.models import BankVersion, QuestionBank
 from app.banks.schema import BankDocument, normalize
@@ -210,6 +211,16 @@ def _checked(slug: str, data: Any) -> tuple[BankDocument, list[str]]:
     return document, warnings
 
 
+def _check_draft_size(data: Any) -> None:
+    """Refuse a draft too big to be a bank before checking it (the check itself costs)."""
+    problem = document_size_problem(data)
+    if problem is not None:
+        raise InvalidInput(
+            "The bank is too big to save.",
+            errors=[{"loc": ["document", "(bank)"], "msg": problem}],
+        )
+
+
 def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
     found = service.get_version(session, slug, version)
     if found is None:
@@ -233,6 +244,7 @@ def create_draft(
     session: Session, slug: str, data: Any, *, change_note: str, actor: str
 ) -> tuple[BankVersion, list[str]]:
     """A new draft version made in the service; 422 (InvalidInput) when the lint finds errors."""
+    _check_draft_size(data)
     document, warnings = _checked(slug, data)
     bank = _ensure_bank(session, document)
     assert bank.id is not None
@@ -268,6 +280,7 @@ def update_draft(
     draft = _draft_of(session, slug, version)
     if draft.status not in (service.DRAFT, service.IN_REVIEW):
         raise Conflict(f"Version {version} is {draft.status}: only drafts can change.")
+    _check_draft_size(data)
     document, warnings = _checked(slug, data)
     stored = normalize(document)
     draft.document = stored
