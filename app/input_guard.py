@@ -4,8 +4,10 @@ PostgreSQL cannot store a NUL in text, so a NUL that reaches a query turns a req
 500 (and SQLite would store it, so the two databases would disagree). Rather than trusting
 every route to check, one guard looks at everything a request carries: the path, the query
 string, headers and cookies, and JSON, form and CSV bodies (every string at any depth, keys
-too). A hit is a 422: problem+json with `errors: [{"loc", "msg"}]` under /api and for JSON
-callers, a GOV.UK error page with an error summary otherwise. Nothing is echoed: a location
+too). A JSON string may also spell half of a surrogate pair (a lone backslash-u D800
+escape), which no database driver can encode: refused the same way. A hit is a 422:
+problem+json with `errors: [{"loc", "msg"}]` under /api and for JSON callers, a GOV.UK error
+page with an error summary otherwise. Nothing is echoed: a location
 names a field, never a value.
 
 The victim's routes (`/s/…`, `/survey/…`, `/api/v1/survey/…`) are exempt for their path, query
@@ -31,9 +33,14 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 NUL = "\x00"
 NUL_MESSAGE = "must not contain a null character (U+0000)"
+SURROGATE_MESSAGE = "must be valid Unicode text (it holds an unpaired surrogate)"
 DETAIL = (
     "What you sent contains a null character (U+0000), which this service cannot store. "
     "Remove it and send again."
+)
+SURROGATE_DETAIL = (
+    "What you sent holds text that is not valid Unicode (an unpaired surrogate), which this "
+    "service cannot store. Send it as UTF-8 text."
 )
 EXEMPT_PREFIXES = ("/s/", "/survey/", "/api/v1/survey/", "/static/")
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -44,6 +51,10 @@ Location = list[str | int]
 # A `\u0000` escape in JSON text: the backslash must not itself be escaped, so it is preceded
 # by an even number of backslashes (`\\u0000` is a backslash followed by the text "u0000").
 _JSON_NUL_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u0000")
+# A `\uD800`-`\uDFFF` escape: half of a surrogate pair. JSON may spell one alone, and Python
+# then holds a string that neither database driver can encode (UnicodeEncodeError: a 500).
+_JSON_SURROGATE_ESCAPE = re.compile(rb"(?<!\\)(?:\\\\)*\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+_SURROGATE = re.compile("[\ud800-\udfff]")
 # Field names from the request are shown only when they look like field names.
 _PLAIN_NAME = re.compile(r"^[A-Za-z0-9_.\-\[\]]{1,64}$")
 
@@ -52,25 +63,45 @@ def _name(text: str) -> str:
     return text if _PLAIN_NAME.match(text) else "(a name)"
 
 
-def nul_locations_in_json(value: Any, prefix: Location | None = None) -> list[Location]:
-    """Where a parsed JSON value holds a NUL, in strings or keys (iterative: any depth)."""
-    found: list[Location] = []
+def _text_problem(text: str) -> str | None:
+    if NUL in text:
+        return NUL_MESSAGE
+    if _SURROGATE.search(text):
+        return SURROGATE_MESSAGE
+    return None
+
+
+def text_problems_in_json(value: Any, prefix: Location | None = None) -> list[dict[str, Any]]:
+    """Where a parsed JSON value holds a NUL or an unpaired surrogate, in strings or keys,
+    as `{"loc", "msg"}` errors (iterative: any depth)."""
+    found: list[dict[str, Any]] = []
     stack: list[tuple[Any, Location]] = [(value, list(prefix or []))]
     while stack and len(found) < MAX_REPORTED:
         item, loc = stack.pop()
         if isinstance(item, str):
-            if NUL in item:
-                found.append(loc)
+            problem = _text_problem(item)
+            if problem:
+                found.append({"loc": loc, "msg": problem})
         elif isinstance(item, dict):
             for key, child in reversed(list(item.items())):
                 key_text = str(key)
-                if NUL in key_text:
-                    found.append([*loc, "(a key)"])
+                problem = _text_problem(key_text)
+                if problem:
+                    found.append({"loc": [*loc, "(a key)"], "msg": problem})
                 stack.append((child, [*loc, _name(key_text)]))
         elif isinstance(item, list):
             for index in range(len(item) - 1, -1, -1):
                 stack.append((item[index], [*loc, index]))
     return found
+
+
+def nul_locations_in_json(value: Any, prefix: Location | None = None) -> list[Location]:
+    """Where a parsed JSON value holds a NUL, in strings or keys (iterative: any depth)."""
+    return [
+        error["loc"]
+        for error in text_problems_in_json(value, prefix)
+        if error["msg"] == NUL_MESSAGE
+    ]
 
 
 def nul_locations_in_pairs(pairs: Iterable[tuple[str, str]], where: str) -> list[Location]:
@@ -98,14 +129,22 @@ def nul_locations_in_csv(text: str) -> list[Location]:
     return found or [["body"]]
 
 
-def _json_body_locations(body: bytes) -> list[Location]:
-    if b"\x00" not in body and not _JSON_NUL_ESCAPE.search(body):
+def _json_body_problems(body: bytes) -> list[dict[str, Any]]:
+    if (
+        b"\x00" not in body
+        and not _JSON_NUL_ESCAPE.search(body)
+        and not _JSON_SURROGATE_ESCAPE.search(body)
+    ):
         return []
     try:
         document = json.loads(body)
     except (ValueError, RecursionError):
-        return [["body"]]  # a NUL in text that is not even valid JSON
-    return nul_locations_in_json(document, ["body"]) or ([["body"]] if b"\x00" in body else [])
+        # Not even valid JSON: the route refuses it, unless it holds a NUL we can name.
+        return [{"loc": ["body"], "msg": NUL_MESSAGE}] if b"\x00" in body else []
+    found = text_problems_in_json(document, ["body"])
+    if not found and b"\x00" in body:
+        found = [{"loc": ["body"], "msg": NUL_MESSAGE}]
+    return found
 
 
 async def _form_body_locations(scope: Scope, body: bytes, multipart: bool) -> list[Location]:
@@ -141,8 +180,18 @@ def _is_text_upload(upload: UploadFile) -> bool:
     return kind.startswith("text/") or name.endswith((".csv", ".yaml", ".yml", ".json", ".txt"))
 
 
+async def body_problems(scope: Scope, body: bytes) -> list[dict[str, Any]]:
+    """What in a request body cannot be stored, as `{"loc", "msg"}` errors."""
+    headers = dict(scope["headers"])
+    content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0]
+    content_type = content_type.strip().lower()
+    if content_type in ("", "application/json") or content_type.endswith("+json"):
+        return _json_body_problems(body)
+    return [{"loc": loc, "msg": NUL_MESSAGE} for loc in await nul_locations_in_body(scope, body)]
+
+
 async def nul_locations_in_body(scope: Scope, body: bytes) -> list[Location]:
-    """Where a request body holds a NUL, read according to its content type."""
+    """Where a (form, multipart, CSV or other) request body holds a NUL."""
     headers = dict(scope["headers"])
     content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0]
     content_type = content_type.strip().lower()
@@ -154,8 +203,6 @@ async def nul_locations_in_body(scope: Scope, body: bytes) -> list[Location]:
         if b"\x00" not in body:
             return []
         return nul_locations_in_csv(body.decode("utf-8-sig", errors="replace"))
-    if content_type in ("", "application/json") or content_type.endswith("+json"):
-        return _json_body_locations(body)
     return [["body"]] if b"\x00" in body else []
 
 
@@ -176,7 +223,9 @@ def nul_locations_in_head(scope: Scope, *, exempt: bool) -> list[Location]:
         found.append(["path"])
     query = scope.get("query_string", b"")
     if b"%00" in query or b"\x00" in query:
-        found.extend(nul_locations_in_pairs(parse_qsl(query.decode("latin-1")), "query"))
+        # Blank values kept, as the app reads them: `?name%00` alone must be found too.
+        pairs = parse_qsl(query.decode("latin-1"), keep_blank_values=True)
+        found.extend(nul_locations_in_pairs(pairs, "query") or [["query"]])
     return found
 
 
@@ -193,7 +242,8 @@ class NulInputGuard:
         exempt = scope["path"].startswith(EXEMPT_PREFIXES)
         found = nul_locations_in_head(scope, exempt=exempt)
         if found:
-            await self._refuse(scope, receive, send, found)
+            errors = [{"loc": loc, "msg": NUL_MESSAGE} for loc in found]
+            await _answer(scope, receive, send, 422, errors[:MAX_REPORTED])
             return
         if exempt or scope["method"] not in BODY_METHODS:
             await self.app(scope, receive, send)
@@ -205,17 +255,11 @@ class NulInputGuard:
             return
         if disconnected:
             return
-        found = await nul_locations_in_body(scope, body)
-        if found:
-            await self._refuse(scope, receive, send, found)
+        problems = await body_problems(scope, body)
+        if problems:
+            await _answer(scope, receive, send, 422, problems[:MAX_REPORTED])
             return
         await self.app(scope, _replay(body, receive), send)
-
-    async def _refuse(
-        self, scope: Scope, receive: Receive, send: Send, found: list[Location]
-    ) -> None:
-        errors = [{"loc": loc, "msg": NUL_MESSAGE} for loc in found[:MAX_REPORTED]]
-        await _answer(scope, receive, send, 422, errors)
 
 
 async def _read_body(receive: Receive) -> tuple[bytes, bool]:
@@ -248,7 +292,12 @@ async def _answer(
 ) -> None:
     from app.errors import DEFAULT_DETAILS, error_response
 
-    detail = DETAIL if status == 422 else DEFAULT_DETAILS.get(status, "")
+    if status != 422:
+        detail = DEFAULT_DETAILS.get(status, "")
+    elif errors and all(error["msg"] == SURROGATE_MESSAGE for error in errors):
+        detail = SURROGATE_DETAIL
+    else:
+        detail = DETAIL
     response = error_response(
         Request(scope), status, detail, type_slug="invalid-input" if errors else None, errors=errors
     )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -85,15 +86,23 @@ class _StrictLoader(yaml.SafeLoader):
         if node.tag not in _ALLOWED_TAGS and node.tag != _MERGE_TAG:
             raise BankYamlError(f"the tag {node.tag!r} is not allowed in a bank", node.start_mark)
         try:
-            return super().construct_object(node, deep=deep)
+            value = super().construct_object(node, deep=deep)
         except (ValueError, OverflowError) as error:
             raise BankYamlError(
                 "this value cannot be read (an impossible date, or a number too long)",
                 node.start_mark,
             ) from error
+        # A double-quoted scalar may spell a NUL ("\0") or half a surrogate pair ("\ud800"):
+        # text no database column can hold.
+        if isinstance(value, str) and ("\x00" in value or _SURROGATE.search(value)):
+            raise BankYamlError(
+                "this text holds a null character or an unpaired surrogate", node.start_mark
+            )
+        return value
 
 
 _MERGE_TAG = "tag:yaml.org,2002:merge"
+_SURROGATE = re.compile("[\ud800-\udfff]")
 
 
 def _no_duplicate_keys(loader: _StrictLoader, node: yaml.MappingNode, deep: bool = False) -> Any:

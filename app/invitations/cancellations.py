@@ -10,7 +10,8 @@ from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.models import Invitation, OutboundMessage
 
-UNSENT = ("due",)
+# "importing": the message of a batch still arriving (app/invitations/batches.py).
+UNSENT = ("due", "importing")
 
 
 def cancel_invitations(

@@ -28,7 +28,7 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     stopped = session.execute(
         update(OutboundMessage)
         .where(col(OutboundMessage.invitation_id).in_(invitation_ids))
-        .where(col(OutboundMessage.status) == "due")
+        .where(col(OutboundMessage.status).in_(("due", "importing")))  # importing: batches.py
         .values(status="skipped", error="opted_out")
     ).rowcount  # type: ignore[attr-defined]
     if first_time:

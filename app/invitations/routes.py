@@ -85,6 +85,9 @@ async def upload_batch(
     session: SessionDep,
     caller: Caller = Depends(require_roles(Role.uploader)),
 ) -> dict[str, Any]:
+    # End the caller check's transaction now: on SQLite every transaction holds the write lock,
+    # and reading a 20 MB body takes a moment. import_rows commits chunk by chunk from here.
+    await run_in_threadpool(session.commit)
     content_type = request.headers.get("content-type", "application/json")
     body = await request.body()
     limit = get_settings().max_batch_rows

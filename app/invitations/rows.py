@@ -37,6 +37,7 @@ COLUMNS = (
 _BCP47_RE = re.compile(
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-([A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*$"
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _AREA_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_CASE_REF = 200
 # No column is longer than this; a longer value is refused before any parsing looks at it.
@@ -108,6 +109,8 @@ def _text(raw: Mapping[str, Any], field: str) -> str | None:
         raise _WrongValue(f"must be at most {MAX_FIELD_CHARS} characters")
     if "\x00" in text:
         raise _WrongValue("must not contain a null character (U+0000)")
+    if _SURROGATE.search(text):
+        raise _WrongValue("must be valid Unicode text (it holds an unpaired surrogate)")
     return text.strip() or None
 
 

@@ -112,6 +112,16 @@ HOSTILE_YAML = [
         id="huge number",
     ),
     pytest.param(
+        'slug: general\ntitle: "Gen\\0eral"\n',
+        "line 2: this text holds a null character or an unpaired surrogate",
+        id="NUL escape",
+    ),
+    pytest.param(
+        'slug: general\ntitle: "Gen\\ud800eral"\n',
+        "line 2: this text holds a null character or an unpaired surrogate",
+        id="surrogate escape",
+    ),
+    pytest.param(
         "slug: general\ntitle: !!binary aGVsbG8=\n",
         "line 2: the tag &#39;tag:yaml.org,2002:binary&#39; is not allowed in a bank",
         id="binary",

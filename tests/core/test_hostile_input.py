@@ -13,6 +13,7 @@ instead (a victim is never refused for what their text holds).
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -173,6 +174,19 @@ def nul_cases() -> Iterator[Any]:
             )
 
 
+def surrogate_cases() -> Iterator[Any]:
+    for endpoint in GUARDED:
+        for body_field in endpoint.json_fields:
+            # json.dumps escapes it as \\ud800, as a client would send it (httpx's json= can't).
+            body = json.dumps({body_field: LONE}).encode()
+            kwargs = {"content": body, "headers": {"Content-Type": "application/json"}}
+            case = Case(endpoint, ["body", body_field], _url(endpoint), kwargs=kwargs)
+            yield pytest.param(case, id=f"{endpoint.method} {endpoint.path} json {body_field}")
+
+
+LONE = "x\ud800y"  # half of a surrogate pair: JSON can spell it, no driver can encode it
+
+
 BATCH_ROW = {
     "case_ref": "CR/1",
     "crime_group": "general",
@@ -301,6 +315,60 @@ def test_a_nul_in_a_batch_upload_is_refused_with_its_row(
     assert _row_counts(db) == before
 
 
+@pytest.mark.parametrize("case", list(surrogate_cases()))
+def test_an_unpaired_surrogate_in_a_json_body_is_refused_and_nothing_is_written(
+    hostile_client: tuple[TestClient, dict[str, str]], db: Session, case: Case
+) -> None:
+    client, headers = hostile_client
+    before = _row_counts(db)
+
+    response = _send(client, headers, case)
+
+    assert response.status_code == 422, (response.status_code, response.text[:300])
+    body = response.json()
+    assert "not valid Unicode" in body["detail"]
+    assert body["errors"] == [
+        {"loc": case.where, "msg": "must be valid Unicode text (it holds an unpaired surrogate)"}
+    ]
+    assert _row_counts(db) == before
+
+
+def test_a_surrogate_pair_is_text_like_any_other(
+    hostile_client: tuple[TestClient, dict[str, str]], db: Session
+) -> None:
+    client, headers = hostile_client
+    # "\ud83d\ude00" is one emoji, written as a pair: it must pass the guard.
+    response = client.post(
+        "/api/v1/actions",
+        content=b'{"text": "We listened \\ud83d\\ude00"}',
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code < 400, response.text
+
+
+def test_an_unpaired_surrogate_in_a_batch_row_is_refused_with_its_row(
+    hostile_client: tuple[TestClient, dict[str, str]], db: Session
+) -> None:
+    # The batch route parses its own JSON (json.loads takes a lone surrogate; pydantic does not).
+    client, headers = hostile_client
+    before = _row_counts(db)
+    other = {**BATCH_ROW, "phone": "07911 123457", "case_ref": LONE}
+    body = json.dumps({"rows": [BATCH_ROW, other]}).encode()
+    response = client.post(
+        "/api/v1/invitation-batches",
+        content=body,
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 422, response.text
+    assert response.json()["errors"] == [
+        {
+            "loc": ["body", "rows", 1, "case_ref"],
+            "msg": "must be valid Unicode text (it holds an unpaired surrogate)",
+        }
+    ]
+    assert _row_counts(db) == before
+
+
 def test_every_guarded_route_is_covered() -> None:
     """The enumeration found the routes the issue named, and every one has at least one case."""
     paths = {(e.method, e.path) for e in GUARDED}
@@ -333,6 +401,22 @@ def test_a_nul_in_a_header_or_cookie_is_refused(
     assert response.status_code == 422
     assert response.json()["errors"][0]["loc"][0] in ("header", "cookie")
     assert _row_counts(db) == before
+
+
+@pytest.mark.parametrize(
+    ("url", "where"),
+    [
+        ("/api/v1/banks?na%00me", ["query", "(a name)"]),
+        ("/api/v1/banks?x=1&y=%00", ["query", "y"]),
+        ("/api/v1/banks?x=1;y=%00", ["query", "x"]),
+    ],
+)
+def test_a_nul_in_any_shape_of_query_string_is_refused(
+    hostile_client: tuple[TestClient, dict[str, str]], url: str, where: list[str]
+) -> None:
+    client, headers = hostile_client
+    response = client.get(url, headers=headers)
+    assert_refused_for_nul(response, where, api=True)
 
 
 @pytest.mark.parametrize(

@@ -69,6 +69,7 @@ def test_a_batch_is_importing_until_whole_and_nothing_of_it_is_sent_meanwhile(
 ) -> None:
     headers = api_headers(db, Role.uploader)
     seen: dict[str, Any] = {}
+    # Nothing is due while the batch imports; then everything but the cancelled row is.
 
     def midway(done: int) -> None:
         if done != 7:  # chunks of 3: two are committed, the third is on its way
@@ -77,6 +78,10 @@ def test_a_batch_is_importing_until_whole_and_nothing_of_it_is_sent_meanwhile(
             batch_id = other.exec(select(InvitationBatch.id)).one()
         seen["status"] = client.get(f"/api/v1/invitation-batches/{batch_id}", headers=headers)
         seen["sent"] = dispatch_once(sender=RecordingSender()).sent
+        # The force cancels one of the rows already stored: it must stay cancelled.
+        seen["cancelled"] = client.post(
+            "/api/v1/invitation-cancellations", json={"case_ref": "CR/1"}, headers=headers
+        )
 
     with session_scope() as session:
         result = import_rows(
@@ -88,8 +93,10 @@ def test_a_batch_is_importing_until_whole_and_nothing_of_it_is_sent_meanwhile(
     assert status["status"] == "importing"
     assert status["accepted"] == 6 and status["statuses"] == {"pending": 6}
     assert seen["sent"] == 0
+    assert seen["cancelled"].json() == {"cancelled": 1}
     sender = RecordingSender()
-    assert dispatch_once(sender=sender).sent == 10
+    assert dispatch_once(sender=sender).sent == 9
+    assert count(db, OutboundMessage, col(OutboundMessage.status) == "cancelled") == 1
     done = client.get(f"/api/v1/invitation-batches/{result.batch_id}", headers=headers).json()
     assert done["status"] == "complete" and done["accepted"] == 10 and done["rows"] == 10
 

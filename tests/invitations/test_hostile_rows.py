@@ -239,13 +239,16 @@ def test_wrong_types_nan_and_huge_numbers_reject_the_row_alone(
     }
 
 
-def test_a_nul_reaching_a_row_directly_rejects_it() -> None:
+def test_a_nul_or_lone_surrogate_reaching_a_row_directly_rejects_it() -> None:
     from app.invitations.rows import DateWindow, validate_row
 
     # The HTTP guard and the CLI refuse a NUL before import; import_rows refuses it too.
     window = DateWindow(today=london_today(), max_age_days=120)
-    outcome = validate_row(make_row(area="N\x001"), window)
-    assert outcome == [{"loc": ["area"], "msg": "must not contain a null character (U+0000)"}]
+    outcome = validate_row(make_row(area="N\x001", case_ref="CR\ud8001"), window)
+    assert outcome == [
+        {"loc": ["case_ref"], "msg": "must be valid Unicode text (it holds an unpaired surrogate)"},
+        {"loc": ["area"], "msg": "must not contain a null character (U+0000)"},
+    ]
 
 
 # --- CSV shapes -----------------------------------------------------------------------------------
