@@ -127,9 +127,9 @@ _StrictLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _n
 
 def read_yaml(path: Path) -> Any:
     """The YAML document in `path` (raises yaml.YAMLError, with a line number, if malformed)."""
-    data = path.read_bytes()
-    if len(data) > MAX_BANK_BYTES:
+    if path.stat().st_size > MAX_BANK_BYTES:  # before reading it: a file may be huge
         raise BankYamlError(TOO_MANY_BYTES)
+    data = path.read_bytes()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as error:

@@ -143,7 +143,7 @@ def rows_from_upload(content_type: str, body: bytes, max_rows: int) -> tuple[str
             text = body.decode("utf-8-sig")
         except UnicodeDecodeError as exc:
             raise InvalidInput("The CSV must be UTF-8 text.") from exc
-        check_row_count(count_csv_records(io.StringIO(text, newline="")), max_rows)
+        check_row_count(count_csv_records(io.StringIO(text, newline=""), max_rows), max_rows)
         return "csv", read_csv_text(text)
     if kind in ("application/json", ""):
         rows = rows_from_json(body)
@@ -232,16 +232,18 @@ def read_csv_text(text: str) -> Iterator[dict[str, str | None] | UnreadableRow]:
     return read_csv_rows(io.StringIO(text.lstrip("\ufeff"), newline=""))
 
 
-def count_csv_records(lines: Iterable[str]) -> int:
-    """Data records in CSV text (blank lines and the header not counted), for the row cap."""
+def count_csv_records(lines: Iterable[str], stop_after: int | None = None) -> int:
+    """Data records in CSV text (blank lines and the header not counted), for the row cap;
+    counting stops once past `stop_after`."""
     count = -1
     reader = csv.reader(iter(lines))
-    while True:
+    while stop_after is None or count <= stop_after:
         try:
             record = next(reader)
         except StopIteration:
-            return max(count, 0)
+            break
         except csv.Error:
             record = ["(unreadable)"]
         if record:
             count += 1
+    return max(count, 0)

@@ -21,9 +21,10 @@ LOOP_SECONDS = 30
 SHOWN_PROBLEMS = 50
 
 
-def _scan_file(path: Path) -> int:
-    """Data records in the CSV, after checking the whole file can be imported: UTF-8 text with
-    no NUL. Checked before anything is stored, so a bad file leaves no partial batch."""
+def _scan_file(path: Path, max_rows: int) -> int:
+    """Data records in the CSV (up to one past `max_rows`), after checking the file can be
+    imported: UTF-8 text with no NUL. Checked before anything is stored, so a bad file leaves
+    no partial batch."""
     from app.errors import InvalidInput
     from app.invitations.batch_input import count_csv_records
 
@@ -37,7 +38,7 @@ def _scan_file(path: Path) -> int:
                 yield line
 
     try:
-        return count_csv_records(lines())
+        return count_csv_records(lines(), stop_after=max_rows)
     except UnicodeDecodeError as exc:
         raise InvalidInput("the file must be UTF-8 text.") from exc
 
@@ -68,8 +69,9 @@ def import_file(
         raise typer.Exit(1)
     check_startup()
     try:
-        total = _scan_file(file)
-        check_row_count(total, get_settings().max_batch_rows)
+        max_rows = get_settings().max_batch_rows
+        total = _scan_file(file, max_rows)
+        check_row_count(total, max_rows)
     except AppError as exc:
         _fail(file, exc.detail, exc.errors)
     progress = Progress(
