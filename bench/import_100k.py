@@ -78,9 +78,19 @@ def environment(database_url: str, work: Path) -> dict[str, str]:
     return env
 
 
+def server_name(base_url: str, name: str) -> str:
+    """The bench database's name on a shared server: after the URL's own database (unless it is
+    `postgres`), so that two people benchmarking on one server never drop each other's."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url).database
+    return f"{base}_{name}" if base and base != "postgres" else name
+
+
 def fresh_database(base_url: str | None, work: Path, name: str) -> str:
     if base_url is None:
         return f"sqlite:///{work / (name + '.db')}"
+    name = server_name(base_url, name)
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -103,7 +113,8 @@ def drop_databases(base_url: str, names: tuple[str, ...]) -> None:
     admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         for name in names:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            own = server_name(base_url, name)
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
     admin.dispose()
 
 
