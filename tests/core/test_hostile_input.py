@@ -496,3 +496,26 @@ def test_an_integer_too_big_for_the_database_is_404_or_422(
     if endpoint.is_api:
         assert response.headers["content-type"] == "application/problem+json"
     assert _row_counts(db) == before
+
+
+# --- a body far over the limit ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("streamed", [False, True], ids=["declared", "streamed"])
+def test_a_50_mb_body_is_413_whether_or_not_its_length_is_declared(
+    hostile_client: tuple[TestClient, dict[str, str]], db: Session, streamed: bool
+) -> None:
+    client, headers = hostile_client
+    before = _row_counts(db)
+    body = b'{"rows": ["' + b"x" * (50 * 1024 * 1024) + b'"]}'
+    content: Any = body
+    if streamed:  # no Content-Length: the limit must hold while the body arrives
+        content = iter([body[i : i + 1024 * 1024] for i in range(0, len(body), 1024 * 1024)])
+    response = client.post(
+        "/api/v1/invitation-batches",
+        content=content,
+        headers={**headers, "Content-Type": "application/json"},
+    )
+    assert response.status_code == 413
+    assert response.headers["content-type"] == "application/problem+json"
+    assert _row_counts(db) == before
