@@ -306,14 +306,14 @@ def _replacing(contact: Any, context: _Context) -> dict[str, Any]:
 
 @dataclass(frozen=True, slots=True)
 class _PreparedRow:
-    """A valid row with the costly parts (hashes, encryption, send time) worked out before
-    its chunk's transaction begins, so that the transaction holds the database only to write."""
+    """A valid row with the costly parts (contact hash, encryption, send time) worked out
+    before its chunk's transaction begins, so that the transaction holds the database only to
+    write (the case reference's HMAC, a few microseconds, stays where the invitation is built)."""
 
     index: int
     row: ValidRow
     digest: str
     destination_encrypted: str
-    case_ref_hash: str
     due_at: datetime
 
 
@@ -324,7 +324,6 @@ def _prepare(context: _Context, chunk: list[tuple[int, ValidRow]]) -> list[_Prep
             row=row,
             digest=contact_hash(row.destination),
             destination_encrypted=encrypt(row.destination),
-            case_ref_hash=case_ref_hash(row.case_ref),
             due_at=first_due_at(
                 row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet
             ),
@@ -386,7 +385,7 @@ def _store_chunk(
                 "id": invitation_id,
                 "batch_id": context.batch_id,
                 "contact_id": contact_id,
-                "case_ref_hash": prepared.case_ref_hash,
+                "case_ref_hash": case_ref_hash(row.case_ref),
                 "crime_group": row.crime_group,
                 "touchpoint": row.touchpoint,
                 "touchpoint_date": row.touchpoint_date,
