@@ -340,3 +340,35 @@ def test_a_body_over_the_size_limit_is_413(
         assert answer.headers["content-type"] == "application/problem+json"
     db.expire_all()
     assert db.exec(select(InvitationBatch)).all() == []
+
+
+def test_rows_read_one_by_one_keep_their_indexes_whatever_their_strings_hold(
+    client: TestClient, db: Session, headers: dict[str, str]
+) -> None:
+    # One row too deep for json.loads sends the whole body down the row-by-row path; the other
+    # rows hold brackets, commas, escaped quotes and a nested "rows" key that must not confuse it.
+    tricky = make_row(phone=phone_number(2), case_ref='CR/2 ], [ {"rows": [1, 2]} \\" ,')
+    rows = [
+        json.dumps(make_row(phone=phone_number(0))),
+        '{"case_ref": ' + "[" * 50_000 + "]" * 50_000 + "}",
+        json.dumps(tricky),
+        json.dumps({**make_row(phone=phone_number(3)), "extra": {"rows": [[], {}]}}),
+        json.dumps(make_row(phone=phone_number(4), touchpoint_date="9999-12-31")),
+    ]
+    body_text = '{"note": "rows", "rows" :\n [' + " ,\n ".join(rows) + ' ], "after": ["rows", {}]}'
+    response = client.post(
+        URL, content=body_text, headers={**headers, "Content-Type": "application/json"}
+    )
+    assert response.status_code == 201, response.text[:300]
+    body = response.json()
+    assert body["accepted"] == 3
+    assert rejected_fields(body) == {
+        1: {"row": "is nested too deeply to read"},
+        4: {"touchpoint_date": "must not be in the future"},
+    }
+    db.expire_all()
+    stored = {i.case_ref_hash for i in db.exec(select(Invitation)).all()}
+    db.rollback()
+    from app.invitations.contacts import case_ref_hash
+
+    assert case_ref_hash(tricky["case_ref"]) in stored
