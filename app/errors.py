@@ -38,6 +38,7 @@ PAGE_TITLES = {
     405: "Page not found",
     410: "This link has ended",
     413: "What you sent is too large",
+    422: "There is a problem with what you sent",
     429: "Too many attempts",
     500: "Sorry, there is a problem with the service",
 }
@@ -137,7 +138,11 @@ def problem_response(
 
 
 def _error_page(
-    request: Request, status: int, detail: str, headers: dict[str, str] | None
+    request: Request,
+    status: int,
+    detail: str,
+    headers: dict[str, str] | None,
+    errors: list[dict[str, Any]] | None = None,
 ) -> Response:
     from app.templating import render
 
@@ -148,6 +153,11 @@ def _error_page(
         page_title=PAGE_TITLES.get(status, TITLES.get(status, "Error")),
         detail=detail,
         status=status,
+        # Where each problem is (a field's name), never what was sent.
+        error_summary=[
+            {"text": f"{' '.join(str(part) for part in error['loc'])}: {error['msg']}"}
+            for error in errors or []
+        ],
     )
     if headers:
         response.headers.update(headers)
@@ -165,7 +175,7 @@ def error_response(
 ) -> Response:
     if wants_problem_json(request):
         return problem_response(status, detail, type_slug=type_slug, errors=errors, headers=headers)
-    return _error_page(request, status, detail, headers)
+    return _error_page(request, status, detail, headers, errors)
 
 
 def sign_in_redirect(request: Request) -> Response:

@@ -9,6 +9,7 @@ from fastapi.staticfiles import StaticFiles
 
 from app import health
 from app.errors import UnexpectedErrorMiddleware, register_error_handlers
+from app.input_guard import NulInputGuard
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import get_settings
 from app.slash_redirects import use_relative_slash_redirects
@@ -26,6 +27,7 @@ def create_app() -> FastAPI:
         redoc_url=None,
     )
     register_error_handlers(app)
+    app.add_middleware(NulInputGuard)  # inside the 500 handler, outside every route
     # Added first, so innermost: a 500 still passes through the headers middleware.
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

@@ -48,6 +48,7 @@ class Settings(BaseSettings):
     dispatch_claim_seconds: int = Field(default=300, ge=1)
     cooling_off_days: int = 90
     retention_months: int = 36
+    # A touchpoint date older than this (or in the future) rejects its batch row.
     max_touchpoint_age_days: int = 120
     service_name: str = "Victim Voice"
     organisation: str = "Office of the Police and Crime Commissioner"
@@ -61,6 +62,7 @@ class Settings(BaseSettings):
     # Comma-separated IPs or CIDR networks of reverse proxies whose X-Forwarded-For is believed
     # (app/auth/client_address.py); empty: the socket's peer is the client.
     trusted_proxies: str = ""
+    max_batch_rows: int = 100_000
 
     @field_validator("min_cell")
     @classmethod

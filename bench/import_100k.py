@@ -4,7 +4,9 @@ Generates the CSV in a temporary directory, imports it with the real command (a 
 process, so its peak resident memory is its own), measures the Python heap peak of the same
 import with tracemalloc at 10,000 and 100,000 rows (bounded memory: the two should be close),
 and compares the rate with a ceiling measured in the same run: a raw `executemany` insert of
-the same number of invitation rows, with no validation, hashing or encryption.
+the same number of invitation rows, with no validation, hashing or encryption. While the
+import runs, a probe makes a small write every 50 ms in its own transaction (as a victim's
+saved answer would) and reports the slowest wait and any failure.
 
     .venv/bin/python bench/import_100k.py [--rows 100000] [--database-url URL]
 
@@ -76,9 +78,19 @@ def environment(database_url: str, work: Path) -> dict[str, str]:
     return env
 
 
+def server_name(base_url: str, name: str) -> str:
+    """The bench database's name on a shared server: after the URL's own database (unless it is
+    `postgres`), so that two people benchmarking on one server never drop each other's."""
+    from sqlalchemy.engine import make_url
+
+    base = make_url(base_url).database
+    return f"{base}_{name}" if base and base != "postgres" else name
+
+
 def fresh_database(base_url: str | None, work: Path, name: str) -> str:
     if base_url is None:
         return f"sqlite:///{work / (name + '.db')}"
+    name = server_name(base_url, name)
     from sqlalchemy import create_engine, text
     from sqlalchemy.engine import make_url
 
@@ -101,7 +113,8 @@ def drop_databases(base_url: str, names: tuple[str, ...]) -> None:
     admin = create_engine(make_url(base_url).set(database="postgres"), isolation_level="AUTOCOMMIT")
     with admin.connect() as connection:
         for name in names:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+            own = server_name(base_url, name)
+            connection.execute(text(f'DROP DATABASE IF EXISTS "{own}" WITH (FORCE)'))
     admin.dispose()
 
 
@@ -113,6 +126,60 @@ def run_child(mode: str, env: dict[str, str], *args: str) -> dict[str, float]:
     return json.loads(output.strip().splitlines()[-1])
 
 
+class WriteProbe:
+    """A small write every 50 ms in its own transaction while the import runs, as a victim's
+    saved answer would be: how long the slowest waited, and how many failed."""
+
+    def __init__(self, database_url: str) -> None:
+        import threading
+
+        from sqlalchemy import text
+
+        from app.db import create_db_engine
+
+        self.engine = create_db_engine(database_url)  # SQLite: same busy timeout, BEGIN IMMEDIATE
+        with self.engine.begin() as connection:
+            connection.execute(text("CREATE TABLE bench_probe (n INTEGER, at VARCHAR(40))"))
+        self.latencies: list[float] = []
+        self.failures = 0
+        self.stopping = threading.Event()
+        self.thread = threading.Thread(target=self._run, daemon=True)
+
+    def _run(self) -> None:
+        from sqlalchemy import text
+
+        n = 0
+        while not self.stopping.wait(0.05):
+            n += 1
+            started = time.perf_counter()
+            try:
+                with self.engine.begin() as connection:
+                    connection.execute(
+                        text("INSERT INTO bench_probe VALUES (:n, :at)"),
+                        {"n": n, "at": str(time.time())},
+                    )
+            except Exception:  # noqa: BLE001 - counted: a failed write is the finding
+                self.failures += 1
+            self.latencies.append(time.perf_counter() - started)
+
+    def start(self) -> None:
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.stopping.set()
+        self.thread.join()
+        self.engine.dispose()
+
+    def report(self) -> dict[str, float]:
+        ordered = sorted(self.latencies) or [0.0]
+        return {
+            "probe_writes": len(self.latencies),
+            "probe_failed": self.failures,
+            "probe_max_ms": ordered[-1] * 1000,
+            "probe_p99_ms": ordered[int(len(ordered) * 0.99)] * 1000,
+        }
+
+
 def child(mode: str, args: list[str]) -> None:
     """Runs in a separate process with the bench settings in its environment."""
     from app.migrate import upgrade
@@ -120,16 +187,20 @@ def child(mode: str, args: list[str]) -> None:
 
     upgrade(get_settings().database_url)
     if mode == "cli":
+        probe = WriteProbe(get_settings().database_url)
+        probe.start()
         started = time.perf_counter()
         completed = subprocess.run(
             [str(Path(sys.executable).parent / "victim-voice"), "invitations", "import", args[0]],
             capture_output=True, text=True,
         )  # fmt: skip
         elapsed = time.perf_counter() - started
+        probe.stop()
         summary = [line.strip() for line in completed.stdout.splitlines() if "Batch " in line]
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         print(json.dumps({"seconds": elapsed, "maxrss_kib": usage.ru_maxrss,
-                          "exit": completed.returncode, "summary": summary[:1]}))  # fmt: skip
+                          "exit": completed.returncode, "summary": summary[:1],
+                          **probe.report()}))  # fmt: skip
     elif mode == "heap":
         import tracemalloc
 
@@ -205,6 +276,9 @@ def main() -> None:
     print(f"database: {backend}")
     print(f"import via CLI: {options.rows} rows in {cli['seconds']:.1f} s = {rate:,.0f} rows/s "
           f"(exit {cli['exit']}; {' '.join(cli['summary'])})")  # fmt: skip
+    print(f"writes made during the import (one every 50 ms): {cli['probe_writes']:.0f}, "
+          f"failed {cli['probe_failed']:.0f}, slowest {cli['probe_max_ms']:,.0f} ms, "
+          f"99th percentile {cli['probe_p99_ms']:,.0f} ms")  # fmt: skip
     print(f"peak resident memory of the import process: {cli['maxrss_kib'] / 1024:.0f} MiB")
     print(f"Python heap peak (tracemalloc): {options.rows // 10} rows "
           f"{heap_small['peak_bytes'] / 2**20:.1f} MiB; {options.rows} rows "

@@ -56,8 +56,16 @@ def latest_published(session: Session, slug: str) -> BankVersion | None:
     return session.exec(statement).first()
 
 
+# bank_version.version is an INTEGER column (32 bits on PostgreSQL).
+MAX_VERSION = 2**31 - 1
+
+
 def get_version(session: Session, slug: str, version: int) -> BankVersion | None:
     """One version of a bank, whatever its status, or None."""
+    if not 1 <= version <= MAX_VERSION:
+        # A number from a path or query no column can hold: SQLite would raise OverflowError
+        # and PostgreSQL a numeric comparison error, where the answer is simply "no such version".
+        return None
     statement = (
         select(BankVersion)
         .join(QuestionBank, col(QuestionBank.id) == col(BankVersion.bank_id))

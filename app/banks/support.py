@@ -87,17 +87,21 @@ def _as_file(data: Any) -> Any:
 
 def parse_support_file(path: Path) -> list[SupportEntry]:
     """The entries of a support services file (raises ValueError or ValidationError)."""
-    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    from app.banks.files import read_yaml  # the same strict reading as bank files
+
+    data = read_yaml(path)
     return SupportFile.model_validate(_as_file(data)).services
 
 
 def check_support_file(path: Path, file: str | None = None) -> list[Problem]:
     """Problems of a support services file, in the bank check's shape (the key as the id)."""
+    from app.banks.files import read_yaml, yaml_message  # the same strict reading as banks
+
     name = file or str(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = read_yaml(path)
     except yaml.YAMLError as error:
-        return [Problem(name, "(file)", f"not valid YAML: {error}")]
+        return [Problem(name, "(file)", yaml_message(error))]
     try:
         entries = SupportFile.model_validate(_as_file(data)).services
     except ValidationError as error:

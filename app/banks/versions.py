@@ -14,6 +14,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.banks import provenance, service
+from app.banks.limits import document_size_problem
 from app.banks.lint import Problem, check_document
 from app.banks.models import BankContentAuthor, BankVersion, BankVersionContributor, QuestionBank
 from app.banks.schema import BankDocument, normalize
@@ -211,6 +212,16 @@ def _checked(slug: str, data: Any) -> tuple[BankDocument, list[str]]:
     return document, warnings
 
 
+def _check_draft_size(data: Any) -> None:
+    """Refuse a draft too big to be a bank before checking it (the check itself costs)."""
+    problem = document_size_problem(data)
+    if problem is not None:
+        raise InvalidInput(
+            "The bank is too big to save.",
+            errors=[{"loc": ["document", "(bank)"], "msg": problem}],
+        )
+
+
 def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
     """The version, its row locked until the transaction ends: a save, a submission and an
     approval of one version take turns (PostgreSQL; SQLite's write lock already serialises)."""
@@ -347,6 +358,7 @@ def create_draft(
     `contributor` is the person writing ("user:<id>", also for a key bound to them); it
     defaults to `actor`. Making a draft counts as changing it, even from an unchanged copy.
     """
+    _check_draft_size(data)
     document, warnings = _checked(slug, data)
     bank = _ensure_bank(session, document)
     assert bank.id is not None
@@ -396,6 +408,7 @@ def update_draft(
     draft = _draft_of(session, slug, version)
     if draft.status not in (service.DRAFT, service.IN_REVIEW):
         raise Conflict(f"Version {version} is {draft.status}: only drafts can change.")
+    _check_draft_size(data)
     document, warnings = _checked(slug, data)
     stored = normalize(document)
     digest = service.content_hash(stored)

@@ -11,7 +11,7 @@ import threading
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 import typer
 
@@ -21,9 +21,33 @@ LOOP_SECONDS = 30
 SHOWN_PROBLEMS = 50
 
 
-def _count_data_rows(path: Path) -> int:
-    with path.open(encoding="utf-8-sig", newline="") as handle:
-        return max(sum(1 for _ in handle) - 1, 0)
+def _scan_file(path: Path, max_rows: int) -> int:
+    """Data records in the CSV (up to one past `max_rows`), after checking the file can be
+    imported: UTF-8 text with no NUL. Checked before anything is stored, so a bad file leaves
+    no partial batch."""
+    from app.errors import InvalidInput
+    from app.invitations.batch_input import count_csv_records
+
+    def lines() -> Iterator[str]:
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            for number, line in enumerate(handle, start=1):
+                if "\x00" in line:
+                    raise InvalidInput(
+                        f"line {number} holds a null character (U+0000); remove it and try again."
+                    )
+                yield line
+
+    try:
+        return count_csv_records(lines(), stop_after=max_rows)
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("the file must be UTF-8 text.") from exc
+
+
+def _fail(file: Path, detail: str, errors: list[dict[str, Any]] | None = None) -> NoReturn:
+    typer.echo(f"{file}: {detail}", err=True)
+    for error in errors or []:
+        typer.echo(f"  {'.'.join(str(part) for part in error['loc'])}: {error['msg']}", err=True)
+    raise typer.Exit(1)
 
 
 @app.command("import")
@@ -34,15 +58,22 @@ def import_file(
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
 
     from app.db import session_scope
-    from app.errors import InvalidInput
-    from app.invitations.batches import import_rows, read_csv_rows
+    from app.errors import AppError
+    from app.invitations.batch_input import check_row_count, read_csv_rows
+    from app.invitations.batches import import_rows
+    from app.settings import get_settings
     from app.startup import check_startup
 
     if not file.is_file():
         typer.echo(f"No such file: {file}", err=True)
         raise typer.Exit(1)
     check_startup()
-    total = _count_data_rows(file)
+    try:
+        max_rows = get_settings().max_batch_rows
+        total = _scan_file(file, max_rows)
+        check_row_count(total, max_rows)
+    except AppError as exc:
+        _fail(file, exc.detail, exc.errors)
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -66,16 +97,10 @@ def import_file(
                     on_progress=advance,
                 )
             progress.update(task, completed=result.rows)
-    except InvalidInput as exc:
-        typer.echo(f"{file}: {exc.detail}", err=True)
-        for error in exc.errors or []:
-            typer.echo(
-                f"  {'.'.join(str(part) for part in error['loc'])}: {error['msg']}", err=True
-            )
-        raise typer.Exit(1) from exc
-    except UnicodeDecodeError as exc:
-        typer.echo(f"{file}: the file must be UTF-8 text.", err=True)
-        raise typer.Exit(1) from exc
+    except AppError as exc:
+        _fail(file, exc.detail, exc.errors)
+    except UnicodeDecodeError:
+        _fail(file, "the file must be UTF-8 text (it changed while being imported).")
 
     reasons: dict[str, int] = {}
     for skip in result.skipped:

@@ -19,6 +19,13 @@ class InvitationBatch(SQLModel, table=True):
     accepted: int = 0
     rejected: int = 0
     skipped: int = 0
+    # importing (chunks still arriving; its messages wait), complete, or failed (what it had
+    # stored was removed again). See app/invitations/batches.py.
+    status: str = Field(
+        default="complete", max_length=16, sa_column_kwargs={"server_default": "complete"}
+    )
+    # The last chunk committed: an import without progress for an hour has died.
+    updated_at: datetime | None = None
 
 
 class Contact(SQLModel, table=True):
@@ -39,6 +46,10 @@ class Contact(SQLModel, table=True):
     # The last batch with a valid row for this contact: finds duplicates within a batch
     # without holding every hash of a 100,000-row import in memory.
     last_batch_id: str | None = Field(default=None, max_length=36)
+    # What the last batch replaced, so that a batch whose import fails can be undone exactly
+    # (cooling-off must not count an invitation that was never made).
+    previous_invited_at: datetime | None = None
+    previous_batch_id: str | None = Field(default=None, max_length=36)
     opted_out_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 

@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.db import utcnow as now
+from app.invitations.batches import abandon_stuck_imports
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.statuses import (
     KEPT_AT_EXPIRY,
@@ -43,13 +44,15 @@ class PurgeReport:
     in_progress_deleted: int = 0
     responses_deleted: int = 0
     contact_requests_erased: int = 0
+    imports_abandoned: int = 0
 
     def summary(self) -> str:
         return (
             f"{self.invitations_closed} invitations closed, {self.contacts_erased} contact "
             f"details erased, {self.in_progress_deleted} unfinished answers deleted, "
             f"{self.responses_deleted} responses past retention deleted, "
-            f"{self.contact_requests_erased} closed contact requests erased"
+            f"{self.contact_requests_erased} closed contact requests erased, "
+            f"{self.imports_abandoned} stuck imports undone"
         )
 
 
@@ -147,6 +150,8 @@ def purge(session: Session, *, at: datetime | None = None, actor: str = "system"
     """Close ended invitations, erase unused contact details, apply retention; audited."""
     at = at or now()
     report = PurgeReport()
+    # Commits on its own (it may remove a whole 100,000-row batch, in chunks).
+    report.imports_abandoned = abandon_stuck_imports(session, at=at, actor=actor)
     _close_invitations(session, _finished_invitation_ids(session, at), report)
     session.flush()
     _erase_unused_contacts(session, report)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Depends, Request
@@ -12,9 +11,10 @@ from starlette.concurrency import run_in_threadpool
 from app.auth.deps import Caller, require_roles
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
-from app.errors import InvalidInput, UnsupportedMediaType
-from app.invitations.batches import batch_status, import_rows, read_csv_text
+from app.invitations.batch_input import rows_from_upload
+from app.invitations.batches import batch_status, import_rows
 from app.invitations.cancellations import cancel_invitations
+from app.settings import get_settings
 
 router = APIRouter(tags=["invitations"])
 
@@ -38,6 +38,7 @@ class BatchResultOut(BaseModel):
 
 class BatchStatusOut(BaseModel):
     batch_id: str
+    status: str = Field(description="importing | complete | failed")
     created_at: str
     rows: int
     accepted: int
@@ -72,32 +73,6 @@ _BATCH_BODY = {
 }
 
 
-async def _rows_from_request(request: Request) -> tuple[str, Any]:
-    content_type = request.headers.get("content-type", "application/json").split(";")[0]
-    content_type = content_type.strip().lower()
-    body = await request.body()
-    if content_type == "text/csv":
-        try:
-            text = body.decode("utf-8-sig")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput("The CSV must be UTF-8 text.") from exc
-        return "csv", read_csv_text(text)
-    if content_type in ("application/json", ""):
-        try:
-            document = json.loads(body)
-        except ValueError as exc:
-            raise InvalidInput(
-                "The body is not valid JSON.", errors=[{"loc": ["body"], "msg": "invalid JSON"}]
-            ) from exc
-        if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
-            raise InvalidInput(
-                "The body must be an object with a list of rows.",
-                errors=[{"loc": ["body", "rows"], "msg": "a list of rows is required"}],
-            )
-        return "json", document["rows"]
-    raise UnsupportedMediaType("Send application/json or text/csv.")
-
-
 @router.post(
     "/invitation-batches",
     status_code=201,
@@ -110,7 +85,13 @@ async def upload_batch(
     session: SessionDep,
     caller: Caller = Depends(require_roles(Role.uploader)),
 ) -> dict[str, Any]:
-    source, rows = await _rows_from_request(request)
+    # End the caller check's transaction now: on SQLite every transaction holds the write lock,
+    # and reading a 20 MB body takes a moment. import_rows commits chunk by chunk from here.
+    await run_in_threadpool(session.commit)
+    content_type = request.headers.get("content-type", "application/json")
+    body = await request.body()
+    limit = get_settings().max_batch_rows
+    source, rows = await run_in_threadpool(rows_from_upload, content_type, body, limit)
     result = await run_in_threadpool(import_rows, session, rows, actor=caller.actor, source=source)
     return result.as_dict()
 

@@ -1,11 +1,17 @@
-"""Validation of one batch row. Errors name the field and the rule, never the value."""
+"""Validation of one batch row. Errors name the field and the rule, never the value.
+
+A row can come from a careless or hostile client: any field may be missing, of the wrong type
+(a list, an object, a number where text belongs), absurdly long, or hold a NUL. Each such
+problem rejects that row alone, with its field named; nothing about the row is echoed.
+"""
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import phonenumbers
@@ -31,8 +37,12 @@ COLUMNS = (
 _BCP47_RE = re.compile(
     r"^[A-Za-z]{2,3}(-[A-Za-z]{4})?(-([A-Za-z]{2}|\d{3}))?(-([A-Za-z\d]{5,8}|\d[A-Za-z\d]{3}))*$"
 )
+_SURROGATE = re.compile("[\ud800-\udfff]")
 _AREA_RE = re.compile(r"^[A-Za-z0-9_.-]{1,32}$")
 MAX_CASE_REF = 200
+# No column is longer than this; a longer value is refused before any parsing looks at it.
+MAX_FIELD_CHARS = 1000
+_HUGE = 10**MAX_FIELD_CHARS
 _MOBILE_TYPES = (
     phonenumbers.PhoneNumberType.MOBILE,
     phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
@@ -58,6 +68,19 @@ class NotSafe:
     """A row marked not safe to contact: skipped; its contact details are never looked at."""
 
 
+@dataclass(frozen=True, slots=True)
+class UnreadableRow:
+    """A row the reader could not turn into fields (nested too deeply, a CSV record too long):
+    it takes a row index like any other and is rejected alone with `reason`."""
+
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class NotAValue:
+    """What the JSON reader puts where a row holds NaN, Infinity or an integer of absurd size."""
+
+
 RowError = dict[str, Any]
 
 
@@ -65,14 +88,51 @@ def _error(field: str, msg: str) -> RowError:
     return {"loc": [field], "msg": msg}
 
 
+class _WrongValue(Exception):
+    def __init__(self, msg: str) -> None:
+        self.msg = msg
+
+
 def _text(raw: Mapping[str, Any], field: str) -> str | None:
+    """The field as stripped text, None when absent or blank; _WrongValue when unusable."""
     value = raw.get(field)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        return ""
-    text = str(value).strip()
-    return text or None
+        raise _WrongValue("must be text")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise _WrongValue("must be text")
+    if isinstance(value, int) and not -_HUGE < value < _HUGE:
+        raise _WrongValue("must be text")  # str() of a 5,000-digit integer raises
+    text = str(value)
+    if len(text) > MAX_FIELD_CHARS:
+        raise _WrongValue(f"must be at most {MAX_FIELD_CHARS} characters")
+    if "\x00" in text:
+        raise _WrongValue("must not contain a null character (U+0000)")
+    if _SURROGATE.search(text):
+        raise _WrongValue("must be valid Unicode text (it holds an unpaired surrogate)")
+    return text.strip() or None
+
+
+class _Fields:
+    """Reads the row's fields, collecting at most one error per field."""
+
+    def __init__(self, raw: Mapping[str, Any], errors: list[RowError]) -> None:
+        self.raw = raw
+        self.errors = errors
+        self.refused: set[str] = set()
+
+    def text(self, field: str) -> str | None:
+        try:
+            return _text(self.raw, field)
+        except _WrongValue as problem:
+            self.refuse(field, problem.msg)
+            return None
+
+    def refuse(self, field: str, msg: str) -> None:
+        if field not in self.refused:
+            self.refused.add(field)
+            self.errors.append(_error(field, msg))
 
 
 def parse_safe_to_contact(value: Any) -> bool | None:
@@ -112,75 +172,101 @@ def normalise_email(value: str) -> str | None:
     return result.normalized.lower()
 
 
-def validate_row(raw: Any) -> ValidRow | NotSafe | list[RowError]:
+@dataclass(frozen=True, slots=True)
+class DateWindow:
+    """The touchpoint dates an upload accepts: none after `today`, none `max_age_days` before."""
+
+    today: date
+    max_age_days: int
+
+    @property
+    def earliest(self) -> date:
+        return self.today - timedelta(days=self.max_age_days)
+
+
+def _touchpoint_date(fields: _Fields, window: DateWindow) -> date | None:
+    date_text = fields.text("touchpoint_date")
+    if date_text is None:
+        fields.refuse("touchpoint_date", "is required")
+        return None
+    try:
+        if len(date_text) != 10:
+            raise ValueError
+        value = date.fromisoformat(date_text)
+    except ValueError:
+        fields.refuse("touchpoint_date", "must be an ISO date (YYYY-MM-DD)")
+        return None
+    if value > window.today:
+        fields.refuse("touchpoint_date", "must not be in the future")
+        return None
+    if value < window.earliest:
+        fields.refuse(
+            "touchpoint_date", f"must be at most {window.max_age_days} days before the upload"
+        )
+        return None
+    return value
+
+
+def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowError]:
     """Check one row (a JSON object, or a CSV record as strings)."""
+    if isinstance(raw, UnreadableRow):
+        return [_error("row", raw.reason)]
     if not isinstance(raw, Mapping):
         return [_error("row", "must be an object with the batch columns")]
     errors: list[RowError] = []
+    fields = _Fields(raw, errors)
 
     safe = parse_safe_to_contact(raw.get("safe_to_contact"))
     if safe is None:
-        errors.append(_error("safe_to_contact", "must be true or false"))
+        fields.refuse("safe_to_contact", "must be true or false")
     elif safe is False:
         # Never messaged, so nothing else about it matters and nothing of it is kept.
         return NotSafe()
 
-    case_ref = _text(raw, "case_ref")
+    case_ref = fields.text("case_ref")
     if not case_ref:
-        errors.append(_error("case_ref", "is required"))
+        fields.refuse("case_ref", "is required")
     elif len(case_ref) > MAX_CASE_REF:
-        errors.append(_error("case_ref", f"must be at most {MAX_CASE_REF} characters"))
+        fields.refuse("case_ref", f"must be at most {MAX_CASE_REF} characters")
 
-    crime_group = _text(raw, "crime_group")
+    crime_group = fields.text("crime_group")
     if crime_group not in {group.value for group in CrimeGroup}:
-        errors.append(_error("crime_group", "must be one of general, rasso, vawg"))
+        fields.refuse("crime_group", "must be one of general, rasso, vawg")
 
-    touchpoint = _text(raw, "touchpoint")
+    touchpoint = fields.text("touchpoint")
     if touchpoint not in {point.value for point in Touchpoint}:
-        errors.append(
-            _error("touchpoint", "must be one of reporting, investigation, outcome, court")
-        )
+        fields.refuse("touchpoint", "must be one of reporting, investigation, outcome, court")
 
-    touchpoint_date: date | None = None
-    date_text = _text(raw, "touchpoint_date")
-    if not date_text:
-        errors.append(_error("touchpoint_date", "is required"))
-    else:
-        try:
-            if len(date_text) != 10:
-                raise ValueError
-            touchpoint_date = date.fromisoformat(date_text)
-        except ValueError:
-            errors.append(_error("touchpoint_date", "must be an ISO date (YYYY-MM-DD)"))
+    touchpoint_date = _touchpoint_date(fields, window)
 
-    area = _text(raw, "area")
+    area = fields.text("area")
     if area is not None and not _AREA_RE.match(area):
-        errors.append(_error("area", "must be a short code of letters, digits, - _ ."))
+        fields.refuse("area", "must be a short code of letters, digits, - _ .")
 
-    language = _text(raw, "language") or "en"
+    language = fields.text("language") or "en"
     if not _BCP47_RE.match(language):
-        errors.append(_error("language", "must be a BCP 47 language tag such as en or pa-Arab"))
+        fields.refuse("language", "must be a BCP 47 language tag such as en or pa-Arab")
 
-    channel = _text(raw, "channel")
+    channel = fields.text("channel")
     destination: str | None = None
     if channel == Channel.sms:
-        phone = _text(raw, "phone")
+        phone = fields.text("phone")
         if not phone:
-            errors.append(_error("phone", "is required for channel sms"))
+            fields.refuse("phone", "is required for channel sms")
         else:
             destination = normalise_uk_mobile(phone)
             if destination is None:
-                errors.append(_error("phone", "must be a UK mobile number"))
+                fields.refuse("phone", "must be a UK mobile number")
     elif channel == Channel.email:
-        email = _text(raw, "email")
+        email = fields.text("email")
         if not email:
-            errors.append(_error("email", "is required for channel email"))
+            fields.refuse("email", "is required for channel email")
         else:
             destination = normalise_email(email)
             if destination is None:
-                errors.append(_error("email", "must be a valid email address"))
+                fields.refuse("email", "must be a valid email address")
     else:
-        errors.append(_error("channel", "must be sms or email"))
+        fields.refuse("channel", "must be sms or email")
 
     if errors:
         return errors

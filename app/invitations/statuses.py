@@ -34,6 +34,7 @@ class MessageStatus(StrEnum):
     the provider (it goes to `review`).
     """
 
+    importing = "importing"  # its batch is still arriving: dispatch never claims it
     due = "due"
     claimed = "claimed"
     handing_over = "handing_over"
@@ -47,10 +48,11 @@ class MessageStatus(StrEnum):
 # --- messages ---------------------------------------------------------------------------------
 
 # Never reached a sender: a cancellation or an opt-out can still stop them.
-UNSENT_MESSAGES = frozenset({MessageStatus.due, MessageStatus.claimed})
+UNSENT_MESSAGES = frozenset({MessageStatus.importing, MessageStatus.due, MessageStatus.claimed})
 # Not settled yet: an invitation with one of these is not finished (purge leaves it alone).
 OUTSTANDING_MESSAGES = frozenset(
     {
+        MessageStatus.importing,
         MessageStatus.due,
         MessageStatus.claimed,
         MessageStatus.handing_over,

@@ -21,7 +21,7 @@ APPROVED_URDU = REPO / "tests" / "fixtures" / "banks" / "approved_urdu.yaml"
 def fixture_document() -> dict[str, Any]:
     """A fresh copy of the complete, valid fixture bank (slug general, Urdu approved).
 
-    Through JSON, so the lists YAML aliases share (*satisfaction) become separate lists.
+    Through JSON, so every caller gets lists and mappings of its own.
     """
     data = yaml.safe_load(APPROVED_URDU.read_text(encoding="utf-8"))
     return json.loads(json.dumps(data))

@@ -112,3 +112,16 @@ def test_second_sign_in_asks_for_the_code_accessibly(
     db.rollback()
     code_field.press("Enter")
     expect(page).to_have_url(re.compile(r"/staff/$"))
+
+
+def test_a_refused_null_character_shows_an_accessible_error_summary(
+    page: Page, db: Session, axe: AxeChecker
+) -> None:
+    sign_in_as_new_user(page, db, Role.analyst)
+    response = page.goto("/staff/banks?period=2026%00")
+    assert response is not None and response.status == 422
+    expect(page).to_have_title(re.compile("^Error: There is a problem with what you sent"))
+    summary = page.locator(".govuk-error-summary")
+    expect(summary).to_be_visible()
+    expect(summary).to_contain_text("query period: must not contain a null character (U+0000)")
+    axe.check(page, "staff:null-character-refused")

@@ -13,7 +13,14 @@ from app.enums import Role
 from app.invitations.contacts import case_ref_hash, contact_hash
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from tests.auth_helpers import api_headers
-from tests.invitations.factories import PHONE, PHONE_E164, make_row, phone_number, upload
+from tests.invitations.factories import (
+    PHONE,
+    PHONE_E164,
+    days_ago,
+    make_row,
+    phone_number,
+    upload,
+)
 
 URL = "/api/v1/invitation-batches"
 
@@ -52,13 +59,14 @@ def test_json_batch_accepted_and_stored_without_personal_data(
 
 def test_csv_batch_with_words_for_safe_to_contact(client: TestClient, db: Session) -> None:
     headers = api_headers(db, Role.uploader)
+    day = days_ago(10)  # touchpoint dates must be recent (VV_MAX_TOUCHPOINT_AGE_DAYS)
     csv_text = (
         "case_ref,crime_group,touchpoint,touchpoint_date,area,channel,phone,email,language,"
         "safe_to_contact\n"
-        "A1,vawg,reporting,2026-01-05,N1,sms,07911 123456,,en,TRUE\n"
-        "A2,rasso,outcome,2026-01-05,,email,,a@example.org,pl,False\n"
-        "A3,general,court,2026-01-05,,email,,b@example.org,ur,yes\n"
-        "A4,general,court,2026-01-05,,sms,07911 123457,,,true\n"
+        f"A1,vawg,reporting,{day},N1,sms,07911 123456,,en,TRUE\n"
+        f"A2,rasso,outcome,{day},,email,,a@example.org,pl,False\n"
+        f"A3,general,court,{day},,email,,b@example.org,ur,yes\n"
+        f"A4,general,court,{day},,sms,07911 123457,,,true\n"
     )
     response = client.post(
         URL, content=csv_text, headers={**headers, "Content-Type": "text/csv; charset=utf-8"}
