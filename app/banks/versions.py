@@ -225,6 +225,8 @@ def _check_draft_size(data: Any) -> None:
 def _draft_of(session: Session, slug: str, version: int) -> BankVersion:
     """The version, its row locked until the transaction ends: a save, a submission and an
     approval of one version take turns (PostgreSQL; SQLite's write lock already serialises)."""
+    if not 1 <= version <= service.MAX_VERSION:
+        raise NotFound(f"Bank {slug} has no version {version}.")  # no column holds it
     statement = (
         select(BankVersion)
         .join(QuestionBank, col(QuestionBank.id) == col(BankVersion.bank_id))

@@ -26,7 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.enums import Role
-from tests.auth_helpers import api_headers, form_csrf_token
+from tests.auth_helpers import api_headers, create_staff_user, form_csrf_token
 
 NUL = "\x00"
 VICTIM_PREFIXES = ("/s/", "/survey/", "/api/v1/survey/")
@@ -240,7 +240,9 @@ def hostile_client(
 ) -> Iterator[tuple[TestClient, dict[str, str]]]:
     """The app, with an admin key and a login form's CSRF cookie (so a NUL gets past them)."""
     settings_override(VV_NOTIFY_CALLBACK_TOKEN=CALLBACK_TOKEN)
-    headers = api_headers(db, Role.admin)
+    # Bound to a person: only such a key may change or approve a bank (the two-person rule).
+    admin = create_staff_user(db, Role.admin)
+    headers = api_headers(db, Role.admin, user=admin)
     yield client, headers
 
 
