@@ -142,7 +142,8 @@ def metric_cells(
         (response, response.answers[question])
         for response in responses
         for question in sorted(question_ids & set(response.answers))
-        if response.answers[question] is not None and response.answers[question] not in excluded
+        if response.answers[question] is not None
+        and response.answers[question] not in excluded
         and first <= response.month <= last
         and all(label(response, name) == value for name, value in filters.items())
     ]

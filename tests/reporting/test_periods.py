@@ -80,9 +80,11 @@ def test_a_period_is_cut_into_whole_years_then_quarters_then_months() -> None:
         Piece(date(2027, 4, 1), date(2028, 3, 1), "financial_year"),
     ]
     # A quarter spelled as its months is the same piece as the quarter.
-    assert canonical_pieces(*parse_period("2026-Q3")) == canonical_pieces(
-        date(2026, 7, 1), date(2026, 9, 1)
-    ) == [Piece(date(2026, 7, 1), date(2026, 9, 1), "quarter")]
+    assert (
+        canonical_pieces(*parse_period("2026-Q3"))
+        == canonical_pieces(date(2026, 7, 1), date(2026, 9, 1))
+        == [Piece(date(2026, 7, 1), date(2026, 9, 1), "quarter")]
+    )
     assert canonical_pieces(date(2026, 8, 1), date(2026, 8, 1)) == [
         Piece(date(2026, 8, 1), date(2026, 8, 1), "month")
     ]

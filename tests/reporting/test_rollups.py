@@ -46,14 +46,16 @@ def test_submit_counts_each_code_and_skips(db: Session) -> None:
         sum(r.record_key for r in everyone) % 256,
     )
     # The responses themselves are counted under the question id "*".
-    assert snapshot[("*", "", version.id, *key)] == snapshot[
-        ("contact_ways", "phone", version.id, *key)
-    ]
+    assert (
+        snapshot[("*", "", version.id, *key)]
+        == snapshot[("contact_ways", "phone", version.id, *key)]
+    )
     # Each count is kept twice: per area and language, and once more for all of them.
     coarse = ("general", "reporting", "*", date(2026, 7, 1), "*")
-    assert snapshot[("sat_overall", "very_satisfied", version.id, *coarse)] == snapshot[
-        ("sat_overall", "very_satisfied", version.id, *key)
-    ]
+    assert (
+        snapshot[("sat_overall", "very_satisfied", version.id, *coarse)]
+        == snapshot[("sat_overall", "very_satisfied", version.id, *key)]
+    )
     assert len(snapshot) == 10
 
 
