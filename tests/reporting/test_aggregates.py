@@ -5,7 +5,6 @@ periods, other areas and suppression."""
 from __future__ import annotations
 
 import random
-from collections import defaultdict
 from datetime import date
 from typing import Any
 
