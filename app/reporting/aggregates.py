@@ -20,14 +20,11 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import and_, case, func, select, tuple_
-from sqlmodel import Session, col
+from sqlmodel import Session
 
 from app import audit
 from app.banks import metrics as metric_registry
-from app.banks.localize import asked_at, iter_questions
 from app.banks.metrics import Metric
-from app.banks.models import BankVersion, QuestionBank
 from app.enums import CrimeGroup, Touchpoint
 from app.errors import NotFound
 from app.reporting.cells import (
@@ -36,8 +33,6 @@ from app.reporting.cells import (
     CellKey,
     Grouping,
     GroupValue,
-    Period,
-    as_month,
     check_dimension_limit,
     check_offered_filters,
     parse_filters,
@@ -52,25 +47,27 @@ from app.reporting.disclosure import (
     adjustment_bound,
     configured_min_cell,
     is_low_base,
-    tally,
 )
+from app.reporting.feeds import ANSWERED_STATUSES, latest_question_ids, metric_inputs
 from app.reporting.models import utc_now
 from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
 from app.reporting.periods import Piece
-from app.reporting.rollups import ALL, RESPONSES, SKIPPED_CODE, rollup_table
 from app.reporting.stats import wilson_interval
+from app.reporting.tallies import DatabaseTallies, Tallies
 
 __all__ = [
+    "ANSWERED_STATUSES",
     "FILTER_DIMENSIONS",
     "GROUP_DIMENSIONS",
     "AggregateResult",
     "MetricCell",
     "aggregate_metric",
+    "aggregate_metric_from",
+    "metric_inputs",
     "parse_filters",
     "parse_group_by",
 ]
 
-ANSWERED_STATUSES = ("published", "retired")  # versions victims can have answered
 ALL_CRIME_GROUPS = tuple(group.value for group in CrimeGroup)
 ALL_TOUCHPOINTS = tuple(touchpoint.value for touchpoint in Touchpoint)
 
@@ -117,85 +114,6 @@ def get_metric_or_404(metric_id: str) -> Metric:
     return metric
 
 
-# --- which questions feed a metric ----------------------------------------------------------
-
-# (version id, content hash) → measure → {(question id, touchpoint)}. Keyed by hash as well as
-# id, so a reused id (a test database emptied between tests) can never serve a stale document.
-_FEEDS_CACHE: dict[tuple[int, str], dict[str, frozenset[tuple[str, str]]]] = {}
-
-
-def measure_feeds(document: Mapping[str, Any]) -> dict[str, frozenset[tuple[str, str]]]:
-    """For one bank document: measure → the (question id, touchpoint) pairs that feed it."""
-    feeds: dict[str, set[tuple[str, str]]] = {}
-    for _section, question in iter_questions(document):
-        for measure in question.get("measures") or ():
-            for touchpoint in ALL_TOUCHPOINTS:
-                if asked_at(question, touchpoint):
-                    feeds.setdefault(str(measure), set()).add((str(question["id"]), touchpoint))
-    return {measure: frozenset(pairs) for measure, pairs in feeds.items()}
-
-
-def _answered_versions(session: Session) -> list[tuple[int, str]]:
-    rows = session.execute(
-        select(col(BankVersion.id), col(BankVersion.content_hash)).where(
-            col(BankVersion.status).in_(ANSWERED_STATUSES)
-        )
-    ).all()
-    return [(int(version_id), str(content_hash)) for version_id, content_hash in rows]
-
-
-def _feeds_by_version(
-    session: Session, versions: Sequence[tuple[int, str]]
-) -> dict[int, dict[str, frozenset[tuple[str, str]]]]:
-    missing = [version for version in versions if version not in _FEEDS_CACHE]
-    if missing:
-        ids = [version_id for version_id, _ in missing]
-        for version_id, content_hash, document in session.execute(
-            select(
-                col(BankVersion.id), col(BankVersion.content_hash), col(BankVersion.document)
-            ).where(col(BankVersion.id).in_(ids))
-        ).all():
-            _FEEDS_CACHE[(int(version_id), str(content_hash))] = measure_feeds(document)
-    return {version_id: _FEEDS_CACHE.get((version_id, h), {}) for version_id, h in versions}
-
-
-def metric_inputs(session: Session, metric_id: str) -> list[tuple[int, str, str]]:
-    """(bank version id, question id, touchpoint) triples that feed `metric_id`."""
-    feeds = _feeds_by_version(session, _answered_versions(session))
-    return sorted(
-        (version_id, question_id, touchpoint)
-        for version_id, by_measure in feeds.items()
-        for question_id, touchpoint in by_measure.get(metric_id, ())
-    )
-
-
-def latest_question_ids(session: Session) -> dict[str, list[str]]:
-    """Measure → ids of the questions feeding it in each bank's latest published version."""
-    latest = (
-        select(col(BankVersion.bank_id), func.max(col(BankVersion.version)).label("version"))
-        .where(col(BankVersion.status) == "published")
-        .group_by(col(BankVersion.bank_id))
-        .subquery()
-    )
-    rows = session.execute(
-        select(col(BankVersion.id), col(BankVersion.content_hash))
-        .join(
-            latest,
-            and_(
-                col(BankVersion.bank_id) == latest.c.bank_id,
-                col(BankVersion.version) == latest.c.version,
-            ),
-        )
-        .join(QuestionBank, col(QuestionBank.id) == col(BankVersion.bank_id))
-    ).all()
-    versions = [(int(version_id), str(content_hash)) for version_id, content_hash in rows]
-    by_measure: dict[str, set[str]] = {}
-    for feeds in _feeds_by_version(session, versions).values():
-        for measure, pairs in feeds.items():
-            by_measure.setdefault(measure, set()).update(question for question, _ in pairs)
-    return {measure: sorted(ids) for measure, ids in by_measure.items()}
-
-
 def list_metrics(session: Session) -> list[MetricInfo]:
     """The metric registry, with the questions that feed each metric today."""
     question_ids = latest_question_ids(session)
@@ -222,26 +140,6 @@ def today() -> date:
     return utc_now().date()
 
 
-def live_months(session: Session, period: Period) -> set[date]:
-    """Months of the period in which the service holds any response at all.
-
-    A piece with no live month is left out of a sum instead of suppressing it: whether the
-    service had any response in a month is not a small count (and true nothing stays nothing).
-    """
-    rows = session.execute(
-        select(rollup_table.c.month)
-        .where(
-            rollup_table.c.question_id == RESPONSES,
-            rollup_table.c.language == ALL,
-            rollup_table.c.month >= period.first,
-            rollup_table.c.month <= period.last,
-            rollup_table.c.count > 0,
-        )
-        .distinct()
-    ).all()
-    return {as_month(month) for (month,) in rows}
-
-
 def is_live(piece: Piece, live: set[date]) -> bool:
     return any(month in live for month in piece.months())
 
@@ -260,6 +158,9 @@ class MetricPiece:
     @property
     def published_n(self) -> int:
         return self.published_positive + self.negative.published()
+
+
+EMPTY_METRIC_PIECE = MetricPiece(Tally(), Tally())
 
 
 def too_few_either_way(n: int, positive: int, negative: int, min_cell: int) -> bool:
@@ -321,51 +222,9 @@ def metric_cell(
     )
 
 
-def _metric_rows(
-    session: Session,
-    metric: Metric,
-    inputs: Sequence[tuple[int, str, str]],
-    columns: Sequence[str],
-    fine: bool,
-    filters: Mapping[str, str],
-    period: Period,
-) -> list[dict[str, Any]]:
-    """Month-level tallies of positive and not-positive answers, per `columns`."""
-    code = rollup_table.c.code
-    counted = and_(code != SKIPPED_CODE, code.not_in(sorted(metric.excluded_codes)))
-    positive = code.in_(sorted(metric.positive_codes))
-    negative = and_(counted, ~positive)
-    base = [rollup_table.c[name] for name in columns]
-    conditions = [
-        # The question_id predicate lets the planner use the rollup key's index.
-        rollup_table.c.question_id.in_(sorted({q for _, q, _ in inputs})),
-        tuple_(
-            rollup_table.c.bank_version_id,
-            rollup_table.c.question_id,
-            rollup_table.c.touchpoint,
-        ).in_(inputs),
-        rollup_table.c.language != ALL if fine else rollup_table.c.language == ALL,
-        rollup_table.c.month >= period.first,
-        rollup_table.c.month <= period.last,
-        *(
-            rollup_table.c[name] == value
-            for name, value in filters.items()
-            if name not in FOLDED_DIMENSIONS
-        ),
-    ]
-    statement = (
-        select(
-            *base,
-            rollup_table.c.month,
-            func.sum(case((positive, rollup_table.c.count), else_=0)).label("positive"),
-            func.sum(case((positive, rollup_table.c.key_sum), else_=0)).label("positive_key"),
-            func.sum(case((negative, rollup_table.c.count), else_=0)).label("negative"),
-            func.sum(case((negative, rollup_table.c.key_sum), else_=0)).label("negative_key"),
-        )
-        .where(*conditions)
-        .group_by(*base, rollup_table.c.month)
-    )
-    return [dict(row) for row in session.execute(statement).mappings()]
+def database_tallies(session: Session) -> DatabaseTallies:
+    """The rollups of this session, as the aggregates read them."""
+    return DatabaseTallies(session, metric_inputs)
 
 
 def aggregate_metric(
@@ -380,6 +239,22 @@ def aggregate_metric(
 ) -> AggregateResult:
     """One metric by any allowed combination of dimensions, with disclosure control applied;
     raises NotFound/InvalidInput. `on` is the day a missing period end is counted from."""
+    return aggregate_metric_from(
+        database_tallies(session), metric_id, group_by, filters, period_from, period_to, on=on
+    )
+
+
+def aggregate_metric_from(
+    tallies: Tallies,
+    metric_id: str,
+    group_by: Sequence[str] | None = None,
+    filters: Mapping[str, str | None] | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    *,
+    on: date | None = None,
+) -> AggregateResult:
+    """`aggregate_metric` reading its tallies from `tallies`."""
     metric = get_metric_or_404(metric_id)
     dimensions = parse_group_by(group_by)
     chosen = parse_filters(filters)
@@ -387,7 +262,7 @@ def aggregate_metric(
     period = resolve_period(period_from, period_to, on or today())
     min_cell = configured_min_cell()
     folded = [name for name in FOLDED_DIMENSIONS if name in dimensions or name in chosen]
-    offered = offered_values(session, folded, period.first, period.last)
+    offered = offered_values(tallies, folded, period.first, period.last)
     check_offered_filters(chosen, offered, period)
     grouping = Grouping(
         dimensions,
@@ -398,25 +273,23 @@ def aggregate_metric(
     )
     specs = grouping.cells()
     accumulated: dict[tuple[CellKey, Piece], MetricPiece] = {}
-    inputs = metric_inputs(session, metric.id)
-    if inputs:
-        columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
-        for row in _metric_rows(session, metric, inputs, columns, bool(folded), chosen, period):
-            placed = grouping.place(row, as_month(row["month"]))
-            if placed is None:
-                continue
-            before = accumulated.get(placed, MetricPiece(Tally(), Tally()))
-            accumulated[placed] = MetricPiece(
-                before.positive + tally(row["positive"], row["positive_key"]),
-                before.negative + tally(row["negative"], row["negative_key"]),
-            )
-    live = live_months(session, period)
+    columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
+    pushed = {name: value for name, value in chosen.items() if name not in FOLDED_DIMENSIONS}
+    for row in tallies.metric_months(metric, columns, pushed, period, fine=bool(folded)):
+        placed = grouping.place(row.values, row.month)
+        if placed is None:
+            continue
+        before = accumulated.get(placed, EMPTY_METRIC_PIECE)
+        accumulated[placed] = MetricPiece(
+            before.positive + row.tallies["positive"], before.negative + row.tallies["negative"]
+        )
+    live = tallies.live_response_months(period.first, period.last)
     sensitive = metric.id in SENSITIVE_MEASURES
     cells: list[MetricCell] = []
     most_pieces = 0
     for spec in specs:
         pieces = [
-            accumulated.get((spec.key, piece), MetricPiece(Tally(), Tally()))
+            accumulated.get((spec.key, piece), EMPTY_METRIC_PIECE)
             for piece in spec.pieces
             if is_live(piece, live)
         ]

@@ -18,7 +18,6 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, case, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
@@ -26,28 +25,18 @@ from app.banks.localize import asked_at, iter_questions
 from app.banks.models import BankVersion, QuestionBank
 from app.enums import Touchpoint
 from app.errors import InvalidInput, NotFound
-from app.invitations.models import Invitation
 from app.reporting.aggregates import (
     ANSWERED_STATUSES,
     CSV_DISCLOSURE_COLUMNS,
+    database_tallies,
     disclosure_csv_values,
     is_live,
-    live_months,
     today,
 )
-from app.reporting.cells import Period, as_month, resolve_period
-from app.reporting.disclosure import (
-    Disclosure,
-    Tally,
-    adjustment_bound,
-    configured_min_cell,
-    tally,
-)
+from app.reporting.cells import resolve_period
+from app.reporting.disclosure import Disclosure, Tally, adjustment_bound, configured_min_cell
 from app.reporting.periods import Piece, canonical_pieces
-from app.reporting.rollups import ALL, SKIPPED_CODE, answer_table, response_table, rollup_table
-
-invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
-IN_PROGRESS = "started"
+from app.reporting.tallies import Tallies
 
 
 class DropoffRow(BaseModel):
@@ -81,19 +70,6 @@ def _bank_versions(session: Session, slug: str) -> list[BankVersion]:
         .order_by(col(BankVersion.version).desc())
     )
     return list(session.exec(statement).all())
-
-
-def _slice_conditions(
-    table: Table, touchpoint: str | None, period: Period
-) -> list[ColumnElement[bool]]:
-    """The touchpoint and months asked for, on a table with those two columns."""
-    conditions: list[ColumnElement[bool]] = [
-        table.c.month >= period.first,
-        table.c.month <= period.last,
-    ]
-    if touchpoint:
-        conditions.append(table.c.touchpoint == touchpoint)
-    return conditions
 
 
 @dataclass
@@ -152,109 +128,54 @@ def question_dropoff(
             "The touchpoint is not valid.",
             errors=[{"loc": ["query", "touchpoint"], "msg": "Use a touchpoint of the contract."}],
         )
-    period = resolve_period(period_from, period_to, on or today())
-    min_cell = configured_min_cell()
     versions = _bank_versions(session, bank)
     if not versions:
         raise NotFound("There is no published bank with that slug.")
-    latest = versions[0]
-    version_ids = [int(v.id) for v in versions if v.id is not None]
+    return dropoff_from(
+        database_tallies(session),
+        bank,
+        versions[0].version,
+        versions[0].document,
+        [int(v.id) for v in versions if v.id is not None],
+        touchpoint,
+        period_from,
+        period_to,
+        on=on,
+    )
+
+
+def dropoff_from(
+    tallies: Tallies,
+    bank: str,
+    version: int | None,
+    document: Mapping[str, Any],
+    version_ids: Sequence[int],
+    touchpoint: str | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    *,
+    on: date | None = None,
+) -> DropoffResult:
+    """The drop-off of the questions of `document` (the bank's latest published version),
+    counting the responses of `version_ids`, reading its tallies from `tallies`."""
+    period = resolve_period(period_from, period_to, on or today())
+    min_cell = configured_min_cell()
     questions = [
         (section, question)
-        for section, question in iter_questions(latest.document)
+        for section, question in iter_questions(document)
         if question.get("type") != "text" and (not touchpoint or asked_at(question, touchpoint))
     ]
     multi = [str(q["id"]) for _, q in questions if q.get("type") == "multi"]
     single = [str(q["id"]) for _, q in questions if q.get("type") != "multi"]
     pieces = canonical_pieces(period.first, period.last)
-
-    def piece_of(month: date) -> Piece:
-        return next(piece for piece in pieces if piece.first <= month <= piece.last)
-
-    # (question, piece) → the answered and skipped tallies
     counts: dict[tuple[str, Piece], QuestionPiece] = {}
-
-    def add(question_id: str, month: Any, skipped: bool, number: Any, key_sum: Any) -> None:
-        slot = (str(question_id), piece_of(as_month(month)))
-        figures = counts.setdefault(slot, QuestionPiece(Tally(), Tally()))
-        if skipped:
-            figures.skipped = figures.skipped + tally(number, key_sum)
-        else:
-            figures.answered = figures.answered + tally(number, key_sum)
-
-    if single:
-        is_skip = rollup_table.c.code == SKIPPED_CODE
-        statement = (
-            select(
-                rollup_table.c.question_id,
-                rollup_table.c.month,
-                is_skip.label("skipped"),
-                func.sum(rollup_table.c.count),
-                func.sum(rollup_table.c.key_sum),
-            )
-            .where(
-                rollup_table.c.question_id.in_(single),
-                rollup_table.c.bank_version_id.in_(version_ids),
-                rollup_table.c.language == ALL,  # the coarse rows: no area or language asked for
-                *_slice_conditions(rollup_table, touchpoint, period),
-            )
-            .group_by(rollup_table.c.question_id, rollup_table.c.month, is_skip)
-        )
-        for question_id, month, skipped, number, key_sum in session.execute(statement).all():
-            add(question_id, month, bool(skipped), number, key_sum)
-    if multi:
-        # A multi answer has one row per code: count responses, which needs the answers.
-        per_response = (
-            select(
-                answer_table.c.question_id,
-                answer_table.c.response_id,
-                func.min(case((answer_table.c.code.is_(None), 1), else_=0)).label("skipped"),
-            )
-            .where(answer_table.c.question_id.in_(multi))
-            .group_by(answer_table.c.question_id, answer_table.c.response_id)
-            .subquery()
-        )
-        statement = (
-            select(
-                per_response.c.question_id,
-                response_table.c.month,
-                per_response.c.skipped,
-                func.count(),
-                func.sum(response_table.c.record_key),
-            )
-            .select_from(
-                per_response.join(response_table, per_response.c.response_id == response_table.c.id)
-            )
-            .where(
-                response_table.c.bank_version_id.in_(version_ids),
-                *_slice_conditions(response_table, touchpoint, period),
-            )
-            .group_by(per_response.c.question_id, response_table.c.month, per_response.c.skipped)
-        )
-        for question_id, month, skipped, number, key_sum in session.execute(statement).all():
-            add(question_id, month, bool(skipped), number, key_sum)
-
-    stopped_conditions: list[ColumnElement[bool]] = [
-        invitation_table.c.status == IN_PROGRESS,
-        invitation_table.c.bank_version_id.in_(version_ids),
-        invitation_table.c.resume_at.like("q:%"),
-    ]
-    if touchpoint:
-        stopped_conditions.append(invitation_table.c.touchpoint == touchpoint)
-    stopped: dict[str, Tally] = {
-        str(resume_at)[2:]: tally(number, key_sum)
-        for resume_at, number, key_sum in session.execute(
-            select(
-                invitation_table.c.resume_at,
-                func.count(),
-                func.sum(invitation_table.c.record_key),
-            )
-            .where(*stopped_conditions)
-            .group_by(invitation_table.c.resume_at)
-        ).all()
-    }
-
-    live = live_months(session, period)
+    for row in tallies.question_months(version_ids, single, multi, touchpoint, period):
+        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
+        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
+        figures.answered = figures.answered + row.answered
+        figures.skipped = figures.skipped + row.skipped
+    stopped = tallies.stopped(version_ids, touchpoint)
+    live = tallies.live_response_months(period.first, period.last)
     live_pieces = [piece for piece in pieces if is_live(piece, live)]
     rows = [
         dropoff_row(
@@ -271,7 +192,7 @@ def question_dropoff(
     ]
     return DropoffResult(
         bank=bank,
-        version=latest.version,
+        version=version,
         touchpoint=touchpoint,
         period_from=period.label_from,
         period_to=period.label_to,

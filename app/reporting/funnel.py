@@ -18,16 +18,15 @@ from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, case, func, or_, select
 from sqlmodel import Session
 
-from app.invitations.models import Invitation
-from app.reporting import periods
 from app.reporting.aggregates import (
     ALL_CRIME_GROUPS,
     ALL_TOUCHPOINTS,
     CSV_DISCLOSURE_COLUMNS,
+    database_tallies,
     disclosure_csv_values,
+    is_live,
     today,
 )
 from app.reporting.cells import (
@@ -35,7 +34,6 @@ from app.reporting.cells import (
     CellKey,
     Grouping,
     GroupValue,
-    Period,
     check_dimension_limit,
     check_offered_filters,
     parse_filters,
@@ -48,24 +46,11 @@ from app.reporting.disclosure import (
     adjustment_bound,
     configured_min_cell,
     is_low_base,
-    tally,
 )
 from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
 from app.reporting.periods import Piece
+from app.reporting.tallies import STAGE_NAMES, Tallies
 
-invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
-
-# Stage → the timestamps of which any one means the invitation reached it (None: every one).
-_REACHED_BY: tuple[tuple[str, tuple[str, ...] | None], ...] = (
-    ("invited", None),
-    ("sent", ("first_sent_at", "delivered_at", "opened_at", "started_at", "completed_at")),
-    ("delivered", ("delivered_at", "opened_at", "started_at", "completed_at")),
-    ("opened", ("opened_at", "started_at", "completed_at")),
-    ("started", ("started_at", "completed_at")),
-    ("completed", ("completed_at",)),
-    ("withdrawn", ("withdrawn_at",)),
-)
-STAGE_NAMES = tuple(name for name, _ in _REACHED_BY)
 CHAIN = STAGE_NAMES[:-1]  # invited ≥ sent ≥ … ≥ completed
 
 
@@ -90,70 +75,6 @@ class FunnelResult(BaseModel):
     min_cell: int
     cells: list[FunnelCell]
     disclosure: Disclosure
-
-
-def _month_text(session: Session) -> ColumnElement[str]:
-    """`YYYY-MM` of the touchpoint date, in the database's own dialect."""
-    column = invitation_table.c.touchpoint_date
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
-
-
-def _in_period(period: Period) -> list[ColumnElement[bool]]:
-    column = invitation_table.c.touchpoint_date
-    return [column >= period.first, column < periods.next_month(period.last)]
-
-
-def _reached(stage: tuple[str, ...] | None) -> ColumnElement[bool] | None:
-    if stage is None:
-        return None
-    return or_(*(invitation_table.c[name].is_not(None) for name in stage))
-
-
-def _funnel_rows(
-    session: Session, columns: Sequence[str], filters: Mapping[str, str], period: Period
-) -> list[dict[str, Any]]:
-    """Month-level tallies of every stage, per `columns` (raw dimension values)."""
-    month = _month_text(session).label("month_text")
-    base: list[ColumnElement[Any]] = [invitation_table.c[name] for name in columns]
-    figures: list[ColumnElement[Any]] = []
-    for name, stage in _REACHED_BY:
-        reached = _reached(stage)
-        if reached is None:
-            figures += [
-                func.count().label(name),
-                func.sum(invitation_table.c.record_key).label(f"{name}_key"),
-            ]
-        else:
-            figures += [
-                func.sum(case((reached, 1), else_=0)).label(name),
-                func.sum(case((reached, invitation_table.c.record_key), else_=0)).label(
-                    f"{name}_key"
-                ),
-            ]
-    conditions = [
-        *_in_period(period),
-        *(
-            invitation_table.c[name] == value
-            for name, value in filters.items()
-            if name not in FOLDED_DIMENSIONS
-        ),
-    ]
-    statement = select(*base, month, *figures).where(*conditions).group_by(*base, month)
-    rows: list[dict[str, Any]] = []
-    for row in session.execute(statement).mappings():
-        values = dict(row)
-        values["month"] = date.fromisoformat(f"{values.pop('month_text')}-01")
-        rows.append(values)
-    return rows
-
-
-def live_invitation_months(session: Session, period: Period) -> set[date]:
-    """Months of the period in which the service invited anyone at all."""
-    month = _month_text(session)
-    rows = session.execute(select(month).where(*_in_period(period)).distinct()).all()
-    return {date.fromisoformat(f"{text}-01") for (text,) in rows}
 
 
 @dataclass(frozen=True)
@@ -213,13 +134,26 @@ def funnel(
     on: date | None = None,
 ) -> FunnelResult:
     """The funnel by group, with disclosure control applied; raises InvalidInput."""
+    return funnel_from(database_tallies(session), group_by, filters, period_from, period_to, on=on)
+
+
+def funnel_from(
+    tallies: Tallies,
+    group_by: Sequence[str] | None = None,
+    filters: Mapping[str, str | None] | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    *,
+    on: date | None = None,
+) -> FunnelResult:
+    """`funnel` reading its tallies from `tallies`."""
     dimensions = parse_group_by(group_by)
     chosen = parse_filters(filters)
     check_dimension_limit(dimensions, chosen)
     period = resolve_period(period_from, period_to, on or today())
     min_cell = configured_min_cell()
     folded = [name for name in FOLDED_DIMENSIONS if name in dimensions or name in chosen]
-    offered = offered_values(session, folded, period.first, period.last)
+    offered = offered_values(tallies, folded, period.first, period.last)
     check_offered_filters(chosen, offered, period)
     grouping = Grouping(
         dimensions,
@@ -230,15 +164,16 @@ def funnel(
     )
     specs = grouping.cells()
     columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
+    pushed = {name: value for name, value in chosen.items() if name not in FOLDED_DIMENSIONS}
     accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}
-    for row in _funnel_rows(session, columns, chosen, period):
-        placed = grouping.place(row, row["month"])
+    for row in tallies.invitation_months(columns, pushed, period):
+        placed = grouping.place(row.values, row.month)
         if placed is None:
             continue
         stages = accumulated.setdefault(placed, {name: Tally() for name in STAGE_NAMES})
         for name in STAGE_NAMES:
-            stages[name] = stages[name] + tally(row[name], row[f"{name}_key"])
-    live = live_invitation_months(session, period)
+            stages[name] = stages[name] + row.tallies[name]
+    live = tallies.live_invitation_months(period.first, period.last)
     cells: list[FunnelCell] = []
     most_pieces = 0
     for spec in specs:
@@ -247,7 +182,7 @@ def funnel(
             if (spec.key, piece) in accumulated
             else EMPTY_PIECE
             for piece in spec.pieces
-            if any(month in live for month in piece.months())
+            if is_live(piece, live)
         ]
         most_pieces = max(most_pieces, len(pieces))
         cells.append(funnel_cell(spec.group, pieces, min_cell=min_cell))

@@ -13,13 +13,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-
-from sqlalchemy import func, select
-from sqlmodel import Session
+from typing import TYPE_CHECKING
 
 from app.reporting import periods
-from app.reporting.disclosure import Tally, tally
-from app.reporting.rollups import ALL, RESPONSES, rollup_table
+from app.reporting.disclosure import Tally
+
+if TYPE_CHECKING:
+    from app.reporting.tallies import Tallies
 
 OFFER_MINIMUM = 50
 OTHER_AREAS = "other areas"
@@ -66,37 +66,18 @@ def financial_years(first: date, last: date) -> list[date]:
     return [date(year, periods.FINANCIAL_YEAR_START, 1) for year in range(start.year, end.year + 1)]
 
 
-def offered_values(session: Session, dimensions: Iterable[str], first: date, last: date) -> Offered:
+def offered_values(tallies: Tallies, dimensions: Iterable[str], first: date, last: date) -> Offered:
     """The areas and languages offered in each financial year that months first..last touch."""
     years = financial_years(first, last)
     by_year: dict[str, dict[date, frozenset[str]]] = {}
     for dimension in sorted(set(dimensions) & set(FOLDED_DIMENSIONS)):
-        column = rollup_table.c[dimension]
-        statement = (
-            select(
-                column,
-                rollup_table.c.month,
-                func.sum(rollup_table.c.count),
-                func.sum(rollup_table.c.key_sum),
-            )
-            .where(
-                rollup_table.c.question_id == RESPONSES,
-                rollup_table.c.language != ALL,
-                rollup_table.c.month >= years[0],
-                rollup_table.c.month <= periods.add_months(years[-1], 11),
-            )
-            .group_by(column, rollup_table.c.month)
-        )
-        tallies: dict[tuple[str, date], Tally] = {}
-        for value, month, count, key_sum in session.execute(statement).all():
-            if isinstance(month, str):  # SQLite may hand back text
-                month = date.fromisoformat(month[:10])
-            year = periods.financial_year_start(month)
-            slot = (str(value or ""), year)
-            tallies[slot] = tallies.get(slot, Tally()) + tally(count, key_sum)
+        counted: dict[tuple[str, date], Tally] = {}
+        for row in tallies.response_months(dimension, years[0], periods.add_months(years[-1], 11)):
+            slot = (str(row.values[dimension] or ""), periods.financial_year_start(row.month))
+            counted[slot] = counted.get(slot, Tally()) + row.tallies["responses"]
         offered: dict[date, set[str]] = {year: set() for year in years}
-        for (value, year), counted in tallies.items():
-            if counted.published() >= OFFER_MINIMUM:
+        for (value, year), responses in counted.items():
+            if responses.published() >= OFFER_MINIMUM:
                 offered[year].add(value)
         by_year[dimension] = {year: frozenset(values) for year, values in offered.items()}
     return Offered(by_year)

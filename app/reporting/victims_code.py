@@ -15,13 +15,15 @@ from app.errors import InvalidInput
 from app.reporting import periods
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
-    aggregate_metric,
+    aggregate_metric_from,
+    database_tallies,
     disclosure_csv_values,
     today,
 )
 from app.reporting.cells import Period, resolve_period
 from app.reporting.disclosure import Disclosure, configured_min_cell
 from app.reporting.models import SelfAssessment, utc_now
+from app.reporting.tallies import Tallies
 
 RIGHTS = tuple(range(1, 13))
 
@@ -83,13 +85,21 @@ def victims_code_view(
     aggregates endpoint gives; a gap is given only on a row that is shown and not low base.
     """
     period = resolve_period(period_from, period_to, on or today())
+    return victims_code_from(
+        database_tallies(session), force_rates(session, _quarters_in(period)), period
+    )
+
+
+def victims_code_from(
+    tallies: Tallies, force: Mapping[int, float], period: Period
+) -> VictimsCodeView:
+    """The view from the rights' metric cells in `tallies` and the force's mean rates."""
     quarters = _quarters_in(period)
-    force = force_rates(session, quarters)
     rows: list[RightRow] = []
     max_adjustment = 0
     for right in RIGHTS:
-        result = aggregate_metric(
-            session,
+        result = aggregate_metric_from(
+            tallies,
             right_measure(right),
             group_by=[],
             period_from=period.label_from,
