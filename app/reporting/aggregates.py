@@ -14,6 +14,7 @@ a small piece never enters any figure, and a cell is suppressed in every answer 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
@@ -151,11 +152,11 @@ class MetricPiece:
     positive: Tally
     negative: Tally  # answers counted but not positive
 
-    @property
+    @functools.cached_property
     def published_positive(self) -> int:
         return self.positive.published()
 
-    @property
+    @functools.cached_property
     def published_n(self) -> int:
         return self.published_positive + self.negative.published()
 
@@ -284,6 +285,7 @@ def aggregate_metric_from(
             before.positive + row.tallies["positive"], before.negative + row.tallies["negative"]
         )
     live = tallies.live_response_months(period.first, period.last)
+    alive: dict[Piece, bool] = {}
     sensitive = metric.id in SENSITIVE_MEASURES
     cells: list[MetricCell] = []
     most_pieces = 0
@@ -291,7 +293,7 @@ def aggregate_metric_from(
         pieces = [
             accumulated.get((spec.key, piece), EMPTY_METRIC_PIECE)
             for piece in spec.pieces
-            if is_live(piece, live)
+            if alive.setdefault(piece, is_live(piece, live))
         ]
         most_pieces = max(most_pieces, len(pieces))
         cells.append(metric_cell(spec.group, pieces, min_cell=min_cell, sensitive=sensitive))

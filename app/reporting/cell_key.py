@@ -51,15 +51,27 @@ def scramble(cell_key: int) -> int:
     return pow(cell_key % KEY_SPACE + 1, 3, KEY_SPACE + 1) - 1
 
 
-def adjustment(count: int, cell_key: int) -> int:
-    """The adjustment the table gives a cell of `count` records whose key is `cell_key`."""
-    position = scramble(cell_key)
+def _column(weights: tuple[int, ...], position: int) -> int:
     cumulative = 0
-    for change, weight in zip(ADJUSTMENTS, row_for(count), strict=True):
+    for change, weight in zip(ADJUSTMENTS, weights, strict=True):
         cumulative += weight
         if position < cumulative:
             return change
     raise AssertionError("every row sums to 256")  # pragma: no cover - checked by the tests
+
+
+# Row → the adjustment of every cell key, worked out once.
+_LOOKUP: dict[int, tuple[int, ...]] = {
+    row: tuple(_column(weights, scramble(key)) for key in range(KEY_SPACE))
+    for row, weights in _ROWS.items()
+}
+
+
+def adjustment(count: int, cell_key: int) -> int:
+    """The adjustment the table gives a cell of `count` records whose key is `cell_key`."""
+    if count < 0:
+        raise ValueError("a count is never negative")
+    return _LOOKUP[min(count, LAST_ROW)][cell_key % KEY_SPACE]
 
 
 def perturb(count: int, cell_key: int) -> int:

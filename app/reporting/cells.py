@@ -45,7 +45,7 @@ MAX_CELLS = 10_000  # an answer listing more cells than this is refused: narrow 
 GroupValue = str | None
 CellKey = tuple[GroupValue, ...]
 
-_LABELS = {
+PERIOD_LABELS = {
     "month": periods.month_label,
     "quarter": periods.quarter_label,
     "financial_year": periods.financial_year_label,
@@ -225,13 +225,14 @@ class Grouping:
         period_dims = [name for name in PERIOD_DIMENSIONS if name in self.group_by]
         self.unit = period_dims[0] if period_dims else None
         self._pieces: dict[tuple[date, date], tuple[Piece, ...]] = {}
+        self._months: dict[date, tuple[dict[str, str], Piece]] = {}
 
     # Period units: the spans of the finest period label asked for, clipped to the period.
     def _unit_span(self, month: date) -> tuple[date, date]:
         first, last = self.period.first, self.period.last
         if self.unit is None:
             return first, last
-        start, end = periods.label_span(self.unit, _LABELS[self.unit](month))
+        start, end = periods.label_span(self.unit, PERIOD_LABELS[self.unit](month))
         return max(start, first), min(end, last)
 
     def pieces(self, span: tuple[date, date]) -> tuple[Piece, ...]:
@@ -278,18 +279,35 @@ class Grouping:
                 labels = dict(zip(other, combination, strict=True))
                 for name in PERIOD_DIMENSIONS:
                     if name in self.group_by:
-                        labels[name] = _LABELS[name](span[0])
+                        labels[name] = PERIOD_LABELS[name](span[0])
                 key = tuple(labels[name] for name in self.group_by)
                 specs.append(CellSpec(key, labels, self.pieces(span)))
         specs.sort(key=lambda spec: sort_key(spec.key))
         return specs
+
+    def _month(self, month: date) -> tuple[dict[str, str], Piece]:
+        """A month's period labels and the piece of its cell it falls in (worked out once)."""
+        if month not in self._months:
+            labels = {
+                name: PERIOD_LABELS[name](month)
+                for name in PERIOD_DIMENSIONS
+                if name in self.group_by
+            }
+            piece = next(
+                piece
+                for piece in self.pieces(self._unit_span(month))
+                if piece.first <= month <= piece.last
+            )
+            self._months[month] = (labels, piece)
+        return self._months[month]
 
     def place(self, raw: Mapping[str, Any], month: date) -> tuple[CellKey, Piece] | None:
         """The cell and piece that a month's row (raw dimension values) feeds, or None when
         the row is outside the filters or the period."""
         if not self.period.first <= month <= self.period.last:
             return None
-        labels: dict[str, GroupValue] = {}
+        period_labels, piece = self._month(month)
+        labels: dict[str, GroupValue] = dict(period_labels)
         for name in FILTER_DIMENSIONS:
             if name not in self.filters and name not in self.group_by:
                 continue
@@ -300,14 +318,7 @@ class Grouping:
             if name in self.filters and label != self.filters[name]:
                 return None
             labels[name] = label
-        for name in PERIOD_DIMENSIONS:
-            if name in self.group_by:
-                labels[name] = _LABELS[name](month)
-        key = tuple(labels[name] for name in self.group_by)
-        for piece in self.pieces(self._unit_span(month)):
-            if piece.first <= month <= piece.last:
-                return key, piece
-        raise AssertionError("the pieces of a span cover its months")  # pragma: no cover
+        return tuple(labels[name] for name in self.group_by), piece
 
 
 def as_month(value: Any) -> date:

@@ -8,6 +8,7 @@ perturbed once, wherever it is asked for, so no spelling of a period draws fresh
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from datetime import date
@@ -128,6 +129,11 @@ def default_range(first: date | None, last: date | None, today: date) -> tuple[d
     return first, last
 
 
+@functools.lru_cache(maxsize=4096)
+def _months_of(first: date, last: date) -> tuple[date, ...]:
+    return tuple(months_between(first, last))
+
+
 @dataclass(frozen=True, order=True)
 class Piece:
     """One canonical piece of a period: a whole financial year, quarter or month."""
@@ -136,8 +142,8 @@ class Piece:
     last: date  # first day of the piece's last month
     kind: PieceKind
 
-    def months(self) -> list[date]:
-        return months_between(self.first, self.last)
+    def months(self) -> tuple[date, ...]:
+        return _months_of(self.first, self.last)
 
 
 def canonical_pieces(first: date, last: date) -> list[Piece]:

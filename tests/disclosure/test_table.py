@@ -39,9 +39,7 @@ def test_each_key_gives_exactly_its_share() -> None:
     assert sorted(scramble(key) for key in range(KEY_SPACE)) == list(range(KEY_SPACE))
     for count in COUNTS:
         seen = Counter(adjustment(count, key) for key in range(KEY_SPACE))
-        assert seen == {
-            d: w for d, w in zip(ADJUSTMENTS, row_for(count), strict=True) if w
-        }, count
+        assert seen == {d: w for d, w in zip(ADJUSTMENTS, row_for(count), strict=True) if w}, count
 
 
 def test_a_true_zero_stays_zero_and_nothing_is_negative() -> None:

@@ -1,0 +1,288 @@
+"""The attacker: every path to a hidden count, their averages, and whether the truth is pinned.
+
+A *path* isolates the target's records with published counts: a published superset minus
+published, disjoint subsets that cover the rest (a total minus the other areas, a quarter minus
+its other months, a funnel stage of all crime groups minus the others, a count after a known
+submission minus the one record …), or the target's own count where it is published. Each
+path's estimate is rounded to a guess; so are the plain and the weighted (by 1 / terms) average
+of every path available in a draw.
+
+*Pinned* means the truth is the only count consistent with every published fact and the
+published table. The check looks for a witness: another world (records added, removed or moved
+between the sets the attacker can tell apart) that publishes-compatibly explains every fact and
+gives the target another count. A witness proves the truth is not pinned; the search is bounded,
+so a failure to find one is reported as pinned (the test then fails: never the other way).
+"""
+
+from __future__ import annotations
+
+import functools
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+from app.reporting.cell_key import MAX_ADJUSTMENT, possible_counts
+from tests.disclosure.observe import Exact, Key, Knowledge, Small
+
+
+def count(mask: int) -> int:
+    return mask.bit_count()
+
+
+def rounded(value: float) -> int:
+    return math.floor(value + 0.5)
+
+
+@functools.cache
+def allowed(published: int) -> tuple[int, int]:
+    """The true counts the table can publish as `published` (always a run of integers)."""
+    counts = possible_counts(published, upto=published + MAX_ADJUSTMENT)
+    assert counts == list(range(counts[0], counts[-1] + 1))
+    return counts[0], counts[-1]
+
+
+def lowest_published(true_count: int) -> int:
+    return 0 if true_count <= 2 else true_count - 2
+
+
+Path = tuple[Key, tuple[Key, ...]]  # (superset or the target itself, subsets to take away)
+
+
+def find_paths(
+    target: int, exact: Mapping[Key, int], *, max_terms: int = 6, limit: int = 300
+) -> list[Path]:
+    """Every way (up to `limit`) of writing the target as a published set minus published,
+    disjoint sets of `exact` covering the rest."""
+    found: list[Path] = []
+    direct = [key for key in exact if key[1] == target]
+    found += [(key, ()) for key in direct]
+    by_bit: dict[int, list[Key]] = defaultdict(list)
+    for key in exact:
+        mask = key[1]
+        while mask:
+            low = mask & -mask
+            by_bit[low].append(key)
+            mask ^= low
+
+    def covers(rest: int, depth: int) -> Iterable[tuple[Key, ...]]:
+        if rest == 0:
+            yield ()
+            return
+        if depth == 0:
+            return
+        low = rest & -rest
+        for key in by_bit.get(low, ()):
+            if key[1] & ~rest == 0:
+                for tail in covers(rest & ~key[1], depth - 1):
+                    yield (key, *tail)
+
+    for key in exact:
+        if key[1] & target == target and key[1] != target:
+            for cover in covers(key[1] & ~target, max_terms - 1):
+                found.append((key, cover))
+                if len(found) >= limit:
+                    return found
+    return found
+
+
+def estimate(path: Path, exact: Mapping[Key, int]) -> int:
+    whole, parts = path
+    return exact[whole] - sum(exact[key] for key in parts)
+
+
+@dataclass
+class Score:
+    """How often each guess of one target was right, over the draws."""
+
+    truth: int
+    right: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    tried: dict[str, int] = field(default_factory=lambda: defaultdict(int))
+    pinned: int = 0
+    draws: int = 0
+
+    def guess(self, strategy: str, value: int) -> None:
+        self.tried[strategy] += 1
+        self.right[strategy] += value == self.truth
+
+    def worst(self, *, at_least: int = 50) -> tuple[str, float]:
+        rates = [
+            (self.right[name] / self.tried[name], name)
+            for name in self.tried
+            if self.tried[name] >= at_least
+        ]
+        if not rates:
+            return "", 0.0
+        rate, name = max(rates)
+        return name, rate
+
+
+def attack(
+    structure: Structure,
+    paths: list[tuple[Path, int]],
+    knowledge: Knowledge,
+    score: Score,
+) -> None:
+    """One draw of the attack on the structure's target: every available path's guess (each
+    estimate less its offset: records the attacker knows it added), the averages of them all,
+    and the pinning check."""
+    exact = {**knowledge.sums, **knowledge.exact()}
+    estimates: list[tuple[int, int]] = []  # (estimate, number of terms)
+    for path, offset in paths:
+        if path[0] not in exact or any(key not in exact for key in path[1]):
+            continue
+        value = estimate(path, exact) - offset
+        estimates.append((value, 1 + len(path[1])))
+        score.guess(f"path {_describe(path)}", value)
+    if estimates:
+        score.guess("average of every path", rounded(sum(v for v, _ in estimates) / len(estimates)))
+        weight = sum(1 / terms for _, terms in estimates)
+        score.guess(
+            "weighted average of every path",
+            rounded(sum(v / terms for v, terms in estimates) / weight),
+        )
+    score.draws += 1
+    if pinned(structure, knowledge):
+        score.pinned += 1
+
+
+@functools.cache
+def _describe(path: Path) -> str:
+    whole, parts = path
+    return f"{whole[0]}:{whole[1]:x}-" + ",".join(f"{k[0]}:{k[1]:x}" for k in sorted(parts))
+
+
+# --- consistency ----------------------------------------------------------------------------
+
+MAX_DEPTH = 5
+NODE_BUDGET = 4000
+
+
+@dataclass
+class _Constraint:
+    kind: str  # exact, small, hidden
+    atoms: list[int]
+    second: list[int]  # hidden: the atoms of the other half
+    low: int = 0
+    high: int = 0
+
+
+class Structure:
+    """The atoms of one attack: units that no published set (and not the target) tells apart.
+
+    Built once from every record set the answers can speak of; each draw then only changes
+    which facts are known about those sets.
+    """
+
+    def __init__(self, masks: Iterable[int], target: int, known: int = 0) -> None:
+        self.target, self.known = target, known
+        masks = sorted(set(masks))
+        signature: dict[int, list[int]] = defaultdict(list)
+        for index, mask in enumerate(masks):
+            bits = mask
+            while bits:
+                low = bits & -bits
+                bits ^= low
+                signature[low].append(index)
+        groups: dict[tuple[object, ...], int] = defaultdict(int)
+        universe = target | known
+        for mask in masks:
+            universe |= mask
+        bits = universe
+        while bits:
+            low = bits & -bits
+            bits ^= low
+            groups[(tuple(signature.get(low, ())), bool(target & low), bool(known & low))] |= low
+        self.atom_mask = list(groups.values())
+        self.sizes = [count(mask) for mask in self.atom_mask]
+        self.in_target = [bool(mask & target) for mask in self.atom_mask]
+        self.fixed = [bool(mask & known) for mask in self.atom_mask]
+        self._atoms_of: dict[int, list[int]] = {}
+
+    def atoms_of(self, mask: int) -> list[int]:
+        if mask not in self._atoms_of:
+            atoms = [a for a, m in enumerate(self.atom_mask) if m & mask]
+            assert sum(self.atom_mask[a] for a in atoms) == mask, "a set the structure lacks"
+            self._atoms_of[mask] = atoms
+        return self._atoms_of[mask]
+
+
+def pinned(structure: Structure, knowledge: Knowledge) -> bool:
+    """Whether no witness gives the target's records another count (see the module doc)."""
+    sizes, in_target, fixed = structure.sizes, structure.in_target, structure.fixed
+    constraints: list[_Constraint] = []
+    for (_, mask), fact in knowledge.facts.items():
+        if isinstance(fact, Exact):
+            low, high = allowed(fact.value)
+            constraints.append(_Constraint("exact", structure.atoms_of(mask), [], low, high))
+        elif isinstance(fact, Small):
+            constraints.append(
+                _Constraint("small", structure.atoms_of(mask), [], 0, knowledge.min_cell - 1)
+            )
+    for hidden in knowledge.hidden:
+        constraints.append(
+            _Constraint(
+                "hidden",
+                structure.atoms_of(hidden.first) if hidden.first else [],
+                structure.atoms_of(hidden.second) if hidden.second else [],
+                0,
+                knowledge.min_cell - 1,
+            )
+        )
+    touching: dict[int, list[int]] = defaultdict(list)
+    for index, constraint in enumerate(constraints):
+        for atom in constraint.atoms + constraint.second:
+            touching[atom].append(index)
+
+    def total(atoms_of: list[int], delta: Mapping[int, int]) -> int:
+        return sum(sizes[a] + delta.get(a, 0) for a in atoms_of)
+
+    def holds(index: int, delta: Mapping[int, int]) -> bool:
+        constraint = constraints[index]
+        value = total(constraint.atoms, delta)
+        if constraint.kind == "exact":
+            return constraint.low <= value <= constraint.high
+        if constraint.kind == "small":
+            return lowest_published(value) <= constraint.high
+        other = total(constraint.second, delta)
+        return lowest_published(value) + lowest_published(other) <= constraint.high
+
+    def direction(index: int, delta: Mapping[int, int]) -> int:
+        constraint = constraints[index]
+        if constraint.kind == "exact":
+            return -1 if total(constraint.atoms, delta) > constraint.high else 1
+        return -1
+
+    nodes = 0
+
+    def search(delta: dict[int, int], depth: int) -> bool:
+        nonlocal nodes
+        nodes += 1
+        touched = {index for atom in delta for index in touching[atom]}
+        broken = sorted(index for index in touched if not holds(index, delta))
+        if not broken:
+            return sum(d for a, d in delta.items() if in_target[a]) != 0
+        if depth == MAX_DEPTH or nodes > NODE_BUDGET:
+            return False
+        index = broken[0]
+        step = direction(index, delta)
+        constraint = constraints[index]
+        candidates = []
+        for atom in constraint.atoms + constraint.second:
+            if in_target[atom] or fixed[atom]:
+                continue
+            if step < 0 and sizes[atom] + delta.get(atom, 0) <= 0:
+                continue
+            trial = {**delta, atom: delta.get(atom, 0) + step}
+            cost = sum(1 for other in touching[atom] if not holds(other, trial))
+            candidates.append((cost, atom, trial))
+        candidates.sort(key=lambda item: (item[0], item[1]))
+        return any(search(trial, depth + 1) for _, _, trial in candidates[:6])
+
+    for step in (1, -1):
+        for atom, inside in enumerate(in_target):
+            if not inside or fixed[atom] or (step < 0 and sizes[atom] == 0):
+                continue
+            if search({atom: step}, 0):
+                return False
+    return True
