@@ -89,8 +89,10 @@ def run(
     *,
     draws: int = DRAWS,
     seed: int = 0,
+    extra: Callable[[Knowledge], dict[str, dict[str, int]]] | None = None,
 ) -> Outcome:
-    """`draws` independent draws; in each, every target attacked by every path to it."""
+    """`draws` independent draws; in each, every target attacked by every path to it (and by
+    `extra`: more guesses per target and draw, by strategy)."""
     rng = random.Random(seed)
     scores = {name: Score(truth=target.mask.bit_count()) for name, target in targets.items()}
     structures: dict[str, Structure] = {}
@@ -109,4 +111,7 @@ def run(
                     for path in find_paths(mask, every)
                 ]
             attack(structures[name], paths[name], knowledge, scores[name])
+        for name, guesses in (extra(knowledge) if extra else {}).items():
+            for strategy, value in guesses.items():
+                scores[name].guess(strategy, value)
     return Outcome(scores)

@@ -74,6 +74,11 @@ class Knowledge:
     # Published sums of two counts (a shown cell's n: its positive and not-positive counts):
     # for building paths only, never as a fact about one published count.
     sums: dict[Key, int] = field(default_factory=dict)
+    # Whole answers of one cell (a period with no group_by): (from, to, metric) → (n, positive),
+    # None when suppressed.
+    totals: dict[tuple[str | None, str | None, str], tuple[int, int] | None] = field(
+        default_factory=dict
+    )
 
     min_cell: int = 10
 
@@ -288,6 +293,11 @@ class Observer:
                         negative |= mask
                 sides.append((positive, negative))
             self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
+        if not query.group_by and not query.filters:
+            cell = result.cells[0]
+            knowledge.totals[(result.period_from, result.period_to, query.metric)] = (
+                None if cell.n is None or cell.positive is None else (cell.n, cell.positive)
+            )
         return result
 
     def _learn_halves(
