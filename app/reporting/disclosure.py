@@ -72,6 +72,12 @@ class Tally:
     def __add__(self, other: Tally) -> Tally:
         return Tally(self.count + other.count, (self.key + other.key) % KEY_SPACE)
 
+    def __sub__(self, other: Tally) -> Tally:
+        """The records of this tally not in `other` (a subset of them)."""
+        if other.count > self.count:
+            raise ValueError("not a subset")
+        return Tally(self.count - other.count, (self.key - other.key) % KEY_SPACE)
+
     def published(self) -> int:
         return perturb(self.count, self.key)
 

@@ -1,12 +1,19 @@
 """The invitation funnel: invited → sent → delivered → opened → started → completed, by group.
 
 Each stage counts the invitations that reached it *or any later stage* (an invitation opened
-without a delivery receipt was delivered), so true counts never rise along the chain. With
-disclosure control (docs/disclosure-control.md) every stage of every period piece is a tally
-published once through the cell-key table, then clamped to at most the stage before it in the
-same piece (withdrawn to at most invited). A cell is suppressed when any live piece has fewer
-than min_cell published invitations; a stage of a shown cell is left empty (null) when any live
-piece has fewer than min_cell published at that stage, so a small number of completed surveys is
+without a delivery receipt was delivered), so true counts never rise along the chain.
+
+Disclosure control (docs/disclosure-control.md): in each period piece, the invitations are
+split by the last stage they reached (invited only, sent but not delivered, …, completed), and
+each of those disjoint counts is a tally published once through the cell-key table; a stage is
+the sum of the published counts at or beyond it. So every invitation sits in exactly one
+perturbed count, the stages can never rise along the chain, and each stage is still within
+2 × (the stages it adds up) of the truth. (Perturbing the nested stage counts one by one and
+clamping would publish each completed survey six times with six independent adjustments,
+enough together to pin a small group: tests/disclosure/test_attack_endpoints.py.) Withdrawn is
+its own published count, at most invited. A cell is suppressed when any live piece has fewer
+than min_cell published invitations; a stage of a shown cell is left empty (null) when any
+live piece has fewer than min_cell at that stage, so a small number of completed surveys is
 never published on its own.
 """
 
@@ -84,11 +91,16 @@ class FunnelPiece:
     stages: Mapping[str, Tally]
 
     def published(self) -> dict[str, int]:
-        """Each stage published once, then clamped to at most the stage before it."""
-        values = {name: self.stages[name].published() for name in STAGE_NAMES}
-        for before, after in zip(CHAIN, CHAIN[1:], strict=False):
-            values[after] = min(values[after], values[before])
-        values["withdrawn"] = min(values["withdrawn"], values["invited"])
+        """Each last-stage-reached count published once; a stage is the sum at or beyond it."""
+        values: dict[str, int] = {}
+        beyond = 0
+        later = Tally()
+        for name in reversed(CHAIN):
+            reached = self.stages[name]
+            beyond += (reached - later).published()  # reached this stage and went no further
+            values[name] = beyond
+            later = reached
+        values["withdrawn"] = min(self.stages["withdrawn"].published(), values["invited"])
         return values
 
 
@@ -192,8 +204,10 @@ def funnel_from(
         period_to=period.label_to,
         min_cell=min_cell,
         cells=cells,
-        # Clamping keeps every stage within the bound of its own published count.
-        disclosure=Disclosure(min_cell=min_cell, max_adjustment=adjustment_bound(most_pieces)),
+        # Invited adds one published count per stage in every piece.
+        disclosure=Disclosure(
+            min_cell=min_cell, max_adjustment=adjustment_bound(len(CHAIN) * most_pieces)
+        ),
     )
 
 

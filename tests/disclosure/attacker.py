@@ -154,15 +154,15 @@ def _describe(path: Path) -> str:
 
 # --- consistency ----------------------------------------------------------------------------
 
-MAX_DEPTH = 5
-NODE_BUDGET = 4000
+MAX_DEPTH = 7
+NODE_BUDGET = 30_000
 
 
 @dataclass
 class _Constraint:
     kind: str  # exact, small, hidden
     atoms: list[int]
-    second: list[int]  # hidden: the atoms of the other half
+    parts: list[list[int]]  # hidden: the atoms of each part
     low: int = 0
     high: int = 0
 
@@ -174,7 +174,9 @@ class Structure:
     which facts are known about those sets.
     """
 
-    def __init__(self, masks: Iterable[int], target: int, known: int = 0) -> None:
+    def __init__(
+        self, masks: Iterable[int], target: int, known: int = 0, phantoms: int = 0
+    ) -> None:
         self.target, self.known = target, known
         masks = sorted(set(masks))
         signature: dict[int, list[int]] = defaultdict(list)
@@ -194,7 +196,8 @@ class Structure:
             bits ^= low
             groups[(tuple(signature.get(low, ())), bool(target & low), bool(known & low))] |= low
         self.atom_mask = list(groups.values())
-        self.sizes = [count(mask) for mask in self.atom_mask]
+        # Phantom units do not exist: an atom of them holds no record (yet could).
+        self.sizes = [count(mask & ~phantoms) for mask in self.atom_mask]
         self.in_target = [bool(mask & target) for mask in self.atom_mask]
         self.fixed = [bool(mask & known) for mask in self.atom_mask]
         self._atoms_of: dict[int, list[int]] = {}
@@ -220,18 +223,19 @@ def pinned(structure: Structure, knowledge: Knowledge) -> bool:
                 _Constraint("small", structure.atoms_of(mask), [], 0, knowledge.min_cell - 1)
             )
     for hidden in knowledge.hidden:
+        parts = [structure.atoms_of(part) if part else [] for part in hidden.parts]
         constraints.append(
             _Constraint(
                 "hidden",
-                structure.atoms_of(hidden.first) if hidden.first else [],
-                structure.atoms_of(hidden.second) if hidden.second else [],
+                [atom for part in parts for atom in part],
+                parts,
                 0,
                 knowledge.min_cell - 1,
             )
         )
     touching: dict[int, list[int]] = defaultdict(list)
     for index, constraint in enumerate(constraints):
-        for atom in constraint.atoms + constraint.second:
+        for atom in constraint.atoms:
             touching[atom].append(index)
 
     def total(atoms_of: list[int], delta: Mapping[int, int]) -> int:
@@ -244,8 +248,10 @@ def pinned(structure: Structure, knowledge: Knowledge) -> bool:
             return constraint.low <= value <= constraint.high
         if constraint.kind == "small":
             return lowest_published(value) <= constraint.high
-        other = total(constraint.second, delta)
-        return lowest_published(value) + lowest_published(other) <= constraint.high
+        return (
+            sum(lowest_published(total(part, delta)) for part in constraint.parts)
+            <= constraint.high
+        )
 
     def direction(index: int, delta: Mapping[int, int]) -> int:
         constraint = constraints[index]
@@ -268,7 +274,7 @@ def pinned(structure: Structure, knowledge: Knowledge) -> bool:
         step = direction(index, delta)
         constraint = constraints[index]
         candidates = []
-        for atom in constraint.atoms + constraint.second:
+        for atom in constraint.atoms:
             if in_target[atom] or fixed[atom]:
                 continue
             if step < 0 and sizes[atom] + delta.get(atom, 0) <= 0:

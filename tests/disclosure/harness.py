@@ -95,6 +95,8 @@ def run(
     `extra`: more guesses per target and draw, by strategy)."""
     rng = random.Random(seed)
     scores = {name: Score(truth=target.mask.bit_count()) for name, target in targets.items()}
+    phantoms = getattr(draw, "observer", None)
+    phantom_mask = phantoms.phantoms if phantoms is not None else 0
     structures: dict[str, Structure] = {}
     paths: dict[str, list[tuple[Path, int]]] = {}
     for _ in range(draws):
@@ -102,8 +104,8 @@ def run(
         for name, target in targets.items():
             if name not in structures:
                 masks = [key[1] for key in knowledge.facts]
-                masks += [h.first for h in knowledge.hidden] + [h.second for h in knowledge.hidden]
-                structures[name] = Structure(masks, target.mask, target.known)
+                masks += [part for hidden in knowledge.hidden for part in hidden.parts]
+                structures[name] = Structure(masks, target.mask, target.known, phantom_mask)
                 every = {key: 0 for key in [*knowledge.facts, *knowledge.sums]}
                 paths[name] = [
                     (path, offset)

@@ -55,10 +55,10 @@ class Small:
 
 @dataclass(frozen=True)
 class Hidden:
-    """A suppressed cell: its two halves (by unit mask) published to less than min_cell."""
+    """A suppressed figure: the published counts of its parts (unit masks) add up to less than
+    min_cell (a metric cell's positive and not-positive halves; a funnel stage's parts)."""
 
-    first: int
-    second: int
+    parts: tuple[int, ...]
 
 
 Observation = Exact | Small | Hidden
@@ -131,6 +131,7 @@ class Observer:
         self._offered: dict[tuple[Any, ...], Offered] = {}
         self._pieces: dict[tuple[date, date], list[Piece]] = {}
         self._groupings: dict[int, tuple[Any, Offered]] = {}
+        self._rows: dict[tuple[int, str], tuple[list[tuple[int, int]], int]] = {}
         self._placed: dict[tuple[Any, ...], dict[tuple[Any, Piece], list[tuple[Any, int]]]] = {}
         self.tallies = MemoryTallies(world, banks or {1: "general", 2: "rasso", 3: "vawg"})
         self.person_of_invite = {p.invite.id: p for p in world.people if p.invite is not None}
@@ -152,6 +153,10 @@ class Observer:
             invites[invite_profile(invite)].append(invite)
         self.people_profiles = [(group[0], self.mask(group)) for group in people.values()]
         self.invite_profiles = [(group[0], self.mask(group)) for group in invites.values()]
+        # Units that do not exist (World.add_phantoms): they count 0.
+        self.phantoms = self.mask(p for p in world.people if p.phantom) | self.mask(
+            i for i in world.invites if i.phantom
+        )
 
     def mask(self, records: Iterable[Person | Invite]) -> int:
         total = 0
@@ -275,7 +280,7 @@ class Observer:
         assert metric is not None
         question = METRIC_QUESTIONS[query.metric]
         placed = self._place(query, self.people_profiles)
-        live = {p.month for p in self.world.people}
+        live = {p.month for p in self.world.real_people()}
         for cell in result.cells:
             key = tuple(cell.group[name] for name in query.group_by)
             sides: list[tuple[int, int]] = []
@@ -312,7 +317,7 @@ class Observer:
         if len(sides) == 1:
             first, second = sides[0]
             if suppressed:
-                knowledge.hidden.append(Hidden(first, second))
+                knowledge.hidden.append(Hidden((first, second)))
                 return
             assert n is not None and first_value is not None
             knowledge.learn((kind, first), Exact(first_value))
@@ -340,7 +345,7 @@ class Observer:
             on=TODAY,
         )
         placed = self._place(query, self.invite_profiles)
-        live = {i.month for i in self.world.invites}
+        live = {i.month for i in self.world.real_invites()}
         for cell in result.cells:
             key = tuple(cell.group[name] for name in query.group_by)
             pieces = [
@@ -354,20 +359,30 @@ class Observer:
             for invite, mask in placed.get((key, pieces[0]), []):
                 for stage in invite.stages:
                     masks[stage] |= mask
+            chain = STAGE_NAMES[:-1]
+            # The invitations that stopped at each stage: each published once.
+            parts = {
+                stage: masks[stage] & ~(masks[chain[i + 1]] if i + 1 < len(chain) else 0)
+                for i, stage in enumerate(chain)
+            }
             if cell.suppressed:
-                knowledge.learn(("inv", masks["invited"]), Small())
+                knowledge.hidden.append(Hidden(tuple(parts.values())))
                 continue
-            previous: int | None = None
-            for stage in STAGE_NAMES:
+            for i, stage in enumerate(chain):
                 value = getattr(cell, stage)
-                ceiling = cell.invited if stage == "withdrawn" else previous
+                beyond = tuple(parts[later] for later in chain[i:])
                 if value is None:
-                    if ceiling is not None:
-                        knowledge.learn(("inv", masks[stage]), Small())
-                elif stage == "invited" or (ceiling is not None and value < ceiling):
-                    knowledge.learn(("inv", masks[stage]), Exact(value))
-                if stage != "withdrawn":
-                    previous = value
+                    knowledge.hidden.append(Hidden(beyond))
+                    continue
+                knowledge.sums.setdefault(("inv+", masks[stage]), value)
+                following = getattr(cell, chain[i + 1]) if i + 1 < len(chain) else 0
+                if following is not None:
+                    knowledge.learn(("inv", parts[stage]), Exact(value - following))
+            withdrawn = cell.withdrawn
+            if withdrawn is None:
+                knowledge.learn(("inv", masks["withdrawn"]), Small())
+            elif cell.invited is not None and withdrawn < cell.invited:
+                knowledge.learn(("inv", masks["withdrawn"]), Exact(withdrawn))
         return result
 
     def _dropoff(self, query: Query, knowledge: Knowledge) -> Any:
@@ -382,39 +397,47 @@ class Observer:
             query.period_to,
             on=TODAY,
         )
-        period = resolve_period(query.period_from, query.period_to, TODAY)
-        pieces = canonical_pieces(period.first, period.last)
-        live = {p.month for p in self.world.people}
-        live_pieces = [p for p in pieces if any(m in live for m in p.months())]
         for row in result.questions:
+            sides, stopped = self._dropoff_masks(query, row.question_id)
+            self._learn_halves(knowledge, "resp", sides, row.reached, row.answered, row.suppressed)
+            knowledge.learn(
+                ("inv", stopped), Small() if row.stopped is None else Exact(row.stopped)
+            )
+        return result
+
+    def _dropoff_masks(self, query: Query, question: str) -> tuple[list[tuple[int, int]], int]:
+        """A drop-off row's (answered, skipped) masks per live piece, and its stopped mask."""
+        slot = (id(query), question)
+        if slot not in self._rows:
+            period = resolve_period(query.period_from, query.period_to, TODAY)
+            live = {p.month for p in self.world.real_people()}
             sides = []
-            for piece in live_pieces:
+            for piece in canonical_pieces(period.first, period.last):
+                if not any(m in live for m in piece.months()):
+                    continue
                 shown = [
                     p
                     for p in self.world.people
                     if p.crime_group == query.bank
                     and (not query.touchpoint or p.touchpoint == query.touchpoint)
                     and piece.first <= p.month <= piece.last
-                    and row.question_id in p.answers
+                    and question in p.answers
                 ]
                 sides.append(
                     (
-                        self.mask(p for p in shown if p.answers[row.question_id] is not None),
-                        self.mask(p for p in shown if p.answers[row.question_id] is None),
+                        self.mask(p for p in shown if p.answers[question] is not None),
+                        self.mask(p for p in shown if p.answers[question] is None),
                     )
                 )
-            self._learn_halves(knowledge, "resp", sides, row.reached, row.answered, row.suppressed)
             stopped = self.mask(
                 i
                 for i in self.world.invites
-                if i.resume_at == f"q:{row.question_id}"
+                if i.resume_at == f"q:{question}"
                 and i.crime_group == query.bank
                 and (not query.touchpoint or i.touchpoint == query.touchpoint)
             )
-            knowledge.learn(
-                ("inv", stopped), Small() if row.stopped is None else Exact(row.stopped)
-            )
-        return result
+            self._rows[slot] = (sides, stopped)
+        return self._rows[slot]
 
 
 def grouping_label(name: str, month: date) -> str:

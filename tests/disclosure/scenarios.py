@@ -78,6 +78,13 @@ def complements(seed: int = 1) -> tuple[World, dict[str, list[Person]]]:
         "Polish in July (other languages)": [person(world, rng, JUL, language="pl")],
     }
     _unfinished(world, rng)
+    world.add_phantoms(
+        MONTHS,
+        crime_group=("general", "rasso", "vawg"),
+        touchpoint=("reporting", "investigation", "outcome", "court"),
+        area=("A", "B", "X"),
+        language=("en", "ur", "pl"),
+    )
     return world, targets
 
 
@@ -145,5 +152,12 @@ def endpoints(seed: int = 3) -> tuple[World, dict[str, list[Person]]]:
         month=AUG,
         depth=4,
         resume_at="q:right_understood",
+    )
+    world.add_phantoms(
+        MONTHS,
+        crime_group=("general", "rasso", "vawg"),
+        touchpoint=("reporting", "investigation", "outcome", "court"),
+        area=("A",),
+        language=("en",),
     )
     return world, targets

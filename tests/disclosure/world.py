@@ -9,6 +9,7 @@ the answers must be the same (test_endpoints.py).
 
 from __future__ import annotations
 
+import itertools
 import random
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -52,6 +53,7 @@ class Invite:
     key: int = 0
     withdrawn: bool = False
     resume_at: str | None = None  # "q:<question>" for a survey in progress
+    phantom: bool = False  # a record that could exist (see World.add_phantoms), but does not
 
     @property
     def stages(self) -> set[str]:
@@ -74,6 +76,7 @@ class Person:
     answers: dict[str, str | None]
     key: int = 0
     invite: Invite | None = None
+    phantom: bool = False
 
     def raw(self, name: str) -> Any:
         value = getattr(self, name)
@@ -109,6 +112,32 @@ class World:
         self.invites.append(invite)
         return person
 
+    def add_phantoms(self, months: Iterable[date], **choices: Sequence[Any]) -> None:
+        """Records that do not exist, one for every combination of `choices` (and both ways
+        of answering): the attacker cannot tell an empty suppressed cell from a small one, so
+        the consistency check may put records there. They are never counted or stored."""
+        names = list(choices)
+        for month in months:
+            for values in itertools.product(*(choices[name] for name in names)):
+                context = dict(zip(names, values, strict=True))
+                touchpoint = str(context.get("touchpoint", "reporting"))
+                for satisfied in (True, False):
+                    answers: dict[str, str | None] = {
+                        "sat_overall": "very_satisfied" if satisfied else "neither"
+                    }
+                    if touchpoint in ("reporting", "court"):
+                        answers["right_understood"] = "yes" if satisfied else "no"
+                    person = self.add_person(month=month, answers=answers, **context)
+                    person.phantom = True
+                    assert person.invite is not None
+                    person.invite.phantom = True
+
+    def real_people(self) -> list[Person]:
+        return [person for person in self.people if not person.phantom]
+
+    def real_invites(self) -> list[Invite]:
+        return [invite for invite in self.invites if not invite.phantom]
+
     def add_invite(self, **values: Any) -> Invite:
         invite = Invite(self.new_id(), **values)
         self.invites.append(invite)
@@ -136,6 +165,7 @@ def _tally(records: Iterable[Any]) -> Tally:
 def person_profile(person: Person) -> tuple[Any, ...]:
     """What the aggregates can tell about a response: people with one profile are alike."""
     return (
+        person.phantom,
         person.crime_group,
         person.touchpoint,
         person.raw("area"),
@@ -147,6 +177,7 @@ def person_profile(person: Person) -> tuple[Any, ...]:
 
 def invite_profile(invite: Invite) -> tuple[Any, ...]:
     return (
+        invite.phantom,
         invite.crime_group,
         invite.touchpoint,
         invite.area,
@@ -173,10 +204,10 @@ class MemoryTallies:
     def refresh(self) -> None:
         """The world's records or keys changed: regroup and retally."""
         people: dict[tuple[Any, ...], list[Person]] = {}
-        for person in self.world.people:
+        for person in self.world.real_people():
             people.setdefault(person_profile(person), []).append(person)
         invites: dict[tuple[Any, ...], list[Invite]] = {}
-        for invite in self.world.invites:
+        for invite in self.world.real_invites():
             invites.setdefault(invite_profile(invite), []).append(invite)
         self.people = [(group[0], _tally(group)) for group in people.values()]
         self.invites = [(group[0], _tally(group)) for group in invites.values()]
@@ -317,7 +348,7 @@ def store(db: Session, world: World) -> Stored:
     }
     responses: dict[int, str] = {}
     invitations: dict[int, str] = {}
-    for person in world.people:
+    for person in world.real_people():
         response = submit_response(
             db,
             versions[person.crime_group],
@@ -331,7 +362,7 @@ def store(db: Session, world: World) -> Stored:
             commit=False,
         )
         responses[person.id] = response.id
-    for invite in world.invites:
+    for invite in world.real_invites():
         times = {name: AT for name in STAGE_TIMES[: invite.depth]}
         extra: dict[str, Any] = {}
         if invite.withdrawn:
@@ -368,13 +399,13 @@ def restore_keys(db: Session, world: World, stored: Stored, since: date) -> None
         response_table.update()
         .where(response_table.c.id == bindparam("rid"))
         .values(record_key=bindparam("key")),
-        [{"rid": stored.responses[p.id], "key": p.key} for p in world.people],
+        [{"rid": stored.responses[p.id], "key": p.key} for p in world.real_people()],
     )
     connection.execute(
         invitation_table.update()
         .where(invitation_table.c.id == bindparam("iid"))
         .values(record_key=bindparam("key")),
-        [{"iid": stored.invitations[i.id], "key": i.key} for i in world.invites],
+        [{"iid": stored.invitations[i.id], "key": i.key} for i in world.real_invites()],
     )
     rollups.rebuild(db, since=since)
     db.commit()

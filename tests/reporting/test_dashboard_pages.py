@@ -95,7 +95,7 @@ def test_analyst_sees_figures_with_intervals(client: TestClient, db: Session) ->
     ]
     assert _row(headline, "Would report again")[1] == "Suppressed"
     # The page says how figures are protected, with this page's largest adjustment.
-    assert "at most 4 either way on this page" in html.unescape(page.text)
+    assert "at most 12 either way on this page" in html.unescape(page.text)
 
 
 def test_small_groups_are_shown_as_suppressed(client: TestClient, db: Session) -> None:
