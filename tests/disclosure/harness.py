@@ -106,11 +106,19 @@ def run(
                 masks = [key[1] for key in knowledge.facts]
                 masks += [part for hidden in knowledge.hidden for part in hidden.parts]
                 structures[name] = Structure(masks, target.mask, target.known, phantom_mask)
-                every = {key: 0 for key in [*knowledge.facts, *knowledge.sums]}
+                # Paths over real records: phantoms count 0 and are left out (one real record
+                # set may have several masks; they are published alike).
+                real: dict[tuple[str, int], tuple[str, int]] = {}
+                for key in [*knowledge.facts, *knowledge.sums]:
+                    real.setdefault((key[0], key[1] & ~phantom_mask), key)
+                every = dict.fromkeys(real, 0)
                 paths[name] = [
-                    (path, offset)
+                    (
+                        (real[path[0]], tuple(real[part] for part in path[1])),
+                        offset,
+                    )
                     for mask, offset in [(target.mask, 0), *target.others]
-                    for path in find_paths(mask, every)
+                    for path in find_paths(mask & ~phantom_mask, every)
                 ]
             attack(structures[name], paths[name], knowledge, scores[name])
         for name, guesses in (extra(knowledge) if extra else {}).items():
