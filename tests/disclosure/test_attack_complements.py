@@ -37,8 +37,12 @@ def outcome() -> tuple[Outcome, dict[str, int]]:
 
 
 def test_complements_never_give_a_hidden_count_away() -> None:
+    """The best guess is right in at most half of the draws. Pinning: each record here is
+    published at every level of four dimensions, month and quarter; in about one draw in 500
+    the witness search finds no other count for rasso in August (docs/disclosure-control.md,
+    "What is not protected"). This test holds it to at most 1% of draws."""
     result, truths = outcome()
-    assert result.failures() == [], result.summary()
+    assert result.failures(pinned_at_most=5) == [], result.summary()
     assert {name: score.truth for name, score in result.scores.items()} == truths
     assert all(score.draws == 500 for score in result.scores.values())
 
