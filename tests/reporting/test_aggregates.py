@@ -314,3 +314,48 @@ def test_coarse_and_fine_rollup_rows_give_the_same_record_sets(db: Session) -> N
         (c.n, c.positive, c.suppressed) for c in fine.cells
     ]
     assert [c.suppressed for c in coarse.cells] == [False, True, False]
+
+
+def test_a_period_is_bounded_and_a_missing_end_is_made_whole(db: Session) -> None:
+    version = create_bank_version(db)
+    submit_response(db, version, {"sat_overall": "neither"}, month=date(2026, 7, 1))
+    today = date(2026, 12, 1)
+    whole = aggregate_metric(db, "satisfaction.overall", on=today)
+    assert (whole.period_from, whole.period_to) == ("2026-04", "2027-03")
+    started = aggregate_metric(db, "satisfaction.overall", period_from="2025-07", on=today)
+    assert (started.period_from, started.period_to) == ("2025-07", "2026-03")
+    ended = aggregate_metric(db, "satisfaction.overall", period_to="2026-Q2", on=today)
+    assert (ended.period_from, ended.period_to) == ("2026-04", "2026-06")
+    five = aggregate_metric(db, "satisfaction.overall", period_from="2022-04", period_to="2027-03")
+    assert len(five.cells) == 1
+    for first, last in [("2022-03", "2027-03"), ("0001-01", "9999-12"), ("1900-01", "2999-12")]:
+        with pytest.raises(InvalidInput):
+            aggregate_metric(db, "satisfaction.overall", period_from=first, period_to=last)
+
+
+def test_the_limited_dimensions_and_the_number_of_cells_are_bounded(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.reporting import cells
+
+    # Area and language are two: together they are allowed ...
+    aggregate_metric(
+        db, "satisfaction.overall", group_by=["area"], filters={"language": "other languages"}
+    )
+    # ... and a third limited dimension (as later issues add) is one too many, counting
+    # filters and group_by together.
+    with pytest.raises(InvalidInput) as too_many:
+        cells.check_dimension_limit(
+            ["area", "mode"],
+            {"language": "en"},
+            limited=frozenset({"area", "language", "mode"}),
+        )
+    assert too_many.value.errors == [
+        {"loc": ["query", "group_by"], "msg": "Uses area, language, mode: choose at most 2."}
+    ]
+    monkeypatch.setattr(cells, "MAX_CELLS", 30)
+    with pytest.raises(InvalidInput) as huge:
+        aggregate_metric(
+            db, "satisfaction.overall", group_by=["month", "crime_group"], period_from="2026-04"
+        )
+    assert "36 cells" in huge.value.detail
