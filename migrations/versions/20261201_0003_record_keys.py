@@ -139,10 +139,10 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.execute("DELETE FROM rollup_count WHERE question_id = '*'")
-    with op.batch_alter_table("rollup_count", schema=None) as batch_op:
-        batch_op.drop_index("ix_rollup_count_lookup")
-        batch_op.create_index("ix_rollup_count_lookup", OLD_LOOKUP, unique=False)
-        batch_op.drop_column("key_sum")
-    for table in ("invitation", "response"):
-        with op.batch_alter_table(table, schema=None) as batch_op:
-            batch_op.drop_column("record_key")
+    op.drop_index("ix_rollup_count_lookup", table_name="rollup_count")
+    # ALTER TABLE … DROP COLUMN (SQLite 3.35+ and PostgreSQL): a batch copy of `response`
+    # would drop a table that answers still point to.
+    op.execute("ALTER TABLE rollup_count DROP COLUMN key_sum")
+    op.create_index("ix_rollup_count_lookup", "rollup_count", OLD_LOOKUP, unique=False)
+    op.execute("ALTER TABLE invitation DROP COLUMN record_key")
+    op.execute("ALTER TABLE response DROP COLUMN record_key")
