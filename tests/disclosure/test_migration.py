@@ -23,7 +23,8 @@ def at_0002(fresh_database_url: str) -> Iterator[str]:  # noqa: F811
         run = connection.execute
         run(
             text(
-                f"INSERT INTO question_bank (id, slug, title, created_at) VALUES (1, 'general', 'G', '{NOW}')"
+                "INSERT INTO question_bank (id, slug, title, created_at) "
+                f"VALUES (1, 'general', 'G', '{NOW}')"
             )
         )
         run(
