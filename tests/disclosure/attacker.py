@@ -156,6 +156,8 @@ def _describe(path: Path) -> str:
 
 MAX_DEPTH = 7
 NODE_BUDGET = 30_000
+CANDIDATES = 40  # atoms scored at each step of the witness search
+BRANCHES = 6  # … and tried
 
 
 @dataclass
@@ -237,58 +239,78 @@ def pinned(structure: Structure, knowledge: Knowledge) -> bool:
     for index, constraint in enumerate(constraints):
         for atom in constraint.atoms:
             touching[atom].append(index)
+    # Each constraint's count in the true world, and its atoms as sets: a trial world differs
+    # from it in a few atoms only.
+    bases = [sum(sizes[a] for a in c.atoms) for c in constraints]
+    members = [frozenset(c.atoms) for c in constraints]
+    part_bases = [[sum(sizes[a] for a in part) for part in c.parts] for c in constraints]
+    part_members = [[frozenset(part) for part in c.parts] for c in constraints]
 
-    def total(atoms_of: list[int], delta: Mapping[int, int]) -> int:
-        return sum(sizes[a] + delta.get(a, 0) for a in atoms_of)
+    def moved(atoms: frozenset[int], delta: Mapping[int, int]) -> int:
+        return sum(d for a, d in delta.items() if a in atoms)
 
     def holds(index: int, delta: Mapping[int, int]) -> bool:
         constraint = constraints[index]
-        value = total(constraint.atoms, delta)
+        value = bases[index] + moved(members[index], delta)
         if constraint.kind == "exact":
             return constraint.low <= value <= constraint.high
         if constraint.kind == "small":
             return lowest_published(value) <= constraint.high
         return (
-            sum(lowest_published(total(part, delta)) for part in constraint.parts)
+            sum(
+                lowest_published(base + moved(atoms, delta))
+                for base, atoms in zip(part_bases[index], part_members[index], strict=True)
+            )
             <= constraint.high
         )
 
     def direction(index: int, delta: Mapping[int, int]) -> int:
         constraint = constraints[index]
         if constraint.kind == "exact":
-            return -1 if total(constraint.atoms, delta) > constraint.high else 1
+            value = bases[index] + moved(members[index], delta)
+            return -1 if value > constraint.high else 1
         return -1
 
     nodes = 0
 
-    def search(delta: dict[int, int], depth: int) -> bool:
+    def search(delta: dict[int, int], broken: frozenset[int], depth: int) -> bool:
+        """`broken`: the constraints `delta` breaks (worked out as the moves are made)."""
         nonlocal nodes
         nodes += 1
-        touched = {index for atom in delta for index in touching[atom]}
-        broken = sorted(index for index in touched if not holds(index, delta))
         if not broken:
             return sum(d for a, d in delta.items() if in_target[a]) != 0
         if depth == MAX_DEPTH or nodes > NODE_BUDGET:
             return False
-        index = broken[0]
+        index = min(broken)
         step = direction(index, delta)
-        constraint = constraints[index]
         candidates = []
-        for atom in constraint.atoms:
-            if in_target[atom] or fixed[atom]:
-                continue
-            if step < 0 and sizes[atom] + delta.get(atom, 0) <= 0:
-                continue
+        # Atoms with the fewest other constraints first: moving them disturbs least.
+        choices = [
+            atom
+            for atom in constraints[index].atoms
+            if not (in_target[atom] or fixed[atom])
+            and not (step < 0 and sizes[atom] + delta.get(atom, 0) <= 0)
+        ]
+        choices.sort(key=lambda atom: len(touching[atom]))
+        for atom in choices[:CANDIDATES]:
             trial = {**delta, atom: delta.get(atom, 0) + step}
-            cost = sum(1 for other in touching[atom] if not holds(other, trial))
-            candidates.append((cost, atom, trial))
+            still = frozenset(
+                [i for i in broken if i not in touching_sets[atom]]
+                + [i for i in touching[atom] if not holds(i, trial)]
+            )
+            candidates.append((len(still), atom, trial, still))
         candidates.sort(key=lambda item: (item[0], item[1]))
-        return any(search(trial, depth + 1) for _, _, trial in candidates[:6])
+        return any(
+            search(trial, still, depth + 1) for _, _, trial, still in candidates[:BRANCHES]
+        )
 
+    touching_sets = {atom: frozenset(indexes) for atom, indexes in touching.items()}
     for step in (1, -1):
         for atom, inside in enumerate(in_target):
             if not inside or fixed[atom] or (step < 0 and sizes[atom] == 0):
                 continue
-            if search({atom: step}, 0):
+            start = {atom: step}
+            broken = frozenset(i for i in touching[atom] if not holds(i, start))
+            if search(start, broken, 0):
                 return False
     return True
