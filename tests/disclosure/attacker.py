@@ -300,9 +300,7 @@ def pinned(structure: Structure, knowledge: Knowledge) -> bool:
             )
             candidates.append((len(still), atom, trial, still))
         candidates.sort(key=lambda item: (item[0], item[1]))
-        return any(
-            search(trial, still, depth + 1) for _, _, trial, still in candidates[:BRANCHES]
-        )
+        return any(search(trial, still, depth + 1) for _, _, trial, still in candidates[:BRANCHES])
 
     touching_sets = {atom: frozenset(indexes) for atom, indexes in touching.items()}
     for step in (1, -1):

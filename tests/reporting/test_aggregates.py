@@ -359,3 +359,36 @@ def test_the_limited_dimensions_and_the_number_of_cells_are_bounded(
             db, "satisfaction.overall", group_by=["month", "crime_group"], period_from="2026-04"
         )
     assert "36 cells" in huge.value.detail
+
+
+def _attrition_bank(db: Session) -> Any:
+    document = small_bank("general")
+    document["sections"][0]["questions"].append(
+        {
+            "id": "stepping_back",
+            "type": "yes_no",
+            "text": "Have you thought about stepping back?",
+            "touchpoints": ["investigation"],
+            "measures": ["attrition"],
+            "options": [{"code": "yes", "label": "Yes"}, {"code": "no", "label": "No"}],
+        }
+    )
+    return create_bank_version(db, document)
+
+
+@pytest.mark.parametrize(("yes", "no", "shown"), [(2, 14, False), (2, 30, True), (5, 12, True)])
+def test_a_sensitive_measure_hides_a_small_cell_with_too_few_either_way(
+    db: Session, yes: int, no: int, shown: bool
+) -> None:
+    """Attrition: below twice min_cell (published), a true count of fewer than 3 on either
+    side is suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
+    version = _attrition_bank(db)
+    for code in ["yes"] * yes + ["no"] * no:
+        submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+    cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
+    n_published = cell.n
+    assert cell.suppressed is not shown
+    if shown:
+        assert n_published is not None and n_published >= 10
+    else:
+        assert (cell.n, cell.positive, cell.rate) == (None, None, None)
