@@ -7,8 +7,9 @@
 Fills Response and Answer rows in bulk (two answers per response), builds the rollups with
 `rollups.rebuild` (the `victim-voice rollups rebuild` code path), then times
 satisfaction.overall by crime_group × quarter through `aggregate_metric` (what the API calls)
-and the same figures by a raw SQL GROUP BY over Answer ⨝ Response, checks that both agree,
-and prints both times and their ratio. The database must be empty (a fresh one is made for
+and the same figures by a raw SQL GROUP BY over Answer ⨝ Response (counts and record-key sums,
+put through the same perturbation table), checks that both agree, and prints both times and
+their ratio. The database must be empty (a fresh one is made for
 SQLite; for PostgreSQL, name a new database: it is migrated here).
 """
 
@@ -160,8 +161,12 @@ def fill(engine: Any, versions: dict[str, int], total: int, seed: int) -> None:
 def raw_sql(
     engine: Any, positive: list[str], excluded: list[str]
 ) -> dict[tuple[str, str], tuple[int, int]]:
-    """satisfaction.overall by crime_group × quarter, straight from the answers."""
+    """satisfaction.overall by crime_group × quarter, straight from the answers: the published
+    (n, positive) of each cell, its positive and not-positive tallies perturbed as the service
+    does (each quarter is one piece of the period)."""
     from sqlalchemy import text
+
+    from app.reporting.cell_key import perturb
 
     if engine.dialect.name == "postgresql":
         quarter = "to_char(r.month, 'YYYY') || '-Q' || extract(quarter from r.month)::int"
@@ -175,19 +180,26 @@ def raw_sql(
     statement = text(
         f"""
         SELECT r.crime_group, {quarter} AS quarter,
+               SUM(CASE WHEN a.code IN ({positive_list}) THEN 1 ELSE 0 END) AS positive,
+               SUM(CASE WHEN a.code IN ({positive_list}) THEN r.record_key ELSE 0 END),
                SUM(CASE WHEN a.code IS NOT NULL AND a.code NOT IN ({excluded_list})
-                        THEN 1 ELSE 0 END) AS n,
-               SUM(CASE WHEN a.code IN ({positive_list}) THEN 1 ELSE 0 END) AS positive
+                         AND a.code NOT IN ({positive_list}) THEN 1 ELSE 0 END) AS negative,
+               SUM(CASE WHEN a.code IS NOT NULL AND a.code NOT IN ({excluded_list})
+                         AND a.code NOT IN ({positive_list}) THEN r.record_key ELSE 0 END)
         FROM answer a JOIN response r ON r.id = a.response_id
         WHERE a.question_id = 'sat_overall'
         GROUP BY r.crime_group, {quarter}
         """
     )
     with engine.connect() as connection:
-        return {
-            (str(group), str(q)): (int(n), int(p))
-            for group, q, n, p in connection.execute(statement).all()
-        }
+        cells: dict[tuple[str, str], tuple[int, int]] = {}
+        for group, q, pos, pos_key, neg, neg_key in connection.execute(statement).all():
+            published = perturb(int(pos), int(pos_key) % 256)
+            cells[(str(group), str(q))] = (
+                published + perturb(int(neg), int(neg_key) % 256),
+                published,
+            )
+        return cells
 
 
 def timed(function: Any, repeat: int) -> tuple[float, list[float], Any]:
@@ -269,7 +281,13 @@ def main() -> None:
 
     def service() -> Any:
         with Session(engine) as session:
-            return aggregate_metric(session, "satisfaction.overall", group_by=group_by, min_cell=10)
+            return aggregate_metric(
+                session,
+                "satisfaction.overall",
+                group_by=group_by,
+                period_from=MONTHS[0].strftime("%Y-%m"),
+                period_to=MONTHS[-1].strftime("%Y-%m"),
+            )
 
     cold_started = time.perf_counter()
     service()
@@ -284,6 +302,7 @@ def main() -> None:
     from_service = {
         (cell.group["crime_group"], cell.group["quarter"]): (cell.n, cell.positive)
         for cell in result.cells
+        if cell.n is not None
     }
     assert from_service == raw, "rollups and raw SQL disagree"
     totals: dict[str, int] = defaultdict(int)

@@ -7,6 +7,7 @@ from datetime import date, datetime
 from sqlmodel import Field, SQLModel
 
 from app.db import new_uuid, utcnow
+from app.reporting.cell_key import new_record_key
 
 
 class InvitationBatch(SQLModel, table=True):
@@ -86,6 +87,12 @@ class Invitation(SQLModel, table=True):
     survey_language: str | None = Field(default=None, max_length=35)
     resume_at: str | None = Field(default=None, max_length=120)
     response_id: str | None = Field(default=None, foreign_key="response.id", index=True)
+    # Disclosure control of the funnel (app.reporting.cell_key): random 0-255, never shown.
+    record_key: int = Field(
+        default_factory=new_record_key,
+        # Also a Core default, so bulk inserts (executemany) draw one per row too.
+        sa_column_kwargs={"default": new_record_key},
+    )
 
 
 class OutboundMessage(SQLModel, table=True):

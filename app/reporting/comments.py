@@ -25,6 +25,7 @@ from app.errors import InvalidInput, NotFound
 from app.reporting import comment_checks, comment_release, themes
 from app.reporting.comment_checks import CheckOutcome, HeldComment
 from app.reporting.comment_release import CommentCell
+from app.reporting.disclosure import disclosure_info
 from app.reporting.periods import month_label, parse_period
 from app.reporting.redaction import redact
 from app.settings import get_settings
@@ -44,8 +45,7 @@ def disclosure(min_cell: int) -> dict[str, object]:
 
     Comments are shown or not, never counted per cell, so no published count is adjusted.
     """
-    # TODO merge with disclosure helper (app/reporting/disclosure.py, built in parallel)
-    return {"method": "cell_key", "min_cell": min_cell, "max_adjustment": 0}
+    return disclosure_info(min_cell, max_adjustment=0)
 
 
 def _audit(session: Session, **values: Any) -> None:

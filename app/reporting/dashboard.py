@@ -1,8 +1,10 @@
 """The analysts' dashboard: figures, tables and chart specs assembled from the aggregates.
 
 Tables are the primary presentation (every chart has one, with the same figures and a CSV
-link); charts are Vega-Lite specs drawn in the browser by /static/js/charts.mjs. A suppressed
-cell is shown as "Suppressed" and left out of its chart: nothing here derives a hidden figure.
+link); charts are Vega-Lite specs drawn in the browser by /static/js/charts.mjs. Every figure is
+a published cell of the aggregates API (the same numbers as its CSV); a suppressed cell is shown
+as "Suppressed" and left out of its chart, and a low-base cell says so: nothing here derives a
+hidden figure.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ from app.banks.metrics import METRICS, RIGHT_TITLES, get_metric
 from app.enums import CrimeGroup, Touchpoint
 from app.reporting import periods
 from app.reporting.aggregates import AggregateResult, MetricCell, aggregate_metric
+from app.reporting.disclosure import LOW_BASE, LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.funnel import STAGE_NAMES, FunnelCell, FunnelResult, funnel
+from app.reporting.offered import OTHER_AREAS
 from app.reporting.victims_code import VictimsCodeView, victims_code_view
 
 # The figures a board asks about first, in the order the dashboard and report show them.
@@ -94,8 +98,11 @@ def points(change: float | None) -> str:
     return f"{sign}{abs(value)} {unit}"
 
 
-def count_text(value: int | None) -> str:
-    return "" if value is None else f"{value:,}"
+def count_text(value: int | None, *, low_base: bool | None = None) -> str:
+    """1234 → "1,234"; a low-base count says so."""
+    if value is None:
+        return ""
+    return f"{value:,} ({LOW_BASE_TEXT})" if low_base else f"{value:,}"
 
 
 def crime_group_label(value: str | None) -> str:
@@ -139,7 +146,7 @@ def metric_cells(cell: MetricCell | None) -> list[dict[str, Any]]:
     return [
         text_cell(percent(cell.rate), numeric=True),
         text_cell(interval_text(cell.ci_low, cell.ci_high), numeric=True),
-        text_cell(count_text(cell.n), numeric=True),
+        text_cell(count_text(cell.n, low_base=cell.low_base), numeric=True),
     ]
 
 
@@ -218,6 +225,19 @@ def parse_dashboard_filters(
     if first and last and first > last:
         errors.append({"text": "The start must be before the end", "href": "#from"})
         period_from, period_to = default_from, default_to
+    elif (
+        first
+        and last
+        and periods.financial_years_spanned(first, last) > periods.MAX_FINANCIAL_YEARS
+    ):
+        errors.append(
+            {
+                "text": f"Choose a period of at most {periods.MAX_FINANCIAL_YEARS} financial "
+                "years (April to March)",
+                "href": "#from",
+            }
+        )
+        period_from, period_to = default_from, default_to
     crime_group = params.get("crime_group") or None
     if crime_group and crime_group not in CrimeGroup.__members__:
         errors.append({"text": "Choose a crime group from the list", "href": "#crime_group"})
@@ -227,7 +247,11 @@ def parse_dashboard_filters(
         errors.append({"text": "Choose a touchpoint from the list", "href": "#touchpoint"})
         touchpoint = None
     area = (params.get("area") or "").strip() or None
-    if area and (len(area) > 32 or not area.replace("-", "").replace("_", "").isalnum()):
+    if (
+        area
+        and area != OTHER_AREAS
+        and (len(area) > 32 or not area.replace("-", "").replace("_", "").isalnum())
+    ):
         errors.append({"text": "Enter an area code of letters and numbers", "href": "#area"})
         area = None
     metric = params.get("metric") or DEFAULT_METRIC
@@ -469,6 +493,7 @@ class ChartTable:
     chart: dict[str, Any] | None = None
     chart_label: str = ""
     notes: list[str] = field(default_factory=list)
+    max_adjustment: int = 0  # of the answers the figure shows (their `disclosure` objects)
 
 
 def _cell_for(result: AggregateResult, dimension: str, value: str) -> MetricCell | None:
@@ -482,8 +507,9 @@ def _total(result: AggregateResult) -> MetricCell | None:
     return result.cells[0] if result.cells else None
 
 
-def headline_table(session: Session, filters: DashboardFilters, min_cell: int) -> ChartTable:
+def headline_table(session: Session, filters: DashboardFilters) -> ChartTable:
     rows: list[list[dict[str, Any]]] = []
+    max_adjustment = 0
     for metric_id in HEADLINE_METRICS:
         result = aggregate_metric(
             session,
@@ -492,8 +518,8 @@ def headline_table(session: Session, filters: DashboardFilters, min_cell: int) -
             filters=filters.aggregate_filters(),
             period_from=filters.period_from,
             period_to=filters.period_to,
-            min_cell=min_cell,
         )
+        max_adjustment = max(max_adjustment, result.disclosure.max_adjustment)
         title = metric_title(metric_id)
         if result.lower_is_better:
             title += " (lower is better)"
@@ -510,6 +536,7 @@ def headline_table(session: Session, filters: DashboardFilters, min_cell: int) -
         head=[{"text": "Measure"}, *METRIC_HEAD, {"text": "Data"}],
         rows=rows,
         csv_url="",
+        max_adjustment=max_adjustment,
     )
 
 
@@ -583,13 +610,14 @@ def key_measures_chart(
     return spec
 
 
-def key_measures_table(session: Session, filters: DashboardFilters, min_cell: int) -> ChartTable:
+def key_measures_table(session: Session, filters: DashboardFilters) -> ChartTable:
     """The headline measures side by side, quarter by quarter."""
     first = periods.parse_period(filters.period_from)[0]
     last = periods.parse_period(filters.period_to)[1]
     quarters = periods.quarters_between(first, last)
     rows: list[list[dict[str, Any]]] = []
     series: list[tuple[str, list[tuple[str, MetricCell | None]]]] = []
+    max_adjustment = 0
     for metric_id in HEADLINE_METRICS:
         result = aggregate_metric(
             session,
@@ -598,8 +626,8 @@ def key_measures_table(session: Session, filters: DashboardFilters, min_cell: in
             filters=filters.aggregate_filters(),
             period_from=filters.period_from,
             period_to=filters.period_to,
-            min_cell=min_cell,
         )
+        max_adjustment = max(max_adjustment, result.disclosure.max_adjustment)
         title = metric_title(metric_id)
         pairs = [(label, _cell_for(result, "quarter", label)) for label in quarters]
         series.append((title, pairs))
@@ -610,12 +638,10 @@ def key_measures_table(session: Session, filters: DashboardFilters, min_cell: in
             elif cell.suppressed:
                 cells.append({"text": SUPPRESSED, "classes": f"{NUMERIC} app-suppressed"})
             else:
-                cells.append(
-                    text_cell(
-                        f"{percent(cell.rate)} ({interval_text(cell.ci_low, cell.ci_high)})",
-                        numeric=True,
-                    )
-                )
+                text = f"{percent(cell.rate)} ({interval_text(cell.ci_low, cell.ci_high)})"
+                if cell.low_base:
+                    text += f", {LOW_BASE_TEXT}"
+                cells.append(text_cell(text, numeric=True))
         csv_url = f"/api/v1/aggregates/{metric_id}?" + filters.api_query(
             group_by="quarter", format="csv"
         )
@@ -639,10 +665,11 @@ def key_measures_table(session: Session, filters: DashboardFilters, min_cell: in
         chart=key_measures_chart(series, quarters),
         chart_label="Chart of the headline measures by quarter, with 95% intervals. "
         "The table below gives the same figures.",
+        max_adjustment=max_adjustment,
     )
 
 
-def over_time_table(session: Session, filters: DashboardFilters, min_cell: int) -> ChartTable:
+def over_time_table(session: Session, filters: DashboardFilters) -> ChartTable:
     result = aggregate_metric(
         session,
         filters.metric,
@@ -650,7 +677,6 @@ def over_time_table(session: Session, filters: DashboardFilters, min_cell: int) 
         filters=filters.aggregate_filters(),
         period_from=filters.period_from,
         period_to=filters.period_to,
-        min_cell=min_cell,
     )
     first = periods.parse_period(filters.period_from)[0]
     last = periods.parse_period(filters.period_to)[1]
@@ -672,15 +698,11 @@ def over_time_table(session: Session, filters: DashboardFilters, min_cell: int) 
         ),
         chart_label=f"Chart of {title.lower()} by quarter, with 95% intervals. "
         "The table below gives the same figures.",
+        max_adjustment=result.disclosure.max_adjustment,
     )
 
 
-def by_group_table(
-    session: Session,
-    filters: DashboardFilters,
-    min_cell: int,
-    dimension: str,
-) -> ChartTable:
+def by_group_table(session: Session, filters: DashboardFilters, dimension: str) -> ChartTable:
     labels = CRIME_GROUP_LABELS if dimension == "crime_group" else TOUCHPOINT_LABELS
     noun = "crime group" if dimension == "crime_group" else "touchpoint"
     result = aggregate_metric(
@@ -690,7 +712,6 @@ def by_group_table(
         filters=filters.aggregate_filters(),
         period_from=filters.period_from,
         period_to=filters.period_to,
-        min_cell=min_cell,
     )
     chosen = getattr(filters, dimension)
     keys = [chosen] if chosen else list(labels)
@@ -713,6 +734,7 @@ def by_group_table(
         ),
         chart_label=f"Chart of {title.lower()} by {noun}, with 95% intervals. "
         "The table below gives the same figures.",
+        max_adjustment=result.disclosure.max_adjustment,
     )
 
 
@@ -738,9 +760,10 @@ def victims_code_rows(view: VictimsCodeView) -> list[list[dict[str, Any]]]:
             victims = [
                 text_cell(percent(row.rate), numeric=True),
                 text_cell(interval_text(row.ci_low, row.ci_high), numeric=True),
-                text_cell(count_text(row.n), numeric=True),
+                text_cell(count_text(row.n, low_base=row.low_base), numeric=True),
             ]
-            gap = text_cell(points(row.gap), numeric=True)
+            # No gap is drawn from a low-base figure.
+            gap = text_cell("Not compared" if row.low_base else points(row.gap), numeric=True)
         rows.append([right, *victims, force, gap])
     return rows
 
@@ -759,8 +782,10 @@ def victims_code_table(view: VictimsCodeView, caption: str, csv_url: str) -> Cha
         "figures.",
         notes=[
             "Gap is the victims' rate minus the force's rate, in percentage points: a negative "
-            "gap means victims report the right less often than the force believes it delivers."
+            "gap means victims report the right less often than the force believes it delivers. "
+            f"No gap is given for a right with fewer than {LOW_BASE} responses (low base)."
         ],
+        max_adjustment=view.disclosure.max_adjustment,
     )
 
 
@@ -782,25 +807,31 @@ def funnel_rows(
         if cell.suppressed:
             rows.append([{"text": label}, suppressed_cell(len(STAGE_NAMES) + 1)])
             continue
+        stages = [
+            text_cell(
+                count_text(
+                    getattr(cell, name), low_base=cell.low_base if name == "invited" else None
+                ),
+                numeric=True,
+            )
+            if getattr(cell, name) is not None
+            else {"text": SUPPRESSED, "classes": f"{NUMERIC} app-suppressed"}
+            for name in STAGE_NAMES
+        ]
         rows.append(
-            [
-                {"text": label},
-                *(text_cell(count_text(getattr(cell, name)), numeric=True) for name in STAGE_NAMES),
-                text_cell(percent(cell.response_rate) or "", numeric=True),
-            ]
+            [{"text": label}, *stages, text_cell(percent(cell.response_rate) or "", numeric=True)]
         )
     return rows
 
 
 def funnel_results(
-    session: Session, filters: DashboardFilters, min_cell: int
+    session: Session, filters: DashboardFilters
 ) -> tuple[FunnelResult, FunnelResult]:
     """The funnel by crime group, and its total."""
     by_group = funnel(
         session,
         group_by=["crime_group"],
         filters=filters.aggregate_filters(),
-        min_cell=min_cell,
         period_from=filters.period_from,
         period_to=filters.period_to,
     )
@@ -808,7 +839,6 @@ def funnel_results(
         session,
         group_by=[],
         filters=filters.aggregate_filters(),
-        min_cell=min_cell,
         period_from=filters.period_from,
         period_to=filters.period_to,
     )
@@ -829,7 +859,11 @@ def funnel_table(
         chart=funnel_chart(total.cells[0] if total.cells else None),
         chart_label="Chart of how many invitations reached each stage, from invited to "
         "completed. The table below gives the same figures.",
-        notes=["Response rate is completed surveys as a share of invitations sent."],
+        notes=[
+            "Response rate is completed surveys as a share of invitations sent. A stage "
+            "reached by too few invitations to publish is shown as Suppressed."
+        ],
+        max_adjustment=max(by_group.disclosure.max_adjustment, total.disclosure.max_adjustment),
     )
 
 
@@ -838,17 +872,18 @@ class Dashboard:
     filters: DashboardFilters
     min_cell: int
     figures: list[ChartTable]
+    disclosure: Disclosure
 
 
-def build_dashboard(session: Session, filters: DashboardFilters, min_cell: int) -> Dashboard:
+def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
     """Every figure of the dashboard for these filters (raises InvalidInput on bad filters)."""
-    view = victims_code_view(session, filters.period_from, filters.period_to, min_cell)
+    view = victims_code_view(session, filters.period_from, filters.period_to)
     figures = [
-        headline_table(session, filters, min_cell),
-        key_measures_table(session, filters, min_cell),
-        over_time_table(session, filters, min_cell),
-        by_group_table(session, filters, min_cell, "crime_group"),
-        by_group_table(session, filters, min_cell, "touchpoint"),
+        headline_table(session, filters),
+        key_measures_table(session, filters),
+        over_time_table(session, filters),
+        by_group_table(session, filters, "crime_group"),
+        by_group_table(session, filters, "touchpoint"),
         victims_code_table(
             view,
             caption=f"Victims' Code rights, {filters.period_from} to {filters.period_to} "
@@ -857,9 +892,17 @@ def build_dashboard(session: Session, filters: DashboardFilters, min_cell: int) 
             + urlencode({"from": filters.period_from, "to": filters.period_to, "format": "csv"}),
         ),
         funnel_table(
-            *funnel_results(session, filters, min_cell),
+            *funnel_results(session, filters),
             filters,
             caption=f"Invitations by crime group, {filters.description()}",
         ),
     ]
-    return Dashboard(filters=filters, min_cell=min_cell, figures=figures)
+    min_cell = configured_min_cell()
+    return Dashboard(
+        filters=filters,
+        min_cell=min_cell,
+        figures=figures,
+        disclosure=Disclosure(
+            min_cell=min_cell, max_adjustment=max(item.max_adjustment for item in figures)
+        ),
+    )

@@ -2,16 +2,22 @@
 
 `reached` counts submitted responses that were shown the question (skipped included), `skipped`
 those that left it unanswered, `stopped` the surveys in progress now whose place is that
-question. Questions are not a partition of responses (one response reaches many), so there is
-no coarser total to subtract from: each row is suppressed on its own count.
+question. Read by analysts and by the bank's partner editors alike, with the same disclosure
+control as every aggregate (docs/disclosure-control.md): in each period piece, the answered and
+the skipped responses are two tallies published once through the cell-key table, `reached` is
+their sum; a row is suppressed when any live piece has fewer than min_cell published, and
+`stopped` (a tally of invitations) is shown only at min_cell or more: never a count of one,
+never a 0 that stands for a suppressed row.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, case, func, select
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
@@ -19,12 +25,18 @@ from app.banks.localize import asked_at, iter_questions
 from app.banks.models import BankVersion, QuestionBank
 from app.enums import Touchpoint
 from app.errors import InvalidInput, NotFound
-from app.invitations.models import Invitation
-from app.reporting.aggregates import ANSWERED_STATUSES, MonthRange, parse_month_range
-from app.reporting.rollups import ALL, SKIPPED_CODE, answer_table, response_table, rollup_table
-
-invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
-IN_PROGRESS = "started"
+from app.reporting.aggregates import (
+    ANSWERED_STATUSES,
+    CSV_DISCLOSURE_COLUMNS,
+    database_tallies,
+    disclosure_csv_values,
+    is_live,
+    today,
+)
+from app.reporting.cells import resolve_period
+from app.reporting.disclosure import Disclosure, Tally, adjustment_bound, configured_min_cell
+from app.reporting.periods import Piece, canonical_pieces
+from app.reporting.tallies import Tallies
 
 
 class DropoffRow(BaseModel):
@@ -35,7 +47,7 @@ class DropoffRow(BaseModel):
     answered: int | None
     skipped: int | None
     skip_rate: float | None
-    stopped: int | None  # None when between 1 and min_cell − 1
+    stopped: int | None  # None when its published count is below min_cell
     suppressed: bool
 
 
@@ -43,8 +55,11 @@ class DropoffResult(BaseModel):
     bank: str
     version: int | None  # the version whose questions are listed
     touchpoint: str | None
+    period_from: str
+    period_to: str
     min_cell: int
     questions: list[DropoffRow]
+    disclosure: Disclosure
 
 
 def _bank_versions(session: Session, slug: str) -> list[BankVersion]:
@@ -57,27 +72,55 @@ def _bank_versions(session: Session, slug: str) -> list[BankVersion]:
     return list(session.exec(statement).all())
 
 
-def _slice_conditions(
-    table: Table, touchpoint: str | None, months: MonthRange
-) -> list[ColumnElement[bool]]:
-    """The touchpoint and month range asked for, on a table with those two columns."""
-    conditions: list[ColumnElement[bool]] = []
-    if touchpoint:
-        conditions.append(table.c.touchpoint == touchpoint)
-    if months.first:
-        conditions.append(table.c.month >= months.first)
-    if months.last:
-        conditions.append(table.c.month <= months.last)
-    return conditions
+@dataclass
+class QuestionPiece:
+    """One period piece of a question's row: the answered and the skipped responses."""
+
+    answered: Tally
+    skipped: Tally
+
+    def published(self) -> tuple[int, int]:
+        return self.answered.published(), self.skipped.published()
+
+
+def dropoff_row(
+    section: str | None,
+    question: Mapping[str, Any],
+    pieces: Sequence[QuestionPiece],
+    stopped: Tally,
+    *,
+    min_cell: int,
+) -> DropoffRow:
+    """One question's row from its live pieces and its in-progress tally (pure)."""
+    published = [piece.published() for piece in pieces]
+    suppressed = not published or any(
+        answered + skipped < min_cell for answered, skipped in published
+    )
+    answered = sum(value for value, _ in published)
+    skipped = sum(value for _, value in published)
+    reached = answered + skipped
+    number_stopped = stopped.published()
+    return DropoffRow(
+        question_id=str(question["id"]),
+        section=section,
+        type=str(question.get("type")),
+        reached=None if suppressed else reached,
+        answered=None if suppressed else answered,
+        skipped=None if suppressed else skipped,
+        skip_rate=None if suppressed else skipped / reached,
+        stopped=number_stopped if number_stopped >= min_cell else None,
+        suppressed=suppressed,
+    )
 
 
 def question_dropoff(
     session: Session,
     bank: str,
     touchpoint: str | None = None,
-    min_cell: int = 10,
     period_from: str | None = None,
     period_to: str | None = None,
+    *,
+    on: date | None = None,
 ) -> DropoffResult:
     """Per question of the bank's latest published version: reached, skipped, stopped."""
     if touchpoint and touchpoint not in {t.value for t in Touchpoint}:
@@ -85,120 +128,103 @@ def question_dropoff(
             "The touchpoint is not valid.",
             errors=[{"loc": ["query", "touchpoint"], "msg": "Use a touchpoint of the contract."}],
         )
-    months = parse_month_range(period_from, period_to)
     versions = _bank_versions(session, bank)
     if not versions:
         raise NotFound("There is no published bank with that slug.")
-    latest = versions[0]
-    version_ids = [int(v.id) for v in versions if v.id is not None]
+    return dropoff_from(
+        database_tallies(session),
+        bank,
+        versions[0].version,
+        versions[0].document,
+        [int(v.id) for v in versions if v.id is not None],
+        touchpoint,
+        period_from,
+        period_to,
+        on=on,
+    )
+
+
+def dropoff_from(
+    tallies: Tallies,
+    bank: str,
+    version: int | None,
+    document: Mapping[str, Any],
+    version_ids: Sequence[int],
+    touchpoint: str | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    *,
+    on: date | None = None,
+) -> DropoffResult:
+    """The drop-off of the questions of `document` (the bank's latest published version),
+    counting the responses of `version_ids`, reading its tallies from `tallies`."""
+    period = resolve_period(period_from, period_to, on or today())
+    min_cell = configured_min_cell()
     questions = [
         (section, question)
-        for section, question in iter_questions(latest.document)
+        for section, question in iter_questions(document)
         if question.get("type") != "text" and (not touchpoint or asked_at(question, touchpoint))
     ]
     multi = [str(q["id"]) for _, q in questions if q.get("type") == "multi"]
     single = [str(q["id"]) for _, q in questions if q.get("type") != "multi"]
-
-    counts: dict[str, tuple[int, int]] = {}  # question → (reached, skipped)
-    if single:
-        conditions: list[ColumnElement[bool]] = [
-            rollup_table.c.question_id.in_(single),
-            rollup_table.c.bank_version_id.in_(version_ids),
-            rollup_table.c.language == ALL,  # the coarse rows: no area or language asked for
-            *_slice_conditions(rollup_table, touchpoint, months),
-        ]
-        statement = (
-            select(
-                rollup_table.c.question_id,
-                func.sum(rollup_table.c.count),
-                func.sum(
-                    case((rollup_table.c.code == SKIPPED_CODE, rollup_table.c.count), else_=0)
-                ),
-            )
-            .where(*conditions)
-            .group_by(rollup_table.c.question_id)
+    pieces = canonical_pieces(period.first, period.last)
+    counts: dict[tuple[str, Piece], QuestionPiece] = {}
+    for row in tallies.question_months(version_ids, single, multi, touchpoint, period):
+        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
+        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
+        figures.answered = figures.answered + row.answered
+        figures.skipped = figures.skipped + row.skipped
+    stopped = tallies.stopped(version_ids, touchpoint)
+    live = tallies.live_response_months(period.first, period.last)
+    live_pieces = [piece for piece in pieces if is_live(piece, live)]
+    rows = [
+        dropoff_row(
+            None if section is None else str(section.get("id")),
+            question,
+            [
+                counts.get((str(question["id"]), piece), QuestionPiece(Tally(), Tally()))
+                for piece in live_pieces
+            ],
+            stopped.get(str(question["id"]), Tally()),
+            min_cell=min_cell,
         )
-        for question_id, reached, skipped in session.execute(statement).all():
-            counts[str(question_id)] = (int(reached or 0), int(skipped or 0))
-    if multi:
-        # A multi answer has one row per code: count responses, which needs the answers.
-        conditions = [
-            answer_table.c.question_id.in_(multi),
-            response_table.c.bank_version_id.in_(version_ids),
-            *_slice_conditions(response_table, touchpoint, months),
-        ]
-        statement = (
-            select(
-                answer_table.c.question_id,
-                func.count(func.distinct(answer_table.c.response_id)),
-                func.count(case((answer_table.c.code.is_(None), 1))),
-            )
-            .select_from(
-                answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
-            )
-            .where(*conditions)
-            .group_by(answer_table.c.question_id)
-        )
-        for question_id, reached, skipped in session.execute(statement).all():
-            counts[str(question_id)] = (int(reached or 0), int(skipped or 0))
-
-    stopped_conditions: list[ColumnElement[bool]] = [
-        invitation_table.c.status == IN_PROGRESS,
-        invitation_table.c.bank_version_id.in_(version_ids),
-        invitation_table.c.resume_at.like("q:%"),
+        for section, question in questions
     ]
-    if touchpoint:
-        stopped_conditions.append(invitation_table.c.touchpoint == touchpoint)
-    stopped: dict[str, int] = {
-        str(resume_at)[2:]: int(number)
-        for resume_at, number in session.execute(
-            select(invitation_table.c.resume_at, func.count())
-            .where(*stopped_conditions)
-            .group_by(invitation_table.c.resume_at)
-        ).all()
-    }
-
-    rows: list[DropoffRow] = []
-    for section, question in questions:
-        question_id = str(question["id"])
-        reached, skipped = counts.get(question_id, (0, 0))
-        number_stopped = stopped.get(question_id, 0)
-        suppressed = reached < min_cell
-        rows.append(
-            DropoffRow(
-                question_id=question_id,
-                section=None if section is None else str(section.get("id")),
-                type=str(question.get("type")),
-                reached=None if suppressed else reached,
-                answered=None if suppressed else reached - skipped,
-                skipped=None if suppressed else skipped,
-                skip_rate=None if suppressed else skipped / reached,
-                stopped=number_stopped
-                if number_stopped == 0 or number_stopped >= min_cell
-                else None,
-                suppressed=suppressed,
-            )
-        )
     return DropoffResult(
         bank=bank,
-        version=latest.version,
+        version=version,
         touchpoint=touchpoint,
+        period_from=period.label_from,
+        period_to=period.label_to,
         min_cell=min_cell,
         questions=rows,
+        # reached adds an answered and a skipped published count in every piece.
+        disclosure=Disclosure(
+            min_cell=min_cell, max_adjustment=adjustment_bound(max(2 * len(live_pieces), 1))
+        ),
     )
 
 
+DROPOFF_CSV_COLUMNS = (
+    "question_id",
+    "section",
+    "type",
+    "reached",
+    "answered",
+    "skipped",
+    "skip_rate",
+    "stopped",
+    "suppressed",
+)
+
+
 def dropoff_csv_rows(result: DropoffResult) -> tuple[list[str], list[list[Any]]]:
-    columns = [
-        "question_id",
-        "section",
-        "type",
-        "reached",
-        "answered",
-        "skipped",
-        "skip_rate",
-        "stopped",
-        "suppressed",
+    columns = [*DROPOFF_CSV_COLUMNS, *CSV_DISCLOSURE_COLUMNS]
+    rows: list[list[Any]] = [
+        [
+            *(getattr(row, name) for name in DROPOFF_CSV_COLUMNS),
+            *disclosure_csv_values(result.disclosure),
+        ]
+        for row in result.questions
     ]
-    rows: list[list[Any]] = [[getattr(row, name) for name in columns] for row in result.questions]
     return columns, rows

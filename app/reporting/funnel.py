@@ -1,41 +1,64 @@
-"""The invitation funnel: invited → sent → delivered → opened → started → completed, by group."""
+"""The invitation funnel: invited → sent → delivered → opened → started → completed, by group.
+
+Each stage counts the invitations that reached it *or any later stage* (an invitation opened
+without a delivery receipt was delivered), so true counts never rise along the chain.
+
+Disclosure control (docs/disclosure-control.md): in each period piece, the invitations are
+split by the last stage they reached (invited only, sent but not delivered, …, completed), and
+each of those disjoint counts is a tally published once through the cell-key table; a stage is
+the sum of the published counts at or beyond it. So every invitation sits in exactly one
+perturbed count, the stages can never rise along the chain, and each stage is still within
+2 × (the stages it adds up) of the truth. (Perturbing the nested stage counts one by one and
+clamping would publish each completed survey six times with six independent adjustments,
+enough together to pin a small group: tests/disclosure/test_attack_endpoints.py.) Withdrawn is
+its own published count, at most invited. A cell is suppressed when any live piece has fewer
+than min_cell published invitations; a stage of a shown cell is left empty (null) when any
+live piece has fewer than min_cell at that stage, so a small number of completed surveys is
+never published on its own.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
-from sqlalchemy import ColumnElement, Table, func, select
 from sqlmodel import Session
 
-from app.invitations.models import Invitation
-from app.reporting import periods
 from app.reporting.aggregates import (
+    ALL_CRIME_GROUPS,
+    ALL_TOUCHPOINTS,
+    CSV_DISCLOSURE_COLUMNS,
+    database_tallies,
+    disclosure_csv_values,
+    is_live,
+    today,
+)
+from app.reporting.cells import (
     FILTER_DIMENSIONS,
+    CellKey,
+    Grouping,
     GroupValue,
-    MonthRange,
-    group_label,
-    month_dimension_needed,
+    check_dimension_limit,
+    check_offered_filters,
     parse_filters,
     parse_group_by,
-    parse_month_range,
-    shown_groups,
+    resolve_period,
 )
-
-invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
-
-STAGES: tuple[tuple[str, str | None], ...] = (
-    ("invited", None),
-    ("sent", "first_sent_at"),
-    ("delivered", "delivered_at"),
-    ("opened", "opened_at"),
-    ("started", "started_at"),
-    ("completed", "completed_at"),
-    ("withdrawn", "withdrawn_at"),
+from app.reporting.disclosure import (
+    Disclosure,
+    Tally,
+    adjustment_bound,
+    configured_min_cell,
+    is_low_base,
 )
-STAGE_NAMES = tuple(name for name, _ in STAGES)
+from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
+from app.reporting.periods import Piece
+from app.reporting.tallies import STAGE_NAMES, Tallies
+
+CHAIN = STAGE_NAMES[:-1]  # invited ≥ sent ≥ … ≥ completed
 
 
 class FunnelCell(BaseModel):
@@ -49,111 +72,158 @@ class FunnelCell(BaseModel):
     withdrawn: int | None
     response_rate: float | None
     suppressed: bool
+    low_base: bool | None = None  # fewer than 50 published invitations; null when suppressed
 
 
 class FunnelResult(BaseModel):
     group_by: list[str]
+    period_from: str
+    period_to: str
     min_cell: int
     cells: list[FunnelCell]
+    disclosure: Disclosure
 
 
-def _month_text(session: Session) -> ColumnElement[str]:
-    """`YYYY-MM` of the touchpoint date, in the database's own dialect."""
-    column = invitation_table.c.touchpoint_date
-    if session.get_bind().dialect.name == "postgresql":
-        return func.to_char(column, "YYYY-MM")
-    return func.strftime("%Y-%m", column)
+@dataclass(frozen=True)
+class FunnelPiece:
+    """One period piece of a funnel cell: a tally per stage."""
+
+    stages: Mapping[str, Tally]
+
+    def published(self) -> dict[str, int]:
+        """Each last-stage-reached count published once; a stage is the sum at or beyond it."""
+        values: dict[str, int] = {}
+        beyond = 0
+        later = Tally()
+        for name in reversed(CHAIN):
+            reached = self.stages[name]
+            beyond += (reached - later).published()  # reached this stage and went no further
+            values[name] = beyond
+            later = reached
+        values["withdrawn"] = min(self.stages["withdrawn"].published(), values["invited"])
+        return values
 
 
-def _conditions(filters: Mapping[str, str], months: MonthRange) -> list[ColumnElement[bool]]:
-    conditions: list[ColumnElement[bool]] = []
-    for name, value in filters.items():
-        column = invitation_table.c[name]
-        # An invitation's unknown area is stored as NULL; "" never reaches a filter.
-        conditions.append(column == value)
-    if months.first is not None:
-        conditions.append(invitation_table.c.touchpoint_date >= months.first)
-    if months.last is not None:
-        conditions.append(invitation_table.c.touchpoint_date < periods.next_month(months.last))
-    return conditions
+EMPTY_PIECE = FunnelPiece({name: Tally() for name in STAGE_NAMES})
 
 
-def funnel_counts(
-    session: Session,
-    group_by: Sequence[str],
-    filters: Mapping[str, str],
-    months: MonthRange,
-) -> dict[tuple[GroupValue, ...], dict[str, int]]:
-    """Group key → count per stage (unsuppressed)."""
-    base: list[ColumnElement[Any]] = [
-        invitation_table.c[name] for name in FILTER_DIMENSIONS if name in group_by
-    ]
-    if month_dimension_needed(group_by):
-        base.append(_month_text(session).label("month_text"))
-    stage_columns = [
-        (func.count() if column is None else func.count(invitation_table.c[column])).label(name)
-        for name, column in STAGES
-    ]
-    statement = select(*base, *stage_columns).where(*_conditions(filters, months)).group_by(*base)
-    totals: dict[tuple[GroupValue, ...], dict[str, int]] = {}
-    for row in session.execute(statement).mappings():
-        values: dict[str, Any] = dict(row)
-        if "month_text" in values:
-            values["month"] = date.fromisoformat(f"{values['month_text']}-01")
-        key = tuple(group_label(name, values) for name in group_by)
-        cell = totals.setdefault(key, dict.fromkeys(STAGE_NAMES, 0))
-        for name in STAGE_NAMES:
-            cell[name] += int(values[name] or 0)
-    return {key: cell for key, cell in totals.items() if cell["invited"] > 0}
+def funnel_cell(
+    group: dict[str, GroupValue], pieces: Sequence[FunnelPiece], *, min_cell: int
+) -> FunnelCell:
+    """A funnel cell from its live pieces (pure)."""
+    published = [piece.published() for piece in pieces]
+    if not published or any(values["invited"] < min_cell for values in published):
+        return FunnelCell(
+            group=group,
+            **dict.fromkeys(STAGE_NAMES),
+            response_rate=None,
+            suppressed=True,
+            low_base=None,
+        )
+    stages: dict[str, int | None] = {
+        name: None
+        if any(values[name] < min_cell for values in published)
+        else sum(values[name] for values in published)
+        for name in STAGE_NAMES
+    }
+    sent, completed = stages["sent"], stages["completed"]
+    return FunnelCell(
+        group=group,
+        **stages,
+        response_rate=completed / sent if sent and completed is not None else None,
+        suppressed=False,
+        low_base=is_low_base(stages["invited"]),
+    )
 
 
 def funnel(
     session: Session,
     group_by: Sequence[str] | None = None,
     filters: Mapping[str, str | None] | None = None,
-    min_cell: int = 10,
     period_from: str | None = None,
     period_to: str | None = None,
+    *,
+    on: date | None = None,
 ) -> FunnelResult:
-    """The funnel by group, suppressed on the number invited (primary and secondary)."""
+    """The funnel by group, with disclosure control applied; raises InvalidInput."""
+    return funnel_from(database_tallies(session), group_by, filters, period_from, period_to, on=on)
+
+
+def funnel_from(
+    tallies: Tallies,
+    group_by: Sequence[str] | None = None,
+    filters: Mapping[str, str | None] | None = None,
+    period_from: str | None = None,
+    period_to: str | None = None,
+    *,
+    on: date | None = None,
+) -> FunnelResult:
+    """`funnel` reading its tallies from `tallies`."""
     dimensions = parse_group_by(group_by)
-    counts = funnel_counts(
-        session, dimensions, parse_filters(filters), parse_month_range(period_from, period_to)
+    chosen = parse_filters(filters)
+    check_dimension_limit(dimensions, chosen)
+    period = resolve_period(period_from, period_to, on or today())
+    min_cell = configured_min_cell()
+    folded = [name for name in FOLDED_DIMENSIONS if name in dimensions or name in chosen]
+    offered = offered_values(tallies, folded, period.first, period.last)
+    check_offered_filters(chosen, offered, period)
+    grouping = Grouping(
+        dimensions,
+        chosen,
+        period,
+        offered,
+        {"crime_group": ALL_CRIME_GROUPS, "touchpoint": ALL_TOUCHPOINTS},
     )
-    cells: list[FunnelCell] = []
-    for group, stage in shown_groups(dimensions, counts, lambda stage: stage["invited"], min_cell):
-        if stage is None:
-            cells.append(
-                FunnelCell(
-                    group=group,
-                    **dict.fromkeys(STAGE_NAMES),
-                    response_rate=None,
-                    suppressed=True,
-                )
-            )
+    specs = grouping.cells()
+    columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
+    pushed = {name: value for name, value in chosen.items() if name not in FOLDED_DIMENSIONS}
+    accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}
+    for row in tallies.invitation_months(columns, pushed, period):
+        placed = grouping.place(row.values, row.month)
+        if placed is None:
             continue
-        cells.append(
-            FunnelCell(
-                group=group,
-                **stage,
-                response_rate=stage["completed"] / stage["sent"] if stage["sent"] else None,
-                suppressed=False,
-            )
-        )
-    return FunnelResult(group_by=dimensions, min_cell=min_cell, cells=cells)
+        stages = accumulated.setdefault(placed, {name: Tally() for name in STAGE_NAMES})
+        for name in STAGE_NAMES:
+            stages[name] = stages[name] + row.tallies[name]
+    live = tallies.live_invitation_months(period.first, period.last)
+    cells: list[FunnelCell] = []
+    most_pieces = 0
+    for spec in specs:
+        pieces = [
+            FunnelPiece(accumulated[(spec.key, piece)])
+            if (spec.key, piece) in accumulated
+            else EMPTY_PIECE
+            for piece in spec.pieces
+            if is_live(piece, live)
+        ]
+        most_pieces = max(most_pieces, len(pieces))
+        cells.append(funnel_cell(spec.group, pieces, min_cell=min_cell))
+    return FunnelResult(
+        group_by=dimensions,
+        period_from=period.label_from,
+        period_to=period.label_to,
+        min_cell=min_cell,
+        cells=cells,
+        # Invited adds one published count per stage in every piece.
+        disclosure=Disclosure(
+            min_cell=min_cell, max_adjustment=adjustment_bound(len(CHAIN) * most_pieces)
+        ),
+    )
 
 
-FUNNEL_CSV_COLUMNS = (*STAGE_NAMES, "response_rate", "suppressed")
+FUNNEL_CSV_COLUMNS = (*STAGE_NAMES, "response_rate", "suppressed", "low_base")
 
 
 def funnel_csv_rows(result: FunnelResult) -> tuple[list[str], list[list[Any]]]:
-    columns = [*result.group_by, *FUNNEL_CSV_COLUMNS]
+    columns = [*result.group_by, *FUNNEL_CSV_COLUMNS, *CSV_DISCLOSURE_COLUMNS]
     rows = [
         [
             *(cell.group.get(name) for name in result.group_by),
             *(getattr(cell, name) for name in STAGE_NAMES),
             cell.response_rate,
             cell.suppressed,
+            cell.low_base,
+            *disclosure_csv_values(result.disclosure),
         ]
         for cell in result.cells
     ]

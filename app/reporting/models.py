@@ -27,7 +27,8 @@ ROLLUP_KEY = (
 
 
 class RollupCount(SQLModel, table=True):
-    """How many responses gave `code` to `question_id`, per coarse context.
+    """How many responses gave `code` to `question_id`, per coarse context, and the sum of
+    their record keys. Rows with question id `*` count responses themselves.
 
     Kept in the same transaction as submit and withdraw, so aggregates cost in proportion
     to the cells they return, not to the number of responses.
@@ -49,6 +50,7 @@ class RollupCount(SQLModel, table=True):
             "area",
             "code",
             "count",
+            "key_sum",
         ),
     )
 
@@ -62,6 +64,8 @@ class RollupCount(SQLModel, table=True):
     month: date = Field(index=True)
     language: str = Field(default="en", max_length=35, index=True)
     count: int = 0
+    # Sum of the counted responses' record keys, mod 256: the cell key of the row's records.
+    key_sum: int = 0
 
 
 class SelfAssessment(SQLModel, table=True):

@@ -7,6 +7,7 @@ session's CSRF token (checked by the role dependency).
 
 from __future__ import annotations
 
+import dataclasses
 from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
@@ -71,8 +72,19 @@ def _redirect(url: str) -> RedirectResponse:
 def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) -> Response:
     params = {key: value for key, value in request.query_params.items()}
     filters, errors = dashboard.parse_dashboard_filters(params, _today())
-    min_cell = get_settings().min_cell
-    board = dashboard.build_dashboard(session, filters, min_cell)
+    try:
+        board = dashboard.build_dashboard(session, filters)
+    except InvalidInput:
+        # The one filter checked against the data: an area not reported on its own.
+        errors.append(
+            {
+                "text": "Enter an area reported on its own in this period, or "
+                f"“{dashboard.OTHER_AREAS}”",
+                "href": "#area",
+            }
+        )
+        filters = dataclasses.replace(filters, area=None)
+        board = dashboard.build_dashboard(session, filters)
     _record(
         session,
         actor=caller.actor,
@@ -107,7 +119,7 @@ def _audited_report(
 ) -> report.QuarterlyReport:
     """The quarter's report, its read recorded under `action` with the number of quotes."""
     chosen = report.parse_report_period(period, _today())
-    quarterly = report.build_report(session, chosen, min_cell=get_settings().min_cell)
+    quarterly = report.build_report(session, chosen)
     _record(
         session,
         actor=caller.actor,

@@ -3,8 +3,9 @@
 Headline figures with their intervals and the change on the last quarter, the Victims' Code
 gap, the invitation funnel, what victims said (quotable redacted comments from large enough
 groups, by theme) and "you said, we did". The same figures go into the CSV pack
-(`report_pack`). Suppressed figures stay suppressed: a change is given only when both
-quarters' figures are shown.
+(`report_pack`): every one is a published cell of the aggregates API. Suppressed figures stay
+suppressed, and a low-base figure (published n below 50) says so: a change, a gap or the
+"widest gap" is given only between figures that are shown and not low base.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from app.reporting.dashboard import (
     text_cell,
     victims_code_table,
 )
+from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.funnel import FunnelCell
 from app.reporting.models import PublishedAction
 from app.reporting.victims_code import VictimsCodeView, victims_code_view
@@ -65,7 +67,8 @@ class HeadlineFigure:
 
 
 def _shown(cell: MetricCell | None) -> bool:
-    return cell is not None and not cell.suppressed and cell.rate is not None
+    """Shown and not low base: a figure a change can be judged on."""
+    return cell is not None and not cell.suppressed and not cell.low_base and cell.rate is not None
 
 
 def judge_change(
@@ -74,7 +77,8 @@ def judge_change(
     """The change in rate and whether it is better, worse or within the intervals (pure).
 
     A change counts as better or worse only when the two 95% intervals do not overlap: a
-    cautious reading that a board can rely on without a statistician in the room.
+    cautious reading that a board can rely on without a statistician in the room. No change is
+    given when either figure is suppressed or low base.
     """
     if current is None or previous is None or not (_shown(current) and _shown(previous)):
         return None, ""
@@ -110,7 +114,11 @@ def summarise_rights(current: VictimsCodeView, previous: VictimsCodeView) -> Rig
         for row in previous.rights
         if not row.suppressed and row.rate is not None
     }
-    common = sorted(set(rates) & set(before))
+    # The change is taken over rights that are neither suppressed nor low base in both quarters.
+    steady = {row.right for row in current.rights if not row.low_base} & {
+        row.right for row in previous.rights if not row.low_base
+    }
+    common = sorted(set(rates) & set(before) & steady)
     change = (
         sum(rates[r] for r in common) / len(common) - sum(before[r] for r in common) / len(common)
         if common
@@ -144,6 +152,7 @@ class QuarterlyReport:
     quotes: list[ThemeQuotes]
     actions: Sequence[PublishedAction]
     generated_at: datetime
+    disclosure: Disclosure
 
     @property
     def quarter_name(self) -> str:
@@ -164,23 +173,23 @@ def parse_report_period(value: str | None, today: date) -> str:
     return value.strip()
 
 
-def _total(
-    session: Session, metric_id: str, period: str, min_cell: int
-) -> tuple[MetricCell | None, bool]:
-    result = aggregate_metric(
-        session, metric_id, group_by=[], period_from=period, period_to=period, min_cell=min_cell
-    )
-    return (result.cells[0] if result.cells else None), result.lower_is_better
+def _total(session: Session, metric_id: str, period: str) -> tuple[MetricCell | None, bool, int]:
+    result = aggregate_metric(session, metric_id, group_by=[], period_from=period, period_to=period)
+    cell = result.cells[0] if result.cells else None
+    return cell, result.lower_is_better, result.disclosure.max_adjustment
 
 
-def build_report(session: Session, period: str, *, min_cell: int) -> QuarterlyReport:
+def build_report(session: Session, period: str) -> QuarterlyReport:
     """Every figure of the quarterly report for `period` (YYYY-Qn)."""
     first, last = periods.parse_quarter(period)
     previous_period = quarter_label_offset(period, -1)
+    min_cell = configured_min_cell()
     headline: list[HeadlineFigure] = []
+    adjustments = [0]
     for metric_id in REPORT_METRICS:
-        current, lower_is_better = _total(session, metric_id, period, min_cell)
-        previous, _ = _total(session, metric_id, previous_period, min_cell)
+        current, lower_is_better, bound = _total(session, metric_id, period)
+        previous, _, previous_bound = _total(session, metric_id, previous_period)
+        adjustments += [bound, previous_bound]
         change, judgement = judge_change(current, previous, lower_is_better=lower_is_better)
         headline.append(
             HeadlineFigure(
@@ -193,10 +202,16 @@ def build_report(session: Session, period: str, *, min_cell: int) -> QuarterlyRe
                 judgement=judgement,
             )
         )
-    view = victims_code_view(session, period, period, min_cell)
-    previous_view = victims_code_view(session, previous_period, previous_period, min_cell)
+    view = victims_code_view(session, period, period)
+    previous_view = victims_code_view(session, previous_period, previous_period)
     filters = DashboardFilters(period_from=period, period_to=period)
-    by_group, total = funnel_results(session, filters, min_cell)
+    by_group, total = funnel_results(session, filters)
+    adjustments += [
+        view.disclosure.max_adjustment,
+        previous_view.disclosure.max_adjustment,
+        by_group.disclosure.max_adjustment,
+        total.disclosure.max_adjustment,
+    ]
     start = datetime(first.year, first.month, 1, tzinfo=UTC)
     end_month = periods.next_month(last)
     end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
@@ -222,6 +237,7 @@ def build_report(session: Session, period: str, *, min_cell: int) -> QuarterlyRe
         quotes=comments.quotes_by_theme(session, first, last, min_cell=min_cell),
         actions=actions.list_actions(session, since=start, until=end),
         generated_at=datetime.now(UTC),
+        disclosure=Disclosure(min_cell=min_cell, max_adjustment=max(adjustments)),
     )
 
 
@@ -261,15 +277,28 @@ def headline_rows(report: QuarterlyReport) -> list[list[dict[str, Any]]]:
                 text_cell(
                     interval_text(figure.current.ci_low, figure.current.ci_high), numeric=True
                 ),
-                text_cell(count_text(figure.current.n), numeric=True),
+                text_cell(
+                    count_text(figure.current.n, low_base=figure.current.low_base), numeric=True
+                ),
             ]
         if figure.previous is None:
             row.append(text_cell("No responses", numeric=True))
         elif figure.previous.suppressed:
             row.append({"text": SUPPRESSED, "classes": "app-suppressed govuk-table__cell--numeric"})
         else:
-            row.append(text_cell(percent(figure.previous.rate), numeric=True))
-        change = text_cell(_change_text(figure.change, figure.judgement), numeric=True)
+            previous = percent(figure.previous.rate)
+            if figure.previous.low_base:
+                previous += f" ({LOW_BASE_TEXT})"
+            row.append(text_cell(previous, numeric=True))
+        low_base = any(
+            cell is not None and cell.low_base for cell in (figure.current, figure.previous)
+        )
+        change = text_cell(
+            "Not compared (low base)"
+            if low_base
+            else _change_text(figure.change, figure.judgement),
+            numeric=True,
+        )
         if figure.judgement in ("better", "worse"):
             change["classes"] += f" app-change--{figure.judgement}"
         row.append(change)

@@ -10,6 +10,7 @@ import io
 import zipfile
 from typing import Any
 
+from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
 from app.reporting.csv_export import csv_text
 from app.reporting.report import QuarterlyReport
 from app.reporting.victims_code import RightRow
@@ -26,17 +27,29 @@ what_victims_said.csv  comments an analyst marked quotable, after automatic reda
                        groups with at least {min_cell} responses
 you_said_we_did.csv    actions published this quarter
 
-Rates are between 0 and 1. Intervals are 95% Wilson score intervals. A suppressed figure is
-left empty with suppressed = true: fewer than {min_cell} responses, or hidden so that a small
-figure cannot be worked out from the others.
+Rates are between 0 and 1. Intervals are 95% Wilson score intervals. Every count has small
+random adjustments (the cell-key method): a published count differs from the exact count by
+at most max_adjustment ({max_adjustment} in this pack), and the same group always gets the same
+figure. A suppressed figure is left empty with suppressed = true: fewer than {min_cell}
+published responses (or, for attrition, retraumatisation and being believed, too few answers
+either way). low_base = true marks a figure from fewer than 50 responses: treat it with
+caution; no change or gap is given for it.
 Generated {generated_at:%Y-%m-%d %H:%M} UTC.
 """
 
 
 def _cell_values(cell: Any) -> list[Any]:
     if cell is None:
-        return [0, None, None, None, None, False]
-    return [cell.n, cell.positive, cell.rate, cell.ci_low, cell.ci_high, cell.suppressed]
+        return [None, None, None, None, None, True, None]
+    return [
+        cell.n,
+        cell.positive,
+        cell.rate,
+        cell.ci_low,
+        cell.ci_high,
+        cell.suppressed,
+        cell.low_base,
+    ]
 
 
 def headline_csv(report: QuarterlyReport) -> str:
@@ -51,6 +64,7 @@ def headline_csv(report: QuarterlyReport) -> str:
         "ci_low",
         "ci_high",
         "suppressed",
+        "low_base",
         "previous_period",
         "previous_n",
         "previous_positive",
@@ -58,8 +72,10 @@ def headline_csv(report: QuarterlyReport) -> str:
         "previous_ci_low",
         "previous_ci_high",
         "previous_suppressed",
+        "previous_low_base",
         "change",
         "change_judgement",
+        *CSV_DISCLOSURE_COLUMNS,
     ]
     rows = [
         [
@@ -72,6 +88,7 @@ def headline_csv(report: QuarterlyReport) -> str:
             *_cell_values(figure.previous),
             figure.change,
             figure.judgement or None,
+            *disclosure_csv_values(report.disclosure),
         ]
         for figure in report.headline
     ]
@@ -79,9 +96,13 @@ def headline_csv(report: QuarterlyReport) -> str:
 
 
 def victims_code_csv(report: QuarterlyReport) -> str:
-    columns = ["period", *RightRow.model_fields]
+    columns = ["period", *RightRow.model_fields, *CSV_DISCLOSURE_COLUMNS]
     rows = [
-        [report.period, *(getattr(row, name) for name in RightRow.model_fields)]
+        [
+            report.period,
+            *(getattr(row, name) for name in RightRow.model_fields),
+            *disclosure_csv_values(report.disclosure),
+        ]
         for row in report.victims_code.rights
     ]
     return csv_text(columns, rows)
@@ -89,7 +110,15 @@ def victims_code_csv(report: QuarterlyReport) -> str:
 
 def funnel_csv(report: QuarterlyReport) -> str:
     stages = ["invited", "sent", "delivered", "opened", "started", "completed", "withdrawn"]
-    columns = ["period", "crime_group", *stages, "response_rate", "suppressed"]
+    columns = [
+        "period",
+        "crime_group",
+        *stages,
+        "response_rate",
+        "suppressed",
+        "low_base",
+        *CSV_DISCLOSURE_COLUMNS,
+    ]
     rows = [
         [
             report.period,
@@ -97,6 +126,8 @@ def funnel_csv(report: QuarterlyReport) -> str:
             *(getattr(cell, stage) for stage in stages),
             cell.response_rate,
             cell.suppressed,
+            cell.low_base,
+            *disclosure_csv_values(report.disclosure),
         ]
         for cell in report.funnel_cells
     ]
@@ -134,6 +165,7 @@ def build_pack(report: QuarterlyReport) -> bytes:
             quarter_name=report.quarter_name,
             previous_period=report.previous_period,
             min_cell=report.min_cell,
+            max_adjustment=report.disclosure.max_adjustment,
             generated_at=report.generated_at,
         ),
         "headline.csv": headline_csv(report),

@@ -5,10 +5,13 @@ Interface (called by the survey domain):
     apply_response(session, response, answers, sign=-1)   # on withdraw, before deleting answers
 
 One row per (question, answer code, bank version, crime group, touchpoint, area, month,
-language) holds how many answers gave that code, so an aggregate reads a number of rows that
-does not grow with the number of responses. Each answer is also counted once more in a coarse
-row whose area and language are ALL: most aggregates neither group nor filter by area or
-language, and the coarse rows answer them from a table a hundred times smaller.
+language) holds how many answers gave that code, and the sum mod 256 of their responses' record
+keys (the cell key of disclosure control, app.reporting.cell_key), so an aggregate reads a number
+of rows that does not grow with the number of responses. Rows with the question id `*` count the
+responses themselves (one per response, whatever it answered). Each answer is also counted
+once more in a coarse row whose area and language are ALL: most aggregates neither group nor
+filter by area or language, and the coarse rows answer them from a table a hundred times
+smaller.
 `rebuild` recomputes the rows, both levels, from the answers — of the months at or after the
 retention cutoff only: purge erases older responses but their counts stay (contract), so the
 rows of older months are kept as they are.
@@ -27,11 +30,13 @@ from sqlmodel import Session
 
 from app.db import utcnow
 from app.invitations.purge import retention_cutoff
+from app.reporting.cell_key import KEY_SPACE
 from app.reporting.models import ROLLUP_KEY, RollupCount
 from app.settings import get_settings
 from app.survey.models import Answer, Response
 
 SKIPPED_CODE = ""  # a question shown but not answered
+RESPONSES = "*"  # question id of the rows that count responses; never a bank question id
 # Area and language of the coarse rows. Never a real value: area codes are local policing area
 # codes and languages BCP 47 tags, neither of which can be "*".
 ALL = "*"
@@ -60,8 +65,7 @@ def apply_response(
         (answer.question_id, answer.code if answer.code is not None else SKIPPED_CODE)
         for answer in answers
     )
-    if not by_code:
-        return
+    by_code[(RESPONSES, SKIPPED_CODE)] = 1
     context = {
         "bank_version_id": response.bank_version_id,
         "crime_group": response.crime_group,
@@ -71,16 +75,27 @@ def apply_response(
         "language": response.language,
     }
     coarse = {**context, "area": ALL, "language": ALL}
+    # Kept mod 256 and never negative: a withdrawal adds the key's complement.
+    key = response.record_key % KEY_SPACE
     # Sorted, so that concurrent submits lock the same rows in the same order (no deadlock).
     rows = [
-        {"question_id": question_id, "code": code, **level, "count": sign * count}
+        {
+            "question_id": question_id,
+            "code": code,
+            **level,
+            "count": sign * count,
+            "key_sum": (sign * count * key) % KEY_SPACE,
+        }
         for level in (coarse, context)
         for (question_id, code), count in sorted(by_code.items())
     ]
     statement = _dialect_insert(session)(rollup_table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=list(ROLLUP_KEY),
-        set_={"count": rollup_table.c.count + statement.excluded["count"]},
+        set_={
+            "count": rollup_table.c.count + statement.excluded["count"],
+            "key_sum": (rollup_table.c.key_sum + statement.excluded["key_sum"]) % KEY_SPACE,
+        },
     )
     session.execute(statement)
     if sign < 0:
@@ -94,15 +109,24 @@ def apply_response(
         )
 
 
+def _level_columns(*, coarse: bool) -> tuple[ColumnElement[str], ColumnElement[str]]:
+    all_values: ColumnElement[str] = literal_column(f"'{ALL}'")
+    if coarse:
+        return all_values, all_values
+    return func.coalesce(response_table.c.area, literal_column("''")), response_table.c.language
+
+
+def _key_sum() -> ColumnElement[int]:
+    return func.sum(response_table.c.record_key) % KEY_SPACE
+
+
 def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
     """Answer ⨝ Response of months from `since` on, counted per rollup key (area and language
-    ALL when coarse)."""
+    ALL when coarse), with the sum of the responses' record keys."""
     # Inline SQL literals, not bound parameters: PostgreSQL must see the same expression in the
     # select list and in GROUP BY.
     code = func.coalesce(answer_table.c.code, literal_column(f"'{SKIPPED_CODE}'"))
-    all_values: ColumnElement[str] = literal_column(f"'{ALL}'")
-    area = all_values if coarse else func.coalesce(response_table.c.area, literal_column("''"))
-    language = all_values if coarse else response_table.c.language
+    area, language = _level_columns(coarse=coarse)
     key = [
         answer_table.c.question_id,
         code,
@@ -113,12 +137,39 @@ def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
         response_table.c.month,
         language,
     ]
-    grouping = [column for column in key if column is not all_values]
+    grouping = [*key[:5], response_table.c.month, *(() if coarse else (area, language))]
     return (
-        select(*key, func.count())
+        select(*key, func.count(), _key_sum())
         .select_from(
             answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
         )
+        .where(response_table.c.month >= since)
+        .group_by(*grouping)
+    )
+
+
+def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
+    """The rows that count responses (question id `*`) of months from `since` on."""
+    area, language = _level_columns(coarse=coarse)
+    key = [
+        literal_column(f"'{RESPONSES}'"),
+        literal_column(f"'{SKIPPED_CODE}'"),
+        response_table.c.bank_version_id,
+        response_table.c.crime_group,
+        response_table.c.touchpoint,
+        area,
+        response_table.c.month,
+        language,
+    ]
+    grouping = [
+        response_table.c.bank_version_id,
+        response_table.c.crime_group,
+        response_table.c.touchpoint,
+        response_table.c.month,
+        *(() if coarse else (area, language)),
+    ]
+    return (
+        select(*key, func.count(), _key_sum())
         .where(response_table.c.month >= since)
         .group_by(*grouping)
     )
@@ -136,11 +187,12 @@ def rebuild(session: Session, *, since: date | None = None) -> int:
     # Older months may have lost their answers to purge, never their counts.
     session.execute(delete(rollup_table).where(rollup_table.c.month >= since))
     for coarse in (True, False):
-        session.execute(
-            insert(rollup_table).from_select(
-                [*ROLLUP_KEY, "count"], _grouped_answers(coarse=coarse, since=since)
+        for grouped in (_grouped_answers, _grouped_responses):
+            session.execute(
+                insert(rollup_table).from_select(
+                    [*ROLLUP_KEY, "count", "key_sum"], grouped(coarse=coarse, since=since)
+                )
             )
-        )
     session.flush()
     total = session.execute(select(func.count()).select_from(rollup_table)).scalar_one()
     return int(total)

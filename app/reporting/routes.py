@@ -17,7 +17,6 @@ from app.db import SessionDep
 from app.enums import Role
 from app.reporting import aggregates, dropoff, funnel, victims_code
 from app.reporting.csv_export import csv_text
-from app.settings import get_settings
 
 router = APIRouter(tags=["aggregates"])
 
@@ -37,10 +36,20 @@ GroupByQuery = Annotated[
     ),
 ]
 FromQuery = Annotated[
-    str | None, Query(alias="from", description="First month, YYYY-MM or YYYY-Qn (inclusive).")
+    str | None,
+    Query(
+        alias="from",
+        description="First month, YYYY-MM or YYYY-Qn (inclusive). Without it: the start of "
+        "the financial year `to` falls in (of this financial year when neither is given).",
+    ),
 ]
 ToQuery = Annotated[
-    str | None, Query(alias="to", description="Last month, YYYY-MM or YYYY-Qn (inclusive).")
+    str | None,
+    Query(
+        alias="to",
+        description="Last month, YYYY-MM or YYYY-Qn (inclusive). Without it: the end of the "
+        "financial year `from` falls in. A period covers at most five financial years.",
+    ),
 ]
 FormatQuery = Annotated[
     Literal["json", "csv"] | None, Query(alias="format", description="csv for a CSV file.")
@@ -126,8 +135,7 @@ def get_victims_code(
     format_: FormatQuery = None,
 ) -> Any:
     """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
-    min_cell = get_settings().min_cell
-    view = victims_code.victims_code_view(session, period_from, period_to, min_cell)
+    view = victims_code.victims_code_view(session, period_from, period_to)
     return _audited_answer(
         request,
         session,
@@ -157,7 +165,6 @@ def get_funnel(
         session,
         group_by=group_by,
         filters=filters,
-        min_cell=get_settings().min_cell,
         period_from=period_from,
         period_to=period_to,
     )
@@ -192,7 +199,6 @@ def get_dropoff(
         session,
         bank,
         touchpoint=touchpoint,
-        min_cell=get_settings().min_cell,
         period_from=period_from,
         period_to=period_to,
     )
@@ -229,7 +235,6 @@ def get_aggregate(
         filters=filters,
         period_from=period_from,
         period_to=period_to,
-        min_cell=get_settings().min_cell,
     )
     return _audited_answer(
         request,

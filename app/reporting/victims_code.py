@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from datetime import date
 from typing import Any
 
 from pydantic import BaseModel
@@ -12,8 +13,17 @@ from app import audit
 from app.banks.metrics import RIGHT_TITLES, right_measure
 from app.errors import InvalidInput
 from app.reporting import periods
-from app.reporting.aggregates import aggregate_metric, parse_month_range
+from app.reporting.aggregates import (
+    CSV_DISCLOSURE_COLUMNS,
+    aggregate_metric_from,
+    database_tallies,
+    disclosure_csv_values,
+    today,
+)
+from app.reporting.cells import Period, resolve_period
+from app.reporting.disclosure import Disclosure, configured_min_cell
 from app.reporting.models import SelfAssessment, utc_now
+from app.reporting.tallies import Tallies
 
 RIGHTS = tuple(range(1, 13))
 
@@ -28,15 +38,17 @@ class RightRow(BaseModel):
     ci_high: float | None
     suppressed: bool
     force_rate: float | None
-    gap: float | None
+    gap: float | None  # none on a suppressed or low-base row
+    low_base: bool | None = None
 
 
 class VictimsCodeView(BaseModel):
     min_cell: int
-    period_from: str | None
-    period_to: str | None
+    period_from: str
+    period_to: str
     quarters: list[str]  # the self-assessment periods averaged into force_rate
     rights: list[RightRow]
+    disclosure: Disclosure
 
 
 class SelfAssessmentResult(BaseModel):
@@ -44,15 +56,9 @@ class SelfAssessmentResult(BaseModel):
     rights: dict[str, float]
 
 
-def _quarters_in(session: Session, period_from: str | None, period_to: str | None) -> list[str]:
-    months = parse_month_range(period_from, period_to)
-    stored = sorted(set(session.exec(select(SelfAssessment.period)).all()))
-    if months.first is None and months.last is None:
-        return stored
-    first = months.first or min((periods.parse_quarter(p)[0] for p in stored), default=months.last)
-    last = months.last or max((periods.parse_quarter(p)[1] for p in stored), default=months.first)
-    assert first is not None and last is not None
-    return periods.quarters_between(first, last)
+def _quarters_in(period: Period) -> list[str]:
+    """The calendar quarters the period overlaps: their self-assessments make force_rate."""
+    return periods.quarters_between(period.first, period.last)
 
 
 def force_rates(session: Session, quarters: list[str]) -> dict[int, float]:
@@ -70,46 +76,64 @@ def victims_code_view(
     session: Session,
     period_from: str | None = None,
     period_to: str | None = None,
-    min_cell: int = 10,
+    *,
+    on: date | None = None,
 ) -> VictimsCodeView:
-    """One row per right 1–12: victims' rate with interval, the force's rate and the gap."""
-    quarters = _quarters_in(session, period_from, period_to)
-    force = force_rates(session, quarters)
+    """One row per right 1–12: victims' rate with interval, the force's rate and the gap.
+
+    Each row is the published cell of the right's metric for the period, the same cell the
+    aggregates endpoint gives; a gap is given only on a row that is shown and not low base.
+    """
+    period = resolve_period(period_from, period_to, on or today())
+    return victims_code_from(
+        database_tallies(session), force_rates(session, _quarters_in(period)), period
+    )
+
+
+def victims_code_from(
+    tallies: Tallies, force: Mapping[int, float], period: Period
+) -> VictimsCodeView:
+    """The view from the rights' metric cells in `tallies` and the force's mean rates."""
+    quarters = _quarters_in(period)
     rows: list[RightRow] = []
+    max_adjustment = 0
     for right in RIGHTS:
-        result = aggregate_metric(
-            session,
+        result = aggregate_metric_from(
+            tallies,
             right_measure(right),
             group_by=[],
-            period_from=period_from,
-            period_to=period_to,
-            min_cell=min_cell,
+            period_from=period.label_from,
+            period_to=period.label_to,
         )
-        cell = result.cells[0] if result.cells else None
-        suppressed = cell is None or cell.suppressed
+        max_adjustment = max(max_adjustment, result.disclosure.max_adjustment)
+        cell = result.cells[0]
         force_rate = force.get(right)
-        rate = None if cell is None else cell.rate
+        comparable = not cell.suppressed and not cell.low_base and cell.rate is not None
         rows.append(
             RightRow(
                 right=right,
                 title=RIGHT_TITLES[right],
-                n=None if suppressed or cell is None else cell.n,
-                positive=None if suppressed or cell is None else cell.positive,
-                rate=None if suppressed else rate,
-                ci_low=None if suppressed or cell is None else cell.ci_low,
-                ci_high=None if suppressed or cell is None else cell.ci_high,
-                # No answers at all is reported like a small count: there is nothing to show.
-                suppressed=suppressed,
+                n=cell.n,
+                positive=cell.positive,
+                rate=cell.rate,
+                ci_low=cell.ci_low,
+                ci_high=cell.ci_high,
+                suppressed=cell.suppressed,
                 force_rate=force_rate,
-                gap=None if suppressed or rate is None or force_rate is None else rate - force_rate,
+                gap=cell.rate - force_rate
+                if comparable and cell.rate is not None and force_rate is not None
+                else None,
+                low_base=cell.low_base,
             )
         )
+    min_cell = configured_min_cell()
     return VictimsCodeView(
         min_cell=min_cell,
-        period_from=period_from,
-        period_to=period_to,
+        period_from=period.label_from,
+        period_to=period.label_to,
         quarters=quarters,
         rights=rows,
+        disclosure=Disclosure(min_cell=min_cell, max_adjustment=max_adjustment),
     )
 
 
@@ -126,7 +150,9 @@ def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, floa
     else:
         for key, value in rights.items():
             loc = ["body", "rights", str(key)]
-            number = int(key) if str(key).isdigit() else None
+            text = str(key)
+            # ASCII digits only: "٣".isdigit() is true and int("٣") is 3.
+            number = int(text) if text.isascii() and text.isdecimal() and len(text) <= 2 else None
             if number not in RIGHTS:
                 errors.append({"loc": loc, "msg": "Rights are numbered 1 to 12."})
             elif (
@@ -177,9 +203,13 @@ def save_self_assessment(
 
 
 def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[Any]]]:
-    """One CSV row per right, with every column of RightRow."""
-    columns = list(RightRow.model_fields)
-    return columns, [[getattr(row, name) for name in columns] for row in view.rights]
+    """One CSV row per right, with every column of RightRow, then the disclosure columns."""
+    fields = list(RightRow.model_fields)
+    rows = [
+        [*(getattr(row, name) for name in fields), *disclosure_csv_values(view.disclosure)]
+        for row in view.rights
+    ]
+    return [*fields, *CSV_DISCLOSURE_COLUMNS], rows
 
 
 def get_self_assessment(session: Session, period: str) -> SelfAssessmentResult:

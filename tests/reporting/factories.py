@@ -1,10 +1,16 @@
-"""Plain factories for the reporting tests: a small bank with measures, and responses."""
+"""Plain factories for the reporting tests: a small bank with measures, and responses.
+
+Record keys are fixed, never left to `secrets`: every response and invitation made here takes
+its key from KEYS, a generator the `seeded_keys` fixture (tests/reporting/conftest.py) reseeds
+before every test, so exact figures can be worked out from the records with `published`.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import random
+from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import delete
 from sqlmodel import Session, select
@@ -13,12 +19,35 @@ from app.banks.metrics import SATISFACTION_SCALE
 from app.banks.models import BankVersion
 from app.invitations.models import Invitation, InvitationBatch
 from app.reporting import rollups
+from app.reporting.disclosure import Tally
 from app.reporting.models import RollupCount
 from app.survey.models import Answer, Response
 from tests.factories import create_bank_version_row, create_sms_invitation
 
 SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
 RIGHTS_OPTIONS = ["yes", "no", "dont_know", "not_applicable"]
+KEYS = random.Random(0)  # reseeded per test by the `seeded_keys` fixture
+
+
+class Keyed(Protocol):
+    record_key: int
+
+
+def next_key() -> int:
+    return KEYS.randrange(256)
+
+
+def tally_of(records: Iterable[Keyed]) -> Tally:
+    """The tally of a set of records: how many, and the sum of their keys mod 256."""
+    total = Tally()
+    for record in records:
+        total = total + Tally(1, record.record_key)
+    return total
+
+
+def published(records: Iterable[Keyed]) -> int:
+    """The count the service publishes for exactly these records."""
+    return tally_of(records).published()
 
 
 def _options(codes: list[str]) -> list[dict[str, str]]:
@@ -99,6 +128,7 @@ def submit_response(
     month: date = date(2026, 7, 1),
     language: str = "en",
     commit: bool = True,
+    record_key: int | None = None,
 ) -> Response:
     """A submitted response as the survey stores it, fed to the rollups in one transaction."""
     assert version.id is not None
@@ -110,6 +140,7 @@ def submit_response(
         area=area,
         month=month.replace(day=1),
         language=language,
+        record_key=next_key() if record_key is None else record_key,
     )
     db.add(response)
     db.flush()
@@ -137,8 +168,8 @@ def withdraw_response(db: Session, response: Response, *, commit: bool = True) -
         db.commit()
 
 
-def rollup_snapshot(db: Session) -> dict[tuple[Any, ...], int]:
-    """Every rollup row as key → count."""
+def rollup_snapshot(db: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
+    """Every rollup row as key → (count, key sum)."""
     return {
         (
             row.question_id,
@@ -149,7 +180,7 @@ def rollup_snapshot(db: Session) -> dict[tuple[Any, ...], int]:
             row.area,
             row.month,
             row.language,
-        ): row.count
+        ): (row.count, row.key_sum)
         for row in db.exec(select(RollupCount)).all()
     }
 
@@ -163,11 +194,13 @@ def create_invitation(
     area: str | None = "B1",
     status: str = "pending",
     batch: InvitationBatch | None = None,
+    record_key: int | None = None,
     **values: Any,
 ) -> Invitation:
     return create_sms_invitation(
         db,
         batch=batch,
+        record_key=next_key() if record_key is None else record_key,
         crime_group=crime_group,
         touchpoint=touchpoint,
         touchpoint_date=touchpoint_date,

@@ -1,11 +1,10 @@
-"""Metric aggregates through the service: exact counts, rates and intervals against a direct
-computation over the same synthetic responses, filters, periods and suppression."""
+"""Metric aggregates through the service: published counts, rates and intervals against a
+reference computation over the same synthetic responses and record keys, with filters,
+periods, other areas and suppression."""
 
 from __future__ import annotations
 
 import random
-from collections import defaultdict
-from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -14,66 +13,26 @@ from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
 from app.reporting.aggregates import aggregate_metric, list_metrics
-from app.reporting.periods import financial_year_label, month_label, quarter_label
-from app.reporting.stats import wilson_interval
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
     create_bank_version,
+    published,
     small_bank,
     submit_response,
     withdraw_response,
 )
+from tests.reporting.reference import Published, Submitted, metric_cells
 
 POSITIVE = {"completely_satisfied", "very_satisfied", "fairly_satisfied"}
 EXCLUDED = {"dont_know", "prefer_not_to_say", "not_applicable"}
-
-
-@dataclass
-class Submitted:
-    context: dict[str, Any]
-    answers: dict[str, Any]
-
-
-def _labels(context: dict[str, Any]) -> dict[str, str | None]:
-    month: date = context["month"]
-    return {
-        "crime_group": context["crime_group"],
-        "touchpoint": context["touchpoint"],
-        "area": context["area"],
-        "language": context["language"],
-        "month": month_label(month),
-        "quarter": quarter_label(month),
-        "financial_year": financial_year_label(month),
-    }
-
-
-def direct(
-    responses: list[Submitted],
-    question_ids: set[str],
-    positive: set[str],
-    group_by: list[str],
-    keep: Any = lambda labels: True,
-) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """n and positive per group, straight from the responses."""
-    cells: dict[tuple[Any, ...], list[int]] = defaultdict(lambda: [0, 0])
-    for response in responses:
-        labels = _labels(response.context)
-        if not keep(labels):
-            continue
-        for question_id in question_ids & set(response.answers):
-            code = response.answers[question_id]
-            if code is None or code in EXCLUDED:
-                continue
-            cell = cells[tuple(labels[name] for name in group_by)]
-            cell[0] += 1
-            cell[1] += code in positive
-    return {key: (n, p) for key, (n, p) in cells.items() if n}
+OVERALL = {"sat_overall", "sat_whole"}
+FIRST, LAST = date(2025, 1, 1), date(2026, 12, 1)
 
 
 @pytest.fixture
 def population(db: Session) -> list[Submitted]:
-    """~300 responses over two banks (general in two versions), four touchpoints, 18 months."""
+    """~300 responses over two banks (general in two versions), four touchpoints, 24 months."""
     rng = random.Random(20261127)
     general_v1 = create_bank_version(db, small_bank("general"), slug="general", status="retired")
     general_v2 = create_bank_version(
@@ -96,7 +55,7 @@ def population(db: Session) -> list[Submitted]:
         context = {
             "crime_group": str(version.document["crime_group"]),
             "touchpoint": touchpoint,
-            "area": rng.choice(["B1", "B2", "C3", None]),
+            "area": rng.choice(["B1", "B1", "B1", "B2", "C3", None]),
             "month": date(2025 + (index % 2), rng.randint(1, 12), 1),
             "language": rng.choice(["en", "en", "ur"]),
         }
@@ -107,9 +66,44 @@ def population(db: Session) -> list[Submitted]:
         if rng.random() < 0.1:
             withdraw_response(db, response, commit=False)
         else:
-            submitted.append(Submitted(context, answers))
+            submitted.append(Submitted(context, answers, response.record_key))
     db.commit()
     return submitted
+
+
+def expected(
+    population: list[Submitted], group_by: list[str], min_cell: int, **values: Any
+) -> dict[tuple[Any, ...], Published | None]:
+    return metric_cells(
+        population,
+        question_ids=values.pop("question_ids", OVERALL),
+        positive=values.pop("positive", POSITIVE),
+        excluded=EXCLUDED,
+        group_by=group_by,
+        first=values.pop("first", FIRST),
+        last=values.pop("last", LAST),
+        min_cell=min_cell,
+        **values,
+    )
+
+
+def check(result: Any, cells: dict[tuple[Any, ...], Published | None]) -> None:
+    """The service's cells are the reference cells, figure for figure."""
+    got = {tuple(cell.group[name] for name in result.group_by): cell for cell in result.cells}
+    assert set(got) == set(cells)
+    in_label_order = sorted(got, key=lambda key: [(v is None, v or "") for v in key])
+    assert list(got) == in_label_order
+    for key, want in cells.items():
+        cell = got[key]
+        if want is None:
+            assert cell.suppressed, key
+            assert (cell.n, cell.positive, cell.rate, cell.ci_low, cell.ci_high) == (None,) * 5
+            assert cell.low_base is None
+            continue
+        assert (cell.n, cell.positive, cell.suppressed) == (want.n, want.positive, False), key
+        assert cell.rate == pytest.approx(want.rate, abs=1e-12)
+        assert (cell.ci_low, cell.ci_high) == pytest.approx(want.interval, abs=1e-12)
+        assert cell.low_base == (want.n < 50)
 
 
 GROUPINGS = [
@@ -122,59 +116,78 @@ GROUPINGS = [
 ]
 
 
+@pytest.mark.parametrize("min_cell", [1, 10])
 @pytest.mark.parametrize("group_by", GROUPINGS)
-def test_counts_rates_and_intervals_match_a_direct_computation(
-    db: Session, population: list[Submitted], group_by: list[str]
+def test_published_cells_match_a_reference_computation(
+    db: Session,
+    population: list[Submitted],
+    group_by: list[str],
+    min_cell: int,
+    settings_override: Any,
 ) -> None:
-    result = aggregate_metric(db, "satisfaction.overall", group_by=group_by, min_cell=1)
-    expected = direct(population, {"sat_overall", "sat_whole"}, POSITIVE, group_by)
-    got = {tuple(cell.group[name] for name in group_by): cell for cell in result.cells}
-    assert set(got) == set(expected)
-    for key, (n, positive) in expected.items():
-        cell = got[key]
-        interval = wilson_interval(positive, n)
-        assert interval is not None
-        assert (cell.n, cell.positive, cell.suppressed) == (n, positive, False)
-        assert cell.rate == pytest.approx(positive / n, abs=1e-12)
-        assert (cell.ci_low, cell.ci_high) == pytest.approx(interval, abs=1e-12)
+    settings_override(VV_MIN_CELL=str(min_cell))
+    result = aggregate_metric(
+        db, "satisfaction.overall", group_by=group_by, period_from="2025-01", period_to="2026-12"
+    )
+    cells = expected(population, group_by, min_cell)
+    check(result, cells)
     assert result.group_by == group_by and result.metric == "satisfaction.overall"
-    total_n = sum(n for n, _ in expected.values())
-    assert sum(cell.n or 0 for cell in result.cells) == total_n
+    assert (result.period_from, result.period_to) == ("2025-01", "2026-12")
+    assert result.min_cell == result.disclosure.min_cell == min_cell
+    assert result.disclosure.method == "cell_key"
+    # Enough is shown for the comparison to mean something.
+    assert any(cell is not None for cell in cells.values()) or len(group_by) > 3
 
 
 def test_a_right_counts_only_where_its_question_is_asked(
-    db: Session, population: list[Submitted]
+    db: Session, population: list[Submitted], settings_override: Any
 ) -> None:
-    result = aggregate_metric(db, "victims_code.right_1", group_by=["touchpoint"], min_cell=1)
-    expected = direct(population, {"right_understood"}, {"yes"}, ["touchpoint"])
-    assert {c.group["touchpoint"]: (c.n, c.positive) for c in result.cells} == {
-        key[0]: value for key, value in expected.items()
-    }
-    assert set(expected) == {("reporting",), ("court",)}
+    settings_override(VV_MIN_CELL="1")
+    result = aggregate_metric(
+        db,
+        "victims_code.right_1",
+        group_by=["touchpoint"],
+        period_from="2025-04",
+        period_to="2026-03",
+    )
+    cells = expected(
+        population,
+        ["touchpoint"],
+        1,
+        question_ids={"right_understood"},
+        positive={"yes"},
+        first=date(2025, 4, 1),
+        last=date(2026, 3, 1),
+    )
+    check(result, cells)
+    # Every touchpoint is listed; where the question is never asked there is nothing to show.
+    by_touchpoint = {cell.group["touchpoint"]: cell for cell in result.cells}
+    assert sorted(by_touchpoint) == ["court", "investigation", "outcome", "reporting"]
+    assert not by_touchpoint["reporting"].suppressed and not by_touchpoint["court"].suppressed
+    assert by_touchpoint["outcome"].suppressed and by_touchpoint["investigation"].suppressed
 
 
-def test_filters_and_periods(db: Session, population: list[Submitted]) -> None:
+def test_filters_and_periods(
+    db: Session, population: list[Submitted], settings_override: Any
+) -> None:
+    settings_override(VV_MIN_CELL="3")
     result = aggregate_metric(
         db,
         "satisfaction.overall",
         group_by=["quarter"],
-        filters={"crime_group": "general", "area": "B1", "touchpoint": None},
+        filters={"crime_group": "general", "touchpoint": None},
         period_from="2025-Q2",
         period_to="2026-02",
-        min_cell=1,
     )
-
-    def keep(labels: dict[str, Any]) -> bool:
-        return (
-            labels["crime_group"] == "general"
-            and labels["area"] == "B1"
-            and "2025-04" <= labels["month"] <= "2026-02"
-        )
-
-    expected = direct(population, {"sat_overall", "sat_whole"}, POSITIVE, ["quarter"], keep)
-    assert {c.group["quarter"]: (c.n, c.positive) for c in result.cells} == {
-        key[0]: value for key, value in expected.items()
-    }
+    cells = expected(
+        population,
+        ["quarter"],
+        3,
+        filters={"crime_group": "general"},
+        first=date(2025, 4, 1),
+        last=date(2026, 2, 1),
+    )
+    check(result, cells)
     assert [c.group["quarter"] for c in result.cells] == [
         "2025-Q2",
         "2025-Q3",
@@ -183,35 +196,62 @@ def test_filters_and_periods(db: Session, population: list[Submitted]) -> None:
     ]
 
 
-def test_suppression_hides_small_cells_and_their_partners(
-    db: Session, population: list[Submitted]
+def test_small_cells_are_suppressed_alone(
+    db: Session, population: list[Submitted], settings_override: Any
 ) -> None:
+    settings_override(VV_MIN_CELL="10")
+    period = {"period_from": "2025-04", "period_to": "2026-03"}
     result = aggregate_metric(
-        db, "satisfaction.overall", group_by=["crime_group", "area"], min_cell=10
+        db, "satisfaction.overall", group_by=["crime_group", "touchpoint"], **period
     )
-    expected = direct(population, {"sat_overall", "sat_whole"}, POSITIVE, ["crime_group", "area"])
+    cells = expected(
+        population, ["crime_group", "touchpoint"], 10, first=date(2025, 4, 1), last=date(2026, 3, 1)
+    )
+    check(result, cells)
     shown = [cell for cell in result.cells if not cell.suppressed]
     hidden = [cell for cell in result.cells if cell.suppressed]
-    assert len(result.cells) == len(expected)
+    assert shown and hidden, "the fixture should give both"
     assert all((cell.n or 0) >= 10 for cell in shown)
-    for cell in hidden:
-        assert (cell.n, cell.positive, cell.rate, cell.ci_low, cell.ci_high) == (None,) * 5
-    small = {key for key, (n, _) in expected.items() if n < 10}
-    assert small, "the fixture should produce small cells"
-    assert {(c.group["crime_group"], c.group["area"]) for c in hidden} >= small
+    # No secondary suppression: a cell is hidden only for its own published n, so the same
+    # cell asked for alone, by filters, is hidden or shown just the same.
+    for cell in result.cells:
+        alone = aggregate_metric(
+            db,
+            "satisfaction.overall",
+            filters={
+                "crime_group": cell.group["crime_group"],
+                "touchpoint": cell.group["touchpoint"],
+            },
+            **period,
+        ).cells[0]
+        assert (alone.n, alone.positive, alone.suppressed) == (
+            cell.n,
+            cell.positive,
+            cell.suppressed,
+        )
 
 
 def test_unknown_area_is_null_and_can_be_grouped(db: Session) -> None:
     version = create_bank_version(db)
-    for _ in range(3):
+    responses = [
         submit_response(db, version, {"sat_overall": "very_satisfied"}, area=None)
-    result = aggregate_metric(db, "satisfaction.overall", group_by=["area"], min_cell=1)
-    assert [(c.group, c.n, c.positive) for c in result.cells] == [({"area": None}, 3, 3)]
+        for _ in range(60)
+    ]
+    result = aggregate_metric(
+        db, "satisfaction.overall", group_by=["area"], period_from="2026-07", period_to="2026-07"
+    )
+    assert [cell.group for cell in result.cells] == [{"area": "other areas"}, {"area": None}]
+    unknown = result.cells[1]
+    assert (unknown.n, unknown.positive) == (published(responses),) * 2
+    assert result.cells[0].suppressed  # nothing in the other areas
 
 
 def test_group_by_takes_commas_and_repeats(db: Session, population: list[Submitted]) -> None:
     result = aggregate_metric(
-        db, "satisfaction.overall", group_by=["crime_group,quarter", "crime_group"], min_cell=1
+        db,
+        "satisfaction.overall",
+        group_by=["crime_group,quarter", "crime_group"],
+        period_from="2026-01",
     )
     assert result.group_by == ["crime_group", "quarter"]
 
@@ -245,14 +285,110 @@ def test_metric_list_names_the_questions_of_the_latest_published_versions(
     assert by_id["satisfaction.overall"].excluded_codes == sorted(EXCLUDED)
 
 
-def test_coarse_and_fine_rollup_rows_agree(db: Session, population: list[Submitted]) -> None:
-    """By crime group alone the coarse rows answer; with area the fine ones: same totals."""
-    coarse = aggregate_metric(db, "satisfaction.overall", group_by=["crime_group"], min_cell=1)
+def test_coarse_and_fine_rollup_rows_give_the_same_record_sets(db: Session) -> None:
+    """By crime group alone the coarse rows answer; filtered by an area that holds every
+    response, the fine ones: the same records, so the same cell keys and the same figures."""
+    version = create_bank_version(db)
+    rng = random.Random(7)
+    for _ in range(80):
+        submit_response(
+            db,
+            version,
+            {"sat_overall": rng.choice(SATISFACTION)},
+            crime_group=rng.choice(["general", "vawg"]),
+            area="B1",
+            month=date(2026, rng.randint(4, 9), 1),
+            commit=False,
+        )
+    db.commit()
+    period = {"period_from": "2026-04", "period_to": "2027-03"}
+    coarse = aggregate_metric(db, "satisfaction.overall", group_by=["crime_group"], **period)
     fine = aggregate_metric(
-        db, "satisfaction.overall", group_by=["crime_group", "area", "language"], min_cell=1
+        db,
+        "satisfaction.overall",
+        group_by=["crime_group"],
+        filters={"area": "B1", "language": "en"},
+        **period,
     )
-    summed: dict[str | None, list[int]] = defaultdict(lambda: [0, 0])
-    for cell in fine.cells:
-        summed[cell.group["crime_group"]][0] += cell.n or 0
-        summed[cell.group["crime_group"]][1] += cell.positive or 0
-    assert {c.group["crime_group"]: [c.n, c.positive] for c in coarse.cells} == dict(summed)
+    assert [(c.n, c.positive, c.suppressed) for c in coarse.cells] == [
+        (c.n, c.positive, c.suppressed) for c in fine.cells
+    ]
+    assert [c.suppressed for c in coarse.cells] == [False, True, False]
+
+
+def test_a_period_is_bounded_and_a_missing_end_is_made_whole(db: Session) -> None:
+    version = create_bank_version(db)
+    submit_response(db, version, {"sat_overall": "neither"}, month=date(2026, 7, 1))
+    today = date(2026, 12, 1)
+    whole = aggregate_metric(db, "satisfaction.overall", on=today)
+    assert (whole.period_from, whole.period_to) == ("2026-04", "2027-03")
+    started = aggregate_metric(db, "satisfaction.overall", period_from="2025-07", on=today)
+    assert (started.period_from, started.period_to) == ("2025-07", "2026-03")
+    ended = aggregate_metric(db, "satisfaction.overall", period_to="2026-Q2", on=today)
+    assert (ended.period_from, ended.period_to) == ("2026-04", "2026-06")
+    five = aggregate_metric(db, "satisfaction.overall", period_from="2022-04", period_to="2027-03")
+    assert len(five.cells) == 1
+    for first, last in [("2022-03", "2027-03"), ("0001-01", "9999-12"), ("1900-01", "2999-12")]:
+        with pytest.raises(InvalidInput):
+            aggregate_metric(db, "satisfaction.overall", period_from=first, period_to=last)
+
+
+def test_the_limited_dimensions_and_the_number_of_cells_are_bounded(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app.reporting import cells
+
+    # Area and language are two: together they are allowed ...
+    aggregate_metric(
+        db, "satisfaction.overall", group_by=["area"], filters={"language": "other languages"}
+    )
+    # ... and a third limited dimension (as later issues add) is one too many, counting
+    # filters and group_by together.
+    with pytest.raises(InvalidInput) as too_many:
+        cells.check_dimension_limit(
+            ["area", "mode"],
+            {"language": "en"},
+            limited=frozenset({"area", "language", "mode"}),
+        )
+    assert too_many.value.errors == [
+        {"loc": ["query", "group_by"], "msg": "Uses area, language, mode: choose at most 2."}
+    ]
+    monkeypatch.setattr(cells, "MAX_CELLS", 30)
+    with pytest.raises(InvalidInput) as huge:
+        aggregate_metric(
+            db, "satisfaction.overall", group_by=["month", "crime_group"], period_from="2026-04"
+        )
+    assert "36 cells" in huge.value.detail
+
+
+def _attrition_bank(db: Session) -> Any:
+    document = small_bank("general")
+    document["sections"][0]["questions"].append(
+        {
+            "id": "stepping_back",
+            "type": "yes_no",
+            "text": "Have you thought about stepping back?",
+            "touchpoints": ["investigation"],
+            "measures": ["attrition"],
+            "options": [{"code": "yes", "label": "Yes"}, {"code": "no", "label": "No"}],
+        }
+    )
+    return create_bank_version(db, document)
+
+
+@pytest.mark.parametrize(("yes", "no", "shown"), [(2, 14, False), (2, 30, True), (5, 12, True)])
+def test_a_sensitive_measure_hides_a_small_cell_with_too_few_either_way(
+    db: Session, yes: int, no: int, shown: bool
+) -> None:
+    """Attrition: below twice min_cell (published), a true count of fewer than 3 on either
+    side is suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
+    version = _attrition_bank(db)
+    for code in ["yes"] * yes + ["no"] * no:
+        submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+    cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
+    n_published = cell.n
+    assert cell.suppressed is not shown
+    if shown:
+        assert n_published is not None and n_published >= 10
+    else:
+        assert (cell.n, cell.positive, cell.rate) == (None, None, None)

@@ -6,6 +6,7 @@ import html
 import json
 import re
 from datetime import date
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,24 +15,41 @@ from sqlmodel import Session, select
 from app.audit import AuditEvent
 from app.enums import Role
 from app.reporting.stats import wilson_interval
-from tests.auth_helpers import signed_in_client
-from tests.reporting.factories import create_bank_version, create_invitation, submit_response
+from tests.auth_helpers import api_headers, signed_in_client
+from tests.reporting.factories import (
+    create_bank_version,
+    create_invitation,
+    published,
+    submit_response,
+)
 
 URL = "/staff/dashboard"
 Q3 = {"from": "2026-Q3", "to": "2026-Q3"}
 
 
-def _fill(db: Session) -> None:
-    """General: 12 responses in July 2026, 9 satisfied. RASSO: 5 responses (too few)."""
+def _fill(db: Session) -> dict[str, list[Any]]:
+    """General: 60 responses in July 2026, 45 satisfied. RASSO: 5 responses (too few)."""
     version = create_bank_version(db)
-    for index in range(12):
-        code = "very_satisfied" if index < 9 else "neither"
-        submit_response(db, version, {"sat_overall": code, "right_understood": "yes"})
+    made: dict[str, list[Any]] = {"satisfied": [], "not": [], "rasso": [], "invited": []}
+    for index in range(60):
+        code = "very_satisfied" if index < 45 else "neither"
+        response = submit_response(db, version, {"sat_overall": code, "right_understood": "yes"})
+        made["satisfied" if index < 45 else "not"].append(response)
     for _ in range(5):
-        submit_response(db, version, {"sat_overall": "completely_satisfied"}, crime_group="rasso")
-    for _ in range(12):
-        create_invitation(db, status="completed")
+        made["rasso"].append(
+            submit_response(
+                db, version, {"sat_overall": "completely_satisfied"}, crime_group="rasso"
+            )
+        )
+    made["invited"] = [create_invitation(db, status="completed") for _ in range(60)]
     db.commit()
+    return made
+
+
+def _overall(made: dict[str, list[Any]], *, rasso: bool = True) -> tuple[int, int]:
+    """Published (positive, n) of satisfaction in Q3, all crime groups or general only."""
+    positive = published(made["satisfied"] + (made["rasso"] if rasso else []))
+    return positive, positive + published(made["not"])
 
 
 def _table(page: str, caption_start: str) -> str:
@@ -60,42 +78,48 @@ def _percent(value: float) -> str:
 
 
 def test_analyst_sees_figures_with_intervals(client: TestClient, db: Session) -> None:
-    _fill(db)
+    made = _fill(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     page = staff.get(URL, params=Q3)
 
     assert page.status_code == 200
-    low, high = wilson_interval(14, 17) or (0, 0)
+    positive, n = _overall(made)
+    low, high = wilson_interval(positive, n) or (0, 0)
     headline = _table(page.text, "Headline figures")
-    # 9 of 12 general + 5 of 5 RASSO: the total is not suppressed even though RASSO is.
+    # 45 of 60 general + 5 of 5 RASSO: the total is not suppressed even though RASSO is.
     assert _row(headline, "Satisfaction with the whole experience")[1:4] == [
-        _percent(14 / 17),
+        _percent(positive / n),
         f"{_percent(low)} to {_percent(high)}",
-        "17",
+        str(n),
     ]
-    assert _row(headline, "Would report again")[1] == "No responses"
+    assert _row(headline, "Would report again")[1] == "Suppressed"
+    # The page says how figures are protected, with this page's largest adjustment.
+    assert "at most 12 either way on this page" in html.unescape(page.text)
 
 
 def test_small_groups_are_shown_as_suppressed(client: TestClient, db: Session) -> None:
-    _fill(db)
+    made = _fill(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     page = staff.get(URL, params=Q3).text
 
     by_group = _table(page, "Satisfaction with the whole experience by crime group")
     assert _row(by_group, "Rape and serious sexual offences")[1] == "Suppressed"
-    # Secondary suppression: general alone would give RASSO away from the total.
-    assert _row(by_group, "General crime")[1] == "Suppressed"
-    assert _row(by_group, "Violence against women and girls")[1] == "No responses"
+    # No secondary suppression: general stays shown; the published total and general differ by
+    # more than RASSO's adjustments could ever hide, but never reveal RASSO's exact count.
+    positive, n = _overall(made, rasso=False)
+    assert _row(by_group, "General crime")[1:4][2] == str(n)
+    assert _row(by_group, "Violence against women and girls")[1] == "Suppressed"
     # Nor do the chart specs carry a suppressed figure.
     specs = dict(
         re.findall(r'<script type="application/json" id="([^"]+)">(.*?)</script>', page, re.S)
     )
-    assert "by-crime-group-chart" not in specs
+    by_group_chart = json.loads(specs["by-crime-group-chart"])
+    assert [row["label"] for row in by_group_chart["data"]["values"]] == ["General crime"]
     over_time = json.loads(specs["over-time-chart"])
     assert [row["label"] for row in over_time["data"]["values"]] == ["2026-Q3"]
-    assert over_time["data"]["values"][0]["n"] == 17
+    assert over_time["data"]["values"][0]["n"] == _overall(made)[1]
 
 
 def test_every_chart_has_a_table_and_a_csv_link(client: TestClient, db: Session) -> None:
@@ -125,23 +149,24 @@ def test_every_chart_has_a_table_and_a_csv_link(client: TestClient, db: Session)
 
 
 def test_victims_code_and_funnel_tables(client: TestClient, db: Session) -> None:
-    _fill(db)
+    made = _fill(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     page = staff.get(URL, params=Q3).text
 
     rights = _table(page, "Victims' Code rights")
+    n = published(made["satisfied"] + made["not"])
     assert _row(rights, "1. To be able to understand and to be understood")[1:4] == [
         "100%",
-        f"{_percent(wilson_interval(12, 12)[0])} to 100%",  # type: ignore[index]
-        "12",
+        f"{_percent(wilson_interval(n, n)[0])} to 100%",  # type: ignore[index]
+        str(n),
     ]
     assert (
         _row(rights, "2. To have the details of the crime recorded without unjustified delay")[1]
         == "Suppressed"
     )
     funnel = _table(page, "Invitations by crime group")
-    assert _row(funnel, "General crime")[1] == "12"
+    assert _row(funnel, "General crime")[1] == str(published(made["invited"]))
 
 
 def test_pages_have_no_inline_script_or_style(client: TestClient, db: Session) -> None:
@@ -163,14 +188,15 @@ def test_pages_have_no_inline_script_or_style(client: TestClient, db: Session) -
 def test_filters_narrow_the_figures_and_bad_values_are_reported(
     client: TestClient, db: Session
 ) -> None:
-    _fill(db)
+    made = _fill(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     general = staff.get(URL, params={**Q3, "crime_group": "general"}).text
     bad = staff.get(URL, params={"from": "last summer", "crime_group": "burglary"})
 
     headline = _table(general, "Headline figures")
-    assert _row(headline, "Satisfaction with the whole experience")[1] == "75%"
+    positive, n = _overall(made, rasso=False)
+    assert _row(headline, "Satisfaction with the whole experience")[1] == _percent(positive / n)
     assert bad.status_code == 200
     assert "There is a problem with the filters" in bad.text
     assert 'href="#from"' in bad.text and 'href="#crime_group"' in bad.text
@@ -214,16 +240,17 @@ def test_default_period_is_the_last_four_quarters(client: TestClient, db: Sessio
 
 
 def test_headline_measures_side_by_side_by_quarter(client: TestClient, db: Session) -> None:
-    _fill(db)
+    made = _fill(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     page = staff.get(URL, params={"from": "2026-Q2", "to": "2026-Q3"}).text
 
     table = _table(page, "Headline measures by quarter")
-    low, high = wilson_interval(14, 17) or (0, 0)
+    positive, n = _overall(made)
+    low, high = wilson_interval(positive, n) or (0, 0)
     assert _row(table, "Satisfaction with the whole experience")[1:3] == [
-        "No responses",
-        f"{_percent(14 / 17)} ({_percent(low)} to {_percent(high)})",
+        "Suppressed",
+        f"{_percent(positive / n)} ({_percent(low)} to {_percent(high)})",
     ]
     spec = re.search(
         r'<script type="application/json" id="key-measures-chart">(.*?)</script>', page, re.S
@@ -248,3 +275,61 @@ def test_reading_the_dashboard_is_audited(client: TestClient, db: Session) -> No
     assert event.object_type == "dashboard"
     assert event.detail["from"] == "2026-Q3" and event.detail["to"] == "2026-Q3"
     assert event.detail["crime_group"] == "general"
+
+
+def test_low_base_figures_say_so_and_give_no_gap(client: TestClient, db: Session) -> None:
+    version = create_bank_version(db)
+    answered = [
+        submit_response(db, version, {"sat_overall": "very_satisfied", "right_understood": "no"})
+        for _ in range(20)
+    ]
+    client.put(
+        "/api/v1/self-assessments/2026-Q3",
+        json={"rights": {"1": 0.9}},
+        headers=api_headers(db, Role.uploader),
+    )
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params=Q3).text
+
+    n = published(answered)
+    headline = _table(page, "Headline figures")
+    assert _row(headline, "Satisfaction with the whole experience")[3] == (
+        f"{n} (low base, treat with caution)"
+    )
+    rights = _table(page, "Victims' Code rights")
+    row = _row(rights, "1. To be able to understand and to be understood")
+    assert row[3] == f"{n} (low base, treat with caution)"
+    assert row[4] == "90%" and row[5] == "Not compared"
+
+
+def test_a_period_over_five_financial_years_is_an_error_not_a_huge_page(
+    client: TestClient, db: Session
+) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={"from": "0001-01", "to": "9999-12"})
+    longest = staff.get(URL, params={"from": "2020-01", "to": "2026-12"})
+
+    assert page.status_code == 200 and longest.status_code == 200
+    assert "There is a problem with the filters" in page.text
+    assert "Choose a period of at most 5 financial years" in longest.text
+    # The figures fall back to the default four quarters.
+    assert len(re.findall(r">(\d{4}-Q[1-4])<", _table(longest.text, "Headline measures"))) == 4
+    assert len(page.content) < 500_000
+
+
+def test_an_area_not_reported_on_its_own_is_an_error_on_the_page(
+    client: TestClient, db: Session
+) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={**Q3, "area": "ZZ9"})
+    other = staff.get(URL, params={**Q3, "area": "other areas"})
+
+    assert page.status_code == 200
+    assert "Enter an area reported on its own in this period" in page.text
+    assert 'href="#area"' in page.text
+    assert other.status_code == 200 and "There is a problem" not in other.text

@@ -19,8 +19,10 @@ from app.reporting.aggregates import MetricCell
 from app.reporting.models import PublishedAction
 from app.reporting.report import judge_change
 from app.reporting.report_pdf import STATIC_DIR, StaticFilesOnly, render_pdf, static_file
+from app.reporting.stats import wilson_interval
+from app.survey.models import Response
 from tests.auth_helpers import api_headers, signed_in_client
-from tests.reporting.factories import create_bank_version, submit_response
+from tests.reporting.factories import create_bank_version, published, submit_response
 from tests.reporting.test_feedback_factories import create_comment, create_comments
 
 URL = "/reports/quarterly"
@@ -32,30 +34,40 @@ def _text(page: str) -> str:
     return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", body)))
 
 
-def _fill_two_quarters(db: Session) -> None:
-    """Q2: 20 responses, 10 satisfied (50%). Q3: 20 responses, 19 satisfied (95%)."""
+def _fill_two_quarters(db: Session) -> dict[str, list[Response]]:
+    """Q2: 60 responses, 30 satisfied (50%). Q3: 60 responses, 57 satisfied (95%)."""
     version = create_bank_version(db)
-    for index in range(20):
-        submit_response(
-            db,
-            version,
-            {"sat_overall": "very_satisfied" if index < 10 else "neither"},
-            month=date(2026, 5, 1),
+    made: dict[str, list[Response]] = {"q2_yes": [], "q2_no": [], "q3_yes": [], "q3_no": []}
+    for index in range(60):
+        made["q2_yes" if index < 30 else "q2_no"].append(
+            submit_response(
+                db,
+                version,
+                {"sat_overall": "very_satisfied" if index < 30 else "neither"},
+                month=date(2026, 5, 1),
+            )
         )
-        submit_response(
-            db,
-            version,
-            {
-                "sat_overall": "very_satisfied" if index < 19 else "neither",
-                "right_understood": "no",
-            },
-            month=date(2026, 8, 1),
+        made["q3_yes" if index < 57 else "q3_no"].append(
+            submit_response(
+                db,
+                version,
+                {
+                    "sat_overall": "very_satisfied" if index < 57 else "neither",
+                    "right_understood": "no",
+                },
+                month=date(2026, 8, 1),
+            )
         )
     db.commit()
+    return made
+
+
+def _pc(value: float) -> str:
+    return f"{value * 100:.0f}%"
 
 
 def test_headline_figures_with_change_on_last_quarter(client: TestClient, db: Session) -> None:
-    _fill_two_quarters(db)
+    made = _fill_two_quarters(db)
     staff = signed_in_client(client, db, [Role.analyst])
 
     page = staff.get(URL, params={"period": "2026-Q3"})
@@ -63,24 +75,34 @@ def test_headline_figures_with_change_on_last_quarter(client: TestClient, db: Se
     assert page.status_code == 200
     text = _text(page.text)
     assert "What victims told us: July to September 2026" in text
+    positive = published(made["q3_yes"])
+    n = positive + published(made["q3_no"])
+    before = published(made["q2_yes"])
+    before_rate = before / (before + published(made["q2_no"]))
+    low, high = wilson_interval(positive, n) or (0, 0)
+    change = round((positive / n - before_rate) * 100)
     assert (
-        "Satisfaction with the whole experience 95% 76% to 99% 20 50% +45 points (better)" in text
+        f"Satisfaction with the whole experience {_pc(positive / n)} {_pc(low)} to {_pc(high)} "
+        f"{n} {_pc(before_rate)} +{change} points (better)" in text
     )
-    assert "Would report again No responses No responses Not available" in text
+    assert "Would report again Suppressed Suppressed Not available" in text
+    assert "at most 4 either way in this report" in text
 
 
 def test_victims_code_gap_and_suppression_in_the_report(client: TestClient, db: Session) -> None:
-    _fill_two_quarters(db)
+    made = _fill_two_quarters(db)
     headers = api_headers(db, Role.uploader)
     client.put("/api/v1/self-assessments/2026-Q3", json={"rights": {"1": 0.9}}, headers=headers)
     staff = signed_in_client(client, db, [Role.analyst])
 
     text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
 
-    # Victims say 0 of 20 received right 1; the force says 90%: a gap of −90 points.
+    # Victims say 0 of 60 received right 1; the force says 90%: a gap of −90 points.
+    n = published(made["q3_yes"] + made["q3_no"])
+    high = (wilson_interval(0, n) or (0, 0))[1]
     assert (
-        "1. To be able to understand and to be understood 0% 0% to 16% 20 90% \u221290 points"
-        in text
+        f"1. To be able to understand and to be understood 0% 0% to {_pc(high)} {n} 90% "
+        "\u221290 points" in text
     )
     assert "3. To be provided with information when reporting the crime Suppressed" in text
     assert "The widest gap between victims and the force is on right 1" in text
@@ -202,7 +224,7 @@ def _pack(client: TestClient, path: str, period: str) -> dict[str, list[dict[str
 
 
 def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> None:
-    _fill_two_quarters(db)
+    made = _fill_two_quarters(db)
     comment = create_comment(
         db, '=HYPERLINK("http://evil.example") PC Jones kept me informed', month=date(2026, 7, 1)
     )
@@ -228,11 +250,21 @@ def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> Non
         }
         headline = {row["measure"]: row for row in tables["headline.csv"]}
         overall = headline["satisfaction.overall"]
-        assert (overall["n"], overall["positive"], overall["rate"]) == ("20", "19", "0.95")
-        assert overall["previous_rate"] == "0.5"
+        positive = published(made["q3_yes"])
+        n = positive + published(made["q3_no"])
+        assert (overall["n"], overall["positive"], overall["rate"]) == (
+            str(n),
+            str(positive),
+            str(positive / n),
+        )
+        before = published(made["q2_yes"])
+        assert overall["previous_rate"] == str(before / (before + published(made["q2_no"])))
         assert overall["change_judgement"] == "better"
+        assert overall["low_base"] == "false"
+        assert (overall["disclosure_method"], overall["min_cell"]) == ("cell_key", "10")
         rights = {row["right"]: row for row in tables["victims_code.csv"]}
-        assert rights["1"]["n"] == "20" and rights["1"]["suppressed"] == "false"
+        assert rights["1"]["n"] == str(published(made["q3_yes"] + made["q3_no"]))
+        assert rights["1"]["suppressed"] == "false"
         assert rights["3"]["rate"] == "" and rights["3"]["suppressed"] == "true"
         [quote] = tables["what_victims_said.csv"]
         assert quote["comment"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
@@ -241,7 +273,7 @@ def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> Non
 
 
 def test_change_is_judged_only_when_intervals_do_not_overlap() -> None:
-    def cell(rate: float, low: float, high: float) -> MetricCell:
+    def cell(rate: float, low: float, high: float, *, low_base: bool = False) -> MetricCell:
         return MetricCell(
             group={},
             n=100,
@@ -250,6 +282,7 @@ def test_change_is_judged_only_when_intervals_do_not_overlap() -> None:
             ci_low=low,
             ci_high=high,
             suppressed=False,
+            low_base=low_base,
         )
 
     hidden = MetricCell(
@@ -267,6 +300,10 @@ def test_change_is_judged_only_when_intervals_do_not_overlap() -> None:
         == "no clear change"
     )
     assert judge_change(cell(0.6, 0.5, 0.7), hidden, lower_is_better=False) == (None, "")
+    # No change is called on a low-base figure, however far apart.
+    assert judge_change(
+        cell(0.9, 0.85, 0.95), cell(0.1, 0.05, 0.15, low_base=True), lower_is_better=False
+    ) == (None, "")
 
 
 def test_report_as_pdf(client: TestClient, db: Session) -> None:
@@ -342,3 +379,27 @@ def test_pdf_draws_the_page_with_its_stylesheet_and_nothing_from_the_network(
         "https://fonts.example.com/font.css",
         "https://report.invalid/static/css/charts.css",
     ]
+
+
+def test_no_change_gap_or_widest_call_on_a_low_base(client: TestClient, db: Session) -> None:
+    version = create_bank_version(db)
+    for month, code in [(date(2026, 5, 1), "neither"), (date(2026, 8, 1), "very_satisfied")]:
+        for _ in range(25):
+            submit_response(
+                db, version, {"sat_overall": code, "right_understood": "no"}, month=month
+            )
+    client.put(
+        "/api/v1/self-assessments/2026-Q3",
+        json={"rights": {"1": 0.9}},
+        headers=api_headers(db, Role.uploader),
+    )
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
+
+    overall = text[text.index("Satisfaction with the whole experience ") :][:200]
+    assert "(low base, treat with caution)" in overall
+    assert "Not compared (low base)" in overall and "(better)" not in overall
+    assert "The widest gap" not in text
+    right_1 = text[text.index("1. To be able to understand and to be understood 0%") :][:200]
+    assert "low base, treat with caution" in right_1 and "Not compared" in right_1

@@ -1,4 +1,5 @@
-"""Rollup counts: incremental updates on submit and withdraw agree with a rebuild, row for row."""
+"""Rollup counts and key sums: incremental updates on submit and withdraw agree with a rebuild,
+row for row."""
 
 from __future__ import annotations
 
@@ -25,19 +26,37 @@ from tests.reporting.factories import (
 
 def test_submit_counts_each_code_and_skips(db: Session) -> None:
     version = create_bank_version(db)
-    for code in ["very_satisfied", "very_satisfied", None]:
+    satisfied, _, skipped = [
         submit_response(
             db, version, {"sat_overall": code, "contact_ways": ["phone", "email"]}, area=None
         )
+        for code in ["very_satisfied", "very_satisfied", None]
+    ]
+    everyone = [satisfied, _, skipped]
     snapshot = rollup_snapshot(db)
     key = ("general", "reporting", "", date(2026, 7, 1), "en")
-    assert snapshot[("sat_overall", "very_satisfied", version.id, *key)] == 2
-    assert snapshot[("sat_overall", "", version.id, *key)] == 1
-    assert snapshot[("contact_ways", "phone", version.id, *key)] == 3
+    # Each count sits beside the sum of its responses' record keys, mod 256.
+    assert snapshot[("sat_overall", "very_satisfied", version.id, *key)] == (
+        2,
+        (satisfied.record_key + _.record_key) % 256,
+    )
+    assert snapshot[("sat_overall", "", version.id, *key)] == (1, skipped.record_key)
+    assert snapshot[("contact_ways", "phone", version.id, *key)] == (
+        3,
+        sum(r.record_key for r in everyone) % 256,
+    )
+    # The responses themselves are counted under the question id "*".
+    assert (
+        snapshot[("*", "", version.id, *key)]
+        == snapshot[("contact_ways", "phone", version.id, *key)]
+    )
     # Each count is kept twice: per area and language, and once more for all of them.
     coarse = ("general", "reporting", "*", date(2026, 7, 1), "*")
-    assert snapshot[("sat_overall", "very_satisfied", version.id, *coarse)] == 2
-    assert len(snapshot) == 8
+    assert (
+        snapshot[("sat_overall", "very_satisfied", version.id, *coarse)]
+        == snapshot[("sat_overall", "very_satisfied", version.id, *key)]
+    )
+    assert len(snapshot) == 10
 
 
 def test_withdraw_takes_the_response_out_and_leaves_no_zero_rows(db: Session) -> None:
@@ -46,8 +65,9 @@ def test_withdraw_takes_the_response_out_and_leaves_no_zero_rows(db: Session) ->
     gone = submit_response(db, version, {"sat_overall": "very_satisfied"})
     withdraw_response(db, gone)
     snapshot = rollup_snapshot(db)
-    assert list(snapshot.values()) == [1, 1]
-    assert {key[1] for key in snapshot} == {"neither"}
+    # The withdrawn key is taken out of the sums as well as its count.
+    assert list(snapshot.values()) == [(1, keep.record_key)] * 4
+    assert {key[1] for key in snapshot} == {"neither", ""}
     withdraw_response(db, keep)
     assert rollup_snapshot(db) == {}
 
@@ -89,7 +109,7 @@ def test_rebuild_equals_incremental_counts_after_random_submits_and_withdraws(
         )
     db.commit()
     incremental = rollup_snapshot(db)
-    assert incremental and all(count > 0 for count in incremental.values())
+    assert incremental and all(count > 0 for count, _ in incremental.values())
     rows = rollups.rebuild(db)
     db.commit()
     assert rows == len(incremental)
@@ -108,7 +128,7 @@ def test_rebuild_command_reports_progress(db: Session) -> None:
     cutoff = rollups.rebuild_cutoff()
     assert f"Rebuilding rollup counts from {cutoff:%B %Y} on, from 2 answers" in result.output
     assert "counts of earlier months are kept" in result.output
-    assert "4 rollup rows in all" in result.output
+    assert "6 rollup rows in all" in result.output
     db.expire_all()
     assert rollup_snapshot(db) == before
 
@@ -144,10 +164,12 @@ def test_rebuild_keeps_the_counts_of_months_past_retention(db: Session) -> None:
     assert rebuilt == incremental
     coarse = ("general", "reporting", "*")
     assert (
-        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2022, 3, 1), "*")] == 1
+        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2022, 3, 1), "*")][0]
+        == 1
     )
     assert (
-        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2026, 7, 1), "*")] == 2
+        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2026, 7, 1), "*")][0]
+        == 2
     )
 
 
@@ -160,7 +182,7 @@ def test_rebuild_recomputes_counts_from_the_cutoff_on(db: Session) -> None:
         db.execute(
             rollups.rollup_table.update()
             .where(rollups.rollup_table.c.month == key[6])
-            .values(count=99)
+            .values(count=99, key_sum=7)
         )
     db.commit()
 
@@ -172,4 +194,4 @@ def test_rebuild_recomputes_counts_from_the_cutoff_on(db: Session) -> None:
         key: count for key, count in incremental.items() if key[6] == date(2023, 11, 1)
     }
     # The older month is left as it was, even wrong: its answers may be purged.
-    assert {count for key, count in rebuilt.items() if key[6] == date(2023, 10, 1)} == {99}
+    assert {count for key, count in rebuilt.items() if key[6] == date(2023, 10, 1)} == {(99, 7)}

@@ -13,8 +13,9 @@ from app.enums import Role
 from app.reporting.models import SelfAssessment
 from app.reporting.stats import wilson_interval
 from app.reporting.victims_code import victims_code_view
+from app.survey.models import Response
 from tests.auth_helpers import api_headers
-from tests.reporting.factories import create_bank_version, submit_response
+from tests.reporting.factories import create_bank_version, published, submit_response
 
 
 def test_uploader_puts_a_self_assessment_and_can_replace_it(
@@ -56,6 +57,13 @@ def test_uploader_puts_a_self_assessment_and_can_replace_it(
         ("2026-Q1", {"rights": {"2": "high"}}, ["body", "rights", "2"]),
         ("2026-Q1", {"rights": {"2": True}}, ["body", "rights", "2"]),
         ("2026-Q1", {"rights": {}}, ["body", "rights"]),
+        # Digits of other scripts: "\u0663" is 3 to int(), and must not be taken as right 3.
+        ("2026-Q1", {"rights": {"\u0663": 0.5}}, ["body", "rights", "\u0663"]),
+        ("2026-Q1", {"rights": {"\u0661\u0662": 0.5}}, ["body", "rights", "\u0661\u0662"]),
+        ("2026-Q1", {"rights": {"\uff13": 0.5}}, ["body", "rights", "\uff13"]),
+        ("2026-Q1", {"rights": {" 3": 0.5}}, ["body", "rights", " 3"]),
+        ("2026-Q1", {"rights": {"9" * 5000: 0.5}}, ["body", "rights", "9" * 5000]),
+        ("\u0662\u0660\u0662\u0666-Q1", {"rights": {"3": 0.5}}, ["path", "period"]),
     ],
 )
 def test_bad_self_assessments_are_422(
@@ -80,24 +88,28 @@ def test_only_uploaders_put_self_assessments(client: TestClient, db: Session) ->
         assert response.status_code == 403
 
 
-def _fill(db: Session) -> None:
+def _fill(db: Session) -> dict[str, list[Response]]:
     version = create_bank_version(db)
-    # Right 1 at reporting: Q3 has 8 yes, 4 no, 2 don't know; Q4 has 6 yes, 6 no.
+    # Right 1 at reporting: Q3 has 30 yes, 12 no, 2 don't know; Q4 has 20 yes, 20 no.
     # Right 3 (reporting only): 3 answers, below the minimum.
-    answers = [("yes", "yes")] * 3 + [("yes", None)] * 5 + [("no", None)] * 4
+    made: dict[str, list[Response]] = {"q3_yes": [], "q3_no": [], "q4_yes": [], "q4_no": []}
+    answers = [("yes", "yes")] * 3 + [("yes", None)] * 27 + [("no", None)] * 12
     answers += [("dont_know", None)] * 2
     for right_1, right_3 in answers:
-        submit_response(
+        response = submit_response(
             db,
             version,
             {"right_understood": right_1, "right_information": right_3},
             month=date(2026, 8, 1),
             commit=False,
         )
-    for code in ["yes"] * 6 + ["no"] * 6:
-        submit_response(
+        if right_1 in ("yes", "no"):
+            made[f"q3_{right_1}"].append(response)
+    for code in ["yes"] * 20 + ["no"] * 20:
+        response = submit_response(
             db, version, {"right_understood": code}, month=date(2026, 11, 1), commit=False
         )
+        made[f"q4_{code}"].append(response)
     db.add_all(
         [
             SelfAssessment(period="2026-Q3", right=1, rate=0.9, uploaded_by="test"),
@@ -107,29 +119,39 @@ def _fill(db: Session) -> None:
         ]
     )
     db.commit()
+    return made
 
 
 def test_the_gap_is_the_victims_rate_less_the_forces_mean_rate(db: Session) -> None:
-    _fill(db)
-    view = victims_code_view(db, "2026-Q3", "2026-Q4", min_cell=10)
+    made = _fill(db)
+    view = victims_code_view(db, "2026-Q3", "2026-Q4")
     assert [row.right for row in view.rights] == list(range(1, 13))
     assert view.quarters == ["2026-Q3", "2026-Q4"]
     right_1, right_3 = view.rights[0], view.rights[2]
     assert right_1.title == "To be able to understand and to be understood"
-    assert (right_1.n, right_1.positive, right_1.suppressed) == (24, 14, False)
-    assert right_1.rate == pytest.approx(14 / 24)
-    assert (right_1.ci_low, right_1.ci_high) == pytest.approx(wilson_interval(14, 24))
+    # Two quarters: two pieces, each with its yes and its no published once.
+    positive = published(made["q3_yes"]) + published(made["q4_yes"])
+    n = positive + published(made["q3_no"]) + published(made["q4_no"])
+    assert (right_1.n, right_1.positive, right_1.suppressed) == (n, positive, False)
+    assert right_1.rate == pytest.approx(positive / n)
+    assert (right_1.ci_low, right_1.ci_high) == pytest.approx(wilson_interval(positive, n))
     assert right_1.force_rate == pytest.approx(0.8)
-    assert right_1.gap == pytest.approx(14 / 24 - 0.8)
+    assert right_1.low_base is False
+    assert right_1.gap == pytest.approx(positive / n - 0.8)
     # Too few answers: suppressed, and so no gap, but the force's own rate still shows.
     assert right_3.suppressed and right_3.n is None and right_3.rate is None
     assert right_3.force_rate == pytest.approx(0.95) and right_3.gap is None
     # Nothing asked about right 2 and nothing self-assessed.
     assert view.rights[1].suppressed and view.rights[1].force_rate is None
+    assert view.disclosure.max_adjustment == 8
 
-    one_quarter = victims_code_view(db, "2026-Q3", "2026-Q3", min_cell=10)
-    assert one_quarter.rights[0].n == 12 and one_quarter.rights[0].force_rate == 0.9
-    assert one_quarter.rights[0].gap == pytest.approx(8 / 12 - 0.9)
+    one_quarter = victims_code_view(db, "2026-Q3", "2026-Q3")
+    q3 = one_quarter.rights[0]
+    assert q3.n == published(made["q3_yes"]) + published(made["q3_no"])
+    assert q3.force_rate == 0.9
+    # 42 answers: low base, so no gap is given.
+    assert q3.low_base is True and q3.gap is None
+    assert one_quarter.disclosure.max_adjustment == 4
 
 
 def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
@@ -139,6 +161,7 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     assert body.status_code == 200
     data = body.json()
     assert data["min_cell"] == 10 and len(data["rights"]) == 12
+    assert data["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 8}
     assert set(data["rights"][0]) >= {
         "right",
         "title",
@@ -150,14 +173,37 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
         "suppressed",
         "force_rate",
         "gap",
+        "low_base",
     }
-    assert data["rights"][0]["gap"] == pytest.approx(14 / 24 - 0.8)
-    csv_body = client.get("/api/v1/aggregates/victims-code?format=csv", headers=headers).text
-    header, first = csv_body.splitlines()[:2]
-    assert header == "right,title,n,positive,rate,ci_low,ci_high,suppressed,force_rate,gap"
-    assert first.startswith("1,To be able to understand and to be understood,24,14,")
+    first = data["rights"][0]
+    assert first["gap"] == pytest.approx(first["rate"] - 0.8)
+    # The same cell as the aggregate of the right's metric, for the same period.
+    metric = client.get(
+        "/api/v1/aggregates/victims_code.right_1?from=2026-07&to=2026-12", headers=headers
+    ).json()["cells"][0]
+    assert (first["n"], first["positive"], first["rate"]) == (
+        metric["n"],
+        metric["positive"],
+        metric["rate"],
+    )
+    csv_body = client.get(
+        "/api/v1/aggregates/victims-code?from=2026-07&to=2026-12&format=csv", headers=headers
+    ).text
+    header, row = csv_body.splitlines()[:2]
+    assert header == (
+        "right,title,n,positive,rate,ci_low,ci_high,suppressed,force_rate,gap,low_base,"
+        "disclosure_method,min_cell,max_adjustment"
+    )
+    assert row.startswith(
+        f"1,To be able to understand and to be understood,{first['n']},{first['positive']},"
+    )
     bad = client.get("/api/v1/aggregates/victims-code?from=2026-Q9", headers=headers)
     assert bad.status_code == 422
+    too_long = client.get(
+        "/api/v1/aggregates/victims-code?from=2020-01&to=2026-12", headers=headers
+    )
+    assert too_long.status_code == 422
+    assert too_long.json()["errors"][0]["loc"] == ["query", "to"]
 
 
 def test_reading_a_self_assessment_without_the_role_is_refused_and_audited(

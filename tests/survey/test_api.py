@@ -195,7 +195,9 @@ def test_responses_hold_only_coarse_context(client: TestClient, db: Session) -> 
         "month",
         "language",
         "assisted",
+        "record_key",  # disclosure control's random 0-255, drawn apart from the invitation's
     }
+    assert 0 <= response.record_key <= 255
     assert response.id != invitation.id and len(response.id) == 36
     assert response.month.day == 1
     for model in (Answer, Comment):

@@ -1,0 +1,163 @@
+"""Generated populations for the attacks: big groups around small hidden ones.
+
+Each builder returns the world and its hidden targets (name → the records behind a count the
+service never shows). Big groups are well above min_cell (10) and areas and languages well
+above or below the 50 a year that offers them on their own, so the attacks face the published
+figures a real force would see around a small group.
+"""
+
+from __future__ import annotations
+
+import random
+from datetime import date
+
+from tests.disclosure.world import Person, World
+
+JUL, AUG, SEP = date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1)
+MONTHS = (JUL, AUG, SEP)
+
+
+def _answers(rng: random.Random, touchpoint: str) -> dict[str, str | None]:
+    answers: dict[str, str | None] = {
+        "sat_overall": "very_satisfied" if rng.random() < 0.7 else "neither"
+    }
+    if touchpoint in ("reporting", "court"):
+        answers["right_understood"] = "yes" if rng.random() < 0.8 else "no"
+    return answers
+
+
+def person(world: World, rng: random.Random, month: date, **values: object) -> Person:
+    context: dict[str, object] = {
+        "crime_group": "general",
+        "touchpoint": "reporting",
+        "area": rng.choice(["A", "B"]),
+        "language": "en",
+    }
+    context.update(values)
+    return world.add_person(
+        month=month,
+        answers=_answers(rng, str(context["touchpoint"])),
+        **context,  # type: ignore[arg-type]
+    )
+
+
+def _unfinished(world: World, rng: random.Random, share: float = 0.4) -> None:
+    """Invitations that were never completed, beside the completed ones."""
+    for someone in list(world.people):
+        if rng.random() < share:
+            world.add_invite(
+                crime_group=someone.crime_group,
+                touchpoint=someone.touchpoint,
+                area=someone.area,
+                language=someone.language,
+                month=someone.month,
+                depth=rng.randrange(0, 5),
+            )
+
+
+def complements(seed: int = 1) -> tuple[World, dict[str, list[Person]]]:
+    """July to September 2026: general crime in areas A and B, reporting, English; vawg,
+    investigation and Urdu beside it; and small groups each small in one dimension: an area
+    (X, alone in "other areas"), rasso, the court touchpoint, and one Polish speaker (inside
+    "other languages" with the Urdu speakers)."""
+    rng = random.Random(seed)
+    world = World()
+    for month in MONTHS:
+        for _ in range(60):
+            person(world, rng, month)
+        for _ in range(20):
+            person(world, rng, month, crime_group="vawg")
+        for _ in range(15):
+            person(world, rng, month, touchpoint="investigation")
+        for _ in range(12):
+            person(world, rng, month, language="ur")
+    targets = {
+        "area X in August (other areas)": [person(world, rng, AUG, area="X") for _ in range(2)],
+        "rasso in August": [person(world, rng, AUG, crime_group="rasso") for _ in range(3)],
+        "court in September": [person(world, rng, SEP, touchpoint="court") for _ in range(4)],
+        "Polish in July (other languages)": [person(world, rng, JUL, language="pl")],
+    }
+    _unfinished(world, rng)
+    world.add_phantoms(
+        MONTHS,
+        crime_group=("general", "rasso", "vawg"),
+        touchpoint=("reporting", "investigation", "outcome", "court"),
+        area=("A", "B", "X"),
+        language=("en", "ur", "pl"),
+    )
+    return world, targets
+
+
+RANGE_MONTHS = tuple(date(2025 + (m + 3) // 12, (m + 3) % 12 + 1, 1) for m in range(15))
+
+
+def ranges(seed: int = 2) -> tuple[World, dict[str, list[Person]]]:
+    """April 2025 to June 2026, one group of about 25 responses a month, and three small
+    months: August 2025 (3), January 2026 (1) and May 2026 (6)."""
+    rng = random.Random(seed)
+    world = World()
+    small = {date(2025, 8, 1): 3, date(2026, 1, 1): 1, date(2026, 5, 1): 6}
+    targets: dict[str, list[Person]] = {}
+    for month in RANGE_MONTHS:
+        people = [
+            person(world, rng, month, area="A")
+            for _ in range(small.get(month, rng.randint(20, 30)))
+        ]
+        if month in small:
+            targets[f"{month:%B %Y}"] = people
+    return world, targets
+
+
+def endpoints(seed: int = 3) -> tuple[World, dict[str, list[Person]]]:
+    """Responses with the invitations they came from, and unfinished invitations: general and
+    vawg at every touchpoint, rasso small at court in August and at outcome in September."""
+    rng = random.Random(seed)
+    world = World()
+    for month in MONTHS:
+        for touchpoint in ("reporting", "investigation", "outcome", "court"):
+            for _ in range(25 if touchpoint == "reporting" else 12):
+                person(world, rng, month, touchpoint=touchpoint, area="A")
+            for _ in range(12):
+                person(world, rng, month, touchpoint=touchpoint, crime_group="vawg", area="A")
+        for _ in range(15):
+            person(world, rng, month, crime_group="rasso", touchpoint="reporting", area="A")
+    targets = {
+        "rasso at court in August": [
+            person(world, rng, AUG, crime_group="rasso", touchpoint="court", area="A")
+            for _ in range(3)
+        ],
+        "rasso at outcome in September": [
+            person(world, rng, SEP, crime_group="rasso", touchpoint="outcome", area="A")
+            for _ in range(2)
+        ],
+    }
+    _unfinished(world, rng, 0.6)
+    # Surveys in progress, stopped at a question (the editors' drop-off).
+    for month in MONTHS:
+        for _ in range(rng.randint(8, 14)):
+            world.add_invite(
+                crime_group="general",
+                touchpoint="reporting",
+                area="A",
+                language="en",
+                month=month,
+                depth=4,
+                resume_at="q:sat_overall",
+            )
+    world.add_invite(
+        crime_group="rasso",
+        touchpoint="court",
+        area="A",
+        language="en",
+        month=AUG,
+        depth=4,
+        resume_at="q:right_understood",
+    )
+    world.add_phantoms(
+        MONTHS,
+        crime_group=("general", "rasso", "vawg"),
+        touchpoint=("reporting", "investigation", "outcome", "court"),
+        area=("A",),
+        language=("en",),
+    )
+    return world, targets

@@ -1,0 +1,63 @@
+"""Attack across endpoints: metric aggregates, Victims' Code rights, the funnel and the
+editors' drop-off combined, over 500 independent draws of record keys.
+
+The attacker may assume that every completed invitation is a response (so funnel counts and
+response counts speak of the same people), and combines paths through every endpoint.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from tests.disclosure.harness import Outcome, Target, every_cell, observe_world, run
+from tests.disclosure.observe import Query
+from tests.disclosure.scenarios import endpoints
+
+PERIOD = ("2026-07", "2026-09")
+DIMENSIONS = ("crime_group", "touchpoint")
+# The editors' drop-off, by bank and touchpoint, for the months of the hidden groups and the
+# quarter around them.
+PERIODS = [("2026-08", "2026-08"), ("2026-09", "2026-09"), PERIOD]
+TOUCHPOINTS = (None, "reporting", "outcome", "court")
+
+
+def queries() -> list[Query]:
+    found = [
+        *every_cell("metric", PERIOD, DIMENSIONS),
+        *every_cell("metric", PERIOD, DIMENSIONS, metric="victims_code.right_1"),
+        *every_cell("funnel", PERIOD, DIMENSIONS),
+    ]
+    found += [
+        Query("dropoff", (), (), first, last, bank=bank, touchpoint=touchpoint)
+        for bank in ("general", "rasso", "vawg")
+        for touchpoint in TOUCHPOINTS
+        for first, last in PERIODS
+    ]
+    return found
+
+
+@functools.cache
+def outcome() -> tuple[Outcome, dict[str, int]]:
+    world, hidden = endpoints()
+    draw = observe_world(world, queries())
+    observer = draw.observer  # type: ignore[attr-defined]
+    targets = {name: Target(observer.mask(people)) for name, people in hidden.items()}
+    return run(draw, targets), {name: len(people) for name, people in hidden.items()}
+
+
+def test_no_combination_of_endpoints_gives_a_hidden_count_away() -> None:
+    """The best guess is right in at most half of the draws. Pinning: with this many records
+    published through four endpoints, the witness search finds no other consistent count in
+    about 1% of draws (7 of 500 at the time of writing): whether these are true pins or the
+    bounded search's limit is not settled (docs/disclosure-control.md, "What is not
+    protected"); this test holds the rate at or below 2%."""
+    result, truths = outcome()
+    assert result.failures(pinned_at_most=10) == [], result.summary()
+    assert {name: score.truth for name, score in result.scores.items()} == truths
+
+
+def test_paths_run_through_the_funnel_and_the_dropoff_as_well() -> None:
+    result, _ = outcome()
+    strategies = [name for score in result.scores.values() for name in score.tried]
+    assert any("inv:" in name for name in strategies), "a path through the funnel"
+    assert any("resp:" in name and "resp+:" in name for name in strategies)
