@@ -118,14 +118,15 @@ def financial_years_spanned(first: date, last: date) -> int:
 
 def default_range(first: date | None, last: date | None, today: date) -> tuple[date, date]:
     """A period with a missing end made whole: no start → the start of the end's financial
-    year; no end → the end of the start's financial year; neither → this financial year."""
+    year; no end → the end of this financial year (of the start's, if it starts later), so
+    "from X" reaches the latest figures; neither → this financial year."""
     if first is None and last is None:
         first = financial_year_start(today)
     if first is None:
         assert last is not None
         first = financial_year_start(last)
     if last is None:
-        last = add_months(financial_year_start(first), 11)
+        last = add_months(financial_year_start(max(first, today.replace(day=1))), 11)
     return first, last
 
 

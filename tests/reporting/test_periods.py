@@ -97,10 +97,11 @@ def test_pieces_cover_every_month_once() -> None:
     assert months[0] == first and months[-1] == last and len(months) == 52
 
 
-def test_a_missing_end_makes_one_financial_year() -> None:
+def test_a_missing_end_reaches_this_financial_year() -> None:
     today = date(2026, 12, 1)
     assert default_range(None, None, today) == (date(2026, 4, 1), date(2027, 3, 1))
-    assert default_range(date(2025, 7, 1), None, today) == (date(2025, 7, 1), date(2026, 3, 1))
+    assert default_range(date(2025, 7, 1), None, today) == (date(2025, 7, 1), date(2027, 3, 1))
+    assert default_range(date(2027, 7, 1), None, today) == (date(2027, 7, 1), date(2028, 3, 1))
     assert default_range(None, date(2025, 2, 1), today) == (date(2024, 4, 1), date(2025, 2, 1))
     assert default_range(date(2025, 2, 1), date(2025, 1, 1), today) == (
         date(2025, 2, 1),
