@@ -5,6 +5,7 @@ from __future__ import annotations
 from logging.config import fileConfig
 
 from alembic import context
+from sqlalchemy.engine import Connection
 
 import app.models  # noqa: F401  (registers every table)
 from app.db import get_engine, metadata
@@ -38,14 +39,31 @@ def run_migrations_offline() -> None:
 def run_migrations_online() -> None:
     connection = config.attributes.get("connection")
     if connection is not None:
-        _run(connection)
+        _migrate(connection)  # the caller owns the connection and its transaction
         return
     with get_engine(_url()).connect() as connection:
-        _run(connection)
-        connection.commit()
+        if connection.dialect.name != "sqlite":
+            _migrate(connection)
+            connection.commit()
+            return
+        # SQLite alters a table by copying it and dropping the original, which foreign keys
+        # refuse while other rows point at it; SQLite's documented procedure turns them off
+        # meanwhile. The pragma only takes effect outside a transaction: the raw connection.
+        raw = connection.connection.driver_connection
+        assert raw is not None
+        raw.execute("PRAGMA foreign_keys=OFF")
+        try:
+            _migrate(connection)
+            problems = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+            if problems:
+                raise RuntimeError(f"migration left {len(problems)} rows with a broken foreign key")
+            connection.commit()
+        finally:
+            connection.rollback()  # nothing left open, so the pragma below takes effect
+            raw.execute("PRAGMA foreign_keys=ON")
 
 
-def _run(connection: object) -> None:
+def _migrate(connection: Connection) -> None:
     context.configure(
         connection=connection,  # type: ignore[arg-type]
         target_metadata=metadata,

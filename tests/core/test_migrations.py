@@ -117,3 +117,17 @@ def test_audit_events_are_append_only_on_postgresql(fresh_database_url: str) -> 
             assert connection.execute(text("SELECT action FROM audit_event")).scalar() == "test"
     finally:
         engine.dispose()
+
+
+def test_foreign_keys_are_enforced_again_after_migrating_sqlite(fresh_database_url: str) -> None:
+    """Migrations turn SQLite's foreign keys off while they copy tables; the pooled connection
+    the service then uses must have them back on."""
+    if not fresh_database_url.startswith("sqlite"):
+        pytest.skip("SQLite only")
+    from app.db import get_engine
+
+    upgrade(fresh_database_url)
+    downgrade(fresh_database_url, "0002")
+    upgrade(fresh_database_url)
+    with get_engine(fresh_database_url).connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar_one() == 1
