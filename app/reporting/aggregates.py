@@ -26,19 +26,14 @@ from sqlmodel import Session
 from app import audit
 from app.banks import metrics as metric_registry
 from app.banks.metrics import Metric
-from app.enums import CrimeGroup, Touchpoint
 from app.errors import NotFound
 from app.reporting.cells import (
     FILTER_DIMENSIONS,
     GROUP_DIMENSIONS,
     CellKey,
-    Grouping,
     GroupValue,
-    check_dimension_limit,
-    check_offered_filters,
     parse_filters,
     parse_group_by,
-    resolve_period,
 )
 from app.reporting.disclosure import (
     SENSITIVE_MEASURES,
@@ -46,13 +41,12 @@ from app.reporting.disclosure import (
     Disclosure,
     Tally,
     adjustment_bound,
-    configured_min_cell,
     is_low_base,
 )
 from app.reporting.feeds import ANSWERED_STATUSES, latest_question_ids, metric_inputs
 from app.reporting.models import utc_now
-from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
 from app.reporting.periods import Piece
+from app.reporting.query_plan import ALL_TOUCHPOINTS, plan_query
 from app.reporting.stats import wilson_interval
 from app.reporting.tallies import DatabaseTallies, Tallies
 
@@ -68,9 +62,6 @@ __all__ = [
     "parse_filters",
     "parse_group_by",
 ]
-
-ALL_CRIME_GROUPS = tuple(group.value for group in CrimeGroup)
-ALL_TOUCHPOINTS = tuple(touchpoint.value for touchpoint in Touchpoint)
 
 
 class MetricCell(BaseModel):
@@ -257,27 +248,11 @@ def aggregate_metric_from(
 ) -> AggregateResult:
     """`aggregate_metric` reading its tallies from `tallies`."""
     metric = get_metric_or_404(metric_id)
-    dimensions = parse_group_by(group_by)
-    chosen = parse_filters(filters)
-    check_dimension_limit(dimensions, chosen)
-    period = resolve_period(period_from, period_to, on or today())
-    min_cell = configured_min_cell()
-    folded = [name for name in FOLDED_DIMENSIONS if name in dimensions or name in chosen]
-    offered = offered_values(tallies, folded, period.first, period.last)
-    check_offered_filters(chosen, offered, period)
-    grouping = Grouping(
-        dimensions,
-        chosen,
-        period,
-        offered,
-        {"crime_group": ALL_CRIME_GROUPS, "touchpoint": ALL_TOUCHPOINTS},
-    )
-    specs = grouping.cells()
+    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or today())
+    period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], MetricPiece] = {}
-    columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
-    pushed = {name: value for name, value in chosen.items() if name not in FOLDED_DIMENSIONS}
-    for row in tallies.metric_months(metric, columns, pushed, period, fine=bool(folded)):
-        placed = grouping.place(row.values, row.month)
+    for row in tallies.metric_months(metric, plan.columns, plan.pushed, period, fine=plan.folds):
+        placed = plan.grouping.place(row.values, row.month)
         if placed is None:
             continue
         before = accumulated.get(placed, EMPTY_METRIC_PIECE)
@@ -289,7 +264,7 @@ def aggregate_metric_from(
     sensitive = metric.id in SENSITIVE_MEASURES
     cells: list[MetricCell] = []
     most_pieces = 0
-    for spec in specs:
+    for spec in plan.grouping.cells():
         pieces = [
             accumulated.get((spec.key, piece), EMPTY_METRIC_PIECE)
             for piece in spec.pieces
@@ -301,7 +276,7 @@ def aggregate_metric_from(
         metric=metric.id,
         title=metric.title,
         lower_is_better=metric.lower_is_better,
-        group_by=dimensions,
+        group_by=plan.dimensions,
         period_from=period.label_from,
         period_to=period.label_to,
         min_cell=min_cell,

@@ -28,8 +28,6 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.reporting.aggregates import (
-    ALL_CRIME_GROUPS,
-    ALL_TOUCHPOINTS,
     CSV_DISCLOSURE_COLUMNS,
     database_tallies,
     disclosure_csv_values,
@@ -37,25 +35,17 @@ from app.reporting.aggregates import (
     today,
 )
 from app.reporting.cells import (
-    FILTER_DIMENSIONS,
     CellKey,
-    Grouping,
     GroupValue,
-    check_dimension_limit,
-    check_offered_filters,
-    parse_filters,
-    parse_group_by,
-    resolve_period,
 )
 from app.reporting.disclosure import (
     Disclosure,
     Tally,
     adjustment_bound,
-    configured_min_cell,
     is_low_base,
 )
-from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
 from app.reporting.periods import Piece
+from app.reporting.query_plan import plan_query
 from app.reporting.tallies import STAGE_NAMES, Tallies
 
 CHAIN = STAGE_NAMES[:-1]  # invited ≥ sent ≥ … ≥ completed
@@ -159,27 +149,11 @@ def funnel_from(
     on: date | None = None,
 ) -> FunnelResult:
     """`funnel` reading its tallies from `tallies`."""
-    dimensions = parse_group_by(group_by)
-    chosen = parse_filters(filters)
-    check_dimension_limit(dimensions, chosen)
-    period = resolve_period(period_from, period_to, on or today())
-    min_cell = configured_min_cell()
-    folded = [name for name in FOLDED_DIMENSIONS if name in dimensions or name in chosen]
-    offered = offered_values(tallies, folded, period.first, period.last)
-    check_offered_filters(chosen, offered, period)
-    grouping = Grouping(
-        dimensions,
-        chosen,
-        period,
-        offered,
-        {"crime_group": ALL_CRIME_GROUPS, "touchpoint": ALL_TOUCHPOINTS},
-    )
-    specs = grouping.cells()
-    columns = [name for name in FILTER_DIMENSIONS if name in dimensions or name in chosen]
-    pushed = {name: value for name, value in chosen.items() if name not in FOLDED_DIMENSIONS}
+    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or today())
+    period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}
-    for row in tallies.invitation_months(columns, pushed, period):
-        placed = grouping.place(row.values, row.month)
+    for row in tallies.invitation_months(plan.columns, plan.pushed, period):
+        placed = plan.grouping.place(row.values, row.month)
         if placed is None:
             continue
         stages = accumulated.setdefault(placed, {name: Tally() for name in STAGE_NAMES})
@@ -188,7 +162,7 @@ def funnel_from(
     live = tallies.live_invitation_months(period.first, period.last)
     cells: list[FunnelCell] = []
     most_pieces = 0
-    for spec in specs:
+    for spec in plan.grouping.cells():
         pieces = [
             FunnelPiece(accumulated[(spec.key, piece)])
             if (spec.key, piece) in accumulated
@@ -199,7 +173,7 @@ def funnel_from(
         most_pieces = max(most_pieces, len(pieces))
         cells.append(funnel_cell(spec.group, pieces, min_cell=min_cell))
     return FunnelResult(
-        group_by=dimensions,
+        group_by=plan.dimensions,
         period_from=period.label_from,
         period_to=period.label_to,
         min_cell=min_cell,

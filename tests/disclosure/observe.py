@@ -23,12 +23,13 @@ from typing import Any
 
 from app.banks.metrics import get_metric
 from app.reporting import periods
-from app.reporting.aggregates import ALL_CRIME_GROUPS, ALL_TOUCHPOINTS, aggregate_metric_from
+from app.reporting.aggregates import aggregate_metric_from
 from app.reporting.cells import PERIOD_DIMENSIONS, PERIOD_LABELS, Grouping, resolve_period
 from app.reporting.dropoff import dropoff_from
 from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
 from app.reporting.periods import Piece, canonical_pieces
+from app.reporting.query_plan import ALL_CRIME_GROUPS, ALL_TOUCHPOINTS
 from app.reporting.tallies import STAGE_NAMES
 from tests.disclosure.world import (
     METRIC_QUESTIONS,
