@@ -23,9 +23,16 @@ LOW_BASE = 50  # a published n below this is "low base, treat with caution"
 LOW_BASE_TEXT = "low base, treat with caution"
 # Measures where one person's answer is sensitive in itself: a cell whose published n is
 # below twice min_cell and whose true positive or not-positive count is below
-# SENSITIVE_MINIMUM is suppressed.
+# SENSITIVE_MINIMUM is suppressed. The issue names attrition, retraumatisation and "believed"
+# (procedural_justice.believed, asked in the rasso and vawg banks' sensitive section); trust in
+# the officers is kept as well, since suppressing more cells never discloses more.
 SENSITIVE_MEASURES: frozenset[str] = frozenset(
-    {"attrition", "retraumatisation", "procedural_justice.trust"}
+    {
+        "attrition",
+        "retraumatisation",
+        "procedural_justice.believed",
+        "procedural_justice.trust",
+    }
 )
 SENSITIVE_MINIMUM = 3
 

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
 from app.reporting.aggregates import aggregate_metric, list_metrics
+from app.reporting.disclosure import Tally
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
@@ -392,4 +393,43 @@ def test_a_sensitive_measure_hides_a_small_cell_with_too_few_either_way(
     if shown:
         assert n_published is not None and n_published >= 10
     else:
+        assert (cell.n, cell.positive, cell.rate) == (None, None, None)
+
+
+def _believed_bank(db: Session) -> Any:
+    """A rasso bank asking pj_believed, tagged procedural_justice.believed as in
+    question_banks/rasso.yaml."""
+    document = small_bank("rasso")
+    document["sections"][0]["questions"].append(
+        {
+            "id": "pj_believed",
+            "type": "scale",
+            "text": "I felt believed by the police.",
+            "measures": ["procedural_justice.believed"],
+            "options": [
+                {"code": code, "label": code.replace("_", " ")}
+                for code in ("strongly_agree", "agree", "neither", "disagree", "strongly_disagree")
+            ],
+        }
+    )
+    return create_bank_version(db, document, slug="rasso")
+
+
+@pytest.mark.parametrize(("agreed", "not_agreed", "shown"), [(14, 2, False), (12, 5, True)])
+def test_believed_is_a_sensitive_measure(
+    db: Session, agreed: int, not_agreed: int, shown: bool
+) -> None:
+    """Felt believed (the issue's "believed"): a cell of published n below twice min_cell with
+    too few answers one way is suppressed, however many answered the other way. Every record
+    key is 0, so each count's published value is fixed (14 → 12, 2 → 0; 12 → 10, 5 → 3): the
+    hidden cell is small on the true and on the published counts alike, never on n alone."""
+    version = _believed_bank(db)
+    answers = ["agree"] * agreed + ["disagree"] * not_agreed
+    for code in answers:
+        submit_response(db, version, {"pj_believed": code}, crime_group="rasso", record_key=0)
+    assert 10 <= Tally(agreed, 0).published() + Tally(not_agreed, 0).published() < 20
+    result = aggregate_metric(db, "procedural_justice.believed", period_from="2026-07")
+    (cell,) = result.cells
+    assert cell.suppressed is not shown
+    if not shown:
         assert (cell.n, cell.positive, cell.rate) == (None, None, None)
