@@ -382,18 +382,56 @@ def _attrition_bank(db: Session) -> Any:
 def test_a_sensitive_measure_hides_a_small_cell_with_too_few_either_way(
     db: Session, yes: int, no: int, shown: bool
 ) -> None:
-    """Attrition: below twice min_cell (published), a true count of fewer than 3 on either
-    side is suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
+    """Attrition: below twice min_cell, a published count of fewer than 3 on either side is
+    suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
     version = _attrition_bank(db)
-    for code in ["yes"] * yes + ["no"] * no:
-        submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+    said = {
+        code: [
+            submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+            for _ in range(count)
+        ]
+        for code, count in (("yes", yes), ("no", no))
+    }
+    yes_published, no_published = published(said["yes"]), published(said["no"])
+    n_published = yes_published + no_published
+    assert n_published >= 10
+    assert shown is not (n_published < 20 and min(yes_published, no_published) < 3)
     cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
-    n_published = cell.n
     assert cell.suppressed is not shown
     if shown:
-        assert n_published is not None and n_published >= 10
+        assert (cell.n, cell.positive) == (n_published, yes_published)
     else:
         assert (cell.n, cell.positive, cell.rate) == (None, None, None)
+
+
+def _key_publishing(count: int, shown_as: int) -> int:
+    return next(key for key in range(256) if Tally(count, key).published() == shown_as)
+
+
+@pytest.mark.parametrize(
+    ("yes", "yes_published", "shown"),
+    [(2, 4, True), (3, 1, False), (3, 3, True), (2, 2, False)],
+)
+def test_the_sensitive_rule_reads_published_counts_only(
+    db: Session, yes: int, yes_published: int, shown: bool
+) -> None:
+    """The sensitive rule is decided on published counts, never on true ones: a true 2
+    published as 4 is shown, a true 3 published as 1 is hidden (a rule on true counts would
+    let a tracker read the true count from the cell turning hidden or shown)."""
+    version = _attrition_bank(db)
+    keys = [_key_publishing(yes, yes_published)] + [0] * (yes - 1)
+    for key in keys:
+        submit_response(
+            db, version, {"stepping_back": "yes"}, touchpoint="investigation", record_key=key
+        )
+    for _ in range(12):  # 12 with key 0 is published as 10
+        submit_response(
+            db, version, {"stepping_back": "no"}, touchpoint="investigation", record_key=0
+        )
+    cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
+    assert cell.suppressed is not shown
+    if shown:
+        assert (cell.n, cell.positive) == (10 + yes_published, yes_published)
 
 
 def _believed_bank(db: Session) -> Any:
