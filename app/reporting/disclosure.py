@@ -4,8 +4,8 @@ Every figure the service publishes is built from *tallies*: how many records a c
 the sum of their record keys mod 256 (its cell key). A tally is published once through the
 perturbation table (app.reporting.cell_key); derived figures (n, rates, intervals, gaps) come
 from published counts only. Which cells are suppressed, and why, is decided by the services
-from published counts (and, for sensitive measures, the rule below); see
-docs/disclosure-control.md.
+from published counts only (for sensitive measures too, see below), so that whether a cell is
+shown tells nothing the published counts would not; see docs/disclosure-control.md.
 """
 
 from __future__ import annotations
@@ -22,10 +22,18 @@ METHOD: Literal["cell_key"] = "cell_key"
 LOW_BASE = 50  # a published n below this is "low base, treat with caution"
 LOW_BASE_TEXT = "low base, treat with caution"
 # Measures where one person's answer is sensitive in itself: a cell whose published n is
-# below twice min_cell and whose true positive or not-positive count is below
-# SENSITIVE_MINIMUM is suppressed.
+# below twice min_cell and whose published positive or not-positive count is below
+# SENSITIVE_MINIMUM is suppressed (published, not true, counts: see too_few_either_way).
+# The issue names attrition, retraumatisation and "believed" (procedural_justice.believed,
+# asked in the rasso and vawg banks' sensitive section). Trust in the officers was listed
+# before and is kept: the rule only hides more of its small cells, decided on published counts.
 SENSITIVE_MEASURES: frozenset[str] = frozenset(
-    {"attrition", "retraumatisation", "procedural_justice.trust"}
+    {
+        "attrition",
+        "retraumatisation",
+        "procedural_justice.believed",
+        "procedural_justice.trust",
+    }
 )
 SENSITIVE_MINIMUM = 3
 

@@ -31,9 +31,9 @@ Rates are between 0 and 1. Intervals are 95% Wilson score intervals. Every count
 random adjustments (the cell-key method): a published count differs from the exact count by
 at most max_adjustment ({max_adjustment} in this pack), and the same group always gets the same
 figure. A suppressed figure is left empty with suppressed = true: fewer than {min_cell}
-published responses (or, for attrition, retraumatisation and being believed, too few answers
-either way). low_base = true marks a figure from fewer than 50 responses: treat it with
-caution; no change or gap is given for it.
+published responses (or, for attrition, retraumatisation, feeling believed and trust in the
+officers, too few answers either way). low_base = true marks a figure from fewer than 50
+responses: treat it with caution; no change or gap is given for it.
 Generated {generated_at:%Y-%m-%d %H:%M} UTC.
 """
 

@@ -33,6 +33,7 @@ METRIC_QUESTIONS: dict[str, str] = {
     "satisfaction.overall": "sat_overall",
     "victims_code.right_1": "right_understood",
     "victims_code.right_3": "right_information",
+    "attrition": "stepping_back",  # a sensitive measure (test_attack_sensitive_tracker.py)
 }
 RAW_NAMES = ("crime_group", "touchpoint", "area", "language")
 STAGE_TIMES = ("first_sent_at", "delivered_at", "opened_at", "started_at", "completed_at")

@@ -166,24 +166,23 @@ def metric_cells(
                 for piece in canonical_pieces(*span)
                 if any(month in live for month in piece.months())
             ]
-            published: list[tuple[int, int, int, int]] = []
+            published: list[tuple[int, int]] = []
             for piece in pieces:
                 inside = [(r, c) for r, c in members if piece.first <= r.month <= piece.last]
-                pos_published, pos_true = _publish(r for r, c in inside if c in positive)
-                neg_published, neg_true = _publish(r for r, c in inside if c not in positive)
-                published.append((pos_published, neg_published, pos_true, neg_true))
+                pos_published, _ = _publish(r for r, c in inside if c in positive)
+                neg_published, _ = _publish(r for r, c in inside if c not in positive)
+                published.append((pos_published, neg_published))
 
-            def too_few(n: int, pos: int, neg: int) -> bool:
-                return sensitive and n < 2 * min_cell and min(pos, neg) < 3
+            def too_few(pos: int, neg: int) -> bool:
+                # On published counts: a rule on true counts leaks them to a tracker.
+                return sensitive and pos + neg < 2 * min_cell and min(pos, neg) < 3
 
-            if not published or any(
-                p + q < min_cell or too_few(p + q, a, b) for p, q, a, b in published
-            ):
+            if not published or any(p + q < min_cell or too_few(p, q) for p, q in published):
                 cells[key] = None
                 continue
-            n = sum(p + q for p, q, _, _ in published)
-            pos = sum(p for p, _, _, _ in published)
-            if too_few(n, sum(a for *_, a, _ in published), sum(b for *_, b in published)):
+            n = sum(p + q for p, q in published)
+            pos = sum(p for p, _ in published)
+            if too_few(pos, n - pos):
                 cells[key] = None
                 continue
             cells[key] = Published(n, pos)

@@ -13,6 +13,7 @@ from sqlmodel import Session
 
 from app.errors import InvalidInput, NotFound
 from app.reporting.aggregates import aggregate_metric, list_metrics
+from app.reporting.disclosure import Tally
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
@@ -381,15 +382,92 @@ def _attrition_bank(db: Session) -> Any:
 def test_a_sensitive_measure_hides_a_small_cell_with_too_few_either_way(
     db: Session, yes: int, no: int, shown: bool
 ) -> None:
-    """Attrition: below twice min_cell (published), a true count of fewer than 3 on either
-    side is suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
+    """Attrition: below twice min_cell, a published count of fewer than 3 on either side is
+    suppressed; above it, or with 3 or more each way, the cell is shown as usual."""
     version = _attrition_bank(db)
-    for code in ["yes"] * yes + ["no"] * no:
-        submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+    said = {
+        code: [
+            submit_response(db, version, {"stepping_back": code}, touchpoint="investigation")
+            for _ in range(count)
+        ]
+        for code, count in (("yes", yes), ("no", no))
+    }
+    yes_published, no_published = published(said["yes"]), published(said["no"])
+    n_published = yes_published + no_published
+    assert n_published >= 10
+    assert shown is not (n_published < 20 and min(yes_published, no_published) < 3)
     cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
-    n_published = cell.n
     assert cell.suppressed is not shown
     if shown:
-        assert n_published is not None and n_published >= 10
+        assert (cell.n, cell.positive) == (n_published, yes_published)
     else:
+        assert (cell.n, cell.positive, cell.rate) == (None, None, None)
+
+
+def _key_publishing(count: int, shown_as: int) -> int:
+    return next(key for key in range(256) if Tally(count, key).published() == shown_as)
+
+
+@pytest.mark.parametrize(
+    ("yes", "yes_published", "shown"),
+    [(2, 4, True), (3, 1, False), (3, 3, True), (2, 2, False)],
+)
+def test_the_sensitive_rule_reads_published_counts_only(
+    db: Session, yes: int, yes_published: int, shown: bool
+) -> None:
+    """The sensitive rule is decided on published counts, never on true ones: a true 2
+    published as 4 is shown, a true 3 published as 1 is hidden (a rule on true counts would
+    let a tracker read the true count from the cell turning hidden or shown)."""
+    version = _attrition_bank(db)
+    keys = [_key_publishing(yes, yes_published)] + [0] * (yes - 1)
+    for key in keys:
+        submit_response(
+            db, version, {"stepping_back": "yes"}, touchpoint="investigation", record_key=key
+        )
+    for _ in range(12):  # 12 with key 0 is published as 10
+        submit_response(
+            db, version, {"stepping_back": "no"}, touchpoint="investigation", record_key=0
+        )
+    cell = aggregate_metric(db, "attrition", period_from="2026-07", period_to="2026-07").cells[0]
+    assert cell.suppressed is not shown
+    if shown:
+        assert (cell.n, cell.positive) == (10 + yes_published, yes_published)
+
+
+def _believed_bank(db: Session) -> Any:
+    """A rasso bank asking pj_believed, tagged procedural_justice.believed as in
+    question_banks/rasso.yaml."""
+    document = small_bank("rasso")
+    document["sections"][0]["questions"].append(
+        {
+            "id": "pj_believed",
+            "type": "scale",
+            "text": "I felt believed by the police.",
+            "measures": ["procedural_justice.believed"],
+            "options": [
+                {"code": code, "label": code.replace("_", " ")}
+                for code in ("strongly_agree", "agree", "neither", "disagree", "strongly_disagree")
+            ],
+        }
+    )
+    return create_bank_version(db, document, slug="rasso")
+
+
+@pytest.mark.parametrize(("agreed", "not_agreed", "shown"), [(14, 2, False), (12, 5, True)])
+def test_believed_is_a_sensitive_measure(
+    db: Session, agreed: int, not_agreed: int, shown: bool
+) -> None:
+    """Felt believed (the issue's "believed"): a cell of published n below twice min_cell with
+    too few answers one way is suppressed, however many answered the other way. Every record
+    key is 0, so each count's published value is fixed (14 → 12, 2 → 0; 12 → 10, 5 → 3): the
+    hidden cell is small on the true and on the published counts alike, never on n alone."""
+    version = _believed_bank(db)
+    answers = ["agree"] * agreed + ["disagree"] * not_agreed
+    for code in answers:
+        submit_response(db, version, {"pj_believed": code}, crime_group="rasso", record_key=0)
+    assert 10 <= Tally(agreed, 0).published() + Tally(not_agreed, 0).published() < 20
+    result = aggregate_metric(db, "procedural_justice.believed", period_from="2026-07")
+    (cell,) = result.cells
+    assert cell.suppressed is not shown
+    if not shown:
         assert (cell.n, cell.positive, cell.rate) == (None, None, None)
