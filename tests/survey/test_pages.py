@@ -203,6 +203,10 @@ def test_a_bad_value_shows_an_error_summary_and_keeps_the_answer(
     assert response.text.count("Choose one of the options") == 2  # summary and field
     assert "<title>Error: " in response.text
     assert 'href="#answer"' in response.text
+    # A choice the page never offered is not shown back (only typed text is kept).
+    assert "made_up_code" not in response.text
+    several = answer(client, "what_would_help", ["more_updates", "07911 123456"])
+    assert several.status_code == 422 and "07911" not in several.text
     too_long = answer(client, "comments", "x" * 2001)
     assert too_long.status_code == 422
     assert "2000 characters or fewer" in too_long.text
@@ -508,6 +512,7 @@ def test_an_unknown_question_is_a_calm_404(client: TestClient, db: Session) -> N
     response = client.get("/survey/question/no_such_thing")
     assert response.status_code == 404
     assert "Page not found" in response.text and "Exit this page" in response.text
+    assert "no_such_thing" not in response.text
     assert client.get("/survey/section/no_such_section").status_code == 404
 
 
