@@ -25,11 +25,11 @@ TEXT_MAX_LENGTH = 2000
 CHOICE_TYPES = frozenset({"single", "scale", "yes_no"})
 
 # Messages a victim may see (translated where shown). They never echo the value sent.
-UNKNOWN_QUESTION = N_("This question is not part of this survey.")
 NOT_AN_OPTION = N_("Choose one of the options, or skip this question.")
 NOT_OPTIONS = N_("Choose from the options listed, or skip this question.")
 NOT_TEXT = N_("Type your answer as text, or skip this question.")
 TOO_LONG = N_("Your answer must be %(max)s characters or fewer.")
+UNKNOWN_QUESTION_API = "unknown question"
 
 
 class AnswerError(ValueError):
@@ -79,10 +79,12 @@ def clean_answers(
     by_id = {question["id"]: question for question in questions}
     clean: dict[str, Any] = {}
     errors: list[dict[str, Any]] = []
-    for question_id, value in answers.items():
+    for position, (question_id, value) in enumerate(answers.items()):
         question = by_id.get(question_id)
         if question is None:
-            errors.append({"loc": ["body", "answers", question_id], "msg": UNKNOWN_QUESTION})
+            # An unknown key is the caller's own text (it could be anything a victim typed,
+            # or not even encodable): named by its position, never echoed.
+            errors.append({"loc": ["body", "answers", position], "msg": UNKNOWN_QUESTION_API})
             continue
         try:
             clean[question_id] = clean_value(question, value)

@@ -85,6 +85,10 @@ class Journey:
         steps.append(CHECK)
         return steps
 
+    def addressable_steps(self) -> list[str]:
+        """Every question and section step of the bank, shown on these answers or not."""
+        return [step for step in self._positions if step != CHECK]
+
     def question(self, question_id: str) -> Mapping[str, Any] | None:
         for question in self.questions:
             if question["id"] == question_id:
@@ -141,12 +145,3 @@ class Journey:
         """("Question X of Y") counted over the questions shown on the current answers."""
         ids = [q["id"] for q in self.visible]
         return (ids.index(question_id) + 1 if question_id in ids else 0, len(ids))
-
-
-def step_url(step: str) -> str:
-    kind, _, ident = step.partition(":")
-    if kind == "q":
-        return f"/survey/question/{ident}"
-    if kind == "s":
-        return f"/survey/section/{ident}"
-    return "/survey/check"

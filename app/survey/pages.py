@@ -31,6 +31,7 @@ from app.invitations.models import Invitation
 from app.reporting.models import PublishedAction
 from app.settings import get_settings
 from app.survey import contact_me
+from app.survey.addresses import CHECK_URL, PAGE_PREFIX, step_address, step_for_code
 from app.survey.answers import AnswerError, clean_value, save_answers, value_from_form
 from app.survey.bank import NoBankPublished, support_services
 from app.survey.entry import (
@@ -43,8 +44,8 @@ from app.survey.entry import (
     mark_opened,
     mark_started,
 )
-from app.survey.i18n import Gettext, gettext_for, is_rtl, language_name
-from app.survey.journey import CHECK, step_url
+from app.survey.i18n import N_, Gettext, gettext_for, is_rtl, language_name
+from app.survey.journey import CHECK
 from app.survey.models import SurveySession
 from app.survey.session import (
     BadCsrfToken,
@@ -71,6 +72,9 @@ router = APIRouter(include_in_schema=False)
 EXIT_TO = "https://www.bbc.co.uk/weather"
 EXIT_URL = "/survey/exit"
 START_URL = "/survey/start"
+# The title of every question page and content note. Titles stay in the browser history of a
+# shared phone, so they name neither the question nor the section.
+STEP_PAGE_TITLE = N_("Your survey")
 SECONDS_PER_QUESTION = 20
 BABEL_LOCALES = {"en": "en_GB"}
 
@@ -155,6 +159,10 @@ class Victim:
     @property
     def _(self) -> Gettext:
         return gettext_for(self.state.language)
+
+    def address(self, step: str) -> str:
+        """This session's address of a step (opaque: see app/survey/addresses.py)."""
+        return step_address(self.survey_session.csrf_token, step)
 
 
 def victim_for(request: Request, session: Session) -> Victim:
@@ -252,11 +260,11 @@ def enter(token: str, request: Request, session: SessionDep) -> Response:
     session.add(invitation)
     # A session this browser already had (another link, or this one earlier) ends here.
     end_session_by_cookie(session, request)
-    cookie_value, _survey_session = start_session(session, invitation)
+    cookie_value, survey_session = start_session(session, invitation)
     if invitation.status == "completed":
         target = "/survey/complete"
     elif state.status == "in_progress":
-        target = step_url(state.journey.resume_step())
+        target = step_address(survey_session.csrf_token, state.journey.resume_step())
     else:
         target = START_URL
     response = redirect(target)
@@ -377,7 +385,7 @@ def begin(request: Request, session: SessionDep) -> Response:
     victim = victim_for(request, session)
     if victim.invitation.status == "completed":
         return redirect("/survey/complete")
-    return redirect(step_url(victim.state.journey.resume_step()))
+    return redirect(victim.address(victim.state.journey.resume_step()))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -386,7 +394,7 @@ def begin(request: Request, session: SessionDep) -> Response:
 
 def _back_url(victim: Victim, step: str) -> str:
     previous = victim.state.journey.previous_step(step)
-    return step_url(previous) if previous else "/survey/safety"
+    return victim.address(previous) if previous else "/survey/safety"
 
 
 def _question_page(
@@ -412,7 +420,10 @@ def _question_page(
         victim,
         "survey/question.html",
         status_code=422 if error else 200,
-        page_title=question["text"],
+        # Titles stay in the browser history: never the question, nor its number out of a
+        # total that an earlier answer changes.
+        page_title=str(_(STEP_PAGE_TITLE)),
+        form_action=victim.address(f"q:{question['id']}"),
         error_summary=[{"text": error, "href": "#answer"}] if error else None,
         error=error,
         question=question,
@@ -423,35 +434,73 @@ def _question_page(
         change=change,
         number=number,
         total=total,
-        back_url="/survey/check" if change else _back_url(victim, f"q:{question['id']}"),
+        back_url=CHECK_URL if change else _back_url(victim, f"q:{question['id']}"),
         section=victim.state.bank.section(question.get("section"), victim.language),
         skip_label=_("Skip this question"),
         saved_elsewhere=saved_elsewhere,
     )
 
 
-@router.get("/survey/question/{question_id}")
+def _step_of(victim: Victim, code: str) -> tuple[str, str] | None:
+    """The (kind, id) of the step this session addresses by `code`: ("q", …) or ("s", …)."""
+    journey = victim.state.journey
+    step = step_for_code(victim.survey_session.csrf_token, journey.addressable_steps(), code)
+    if step is None:
+        return None
+    kind, _sep, ident = step.partition(":")
+    return kind, ident
+
+
+@router.get(PAGE_PREFIX + "{code}")
 @victim_page
-def question_page(
-    question_id: str, request: Request, session: SessionDep, change: str = ""
-) -> Response:
+def step_page(code: str, request: Request, session: SessionDep, change: str = "") -> Response:
+    """A question page or a content note, by this session's opaque address."""
     victim = victim_for(request, session)
     if victim.invitation.status == "completed":
         return redirect("/survey/complete")
+    found = _step_of(victim, code)
+    if found is None:
+        return _not_found(request, session, victim)
+    kind, ident = found
+    if kind == "s":
+        return _section_page(request, session, victim, ident)
+    return _show_question(request, session, victim, ident, change=change == "1")
+
+
+@router.post(PAGE_PREFIX + "{code}")
+@victim_page
+def step_answer(
+    code: str, request: Request, session: SessionDep, form: FormData = FormDep
+) -> Response:
+    victim = victim_for(request, session)
+    check_csrf(victim.survey_session, form.get("csrf_token"))
+    if victim.invitation.status == "completed":
+        return redirect("/survey/complete")
+    found = _step_of(victim, code)
+    if found is None:
+        return _not_found(request, session, victim)
+    kind, ident = found
+    if kind == "s":
+        return _section_choice(session, victim, ident, form)
+    return _answer_question(request, session, victim, ident, form)
+
+
+def _show_question(
+    request: Request, session: Session, victim: Victim, question_id: str, *, change: bool
+) -> Response:
     journey = victim.state.journey
     question = journey.question(question_id)
-    if question is None:
-        return _not_found(request, session, victim)
+    assert question is not None  # an addressable step
     if not journey.is_step(f"q:{question_id}"):
         # Hidden by an earlier answer: go on to the next page that is shown.
-        return redirect(step_url(journey.next_step(f"q:{question_id}")))
+        return redirect(victim.address(journey.next_step(f"q:{question_id}")))
     return _question_page(
         request,
         session,
         victim,
         question,
         value=victim.state.answers.get(question_id),
-        change=change == "1",
+        change=change,
     )
 
 
@@ -489,18 +538,11 @@ def _save(session: Session, victim: Victim, answers: dict[str, Any], resume_at: 
     return True
 
 
-@router.post("/survey/question/{question_id}")
-@victim_page
-def answer_question(
-    question_id: str, request: Request, session: SessionDep, form: FormData = FormDep
+def _answer_question(
+    request: Request, session: Session, victim: Victim, question_id: str, form: FormData
 ) -> Response:
-    victim = victim_for(request, session)
-    check_csrf(victim.survey_session, form.get("csrf_token"))
-    if victim.invitation.status == "completed":
-        return redirect("/survey/complete")
     question = victim.state.journey.question(question_id)
-    if question is None:
-        return _not_found(request, session, victim)
+    assert question is not None  # an addressable step
     change = form.get("change") == "1"
     hidden = victim.state.is_hidden(question_id)
     if form.get("action") == "skip":
@@ -521,26 +563,20 @@ def answer_question(
         # page says so, and nobody should lose an answer by not retyping it.
         following = _after_save(victim, f"q:{question_id}", change=change)
         saved = _save(session, victim, {}, following)
-        return redirect(step_url(following) if saved else "/survey/complete")
+        return redirect(victim.address(following) if saved else "/survey/complete")
     victim.state.answers[question_id] = value
     following = _after_save(victim, f"q:{question_id}", change=change)
     if not _save(session, victim, {question_id: value}, following):
         return redirect("/survey/complete")
-    return redirect(step_url(following))
+    return redirect(victim.address(following))
 
 
-@router.get("/survey/section/{section_id}")
-@victim_page
-def section_page(section_id: str, request: Request, session: SessionDep) -> Response:
-    victim = victim_for(request, session)
-    if victim.invitation.status == "completed":
-        return redirect("/survey/complete")
+def _section_page(request: Request, session: Session, victim: Victim, section_id: str) -> Response:
     journey = victim.state.journey
     step = f"s:{section_id}"
     if not journey.is_step(step):
-        if not journey.section_questions(section_id):
-            return _not_found(request, session, victim)
-        return redirect(step_url(journey.next_step(step)))
+        # Not a sensitive section, or none of its questions shown: on to the next page.
+        return redirect(victim.address(journey.next_step(step)))
     section = victim.state.bank.section(section_id, victim.language)
     assert section is not None
     return page(
@@ -548,26 +584,19 @@ def section_page(section_id: str, request: Request, session: SessionDep) -> Resp
         session,
         victim,
         "survey/section.html",
-        page_title=section["title"],
+        # The same title as a question page: a content note's own would tell the history
+        # that a sensitive section was reached.
+        page_title=str(victim._(STEP_PAGE_TITLE)),
+        form_action=victim.address(step),
         section=section,
         english=victim.state.bank.english_section(section_id, victim.language),
         back_url=_back_url(victim, step),
     )
 
 
-@router.post("/survey/section/{section_id}")
-@victim_page
-def section_choice(
-    section_id: str, request: Request, session: SessionDep, form: FormData = FormDep
-) -> Response:
-    victim = victim_for(request, session)
-    check_csrf(victim.survey_session, form.get("csrf_token"))
-    if victim.invitation.status == "completed":
-        return redirect("/survey/complete")
+def _section_choice(session: Session, victim: Victim, section_id: str, form: FormData) -> Response:
     journey = victim.state.journey
     questions = journey.section_questions(section_id)
-    if not questions:
-        return _not_found(request, session, victim)
     if form.get("action") == "skip":
         # Answers saved by another session stay: this one cannot show what it would erase.
         skipped = {
@@ -581,7 +610,7 @@ def section_choice(
     else:
         following = journey.next_step(f"s:{section_id}")
         saved = _save(session, victim, {}, following)
-    return redirect(step_url(following) if saved else "/survey/complete")
+    return redirect(victim.address(following) if saved else "/survey/complete")
 
 
 # ---------------------------------------------------------------------------------------------
@@ -603,7 +632,7 @@ def _display_value(question: Mapping[str, Any], value: Any, _: Gettext) -> str |
     return str(labels.get(value, value))
 
 
-@router.get("/survey/check")
+@router.get(CHECK_URL)
 @victim_page
 def check_answers(request: Request, session: SessionDep) -> Response:
     victim = victim_for(request, session)
@@ -620,6 +649,7 @@ def check_answers(request: Request, session: SessionDep) -> Response:
         rows.append(
             {
                 "question": question,
+                "change_url": victim.address(f"q:{question['id']}") + "?change=1",
                 "display": _display_value(question, value, _),
                 "english": english,
                 # A typed answer is the victim's own words, in whatever language they wrote;

@@ -10,22 +10,56 @@ from urllib.parse import urlparse
 from playwright.sync_api import BrowserContext, Page, expect
 from sqlmodel import Session, func, select
 
+from app.banks.models import BankVersion
+from app.db import get_engine
+from app.survey.addresses import CHECK_URL, PAGE_PREFIX, step_address, step_for_code
+
 OnPage = Callable[[Page, str], None]
 
 TEXT_ANSWER = "The officer who came was kind and explained what would happen next."
 
 
+def _bank_steps() -> list[str]:
+    """Every question and section step of every bank version in the database."""
+    with Session(get_engine()) as db:
+        try:
+            documents = db.exec(select(BankVersion.document)).all()
+        finally:
+            db.rollback()  # end the read at once: the live server must not wait on the test
+    steps: list[str] = []
+    for document in documents:
+        for section in document.get("sections") or []:
+            steps.append(f"s:{section['id']}")
+            steps += [f"q:{question['id']}" for question in section.get("questions") or []]
+        steps += [f"q:{question['id']}" for question in document.get("questions") or []]
+    return steps
+
+
 def step_of(page: Page) -> str:
-    """The journey step the page shows: q:<question id>, s:<section id>, check, or the path."""
+    """The journey step the page shows: q:<question id>, s:<section id>, check, or the path.
+
+    Question pages and content notes have opaque addresses of their session
+    (app/survey/addresses.py): the step is found the way the server finds it, from the
+    session's secret (the form's CSRF token).
+    """
     page.wait_for_load_state("domcontentloaded")
     path = urlparse(page.url).path
-    if path.startswith("/survey/question/"):
-        return "q:" + path.rsplit("/", 1)[1]
-    if path.startswith("/survey/section/"):
-        return "s:" + path.rsplit("/", 1)[1]
-    if path == "/survey/check":
+    if path == CHECK_URL:
         return "check"
-    return path
+    if not path.startswith(PAGE_PREFIX):
+        return path
+    secret = page.locator("main form input[name=csrf_token]").first.get_attribute("value")
+    assert secret, page.url
+    step = step_for_code(secret, _bank_steps(), path.rsplit("/", 1)[1])
+    assert step, page.url
+    return step
+
+
+def goto_step(page: Page, step: str) -> None:
+    """Go straight to a step ("q:<id>", "s:<id>") of the session the page belongs to."""
+    secret = page.locator("input[name=csrf_token]").first.get_attribute("value")
+    assert secret, page.url
+    page.goto(step_address(secret, step))
 
 
 def question_type(page: Page) -> str:
@@ -58,7 +92,7 @@ def go_through_start(page: Page, on_page: OnPage | None = None) -> None:
     if on_page:
         on_page(page, "survey:safety")
     page.get_by_role("button", name="Continue").click()
-    expect(page).to_have_url(re.compile(r"/survey/(question|section)/"))
+    expect(page).to_have_url(re.compile(r"/survey/page/"))
 
 
 def answer_question(page: Page, *, choice: int = 0) -> str:

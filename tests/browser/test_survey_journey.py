@@ -21,6 +21,7 @@ from tests.browser.survey_steps import (
     cookie_names,
     count,
     go_through_start,
+    goto_step,
     question_type,
     step_of,
     walk_to_check,
@@ -200,7 +201,7 @@ def test_after_sending_neither_back_nor_the_link_shows_an_answer(
     page = context.new_page()
     page.goto(link.path)
     go_through_start(page)
-    page.goto("/survey/question/comments")
+    goto_step(page, "q:comments")
     answer_question(page)  # types TEXT_ANSWER
     page.goto("/survey/check")
     expect(page.locator(".govuk-summary-list")).to_contain_text(TEXT_ANSWER)
@@ -246,7 +247,7 @@ def test_a_page_restored_from_the_back_forward_cache_is_fetched_again(
 def test_after_exit_back_shows_no_answer(page: Page, link: SentLink) -> None:
     page.goto(link.path)
     go_through_start(page)
-    page.goto("/survey/question/comments")
+    goto_step(page, "q:comments")
     answer_question(page)
     page.goto("/survey/check")
     expect(page.locator(".govuk-summary-list")).to_contain_text(TEXT_ANSWER)
@@ -266,7 +267,7 @@ def test_skips_a_sensitive_section_after_its_content_note(
     page.goto(link.path)
     go_through_start(page)
     # The whole walk to the section is covered above; here, go to the question before it.
-    page.goto("/survey/question/comments")
+    goto_step(page, "q:comments")
     answer_question(page)
     assert step_of(page) == "s:feelings"
     expect(page.locator(".govuk-inset-text")).to_contain_text(

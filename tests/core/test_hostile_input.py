@@ -426,7 +426,7 @@ def test_a_nul_in_any_shape_of_query_string_is_refused(
     [
         "/s/ab%00cd",
         "/s/ab%00cd/stop",
-        "/survey/question/ab%00cd",
+        "/survey/page/ab%00cd",
         "/api/v1/survey/ab%00cd",
     ],
 )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import re
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -13,9 +14,12 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.banks.models import BankVersion, SupportService
-from app.db import utcnow
+from app.db import get_engine, utcnow
 from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation
+from app.survey.addresses import step_address
+from app.survey.models import SurveySession
+from app.survey.session import COOKIE_NAME
 from tests.factories import create_bank_version_row, create_sms_invitation
 
 FIXTURES = Path(__file__).parent / "fixtures"
@@ -106,18 +110,33 @@ def csrf_token(client: TestClient, path: str = "/survey/start") -> str:
     return match.group(1)
 
 
+def step_url(client: TestClient, step: str) -> str:
+    """The address of a journey step ("q:<question id>", "s:<section id>") in the survey
+    session of `client` (addresses are opaque and differ per session)."""
+    cookie = client.cookies.get(COOKIE_NAME)
+    assert cookie, "open the link first"
+    with Session(get_engine()) as db:
+        survey_session = db.get(SurveySession, hashlib.sha256(cookie.encode()).hexdigest())
+        assert survey_session is not None
+        return step_address(survey_session.csrf_token, step)
+
+
+def question_url(client: TestClient, question_id: str) -> str:
+    return step_url(client, f"q:{question_id}")
+
+
 def answer(
     client: TestClient, question_id: str, value: str | list[str] | None, **extra: str
 ) -> Any:
     """Post one question's page (None = Skip this question)."""
-    token = csrf_token(client, f"/survey/question/{question_id}")
+    token = csrf_token(client, question_url(client, question_id))
     data: dict[str, Any] = {"csrf_token": token, **extra}
     if value is None:
         data["action"] = "skip"
     else:
         data["action"] = "save"
         data["answer"] = value
-    return client.post(f"/survey/question/{question_id}", data=data, follow_redirects=False)
+    return client.post(question_url(client, question_id), data=data, follow_redirects=False)
 
 
 def reload(db: Session, invitation: Invitation) -> Invitation:
@@ -146,3 +165,20 @@ def record_rollup_signs(monkeypatch: pytest.MonkeyPatch) -> list[int]:
         lambda session, response, answers, sign=1: signs.append(sign),
     )
     return signs
+
+
+def bank_steps(document: dict[str, Any] | None = None) -> list[str]:
+    """Every question and section step of a bank document (the small bank by default)."""
+    document = document if document is not None else bank_document()
+    steps: list[str] = []
+    for section in document["sections"]:
+        steps.append(f"s:{section['id']}")
+        steps += [f"q:{question['id']}" for question in section["questions"]]
+    return steps
+
+
+def name_steps(client: TestClient, text: str) -> str:
+    """`text` with this session's opaque page addresses written as the steps they are, so
+    pages of two sessions can be compared (`<q:sat_overall>`)."""
+    names = {step_url(client, step): step for step in bank_steps()}
+    return re.sub(r"/survey/page/[0-9a-f]+", lambda found: f"<{names.get(found[0], '?')}>", text)

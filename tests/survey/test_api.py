@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date, timedelta
 from typing import Any
 
@@ -104,7 +105,6 @@ def test_put_merges_answers_and_keeps_the_others(client: TestClient, db: Session
 @pytest.mark.parametrize(
     "answers",
     [
-        {"no_such_question": "yes"},
         {"sat_overall": "not_an_option"},
         {"sat_overall": ["very_satisfied"]},
         {"sat_overall": 3},
@@ -112,7 +112,6 @@ def test_put_merges_answers_and_keeps_the_others(client: TestClient, db: Session
         {"what_would_help": ["more_updates", "made_up"]},
         {"comments": 42},
         {"comments": "x" * 2001},
-        {"reported_online": "yes"},  # a question of another touchpoint
     ],
 )
 def test_put_refuses_what_a_question_cannot_take(
@@ -135,6 +134,44 @@ def test_put_refuses_what_a_question_cannot_take(
     assert client.get(url(token)).json()["answers"] == {"someone_charged": True}
     saved = rows(db, select(InProgressAnswer))
     assert [(row.question_id, row.value) for row in saved] == [("someone_charged", "no")]
+
+
+UNKNOWN_KEY = "what he did to me on 3 May, call 07911 123456"
+UNKNOWN_VALUE = "he said he would find me"
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"no_such_question": "yes"},
+        {"reported_online": "yes"},  # a question of another touchpoint
+        {UNKNOWN_KEY: UNKNOWN_VALUE},
+        {"sat_overall": "very_satisfied", UNKNOWN_KEY: [UNKNOWN_VALUE]},
+        {"lone \ud800 surrogate": UNKNOWN_VALUE},  # not even encodable as UTF-8
+    ],
+)
+def test_an_unknown_question_is_refused_without_echoing_what_was_sent(
+    client: TestClient, db: Session, answers: dict[str, Any]
+) -> None:
+    token = token_for(create_invitation(db))
+    # As ASCII JSON, so a lone surrogate travels as the escape a client would send.
+    response = client.put(
+        url(token, "/answers"),
+        content=json.dumps({"answers": answers}),
+        headers={"Content-Type": "application/json"},
+    )
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    # Where (the answer's position in what was sent) and what, never the key or its value:
+    # the caller's words can hold anything, and an error body lands in logs and screens.
+    position = list(answers).index(next(key for key in answers if key != "sat_overall"))
+    assert response.json()["errors"] == [
+        {"loc": ["body", "answers", position], "msg": "unknown question"}
+    ]
+    for sent in (*answers, UNKNOWN_VALUE, "07911", "surrogate", "reported_online"):
+        if sent != "sat_overall":
+            assert sent not in response.text
+    assert rows(db, select(InProgressAnswer)) == []
 
 
 def test_a_malformed_body_is_422(client: TestClient, db: Session) -> None:

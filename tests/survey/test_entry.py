@@ -23,6 +23,7 @@ from tests.survey.factories import (
     enter,
     reload,
     rows,
+    step_url,
     token_for,
 )
 
@@ -177,7 +178,7 @@ def test_a_token_under_a_retired_key_still_verifies(
 def test_pages_without_a_session_ask_to_open_the_link_again(client: TestClient) -> None:
     for path in [
         "/survey/start",
-        "/survey/question/sat_overall",
+        "/survey/page/0123456789abcdef",
         "/survey/check",
         "/survey/complete",
     ]:
@@ -252,7 +253,7 @@ def test_page_titles_name_the_organisation_not_the_service(client: TestClient, d
 
 def test_odd_query_values_never_break_a_page(client: TestClient, db: Session) -> None:
     enter(client, create_invitation(db))
-    assert client.get("/survey/question/sat_overall?change=nonsense").status_code == 200
+    assert client.get(step_url(client, "q:sat_overall") + "?change=nonsense").status_code == 200
 
 
 def test_old_sessions_are_deleted(client: TestClient, db: Session, settings_override) -> None:

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from app.banks.localize import questions_for
-from app.survey.journey import CHECK, Journey, step_url, visible_questions
+from app.survey.addresses import CHECK_URL, step_address, step_for_code
+from app.survey.journey import CHECK, Journey, visible_questions
 from tests.survey.factories import bank_document
 
 SENSITIVE = {"feelings"}
@@ -97,7 +98,16 @@ def test_resume_lands_on_the_next_unanswered_question() -> None:
     )
 
 
-def test_step_urls() -> None:
-    assert step_url("q:sat_overall") == "/survey/question/sat_overall"
-    assert step_url("s:feelings") == "/survey/section/feelings"
-    assert step_url(CHECK) == "/survey/check"
+def test_step_addresses_are_opaque_and_differ_per_session() -> None:
+    steps = ["q:sat_overall", "s:feelings", "q:made_worse"]
+    first = [step_address("secret-one", step) for step in steps]
+    other = [step_address("secret-two", step) for step in steps]
+    for address in first:
+        assert address.startswith("/survey/page/")
+        assert "sat_overall" not in address and "feelings" not in address
+    assert len(set(first)) == 3 and not set(first) & set(other)
+    assert step_address("secret-one", CHECK) == CHECK_URL == "/survey/check"
+    code = first[1].rsplit("/", 1)[1]
+    assert step_for_code("secret-one", steps, code) == "s:feelings"
+    assert step_for_code("secret-two", steps, code) is None
+    assert step_for_code("secret-one", steps, "é" * 16) is None

@@ -19,6 +19,7 @@ from tests.survey.factories import (
     csrf_token,
     enter,
     rows,
+    step_url,
     token_for,
 )
 
@@ -49,12 +50,12 @@ def test_an_approved_language_is_shown_right_to_left(client: TestClient, db: Ses
     start = client.get("/survey/start").text
     assert 'lang="ur"' in html_tag(start) and 'dir="rtl"' in html_tag(start)
     assert "پولیس کے ساتھ آپ کا تجربہ" in start  # the bank's title in Urdu
-    page = client.get("/survey/question/sat_overall").text
+    page = client.get(step_url(client, "q:sat_overall")).text
     assert 'dir="rtl"' in html_tag(page)
     assert URDU_QUESTION in page and "بہت مطمئن" in page
     assert '<span lang="en">' not in page.split('id="main-content"')[1].split("<aside")[0]
     # A string with no approved Urdu text falls back to English, marked as English.
-    charged = client.get("/survey/question/someone_charged").text
+    charged = client.get(step_url(client, "q:someone_charged")).text
     assert '<span lang="en">Has anyone been charged?</span>' in charged
     assert '<span lang="en">Yes</span>' in charged
     answer(client, "sat_overall", "very_satisfied")
@@ -77,8 +78,8 @@ def test_a_draft_interface_language_is_never_offered(client: TestClient, db: Ses
     start = client.get("/survey/start").text
     assert html_tag(start).startswith('<html lang="en"') and "rtl" not in html_tag(start)
     assert 'name="language"' not in start  # English only: no choice to make
-    assert URDU_QUESTION not in client.get("/survey/question/sat_overall").text
-    token = csrf_token(client, "/survey/question/sat_overall")
+    assert URDU_QUESTION not in client.get(step_url(client, "q:sat_overall")).text
+    token = csrf_token(client, step_url(client, "q:sat_overall"))
     client.post("/survey/language", data={"csrf_token": token, "language": "ur"})
     assert 'lang="en"' in html_tag(client.get("/survey/start").text)
 
@@ -90,7 +91,7 @@ def test_a_draft_bank_language_is_never_offered(client: TestClient, db: Session)
     start = client.get("/survey/start").text
     assert 'lang="en"' in html_tag(start)
     assert "Polski" not in start
-    assert "Ogólnie" not in client.get("/survey/question/sat_overall").text
+    assert "Ogólnie" not in client.get(step_url(client, "q:sat_overall")).text
 
 
 @pytest.mark.usefixtures("urdu_interface_approved")

@@ -33,8 +33,10 @@ from tests.survey.factories import (
     create_support_service,
     csrf_token,
     enter,
+    name_steps,
     reload,
     rows,
+    step_url,
     token_for,
 )
 
@@ -193,11 +195,11 @@ def test_the_device_that_saved_sees_its_answers_and_another_sees_only_answered(
     # Each saved question says "Answered", with a Change link.
     values = re.findall(r'<dd class="govuk-summary-list__value">\s*(.*?)\s*</dd>', page, re.S)
     assert values == ["Answered", "Answered", "Answered", "Answered", "Skipped", "Skipped"]
-    assert 'href="/survey/question/comments?change=1"' in page
+    assert f'href="{step_url(second_device, "q:comments")}?change=1"' in page
     assert "not shown" in page  # they are told why
     # The question pages show an empty form, never the value.
     for question_id in ("sat_overall", "what_would_help", "comments"):
-        question = second_device.get(f"/survey/question/{question_id}").text
+        question = second_device.get(step_url(second_device, f"q:{question_id}")).text
         assert " checked" not in question and COMMENT not in question
         assert "You have already answered this question" in question
 
@@ -211,7 +213,7 @@ def test_opening_the_link_again_on_the_same_phone_shows_no_values(
     answer(client, "comments", COMMENT)
     client.get("/survey/exit", follow_redirects=False)
     enter(client, invitation)
-    for path in ("/survey/check", "/survey/question/comments", "/survey/start"):
+    for path in ("/survey/check", step_url(client, "q:comments"), "/survey/start"):
         assert COMMENT not in client.get(path).text, path
 
 
@@ -222,9 +224,9 @@ def test_a_new_session_resumes_at_the_next_unanswered_question(
     enter(client, invitation)
     answer(client, "sat_overall", "fairly_satisfied")
     answer(client, "someone_charged", "no")
-    assert enter(second_device, invitation) == "/survey/question/what_would_help"
+    assert enter(second_device, invitation) == step_url(second_device, "q:what_would_help")
     begin = second_device.get("/survey/begin", follow_redirects=False)
-    assert begin.headers["location"] == "/survey/question/what_would_help"
+    assert begin.headers["location"] == step_url(second_device, "q:what_would_help")
 
 
 def _second_device_pages(db: Session, first: dict[str, Any]) -> list[str]:
@@ -239,15 +241,16 @@ def _second_device_pages(db: Session, first: dict[str, Any]) -> list[str]:
             landing,
             "/survey/start",
             "/survey/check",
-            "/survey/question/what_would_help",
-            "/survey/question/trial_info",
+            step_url(other, "q:what_would_help"),
+            step_url(other, "q:trial_info"),
         ]
         pages = [landing]
         for path in paths:
             response = other.get(path, follow_redirects=False)
             pages.append(f"{response.status_code} {response.headers.get('location')}")
             pages.append(main(response.text))
-        return pages
+        # Each session has its own addresses: compared by the steps they name.
+        return [name_steps(other, page) for page in pages]
 
 
 @pytest.mark.parametrize(
@@ -282,9 +285,12 @@ def test_a_follow_up_answered_elsewhere_is_not_shown_when_probed(
                 answer(phone, "trial_info", follow_up)
             enter(other, invitation)
             probe = answer(other, "someone_charged", "yes")
-            assert probe.headers["location"] == "/survey/question/trial_info"
+            assert probe.headers["location"] == step_url(other, "q:trial_info")
             pages.append(
-                [main(other.get(p).text) for p in ("/survey/question/trial_info", "/survey/check")]
+                [
+                    name_steps(other, main(other.get(p).text))
+                    for p in (step_url(other, "q:trial_info"), "/survey/check")
+                ]
             )
             # The follow-up given under an answer the new session could not see is asked again.
             assert "trial_info" not in saved(db, invitation)
@@ -299,15 +305,15 @@ def test_saving_nothing_over_a_hidden_answer_keeps_it(
     answer(client, "sat_overall", "very_dissatisfied")
     answer(client, "comments", COMMENT)
     enter(second_device, invitation)
-    token = csrf_token(second_device, "/survey/question/sat_overall")
+    token = csrf_token(second_device, step_url(second_device, "q:sat_overall"))
     kept = second_device.post(
-        "/survey/question/sat_overall",
+        step_url(second_device, "q:sat_overall"),
         data={"csrf_token": token, "action": "save"},
         follow_redirects=False,
     )
     assert kept.status_code == 303
     kept_text = second_device.post(
-        "/survey/question/comments",
+        step_url(second_device, "q:comments"),
         data={"csrf_token": token, "action": "save", "answer": "  "},
         follow_redirects=False,
     )
@@ -329,8 +335,10 @@ def test_skipping_a_section_keeps_answers_saved_elsewhere(
     enter(client, invitation)
     answer(client, "made_worse", "yes_a_lot")
     enter(second_device, invitation)
-    token = csrf_token(second_device, "/survey/section/feelings")
-    second_device.post("/survey/section/feelings", data={"csrf_token": token, "action": "skip"})
+    token = csrf_token(second_device, step_url(second_device, "s:feelings"))
+    second_device.post(
+        step_url(second_device, "s:feelings"), data={"csrf_token": token, "action": "skip"}
+    )
     assert saved(db, invitation) == {"made_worse": "yes_a_lot", "stepping_back": None}
 
 
@@ -343,13 +351,18 @@ VICTIM_PATHS = [
     "/survey/leaving-quickly",
     "/survey/safety",
     "/survey/begin",
-    "/survey/question/comments",
-    "/survey/section/feelings",
+    "q:comments",
+    "s:feelings",
     "/survey/check",
     "/survey/complete",
     "/survey/withdraw",
-    "/survey/question/no_such_question",
+    "/survey/page/0123456789abcdef",  # no page of this session
 ]
+
+
+def victim_paths(device: TestClient) -> list[str]:
+    """Every page a victim reaches, at this device's own addresses."""
+    return [path if path.startswith("/") else step_url(device, path) for path in VICTIM_PATHS]
 
 
 def _assert_no_crime_group_and_no_answer(html: str, where: str) -> None:
@@ -383,7 +396,7 @@ def test_every_page_after_submission_shows_general_support_and_no_answer(
     with _device() as stale:
         stale.cookies.set("vv_survey", cookie_before_sending or "")
         for device in (client, stale, second_device):
-            for path in VICTIM_PATHS:
+            for path in victim_paths(device):
                 response = device.get(path)
                 assert response.status_code in (200, 404), (path, response.status_code)
                 _assert_no_crime_group_and_no_answer(response.text, path)
@@ -463,7 +476,7 @@ def test_a_device_left_open_before_another_submitted_shows_nothing_after(
     answer(client, "comments", COMMENT)
     enter(second_device, invitation)
     submit(second_device)
-    for path in VICTIM_PATHS:
+    for path in victim_paths(client):
         _assert_no_crime_group_and_no_answer(client.get(path).text, path)
 
 

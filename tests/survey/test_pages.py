@@ -27,6 +27,7 @@ from tests.survey.factories import (
     record_rollup_signs,
     reload,
     rows,
+    step_url,
     token_for,
 )
 
@@ -104,8 +105,8 @@ def test_every_victim_page_has_exit_this_page_and_loads_nothing_from_elsewhere(
         "/survey/start",
         "/survey/leaving-quickly",
         "/survey/safety",
-        "/survey/question/sat_overall",
-        "/survey/section/feelings",
+        step_url(client, "q:sat_overall"),
+        step_url(client, "s:feelings"),
         "/survey/check",
         "/survey/withdraw",
     ]:
@@ -135,23 +136,23 @@ def test_the_quick_exit_and_safety_pages_explain_before_the_first_question(
     assert "does not remove this website from your browser history" in safety
     assert "private" in safety and "history" in safety
     begin = client.get("/survey/begin", follow_redirects=False)
-    assert begin.headers["location"] == "/survey/question/sat_overall"
+    assert begin.headers["location"] == step_url(client, "q:sat_overall")
 
 
 def test_a_question_page_is_one_question_with_progress_back_and_skip(
     client: TestClient, db: Session
 ) -> None:
     enter(client, create_invitation(db))
-    page = client.get("/survey/question/sat_overall").text
+    page = client.get(step_url(client, "q:sat_overall")).text
     assert "Question 1 of 6" in page
     assert '<h1 class="govuk-fieldset__heading">' in page
     assert "Overall, how satisfied are you" in page
     assert page.count('type="radio"') == 4
     assert 'value="skip" name="action"' in page and "Skip this question" in page
     assert 'class="govuk-back-link"' in page and 'href="/survey/safety"' in page
-    second = client.get("/survey/question/someone_charged").text
+    second = client.get(step_url(client, "q:someone_charged")).text
     assert "Question 2 of 6" in second
-    assert 'href="/survey/question/sat_overall"' in second  # back
+    assert f'href="{step_url(client, "q:sat_overall")}"' in second  # back
 
 
 def test_show_if_changes_the_path_and_the_count(client: TestClient, db: Session) -> None:
@@ -159,15 +160,15 @@ def test_show_if_changes_the_path_and_the_count(client: TestClient, db: Session)
     enter(client, invitation)
     answer(client, "sat_overall", "very_satisfied")
     response = answer(client, "someone_charged", "no")
-    assert response.headers["location"] == "/survey/question/what_would_help"
-    assert "Question 3 of 6" in client.get("/survey/question/what_would_help").text
+    assert response.headers["location"] == step_url(client, "q:what_would_help")
+    assert "Question 3 of 6" in client.get(step_url(client, "q:what_would_help")).text
     # A hidden question's address leads on to the next page shown.
-    hidden = client.get("/survey/question/trial_info", follow_redirects=False)
-    assert hidden.headers["location"] == "/survey/question/what_would_help"
+    hidden = client.get(step_url(client, "q:trial_info"), follow_redirects=False)
+    assert hidden.headers["location"] == step_url(client, "q:what_would_help")
     response = answer(client, "someone_charged", "yes")
-    assert response.headers["location"] == "/survey/question/trial_info"
-    assert "Question 3 of 7" in client.get("/survey/question/trial_info").text
-    assert "Question 4 of 7" in client.get("/survey/question/what_would_help").text
+    assert response.headers["location"] == step_url(client, "q:trial_info")
+    assert "Question 3 of 7" in client.get(step_url(client, "q:trial_info")).text
+    assert "Question 4 of 7" in client.get(step_url(client, "q:what_would_help")).text
 
 
 def test_every_answer_is_saved_and_skips_are_recorded(client: TestClient, db: Session) -> None:
@@ -178,7 +179,7 @@ def test_every_answer_is_saved_and_skips_are_recorded(client: TestClient, db: Se
     answer(client, "trial_info", "no")
     answer(client, "what_would_help", ["more_support", "more_updates"])
     response = answer(client, "comments", "  They were kind.  ")
-    assert response.headers["location"] == "/survey/section/feelings"
+    assert response.headers["location"] == step_url(client, "s:feelings")
     assert saved(db, invitation.id) == {
         "sat_overall": None,
         "someone_charged": "yes",
@@ -203,6 +204,10 @@ def test_a_bad_value_shows_an_error_summary_and_keeps_the_answer(
     assert response.text.count("Choose one of the options") == 2  # summary and field
     assert "<title>Error: " in response.text
     assert 'href="#answer"' in response.text
+    # A choice the page never offered is not shown back (only typed text is kept).
+    assert "made_up_code" not in response.text
+    several = answer(client, "what_would_help", ["more_updates", "07911 123456"])
+    assert several.status_code == 422 and "07911" not in several.text
     too_long = answer(client, "comments", "x" * 2001)
     assert too_long.status_code == 422
     assert "2000 characters or fewer" in too_long.text
@@ -214,7 +219,7 @@ def test_a_form_without_its_csrf_token_changes_nothing(client: TestClient, db: S
     invitation = create_invitation(db)
     enter(client, invitation)
     for data in ({"answer": "very_satisfied"}, {"answer": "very_satisfied", "csrf_token": "no"}):
-        response = client.post("/survey/question/sat_overall", data=data)
+        response = client.post(step_url(client, "q:sat_overall"), data=data)
         assert response.status_code == 403
         assert "nothing was changed" in response.text
     assert client.post("/survey/submit", data={}).status_code == 403
@@ -226,18 +231,18 @@ def test_a_form_without_its_csrf_token_changes_nothing(client: TestClient, db: S
 def test_a_content_note_comes_before_a_sensitive_section(client: TestClient, db: Session) -> None:
     invitation = create_invitation(db)
     enter(client, invitation)
-    note = client.get("/survey/section/feelings").text
+    note = client.get(step_url(client, "s:feelings")).text
     assert "The next questions ask how the process has made you feel." in note
     assert "Skip this section" in note and 'value="continue"' in note
-    token = csrf_token(client, "/survey/section/feelings")
+    token = csrf_token(client, step_url(client, "s:feelings"))
     go_on = client.post(
-        "/survey/section/feelings",
+        step_url(client, "s:feelings"),
         data={"csrf_token": token, "action": "continue"},
         follow_redirects=False,
     )
-    assert go_on.headers["location"] == "/survey/question/made_worse"
+    assert go_on.headers["location"] == step_url(client, "q:made_worse")
     skip = client.post(
-        "/survey/section/feelings",
+        step_url(client, "s:feelings"),
         data={"csrf_token": token, "action": "skip"},
         follow_redirects=False,
     )
@@ -253,15 +258,15 @@ def test_resume_lands_on_the_next_unanswered_question_on_another_device(
     enter(client, invitation)
     answer(client, "sat_overall", "fairly_satisfied")
     answer(client, "someone_charged", "no")
-    assert enter(second_device, invitation) == "/survey/question/what_would_help"
-    page = second_device.get("/survey/question/what_would_help").text
+    assert enter(second_device, invitation) == step_url(second_device, "q:what_would_help")
+    page = second_device.get(step_url(second_device, "q:what_would_help")).text
     assert "Question 3 of 6" in page
     # Their earlier answers are kept, but shown only to the device that saved them
     # (the link may be in someone else's hands): this one is told they were answered.
-    earlier = second_device.get("/survey/question/sat_overall").text
+    earlier = second_device.get(step_url(second_device, "q:sat_overall")).text
     assert " checked" not in earlier and "You have already answered this question" in earlier
     assert re.search(
-        r'value="fairly_satisfied"\s+checked', client.get("/survey/question/sat_overall").text
+        r'value="fairly_satisfied"\s+checked', client.get(step_url(client, "q:sat_overall")).text
     )
     assert saved(db, invitation.id) == {"sat_overall": "fairly_satisfied", "someone_charged": "no"}
 
@@ -271,14 +276,14 @@ def test_two_devices_saving_different_questions_keep_both(
 ) -> None:
     invitation = open_on_both(client, second_device, db)
     # Both pages are open before either saves.
-    first_token = csrf_token(client, "/survey/question/sat_overall")
-    second_token = csrf_token(second_device, "/survey/question/someone_charged")
+    first_token = csrf_token(client, step_url(client, "q:sat_overall"))
+    second_token = csrf_token(second_device, step_url(second_device, "q:someone_charged"))
     client.post(
-        "/survey/question/sat_overall",
+        step_url(client, "q:sat_overall"),
         data={"csrf_token": first_token, "answer": "very_satisfied"},
     )
     second_device.post(
-        "/survey/question/someone_charged",
+        step_url(second_device, "q:someone_charged"),
         data={"csrf_token": second_token, "answer": "no"},
     )
     assert saved(db, invitation.id) == {"sat_overall": "very_satisfied", "someone_charged": "no"}
@@ -300,14 +305,14 @@ def test_check_answers_lists_what_was_shown_with_change_links(
     assert "Very satisfied" in page and "A faster response" in page
     assert "Were you told about the trial" not in page  # hidden by show_if
     assert page.count("Skipped") == 3  # comments, made_worse, stepping_back
-    assert 'href="/survey/question/sat_overall?change=1"' in page
-    change = client.get("/survey/question/sat_overall?change=1").text
+    assert f'href="{step_url(client, "q:sat_overall")}?change=1"' in page
+    change = client.get(step_url(client, "q:sat_overall") + "?change=1").text
     assert 'name="change" value="1"' in change and 'href="/survey/check"' in change
     back = answer(client, "sat_overall", "dont_know", change="1")
     assert back.headers["location"] == "/survey/check"
     # A change that opens a new question goes to it first.
     opened = answer(client, "someone_charged", "yes", change="1")
-    assert opened.headers["location"] == "/survey/question/trial_info"
+    assert opened.headers["location"] == step_url(client, "q:trial_info")
 
 
 def _finish(client: TestClient) -> None:
@@ -380,7 +385,7 @@ def test_submitting_twice_or_from_two_devices_gives_one_response(
     assert len(rows(db, select(Response))) == 1
     assert len(rows(db, select(Comment))) == 1
     # After submitting, question pages lead to the confirmation; the link lands there too.
-    late = second_device.get("/survey/question/sat_overall", follow_redirects=False)
+    late = second_device.get(step_url(second_device, "q:sat_overall"), follow_redirects=False)
     assert late.headers["location"] == "/survey/complete"
     assert enter(client, invitation) == "/survey/complete"
 
@@ -505,10 +510,11 @@ def test_withdrawing_before_submitting_erases_saved_answers(
 
 def test_an_unknown_question_is_a_calm_404(client: TestClient, db: Session) -> None:
     enter(client, create_invitation(db))
-    response = client.get("/survey/question/no_such_thing")
+    response = client.get(step_url(client, "q:no_such_thing"))
     assert response.status_code == 404
     assert "Page not found" in response.text and "Exit this page" in response.text
-    assert client.get("/survey/section/no_such_section").status_code == 404
+    assert "no_such_thing" not in response.text
+    assert client.get(step_url(client, "s:no_such_section")).status_code == 404
 
 
 def test_no_published_bank_is_a_calm_page(client: TestClient, db: Session) -> None:
@@ -522,10 +528,10 @@ def test_a_page_saved_after_another_device_submitted_changes_nothing(
     client: TestClient, second_device: TestClient, db: Session
 ) -> None:
     invitation = open_on_both(client, second_device, db)
-    stale_token = csrf_token(client, "/survey/question/sat_overall")
+    stale_token = csrf_token(client, step_url(client, "q:sat_overall"))
     _submit(second_device)
     late = client.post(
-        "/survey/question/sat_overall",
+        step_url(client, "q:sat_overall"),
         data={"csrf_token": stale_token, "answer": "very_dissatisfied"},
         follow_redirects=False,
     )
@@ -538,9 +544,9 @@ def test_a_page_saved_after_another_device_submitted_changes_nothing(
 def test_a_file_posted_as_an_answer_is_refused_calmly(client: TestClient, db: Session) -> None:
     invitation = create_invitation(db)
     enter(client, invitation)
-    token = csrf_token(client, "/survey/question/comments")
+    token = csrf_token(client, step_url(client, "q:comments"))
     response = client.post(
-        "/survey/question/comments",
+        step_url(client, "q:comments"),
         data={"csrf_token": token, "action": "save"},
         files={"answer": ("note.txt", b"text in a file", "text/plain")},
     )
