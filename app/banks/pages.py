@@ -20,6 +20,7 @@ from app.banks.diff import diff_documents
 from app.banks.files import document_as_yaml, read_yaml_text, yaml_message
 from app.banks.models import BankVersion
 from app.banks.routes import check_not_contributor, deny
+from app.banks.service import VersionNumber
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
@@ -114,7 +115,7 @@ def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep
 @router.get("/staff/banks/{slug}/versions/{version}")
 def preview_page(
     slug: str,
-    version: int,
+    version: VersionNumber,
     request: Request,
     session: SessionDep,
     caller: StaffDep,
@@ -175,8 +176,8 @@ def diff_page(
     request: Request,
     session: SessionDep,
     caller: StaffDep,
-    from_version: int = Query(alias="from"),
-    to_version: int = Query(alias="to"),
+    from_version: Annotated[VersionNumber, Query(alias="from")],
+    to_version: Annotated[VersionNumber, Query(alias="to")],
 ) -> Response:
     old = _version(session, slug, from_version)
     new = _version(session, slug, to_version)
@@ -243,10 +244,14 @@ def new_draft_page(
     request: Request,
     session: SessionDep,
     caller: EditorDep,
-    start: int | None = Query(None, alias="from"),
+    start: Annotated[VersionNumber | None, Query(alias="from")] = None,
 ) -> Response:
     _check_editor(session, request, caller, slug)
-    source = _version(session, slug, start) if start else service.latest_published(session, slug)
+    source = (
+        _version(session, slug, start)
+        if start is not None
+        else service.latest_published(session, slug)
+    )
     text = document_as_yaml(source.document) if source else f"slug: {slug}\ntitle: \nsections: []\n"
     return _edit_page(
         request,
@@ -327,7 +332,7 @@ def create_draft_form(
 
 @router.get("/staff/banks/{slug}/drafts/{version}/edit")
 def edit_draft_page(
-    slug: str, version: int, request: Request, session: SessionDep, caller: EditorDep
+    slug: str, version: VersionNumber, request: Request, session: SessionDep, caller: EditorDep
 ) -> Response:
     _check_editor(session, request, caller, slug)
     draft = _version(session, slug, version)
@@ -344,7 +349,7 @@ def edit_draft_page(
 @router.post("/staff/banks/{slug}/drafts/{version}")
 def update_draft_form(
     slug: str,
-    version: int,
+    version: VersionNumber,
     request: Request,
     session: SessionDep,
     caller: EditorDep,
@@ -364,7 +369,7 @@ def update_draft_form(
 
 @router.post("/staff/banks/{slug}/drafts/{version}/submit")
 def submit_draft_form(
-    slug: str, version: int, request: Request, session: SessionDep, caller: EditorDep
+    slug: str, version: VersionNumber, request: Request, session: SessionDep, caller: EditorDep
 ) -> Response:
     _check_editor(session, request, caller, slug)
     versions.submit_draft(session, slug, version, actor=caller.actor)
@@ -401,7 +406,7 @@ def _review_page(
 
 @router.get("/staff/banks/{slug}/drafts/{version}/approve")
 def review_draft_page(
-    slug: str, version: int, request: Request, session: SessionDep, caller: ApproverDep
+    slug: str, version: VersionNumber, request: Request, session: SessionDep, caller: ApproverDep
 ) -> Response:
     check_not_contributor(session, request, caller, slug, version)
     return _review_page(request, session, caller, _version(session, slug, version), slug=slug)
@@ -410,7 +415,7 @@ def review_draft_page(
 @router.post("/staff/banks/{slug}/drafts/{version}/approve")
 def approve_draft_form(
     slug: str,
-    version: int,
+    version: VersionNumber,
     request: Request,
     session: SessionDep,
     caller: ApproverDep,

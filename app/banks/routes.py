@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, NoReturn
+from typing import Annotated, Any, NoReturn
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
@@ -12,6 +12,7 @@ from app.auth.deps import Caller, require_roles, require_staff
 from app.banks import service, versions
 from app.banks.diff import diff_documents
 from app.banks.models import BankVersion
+from app.banks.service import VersionNumber
 from app.db import SessionDep
 from app.enums import Role
 from app.errors import Forbidden, NotFound
@@ -201,7 +202,7 @@ def list_versions(
 
 @router.get("/{slug}/versions/{version}", response_model=BankVersionOut)
 def get_version(
-    slug: str, version: int, session: SessionDep, caller: Caller = StaffCaller
+    slug: str, version: VersionNumber, session: SessionDep, caller: Caller = StaffCaller
 ) -> BankVersionOut:
     return _version_out(slug, _existing_version(session, slug, version))
 
@@ -224,7 +225,11 @@ def create_draft(
 
 @router.put("/{slug}/drafts/{version}", response_model=DraftOut)
 def update_draft(
-    slug: str, version: int, body: DraftIn, session: SessionDep, caller: Caller = WriterCaller
+    slug: str,
+    version: VersionNumber,
+    body: DraftIn,
+    session: SessionDep,
+    caller: Caller = WriterCaller,
 ) -> DraftOut:
     draft, warnings = versions.update_draft(
         session,
@@ -240,7 +245,7 @@ def update_draft(
 
 @router.post("/{slug}/drafts/{version}/submit", response_model=StatusOut)
 def submit_draft(
-    slug: str, version: int, session: SessionDep, caller: Caller = EditorCaller
+    slug: str, version: VersionNumber, session: SessionDep, caller: Caller = EditorCaller
 ) -> StatusOut:
     draft = versions.submit_draft(session, slug, version, actor=caller.actor)
     return StatusOut(version=draft.version, status=draft.status)
@@ -269,7 +274,7 @@ def check_not_contributor(
 @router.post("/{slug}/drafts/{version}/approve", response_model=StatusOut)
 def approve_draft(
     slug: str,
-    version: int,
+    version: VersionNumber,
     body: ApprovalIn,
     request: Request,
     session: SessionDep,
@@ -294,8 +299,8 @@ def approve_draft(
 def diff_versions(
     slug: str,
     session: SessionDep,
-    from_version: int = Query(alias="from"),
-    to_version: int = Query(alias="to"),
+    from_version: Annotated[VersionNumber, Query(alias="from")],
+    to_version: Annotated[VersionNumber, Query(alias="to")],
     caller: Caller = StaffCaller,
 ) -> DiffOut:
     """Question-level changes between two versions, flagging broken comparability."""

@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import hashlib
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
+from pydantic import BeforeValidator
 from sqlmodel import Session, col, select
 
 from app import audit
@@ -58,6 +60,25 @@ def latest_published(session: Session, slug: str) -> BankVersion | None:
 
 # bank_version.version is an INTEGER column (32 bits on PostgreSQL).
 MAX_VERSION = 2**31 - 1
+NOT_A_VERSION = f"A version is a whole number from 1 to {MAX_VERSION}, in the digits 0 to 9."
+_PLAIN_DIGITS = re.compile(r"[0-9]{1,10}", re.ASCII)
+
+
+def _version_number(value: object) -> object:
+    """Plain ASCII digits in the range a version can have. Pydantic alone takes "+1", " 1" and
+    "1_0" for numbers, and Python's int() takes other scripts' digits ("١٢" is 12), so one
+    version would answer to many spellings; a number no column holds would reach the database."""
+    if isinstance(value, str):
+        if _PLAIN_DIGITS.fullmatch(value) is None:
+            raise ValueError(NOT_A_VERSION)
+        value = int(value)
+    if isinstance(value, int) and not 1 <= value <= MAX_VERSION:
+        raise ValueError(NOT_A_VERSION)
+    return value
+
+
+# The type of every version number a route reads from its path or query (422 for any other).
+VersionNumber = Annotated[int, BeforeValidator(_version_number)]
 
 
 def get_version(session: Session, slug: str, version: int) -> BankVersion | None:

@@ -17,7 +17,7 @@ import json
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Annotated, Any, get_args, get_origin
 
 import pytest
 from fastapi.routing import APIRoute
@@ -441,9 +441,12 @@ def test_the_victims_routes_are_not_refused_by_the_guard(client: TestClient, url
 
 
 def _is_int(annotation: Any) -> bool:
-    return annotation is int or (
-        hasattr(annotation, "__args__") and int in getattr(annotation, "__args__", ())
-    )
+    """int, an Annotated int (app.banks.service.VersionNumber), or an optional one."""
+    if annotation is int:
+        return True
+    if get_origin(annotation) is Annotated:
+        return _is_int(get_args(annotation)[0])
+    return any(_is_int(arg) for arg in get_args(annotation))
 
 
 def huge_int_cases() -> Iterator[Any]:
