@@ -15,6 +15,7 @@ from fastapi import Request, Response
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select, update
 
+from app.auth.csrf import tokens_match
 from app.db import as_utc, utcnow
 from app.invitations.models import Invitation
 from app.settings import get_settings
@@ -153,9 +154,7 @@ def refresh(survey_session: SurveySession) -> None:
 
 
 def check_csrf(survey_session: SurveySession, submitted: object) -> None:
-    if not isinstance(submitted, str) or not hmac.compare_digest(
-        submitted.encode(), survey_session.csrf_token.encode()
-    ):
+    if not isinstance(submitted, str) or not tokens_match(survey_session.csrf_token, submitted):
         raise BadCsrfToken
 
 
