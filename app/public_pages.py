@@ -20,6 +20,7 @@ from app.survey.pages import render_victim
 router = APIRouter(include_in_schema=False)
 
 SURVEY_COOKIE_NAME = "vv_survey"
+SURVEY_NOTICE_COOKIE_NAME = "vv_survey_notice"  # app/survey/session.py
 # Staff cookies take the __Host- prefix when the service runs behind https (contract).
 # The names match app/auth/sessions.py and app/auth/csrf.py (a test checks they agree).
 STAFF_COOKIE_NAME = "vv_staff"
@@ -54,6 +55,14 @@ def essential_cookies(settings: Settings) -> list[Cookie]:
                 f"After {_minutes(settings.survey_session_minutes)} without use, "
                 "or at once when you use \u2018Exit this page\u2019"
             ),
+        ),
+        Cookie(
+            name=SURVEY_NOTICE_COOKIE_NAME,
+            purpose=(
+                "Shows a thank-you once, on the page you come back to after sending a form, "
+                "so that the page's address in your browser history is the usual one."
+            ),
+            expires="When that page has been shown, or after 1 minute",
         ),
         Cookie(
             name=staff_cookie_name(LOGIN_CSRF_COOKIE_NAME, settings),

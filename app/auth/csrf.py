@@ -24,8 +24,11 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 
 def tokens_match(expected: str | None, given: str | None) -> bool:
-    """Constant-time comparison; a missing token never matches."""
-    if not expected or not given:
+    """Constant-time comparison; a missing token, or one that is not ASCII, never matches."""
+    # Our tokens are ASCII. A form can carry anything else, even a lone surrogate (a
+    # multipart body may declare a charset such as UTF-7 that decodes to one), which cannot
+    # be encoded at all: refused like any wrong token, never a 500.
+    if not expected or not given or not given.isascii():
         return False
     return hmac.compare_digest(expected.encode(), given.encode())
 

@@ -26,8 +26,9 @@ router = APIRouter(include_in_schema=False)
 STOP_MAX_AGE_SECONDS = 10 * 365 * 86400
 
 
-def _invitation(session: Session, token: str) -> tuple[Invitation, bool]:
-    """The invitation a stop link names, and whether its survey link is still within age."""
+def _invitation(session: Session, token: str) -> tuple[Invitation | None, bool]:
+    """The invitation a stop link names (None when it is no longer held), and whether its
+    survey link is still within age. A forged or malformed link is 404."""
     fresh = True
     try:
         invitation_id = read_survey_token(token)
@@ -39,47 +40,71 @@ def _invitation(session: Session, token: str) -> tuple[Invitation, bool]:
             raise NotFound("There is nothing at this address.") from exc
     except InvalidLink as exc:
         raise NotFound("There is nothing at this address.") from exc
-    invitation = session.get(Invitation, invitation_id)
-    if invitation is None:
-        raise NotFound("There is nothing at this address.")
-    return invitation, fresh
+    # We signed this link, so the invitation was ours; when it is no longer held, the page is
+    # the one any ended link gets: it must not tell whether anything about it is still kept.
+    return session.get(Invitation, invitation_id), fresh
+
+
+def _link_open(invitation: Invitation | None, fresh: bool) -> bool:
+    return (
+        invitation is not None
+        and fresh
+        and invitation.status not in ("expired", "withdrawn", "cancelled")
+    )
 
 
 def _render(
-    request: Request, session: Session, template: str, invitation: Invitation, **values: Any
+    request: Request,
+    session: Session,
+    template: str,
+    invitation: Invitation | None,
+    *,
+    link_open: bool,
+    **values: Any,
 ) -> HTMLResponse:
     from app.survey.entry import crime_group_shown
     from app.survey.pages import render_victim
 
+    shown_to_open_link = invitation if link_open else None
     return render_victim(
         request,
         session,
         template,
-        language=invitation.survey_language or "en",
-        # The general list once the survey is finished: the link tells no crime group then.
-        crime_group=crime_group_shown(invitation),
-        area=invitation.area,
+        language=(invitation.survey_language if invitation else None) or "en",
+        # The general list once the link has ended or the survey is finished: an ended link
+        # tells no crime group, as on the survey's own ended-link page.
+        crime_group=crime_group_shown(shown_to_open_link) if shown_to_open_link else None,
+        area=shown_to_open_link.area if shown_to_open_link else None,
         **values,
     )
 
 
 @router.get("/s/{token}/stop")
 def stop_page(token: str, request: Request, session: SessionDep) -> HTMLResponse:
-    invitation, _fresh = _invitation(session, token)
+    invitation, fresh = _invitation(session, token)
     return _render(
-        request, session, "stop/confirm.html", invitation, form_action=f"/s/{token}/stop"
+        request,
+        session,
+        "stop/confirm.html",
+        invitation,
+        link_open=_link_open(invitation, fresh),
+        form_action=f"/s/{token}/stop",
     )
 
 
 @router.post("/s/{token}/stop")
 def stop_messages(token: str, request: Request, session: SessionDep) -> HTMLResponse:
     invitation, fresh = _invitation(session, token)
-    opt_out_invitation(session, invitation, source="stop_page")
-    link_open = fresh and invitation.status not in ("expired", "withdrawn", "cancelled")
+    if invitation is not None:
+        # Already erased details (opted out before, or purged at expiry) stop nothing more,
+        # and the page says the same.
+        opt_out_invitation(session, invitation, source="stop_page")
+    link_open = _link_open(invitation, fresh)
     return _render(
         request,
         session,
         "stop/done.html",
         invitation,
+        link_open=link_open,
         survey_link=survey_url(token) if link_open else None,
     )

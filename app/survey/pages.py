@@ -51,13 +51,16 @@ from app.survey.session import (
     BadCsrfToken,
     NoSurveySession,
     check_csrf,
+    clear_notice,
     delete_cookie,
     end_session,
     end_session_by_cookie,
     load_session,
+    notice_due,
     refresh,
     rotate_session,
     set_cookie,
+    set_notice,
     start_session,
 )
 from app.survey.state import SurveyState, load_state
@@ -72,6 +75,8 @@ router = APIRouter(include_in_schema=False)
 EXIT_TO = "https://www.bbc.co.uk/weather"
 EXIT_URL = "/survey/exit"
 START_URL = "/survey/start"
+COMPLETE_URL = "/survey/complete"
+CONTACT_NOTICE = "contact-requested"
 # The title of every question page and content note. Titles stay in the browser history of a
 # shared phone, so they name neither the question nor the section.
 STEP_PAGE_TITLE = N_("Your survey")
@@ -700,6 +705,7 @@ def _complete_page(
     victim: Victim,
     *,
     contact: contact_me.ContactForm | None = None,
+    asked: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
     _ = victim._
@@ -717,21 +723,31 @@ def _complete_page(
         actions=_recent_actions(session),
         contact=contact,
         contact_errors=errors,
+        asked=asked,
     )
 
 
-@router.get("/survey/complete")
+@router.get(COMPLETE_URL)
 @victim_page
 def complete(request: Request, session: SessionDep) -> Response:
     victim = victim_for(request, session)
     if victim.invitation.status != "completed":
         return redirect("/survey/begin")
-    return _complete_page(request, session, victim)
+    asked = notice_due(request, victim.survey_session, CONTACT_NOTICE)
+    response = _complete_page(request, session, victim, asked=asked)
+    if asked:
+        clear_notice(response, path=COMPLETE_URL)  # once: Back, Forward or a reload show nothing
+    return response
 
 
-@router.post("/survey/contact-me")
+@router.post(COMPLETE_URL)
 @victim_page
 def contact_request(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    """Asking to be contacted, posted to the confirmation page's own address.
+
+    Post, redirect, get: the browser history keeps only the confirmation page's address and
+    title, as for anyone who never asked; the thank-you is shown once, to this browser.
+    """
     victim = victim_for(request, session)
     check_csrf(victim.survey_session, form.get("csrf_token"))
     if victim.invitation.status != "completed":
@@ -748,13 +764,9 @@ def contact_request(request: Request, session: SessionDep, form: FormData = Form
         invitation_id=victim.invitation.id,
         crime_group=victim.invitation.crime_group,
     )
-    return page(
-        request,
-        session,
-        victim,
-        "survey/contact_done.html",
-        page_title=str(victim._("The victims team will contact you")),
-    )
+    response = redirect(COMPLETE_URL)
+    set_notice(response, victim.survey_session, CONTACT_NOTICE, path=COMPLETE_URL)
+    return response
 
 
 # ---------------------------------------------------------------------------------------------

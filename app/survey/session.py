@@ -15,12 +15,17 @@ from fastapi import Request, Response
 from sqlalchemy import delete, or_
 from sqlmodel import Session, col, select, update
 
+from app.auth.csrf import tokens_match
 from app.db import as_utc, utcnow
 from app.invitations.models import Invitation
 from app.settings import get_settings
 from app.survey.models import SurveySession
 
 COOKIE_NAME = "vv_survey"
+# A one-time notice for the page a form redirects to (post, redirect, get), so the page's
+# address and title in the browser history are the same whether or not the form was sent.
+NOTICE_COOKIE_NAME = "vv_survey_notice"
+NOTICE_SECONDS = 60
 
 
 class NoSurveySession(Exception):
@@ -84,6 +89,40 @@ def set_cookie(response: Response, cookie_value: str) -> None:
     )
 
 
+def _notice_value(survey_session: SurveySession, notice: str) -> str:
+    # Bound to the session's secret: another browser's cookie, or a forged one, shows nothing.
+    key = survey_session.csrf_token.encode()
+    return hmac.new(key, b"survey-notice\x00" + notice.encode(), hashlib.sha256).hexdigest()
+
+
+def set_notice(
+    response: Response, survey_session: SurveySession, notice: str, *, path: str
+) -> None:
+    """Show `notice` once on the page at `path`, to this session only."""
+    response.set_cookie(
+        NOTICE_COOKIE_NAME,
+        _notice_value(survey_session, notice),
+        max_age=NOTICE_SECONDS,
+        path=path,
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().is_https,
+    )
+
+
+def notice_due(request: Request, survey_session: SurveySession, notice: str) -> bool:
+    given = request.cookies.get(NOTICE_COOKIE_NAME)
+    if not given or not given.isascii():
+        return False
+    return hmac.compare_digest(given, _notice_value(survey_session, notice))
+
+
+def clear_notice(response: Response, *, path: str) -> None:
+    response.delete_cookie(
+        NOTICE_COOKIE_NAME, path=path, httponly=True, samesite="lax", secure=get_settings().is_https
+    )
+
+
 def delete_cookie(response: Response) -> None:
     settings = get_settings()
     response.delete_cookie(
@@ -115,9 +154,7 @@ def refresh(survey_session: SurveySession) -> None:
 
 
 def check_csrf(survey_session: SurveySession, submitted: object) -> None:
-    if not isinstance(submitted, str) or not hmac.compare_digest(
-        submitted.encode(), survey_session.csrf_token.encode()
-    ):
+    if not isinstance(submitted, str) or not tokens_match(survey_session.csrf_token, submitted):
         raise BadCsrfToken
 
 

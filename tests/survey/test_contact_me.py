@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from concurrent.futures import ThreadPoolExecutor
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -28,11 +29,71 @@ def _completed(client: TestClient, db: Session) -> str:
     return invitation.id
 
 
-def _ask(client: TestClient, phone: str) -> object:
-    token = csrf_token(client, "/survey/complete")
-    return client.post(
-        "/survey/contact-me", data={"csrf_token": token, "consent": "yes", "phone": phone}
+def _contact_form_action(html: str) -> str:
+    form = re.search(
+        r'<form method="post" action="([^"]+)"[^>]*>(?:(?!</form>).)*name="consent"', html, re.S
     )
+    assert form, html
+    return form.group(1)
+
+
+def _ask(client: TestClient, phone: str) -> Any:
+    page = client.get("/survey/complete").text
+    token = re.search(r'name="csrf_token" value="([^"]+)"', page)
+    assert token
+    return client.post(
+        _contact_form_action(page),
+        data={"csrf_token": token.group(1), "consent": "yes", "phone": phone},
+    )
+
+
+def _title(html: str) -> str:
+    found = re.search(r"<title>(.*?)</title>", html, re.S)
+    assert found
+    return " ".join(found.group(1).split())
+
+
+def test_asking_leaves_nothing_in_the_browser_history_that_says_so(
+    client: TestClient, db: Session
+) -> None:
+    """Post, redirect, get: the history holds the confirmation page's own address and title."""
+    _completed(client, db)
+    before = client.get("/survey/complete")
+    action = _contact_form_action(before.text)
+    assert "contact" not in action.lower()
+    token = csrf_token(client, "/survey/complete")
+    sent = client.post(
+        action,
+        data={"csrf_token": token, "consent": "yes", "phone": "07911 123456"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303
+    assert sent.headers["location"] == "/survey/complete"
+    shown = client.get(sent.headers["location"])
+    assert shown.status_code == 200
+    assert "Someone from the victims team will contact you" in shown.text
+    assert _title(shown.text) == _title(before.text)
+    assert "contact" not in _title(shown.text).lower()
+    # Shown once: Back, Forward or a reload shows the plain confirmation page.
+    again = client.get("/survey/complete").text
+    assert "Someone from the victims team will contact you" not in again
+    assert _main(again) == _main(before.text)
+    assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_the_thank_you_is_only_for_the_browser_that_asked(client: TestClient, db: Session) -> None:
+    invitation_id = _completed(client, db)
+    _ask(client, "07911 123456")
+    from app.invitations.models import Invitation
+
+    invitation = db.get(Invitation, invitation_id)
+    assert invitation is not None
+    db.commit()
+    with TestClient(create_app(), raise_server_exceptions=False) as other:
+        enter(other, invitation)
+        other.cookies.set("vv_survey_notice", "forged")
+        page = other.get("/survey/complete").text
+    assert "Someone from the victims team will contact you" not in page
 
 
 def _main(html: str) -> str:
@@ -97,13 +158,14 @@ def test_simultaneous_requests_file_one(db: Session) -> None:
         with TestClient(app, raise_server_exceptions=False) as device:
             device.cookies.set("vv_survey", cookie or "")
             return device.post(
-                "/survey/contact-me",
+                "/survey/complete",
                 data={"csrf_token": token, "consent": "yes", "phone": "07911123456"},
+                follow_redirects=False,
             ).status_code
 
     with ThreadPoolExecutor(max_workers=4) as pool:
         statuses = sorted(pool.map(ask, range(4)))
-    assert statuses == [200, 200, 200, 200]
+    assert statuses == [303, 303, 303, 303]
     assert len(rows(db, select(ContactRequest))) == 1
 
 
@@ -112,7 +174,7 @@ def test_a_refused_form_can_be_corrected_and_still_files_one(
 ) -> None:
     _completed(client, db)
     token = csrf_token(client, "/survey/complete")
-    refused = client.post("/survey/contact-me", data={"csrf_token": token, "phone": "0791"})
+    refused = client.post("/survey/complete", data={"csrf_token": token, "phone": "0791"})
     assert refused.status_code == 422
     assert _ask(client, "07911 123456").status_code == 200
     assert len(rows(db, select(ContactRequest))) == 1

@@ -410,11 +410,11 @@ def test_the_contact_me_and_withdraw_pages_after_submission_show_no_crime_group(
 ) -> None:
     invitation = _completed_rasso_survey(db, client)
     token = csrf_token(client, "/survey/complete")
-    refused = client.post("/survey/contact-me", data={"csrf_token": token})
+    refused = client.post("/survey/complete", data={"csrf_token": token})
     assert refused.status_code == 422
     _assert_no_crime_group_and_no_answer(refused.text, "contact-me refused")
     done = client.post(
-        "/survey/contact-me", data={"csrf_token": token, "consent": "yes", "phone": "07911123456"}
+        "/survey/complete", data={"csrf_token": token, "consent": "yes", "phone": "07911123456"}
     )
     _assert_no_crime_group_and_no_answer(done.text, "contact-me done")
     withdrawn = client.post("/survey/withdraw", data={"csrf_token": token})

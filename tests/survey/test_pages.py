@@ -424,7 +424,7 @@ def test_the_confirmation_page(client: TestClient, db: Session) -> None:
     assert "An action for another group" not in page
     assert "We now call back within a day" not in page
     assert "Victim Support" in page and "press 55" in page
-    assert 'action="/survey/contact-me"' in page
+    assert 'action="/survey/complete"' in page
     assert 'href="/survey/withdraw"' in page and "cannot be withdrawn" in page
 
 
@@ -436,21 +436,21 @@ def test_asking_to_be_contacted_is_explicit_encrypted_and_unlinked(
     _submit(client)
     token = csrf_token(client, "/survey/complete")
     refused = client.post(
-        "/survey/contact-me",
+        "/survey/complete",
         data={"csrf_token": token, "phone": "07911 123456"},
     )
     assert refused.status_code == 422
     assert "Tick the box" in refused.text
     assert 'value="07911 123456"' in refused.text  # kept
     bad = client.post(
-        "/survey/contact-me",
+        "/survey/complete",
         data={"csrf_token": token, "consent": "yes", "phone": "12", "email": "nope"},
     )
     assert bad.status_code == 422
     assert "Enter a UK phone number" in bad.text and "Enter an email address" in bad.text
     assert rows(db, select(ContactRequest)) == []
     done = client.post(
-        "/survey/contact-me",
+        "/survey/complete",
         data={
             "csrf_token": token,
             "consent": "yes",

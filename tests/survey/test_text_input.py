@@ -148,7 +148,7 @@ def test_contact_details_holding_control_characters_are_saved_clean(
     client.post("/survey/submit", data={"csrf_token": token})
     token = csrf_token(client, "/survey/complete")
     done = client.post(
-        "/survey/contact-me",
+        "/survey/complete",
         data={
             "csrf_token": token,
             "consent": "yes",
