@@ -25,6 +25,8 @@ SQLModel.metadata.naming_convention = NAMING_CONVENTION
 metadata: MetaData = SQLModel.metadata
 
 _engines: dict[str, Engine] = {}
+# Execution option of a connection whose transaction only reads (see read_only).
+READ_ONLY = "vv_read_only"
 
 
 def utcnow() -> datetime:
@@ -59,6 +61,13 @@ def _configure_sqlite(engine: Engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
+        if connection.get_execution_options().get(READ_ONLY):
+            # A read (see read_only): WAL lets writers go on beside it, and query_only turns
+            # a write slipped into it into an error instead of a lock taken mid-read.
+            connection.exec_driver_sql("PRAGMA query_only=ON")
+            connection.exec_driver_sql("BEGIN")
+            return
+        connection.exec_driver_sql("PRAGMA query_only=OFF")
         # Take the write lock up front: a deferred transaction that later writes can fail
         # with "database is locked" instead of waiting its turn.
         connection.exec_driver_sql("BEGIN IMMEDIATE")
@@ -104,6 +113,35 @@ def session_scope(url: str | None = None) -> Iterator[Session]:
         except BaseException:
             session.rollback()
             raise
+
+
+@contextmanager
+def read_only(session: Session) -> Iterator[Session]:
+    """Run the block in a transaction that only reads and holds no lock a writer waits for.
+
+    On SQLite every other transaction takes the one write lock when it begins (see
+    `_configure_sqlite`), so a staff read computing figures inside the request's transaction
+    held it for as long as it computed, and a victim's save waited, then failed after the busy
+    timeout. This commits what the session wrote so far (a sign-in's last-seen time, say),
+    reads in a deferred, query-only transaction, and ends it; whatever the caller writes next
+    (its audit event) takes the lock only for a short transaction of its own. Nested blocks
+    share the outer one. On PostgreSQL readers never block writers; the block just reads in a
+    transaction of its own.
+    """
+    if session.info.get(READ_ONLY):
+        yield session
+        return
+    session.commit()
+    session.connection(execution_options={READ_ONLY: True})
+    session.info[READ_ONLY] = True
+    try:
+        yield session
+    except BaseException:
+        session.info.pop(READ_ONLY, None)
+        session.rollback()
+        raise
+    session.info.pop(READ_ONLY, None)
+    session.commit()  # ends the read; there is nothing to write
 
 
 def get_session() -> Iterator[Session]:

@@ -31,8 +31,8 @@ from app.reporting.comment_language import language_verdict
 from app.survey.models import Comment, Response
 
 # Comments classified by one read at most, so that a read after a busy month closes stays
-# short (about 0.5 ms each; SQLite holds its write lock for the whole request). Comments not
-# yet classified are held, as if they needed a check, until a later read gets to them.
+# short (about 0.5 ms each). Comments not yet classified are held, as if they needed a check,
+# until a later read gets to them.
 CLASSIFY_PER_READ = 500
 
 
@@ -75,7 +75,18 @@ def readable_by_analysts() -> ColumnElement[bool]:
 def classify_new_comments(
     session: Session, in_cells: Sequence[ColumnElement[bool]], *, limit: int = CLASSIFY_PER_READ
 ) -> int:
-    """Detect the language of up to `limit` unclassified comments matching `in_cells`."""
+    """Detect the language of up to `limit` unclassified comments matching `in_cells`, and
+    store it in the session's transaction."""
+    rows = new_verdicts(session, in_cells, limit=limit)
+    store_verdicts(session, rows)
+    return len(rows)
+
+
+def new_verdicts(
+    session: Session, in_cells: Sequence[ColumnElement[bool]], *, limit: int = CLASSIFY_PER_READ
+) -> list[dict[str, Any]]:
+    """The detected language of up to `limit` unclassified comments matching `in_cells`, as
+    comment_check rows (reads only: a staff read detects under `read_only`, then stores)."""
     unclassified = ~exists().where(col(CommentCheck.comment_id) == col(Comment.id))
     statement = (
         select(col(Comment.id), col(Comment.text), col(Response.language))
@@ -94,11 +105,10 @@ def classify_new_comments(
                 "classified_at": _now(),
             }
         )
-    _insert_new(session, rows)
-    return len(rows)
+    return rows
 
 
-def _insert_new(session: Session, rows: list[dict[str, Any]]) -> None:
+def store_verdicts(session: Session, rows: list[dict[str, Any]]) -> None:
     """Insert, leaving alone a row another read has just written (two analysts at once)."""
     if not rows:
         return

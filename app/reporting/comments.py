@@ -21,6 +21,7 @@ from sqlalchemy import ColumnElement, false, func, tuple_
 from sqlmodel import Session, col, select
 
 from app import audit
+from app.db import read_only
 from app.errors import InvalidInput, NotFound
 from app.reporting import comment_checks, comment_release, themes
 from app.reporting.comment_checks import CheckOutcome, HeldComment
@@ -160,14 +161,29 @@ def released_cells(
 def _released(
     session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None
 ) -> list[ColumnElement[bool]]:
-    """WHERE conditions on Comment: chosen by the filters, in a released cell, with the
-    language of every comment there detected (up to a bound per read)."""
-    in_cells = [
+    """WHERE conditions on Comment: chosen by the filters, in a released cell (reads only)."""
+    return [
         *_conditions(filters),
         _in_cells(released_cells(session, filters, min_cell=min_cell, at=at)),
     ]
-    comment_checks.classify_new_comments(session, in_cells)
-    return in_cells
+
+
+def classify_released(
+    session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None = None
+) -> int:
+    """Detect the language of the comments of released cells not yet classified (up to a
+    bound per read), before a read that shows them.
+
+    Found and detected under `read_only`, stored in a short transaction of its own: a staff
+    read never holds SQLite's write lock while it works. Never call it inside `read_only`.
+    """
+    with read_only(session):
+        in_cells = _released(session, filters, min_cell=min_cell, at=at)
+        rows = comment_checks.new_verdicts(session, in_cells)
+    if rows:
+        comment_checks.store_verdicts(session, rows)
+        session.commit()
+    return len(rows)
 
 
 @dataclass(frozen=True)
@@ -191,20 +207,25 @@ def read_comments(
     rng: random.Random | None = None,
     at: datetime | None = None,
 ) -> CommentsRead:
-    """Redacted comments of released cells that analysts may read, in random order; audited."""
-    conditions = [
-        *_released(session, filters, min_cell=min_cell, at=at),
-        comment_checks.readable_by_analysts(),
-    ]
-    if filters.quotable_only:
-        conditions.append(col(Comment.quotable).is_(True))
-    total = int(session.exec(select(func.count()).select_from(Comment).where(*conditions)).one())
-    # The database draws the sample (so a read costs `limit` rows, not every comment) ...
-    statement = select(Comment).where(*conditions).order_by(func.random()).limit(limit)
-    picked = list(session.exec(statement).all())
-    # ... and SystemRandom orders it: nothing an analyst sees can reproduce the order.
-    (rng or random.SystemRandom()).shuffle(picked)
-    comments = [_redacted(row) for row in picked]
+    """Redacted comments of released cells that analysts may read, in random order; audited
+    (the audit event is written after the read, which holds no write lock)."""
+    classify_released(session, filters, min_cell=min_cell, at=at)
+    with read_only(session):
+        conditions = [
+            *_released(session, filters, min_cell=min_cell, at=at),
+            comment_checks.readable_by_analysts(),
+        ]
+        if filters.quotable_only:
+            conditions.append(col(Comment.quotable).is_(True))
+        total = int(
+            session.exec(select(func.count()).select_from(Comment).where(*conditions)).one()
+        )
+        # The database draws the sample (so a read costs `limit` rows, not every comment) ...
+        statement = select(Comment).where(*conditions).order_by(func.random()).limit(limit)
+        picked = list(session.exec(statement).all())
+        # ... and SystemRandom orders it: nothing an analyst sees can reproduce the order.
+        (rng or random.SystemRandom()).shuffle(picked)
+        comments = [_redacted(row) for row in picked]
     _audit(
         session,
         actor=actor,
@@ -276,10 +297,13 @@ def _readable(session: Session, comment: Comment, *, min_cell: int) -> bool:
         first_month=comment.month,
         last_month=comment.month,
     )
+    in_cells = _released(session, filters, min_cell=min_cell, at=None)
+    # A write request already: classify in its own transaction.
+    comment_checks.classify_new_comments(session, in_cells)
     statement = (
         select(func.count())
         .select_from(Comment)
-        .where(*_released(session, filters, min_cell=min_cell, at=None))
+        .where(*in_cells)
         .where(col(Comment.id) == comment.id, comment_checks.readable_by_analysts())
     )
     return bool(session.exec(statement).one())
@@ -339,7 +363,7 @@ def quotes_by_theme(
 
     For the quarterly report: a comment marked quotable is still left out if its cell is not
     released (too few commenters that month, or the month not closed) or if it waits for a
-    language check.
+    language check. Reads only: call `classify_released` first (build_report does).
     """
     filters = CommentFilters(first_month=first_month, last_month=last_month, quotable_only=True)
     statement = (
@@ -383,6 +407,14 @@ def held_for_check(
     at: datetime | None = None,
 ) -> list[HeldComment]:
     """Comments of released cells waiting for a person's check, redacted, in random order."""
+    classify_released(session, filters, min_cell=min_cell, at=at)
+    with read_only(session):
+        return _held(session, filters, min_cell=min_cell, limit=limit, at=at)
+
+
+def _held(
+    session: Session, filters: CommentFilters, *, min_cell: int, limit: int, at: datetime | None
+) -> list[HeldComment]:
     statement = (
         select(Comment, comment_checks.CommentCheck, Response.language)
         .join(

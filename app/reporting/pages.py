@@ -17,7 +17,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app import audit
 from app.auth.deps import Caller, require_roles, require_staff
-from app.db import SessionDep
+from app.db import SessionDep, read_only
 from app.enums import CrimeGroup, Role, Touchpoint
 from app.errors import AppError, InvalidInput
 from app.reporting import (
@@ -73,7 +73,8 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
     params = {key: value for key, value in request.query_params.items()}
     filters, errors = dashboard.parse_dashboard_filters(params, _today())
     try:
-        board = dashboard.build_dashboard(session, filters)
+        with read_only(session):
+            board = dashboard.build_dashboard(session, filters)
     except InvalidInput:
         # The one filter checked against the data: an area not reported on its own.
         errors.append(
@@ -84,7 +85,8 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
             }
         )
         filters = dataclasses.replace(filters, area=None)
-        board = dashboard.build_dashboard(session, filters)
+        with read_only(session):
+            board = dashboard.build_dashboard(session, filters)
     _record(
         session,
         actor=caller.actor,
@@ -114,12 +116,16 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
 # --- quarterly report -----------------------------------------------------------------------
 
 
-def _audited_report(
-    session: SessionDep, caller: Caller, period: str | None, *, action: str
-) -> report.QuarterlyReport:
-    """The quarter's report, its read recorded under `action` with the number of quotes."""
-    chosen = report.parse_report_period(period, _today())
-    quarterly = report.build_report(session, chosen)
+def _quarterly(session: SessionDep, period: str | None) -> report.QuarterlyReport:
+    """The quarter's report (read without holding SQLite's write lock: see build_report)."""
+    return report.build_report(session, report.parse_report_period(period, _today()))
+
+
+def _record_report_read(
+    session: SessionDep, caller: Caller, quarterly: report.QuarterlyReport, *, action: str
+) -> None:
+    """The report's read, recorded under `action` with the number of quotes: the request's
+    only write, made after everything slow so that it holds the write lock only briefly."""
     _record(
         session,
         actor=caller.actor,
@@ -128,7 +134,6 @@ def _audited_report(
         object_id=quarterly.period,
         detail={"quotes": sum(len(group.quotes) for group in quarterly.quotes)},
     )
-    return quarterly
 
 
 def _report_page(request: Request, caller: Caller, quarterly: report.QuarterlyReport) -> Response:
@@ -150,27 +155,33 @@ def _report_page(request: Request, caller: Caller, quarterly: report.QuarterlyRe
 def quarterly_report_page(
     request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
 ) -> Response:
-    quarterly = _audited_report(session, caller, period, action="reports.quarterly.read")
-    return _report_page(request, caller, quarterly)
+    quarterly = _quarterly(session, period)
+    page = _report_page(request, caller, quarterly)
+    _record_report_read(session, caller, quarterly, action="reports.quarterly.read")
+    return page
 
 
 @router.get("/reports/quarterly.pdf")
 def quarterly_report_pdf(
     request: Request, session: SessionDep, caller: AnalystDep, period: str | None = None
 ) -> Response:
-    quarterly = _audited_report(session, caller, period, action="reports.quarterly.pdf")
+    quarterly = _quarterly(session, period)
     page = bytes(_report_page(request, caller, quarterly).body).decode("utf-8")
+    pdf = report_pdf.render_pdf(page)  # slow (WeasyPrint): no transaction is open meanwhile
+    _record_report_read(session, caller, quarterly, action="reports.quarterly.pdf")
     return Response(
-        content=report_pdf.render_pdf(page),
+        content=pdf,
         media_type="application/pdf",
         headers={"Content-Disposition": f'attachment; filename="quarterly-{quarterly.period}.pdf"'},
     )
 
 
 def _pack_response(session: SessionDep, caller: Caller, period: str | None) -> Response:
-    quarterly = _audited_report(session, caller, period, action="reports.quarterly.pack")
+    quarterly = _quarterly(session, period)
+    pack = report_pack.build_pack(quarterly)
+    _record_report_read(session, caller, quarterly, action="reports.quarterly.pack")
     return Response(
-        content=report_pack.build_pack(quarterly),
+        content=pack,
         media_type="application/zip",
         headers={"Content-Disposition": f'attachment; filename="quarterly-{quarterly.period}.zip"'},
     )

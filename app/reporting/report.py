@@ -17,6 +17,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.db import read_only
 from app.errors import InvalidInput
 from app.reporting import actions, comments, periods
 from app.reporting.aggregates import MetricCell, aggregate_metric
@@ -180,10 +181,24 @@ def _total(session: Session, metric_id: str, period: str) -> tuple[MetricCell | 
 
 
 def build_report(session: Session, period: str) -> QuarterlyReport:
-    """Every figure of the quarterly report for `period` (YYYY-Qn)."""
+    """Every figure of the quarterly report for `period` (YYYY-Qn), read under `read_only`
+    (after the quarter's new comments are classified in a short write of their own), so that
+    building it never holds SQLite's write lock."""
     first, last = periods.parse_quarter(period)
-    previous_period = quarter_label_offset(period, -1)
     min_cell = configured_min_cell()
+    comments.classify_released(
+        session,
+        comments.CommentFilters(first_month=first, last_month=last, quotable_only=True),
+        min_cell=min_cell,
+    )
+    with read_only(session):
+        return _build_report(session, period, first, last, min_cell)
+
+
+def _build_report(
+    session: Session, period: str, first: date, last: date, min_cell: int
+) -> QuarterlyReport:
+    previous_period = quarter_label_offset(period, -1)
     headline: list[HeadlineFigure] = []
     adjustments = [0]
     for metric_id in REPORT_METRICS:

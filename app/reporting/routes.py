@@ -13,7 +13,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.auth.deps import Caller, deny, require_roles
-from app.db import SessionDep
+from app.db import SessionDep, read_only
 from app.enums import Role
 from app.reporting import aggregates, dropoff, funnel, victims_code
 from app.reporting.csv_export import csv_text
@@ -106,7 +106,10 @@ def _audited_answer(
     params: dict[str, Any],
     filename: str,
 ) -> ResultT | Response:
-    """Audit the read, then answer with the result as JSON or, if asked for, as a CSV file."""
+    """Audit the read, then answer with the result as JSON or, if asked for, as a CSV file.
+
+    The result was read under `read_only`: the audit event is the request's only write, in a
+    short transaction committed with the request."""
     as_csv = _wants_csv(request, format_)
     aggregates.record_aggregate_read(
         session,
@@ -122,7 +125,8 @@ def _audited_answer(
 @router.get("/metrics", response_model=list[aggregates.MetricInfo])
 def list_metrics(session: SessionDep, caller: AnalystDep) -> list[aggregates.MetricInfo]:
     """Every metric: what it measures, which questions feed it, which codes count."""
-    return aggregates.list_metrics(session)
+    with read_only(session):
+        return aggregates.list_metrics(session)
 
 
 @router.get("/aggregates/victims-code", response_model=victims_code.VictimsCodeView)
@@ -135,7 +139,8 @@ def get_victims_code(
     format_: FormatQuery = None,
 ) -> Any:
     """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
-    view = victims_code.victims_code_view(session, period_from, period_to)
+    with read_only(session):
+        view = victims_code.victims_code_view(session, period_from, period_to)
     return _audited_answer(
         request,
         session,
@@ -161,13 +166,14 @@ def get_funnel(
     format_: FormatQuery = None,
 ) -> Any:
     """Invited, sent, delivered, opened, started, completed and withdrawn, by group."""
-    result = funnel.funnel(
-        session,
-        group_by=group_by,
-        filters=filters,
-        period_from=period_from,
-        period_to=period_to,
-    )
+    with read_only(session):
+        result = funnel.funnel(
+            session,
+            group_by=group_by,
+            filters=filters,
+            period_from=period_from,
+            period_to=period_to,
+        )
     return _audited_answer(
         request,
         session,
@@ -195,13 +201,14 @@ def get_dropoff(
     """Per question: reached, skipped, and surveys stopped there (analysts, the bank's editors)."""
     if not (caller.has_any(Role.analyst) or caller.may_edit(bank)):
         deny(request, session, caller, reason="bank not in scope", bank=bank)
-    result = dropoff.question_dropoff(
-        session,
-        bank,
-        touchpoint=touchpoint,
-        period_from=period_from,
-        period_to=period_to,
-    )
+    with read_only(session):
+        result = dropoff.question_dropoff(
+            session,
+            bank,
+            touchpoint=touchpoint,
+            period_from=period_from,
+            period_to=period_to,
+        )
     return _audited_answer(
         request,
         session,
@@ -228,14 +235,15 @@ def get_aggregate(
     format_: FormatQuery = None,
 ) -> Any:
     """One metric by any combination of dimensions, with suppression and 95% intervals."""
-    result = aggregates.aggregate_metric(
-        session,
-        metric_id,
-        group_by=group_by,
-        filters=filters,
-        period_from=period_from,
-        period_to=period_to,
-    )
+    with read_only(session):
+        result = aggregates.aggregate_metric(
+            session,
+            metric_id,
+            group_by=group_by,
+            filters=filters,
+            period_from=period_from,
+            period_to=period_to,
+        )
     return _audited_answer(
         request,
         session,

@@ -189,12 +189,12 @@ def test_approvers_find_the_check_page_from_their_home(client: TestClient, db: S
 def test_two_reads_classifying_the_same_comment_do_not_clash(db: Session) -> None:
     # Two analysts reading at once on PostgreSQL both find the comment unclassified; the
     # second insert must leave the first row alone rather than fail the read.
-    from app.reporting.comment_checks import _insert_new
+    from app.reporting.comment_checks import store_verdicts
 
     comment = _comment_in(db, POLISH)
     row = {"comment_id": comment.id, "language": "pl", "needs_check": True}
-    _insert_new(db, [{**row, "classified_at": datetime.now(UTC)}])
-    _insert_new(
+    store_verdicts(db, [{**row, "classified_at": datetime.now(UTC)}])
+    store_verdicts(
         db, [{**row, "language": "en", "needs_check": False, "classified_at": datetime.now(UTC)}]
     )
     db.commit()
