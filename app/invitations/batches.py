@@ -286,6 +286,8 @@ def _known_contacts(session: Session, context: _Context, hashes: set[str]) -> di
             col(Contact.opted_out_at),
             col(Contact.last_invited_at),
             col(Contact.last_batch_id),
+            col(Contact.previous_invited_at),
+            col(Contact.previous_batch_id),
         )
         .where(col(Contact.contact_hash).in_(hashes))
         .order_by(col(Contact.contact_hash))
@@ -294,6 +296,69 @@ def _known_contacts(session: Session, context: _Context, hashes: set[str]) -> di
         # Two uploads naming one contact at once must not both pass cooling-off.
         query = query.with_for_update()
     return {record.contact_hash: record for record in session.execute(query)}
+
+
+@dataclass(frozen=True, slots=True)
+class _KnownContact:
+    """A known contact as it was before an unfinished import's invitation of it."""
+
+    id: int
+    opted_out_at: datetime | None
+    last_invited_at: datetime | None
+    last_batch_id: str | None
+
+
+def _take_over_unmade(session: Session, context: _Context, known: dict[str, Any]) -> None:
+    """Remove the invitations another batch made of these contacts that were never made
+    whole, and see those contacts as they were before it (in place, in `known`).
+
+    An import that died leaves its batch `importing`, with contacts marked as invited by it
+    whose messages wait in `importing` and are never sent. A retry of the same file must not
+    skip them for cooling-off: it invites them itself, and the dead batch's invitation goes, so
+    the contact still has exactly one invitation that can be sent. Decided by the message's
+    status, under the condition of the DELETE: if the other import makes its batch whole
+    first, its messages are `due`, nothing is taken over and cooling-off counts that
+    invitation; if this chunk deletes first, that import's completion no longer finds them.
+    """
+    others = {
+        record.id: digest
+        for digest, record in known.items()
+        if record.last_batch_id not in (None, context.batch_id) and record.opted_out_at is None
+    }
+    if not others:
+        return
+    unmade = (
+        select(col(Invitation.id))
+        .join(Contact, col(Contact.id) == col(Invitation.contact_id))
+        .where(col(Contact.id).in_(others))
+        .where(col(Invitation.batch_id) == col(Contact.last_batch_id))
+    )
+    taken = list(
+        session.scalars(
+            delete(OutboundMessage)
+            .where(col(OutboundMessage.status) == MESSAGE_WAITING)
+            .where(col(OutboundMessage.invitation_id).in_(unmade))
+            .returning(col(OutboundMessage.invitation_id)),
+            execution_options=NO_SYNC,
+        )
+    )
+    if not taken:
+        return
+    contact_ids = session.scalars(
+        delete(Invitation)
+        .where(col(Invitation.id).in_(taken))
+        .where(~exists().where(col(OutboundMessage.invitation_id) == col(Invitation.id)))
+        .returning(col(Invitation.contact_id)),
+        execution_options=NO_SYNC,
+    )
+    for contact_id in set(contact_ids):
+        record = known[others[contact_id]]
+        known[others[contact_id]] = _KnownContact(
+            id=record.id,
+            opted_out_at=record.opted_out_at,
+            last_invited_at=record.previous_invited_at,
+            last_batch_id=record.previous_batch_id,
+        )
 
 
 def _replacing(contact: Any, context: _Context) -> dict[str, Any]:
@@ -341,6 +406,7 @@ def _store_chunk(
         first_rows.setdefault(prepared.digest, prepared)
     new_ids = _insert_new_contacts(session, context, first_rows)
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
+    _take_over_unmade(session, context, known)
 
     seen_in_batch: set[str] = set()
     # Known contacts invited now (new destination), and known contacts only marked as seen
@@ -546,6 +612,10 @@ def abandon_stuck_imports(session: Session, *, at: datetime, actor: str = "syste
             select(col(InvitationBatch.id))
             .where(col(InvitationBatch.status) == IMPORTING)
             .where(col(InvitationBatch.updated_at) < at - STUCK_AFTER)
+            # Oldest first: a later batch that took contacts over from an earlier one keeps
+            # what the earlier one replaced, so undoing the earlier one first leaves the
+            # later one's undo to give back what was true before both.
+            .order_by(col(InvitationBatch.created_at), col(InvitationBatch.id))
         )
     )
     session.commit()

@@ -137,11 +137,18 @@ def victims_code_from(
     )
 
 
+def _quarter(period: str) -> str:
+    """The quarter as it is stored (`2026-Q3`), or ValueError. Saving and reading both use it,
+    so a spelling with spaces reads what it saved rather than an empty self-assessment."""
+    periods.parse_quarter(period)
+    return period.strip()
+
+
 def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, float]]:
     """Validate a period (YYYY-Qn) and a {"1": 0.92, …} mapping; 422 with every problem."""
     errors: list[dict[str, Any]] = []
     try:
-        periods.parse_quarter(period)
+        period = _quarter(period)
     except ValueError as exc:
         errors.append({"loc": ["path", "period"], "msg": str(exc)})
     parsed: dict[int, float] = {}
@@ -164,7 +171,7 @@ def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, floa
                 parsed[number] = float(value)
     if errors:
         raise InvalidInput("The self-assessment is not valid.", errors=errors)
-    return period.strip(), parsed
+    return period, parsed
 
 
 def save_self_assessment(
@@ -214,7 +221,7 @@ def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[A
 
 def get_self_assessment(session: Session, period: str) -> SelfAssessmentResult:
     try:
-        periods.parse_quarter(period)
+        period = _quarter(period)
     except ValueError as exc:
         raise InvalidInput(
             "The period is not valid.", errors=[{"loc": ["path", "period"], "msg": str(exc)}]

@@ -78,6 +78,36 @@ def test_bad_self_assessments_are_422(
     assert db.exec(select(SelfAssessment)).all() == []
 
 
+@pytest.mark.parametrize(
+    "period",
+    ["\u0662\u0660\u0662\u0666-Q3", "2026-Q\u0663", "2026-Q\uff13", "99999999999999999999-Q3"],
+)
+def test_a_period_in_other_digits_is_422_when_read(
+    client: TestClient, db: Session, period: str
+) -> None:
+    headers = api_headers(db, Role.uploader)
+    client.put("/api/v1/self-assessments/2026-Q3", json={"rights": {"3": 0.5}}, headers=headers)
+    response = client.get(f"/api/v1/self-assessments/{period}", headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"] == "application/problem+json"
+    assert ["path", "period"] in [error["loc"] for error in response.json()["errors"]]
+
+
+@pytest.mark.parametrize("spelling", ["%202026-Q3", "2026-Q3%20", "2026-Q3%0A"])
+def test_a_period_is_read_as_it_is_saved_whatever_its_spaces(
+    client: TestClient, db: Session, spelling: str
+) -> None:
+    """A PUT saves the quarter without its spaces, so a GET spelt the same way reads it back
+    (not an empty self-assessment under a period nothing is stored as)."""
+    headers = api_headers(db, Role.uploader)
+    saved = client.put(
+        f"/api/v1/self-assessments/{spelling}", json={"rights": {"3": 0.5}}, headers=headers
+    )
+    assert saved.json() == {"period": "2026-Q3", "rights": {"3": 0.5}}
+    read = client.get(f"/api/v1/self-assessments/{spelling}", headers=headers)
+    assert read.json() == saved.json()
+
+
 def test_only_uploaders_put_self_assessments(client: TestClient, db: Session) -> None:
     for role in (Role.analyst, Role.editor):
         response = client.put(
