@@ -38,7 +38,7 @@ from app.invitations.contacts import case_ref_hash, configured_quiet_hours, cont
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.invitations.rows import DateWindow, NotSafe, ValidRow, validate_row
 from app.invitations.scheduling import LONDON, QuietHours, first_due_at
-from app.invitations.statuses import MessageStatus
+from app.invitations.statuses import InvitationStatus, MessageStatus
 from app.settings import get_settings
 
 __all__ = ["import_rows", "read_csv_rows", "read_csv_text", "batch_status", "abandon_import"]
@@ -526,6 +526,10 @@ def abandon_import(session: Session, batch_id: str, *, actor: str, reason: str) 
     commit (each claims the batch as importing in its own transaction), so the removal below
     sees every chunk there will ever be. Its messages never left `importing`, so nothing of it
     was sent. Removal goes in chunks, each committed, so undoing never holds the database long.
+
+    An invitation the force cancelled while the batch was importing stays, and so does its
+    contact's mark (invited by this batch): removing them would forget the cancellation, and
+    sending the same file again would message a case the force had stopped.
     """
     marked = session.execute(
         update(InvitationBatch)
@@ -543,6 +547,7 @@ def abandon_import(session: Session, batch_id: str, *, actor: str, reason: str) 
             session.scalars(
                 select(col(Invitation.id))
                 .where(col(Invitation.batch_id) == batch_id)
+                .where(col(Invitation.status) != InvitationStatus.cancelled)
                 .limit(CHUNK_SIZE)
             )
         )
@@ -572,7 +577,11 @@ def abandon_import(session: Session, batch_id: str, *, actor: str, reason: str) 
 
 def _restore_contacts(session: Session, batch_id: str) -> None:
     """Contacts the failed batch made are deleted; those it touched get back what it replaced."""
-    touched = col(Contact.last_batch_id) == batch_id
+    # A contact whose cancelled invitation stays (see abandon_import) keeps this batch's mark,
+    # so cooling-off still counts the invitation the force stopped.
+    touched = (col(Contact.last_batch_id) == batch_id) & ~exists().where(
+        col(Invitation.contact_id) == col(Contact.id), col(Invitation.batch_id) == batch_id
+    )
     made_by_batch = col(Contact.previous_batch_id).is_(None) & col(Contact.previous_invited_at).is_(
         None
     )
