@@ -720,6 +720,8 @@ def _complete_page(
         status_code=status_code,
         page_title=str(_("Your answers have been sent")),
         error_summary=summary or None,
+        # The same title with or without a mistake in the contact form (see victim.html).
+        title_without_error=True,
         actions=_recent_actions(session),
         contact=contact,
         contact_errors=errors,

@@ -204,3 +204,20 @@ def test_withdrawing_drops_the_note_and_keeps_the_request(client: TestClient, db
     assert client.post("/survey/withdraw", data={"csrf_token": token}).status_code == 200
     assert rows(db, select(ContactRequestFiled)) == []
     assert len(rows(db, select(ContactRequest))) == 1
+
+
+def test_a_contact_form_sent_with_a_mistake_leaves_the_same_title_in_the_history(
+    client: TestClient, db: Session
+) -> None:
+    """The form is on the confirmation page and posts to its address: a title starting
+    "Error:" there says the victim began asking to be contacted (the only form on that page),
+    to whoever reads the history after the victim gave up or left by Exit this page."""
+    _completed(client, db)
+    before = client.get("/survey/complete")
+    token = csrf_token(client, "/survey/complete")
+    mistaken = client.post(
+        _contact_form_action(before.text), data={"csrf_token": token, "phone": "07911 123456"}
+    )
+    assert mistaken.status_code == 422
+    assert "Tick the box" in mistaken.text  # the error summary still says what to fix
+    assert _title(mistaken.text) == _title(before.text)
