@@ -50,7 +50,7 @@ class Settings(BaseSettings):
     retention_months: int = 36
     # A touchpoint date older than this (or in the future) rejects its batch row.
     max_touchpoint_age_days: int = 120
-    service_name: str = "Victim Voice"
+    service_name: str = "Your views"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""
 

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 PUBLIC_PAGES = {
-    "/accessibility": "Accessibility statement for Victim Voice",
+    "/accessibility": "Accessibility statement for Your views",
     "/privacy": "Privacy notice",
     "/cookies": "Cookies",
 }

@@ -11,7 +11,7 @@ from playwright.sync_api import Page, expect
 from tests.browser.conftest import AxeChecker, ContextFactory
 
 PUBLIC_PAGES = [
-    ("/accessibility", "Accessibility statement for Victim Voice"),
+    ("/accessibility", "Accessibility statement for Your views"),
     ("/privacy", "Privacy notice"),
     ("/cookies", "Cookies"),
 ]
