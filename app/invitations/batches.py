@@ -33,12 +33,13 @@ from app.crypto import encrypt
 from app.db import as_utc, new_uuid
 from app.db import utcnow as now
 from app.errors import NotFound
+from app.invitations import lifecycle
 from app.invitations.batch_input import read_csv_rows, read_csv_text
 from app.invitations.contacts import case_ref_hash, configured_quiet_hours, contact_hash
+from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.invitations.rows import DateWindow, NotSafe, ValidRow, validate_row
 from app.invitations.scheduling import LONDON, QuietHours, first_due_at
-from app.invitations.statuses import InvitationStatus, MessageStatus
 from app.settings import get_settings
 
 __all__ = ["import_rows", "read_csv_rows", "read_csv_text", "batch_status", "abandon_import"]
@@ -56,7 +57,7 @@ IMPORTING = "importing"
 COMPLETE = "complete"
 FAILED = "failed"
 # The status of a message whose batch is still importing: never claimed by dispatch.
-MESSAGE_WAITING = MessageStatus.importing
+MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
 
 NOT_SAFE = "not_safe_to_contact"
 OPTED_OUT = "opted_out"
@@ -227,13 +228,7 @@ def _complete(
     batch_invitations = select(col(Invitation.id)).where(
         col(Invitation.batch_id) == context.batch_id
     )
-    session.execute(
-        update(OutboundMessage)
-        .where(col(OutboundMessage.status) == MESSAGE_WAITING)
-        .where(col(OutboundMessage.invitation_id).in_(batch_invitations))
-        .values(status="due"),
-        execution_options=NO_SYNC,
-    )
+    lifecycle.release_imported(session, batch_invitations, execution_options=NO_SYNC)
     record_event(
         session,
         actor=actor,
@@ -459,7 +454,7 @@ def _store_chunk(
                 "area": row.area,
                 "language": row.language,
                 "channel": row.channel,
-                "status": "pending",
+                "status": lifecycle.NEW_INVITATION,
                 "created_at": context.now,
                 "first_sent_at": None,
                 "expires_at": None,

@@ -7,9 +7,10 @@ from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.db import utcnow as now
+from app.invitations import lifecycle
 from app.invitations.contacts import case_ref_hash
+from app.invitations.lifecycle import UNSENT_MESSAGES
 from app.invitations.models import Invitation, OutboundMessage
-from app.invitations.statuses import UNSENT_MESSAGES, InvitationStatus, MessageStatus
 
 
 def cancel_invitations(
@@ -35,13 +36,10 @@ def cancel_invitations(
             .where(col(OutboundMessage.status).in_(UNSENT_MESSAGES))
         ).all()
         for message in messages:
-            message.status = MessageStatus.cancelled
-            message.error = "cancelled by the force"
+            lifecycle.cancel_message(message, "cancelled by the force")
             session.add(message)
         changed = bool(messages)
-        if invitation.status == InvitationStatus.pending:
-            invitation.status = InvitationStatus.cancelled
-            invitation.cancelled_at = moment
+        if lifecycle.cancel(invitation, at=moment):
             session.add(invitation)
             changed = True
         if changed:

@@ -12,8 +12,8 @@ from sqlmodel import Session, col, select, update
 from app.db import utcnow as now
 from app.invitations.batches import import_rows
 from app.invitations.dispatch import dispatch_once
+from app.invitations.lifecycle import MessageStatus
 from app.invitations.models import Invitation, OutboundMessage
-from app.invitations.statuses import MessageStatus
 from app.messaging.outbox import OutboxSender
 from app.settings import get_settings
 

@@ -25,19 +25,26 @@ import socket
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select
 from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc, new_uuid, session_scope
 from app.db import utcnow as now
+from app.invitations import lifecycle
 from app.invitations.contacts import configured_quiet_hours
+from app.invitations.lifecycle import (
+    FINISHED_INVITATIONS,
+    HANDED_OVER_MESSAGES,
+    STOPPED_MESSAGES,
+    MessageStatus,
+)
 from app.invitations.links import make_survey_token, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.scheduling import LONDON, link_expires_at, next_send_time, reminder_due_at
-from app.invitations.statuses import FINISHED_INVITATIONS, InvitationStatus, MessageStatus
-from app.messaging.sender import OutgoingMessage, Sender, SendRejected, get_sender
+from app.messaging.factory import get_sender
+from app.messaging.sender import OutgoingMessage, Sender, SendRejected
 from app.messaging.texts import render_message
 from app.settings import get_settings
 
@@ -46,9 +53,6 @@ logger = logging.getLogger("victim_voice.dispatch")
 CLAIM_BATCH = 50
 MAX_ATTEMPTS = 5
 RETRY_AFTER = timedelta(minutes=5)
-# After the hand-over mark, the outcome can be recorded even if the claim has run out meanwhile
-# (a slow provider): the sender has the message, so what it said is the truth.
-HANDED_OVER = (MessageStatus.handing_over, MessageStatus.review)
 
 
 def claim_lasts() -> timedelta:
@@ -119,19 +123,7 @@ def claim_due(session: Session, *, worker: str, limit: int, at: datetime) -> lis
         query = query.with_for_update(skip_locked=True)
     ids = list(session.scalars(query))
     if ids:
-        session.execute(
-            update(OutboundMessage)
-            .where(col(OutboundMessage.id).in_(ids))
-            .where(col(OutboundMessage.status) == MessageStatus.due)
-            .values(
-                status=MessageStatus.claimed,
-                claimed_at=at,
-                claimed_by=worker,
-                claim_expires_at=at + claim_lasts(),
-                handed_over_at=None,
-                attempts=col(OutboundMessage.attempts) + 1,
-            )
-        )
+        lifecycle.claim(session, ids, worker=worker, at=at, until=at + claim_lasts())
     return ids
 
 
@@ -185,10 +177,7 @@ def recover_abandoned(session: Session, *, at: datetime) -> Recovered:
             _fail(session, message, f"claimed {message.attempts} times, never handed over")
             recovered.failed += 1
             continue
-        message.status = MessageStatus.due
-        message.claimed_by = None
-        message.claim_expires_at = None
-        message.error = "claimed again: its worker stopped before handing it over"
+        lifecycle.requeue(message, error="claimed again: its worker stopped before handing it over")
         session.add(message)
         recovered.requeued += 1
     query = select(OutboundMessage).where(_hand_over_ran_out(at))
@@ -217,32 +206,24 @@ def recover_abandoned(session: Session, *, at: datetime) -> Recovered:
 
 
 def _fail(session: Session, message: OutboundMessage, reason: str) -> None:
-    message.status = MessageStatus.failed
-    message.error = reason[:200]
+    lifecycle.fail(message, reason)
     session.add(message)
     invitation = session.get(Invitation, message.invitation_id)
-    if (
-        invitation is not None
-        and message.kind == "invitation"
-        and invitation.status == InvitationStatus.pending
-    ):
-        invitation.status = InvitationStatus.failed
+    if invitation is not None and message.kind == "invitation":
+        lifecycle.mark_failed(invitation)
         session.add(invitation)
 
 
 def _hold_for_review(session: Session, message: OutboundMessage, reason: str, at: datetime) -> None:
-    message.status = MessageStatus.review
-    message.error = reason[:200]
+    lifecycle.hold_for_review(message, reason)
     session.add(message)
     invitation = session.get(Invitation, message.invitation_id)
     if invitation is not None and invitation.expires_at is None:
         # The message may have reached the victim: treat it as sent, so the link works and
         # ends on time (purge then erases the contact details), but schedule no reminder.
         sent_at = as_utc(message.handed_over_at or message.claimed_at or at)
-        invitation.first_sent_at = sent_at
-        invitation.expires_at = link_expires_at(sent_at, ttl_days=get_settings().link_ttl_days)
-        if invitation.status == InvitationStatus.pending:
-            invitation.status = InvitationStatus.sent
+        expires = link_expires_at(sent_at, ttl_days=get_settings().link_ttl_days)
+        lifecycle.mark_sent(invitation, at=sent_at, expires_at=expires)
         session.add(invitation)
 
 
@@ -325,7 +306,7 @@ def take_for_hand_over(session: Session, message_id: str, *, worker: str, at: da
     message = session.scalars(query).first()
     if message is None or message.claimed_by != worker:
         return HandOver(lost=True)
-    if message.status in (MessageStatus.skipped, MessageStatus.cancelled):
+    if message.status in STOPPED_MESSAGES:
         # Stopped while claimed (an opt-out or a cancellation): never handed over.
         cancelled = message.status == MessageStatus.cancelled
         return HandOver(skip_reason="cancelled" if cancelled else message.error or "skipped")
@@ -340,14 +321,11 @@ def take_for_hand_over(session: Session, message_id: str, *, worker: str, at: da
         _fail(session, message, f"could not prepare the message ({type(exc).__name__})")
         return HandOver(failure=type(exc).__name__)
     if prepared.outgoing is None:
-        message.status = MessageStatus.skipped
-        message.error = prepared.skip_reason
+        lifecycle.skip(message, prepared.skip_reason)
         session.add(message)
         return HandOver(skip_reason=prepared.skip_reason or "unknown")
-    message.status = MessageStatus.handing_over
-    message.handed_over_at = at
     # The hand-over has its own time: a worker still waiting on the provider keeps it.
-    message.claim_expires_at = at + claim_lasts()
+    lifecycle.hand_over(message, at=at, until=at + claim_lasts())
     session.add(message)
     return HandOver(outgoing=prepared.outgoing)
 
@@ -357,7 +335,9 @@ def _handed_over_by(session: Session, message_id: str, worker: str) -> OutboundM
     query = (
         select(OutboundMessage)
         .where(col(OutboundMessage.id) == message_id)
-        .where(col(OutboundMessage.status).in_(HANDED_OVER))
+        # After the hand-over mark, the outcome is recorded even if the claim has run out
+        # meanwhile (a slow provider): the sender has the message, so what it said is the truth.
+        .where(col(OutboundMessage.status).in_(HANDED_OVER_MESSAGES))
         .where(col(OutboundMessage.claimed_by) == worker)
         .execution_options(populate_existing=True)
     )
@@ -372,11 +352,7 @@ def _handed_over_by(session: Session, message_id: str, worker: str) -> OutboundM
 def _record_sent(
     session: Session, message: OutboundMessage, provider: str, provider_id: str | None, at: datetime
 ) -> None:
-    message.status = MessageStatus.sent
-    message.sent_at = at
-    message.provider = provider
-    message.provider_id = provider_id[:120] if provider_id else None
-    message.error = None
+    lifecycle.settle_sent(message, provider=provider, provider_id=provider_id, at=at)
     session.add(message)
     if message.kind != "invitation":
         return
@@ -385,10 +361,7 @@ def _record_sent(
         return
     settings = get_settings()
     expires = link_expires_at(at, ttl_days=settings.link_ttl_days)
-    invitation.first_sent_at = at
-    invitation.expires_at = expires
-    if invitation.status == InvitationStatus.pending:
-        invitation.status = InvitationStatus.sent
+    lifecycle.mark_sent(invitation, at=at, expires_at=expires)
     session.add(invitation)
     if invitation.contact_id is not None:
         contact = session.get(Contact, invitation.contact_id)
@@ -403,14 +376,7 @@ def _record_sent(
         expires_at=expires,
     )
     if reminder_at is not None:
-        session.add(
-            OutboundMessage(
-                invitation_id=invitation.id,
-                kind="reminder",
-                status=MessageStatus.due,
-                due_at=reminder_at,
-            )
-        )
+        session.add(lifecycle.new_reminder(invitation.id, due_at=reminder_at))
 
 
 def _record_rejected(
@@ -421,13 +387,8 @@ def _record_rejected(
     report: DispatchReport,
 ) -> None:
     if exc.retryable and message.attempts < MAX_ATTEMPTS:
-        message.status = MessageStatus.due
-        message.error = exc.reason[:200]
-        message.due_at = next_send_time(
-            at + RETRY_AFTER * message.attempts, configured_quiet_hours()
-        )
-        message.claimed_by = None
-        message.claim_expires_at = None
+        retry_at = next_send_time(at + RETRY_AFTER * message.attempts, configured_quiet_hours())
+        lifecycle.requeue(message, error=exc.reason, due_at=retry_at)
         session.add(message)
         report.retry += 1
     else:
@@ -532,17 +493,13 @@ def settle_review(session: Session, *, resend: list[str], sent: list[str], actor
     `sent`: the provider did send it; no reminder is added (one could now be a duplicate).
     """
     lines: list[str] = []
-    for ids, status in ((resend, MessageStatus.due), (sent, MessageStatus.sent)):
+    for ids, was_sent in ((resend, False), (sent, True)):
         for message_id in ids:
             message = session.get(OutboundMessage, message_id)
             if message is None or message.status != MessageStatus.review:
                 lines.append(f"{message_id}: not a message held for review")
                 continue
-            message.status = status
-            message.claimed_by = None
-            message.claim_expires_at = None
-            if status == MessageStatus.due:
-                message.due_at = now()
+            status = lifecycle.settle_held(message, sent=was_sent, at=now())
             session.add(message)
             record_event(
                 session,

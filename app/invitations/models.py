@@ -71,7 +71,7 @@ class Invitation(SQLModel, table=True):
     area: str | None = Field(default=None, max_length=32, index=True)
     language: str = Field(default="en", max_length=35)
     channel: str = Field(max_length=8)
-    # pending, sent, delivered, failed, opened, started, completed, withdrawn, cancelled, expired
+    # One of app.invitations.lifecycle.InvitationStatus, written only by that module.
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
     first_sent_at: datetime | None = None
@@ -103,7 +103,8 @@ class OutboundMessage(SQLModel, table=True):
     id: str = Field(default_factory=new_uuid, primary_key=True, max_length=36)
     invitation_id: str = Field(foreign_key="invitation.id", index=True, max_length=36)
     kind: str = Field(max_length=16)  # invitation, reminder
-    # One of app.invitations.statuses.MessageStatus.
+    # One of app.invitations.lifecycle.MessageStatus (importing, due, claimed, handing_over,
+    # sent, failed, skipped, cancelled, review), written only by that module.
     status: str = Field(default="due", max_length=16, index=True)
     due_at: datetime = Field(index=True)
     claimed_at: datetime | None = None

@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.db import utcnow as now
 from app.invitations.contacts import contact_hash
-from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.lifecycle import skip_unsent
+from app.invitations.models import Contact, Invitation
 from app.invitations.rows import normalise_uk_mobile
-from app.invitations.statuses import UNSENT_MESSAGES, MessageStatus
 
 
 def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
@@ -26,12 +26,7 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     contact.destination_encrypted = None
     session.add(contact)
     invitation_ids = select(col(Invitation.id)).where(col(Invitation.contact_id) == contact.id)
-    stopped = session.execute(
-        update(OutboundMessage)
-        .where(col(OutboundMessage.invitation_id).in_(invitation_ids))
-        .where(col(OutboundMessage.status).in_(UNSENT_MESSAGES))
-        .values(status=MessageStatus.skipped, error="opted_out")
-    ).rowcount  # type: ignore[attr-defined]
+    stopped = skip_unsent(session, invitation_ids, reason="opted_out")
     if first_time:
         record_event(
             session,
@@ -39,10 +34,10 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
             action="contact.opt_out",
             object_type="contact",
             object_id=str(contact.id),
-            detail={"source": source, "messages_stopped": int(stopped or 0)},
+            detail={"source": source, "messages_stopped": stopped},
         )
     session.flush()
-    return int(stopped or 0)
+    return stopped
 
 
 def opt_out_invitation(session: Session, invitation: Invitation, *, source: str) -> bool:

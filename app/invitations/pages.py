@@ -16,6 +16,7 @@ from sqlmodel import Session
 
 from app.db import SessionDep
 from app.errors import NotFound
+from app.invitations.lifecycle import LINK_ENDED
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token, survey_url
 from app.invitations.models import Invitation
 from app.invitations.optout import opt_out_invitation
@@ -46,11 +47,7 @@ def _invitation(session: Session, token: str) -> tuple[Invitation | None, bool]:
 
 
 def _link_open(invitation: Invitation | None, fresh: bool) -> bool:
-    return (
-        invitation is not None
-        and fresh
-        and invitation.status not in ("expired", "withdrawn", "cancelled")
-    )
+    return invitation is not None and fresh and invitation.status not in LINK_ENDED
 
 
 def _render(

@@ -15,14 +15,10 @@ from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.db import utcnow as now
+from app.invitations import lifecycle
 from app.invitations.batches import abandon_stuck_imports
+from app.invitations.lifecycle import KEPT_AT_EXPIRY, OUTSTANDING_MESSAGES, InvitationStatus
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.statuses import (
-    KEPT_AT_EXPIRY,
-    OUTSTANDING_MESSAGES,
-    InvitationStatus,
-    MessageStatus,
-)
 from app.reporting.contact_requests import erase_closed_contact_requests
 from app.settings import get_settings
 from app.survey.models import (
@@ -94,18 +90,8 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         session.execute(
             delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id).in_(chunk))
         )
-        session.execute(
-            update(OutboundMessage)
-            .where(col(OutboundMessage.invitation_id).in_(chunk))
-            .where(col(OutboundMessage.status) == MessageStatus.due)
-            .values(status=MessageStatus.skipped, error="expired")
-        )
-        session.execute(
-            update(Invitation)
-            .where(col(Invitation.id).in_(chunk))
-            .where(col(Invitation.status).not_in(KEPT_AT_EXPIRY))
-            .values(status=InvitationStatus.expired)
-        )
+        lifecycle.skip_due(session, chunk, reason="expired")
+        lifecycle.expire(session, chunk)
         session.execute(
             update(Invitation)
             .where(col(Invitation.id).in_(chunk))

@@ -48,34 +48,3 @@ class Sender(Protocol):
     def send(self, message: OutgoingMessage) -> SendReceipt:
         """Hand the message to the provider; raise SendRejected if it was surely not taken."""
         ...
-
-
-def get_sender() -> Sender:
-    """The sender chosen by VV_SENDER (smtp sends email by SMTP and SMS to the outbox)."""
-    from app.settings import get_settings
-
-    settings = get_settings()
-    if settings.sender == "notify":
-        from app.messaging.notify import NotifySender
-
-        return NotifySender.from_settings(settings)
-    if settings.sender == "smtp":
-        from app.messaging.outbox import OutboxSender
-        from app.messaging.smtp import SmtpSender
-
-        return ChannelRouter(email=SmtpSender.from_settings(settings), sms=OutboxSender())
-    from app.messaging.outbox import OutboxSender
-
-    return OutboxSender()
-
-
-@dataclass
-class ChannelRouter:
-    """Sends email with one sender and SMS with another."""
-
-    email: Sender
-    sms: Sender
-    name: str = "smtp"
-
-    def send(self, message: OutgoingMessage) -> SendReceipt:
-        return (self.email if message.channel == "email" else self.sms).send(message)

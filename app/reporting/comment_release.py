@@ -22,16 +22,16 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import ColumnElement, and_, func, or_
 from sqlmodel import Session, col, select
 
+from app.invitations.lifecycle import LINK_ENDED, InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting.periods import next_month
 from app.survey.models import Comment
 
 # An invitation in one of these states will never (again) carry a usable link. Any other
 # state without an expiry (pending, or a state added later) may still be sent, so it keeps
-# its month open: an unknown state errs on the side of waiting.
-LINK_NEVER_USABLE = frozenset({"cancelled", "expired", "withdrawn", "failed", "skipped"})
-# States in which a link that was sent has ended before its expiry.
-LINK_ENDED = frozenset({"cancelled", "expired", "withdrawn"})
+# its month open: an unknown state errs on the side of waiting. (LINK_ENDED: the states in
+# which a link that was sent has ended before its expiry.)
+LINK_NEVER_USABLE = LINK_ENDED | {InvitationStatus.failed}
 
 
 @dataclass(frozen=True, order=True)

@@ -18,6 +18,7 @@ from sqlalchemy import ColumnElement, Table, and_, case, func, or_, select, tupl
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
+from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
 from app.reporting.cells import Period, as_month
@@ -46,7 +47,7 @@ REACHED_BY: tuple[tuple[str, tuple[str, ...] | None], ...] = (
     ("withdrawn", ("withdrawn_at",)),
 )
 STAGE_NAMES = tuple(name for name, _ in REACHED_BY)
-IN_PROGRESS = "started"  # invitation status of a survey begun and not submitted
+IN_PROGRESS = InvitationStatus.started  # a survey begun and not submitted
 
 
 @dataclass(frozen=True)

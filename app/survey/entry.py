@@ -5,12 +5,15 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.db import as_utc, utcnow
+from app.invitations.lifecycle import LINK_ENDED, USABLE_LINK, InvitationStatus
+from app.invitations.lifecycle import mark_opened as mark_opened
+from app.invitations.lifecycle import mark_started as mark_started
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token
 from app.invitations.models import Invitation
-from app.invitations.statuses import BEFORE_OPENED, LINK_ENDED, LINK_OPEN, InvitationStatus
 
-# The link rules come from the one statuses module (kept as names the survey reads).
-OPEN_STATUSES = LINK_OPEN
+# The link rules, and the changes a victim's steps make (mark_opened, mark_started), belong to
+# the invitation's lifecycle; the survey reads them under these names.
+OPEN_STATUSES = USABLE_LINK
 ENDED_STATUSES = LINK_ENDED
 
 
@@ -63,33 +66,6 @@ def lock_invitation(session: Session, invitation_id: str) -> Invitation:
         .execution_options(populate_existing=True)
     )
     return check_usable(session.exec(statement).first())
-
-
-def mark_opened(invitation: Invitation) -> None:
-    """Record the first opening for the funnel; never moves an invitation backwards.
-
-    "Opened" counts the first human step, never a GET: mail scanners and link previews fetch
-    every link in a message, follow its redirects and often the plain links of the page it
-    reaches, but do not press buttons. So the start page's "Start now" (and its language
-    choice) are form POSTs that call this, and a first saved answer counts too (mark_started);
-    opening the link, the JSON API's GET and every page GET change nothing.
-    """
-    now = utcnow()
-    if invitation.opened_at is None:
-        invitation.opened_at = now
-    if invitation.status in BEFORE_OPENED:
-        invitation.status = InvitationStatus.opened
-
-
-def mark_started(invitation: Invitation) -> None:
-    """The first saved answer: the survey is in progress."""
-    now = utcnow()
-    if invitation.opened_at is None:
-        invitation.opened_at = now
-    if invitation.started_at is None:
-        invitation.started_at = now
-    if invitation.status in BEFORE_OPENED | {InvitationStatus.opened}:
-        invitation.status = InvitationStatus.started
 
 
 def crime_group_shown(invitation: Invitation) -> str | None:

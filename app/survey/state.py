@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.answers import load_saved
 from app.survey.bank import PinnedBank, pin_bank
@@ -33,9 +34,9 @@ class SurveyState:
 
     @property
     def status(self) -> str:
-        if self.invitation.status == "completed":
+        if self.invitation.status == InvitationStatus.completed:
             return "completed"
-        if self.any_saved or self.answers or self.invitation.status == "started":
+        if self.any_saved or self.answers or self.invitation.status == InvitationStatus.started:
             return "in_progress"
         return "not_started"
 
@@ -64,7 +65,7 @@ def load_state(
     bank = pin_bank(session, invitation)
     chosen = language or survey_language(invitation, bank)
     questions = bank.questions(invitation.touchpoint, chosen)
-    if invitation.status == "completed":
+    if invitation.status == InvitationStatus.completed:
         return SurveyState(invitation, bank, chosen, questions, {})
     saved = load_saved(session, invitation.id)
     answers = answers_seen_by(questions, saved, viewer)

@@ -13,11 +13,12 @@ from typing import Any
 from sqlmodel import Session
 
 from app.db import new_uuid, utcnow
+from app.invitations.lifecycle import InvitationStatus, mark_completed, mark_started
 from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.survey.answers import erase_answers, load_answers
 from app.survey.bank import PinnedBank, pin_bank
-from app.survey.entry import lock_invitation, mark_started
+from app.survey.entry import lock_invitation
 from app.survey.journey import visible_questions
 from app.survey.models import Answer, Comment, Response
 
@@ -75,7 +76,7 @@ def build_rows(
 def submit(session: Session, invitation_id: str) -> Invitation:
     """Complete the survey (idempotent): creates the response once and feeds the rollups."""
     invitation = lock_invitation(session, invitation_id)
-    if invitation.status == "completed" and invitation.response_id is not None:
+    if invitation.status == InvitationStatus.completed and invitation.response_id is not None:
         return invitation
     bank = pin_bank(session, invitation)
     language = survey_language(invitation, bank)
@@ -100,8 +101,7 @@ def submit(session: Session, invitation_id: str) -> Invitation:
     session.flush()
     rollups.apply_response(session, response, answer_rows, sign=+1)
     mark_started(invitation)
-    invitation.status = "completed"
-    invitation.completed_at = utcnow()
+    mark_completed(invitation, at=utcnow())
     invitation.response_id = response.id
     invitation.resume_at = None
     invitation.survey_language = language

@@ -10,6 +10,7 @@ from sqlalchemy import delete
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
+from app.invitations.lifecycle import mark_withdrawn
 from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.survey.answers import erase_answers
@@ -42,8 +43,7 @@ def withdraw(session: Session, invitation_id: str) -> Invitation:
     session.execute(
         delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id) == invitation.id)
     )
-    invitation.status = "withdrawn"
-    invitation.withdrawn_at = utcnow()
+    mark_withdrawn(invitation, at=utcnow())
     invitation.resume_at = None
     session.add(invitation)
     end_all_sessions(session, invitation.id)

@@ -24,11 +24,11 @@ from app.invitations.dispatch import (
     send_handed_over,
     take_for_hand_over,
 )
+from app.invitations.lifecycle import MessageStatus
 from app.invitations.links import make_survey_token, read_survey_token
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.optout import opt_out_contact
 from app.invitations.scheduling import first_due_at
-from app.invitations.statuses import MessageStatus
 from app.messaging.outbox import OutboxSender
 from app.messaging.sender import OutgoingMessage, SendReceipt, SendRejected
 from app.settings import get_settings

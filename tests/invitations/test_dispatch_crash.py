@@ -21,8 +21,8 @@ from pathlib import Path
 import pytest
 from sqlmodel import Session, select
 
+from app.invitations.lifecycle import MessageStatus
 from app.invitations.models import Invitation, OutboundMessage
-from app.invitations.statuses import MessageStatus
 from tests.conftest import is_postgres
 from tests.invitations.factories import make_row, phone_number, upload
 from tests.messaging.notify_double import running_notify_double

@@ -9,9 +9,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
+from app.invitations.callbacks import is_stop_request
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.messaging.callbacks import is_stop_request
 from tests.invitations.factories import PHONE_E164, RecordingSender, make_row, upload
 
 TOKEN = "callback-token-0123456789"

@@ -16,7 +16,7 @@ from sqlmodel import Session, select
 
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Invitation, OutboundMessage
-from app.messaging.sender import get_sender
+from app.messaging.factory import get_sender
 from tests.invitations.factories import PHONE_E164, make_row, upload
 from tests.messaging.notify_double import (
     EMAIL_TEMPLATE,

@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict
 
 from app.db import SessionDep
 from app.errors import NotAuthenticated
-from app.messaging.callbacks import apply_delivery_receipt, apply_inbound_sms
+from app.invitations.callbacks import apply_delivery_receipt, apply_inbound_sms
 from app.settings import get_settings
 
 router = APIRouter(tags=["callbacks"])

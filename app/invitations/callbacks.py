@@ -1,4 +1,8 @@
-"""GOV.UK Notify callbacks: delivery receipts and inbound SMS (STOP)."""
+"""GOV.UK Notify callbacks: delivery receipts and inbound SMS (STOP).
+
+They change invitations (the funnel, opt-outs), so they live with them: app/messaging only
+sends, and never writes invitation state.
+"""
 
 from __future__ import annotations
 
@@ -9,9 +13,9 @@ from sqlmodel import Session
 
 from app.audit import record as record_event
 from app.db import utcnow as now
+from app.invitations.lifecycle import mark_delivered, mark_delivery_failed
 from app.invitations.models import Invitation, OutboundMessage
 from app.invitations.optout import opt_out_phone
-from app.invitations.statuses import BEFORE_DELIVERY, BEFORE_FAILURE, InvitationStatus
 
 DELIVERED = "delivered"
 FAILURES = frozenset({"permanent-failure", "temporary-failure", "technical-failure"})
@@ -41,13 +45,11 @@ def apply_delivery_receipt(session: Session, payload: dict[str, Any]) -> bool:
     # Only the first message decides delivered/failed; a reminder's receipt changes nothing
     # the funnel counts.
     if invitation is not None and message.kind == "invitation":
-        if status == DELIVERED and invitation.status in BEFORE_DELIVERY:
-            invitation.status = InvitationStatus.delivered
-            invitation.delivered_at = now()
-            session.add(invitation)
-        elif status in FAILURES and invitation.status in BEFORE_FAILURE:
-            invitation.status = InvitationStatus.failed
-            session.add(invitation)
+        if status == DELIVERED:
+            mark_delivered(invitation, at=now())
+        elif status in FAILURES:
+            mark_delivery_failed(invitation)
+        session.add(invitation)
     record_event(
         session,
         actor="provider",
