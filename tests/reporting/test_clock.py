@@ -15,7 +15,7 @@ from sqlmodel import Session, select
 from app import clock
 from app.audit import AuditEvent
 from app.enums import Role
-from tests.auth_helpers import signed_in_client
+from tests.auth_helpers import api_headers, signed_in_client
 
 APP = Path(__file__).resolve().parents[2] / "app"
 FROZEN = datetime(2025, 5, 10, 12, 30, tzinfo=UTC)
@@ -36,6 +36,21 @@ def test_freezing_the_clock_moves_the_dashboard_period_and_its_audit_time(
     assert quarters[:4] == ["2024-Q3", "2024-Q4", "2025-Q1", "2025-Q2"]
     db.rollback()
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "dashboard.read")).one()
+    assert event.occurred_at.replace(tzinfo=UTC) == FROZEN
+
+
+def test_freezing_the_clock_moves_the_apis_default_period(
+    client: TestClient, db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    headers = api_headers(db, Role.analyst)
+    monkeypatch.setattr(clock, "now", lambda: FROZEN)
+
+    answer = client.get("/api/v1/aggregates/satisfaction.overall", headers=headers)
+
+    assert answer.status_code == 200
+    assert '"2025-04"' in answer.text and '"2026-03"' in answer.text  # its financial year
+    db.rollback()
+    event = db.exec(select(AuditEvent).where(AuditEvent.action == "aggregates.read")).one()
     assert event.occurred_at.replace(tzinfo=UTC) == FROZEN
 
 
