@@ -5,6 +5,10 @@ link); charts are Vega-Lite specs drawn in the browser by /static/js/charts.mjs.
 a published cell of the aggregates API (the same numbers as its CSV); a suppressed cell is shown
 as "Suppressed" and left out of its chart, and a low-base cell says so: nothing here derives a
 hidden figure.
+
+This module assembles the page's figures; its filters are read in dashboard_filters, its
+charts drawn in dashboard_charts, and the text, cells and tables it shares with the quarterly
+report live in figure_text and figure_tables.
 """
 
 from __future__ import annotations
