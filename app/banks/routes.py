@@ -8,6 +8,7 @@ from typing import Annotated, Any, NoReturn
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
+from app import audit
 from app.auth.deps import Caller, require_roles, require_staff
 from app.banks import service, versions
 from app.banks.diff import diff_documents
@@ -109,7 +110,7 @@ def _existing_version(session: SessionDep, slug: str, version: int) -> BankVersi
 def deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> NoReturn:
     """Keep an audit of the refusal, then 403 (the request's own writes are rolled back)."""
     route = request.scope.get("route")
-    service.record_audit(
+    audit.record(
         session,
         actor=caller.actor,
         action="access.denied",

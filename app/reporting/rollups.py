@@ -28,7 +28,7 @@ from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, liter
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
-from app.db import utcnow
+from app import clock
 from app.invitations.purge import retention_cutoff
 from app.reporting.cell_key import KEY_SPACE
 from app.reporting.models import ROLLUP_KEY, RollupCount
@@ -177,7 +177,7 @@ def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
 
 def rebuild_cutoff(today: date | None = None) -> date:
     """First month a rebuild recomputes: the retention cutoff (VV_RETENTION_MONTHS)."""
-    return retention_cutoff(today or utcnow().date(), get_settings().retention_months)
+    return retention_cutoff(today or clock.today(), get_settings().retention_months)
 
 
 def rebuild(session: Session, *, since: date | None = None) -> int:
