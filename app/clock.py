@@ -1,8 +1,8 @@
 """The service's one clock.
 
-Every "now" and "today" in reporting and in the audit trail comes from here, read through the
-module (`clock.now()`, never `from app.clock import now`), so that a test that freezes time
-patches `app.clock.now` and nothing else.
+Every "now" and "today" in the service comes from here (`app.db.utcnow` hands over to it),
+read through the module (`clock.now()`, never `from app.clock import now`), so that a test
+that freezes time patches `app.clock.now` and nothing else.
 """
 
 from __future__ import annotations

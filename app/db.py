@@ -13,6 +13,8 @@ from sqlalchemy import MetaData, event
 from sqlalchemy.engine import Engine, make_url
 from sqlmodel import Session, SQLModel, create_engine
 
+from app import clock
+
 # Named constraints make migrations reproducible on SQLite and PostgreSQL alike.
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -30,9 +32,9 @@ READ_ONLY = "vv_read_only"
 
 
 def utcnow() -> datetime:
-    """Aware UTC now. SQLModel's UTCDateTime columns refuse naive values and give back
-    aware UTC times on SQLite and PostgreSQL alike."""
-    return datetime.now(UTC)
+    """Aware UTC now, from the service's one clock (`app.clock`), so that freezing
+    `app.clock.now` in a test freezes every domain; kept for the modules that bind it."""
+    return clock.now()
 
 
 def as_utc(value: datetime) -> datetime:
