@@ -16,7 +16,7 @@ from starlette.datastructures import FormData
 from app.db import SessionDep
 from app.survey import service
 from app.survey.addresses import CHECK_URL
-from app.survey.i18n import Gettext, gettext_for
+from app.survey.i18n import N_, Gettext, gettext_for
 from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
 from app.survey.page_kit import (
@@ -28,6 +28,7 @@ from app.survey.page_kit import (
     page,
     redirect,
     render_victim,
+    titled_page,
     victim_page,
 )
 from app.survey.question_pages import back_url
@@ -170,13 +171,12 @@ def contact_request(request: Request, session: SessionDep, form: FormData = Form
 @victim_page
 def withdraw_page(request: Request, session: SessionDep) -> Response:
     visit = service.visit(session, cookie=cookie_of(request))
-    _ = gettext_of(visit)
-    return page(
+    return titled_page(
         request,
         session,
         visit,
         "survey/withdraw.html",
-        page_title=str(_("Withdraw your answers")),
+        title=N_("Withdraw your answers"),
         back_url=COMPLETE_URL if visit.completed else START_URL,
     )
 

@@ -153,6 +153,14 @@ def page(
     )
 
 
+def titled_page(
+    request: Request, session: Session, visit: Visit, template: str, *, title: str, **values: Any
+) -> HTMLResponse:
+    """A page of a live survey session titled `title` (marked with N_) in its language."""
+    page_title = str(gettext_of(visit)(title))
+    return page(request, session, visit, template, page_title=page_title, **values)
+
+
 def redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 

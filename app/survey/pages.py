@@ -22,12 +22,13 @@ import math
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
 from app.settings import get_settings
 from app.survey import end_pages, question_pages, service
-from app.survey.i18n import language_name
+from app.survey.i18n import N_, language_name
 from app.survey.outcomes import Stage
 from app.survey.page_kit import (
     EXIT_TO,
@@ -39,6 +40,7 @@ from app.survey.page_kit import (
     go,
     page,
     redirect,
+    titled_page,
     victim_page,
 )
 from app.survey.page_kit import render_victim as render_victim
@@ -123,18 +125,22 @@ def choose_language(request: Request, session: SessionDep, form: FormData = Form
     return redirect(START_URL)
 
 
+def _page_with_back_link(
+    request: Request, session: Session, template: str, title: str, *, back_url: str
+) -> Response:
+    visit = service.visit(session, cookie=cookie_of(request))
+    return titled_page(request, session, visit, template, title=title, back_url=back_url)
+
+
 @router.get(LEAVING_QUICKLY_URL)
 @victim_page
 def leaving_quickly(request: Request, session: SessionDep) -> Response:
     """The "Exit a page quickly" interruption page, before the button is first needed."""
-    visit = service.visit(session, cookie=cookie_of(request))
-    _ = gettext_of(visit)
-    return page(
+    return _page_with_back_link(
         request,
         session,
-        visit,
         "survey/leaving_quickly.html",
-        page_title=str(_("Leaving this website quickly")),
+        N_("Leaving this website quickly"),
         back_url=START_URL,
     )
 
@@ -142,14 +148,11 @@ def leaving_quickly(request: Request, session: SessionDep) -> Response:
 @router.get("/survey/safety")
 @victim_page
 def safety(request: Request, session: SessionDep) -> Response:
-    visit = service.visit(session, cookie=cookie_of(request))
-    _ = gettext_of(visit)
-    return page(
+    return _page_with_back_link(
         request,
         session,
-        visit,
         "survey/safety.html",
-        page_title=str(_("Keeping your visit private")),
+        N_("Keeping your visit private"),
         back_url=LEAVING_QUICKLY_URL,
     )
 

@@ -135,11 +135,6 @@ def cookie_of(request: Request) -> str | None:
     return request.cookies.get(COOKIE_NAME)
 
 
-def load_session(session: Session, request: Request) -> tuple[SurveySession, Invitation]:
-    """The live survey session of this request and its invitation, in one query."""
-    return load_session_by_cookie(session, cookie_of(request))
-
-
 def load_session_by_cookie(
     session: Session, cookie_value: str | None
 ) -> tuple[SurveySession, Invitation]:
