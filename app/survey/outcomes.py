@@ -9,10 +9,10 @@ from typing import Any, Protocol
 
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
-from app.reporting.models import PublishedAction
 from app.survey.answers import AnswerError
 from app.survey.contact_me import ContactForm
 from app.survey.models import SurveySession
+from app.survey.reporting_link import PublishedAction
 from app.survey.state import SurveyState
 
 # Places outside the question pages a call can lead to.

@@ -6,7 +6,9 @@ and show them; the survey calls reporting only through this module, for two thin
 - a response counted into the rollups when it is submitted, and out again when withdrawn;
 - the published "you said, we did" statements its confirmation page shows.
 
-A change to either on the reporting side is made here too, and nowhere else in the survey.
+A change to either on the reporting side is made here too, and nowhere else in the survey. The
+one exception is models.py, which draws each response's disclosure-control key from the pure
+reporting.cell_key (through here it would import itself: rollups read the survey's models).
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ from sqlmodel import Session
 
 from app.reporting import rollups
 from app.reporting.actions import list_actions
-from app.reporting.models import PublishedAction
+from app.reporting.models import PublishedAction as PublishedAction
 from app.survey.models import Answer, Response
 
 CONFIRMATION_ACTIONS = 3
