@@ -12,5 +12,10 @@ submit.py      one anonymous response per invitation, under the invitation's row
 withdraw.py    erase everything the link answered; the link then ends
 contact_me.py  an explicit, encrypted request to be contacted, tied to nothing, one per link
 i18n.py        interface strings (gettext via Babel) and their review status
-routes.py      the JSON API (token only);  pages.py  the HTML pages (session cookie)
+service.py     the use cases, one call per request (open, save, resume, submit, withdraw,
+               contact request); outcomes.py  what they take and give back
+reporting_link.py  the survey's only way into reporting (rollups, published actions)
+routes.py      the JSON API (token only): requests to service calls, results to JSON
+pages.py, question_pages.py, end_pages.py  the HTML pages (session cookie): requests to
+               service calls, results to pages; page_kit.py  what every page shares
 """

@@ -1,4 +1,5 @@
-"""JSON API routes of the survey domain (mounted under /api/v1): thin, calling services.
+"""JSON API routes of the survey domain (mounted under /api/v1): each turns a request into one
+call of service.py (the `*_by_token` use cases), and its result or error into JSON.
 
 Authorised by the link's token alone (no cookie). A forged or unknown token is 404, an expired,
 withdrawn or cancelled one 410, with the same detail whatever the reason.
@@ -20,14 +21,12 @@ from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.errors import AppError, Conflict, Gone, InvalidInput, NotFound
-from app.survey.answers import clean_answers, save_answers
+from app.survey import service
 from app.survey.bank import NoBankPublished
-from app.survey.entry import LinkEnded, LinkNotFound, invitation_for_token
-from app.survey.entry import mark_started as mark_invitation_started
-from app.survey.state import SurveyState, load_state
-from app.survey.submit import submit as submit_survey
+from app.survey.entry import LinkEnded, LinkNotFound
+from app.survey.outcomes import InvalidAnswers, SurveyCompleted
+from app.survey.state import COMPLETED, SurveyState
 from app.survey.visibility import saved_marks
-from app.survey.withdraw import withdraw as withdraw_survey
 
 router = APIRouter(prefix="/survey", tags=["survey"])
 
@@ -120,43 +119,37 @@ def get_survey(token: str, session: SessionDep) -> dict[str, Any]:
     Not counted as "opened": anything can make a GET (app/survey/entry.py, mark_opened).
     """
     with _link_errors():
-        invitation = invitation_for_token(session, token, lock=True)  # pins the bank once
-        if invitation.status == "completed":
-            return {"status": "completed"}
-        return _out(load_state(session, invitation, viewer=None))
+        try:
+            return _out(service.survey_by_token(session, token=token))
+        except SurveyCompleted:
+            return {"status": COMPLETED}
 
 
 @router.put("/{token}/answers", response_model=SurveyOut, response_model_by_alias=True)
 def put_answers(token: str, body: AnswersIn, session: SessionDep) -> dict[str, Any]:
     """Merge answers into the saved ones (null = skipped); other questions are untouched."""
     with _link_errors():
-        invitation = invitation_for_token(session, token, lock=True)
-        if invitation.status == "completed":
-            raise Conflict("This survey has been submitted; its answers can no longer change.")
-        state = load_state(session, invitation, viewer=None)
-        clean, errors = clean_answers(state.questions, body.answers)
-        if errors:
-            raise InvalidInput("Some answers cannot be saved.", errors=errors)
-        save_answers(session, invitation.id, clean, saved_by=None, questions=state.questions)
-        mark_invitation_started(invitation)
-        session.add(invitation)
-        session.flush()
-        return _out(load_state(session, invitation, viewer=None))
+        try:
+            return _out(service.save_by_token(session, token=token, answers=body.answers))
+        except SurveyCompleted as exc:
+            raise Conflict(
+                "This survey has been submitted; its answers can no longer change."
+            ) from exc
+        except InvalidAnswers as exc:
+            raise InvalidInput("Some answers cannot be saved.", errors=exc.errors) from exc
 
 
 @router.post("/{token}/submit", response_model=SubmitOut)
 def submit(token: str, session: SessionDep) -> dict[str, str]:
     """Complete the survey; repeating it changes nothing and answers the same."""
     with _link_errors():
-        invitation = invitation_for_token(session, token)
-        submit_survey(session, invitation.id)
-        return {"status": "completed"}
+        service.submit_by_token(session, token=token)
+        return {"status": COMPLETED}
 
 
 @router.delete("/{token}", status_code=204)
 def withdraw(token: str, session: SessionDep) -> HttpResponse:
     """Withdraw: every answer of this link is erased and the link ends (then 410)."""
     with _link_errors():
-        invitation = invitation_for_token(session, token)
-        withdraw_survey(session, invitation.id)
+        service.withdraw_by_token(session, token=token)
     return HttpResponse(status_code=204)

@@ -130,9 +130,15 @@ def delete_cookie(response: Response) -> None:
     )
 
 
-def load_session(session: Session, request: Request) -> tuple[SurveySession, Invitation]:
-    """The live survey session of this request and its invitation, in one query."""
-    cookie_value = request.cookies.get(COOKIE_NAME)
+def cookie_of(request: Request) -> str | None:
+    """The survey session cookie a request carries, if any."""
+    return request.cookies.get(COOKIE_NAME)
+
+
+def load_session_by_cookie(
+    session: Session, cookie_value: str | None
+) -> tuple[SurveySession, Invitation]:
+    """The live survey session a cookie names and its invitation, in one query."""
     if not cookie_value or len(cookie_value) > 200:
         raise NoSurveySession
     row = session.exec(
@@ -174,8 +180,12 @@ def end_all_sessions(session: Session, invitation_id: str) -> None:
 
 
 def end_session_by_cookie(session: Session, request: Request) -> None:
-    """End the session named by the cookie, if any (exit works even on an expired session)."""
-    cookie_value = request.cookies.get(COOKIE_NAME)
+    """End the session named by the request's cookie, if any (see `end_session_of_cookie`)."""
+    end_session_of_cookie(session, cookie_of(request))
+
+
+def end_session_of_cookie(session: Session, cookie_value: str | None) -> None:
+    """End the session a cookie names, if any (exit works even on an expired session)."""
     if not cookie_value or len(cookie_value) > 200:
         return
     survey_session = session.get(SurveySession, _hash(cookie_value))

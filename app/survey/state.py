@@ -15,6 +15,11 @@ from app.survey.journey import Journey
 from app.survey.submit import survey_language
 from app.survey.visibility import HIDDEN, answers_seen_by
 
+# A survey's status as the contract names it (GET /api/v1/survey/{token}).
+NOT_STARTED = "not_started"
+IN_PROGRESS = "in_progress"
+COMPLETED = "completed"
+
 
 @dataclass
 class SurveyState:
@@ -35,10 +40,10 @@ class SurveyState:
     @property
     def status(self) -> str:
         if self.invitation.status == InvitationStatus.completed:
-            return "completed"
+            return COMPLETED
         if self.any_saved or self.answers or self.invitation.status == InvitationStatus.started:
-            return "in_progress"
-        return "not_started"
+            return IN_PROGRESS
+        return NOT_STARTED
 
     @property
     def journey(self) -> Journey:

@@ -15,12 +15,12 @@ from sqlmodel import Session
 from app.db import new_uuid, utcnow
 from app.invitations.lifecycle import InvitationStatus, mark_completed, mark_started
 from app.invitations.models import Invitation
-from app.reporting import rollups
 from app.survey.answers import erase_answers, load_answers
 from app.survey.bank import PinnedBank, pin_bank
 from app.survey.entry import lock_invitation
 from app.survey.journey import visible_questions
 from app.survey.models import Answer, Comment, Response
+from app.survey.reporting_link import count_response
 
 
 def survey_language(invitation: Invitation, bank: PinnedBank) -> str:
@@ -99,7 +99,7 @@ def submit(session: Session, invitation_id: str) -> Invitation:
     session.add_all(answer_rows)
     session.add_all(comment_rows)
     session.flush()
-    rollups.apply_response(session, response, answer_rows, sign=+1)
+    count_response(session, response, answer_rows)
     mark_started(invitation)
     mark_completed(invitation, at=utcnow())
     invitation.response_id = response.id

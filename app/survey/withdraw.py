@@ -12,10 +12,10 @@ from sqlmodel import Session, col, select
 from app.db import utcnow
 from app.invitations.lifecycle import mark_withdrawn
 from app.invitations.models import Invitation
-from app.reporting import rollups
 from app.survey.answers import erase_answers
 from app.survey.entry import lock_invitation
 from app.survey.models import Answer, Comment, ContactRequestFiled, Response
+from app.survey.reporting_link import uncount_response
 from app.survey.session import end_all_sessions
 
 
@@ -33,7 +33,7 @@ def withdraw(session: Session, invitation_id: str) -> Invitation:
                 session.exec(select(Answer).where(col(Answer.response_id) == response_id)).all()
             )
             # Take the response out of the counts before its rows go.
-            rollups.apply_response(session, response, answers, sign=-1)
+            uncount_response(session, response, answers)
             session.execute(delete(Answer).where(col(Answer.response_id) == response_id))
             session.execute(delete(Comment).where(col(Comment.response_id) == response_id))
             session.execute(delete(Response).where(col(Response.id) == response_id))

@@ -1,0 +1,216 @@
+"""What every victim page shares: rendering, addresses, and calm pages for dead ends.
+
+The pages (pages.py, question_pages.py, end_pages.py) turn a request into one call of
+service.py and its result into a page with these. Any page a victim can reach answers with a
+calm page, never a 500: no session (open your link again), an ended link (410), a form without
+its CSRF token (403).
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from datetime import date, datetime
+from typing import Any, ParamSpec
+
+from babel.dates import format_date
+from fastapi import Depends, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlmodel import Session
+from starlette.datastructures import FormData
+
+from app.survey.addresses import step_address
+from app.survey.bank import NoBankPublished, support_services
+from app.survey.entry import LinkEnded, LinkNotFound, crime_group_shown
+from app.survey.i18n import N_, Gettext, gettext_for, is_rtl
+from app.survey.outcomes import (
+    BEGIN,
+    COMPLETE,
+    LEAVING_QUICKLY,
+    START,
+    Next,
+    SurveyCompleted,
+    SurveyNotCompleted,
+    Visit,
+)
+from app.survey.session import BadCsrfToken, NoSurveySession, delete_cookie, end_session_by_cookie
+from app.templating import render
+
+# The neutral page the GOV.UK "Exit this page" pattern usually sends people to.
+EXIT_TO = "https://www.bbc.co.uk/weather"
+EXIT_URL = "/survey/exit"
+START_URL = "/survey/start"
+BEGIN_URL = "/survey/begin"
+LEAVING_QUICKLY_URL = "/survey/leaving-quickly"
+COMPLETE_URL = "/survey/complete"
+# The title of every question page and content note. Titles stay in the browser history of a
+# shared phone, so they name neither the question nor the section.
+STEP_PAGE_TITLE = N_("Your survey")
+BABEL_LOCALES = {"en": "en_GB"}
+PLACE_URLS = {
+    START: START_URL,
+    BEGIN: BEGIN_URL,
+    LEAVING_QUICKLY: LEAVING_QUICKLY_URL,
+    COMPLETE: COMPLETE_URL,
+}
+
+
+async def form_data(request: Request) -> FormData:
+    """The posted form (parsed before the sync endpoint runs in the thread pool)."""
+    return await request.form()
+
+
+FormDep = Depends(form_data)
+
+
+def _format_date(value: date | datetime | None, language: str) -> str:
+    if value is None:
+        return ""
+    day = value.date() if isinstance(value, datetime) else value
+    try:
+        return format_date(day, format="long", locale=BABEL_LOCALES.get(language, language))
+    except Exception:  # an unknown locale: English dates are better than no page
+        return format_date(day, format="long", locale="en_GB")
+
+
+def _footer_links(_: Gettext) -> list[dict[str, str]]:
+    return [
+        {"href": "/accessibility", "text": str(_("Accessibility statement"))},
+        {"href": "/privacy", "text": str(_("Privacy notice"))},
+        {"href": "/cookies", "text": str(_("Cookies"))},
+    ]
+
+
+def render_victim(
+    request: Request,
+    session: Session,
+    template: str,
+    *,
+    language: str = "en",
+    crime_group: str | None = None,
+    area: str | None = None,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A victim page: their language, support services, Exit this page, no referrer."""
+    _ = gettext_for(language)
+    response = render(
+        request,
+        template,
+        status_code=status_code,
+        _=_,
+        gettext=_,
+        html_lang=language,
+        html_dir="rtl" if is_rtl(language) else None,
+        language=language,
+        support_services=support_services(session, crime_group, area),
+        exit_url=EXIT_URL,
+        home_url=START_URL,
+        footer_links=_footer_links(_),
+        **values,
+    )
+    response.headers["Referrer-Policy"] = "no-referrer"
+    return response
+
+
+def gettext_of(visit: Visit) -> Gettext:
+    """The interface strings in the language this visit's survey is shown in."""
+    return gettext_for(visit.language)
+
+
+def address(visit: Visit, step: str) -> str:
+    """This session's address of a journey step (opaque: see app/survey/addresses.py)."""
+    return step_address(visit.secret, step)
+
+
+def url_of(next_: Next) -> str:
+    """The address of where a use case leads."""
+    return PLACE_URLS.get(next_.place) or step_address(next_.secret, next_.place)
+
+
+def page(
+    request: Request,
+    session: Session,
+    visit: Visit,
+    template: str,
+    *,
+    status_code: int = 200,
+    **values: Any,
+) -> HTMLResponse:
+    """A page of a live survey session: crime-group content only while answering."""
+    invitation = visit.invitation
+    return render_victim(
+        request,
+        session,
+        template,
+        language=visit.language,
+        crime_group=crime_group_shown(invitation),
+        area=invitation.area,
+        status_code=status_code,
+        csrf_token=visit.survey_session.csrf_token,
+        expires_on=_format_date(invitation.expires_at, visit.language),
+        **values,
+    )
+
+
+def titled_page(
+    request: Request, session: Session, visit: Visit, template: str, *, title: str, **values: Any
+) -> HTMLResponse:
+    """A page of a live survey session titled `title` (marked with N_) in its language."""
+    page_title = str(gettext_of(visit)(title))
+    return page(request, session, visit, template, page_title=page_title, **values)
+
+
+def redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def go(next_: Next) -> RedirectResponse:
+    return redirect(url_of(next_))
+
+
+P = ParamSpec("P")
+
+
+def victim_page(endpoint: Callable[P, Response]) -> Callable[P, Response]:
+    """Turn the victim's dead ends into calm pages, never a 500."""
+
+    @functools.wraps(endpoint)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> Response:
+        request = kwargs["request"]
+        session = kwargs["session"]
+        assert isinstance(request, Request) and isinstance(session, Session)
+        try:
+            return endpoint(*args, **kwargs)
+        except SurveyCompleted:
+            return redirect(COMPLETE_URL)
+        except SurveyNotCompleted:
+            return redirect(BEGIN_URL)
+        except NoSurveySession:
+            response: Response = render_victim(
+                request, session, "survey/no_session.html", status_code=401
+            )
+            delete_cookie(response)
+            return response
+        except LinkEnded:
+            end_session_by_cookie(session, request)
+            response = link_unusable_page(request, session, status_code=410)
+            delete_cookie(response)
+            return response
+        except LinkNotFound:
+            return link_unusable_page(request, session, status_code=404)
+        except BadCsrfToken:
+            return render_victim(request, session, "survey/bad_form.html", status_code=403)
+        except NoBankPublished:
+            return render_victim(request, session, "survey/unavailable.html", status_code=503)
+
+    return wrapper
+
+
+def link_unusable_page(request: Request, session: Session, *, status_code: int) -> HTMLResponse:
+    """The same neutral page for a forged, unknown, expired, withdrawn or cancelled link."""
+    return render_victim(request, session, "survey/link_ended.html", status_code=status_code)
+
+
+def not_found_page(request: Request, session: Session, visit: Visit) -> HTMLResponse:
+    return page(request, session, visit, "survey/not_found.html", status_code=404)
