@@ -29,9 +29,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app.db import utcnow
-from app.invitations.purge import retention_cutoff
 from app.reporting.cell_key import KEY_SPACE
 from app.reporting.models import ROLLUP_KEY, RollupCount
+from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import Answer, Response
 

@@ -18,7 +18,8 @@ from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation
-from app.invitations.purge import purge, retention_cutoff
+from app.jobs.retention import purge
+from app.retention import retention_cutoff
 from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
 from tests.invitations.factories import RecordingSender, make_row, upload
 

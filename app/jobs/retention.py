@@ -1,4 +1,4 @@
-"""Erasure: when a link ends, its contact details go and the tie to the response is cut.
+"""Retention job: when a link ends, its contact details go and the tie to the response is cut.
 
 After a purge an expired invitation keeps only coarse context (crime group, touchpoint, area,
 dates, status) — enough for the funnel — and nothing that leads to a person or an answer.
@@ -8,7 +8,7 @@ Idempotent: a second run finds nothing to do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session, col
@@ -20,6 +20,7 @@ from app.invitations.batches import abandon_stuck_imports
 from app.invitations.lifecycle import KEPT_AT_EXPIRY, OUTSTANDING_MESSAGES, InvitationStatus
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.reporting.contact_requests import erase_closed_contact_requests
+from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import (
     Answer,
@@ -111,12 +112,6 @@ def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:
         ).rowcount  # type: ignore[attr-defined]
         or 0
     )
-
-
-def retention_cutoff(today: date, months: int) -> date:
-    """First day of the oldest month still kept."""
-    index = today.year * 12 + (today.month - 1) - months
-    return date(index // 12, index % 12 + 1, 1)
 
 
 def _apply_retention(session: Session, at: datetime, report: PurgeReport) -> None:
