@@ -16,11 +16,11 @@ from sqlmodel import Session, col, select
 from app.audit import record as record_event
 from app.auth import devices, passwords, sessions, throttle, totp
 from app.auth.models import StaffUser
-from app.banks.schema import LANGUAGE_PATTERN
 from app.crypto import decrypt, encrypt
 from app.db import utcnow as utc_now
 from app.enums import Role
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import LANGUAGE_PATTERN
 
 BANK_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 

@@ -24,6 +24,7 @@ from app.banks.service import VersionNumber
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
+from app.i18n import is_rtl
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -33,7 +34,6 @@ ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
 EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 FormText = Annotated[str, Form()]
 
-RTL_LANGUAGES = frozenset({"ur", "ar", "fa", "he", "ps", "sd", "yi"})
 TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
 STATUS_TAGS = {
     "draft": "govuk-tag--grey",
@@ -152,7 +152,7 @@ def preview_page(
         language=language,
         languages=languages,
         language_status=localize.language_status(document, language),
-        text_dir="rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        text_dir="rtl" if is_rtl(language) else "ltr",
         bank_text=localize.bank_text(document, language, include_drafts=True),
         sections=sections,
     )

@@ -8,7 +8,7 @@ A page shows saved values only to the session that saved them (app/survey/visibi
 opening of the link starts a new session, so someone who opens the link from the victim's
 messages, even on the victim's own phone, sees "Answered" and never a value. Once the survey is
 completed, every page shows the general support list and no crime-group content
-(entry.crime_group_shown).
+(app/invitations/link_content.py: crime_group_shown).
 """
 
 from __future__ import annotations
@@ -27,24 +27,24 @@ from sqlmodel import Session, col, select
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.i18n import N_, Gettext, gettext_for, language_name
+from app.invitations.link_content import crime_group_shown
 from app.invitations.models import Invitation
 from app.reporting.models import PublishedAction
 from app.settings import get_settings
 from app.survey import contact_me
 from app.survey.addresses import CHECK_URL, PAGE_PREFIX, step_address, step_for_code
 from app.survey.answers import AnswerError, clean_value, save_answers, value_from_form
-from app.survey.bank import NoBankPublished, support_services
+from app.survey.bank import NoBankPublished
 from app.survey.entry import (
     LinkEnded,
     LinkNotFound,
     check_usable,
-    crime_group_shown,
     invitation_for_token,
     lock_invitation,
     mark_opened,
     mark_started,
 )
-from app.survey.i18n import N_, Gettext, gettext_for, is_rtl, language_name
 from app.survey.journey import CHECK
 from app.survey.models import SurveySession
 from app.survey.session import (
@@ -67,14 +67,12 @@ from app.survey.state import SurveyState, load_state
 from app.survey.submit import submit as submit_survey
 from app.survey.visibility import HIDDEN
 from app.survey.withdraw import withdraw as withdraw_survey
-from app.templating import render
+from app.victim_page import EXIT_URL, START_URL, render_victim
 
 router = APIRouter(include_in_schema=False)
 
 # The neutral page the GOV.UK "Exit this page" pattern usually sends people to.
 EXIT_TO = "https://www.bbc.co.uk/weather"
-EXIT_URL = "/survey/exit"
-START_URL = "/survey/start"
 COMPLETE_URL = "/survey/complete"
 CONTACT_NOTICE = "contact-requested"
 # The title of every question page and content note. Titles stay in the browser history of a
@@ -104,46 +102,6 @@ def _format_date(value: date | datetime | None, language: str) -> str:
         return format_date(day, format="long", locale=BABEL_LOCALES.get(language, language))
     except Exception:  # an unknown locale: English dates are better than no page
         return format_date(day, format="long", locale="en_GB")
-
-
-def _footer_links(_: Gettext) -> list[dict[str, str]]:
-    return [
-        {"href": "/accessibility", "text": str(_("Accessibility statement"))},
-        {"href": "/privacy", "text": str(_("Privacy notice"))},
-        {"href": "/cookies", "text": str(_("Cookies"))},
-    ]
-
-
-def render_victim(
-    request: Request,
-    session: Session,
-    template: str,
-    *,
-    language: str = "en",
-    crime_group: str | None = None,
-    area: str | None = None,
-    status_code: int = 200,
-    **values: Any,
-) -> HTMLResponse:
-    """A victim page: their language, support services, Exit this page, no referrer."""
-    _ = gettext_for(language)
-    response = render(
-        request,
-        template,
-        status_code=status_code,
-        _=_,
-        gettext=_,
-        html_lang=language,
-        html_dir="rtl" if is_rtl(language) else None,
-        language=language,
-        support_services=support_services(session, crime_group, area),
-        exit_url=EXIT_URL,
-        home_url=START_URL,
-        footer_links=_footer_links(_),
-        **values,
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 @dataclass
