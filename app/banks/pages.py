@@ -17,10 +17,10 @@ from fastapi.responses import RedirectResponse, Response
 from app.auth.deps import Caller, require_roles, require_staff
 from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
-from app.banks.files import document_as_yaml, read_yaml_text, yaml_message
 from app.banks.models import BankVersion
 from app.banks.routes import check_not_contributor, deny
 from app.banks.service import VersionNumber
+from app.banks.yaml_files import document_as_yaml, read_yaml_text, yaml_message
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
