@@ -30,6 +30,7 @@ from app.survey.models import (
     Response,
     SurveySession,
 )
+from app.survey.session import delete_old_sessions
 
 CHUNK = 1000
 
@@ -42,6 +43,7 @@ class PurgeReport:
     responses_deleted: int = 0
     contact_requests_erased: int = 0
     imports_abandoned: int = 0
+    survey_sessions_deleted: int = 0
 
     def summary(self) -> str:
         return (
@@ -49,7 +51,8 @@ class PurgeReport:
             f"details erased, {self.in_progress_deleted} unfinished answers deleted, "
             f"{self.responses_deleted} responses past retention deleted, "
             f"{self.contact_requests_erased} closed contact requests erased, "
-            f"{self.imports_abandoned} stuck imports undone"
+            f"{self.imports_abandoned} stuck imports undone, "
+            f"{self.survey_sessions_deleted} ended survey sessions deleted"
         )
 
 
@@ -134,6 +137,8 @@ def purge(session: Session, *, at: datetime | None = None, actor: str = "system"
     # Commits on its own (it may remove a whole 100,000-row batch, in chunks).
     report.imports_abandoned = abandon_stuck_imports(session, at=at, actor=actor)
     _close_invitations(session, _finished_invitation_ids(session, at), report)
+    # Sessions of links still open, ended or timed out over a day ago: no one can use them again.
+    report.survey_sessions_deleted = delete_old_sessions(session, at=at)
     session.flush()
     _erase_unused_contacts(session, report)
     _apply_retention(session, at, report)

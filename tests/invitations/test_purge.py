@@ -238,3 +238,46 @@ def test_purge_command(db: Session) -> None:
     assert "Purge:" in result.output
     assert db.execute(text("select count(*) from invitation")).scalar() == 3
     db.commit()
+
+
+def test_purge_deletes_survey_sessions_ended_a_day_ago_while_the_link_is_open(
+    db: Session,
+) -> None:
+    """An ended or timed-out survey session only says someone opened the link; once a day has
+    passed nobody can use it again, so the retention job deletes it even while the link is open."""
+    upload(db, [make_row(case_ref="CASE-PURGE-1")])
+    dispatch_once(sender=RecordingSender())
+    invitation = db.scalars(select(Invitation)).one()
+    at = now()
+    db.add_all(
+        [
+            SurveySession(
+                id="a" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at - timedelta(days=2),
+            ),
+            SurveySession(
+                id="b" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at + timedelta(minutes=30),
+                ended_at=at - timedelta(days=2),
+            ),
+            SurveySession(
+                id="c" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at + timedelta(minutes=30),
+            ),
+        ]
+    )
+    db.commit()
+
+    report = purge(db, at=at)
+    db.commit()
+
+    assert report.survey_sessions_deleted == 2
+    assert [row.id for row in db.scalars(select(SurveySession))] == ["c" * 64]
+    assert report.invitations_closed == 0
+    assert purge(db, at=at).survey_sessions_deleted == 0
