@@ -101,8 +101,3 @@ def gettext_for(language: str) -> Gettext:
         return text % variables if variables else text
 
     return gettext
-
-
-def translate(language: str, message: str, **variables: Any) -> str:
-    """A translated plain string (for messages built in Python, such as validation errors)."""
-    return str(gettext_for(language)(message, **variables))
