@@ -11,14 +11,14 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import ApproverDep, Caller, EditorDep, StaffDep, deny
 from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
 from app.banks.models import BankVersion
-from app.banks.routes import check_not_contributor, deny
+from app.banks.routes import DENIALS, check_not_contributor
 from app.banks.service import VersionNumber
 from app.banks.yaml_files import document_as_yaml, read_yaml_text, yaml_message
 from app.db import SessionDep
@@ -29,9 +29,6 @@ from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-StaffDep = Annotated[Caller, Depends(require_staff())]
-ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
-EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 FormText = Annotated[str, Form()]
 
 TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
@@ -70,7 +67,7 @@ def _version(session: SessionDep, slug: str, version: int) -> BankVersion:
 
 def _check_editor(session: SessionDep, request: Request, caller: Caller, slug: str) -> None:
     if not caller.may_edit(slug):
-        deny(session, request, caller, "not_bank_editor")
+        deny(request, session, caller, reason="not_bank_editor", message=DENIALS["not_bank_editor"])
 
 
 @router.get("/staff/banks")
