@@ -8,14 +8,14 @@ from typing import Any
 from sqlalchemy import JSON, Column
 from sqlmodel import Field, Session, SQLModel
 
-from app.db import utcnow
+from app import clock
 
 
 class AuditEvent(SQLModel, table=True):
     __tablename__ = "audit_event"
 
     id: int | None = Field(default=None, primary_key=True)
-    occurred_at: datetime = Field(default_factory=utcnow, index=True)
+    occurred_at: datetime = Field(default_factory=lambda: clock.now(), index=True)
     # "user:<id>", "key:<prefix>", "cli", "system" or "provider": never an email or a name.
     actor: str = Field(max_length=80, index=True)
     action: str = Field(max_length=80, index=True)
@@ -33,8 +33,10 @@ def record(
     object_id: str = "",
     detail: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Add an audit event to the caller's transaction (it commits with the change it records)."""
+    """Add an audit event to the caller's transaction (it commits with the change it records),
+    timed by the one clock: callers never set `occurred_at` themselves."""
     event = AuditEvent(
+        occurred_at=clock.now(),
         actor=actor,
         action=action,
         object_type=object_type,

@@ -5,7 +5,9 @@ PostgreSQL cannot store a NUL in text, so a NUL that reaches a query turns a req
 every route to check, one guard looks at everything a request carries: the path, the query
 string, headers and cookies, and JSON, form and CSV bodies (every string at any depth, keys
 too). A JSON string may also spell half of a surrogate pair (a lone backslash-u D800
-escape), which no database driver can encode: refused the same way. A hit is a 422:
+escape), which no database driver can encode: refused the same way. So may a form field once
+decoded with the charset its multipart body declares (UTF-7 spells both without a NUL byte):
+a form is judged on the text the route will be given, not on its bytes. A hit is a 422:
 problem+json with `errors: [{"loc", "msg"}]` under /api and for JSON callers, a GOV.UK error
 page with an error summary otherwise. Nothing is echoed: a location
 names a field, never a value.
@@ -147,30 +149,40 @@ def _json_body_problems(body: bytes) -> list[dict[str, Any]]:
     return found
 
 
-async def _form_body_locations(scope: Scope, body: bytes, multipart: bool) -> list[Location]:
-    if not multipart:
-        if b"\x00" not in body and b"%00" not in body:
-            return []
-        pairs = parse_qsl(body.decode("latin-1"), keep_blank_values=True)
-        return nul_locations_in_pairs(pairs, "body") or [["body"]]
-    if b"\x00" not in body:
+async def _form_body_problems(scope: Scope, body: bytes, multipart: bool) -> list[dict[str, Any]]:
+    """What in a form cannot be stored, judged on the text the route will be given.
+
+    The bytes alone cannot tell: a multipart body may declare its charset, and Starlette
+    decodes every name and value with it (in UTF-7, "+AAA-" is a NUL and "+2AA-" half a
+    surrogate pair). So a multipart form is parsed here exactly as the route will parse it. An
+    urlencoded form is percent-decoded as UTF-8 with replacement, which can make a NUL only
+    from "%00" and never a surrogate: one without either is passed through unparsed.
+    """
+    if not multipart and b"\x00" not in body and b"%00" not in body:
         return []
 
     async def replay() -> Message:
         return {"type": "http.request", "body": body, "more_body": False}
 
-    found: list[Location] = []
+    found: list[dict[str, Any]] = []
     try:
         async with Request(scope, replay).form() as form:
             for name, value in form.multi_items():
-                if isinstance(value, UploadFile):
+                problem = _text_problem(name)
+                if problem:
+                    found.append({"loc": ["body", "(a name)"], "msg": problem})
+                elif isinstance(value, UploadFile):
                     content = await value.read()
                     if b"\x00" in content and _is_text_upload(value):
-                        found.append(["body", _name(name)])
-                elif NUL in value or NUL in name:
-                    found.append(["body", _name(name)])
+                        found.append({"loc": ["body", _name(name)], "msg": NUL_MESSAGE})
+                else:
+                    problem = _text_problem(value)
+                    if problem:
+                        found.append({"loc": ["body", _name(name)], "msg": problem})
+                if len(found) >= MAX_REPORTED:
+                    break
     except Exception:  # noqa: BLE001 - a malformed form is the route's to refuse
-        return []
+        return [{"loc": ["body"], "msg": NUL_MESSAGE}] if b"\x00" in body else []
     return found
 
 
@@ -187,23 +199,20 @@ async def body_problems(scope: Scope, body: bytes) -> list[dict[str, Any]]:
     content_type = content_type.strip().lower()
     if content_type in ("", "application/json") or content_type.endswith("+json"):
         return _json_body_problems(body)
-    return [{"loc": loc, "msg": NUL_MESSAGE} for loc in await nul_locations_in_body(scope, body)]
+    if content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+        return await _form_body_problems(scope, body, content_type == "multipart/form-data")
+    return [
+        {"loc": loc, "msg": NUL_MESSAGE} for loc in nul_locations_in_raw_body(content_type, body)
+    ]
 
 
-async def nul_locations_in_body(scope: Scope, body: bytes) -> list[Location]:
-    """Where a (form, multipart, CSV or other) request body holds a NUL."""
-    headers = dict(scope["headers"])
-    content_type = headers.get(b"content-type", b"").decode("latin-1").split(";")[0]
-    content_type = content_type.strip().lower()
-    if content_type == "application/x-www-form-urlencoded":
-        return await _form_body_locations(scope, body, multipart=False)
-    if content_type == "multipart/form-data":
-        return await _form_body_locations(scope, body, multipart=True)
+def nul_locations_in_raw_body(content_type: str, body: bytes) -> list[Location]:
+    """Where a CSV or other (not JSON, not form) request body holds a NUL."""
+    if b"\x00" not in body:
+        return []
     if content_type == "text/csv":
-        if b"\x00" not in body:
-            return []
         return nul_locations_in_csv(body.decode("utf-8-sig", errors="replace"))
-    return [["body"]] if b"\x00" in body else []
+    return [["body"]]
 
 
 def nul_locations_in_head(scope: Scope, *, exempt: bool) -> list[Location]:

@@ -97,7 +97,7 @@ def main() -> int:
         wait_for_charts,
     )
     from tests.browser.staff import sign_in_as_new_user
-    from tests.browser.survey_steps import answer_question, click_button, step_of
+    from tests.browser.survey_steps import answer_question, click_button, goto_step, step_of
 
     get_settings.cache_clear()
     upgrade(get_settings().database_url)
@@ -182,7 +182,7 @@ def main() -> int:
         urdu_page = new_context(browser, server.url, viewport=PHONE).new_page()
         urdu_page.goto(urdu.path)
         shoot(urdu_page, "18-start-urdu")
-        urdu_page.goto("/survey/question/sat_ease_of_contact")
+        goto_step(urdu_page, "q:sat_ease_of_contact")
         shoot(urdu_page, "19-question-urdu")
 
         stop_page = new_context(browser, server.url, viewport=PHONE).new_page()

@@ -13,10 +13,7 @@ from typing import Annotated, Any
 from pydantic import BeforeValidator
 from sqlmodel import Session, col, select
 
-from app import audit
-from app.audit import AuditEvent
 from app.banks.models import BankVersion, QuestionBank
-from app.db import utcnow as now
 
 DRAFT = "draft"
 IN_REVIEW = "in_review"
@@ -30,13 +27,6 @@ def content_hash(document: dict[str, Any]) -> str:
     """sha256 of the canonical JSON of a normalised document: equal content, equal hash."""
     canonical = json.dumps(document, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
-
-
-def record_audit(session: Session, **values: Any) -> AuditEvent:
-    """app.audit.record with an aware time (its default is naive, which UTCDateTime refuses)."""
-    event = audit.record(session, **values)
-    event.occurred_at = now()
-    return event
 
 
 def get_bank(session: Session, slug: str) -> QuestionBank | None:

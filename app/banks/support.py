@@ -15,10 +15,10 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.banks.lint import Problem, schema_problems
 from app.banks.models import SupportService
 from app.banks.schema import Identifier, NonEmptyText
-from app.banks.service import record_audit
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.db import utcnow as now
 from app.enums import CrimeGroup
@@ -170,7 +170,7 @@ def load_support_services(session: Session, path: Path, *, actor: str = "cli") -
         session.delete(row)
         counts["removed"] += 1
     session.flush()
-    record_audit(
+    audit.record(
         session,
         actor=actor,
         action="support_services.load",

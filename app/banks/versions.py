@@ -13,12 +13,12 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
+from app import audit
 from app.banks import provenance, service
 from app.banks.limits import document_size_problem
 from app.banks.lint import Problem, check_document
 from app.banks.models import BankContentAuthor, BankVersion, BankVersionContributor, QuestionBank
 from app.banks.schema import BankDocument, normalize
-from app.banks.service import record_audit
 from app.db import utcnow as now
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound
 
@@ -67,7 +67,7 @@ def _record_version_event(
     session: Session, *, actor: str, action: str, slug: str, version: int, **detail: Any
 ) -> None:
     """Audit an action on one bank version: its detail always names the slug and version."""
-    record_audit(
+    audit.record(
         session,
         actor=actor,
         action=action,
@@ -163,7 +163,7 @@ def load_document(
         result = LoadResult(
             slug, "published", version.version, f"{slug}: published version {version.version}"
         )
-    record_audit(
+    audit.record(
         session,
         actor=actor,
         action="bank.load",

@@ -7,28 +7,16 @@ for the victim's crime group (and the general ones, with no crime group).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 from sqlmodel import Session, col, or_, select
 
-from app import audit
-from app.enums import CrimeGroup
+from app import audit, clock
 from app.errors import InvalidInput
+from app.reporting import parameters
 from app.reporting.models import PublishedAction
 
 MAX_ACTION_LENGTH = 1000
-
-
-def _now() -> datetime:
-    """Aware UTC: the datetime columns (SQLModel's UTCDateTime) refuse naive values."""
-    return datetime.now(UTC)
-
-
-def _audit(session: Session, **values: Any) -> None:
-    """app.audit.record with the event's time made aware (see `_now`)."""
-    event = audit.record(session, **values)
-    event.occurred_at = _now()
 
 
 def clean_text(text: str) -> str:
@@ -50,7 +38,7 @@ def clean_crime_group(crime_group: str | None) -> str | None:
     """A crime group value, or None for a statement that applies to everyone."""
     if crime_group in (None, "", "all"):
         return None
-    if crime_group not in CrimeGroup.__members__:
+    if parameters.choice_problem("crime_group", crime_group):
         raise InvalidInput(
             "Choose a crime group.",
             errors=[
@@ -71,11 +59,11 @@ def publish_action(
         crime_group=clean_crime_group(crime_group),
         text=clean_text(text),
         published_by=actor,
-        published_at=_now(),
+        published_at=clock.now(),
     )
     session.add(action)
     session.flush()
-    _audit(
+    audit.record(
         session,
         actor=actor,
         action="actions.publish",

@@ -24,7 +24,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
-from app import audit
+from app import audit, clock
 from app.banks import metrics as metric_registry
 from app.banks.metrics import Metric
 from app.errors import NotFound
@@ -45,7 +45,6 @@ from app.reporting.disclosure import (
     is_low_base,
 )
 from app.reporting.feeds import ANSWERED_STATUSES, latest_question_ids, metric_inputs
-from app.reporting.models import utc_now
 from app.reporting.periods import Piece
 from app.reporting.query_plan import ALL_TOUCHPOINTS, plan_query
 from app.reporting.stats import wilson_interval
@@ -127,10 +126,6 @@ def list_metrics(session: Session) -> list[MetricInfo]:
 
 
 # --- the aggregate --------------------------------------------------------------------------
-
-
-def today() -> date:
-    return utc_now().date()
 
 
 def is_live(piece: Piece, live: set[date]) -> bool:
@@ -253,7 +248,7 @@ def aggregate_metric_from(
 ) -> AggregateResult:
     """`aggregate_metric` reading its tallies from `tallies`."""
     metric = get_metric_or_404(metric_id)
-    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or today())
+    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or clock.today())
     period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], MetricPiece] = {}
     for row in tallies.metric_months(metric, plan.columns, plan.pushed, period, fine=plan.folds):
@@ -296,7 +291,7 @@ def record_aggregate_read(
 ) -> None:
     """Audit one aggregate read: who, which figure, which parameters (never personal data)."""
     detail = {"metric": metric, "params": {k: v for k, v in params.items() if v not in (None, "")}}
-    event = audit.record(
+    audit.record(
         session,
         actor=actor,
         action="aggregates.read",
@@ -304,7 +299,6 @@ def record_aggregate_read(
         object_id=metric,
         detail=detail,
     )
-    event.occurred_at = utc_now()  # the column takes aware times only
 
 
 CSV_VALUE_COLUMNS = ("n", "positive", "rate", "ci_low", "ci_high", "suppressed", "low_base")

@@ -18,9 +18,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.enums import CrimeGroup, Touchpoint
 from app.errors import InvalidInput
-from app.reporting import periods
+from app.reporting import parameters, periods
 from app.reporting.offered import OTHER_LABELS, Offered, financial_years
 from app.reporting.periods import Piece
 
@@ -104,12 +103,8 @@ def parse_filters(filters: Mapping[str, str | None] | None) -> dict[str, str]:
     for name, value in chosen.items():
         if name not in FILTER_DIMENSIONS:
             errors.append({"loc": ["query", name], "msg": "Not a filter."})
-        elif name == "crime_group" and value not in {g.value for g in CrimeGroup}:
-            errors.append({"loc": ["query", name], "msg": "Use general, rasso or vawg."})
-        elif name == "touchpoint" and value not in {t.value for t in Touchpoint}:
-            errors.append(
-                {"loc": ["query", name], "msg": "Use reporting, investigation, outcome or court."}
-            )
+        elif name in parameters.CHOICES and (problem := parameters.choice_problem(name, value)):
+            errors.append(problem.api_error())
         elif len(str(value)) > 64:
             errors.append({"loc": ["query", name], "msg": "Too long."})
     if errors:
@@ -144,33 +139,13 @@ def resolve_period(period_from: str | None, period_to: str | None, today: date) 
     A missing end is made whole (app.reporting.periods.default_range); a period may touch at
     most MAX_FINANCIAL_YEARS financial years.
     """
-    errors: list[dict[str, Any]] = []
-    first = last = None
-    if period_from:
-        try:
-            first = periods.parse_period(period_from)[0]
-        except ValueError as exc:
-            errors.append({"loc": ["query", "from"], "msg": str(exc)})
-    if period_to:
-        try:
-            last = periods.parse_period(period_to)[1]
-        except ValueError as exc:
-            errors.append({"loc": ["query", "to"], "msg": str(exc)})
-    if errors:
-        raise InvalidInput("The period is not valid.", errors=errors)
+    first, last, problems = parameters.parse_bounds(period_from, period_to)
+    if problems:
+        raise InvalidInput("The period is not valid.", errors=[p.api_error() for p in problems])
     first, last = periods.default_range(first, last, today)
-    if first > last:
-        errors.append({"loc": ["query", "to"], "msg": "The end of the period is before its start."})
-    elif periods.financial_years_spanned(first, last) > periods.MAX_FINANCIAL_YEARS:
-        errors.append(
-            {
-                "loc": ["query", "to"],
-                "msg": f"A period can cover at most {periods.MAX_FINANCIAL_YEARS} "
-                "financial years (April to March).",
-            }
-        )
-    if errors:
-        raise InvalidInput("The period is not valid.", errors=errors)
+    problems = parameters.span_problems(first, last)
+    if problems:
+        raise InvalidInput("The period is not valid.", errors=[p.api_error() for p in problems])
     return Period(first, last)
 
 

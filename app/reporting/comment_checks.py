@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
@@ -25,7 +25,7 @@ from sqlalchemy import ColumnElement, exists, or_
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Field, Session, SQLModel, col, select
 
-from app import audit
+from app import audit, clock
 from app.errors import NotFound
 from app.reporting.comment_language import language_verdict
 from app.survey.models import Comment, Response
@@ -41,10 +41,6 @@ class CheckOutcome(StrEnum):
     withheld = "withheld"  # it stays away from analysts for good
 
 
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
 class CommentCheck(SQLModel, table=True):
     """The language of one comment and, if it needs one, a person's check."""
 
@@ -58,7 +54,7 @@ class CommentCheck(SQLModel, table=True):
     outcome: str | None = Field(default=None, max_length=16)  # a CheckOutcome
     checked_by: str | None = Field(default=None, max_length=80)
     checked_at: datetime | None = None
-    classified_at: datetime = Field(default_factory=_now)
+    classified_at: datetime = Field(default_factory=lambda: clock.now())
 
 
 def readable_by_analysts() -> ColumnElement[bool]:
@@ -102,7 +98,7 @@ def new_verdicts(
                 "comment_id": comment_id,
                 "language": verdict.language,
                 "needs_check": verdict.needs_check,
-                "classified_at": _now(),
+                "classified_at": clock.now(),
             }
         )
     return rows
@@ -152,10 +148,10 @@ def record_check(
         raise NotFound("There is no comment awaiting a check with this id.")
     check.outcome = outcome.value
     check.checked_by = actor
-    check.checked_at = _now()
+    check.checked_at = clock.now()
     session.add(check)
     session.flush()
-    event = audit.record(
+    audit.record(
         session,
         actor=actor,
         action="comments.checked",
@@ -163,5 +159,4 @@ def record_check(
         object_id=comment_id,
         detail={"outcome": outcome.value, "language": check.language},
     )
-    event.occurred_at = _now()
     return check

@@ -23,7 +23,8 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from app.reporting import name_lists
-from app.reporting.redaction import TITLES, redact_emails, redact_links
+from app.reporting.redaction import redact_emails, redact_links
+from app.reporting.redaction_names import TITLES
 
 if TYPE_CHECKING:
     from lingua import LanguageDetector

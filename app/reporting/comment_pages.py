@@ -13,9 +13,9 @@ from app.auth.deps import Caller, require_roles
 from app.db import SessionDep
 from app.enums import Role
 from app.errors import InvalidInput
-from app.reporting import comments, dashboard
+from app.reporting import comment_review, comments, figure_text
 from app.reporting.comment_checks import CheckOutcome
-from app.settings import get_settings
+from app.reporting.disclosure import configured_min_cell
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -36,8 +36,8 @@ def language_name(code: str) -> str:
 
 @router.get(CHECKS_URL)
 def comment_checks_page(request: Request, session: SessionDep, caller: CheckerDep) -> Response:
-    held = comments.held_for_check(
-        session, comments.CommentFilters(), min_cell=get_settings().min_cell, limit=200
+    held = comment_review.held_for_check(
+        session, comments.CommentFilters(), min_cell=configured_min_cell(), limit=200
     )
     return render(
         request,
@@ -48,8 +48,8 @@ def comment_checks_page(request: Request, session: SessionDep, caller: CheckerDe
         held=held,
         checked=request.query_params.get("checked"),
         language_name=language_name,
-        crime_group_label=dashboard.crime_group_label,
-        touchpoint_label=dashboard.touchpoint_label,
+        crime_group_label=figure_text.crime_group_label,
+        touchpoint_label=figure_text.touchpoint_label,
     )
 
 
@@ -65,11 +65,11 @@ def comment_check_decision(
             "Choose whether to release the comment or keep it from analysts.",
             errors=[{"loc": ["body", "outcome"], "msg": "Choose released or withheld."}],
         )
-    comments.check_comment(
+    comment_review.check_comment(
         session,
         comment_id,
         outcome=CheckOutcome(outcome),
         actor=caller.actor,
-        min_cell=get_settings().min_cell,
+        min_cell=configured_min_cell(),
     )
     return RedirectResponse(f"{CHECKS_URL}?{urlencode({'checked': outcome})}", status_code=303)

@@ -14,31 +14,25 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import ColumnElement, false, func, tuple_
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, clock
 from app.db import read_only
-from app.errors import InvalidInput, NotFound
-from app.reporting import comment_checks, comment_release, themes
-from app.reporting.comment_checks import CheckOutcome, HeldComment
+from app.errors import InvalidInput
+from app.reporting import comment_checks, comment_release, parameters
 from app.reporting.comment_release import CommentCell
 from app.reporting.disclosure import disclosure_info
-from app.reporting.periods import month_label, parse_period
+from app.reporting.periods import month_label
 from app.reporting.redaction import redact
 from app.settings import get_settings
-from app.survey.models import Comment, Response
+from app.survey.models import Comment
 
 # Most comments one read returns (a random sample of the eligible ones when there are more).
 MAX_COMMENTS = 1000
-
-
-def _now() -> datetime:
-    """Aware UTC: the datetime columns (SQLModel's UTCDateTime) refuse naive values."""
-    return datetime.now(UTC)
 
 
 def disclosure(min_cell: int) -> dict[str, object]:
@@ -49,12 +43,6 @@ def disclosure(min_cell: int) -> dict[str, object]:
     return disclosure_info(min_cell, max_adjustment=0)
 
 
-def _audit(session: Session, **values: Any) -> None:
-    """app.audit.record with the event's time made aware (see `_now`)."""
-    event = audit.record(session, **values)
-    event.occurred_at = _now()
-
-
 @dataclass(frozen=True)
 class CommentFilters:
     crime_group: str | None = None
@@ -62,6 +50,16 @@ class CommentFilters:
     first_month: date | None = None
     last_month: date | None = None
     quotable_only: bool = False
+
+    @classmethod
+    def of_cell(cls, cell: CommentCell) -> CommentFilters:
+        """The filters of one crime group × touchpoint × month cell."""
+        return cls(
+            crime_group=cell.crime_group,
+            touchpoint=cell.touchpoint,
+            first_month=cell.month,
+            last_month=cell.month,
+        )
 
     def as_detail(self) -> dict[str, str | bool | None]:
         """For the audit event: the filters as given (no personal data in them)."""
@@ -97,18 +95,8 @@ def parse_filters(
     quotable_only: bool = False,
 ) -> CommentFilters:
     """Filters from query values; `from` and `to` are YYYY-MM or YYYY-Qn, inclusive."""
-    errors: list[dict[str, object]] = []
-    first = last = None
-    if from_period:
-        try:
-            first = parse_period(from_period)[0]
-        except ValueError as exc:
-            errors.append({"loc": ["query", "from"], "msg": str(exc)})
-    if to_period:
-        try:
-            last = parse_period(to_period)[1]
-        except ValueError as exc:
-            errors.append({"loc": ["query", "to"], "msg": str(exc)})
+    first, last, problems = parameters.parse_bounds(from_period, to_period)
+    errors = [problem.api_error() for problem in problems]
     if first and last and first > last:
         errors.append({"loc": ["query", "from"], "msg": "from must not be after to."})
     if errors:
@@ -136,7 +124,7 @@ def _conditions(filters: CommentFilters) -> list[ColumnElement[bool]]:
     return conditions
 
 
-def _in_cells(cells: set[CommentCell]) -> ColumnElement[bool]:
+def in_cells(cells: set[CommentCell]) -> ColumnElement[bool]:
     """WHERE condition on Comment: in one of `cells`."""
     if not cells:
         return false()
@@ -154,17 +142,17 @@ def released_cells(
         _conditions(filters),
         min_cell=min_cell,
         max_touchpoint_age_days=get_settings().max_touchpoint_age_days,
-        at=at or _now(),
+        at=at or clock.now(),
     )
 
 
-def _released(
+def released_conditions(
     session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None
 ) -> list[ColumnElement[bool]]:
     """WHERE conditions on Comment: chosen by the filters, in a released cell (reads only)."""
     return [
         *_conditions(filters),
-        _in_cells(released_cells(session, filters, min_cell=min_cell, at=at)),
+        in_cells(released_cells(session, filters, min_cell=min_cell, at=at)),
     ]
 
 
@@ -178,7 +166,7 @@ def classify_released(
     read never holds SQLite's write lock while it works. Never call it inside `read_only`.
     """
     with read_only(session):
-        in_cells = _released(session, filters, min_cell=min_cell, at=at)
+        in_cells = released_conditions(session, filters, min_cell=min_cell, at=at)
         rows = comment_checks.new_verdicts(session, in_cells)
     if rows:
         comment_checks.store_verdicts(session, rows)
@@ -212,7 +200,7 @@ def read_comments(
     classify_released(session, filters, min_cell=min_cell, at=at)
     with read_only(session):
         conditions = [
-            *_released(session, filters, min_cell=min_cell, at=at),
+            *released_conditions(session, filters, min_cell=min_cell, at=at),
             comment_checks.readable_by_analysts(),
         ]
         if filters.quotable_only:
@@ -225,8 +213,8 @@ def read_comments(
         picked = list(session.exec(statement).all())
         # ... and SystemRandom orders it: nothing an analyst sees can reproduce the order.
         (rng or random.SystemRandom()).shuffle(picked)
-        comments = [_redacted(row) for row in picked]
-    _audit(
+        comments = [redacted(row) for row in picked]
+    audit.record(
         session,
         actor=actor,
         action="comments.read",
@@ -276,7 +264,7 @@ def comments_csv_rows(result: CommentsRead) -> tuple[list[str], list[list[Any]]]
     return list(COMMENT_CSV_COLUMNS), rows
 
 
-def _redacted(row: Comment) -> RedactedComment:
+def redacted(row: Comment) -> RedactedComment:
     return RedactedComment(
         id=row.id,
         text=redact(row.text),
@@ -286,179 +274,4 @@ def _redacted(row: Comment) -> RedactedComment:
         question_id=row.question_id,
         quotable=row.quotable,
         theme=row.theme,
-    )
-
-
-def _readable(session: Session, comment: Comment, *, min_cell: int) -> bool:
-    """Whether an analyst may read this comment now (released cell, language checked)."""
-    filters = CommentFilters(
-        crime_group=comment.crime_group,
-        touchpoint=comment.touchpoint,
-        first_month=comment.month,
-        last_month=comment.month,
-    )
-    in_cells = _released(session, filters, min_cell=min_cell, at=None)
-    # A write request already: classify in its own transaction.
-    comment_checks.classify_new_comments(session, in_cells)
-    statement = (
-        select(func.count())
-        .select_from(Comment)
-        .where(*in_cells)
-        .where(col(Comment.id) == comment.id, comment_checks.readable_by_analysts())
-    )
-    return bool(session.exec(statement).one())
-
-
-def mark_quotable(
-    session: Session,
-    comment_id: str,
-    *,
-    quotable: bool,
-    theme: str | None,
-    actor: str,
-    min_cell: int | None = None,
-) -> RedactedComment:
-    """Allow (or stop) the redacted comment being quoted in the report, under a theme.
-
-    Only a comment an analyst may read (released cell, language checked) can be marked, so
-    the answer, which carries its text, shows nothing a read would not.
-    """
-    comment = session.get(Comment, comment_id)
-    threshold = get_settings().min_cell if min_cell is None else min_cell
-    if comment is None or not _readable(session, comment, min_cell=threshold):
-        raise NotFound("There is no comment with this id.")
-    clean_theme = themes.clean_theme(theme)
-    if quotable and clean_theme is None:
-        clean_theme = themes.DEFAULT_THEME
-    comment.quotable = quotable
-    comment.theme = clean_theme if quotable else comment.theme
-    session.add(comment)
-    session.flush()
-    _audit(
-        session,
-        actor=actor,
-        action="comments.quotable" if quotable else "comments.not_quotable",
-        object_type="comment",
-        object_id=comment.id,
-        detail={"theme": comment.theme} if quotable else {},
-    )
-    return _redacted(comment)
-
-
-@dataclass(frozen=True)
-class ThemeQuotes:
-    theme: str
-    quotes: list[RedactedComment]
-
-
-def quotes_by_theme(
-    session: Session,
-    first_month: date,
-    last_month: date,
-    *,
-    min_cell: int,
-    at: datetime | None = None,
-) -> list[ThemeQuotes]:
-    """Quotable redacted comments of the months, grouped by theme, from released cells only.
-
-    For the quarterly report: a comment marked quotable is still left out if its cell is not
-    released (too few commenters that month, or the month not closed) or if it waits for a
-    language check. Reads only: call `classify_released` first (build_report does).
-    """
-    filters = CommentFilters(first_month=first_month, last_month=last_month, quotable_only=True)
-    statement = (
-        select(Comment)
-        .where(*_released(session, filters, min_cell=min_cell, at=at))
-        .where(comment_checks.readable_by_analysts())
-        .where(col(Comment.quotable).is_(True))
-    )
-    by_theme: dict[str, list[RedactedComment]] = {}
-    for row in session.exec(statement).all():
-        by_theme.setdefault(row.theme or themes.DEFAULT_THEME, []).append(_redacted(row))
-    ordered = sorted(by_theme.items(), key=lambda item: themes.sort_key(item[0]))
-    # Within a theme, a stable order that says nothing about when each was written.
-    return [
-        ThemeQuotes(theme=theme, quotes=sorted(quotes, key=lambda quote: quote.text))
-        for theme, quotes in ordered
-    ]
-
-
-def validate_theme(theme: str | None) -> str | None:
-    """The theme as it will be stored, or InvalidInput."""
-    if theme is not None and len(theme.strip()) > themes.MAX_THEME_LENGTH:
-        raise InvalidInput(
-            "The theme is too long.",
-            errors=[
-                {"loc": ["body", "theme"], "msg": f"At most {themes.MAX_THEME_LENGTH} characters."}
-            ],
-        )
-    return themes.clean_theme(theme)
-
-
-# --- comments held for a person's check ----------------------------------------------------
-
-
-def held_for_check(
-    session: Session,
-    filters: CommentFilters,
-    *,
-    min_cell: int,
-    limit: int = MAX_COMMENTS,
-    at: datetime | None = None,
-) -> list[HeldComment]:
-    """Comments of released cells waiting for a person's check, redacted, in random order."""
-    classify_released(session, filters, min_cell=min_cell, at=at)
-    with read_only(session):
-        return _held(session, filters, min_cell=min_cell, limit=limit, at=at)
-
-
-def _held(
-    session: Session, filters: CommentFilters, *, min_cell: int, limit: int, at: datetime | None
-) -> list[HeldComment]:
-    statement = (
-        select(Comment, comment_checks.CommentCheck, Response.language)
-        .join(
-            comment_checks.CommentCheck,
-            col(comment_checks.CommentCheck.comment_id) == col(Comment.id),
-        )
-        .join(Response, col(Response.id) == col(Comment.response_id))
-        .where(*_released(session, filters, min_cell=min_cell, at=at))
-        .where(col(comment_checks.CommentCheck.needs_check).is_(True))
-        .where(col(comment_checks.CommentCheck.outcome).is_(None))
-        .order_by(func.random())
-        .limit(limit)
-    )
-    held = [
-        HeldComment(
-            id=comment.id,
-            text=redact(comment.text),
-            crime_group=comment.crime_group,
-            touchpoint=comment.touchpoint,
-            month=month_label(comment.month),
-            language=check.language,
-            response_language=response_language,
-        )
-        for comment, check, response_language in session.exec(statement).all()
-    ]
-    random.SystemRandom().shuffle(held)
-    return held
-
-
-def check_comment(
-    session: Session, comment_id: str, *, outcome: CheckOutcome, actor: str, min_cell: int
-) -> None:
-    """A checker's decision on a held comment of a released cell."""
-    comment = session.get(Comment, comment_id)
-    if comment is None:
-        raise NotFound("There is no comment awaiting a check with this id.")
-    cell = CommentCell(comment.crime_group, comment.touchpoint, comment.month)
-    filters = CommentFilters(
-        crime_group=cell.crime_group,
-        touchpoint=cell.touchpoint,
-        first_month=cell.month,
-        last_month=cell.month,
-    )
-    in_released_cell = _in_cells(released_cells(session, filters, min_cell=min_cell))
-    comment_checks.record_check(
-        session, comment_id, outcome=outcome, actor=actor, in_released_cell=in_released_cell
     )

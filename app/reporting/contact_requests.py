@@ -10,12 +10,12 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import Any, Literal
+from datetime import datetime, timedelta
+from typing import Literal
 
 from sqlmodel import Session, col, delete, func, select
 
-from app import audit
+from app import audit, clock
 from app.crypto import DecryptionFailed, decrypt
 from app.errors import Conflict, NotFound
 from app.survey.models import ContactRequest
@@ -69,17 +69,6 @@ class OpenedRequest:
         return known + other
 
 
-def _now() -> datetime:
-    """Aware UTC: the datetime columns (SQLModel's UTCDateTime) refuse naive values."""
-    return datetime.now(UTC)
-
-
-def _audit(session: Session, **values: Any) -> None:
-    """app.audit.record with the event's time made aware (see `_now`)."""
-    event = audit.record(session, **values)
-    event.occurred_at = _now()
-
-
 def _open_details(ciphertext: str) -> dict[str, str] | None:
     """The stored details: a JSON object of text fields, or plain text as a message."""
     try:
@@ -109,7 +98,7 @@ def list_contact_requests(
     statement = statement.order_by(col(ContactRequest.created_at), col(ContactRequest.id))
     rows: Sequence[ContactRequest] = session.exec(statement).all()
     opened = [_opened(row) for row in rows]
-    _audit(
+    audit.record(
         session,
         actor=actor,
         action="contact_requests.read",
@@ -140,14 +129,14 @@ def close_contact_request(
         raise NotFound("There is no contact request with this id.")
     if row.status == "closed":
         raise Conflict("This request is already closed.")
-    moment = now or _now()
+    moment = now or clock.now()
     row.status = "closed"
     row.closed_at = moment
     row.closed_by = actor
     row.erase_after = moment + CLOSED_RETENTION
     session.add(row)
     session.flush()
-    _audit(
+    audit.record(
         session,
         actor=actor,
         action="contact_requests.close",
@@ -160,7 +149,7 @@ def close_contact_request(
 
 def erase_closed_contact_requests(session: Session, *, now: datetime | None = None) -> int:
     """Delete closed requests whose erase_after has passed; returns how many (for `purge`)."""
-    moment = now or _now()
+    moment = now or clock.now()
     condition = (
         (col(ContactRequest.status) == "closed")
         & col(ContactRequest.erase_after).is_not(None)

@@ -21,17 +21,17 @@ from pydantic import BaseModel
 from sqlmodel import Session, col
 from sqlmodel import select as select_rows
 
+from app import clock
 from app.banks.localize import asked_at, iter_questions
 from app.banks.models import BankVersion, QuestionBank
-from app.enums import Touchpoint
 from app.errors import InvalidInput, NotFound
+from app.reporting import parameters
 from app.reporting.aggregates import (
     ANSWERED_STATUSES,
     CSV_DISCLOSURE_COLUMNS,
     database_tallies,
     disclosure_csv_values,
     is_live,
-    today,
 )
 from app.reporting.cells import resolve_period
 from app.reporting.disclosure import Disclosure, Tally, adjustment_bound, configured_min_cell
@@ -123,7 +123,7 @@ def question_dropoff(
     on: date | None = None,
 ) -> DropoffResult:
     """Per question of the bank's latest published version: reached, skipped, stopped."""
-    if touchpoint and touchpoint not in {t.value for t in Touchpoint}:
+    if parameters.choice_problem("touchpoint", touchpoint):
         raise InvalidInput(
             "The touchpoint is not valid.",
             errors=[{"loc": ["query", "touchpoint"], "msg": "Use a touchpoint of the contract."}],
@@ -158,7 +158,7 @@ def dropoff_from(
 ) -> DropoffResult:
     """The drop-off of the questions of `document` (the bank's latest published version),
     counting the responses of `version_ids`, reading its tallies from `tallies`."""
-    period = resolve_period(period_from, period_to, on or today())
+    period = resolve_period(period_from, period_to, on or clock.today())
     min_cell = configured_min_cell()
     questions = [
         (section, question)

@@ -12,9 +12,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep
 from app.enums import CrimeGroup, Role, Touchpoint
-from app.reporting import actions, comments, contact_requests
+from app.reporting import actions, comment_quotes, comments, contact_requests
 from app.reporting.csv_export import csv_text
-from app.settings import get_settings
+from app.reporting.disclosure import configured_min_cell
 
 router = APIRouter(tags=["feedback"])
 
@@ -90,7 +90,7 @@ def get_comments(
         quotable_only=quotable,
     )
     result = comments.read_comments(
-        session, filters, actor=caller.actor, min_cell=get_settings().min_cell, limit=limit
+        session, filters, actor=caller.actor, min_cell=configured_min_cell(), limit=limit
     )
     if _wants_csv(request, format_):
         return Response(
@@ -112,9 +112,14 @@ def set_comment_quotable(
     comment_id: str, body: QuotableIn, session: SessionDep, caller: AnalystDep
 ) -> CommentOut:
     """Allow (or stop) this redacted comment being quoted in the report, under a theme."""
-    theme = comments.validate_theme(body.theme)
-    comment = comments.mark_quotable(
-        session, comment_id, quotable=body.quotable, theme=theme, actor=caller.actor
+    theme = comment_quotes.validate_theme(body.theme)
+    comment = comment_quotes.mark_quotable(
+        session,
+        comment_id,
+        quotable=body.quotable,
+        theme=theme,
+        actor=caller.actor,
+        min_cell=configured_min_cell(),
     )
     return CommentOut.model_validate(comment)
 

@@ -27,12 +27,12 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session
 
+from app import clock
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
     database_tallies,
     disclosure_csv_values,
     is_live,
-    today,
 )
 from app.reporting.cells import (
     CellKey,
@@ -149,7 +149,7 @@ def funnel_from(
     on: date | None = None,
 ) -> FunnelResult:
     """`funnel` reading its tallies from `tallies`."""
-    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or today())
+    plan = plan_query(tallies, group_by, filters, period_from, period_to, on or clock.today())
     period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}
     for row in tallies.invitation_months(plan.columns, plan.pushed, period):

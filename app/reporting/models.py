@@ -2,16 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 
 from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utc_now() -> datetime:
-    """Aware UTC now: SQLModel's UTCDateTime columns refuse naive values."""
-    return datetime.now(UTC)
-
+from app import clock
 
 # One rollup row per combination of these (see app.reporting.rollups).
 ROLLUP_KEY = (
@@ -79,7 +75,7 @@ class SelfAssessment(SQLModel, table=True):
     right: int
     rate: float
     uploaded_by: str = Field(max_length=80)
-    uploaded_at: datetime = Field(default_factory=utc_now)
+    uploaded_at: datetime = Field(default_factory=lambda: clock.now())
 
 
 class PublishedAction(SQLModel, table=True):
@@ -91,4 +87,4 @@ class PublishedAction(SQLModel, table=True):
     crime_group: str | None = Field(default=None, max_length=16, index=True)
     text: str = Field(max_length=1000)
     published_by: str = Field(max_length=80)
-    published_at: datetime = Field(default_factory=utc_now, index=True)
+    published_at: datetime = Field(default_factory=lambda: clock.now(), index=True)

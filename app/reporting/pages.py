@@ -7,30 +7,35 @@ session's CSRF token (checked by the role dependency).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
-from datetime import UTC, datetime
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app import audit
+from app import audit, clock
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep, read_only
-from app.enums import CrimeGroup, Role, Touchpoint
-from app.errors import AppError, InvalidInput
+from app.enums import Role
+from app.errors import Conflict, InvalidInput
 from app.reporting import (
     actions,
+    comment_quotes,
     comments,
     contact_requests,
     dashboard,
+    dashboard_filters,
+    figure_text,
+    parameters,
     report,
     report_pack,
     report_pdf,
     themes,
 )
-from app.settings import get_settings
+from app.reporting.disclosure import configured_min_cell
+from app.reporting.offered import OTHER_AREAS
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -39,10 +44,6 @@ AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
 ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
 StaffDep = Annotated[Caller, Depends(require_staff())]
 VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
-
-
-def _today() -> Any:
-    return datetime.now(UTC).date()
 
 
 def _staff_page(request: Request, caller: Caller, template: str, **values: Any) -> Response:
@@ -55,12 +56,6 @@ def _staff_page(request: Request, caller: Caller, template: str, **values: Any) 
     )
 
 
-def _record(session: SessionDep, **values: Any) -> None:
-    # The datetime columns are SQLModel's UTCDateTime, which refuses naive values.
-    event = audit.record(session, **values)
-    event.occurred_at = datetime.now(UTC)
-
-
 def _redirect(url: str) -> RedirectResponse:
     return RedirectResponse(url, status_code=303)
 
@@ -71,7 +66,7 @@ def _redirect(url: str) -> RedirectResponse:
 @router.get("/staff/dashboard")
 def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) -> Response:
     params = {key: value for key, value in request.query_params.items()}
-    filters, errors = dashboard.parse_dashboard_filters(params, _today())
+    filters, errors = dashboard_filters.parse_dashboard_filters(params, clock.today())
     try:
         with read_only(session):
             board = dashboard.build_dashboard(session, filters)
@@ -79,15 +74,14 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
         # The one filter checked against the data: an area not reported on its own.
         errors.append(
             {
-                "text": "Enter an area reported on its own in this period, or "
-                f"“{dashboard.OTHER_AREAS}”",
+                "text": f"Enter an area reported on its own in this period, or “{OTHER_AREAS}”",
                 "href": "#area",
             }
         )
         filters = dataclasses.replace(filters, area=None)
         with read_only(session):
             board = dashboard.build_dashboard(session, filters)
-    _record(
+    audit.record(
         session,
         actor=caller.actor,
         action="dashboard.read",
@@ -107,7 +101,7 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
         "reporting/dashboard.html",
         page_title="Dashboard",
         dashboard=board,
-        options=dashboard.filter_options(filters),
+        options=dashboard_filters.filter_options(filters),
         error_summary=errors,
         has_charts=any(item.chart for item in board.figures),
     )
@@ -118,7 +112,7 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
 
 def _quarterly(session: SessionDep, period: str | None) -> report.QuarterlyReport:
     """The quarter's report (read without holding SQLite's write lock: see build_report)."""
-    return report.build_report(session, report.parse_report_period(period, _today()))
+    return report.build_report(session, report.parse_report_period(period, clock.today()))
 
 
 def _record_report_read(
@@ -126,7 +120,7 @@ def _record_report_read(
 ) -> None:
     """The report's read, recorded under `action` with the number of quotes: the request's
     only write, made after everything slow so that it holds the write lock only briefly."""
-    _record(
+    audit.record(
         session,
         actor=caller.actor,
         action=action,
@@ -145,8 +139,8 @@ def _report_page(request: Request, caller: Caller, quarterly: report.QuarterlyRe
         report=quarterly,
         headline_head=report.HEADLINE_HEAD,
         headline_rows=report.headline_rows(quarterly),
-        crime_group_label=dashboard.crime_group_label,
-        touchpoint_label=dashboard.touchpoint_label,
+        crime_group_label=figure_text.crime_group_label,
+        touchpoint_label=figure_text.touchpoint_label,
         has_charts=bool(quarterly.victims_code_figure.chart or quarterly.funnel_figure.chart),
     )
 
@@ -217,15 +211,9 @@ def _comment_query(params: dict[str, str]) -> str:
 @router.get("/staff/comments")
 def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> Response:
     params = dict(request.query_params.items())
-    crime_group = params.get("crime_group") or None
-    touchpoint = params.get("touchpoint") or None
-    errors: list[dict[str, str]] = []
-    if crime_group and crime_group not in CrimeGroup.__members__:
-        errors.append({"text": "Choose a crime group from the list", "href": "#crime_group"})
-        crime_group = None
-    if touchpoint and touchpoint not in Touchpoint.__members__:
-        errors.append({"text": "Choose a touchpoint from the list", "href": "#touchpoint"})
-        touchpoint = None
+    choices, problems = parameters.parse_choices(params)
+    crime_group, touchpoint = choices["crime_group"], choices["touchpoint"]
+    errors = parameters.error_summary(problems, dashboard_filters.CHOICE_TEXTS)
     try:
         filters = comments.parse_filters(
             crime_group=crime_group,
@@ -244,10 +232,10 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
             quotable_only=params.get("quotable") == "yes",
         )
     result = comments.read_comments(
-        session, filters, actor=caller.actor, min_cell=get_settings().min_cell, limit=200
+        session, filters, actor=caller.actor, min_cell=configured_min_cell(), limit=200
     )
-    options = dashboard.filter_options(
-        dashboard.DashboardFilters(
+    options = dashboard_filters.filter_options(
+        dashboard_filters.DashboardFilters(
             period_from="", period_to="", crime_group=crime_group, touchpoint=touchpoint
         )
     )
@@ -263,8 +251,8 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
         return_query=_comment_query(params),
         error_summary=errors,
         marked=params.get("marked"),
-        crime_group_label=dashboard.crime_group_label,
-        touchpoint_label=dashboard.touchpoint_label,
+        crime_group_label=figure_text.crime_group_label,
+        touchpoint_label=figure_text.touchpoint_label,
     )
 
 
@@ -277,12 +265,13 @@ def comments_mark(
     theme: Annotated[str, Form()] = "",
     return_query: Annotated[str, Form()] = "",
 ) -> Response:
-    comments.mark_quotable(
+    comment_quotes.mark_quotable(
         session,
         comment_id,
         quotable=quotable == "yes",
-        theme=comments.validate_theme(theme or None),
+        theme=comment_quotes.validate_theme(theme or None),
         actor=caller.actor,
+        min_cell=configured_min_cell(),
     )
     query = _comment_query(dict(parse_qsl(return_query)))
     marked = urlencode({"marked": "yes" if quotable == "yes" else "no"})
@@ -317,8 +306,8 @@ def _actions_page(
         field_errors={error["href"].lstrip("#"): {"text": error["text"]} for error in errors or []},
         text=text,
         crime_group=crime_group,
-        crime_groups=dashboard.CRIME_GROUP_LABELS,
-        crime_group_label=dashboard.crime_group_label,
+        crime_groups=figure_text.CRIME_GROUP_LABELS,
+        crime_group_label=figure_text.crime_group_label,
         published=published,
         max_length=actions.MAX_ACTION_LENGTH,
     )
@@ -349,7 +338,7 @@ def actions_publish(
                 "href": "#text",
             }
         )
-    if crime_group and crime_group not in CrimeGroup.__members__:
+    if parameters.choice_problem("crime_group", crime_group):
         errors.append({"text": "Choose who this is for", "href": "#crime_group"})
     if errors:
         return _actions_page(
@@ -387,7 +376,7 @@ def contact_requests_page(
         status=chosen,
         just_closed=closed == "yes",
         retention_days=contact_requests.CLOSED_RETENTION.days,
-        crime_group_label=dashboard.crime_group_label,
+        crime_group_label=figure_text.crime_group_label,
     )
 
 
@@ -395,9 +384,7 @@ def contact_requests_page(
 def contact_requests_close(
     request_id: str, session: SessionDep, caller: VictimsTeamDep
 ) -> Response:
-    try:
+    # Closed already (in another tab): nothing more to do.
+    with contextlib.suppress(Conflict):
         contact_requests.close_contact_request(session, request_id, actor=caller.actor)
-    except AppError as error:
-        if error.status_code != 409:  # closed already (another tab): nothing more to do
-            raise
     return _redirect("/staff/contact-requests?closed=yes")

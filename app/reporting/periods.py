@@ -172,3 +172,10 @@ def label_span(dimension: str, label: str) -> tuple[date, date]:
         start = date(int(label[:4]), FINANCIAL_YEAR_START, 1)
         return start, add_months(start, 11)
     return parse_period(label)
+
+
+def quarter_label_offset(label: str, offset: int) -> str:
+    """`2026-Q3` moved by `offset` quarters: (2026-Q3, -1) → 2026-Q2."""
+    first, _last = parse_quarter(label)
+    index = first.year * 4 + (first.month - 1) // 3 + offset
+    return f"{index // 4:04d}-Q{index % 4 + 1}"

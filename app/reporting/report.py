@@ -17,28 +17,25 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app import clock
 from app.db import read_only
 from app.errors import InvalidInput
-from app.reporting import actions, comments, periods
+from app.reporting import actions, comment_quotes, comments, periods
 from app.reporting.aggregates import MetricCell, aggregate_metric
-from app.reporting.comments import ThemeQuotes
-from app.reporting.dashboard import (
+from app.reporting.comment_quotes import ThemeQuotes
+from app.reporting.dashboard_filters import DashboardFilters
+from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
+from app.reporting.figure_tables import ChartTable, funnel_results, funnel_table, victims_code_table
+from app.reporting.figure_text import (
     SUPPRESSED,
-    ChartTable,
-    DashboardFilters,
     count_text,
-    funnel_results,
-    funnel_table,
     interval_text,
     metric_title,
     percent,
     points,
-    quarter_label_offset,
     suppressed_cell,
     text_cell,
-    victims_code_table,
 )
-from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.funnel import FunnelCell
 from app.reporting.models import PublishedAction
 from app.reporting.victims_code import VictimsCodeView, victims_code_view
@@ -164,7 +161,7 @@ class QuarterlyReport:
 def parse_report_period(value: str | None, today: date) -> str:
     """The quarter asked for, or the last complete quarter; InvalidInput when malformed."""
     if not value:
-        return quarter_label_offset(periods.quarter_label(today), -1)
+        return periods.quarter_label_offset(periods.quarter_label(today), -1)
     try:
         periods.parse_quarter(value)
     except ValueError as exc:
@@ -198,7 +195,7 @@ def build_report(session: Session, period: str) -> QuarterlyReport:
 def _build_report(
     session: Session, period: str, first: date, last: date, min_cell: int
 ) -> QuarterlyReport:
-    previous_period = quarter_label_offset(period, -1)
+    previous_period = periods.quarter_label_offset(period, -1)
     headline: list[HeadlineFigure] = []
     adjustments = [0]
     for metric_id in REPORT_METRICS:
@@ -249,9 +246,9 @@ def _build_report(
             by_group, total, filters, caption=f"Invitations by crime group, {period}"
         ),
         funnel_cells=[*by_group.cells, *total.cells],
-        quotes=comments.quotes_by_theme(session, first, last, min_cell=min_cell),
+        quotes=comment_quotes.quotes_by_theme(session, first, last, min_cell=min_cell),
         actions=actions.list_actions(session, since=start, until=end),
-        generated_at=datetime.now(UTC),
+        generated_at=clock.now(),
         disclosure=Disclosure(min_cell=min_cell, max_adjustment=max(adjustments)),
     )
 

@@ -28,8 +28,8 @@ from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, liter
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
+from app import clock
 from app.cell_key import KEY_SPACE
-from app.db import utcnow
 from app.reporting.models import ROLLUP_KEY, RollupCount
 from app.retention import retention_cutoff
 from app.settings import get_settings
@@ -177,7 +177,7 @@ def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
 
 def rebuild_cutoff(today: date | None = None) -> date:
     """First month a rebuild recomputes: the retention cutoff (VV_RETENTION_MONTHS)."""
-    return retention_cutoff(today or utcnow().date(), get_settings().retention_months)
+    return retention_cutoff(today or clock.today(), get_settings().retention_months)
 
 
 def rebuild(session: Session, *, since: date | None = None) -> int:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Table, and_, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, tuple_
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
@@ -282,70 +282,16 @@ class DatabaseTallies:
         touchpoint: str | None,
         period: Period,
     ) -> list[QuestionMonth]:
-        found: dict[tuple[str, date], dict[bool, Tally]] = {}
-
-        def add(question_id: Any, month: Any, skipped: Any, count: Any, key: Any) -> None:
-            slot = found.setdefault((str(question_id), as_month(month)), {})
-            slot[bool(skipped)] = slot.get(bool(skipped), Tally()) + tally(count, key)
-
-        def in_slice(table: Table) -> list[ColumnElement[bool]]:
-            conditions = [table.c.month >= period.first, table.c.month <= period.last]
-            if touchpoint:
-                conditions.append(table.c.touchpoint == touchpoint)
-            return conditions
-
+        statements = []
         if single:
-            is_skip = rollup_table.c.code == SKIPPED_CODE
-            statement = (
-                select(
-                    rollup_table.c.question_id,
-                    rollup_table.c.month,
-                    is_skip.label("skipped"),
-                    func.sum(rollup_table.c.count),
-                    func.sum(rollup_table.c.key_sum),
-                )
-                .where(
-                    rollup_table.c.question_id.in_(single),
-                    rollup_table.c.bank_version_id.in_(version_ids),
-                    rollup_table.c.language == ALL,  # coarse rows: no area or language asked
-                    *in_slice(rollup_table),
-                )
-                .group_by(rollup_table.c.question_id, rollup_table.c.month, is_skip)
-            )
-            for row in self.session.execute(statement).all():
-                add(*row)
+            statements.append(_single_answer_months(version_ids, single, touchpoint, period))
         if multi:
-            # A multi answer has one row per code: count responses, which needs the answers.
-            per_response = (
-                select(
-                    answer_table.c.question_id,
-                    answer_table.c.response_id,
-                    func.min(case((answer_table.c.code.is_(None), 1), else_=0)).label("skipped"),
-                )
-                .where(answer_table.c.question_id.in_(multi))
-                .group_by(answer_table.c.question_id, answer_table.c.response_id)
-                .subquery()
-            )
-            statement = (
-                select(
-                    per_response.c.question_id,
-                    response_table.c.month,
-                    per_response.c.skipped,
-                    func.count(),
-                    func.sum(response_table.c.record_key),
-                )
-                .select_from(
-                    per_response.join(
-                        response_table, per_response.c.response_id == response_table.c.id
-                    )
-                )
-                .where(response_table.c.bank_version_id.in_(version_ids), *in_slice(response_table))
-                .group_by(
-                    per_response.c.question_id, response_table.c.month, per_response.c.skipped
-                )
-            )
-            for row in self.session.execute(statement).all():
-                add(*row)
+            statements.append(_multi_answer_months(version_ids, multi, touchpoint, period))
+        found: dict[tuple[str, date], dict[bool, Tally]] = {}
+        for statement in statements:
+            for question_id, month, skipped, count, key in self.session.execute(statement).all():
+                slot = found.setdefault((str(question_id), as_month(month)), {})
+                slot[bool(skipped)] = slot.get(bool(skipped), Tally()) + tally(count, key)
         return [
             QuestionMonth(
                 question_id, month, figures.get(False, Tally()), figures.get(True, Tally())
@@ -371,3 +317,69 @@ class DatabaseTallies:
             .group_by(invitation_table.c.resume_at)
         ).all()
         return {str(resume_at)[2:]: tally(count, key) for resume_at, count, key in rows}
+
+
+# --- per question and month: answered and skipped (rows of question, month, skipped, n, key)
+
+
+def _in_slice(table: Table, touchpoint: str | None, period: Period) -> list[ColumnElement[bool]]:
+    conditions = [table.c.month >= period.first, table.c.month <= period.last]
+    if touchpoint:
+        conditions.append(table.c.touchpoint == touchpoint)
+    return conditions
+
+
+def _single_answer_months(
+    version_ids: Sequence[int], single: Sequence[str], touchpoint: str | None, period: Period
+) -> Select[Any]:
+    """Single-answer questions, from the rollup's coarse rows (no area or language asked)."""
+    is_skip = rollup_table.c.code == SKIPPED_CODE
+    return (
+        select(
+            rollup_table.c.question_id,
+            rollup_table.c.month,
+            is_skip.label("skipped"),
+            func.sum(rollup_table.c.count),
+            func.sum(rollup_table.c.key_sum),
+        )
+        .where(
+            rollup_table.c.question_id.in_(single),
+            rollup_table.c.bank_version_id.in_(version_ids),
+            rollup_table.c.language == ALL,
+            *_in_slice(rollup_table, touchpoint, period),
+        )
+        .group_by(rollup_table.c.question_id, rollup_table.c.month, is_skip)
+    )
+
+
+def _multi_answer_months(
+    version_ids: Sequence[int], multi: Sequence[str], touchpoint: str | None, period: Period
+) -> Select[Any]:
+    """Multi-answer questions: one row per code, so responses are counted from the answers."""
+    per_response = (
+        select(
+            answer_table.c.question_id,
+            answer_table.c.response_id,
+            func.min(case((answer_table.c.code.is_(None), 1), else_=0)).label("skipped"),
+        )
+        .where(answer_table.c.question_id.in_(multi))
+        .group_by(answer_table.c.question_id, answer_table.c.response_id)
+        .subquery()
+    )
+    return (
+        select(
+            per_response.c.question_id,
+            response_table.c.month,
+            per_response.c.skipped,
+            func.count(),
+            func.sum(response_table.c.record_key),
+        )
+        .select_from(
+            per_response.join(response_table, per_response.c.response_id == response_table.c.id)
+        )
+        .where(
+            response_table.c.bank_version_id.in_(version_ids),
+            *_in_slice(response_table, touchpoint, period),
+        )
+        .group_by(per_response.c.question_id, response_table.c.month, per_response.c.skipped)
+    )

@@ -9,7 +9,7 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from app import audit
+from app import audit, clock
 from app.banks.metrics import RIGHT_TITLES, right_measure
 from app.errors import InvalidInput
 from app.reporting import periods
@@ -18,11 +18,10 @@ from app.reporting.aggregates import (
     aggregate_metric_from,
     database_tallies,
     disclosure_csv_values,
-    today,
 )
 from app.reporting.cells import Period, resolve_period
 from app.reporting.disclosure import Disclosure, configured_min_cell
-from app.reporting.models import SelfAssessment, utc_now
+from app.reporting.models import SelfAssessment
 from app.reporting.tallies import Tallies
 
 RIGHTS = tuple(range(1, 13))
@@ -84,7 +83,7 @@ def victims_code_view(
     Each row is the published cell of the right's metric for the period, the same cell the
     aggregates endpoint gives; a gap is given only on a row that is shown and not low base.
     """
-    period = resolve_period(period_from, period_to, on or today())
+    period = resolve_period(period_from, period_to, on or clock.today())
     return victims_code_from(
         database_tallies(session), force_rates(session, _quarters_in(period)), period
     )
@@ -191,10 +190,10 @@ def save_self_assessment(
         else:
             row.rate = rate
             row.uploaded_by = actor
-            row.uploaded_at = utc_now()
+            row.uploaded_at = clock.now()
         session.add(row)
     session.flush()
-    event = audit.record(
+    audit.record(
         session,
         actor=actor,
         action="self_assessment.upload",
@@ -202,7 +201,6 @@ def save_self_assessment(
         object_id=period,
         detail={"period": period, "rights": sorted(parsed)},
     )
-    event.occurred_at = utc_now()  # the column takes aware times only
     return SelfAssessmentResult(
         period=period,
         rights={str(right): existing[right].rate for right in sorted(existing)},

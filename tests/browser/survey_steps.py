@@ -55,11 +55,17 @@ def step_of(page: Page) -> str:
     return step
 
 
-def goto_step(page: Page, step: str) -> None:
-    """Go straight to a step ("q:<id>", "s:<id>") of the session the page belongs to."""
+def address_of(page: Page, step: str) -> str:
+    """The address of a step ("q:<id>", "s:<id>") in the session the page belongs to (the page
+    must hold a form of that session)."""
     secret = page.locator("input[name=csrf_token]").first.get_attribute("value")
     assert secret, page.url
-    page.goto(step_address(secret, step))
+    return step_address(secret, step)
+
+
+def goto_step(page: Page, step: str) -> None:
+    """Go straight to a step ("q:<id>", "s:<id>") of the session the page belongs to."""
+    page.goto(address_of(page, step))
 
 
 def question_type(page: Page) -> str:

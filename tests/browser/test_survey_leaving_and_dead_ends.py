@@ -14,11 +14,13 @@ from tests.browser.conftest import AxeChecker, ContextFactory
 from tests.browser.factories import SentLink, create_sent_invitation, publish_bank
 from tests.browser.harness import other_sites
 from tests.browser.survey_steps import (
+    address_of,
     answer_question,
     click_button,
     cookie_names,
     count,
     go_through_start,
+    goto_step,
     question_type,
     step_of,
 )
@@ -133,9 +135,12 @@ def test_every_kind_of_control_works_with_the_keyboard_alone(
         expect(page).to_have_url(re.compile(re.escape(here) + "$"))
         tab_to(page, "main a.govuk-button")
         page.keyboard.press("Enter")
-    expect(page).to_have_url(re.compile(r"/survey/question/sat_ease_of_contact$"))
+    expect(page).to_have_url(re.compile(r"/survey/page/[0-9a-f]+$"))
+    assert step_of(page) == "q:sat_ease_of_contact"
     for question_id in ("sat_ease_of_contact", "what_would_help", "comments"):
-        page.goto(f"/survey/question/{question_id}")
+        goto_step(page, f"q:{question_id}")
+        assert step_of(page) == f"q:{question_id}"
+        question_url = page.url
         if question_type(page) == "text":
             tab_to(page, "textarea")
             page.keyboard.type("Typed with the keyboard.")
@@ -145,7 +150,7 @@ def test_every_kind_of_control_works_with_the_keyboard_alone(
             expect(page.locator("main form input:checked")).to_have_count(1)
         tab_to(page, "button[value=save]")
         page.keyboard.press("Enter")
-        expect(page).not_to_have_url(re.compile(re.escape(question_id) + "$"))
+        expect(page).not_to_have_url(re.compile(re.escape(question_url) + "$"))
     assert step_of(page) == "s:feelings"
     tab_to(page, "button[value=skip]")
     page.keyboard.press("Enter")
@@ -189,14 +194,13 @@ def test_pages_reflow_at_320_pixels_without_sideways_scrolling(
     scrolling sideways."""
     page = new_browser_context(viewport={"width": 320, "height": 640}).new_page()
     page.goto(link.path)
+    expect(page).to_have_url(re.compile(r"/survey/start$"))
+    steps = ["q:sat_ease_of_contact", "q:what_would_help", "q:comments", "s:feelings"]
     paths = [
         "/survey/start",
         "/survey/leaving-quickly",
         "/survey/safety",
-        "/survey/question/sat_ease_of_contact",
-        "/survey/question/what_would_help",
-        "/survey/question/comments",
-        "/survey/section/feelings",
+        *(address_of(page, step) for step in steps),
         "/survey/check",
         "/survey/withdraw",
         "/accessibility",
@@ -212,21 +216,49 @@ def test_pages_reflow_at_320_pixels_without_sideways_scrolling(
     assert too_wide == []
 
 
-def test_dead_ends_inside_the_survey_are_calm_accessible_pages(
-    page: Page, link: SentLink, db: Session, axe: AxeChecker
-) -> None:
-    page.goto(link.path)
-    # A question that does not exist: not found, with the survey still around it.
-    response = page.goto("/survey/question/no_such_question")
+def _is_not_found_in_the_survey(page: Page, address: str) -> None:
+    """Not found, with the survey (its support panel) still around it: nothing says whether
+    the address was ever a page, nor of which session."""
+    response = page.goto(address)
     assert response is not None and response.status == 404
     expect(page.locator(".app-support")).to_be_visible()
+    expect(page.locator("main form")).to_have_count(0)
+
+
+def test_dead_ends_inside_the_survey_are_calm_accessible_pages(
+    new_browser_context: ContextFactory, link: SentLink, db: Session, axe: AxeChecker
+) -> None:
+    page = new_browser_context().new_page()
+    page.goto(link.path)
+    question_url = address_of(page, "q:sat_actions")
+    # A page address that this session never made: the neutral not-found page.
+    _is_not_found_in_the_survey(page, "/survey/page/0123456789abcdef")
     axe.check(page, "survey:not-found-in-session")
+    not_found_heading = page.get_by_role("heading", level=1).inner_text()
+    # The old id addresses are gone: they would name the question in the browser history.
+    for old_address in ("/survey/question/sat_actions", "/survey/section/feelings"):
+        response = page.goto(old_address)
+        assert response is not None and response.status == 404
+        expect(page.locator("main form")).to_have_count(0)
+    # Another session's address of a real question means nothing in this session.
+    other_link = create_sent_invitation(db)
+    db.commit()
+    other = new_browser_context().new_page()
+    other.goto(other_link.path)
+    goto_step(other, "q:sat_actions")
+    assert step_of(other) == "q:sat_actions"
+    elsewhere = address_of(other, "q:sat_actions")
+    assert other.url.endswith(elsewhere)
+    assert elsewhere != question_url
+    _is_not_found_in_the_survey(page, elsewhere)
+    expect(page.get_by_role("heading", level=1)).to_have_text(not_found_heading)
     # A form sent without its own CSRF token (a forged or stale form).
-    page.goto("/survey/question/sat_actions")
+    page.goto(question_url)
+    assert step_of(page) == "q:sat_actions"
     page.locator("input[name=csrf_token]").evaluate("(input) => { input.value = 'forged'; }")
     click_button(page, "Save and continue")
     expect(page.locator("main h1")).to_be_visible()
-    assert "/survey/question/sat_actions" in page.url
+    assert page.url.endswith(question_url)
     axe.check(page, "survey:bad-form-403")
     # A crime group with no published bank yet: the survey says it is unavailable.
     no_bank = create_sent_invitation(db, crime_group="rasso")

@@ -11,7 +11,7 @@ from sqlmodel import Session
 
 from tests.browser.conftest import AxeChecker
 from tests.browser.factories import SentLink, create_sent_invitation, load_support, publish_bank
-from tests.browser.survey_steps import answer_question, go_through_start, step_of
+from tests.browser.survey_steps import answer_question, go_through_start, goto_step, step_of
 
 URDU_TITLE = "پولیس کے ساتھ آپ کا تجربہ"
 URDU_FIRST_QUESTION = "پولیس سے رابطہ کرنا کتنا آسان تھا، آپ اس سے کتنے مطمئن تھے؟"
@@ -78,7 +78,8 @@ def test_english_fallback_text_on_an_urdu_page_is_marked_as_english(
     """WCAG 3.1.2 (Language of Parts): a screen reader reads it with an English voice."""
     page.goto(urdu_link.path)
     # This question has no Urdu text in the bank, so it is shown in English.
-    page.goto("/survey/question/right_2_recorded")
+    goto_step(page, "q:right_2_recorded")
+    assert step_of(page) == "q:right_2_recorded"
     heading = page.get_by_text("Did the police record your report without delay?").first
     expect(heading).to_be_visible()
     language = heading.evaluate("(element) => element.closest('[lang]').getAttribute('lang')")

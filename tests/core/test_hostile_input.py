@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Annotated, Any, get_args, get_origin
 
@@ -26,6 +26,7 @@ from sqlalchemy import func, select
 from sqlmodel import Session
 
 from app.enums import Role
+from app.input_guard import NUL_MESSAGE, SURROGATE_MESSAGE
 from tests.auth_helpers import api_headers, create_staff_user, form_csrf_token
 
 NUL = "\x00"
@@ -524,3 +525,167 @@ def test_a_50_mb_body_is_413_whether_or_not_its_length_is_declared(
     assert response.status_code == 413
     assert response.headers["content-type"] == "application/problem+json"
     assert _row_counts(db) == before
+
+
+# --- staff forms: text that only becomes a NUL or a lone surrogate once decoded ---------------
+#
+# A form's bytes need hold no NUL: a multipart body may declare its charset, and Starlette
+# decodes every field with it, so in UTF-7 "+AAA-" is a NUL and "+2AA-" half a surrogate pair.
+# Every staff form route is tried, signed in and with a valid CSRF token (in the header, so
+# every field can be hostile), as a staff user who could otherwise have saved the form.
+
+STAFF_FORMS = [e for e in GUARDED if not e.is_api and e.form_fields]
+UTF7_LONE = b"x+2AA-y"  # "x\ud800y"
+UTF7_NUL = b"x+AAA-y"  # "x\x00y"
+NOT_STORABLE = {"surrogate": SURROGATE_MESSAGE, "nul": NUL_MESSAGE}
+
+
+def multipart(
+    fields: list[tuple[bytes, bytes]], *, charset: str | None = None, part_type: str | None = None
+) -> tuple[bytes, str]:
+    """A multipart/form-data body built by hand (httpx cannot declare a charset)."""
+    boundary = "vv-" + uuid.uuid4().hex
+    parts = []
+    for name, value in fields:
+        head = b'Content-Disposition: form-data; name="' + name + b'"\r\n'
+        if part_type:
+            head += b"Content-Type: " + part_type.encode() + b"\r\n"
+        parts.append(b"--" + boundary.encode() + b"\r\n" + head + b"\r\n" + value + b"\r\n")
+    body = b"".join(parts) + b"--" + boundary.encode() + b"--\r\n"
+    content_type = f"multipart/form-data; boundary={boundary}"
+    if charset:
+        content_type += f"; charset={charset}"
+    return body, content_type
+
+
+def staff_form_cases() -> Iterator[Any]:
+    for endpoint in STAFF_FORMS:
+        name = f"{endpoint.method} {endpoint.path}"
+        for form_field in endpoint.form_fields:
+            for kind, value in (("surrogate", UTF7_LONE), ("nul", UTF7_NUL)):
+                fields = [
+                    (f.encode(), value if f == form_field else b"ok") for f in endpoint.form_fields
+                ]
+                yield pytest.param(
+                    endpoint,
+                    fields,
+                    ["body", form_field],
+                    kind,
+                    id=f"{name} utf-7 {kind} {form_field}",
+                )
+        fields = [(f.encode(), b"ok") for f in endpoint.form_fields] + [(b"+2AA-", b"ok")]
+        yield pytest.param(
+            endpoint, fields, ["body", "(a name)"], "surrogate", id=f"{name} utf-7 name"
+        )
+
+
+@pytest.fixture
+def staff_pages(client: TestClient, db: Session) -> Iterator[tuple[TestClient, dict[str, str]]]:
+    """Signed in with every role, over the general bank; the session's CSRF token in the
+    header, so every form field is free to be hostile."""
+    from tests.auth_helpers import signed_in_client, staff_csrf_token
+    from tests.factories import create_bank_version_row
+
+    create_bank_version_row(db, "general", {"slug": "general", "title": "General"})
+    db.commit()
+    staff = signed_in_client(client, db, list(Role), banks=["general"])
+    yield staff, {"X-CSRF-Token": staff_csrf_token(staff)}
+
+
+def _post_staff_form(
+    staff: TestClient,
+    headers: dict[str, str],
+    endpoint: Endpoint,
+    fields: list[tuple[bytes, bytes]],
+    build: Callable[[list[tuple[bytes, bytes]]], tuple[bytes, str]],
+) -> Any:
+    request_headers = dict(headers)
+    if endpoint.path.startswith(("/staff/login", "/staff/2fa")):
+        # Signed out, with the sign-in form's own token (read from the form, never the header).
+        staff.cookies.clear()
+        token = form_csrf_token(staff.get("/staff/login").text).encode()
+        fields = [(n, token if n == b"csrf_token" and v == b"ok" else v) for n, v in fields]
+    body, content_type = build(fields)
+    request_headers["Content-Type"] = content_type
+    return staff.request(
+        endpoint.method,
+        _url(endpoint),
+        content=body,
+        headers=request_headers,
+        follow_redirects=False,
+    )
+
+
+def test_every_staff_form_route_is_covered() -> None:
+    paths = {e.path for e in STAFF_FORMS}
+    assert {
+        "/staff/login",
+        "/staff/2fa",
+        "/staff/banks/{slug}/drafts",
+        "/staff/banks/{slug}/drafts/{version}",
+        "/staff/comments/{comment_id}/check",
+        "/staff/actions",
+    } <= paths
+    covered = {c.values[0].path for c in staff_form_cases()}
+    assert covered == paths
+
+
+@pytest.mark.parametrize(("endpoint", "fields", "where", "kind"), list(staff_form_cases()))
+def test_a_staff_form_field_decoding_to_unstorable_text_is_refused_and_nothing_is_written(
+    staff_pages: tuple[TestClient, dict[str, str]],
+    db: Session,
+    endpoint: Endpoint,
+    fields: list[tuple[bytes, bytes]],
+    where: list[str | int],
+    kind: str,
+) -> None:
+    staff, headers = staff_pages
+    before = _row_counts(db)
+
+    response = _post_staff_form(
+        staff, headers, endpoint, fields, lambda f: multipart(f, charset="utf-7")
+    )
+
+    assert response.status_code == 422, (response.status_code, response.text[:300])
+    assert response.headers["content-type"].startswith("text/html")
+    assert "govuk-error-summary" in response.text
+    assert NOT_STORABLE[kind] in response.text
+    assert " ".join(str(part) for part in where) in response.text
+    assert NUL not in response.text and "\ufffd" not in response.text
+    assert _row_counts(db) == before
+
+
+HARMLESS_FORMS = [
+    # A part's own charset is not Starlette's to honour: the text stays "+2AA-", as typed.
+    pytest.param(lambda f: multipart(f, part_type="text/plain; charset=utf-7"), id="part utf-7"),
+    # A charset Python does not know: Starlette reads the bytes as Latin-1.
+    pytest.param(lambda f: multipart(f, charset="x-no-such-charset"), id="unknown charset"),
+    # Bytes that are not UTF-8 (a surrogate's and an overlong NUL's encodings).
+    pytest.param(
+        lambda f: multipart([(n, v.replace(b"+2AA-", b"\xed\xa0\x80\xc0\x80")) for n, v in f]),
+        id="multipart bad utf-8",
+    ),
+    pytest.param(
+        lambda f: (
+            "&".join(
+                f"{n.decode()}={'x%ED%A0%80%C0%80y' if v != b'ok' else 'ok'}" for n, v in f
+            ).encode(),
+            "application/x-www-form-urlencoded",
+        ),
+        id="urlencoded bad utf-8",
+    ),
+]
+
+
+@pytest.mark.parametrize("build", HARMLESS_FORMS)
+@pytest.mark.parametrize("endpoint", STAFF_FORMS, ids=lambda e: f"{e.method} {e.path}")
+def test_a_staff_form_in_an_odd_encoding_never_gives_a_500(
+    staff_pages: tuple[TestClient, dict[str, str]], db: Session, endpoint: Endpoint, build: Any
+) -> None:
+    staff, headers = staff_pages
+    fields = [(f.encode(), b"+2AA-") for f in endpoint.form_fields]
+
+    response = _post_staff_form(staff, headers, endpoint, fields, build)
+
+    assert response.status_code < 500, (response.status_code, response.text[:300])
+    assert NUL not in response.text

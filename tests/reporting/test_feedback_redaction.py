@@ -15,9 +15,9 @@ from app.reporting.redaction import (
     PHONE,
     POSTCODE,
     REFERENCE,
-    is_ordinary_word,
     redact,
 )
+from app.reporting.redaction_names import is_ordinary_word
 
 
 @pytest.mark.parametrize(

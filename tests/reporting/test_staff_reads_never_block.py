@@ -46,13 +46,13 @@ READS: dict[str, tuple[str, str]] = {
         "app.reporting.dropoff.dropoff_from",
         "aggregates.read",
     ),
-    "/api/v1/comments": ("app.reporting.comments._released", "comments.read"),
-    "/api/v1/comments?format=csv": ("app.reporting.comments._released", "comments.read"),
+    "/api/v1/comments": ("app.reporting.comments.released_conditions", "comments.read"),
+    "/api/v1/comments?format=csv": ("app.reporting.comments.released_conditions", "comments.read"),
     "/staff/dashboard": (AGGREGATE, "dashboard.read"),
     "/reports/quarterly": (AGGREGATE, "reports.quarterly.read"),
     "/reports/quarterly.pdf": ("app.reporting.report_pdf.render_pdf", "reports.quarterly.pdf"),
     "/reports/quarterly.zip": ("app.reporting.report_pack.build_pack", "reports.quarterly.pack"),
-    "/staff/comments": ("app.reporting.comments._released", "comments.read"),
+    "/staff/comments": ("app.reporting.comments.released_conditions", "comments.read"),
 }
 
 pytestmark = pytest.mark.skipif(

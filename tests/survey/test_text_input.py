@@ -21,6 +21,7 @@ from tests.survey.factories import (
     create_invitation,
     csrf_token,
     enter,
+    question_url,
     reload,
     rows,
     token_for,
@@ -166,3 +167,75 @@ def test_contact_details_holding_control_characters_are_saved_clean(
     assert '"phone": "+447911123456"' in details
     assert '"email": "sam@example.org"' in details
     assert '"best_time": "Weekday\\nmornings"' in details
+
+
+def _utf7_multipart(fields: dict[str, bytes]) -> tuple[bytes, dict[str, str]]:
+    """A form whose body declares charset=utf-7: Starlette decodes every field with it, so
+    "+AAA-" arrives as a NUL and "+2AA-" as half a surrogate pair, with no NUL byte sent."""
+    boundary = "vv-utf7-boundary"
+    body = b"".join(
+        b"--" + boundary.encode() + b"\r\n"
+        b'Content-Disposition: form-data; name="' + name.encode() + b'"\r\n\r\n' + value + b"\r\n"
+        for name, value in fields.items()
+    )
+    body += b"--" + boundary.encode() + b"--\r\n"
+    return body, {"content-type": f"multipart/form-data; boundary={boundary}; charset=utf-7"}
+
+
+def test_a_page_answer_decoding_to_a_nul_or_lone_surrogate_is_saved_clean(
+    client: TestClient, db: Session
+) -> None:
+    enter(client, create_invitation(db))
+    address = question_url(client, "comments")
+    token = csrf_token(client, address).encode()
+    body, headers = _utf7_multipart(
+        {"csrf_token": token, "action": b"save", "answer": b"Kind+AAA- officer +2AA-end"}
+    )
+    response = client.post(address, content=body, headers=headers, follow_redirects=False)
+    assert response.status_code == 303, response.text
+    assert _saved(db) == {"comments": "Kind officer \ufffdend"}
+
+
+@pytest.mark.parametrize(
+    "fields",
+    [
+        pytest.param({"action": b"save", "answer": b"very+AAA-_satisfied"}, id="nul choice"),
+        pytest.param({"action": b"save", "answer": b"very+2AA-_satisfied"}, id="lone choice"),
+        pytest.param({"action": b"sa+2AA-ve", "answer": b"very_satisfied"}, id="lone action"),
+        pytest.param({"action": b"save", "+2AA-": b"x"}, id="lone field name"),
+        pytest.param({"action": b"save", "csrf_token": b"+2AA-"}, id="lone csrf token"),
+    ],
+)
+def test_a_survey_form_decoding_to_unstorable_text_never_gives_a_500(
+    client: TestClient, db: Session, fields: dict[str, bytes]
+) -> None:
+    enter(client, create_invitation(db))
+    address = question_url(client, "sat_overall")
+    body, headers = _utf7_multipart({"csrf_token": csrf_token(client, address).encode(), **fields})
+    response = client.post(address, content=body, headers=headers, follow_redirects=False)
+    assert response.status_code < 500, response.text
+    assert "\x00" not in response.text and "null character" not in response.text
+    assert all("\x00" not in str(v) and "\ud800" not in str(v) for v in _saved(db).values())
+
+
+def test_contact_details_decoding_to_a_nul_or_lone_surrogate_are_saved_clean(
+    client: TestClient, db: Session
+) -> None:
+    enter(client, create_invitation(db))
+    client.post("/survey/submit", data={"csrf_token": csrf_token(client, "/survey/check")})
+    token = csrf_token(client, "/survey/complete").encode()
+    body, headers = _utf7_multipart(
+        {
+            "csrf_token": token,
+            "consent": b"yes",
+            "name": b"Sa+AAA-m+2AA-",
+            "phone": b"07911 123456",
+            "best_time": b"Weekday mornings+AAA-",
+        }
+    )
+    done = client.post("/survey/complete", content=body, headers=headers)
+    assert done.status_code == 200, done.text
+    (request,) = rows(db, select(ContactRequest))
+    details = decrypt(request.details_encrypted)
+    assert '"name": "Sam\ufffd"' in details
+    assert '"best_time": "Weekday mornings"' in details
