@@ -10,7 +10,6 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 import app.models  # noqa: F401  (every table)
-from app.banks.models import BankVersion, QuestionBank
 from app.cli import app as cli_app
 from app.crypto import DecryptionFailed, decrypt
 from app.db import metadata
@@ -21,6 +20,7 @@ from app.invitations.models import Contact, Invitation
 from app.jobs.retention import purge
 from app.retention import retention_cutoff
 from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
+from tests.factories import create_bank_version_row
 from tests.invitations.factories import RecordingSender, make_row, upload
 
 PLAINTEXTS = [
@@ -39,21 +39,7 @@ PLAINTEXTS = [
 
 
 def _bank_version(db: Session) -> int:
-    bank = QuestionBank(slug="general", title="General")
-    db.add(bank)
-    db.flush()
-    version = BankVersion(
-        bank_id=bank.id,
-        version=1,
-        status="published",
-        document={"slug": "general"},  # type: ignore[arg-type]
-        content_hash="x" * 64,
-        source="file",
-        created_by="test",
-        last_edited_by="test",
-    )
-    db.add(version)
-    db.flush()
+    version = create_bank_version_row(db, "general", {"slug": "general"})
     assert version.id is not None
     return version.id
 
