@@ -75,7 +75,7 @@ def main() -> int:
 
     from playwright.sync_api import Page, expect, sync_playwright
 
-    from app.banks.files import read_yaml
+    from app.banks.yaml_files import read_yaml
     from app.banks.localize import iter_questions
     from app.db import session_scope
     from app.enums import Role
