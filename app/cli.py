@@ -33,16 +33,15 @@ def _register_domain_commands() -> None:
     from app.auth import cli as auth_cli
     from app.banks import cli as banks_cli
     from app.invitations import cli as invitations_cli
-    from app.reporting import cli as reporting_cli
+    from app.jobs import cli as jobs_cli
 
     app.add_typer(auth_cli.users_app, name="users", help="Staff users")
     app.add_typer(auth_cli.api_keys_app, name="api-keys", help="API keys")
     app.add_typer(banks_cli.app, name="banks", help="Question banks")
     app.add_typer(invitations_cli.app, name="invitations", help="Invitation batches")
-    app.add_typer(reporting_cli.rollups_app, name="rollups", help="Aggregate rollup counts")
-    # Top-level commands of the invitations domain: dispatch, purge.
-    for command in invitations_cli.top_level_commands:
-        app.command(command.__name__)(command)
+    app.add_typer(jobs_cli.rollups_app, name="rollups", help="Aggregate rollup counts")
+    app.command("dispatch")(jobs_cli.dispatch)
+    app.command("purge")(jobs_cli.purge)
 
 
 @app.command()

@@ -15,7 +15,7 @@ from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
 from app.settings import Settings, get_settings
-from app.survey.pages import render_victim
+from app.victim_page import render_victim
 
 router = APIRouter(include_in_schema=False)
 

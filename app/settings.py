@@ -13,6 +13,8 @@ from cryptography.fernet import Fernet
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from app.setting_values import parse_networks, parse_quiet_hours
+
 DEV_SECRET_FILE = Path("./.victim-voice-secret")
 
 
@@ -74,23 +76,17 @@ class Settings(BaseSettings):
     @field_validator("quiet_hours")
     @classmethod
     def _quiet_hours_parse(cls, value: str) -> str:
-        from app.invitations.scheduling import parse_quiet_hours
-
         parse_quiet_hours(value)  # raises ValueError with the expected form
         return value
 
     @field_validator("trusted_proxies")
     @classmethod
     def _trusted_proxies_parse(cls, value: str) -> str:
-        from app.auth.client_address import parse_networks
-
         parse_networks(value)  # raises ValueError naming the bad entry
         return value
 
     @property
     def trusted_proxy_networks(self) -> list[IPv4Network | IPv6Network]:
-        from app.auth.client_address import parse_networks
-
         return parse_networks(self.trusted_proxies)
 
     @property

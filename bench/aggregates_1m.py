@@ -166,7 +166,7 @@ def raw_sql(
     does (each quarter is one piece of the period)."""
     from sqlalchemy import text
 
-    from app.reporting.cell_key import perturb
+    from app.cell_key import perturb
 
     if engine.dialect.name == "postgresql":
         quarter = "to_char(r.month, 'YYYY') || '-Q' || extract(quarter from r.month)::int"

@@ -75,13 +75,13 @@ def main() -> int:
 
     from playwright.sync_api import Page, expect, sync_playwright
 
-    from app.banks.files import read_yaml
+    from app import i18n
     from app.banks.localize import iter_questions
+    from app.banks.yaml_files import read_yaml
     from app.db import session_scope
     from app.enums import Role
     from app.migrate import upgrade
     from app.settings import get_settings
-    from app.survey import i18n
     from tests.browser.factories import (
         URDU_BANK,
         create_sent_invitation,

@@ -13,10 +13,11 @@ import secrets
 from collections.abc import Iterable
 from datetime import timedelta
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, select
 
 from app.audit import record as record_event
 from app.auth.models import ApiKey, StaffUser
+from app.auth.revocation import revoke_key
 from app.auth.service import checked_bank_scopes, get_user_by_email, role_names
 from app.db import as_utc
 from app.db import utcnow as utc_now
@@ -116,30 +117,6 @@ def bound_user(session: Session, key: ApiKey) -> StaffUser | None:
     return session.get(StaffUser, key.user_id) if key.user_id is not None else None
 
 
-def revoke_user_keys(session: Session, *, user_id: int, actor: str) -> int:
-    """Revoke every live key bound to a user (when they are disabled); the number revoked."""
-    keys = session.exec(
-        select(ApiKey).where(ApiKey.user_id == user_id, col(ApiKey.revoked_at).is_(None))
-    ).all()
-    for key in keys:
-        _revoke(session, key, actor=actor, reason="user_disabled")
-    return len(keys)
-
-
-def _revoke(session: Session, key: ApiKey, *, actor: str, reason: str) -> None:
-    key.revoked_at = utc_now()
-    session.add(key)
-    session.flush()
-    record_event(
-        session,
-        actor=actor,
-        action="api_key.revoked",
-        object_type="api_key",
-        object_id=key.prefix,
-        detail={"reason": reason},
-    )
-
-
 def prefix_of(value: str) -> str:
     """The lookup prefix of a key, or of a prefix given with or without `vv_`."""
     parts = value.strip().split("_", 2)
@@ -172,5 +149,5 @@ def revoke_api_key(session: Session, *, prefix: str, actor: str = "cli") -> ApiK
     if key is None:
         raise NotFound("No API key has this prefix.")
     if key.revoked_at is None:
-        _revoke(session, key, actor=actor, reason="revoked")
+        revoke_key(session, key, actor=actor, reason="revoked")
     return key

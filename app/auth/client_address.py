@@ -16,29 +16,13 @@ from collections.abc import Sequence
 
 from fastapi import Request
 
+from app.setting_values import IPNetwork
 from app.settings import get_settings
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
-IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 # Used when the server cannot tell (no socket peer): one shared subject, never none.
 UNKNOWN = "unknown"
-
-
-def parse_networks(value: str) -> list[IPNetwork]:
-    """`VV_TRUSTED_PROXIES` as networks; ValueError naming the entry that is not one."""
-    networks: list[IPNetwork] = []
-    for part in value.split(","):
-        entry = part.strip()
-        if not entry:
-            continue
-        try:
-            networks.append(ipaddress.ip_network(entry, strict=False))
-        except ValueError as exc:
-            raise ValueError(
-                f"VV_TRUSTED_PROXIES: {entry!r} is not an IP address or CIDR network"
-            ) from exc
-    return networks
 
 
 def _address(text: str) -> IPAddress | None:

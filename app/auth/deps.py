@@ -2,13 +2,12 @@
 
 Interface used by every domain:
 
-    caller: Caller = Depends(require_roles(Role.analyst))
+    caller: AnalystDep                             # or StaffDep, ApproverDep, EditorDep, ...
     caller.actor          -> "user:12" or "key:ab12cd34" (for audit events; never an email)
     caller.person         -> "user:12" for a session or a key bound to user 12; None if unbound
     caller.roles          -> set of Role
     caller.may_edit(slug) -> bool (admin, or editor with that bank in scope)
-    caller: Caller = Depends(require_staff())      # any signed-in staff member or API key
-    caller: CallerDep                              # the same, as a typed alias
+    caller: StaffDep                               # any signed-in staff member or API key
 
 A caller is either `Authorization: Bearer <api key>` or a staff browser session that has passed
 the second factor. A session caller must send its CSRF token (header X-CSRF-Token or form field
@@ -33,6 +32,7 @@ from app.errors import Forbidden, NotAuthenticated
 NOT_AUTHENTICATED = "Sign in, or send a valid API key."
 BAD_API_KEY = "The API key is not valid, or has been revoked."
 BAD_CSRF = "The form could not be sent safely. Go back, reload the page and try again."
+DENIED = "Your roles do not allow this."
 
 
 @dataclass(frozen=True)
@@ -145,11 +145,20 @@ def require_roles(*roles: Role) -> Callable[..., Caller]:
     return caller_with_role
 
 
-def deny(request: Request, session: Session, caller: Caller, **detail: Any) -> NoReturn:
-    """Record an `access.denied` audit event, commit it, and raise 403.
+def deny(
+    request: Request,
+    session: Session,
+    caller: Caller,
+    *,
+    message: str = DENIED,
+    **detail: Any,
+) -> NoReturn:
+    """Record an `access.denied` audit event, commit it, and raise 403 with `message`.
 
-    Call it before the request writes anything: the commit keeps the denial, which the
-    rollback on the 403 would otherwise lose, and would keep any earlier write with it.
+    The event names the caller's actor, the method and the route's template (never the address
+    called, which may hold a case's details), with `detail` saying why: `reason=` a code, or
+    `required_roles=`. Call it before the request writes anything: the commit keeps the denial,
+    which the rollback on the 403 would otherwise lose, and would keep any earlier write with it.
     """
     path = _path_template(request)
     record_event(
@@ -161,7 +170,7 @@ def deny(request: Request, session: Session, caller: Caller, **detail: Any) -> N
         detail={"method": request.method, "path": path, **detail},
     )
     session.commit()
-    raise Forbidden("Your roles do not allow this.")
+    raise Forbidden(message)
 
 
 def require_staff() -> Callable[..., Awaitable[Caller]]:
@@ -173,4 +182,13 @@ def require_staff() -> Callable[..., Awaitable[Caller]]:
     return any_staff
 
 
+# The one style a route asks for its caller in: a parameter typed with one of these, e.g.
+# `caller: AnalystDep`. A route open to several roles types it
+# `Annotated[Caller, Depends(require_roles(Role.a, Role.b))]`.
 CallerDep = Annotated[Caller, Depends(current_caller)]
+StaffDep = Annotated[Caller, Depends(require_staff())]
+AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
+ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
+EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
+UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
+VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]

@@ -7,14 +7,14 @@ from datetime import timedelta
 from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 from markupsafe import Markup
 
 from app.audit import record as record_event
 from app.auth import csrf, devices, service, sessions, totp
 from app.auth.client_address import client_address
-from app.auth.deps import BAD_CSRF, Caller, require_staff
+from app.auth.deps import BAD_CSRF, Caller, StaffDep
 from app.auth.models import StaffUser
 from app.auth.sessions import ActiveSession
 from app.db import SessionDep
@@ -425,9 +425,7 @@ def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
 
 
 @router.get(HOME_URL)
-def staff_home(
-    request: Request, session: SessionDep, caller: Caller = Depends(require_staff())
-) -> Response:
+def staff_home(request: Request, session: SessionDep, caller: StaffDep) -> Response:
     user = session.get(StaffUser, caller.user_id) if caller.user_id is not None else None
     return render(
         request,

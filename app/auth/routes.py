@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Depends
+from fastapi import APIRouter
 from pydantic import BaseModel
 
-from app.auth.deps import Caller, require_staff
+from app.auth.deps import StaffDep
 
 router = APIRouter(tags=["staff"])
 
@@ -17,7 +17,7 @@ class Me(BaseModel):
 
 
 @router.get("/me", response_model=Me)
-def who_am_i(caller: Caller = Depends(require_staff())) -> Me:
+def who_am_i(caller: StaffDep) -> Me:
     """Who the API key or session is, and its roles."""
     return Me(
         actor=caller.actor,

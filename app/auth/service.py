@@ -14,13 +14,13 @@ from sqlalchemy import func, or_, update
 from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
-from app.auth import devices, passwords, sessions, throttle, totp
+from app.auth import devices, passwords, revocation, sessions, throttle, totp
 from app.auth.models import StaffUser
-from app.banks.schema import LANGUAGE_PATTERN
 from app.crypto import decrypt, encrypt
 from app.db import utcnow as utc_now
 from app.enums import Role
 from app.errors import Conflict, InvalidInput, NotFound
+from app.i18n import LANGUAGE_PATTERN
 
 BANK_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -151,15 +151,13 @@ def _user_with_sessions_ended(session: Session, email: str) -> tuple[StaffUser, 
 def disable_user(session: Session, *, email: str, actor: str) -> StaffUser:
     """Disable a user, end their sessions and revoke the keys bound to them, at once;
     NotFound if there is no such user."""
-    from app.auth import api_keys  # api_keys builds on this module
-
     user, ended = _user_with_sessions_ended(session, email)
     if user.disabled_at is None:
         user.disabled_at = utc_now()
         session.add(user)
     session.flush()
     assert user.id is not None
-    revoked = api_keys.revoke_user_keys(session, user_id=user.id, actor=actor)
+    revoked = revocation.revoke_user_keys(session, user_id=user.id, actor=actor)
     _record_user_event(
         session,
         user,

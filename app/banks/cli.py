@@ -84,7 +84,7 @@ def export(
 ) -> None:
     """Print a version of a bank as a bank file (to copy service-made changes into the file)."""
     from app.banks import service
-    from app.banks.files import document_as_yaml
+    from app.banks.yaml_files import document_as_yaml
     from app.db import session_scope
 
     with session_scope() as session:

@@ -11,29 +11,26 @@ from __future__ import annotations
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Depends, Form, Query, Request
+from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import ApproverDep, Caller, EditorDep, StaffDep, deny
 from app.banks import localize, service, versions
 from app.banks.diff import diff_documents
-from app.banks.files import document_as_yaml, read_yaml_text, yaml_message
 from app.banks.models import BankVersion
-from app.banks.routes import check_not_contributor, deny
+from app.banks.routes import DENIALS, check_not_contributor
 from app.banks.service import VersionNumber
+from app.banks.yaml_files import document_as_yaml, read_yaml_text, yaml_message
 from app.db import SessionDep
 from app.enums import Role, Touchpoint
 from app.errors import InvalidInput, NotFound
+from app.i18n import is_rtl
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
-StaffDep = Annotated[Caller, Depends(require_staff())]
-ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
-EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 FormText = Annotated[str, Form()]
 
-RTL_LANGUAGES = frozenset({"ur", "ar", "fa", "he", "ps", "sd", "yi"})
 TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
 STATUS_TAGS = {
     "draft": "govuk-tag--grey",
@@ -70,7 +67,7 @@ def _version(session: SessionDep, slug: str, version: int) -> BankVersion:
 
 def _check_editor(session: SessionDep, request: Request, caller: Caller, slug: str) -> None:
     if not caller.may_edit(slug):
-        deny(session, request, caller, "not_bank_editor")
+        deny(request, session, caller, reason="not_bank_editor", message=DENIALS["not_bank_editor"])
 
 
 @router.get("/staff/banks")
@@ -152,7 +149,7 @@ def preview_page(
         language=language,
         languages=languages,
         language_status=localize.language_status(document, language),
-        text_dir="rtl" if language.split("-")[0] in RTL_LANGUAGES else "ltr",
+        text_dir="rtl" if is_rtl(language) else "ltr",
         bank_text=localize.bank_text(document, language, include_drafts=True),
         sections=sections,
     )

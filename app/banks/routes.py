@@ -3,26 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any, NoReturn
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
-from app import audit
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import ApproverDep, Caller, EditorDep, StaffDep, deny
 from app.banks import service, versions
 from app.banks.diff import diff_documents
 from app.banks.models import BankVersion
 from app.banks.service import VersionNumber
 from app.db import SessionDep
-from app.enums import Role
-from app.errors import Forbidden, NotFound
+from app.errors import NotFound
 
 router = APIRouter(prefix="/banks", tags=["banks"])
-
-StaffCaller = Depends(require_staff())
-ApproverCaller = Depends(require_roles(Role.approver))
-EditorRole = Depends(require_roles(Role.editor))
 
 
 class BankSummary(BaseModel):
@@ -107,21 +101,6 @@ def _existing_version(session: SessionDep, slug: str, version: int) -> BankVersi
     return found
 
 
-def deny(session: SessionDep, request: Request, caller: Caller, reason: str) -> NoReturn:
-    """Keep an audit of the refusal, then 403 (the request's own writes are rolled back)."""
-    route = request.scope.get("route")
-    audit.record(
-        session,
-        actor=caller.actor,
-        action="access.denied",
-        object_type="route",
-        object_id=str(getattr(route, "path", "")),
-        detail={"method": request.method, "reason": reason},
-    )
-    session.commit()  # called before any write of the request: only the denial is committed
-    raise Forbidden(DENIALS[reason])
-
-
 DENIALS = {
     "not_bank_editor": "You cannot edit this bank.",
     "own_draft": versions.OWN_CHANGES,
@@ -133,31 +112,29 @@ DENIALS = {
 }
 
 
-def bank_editor(
-    slug: str, request: Request, session: SessionDep, caller: Caller = EditorRole
-) -> Caller:
+def bank_editor(slug: str, request: Request, session: SessionDep, caller: EditorDep) -> Caller:
     """Dependency: an editor whose scope includes this bank (or an admin)."""
     if not caller.may_edit(slug):
-        deny(session, request, caller, "not_bank_editor")
+        deny(request, session, caller, reason="not_bank_editor", message=DENIALS["not_bank_editor"])
     return caller
 
 
-def bank_writer(
-    request: Request, session: SessionDep, caller: Caller = Depends(bank_editor)
-) -> Caller:
+BankEditorDep = Annotated[Caller, Depends(bank_editor)]
+
+
+def bank_writer(request: Request, session: SessionDep, caller: BankEditorDep) -> Caller:
     """Dependency: a bank editor who is a named person. Content written through an unbound key
     belongs to nobody, so the two-person rule could not keep its writer from approving it."""
     if caller.person is None:
-        deny(session, request, caller, "unbound_editor")
+        deny(request, session, caller, reason="unbound_editor", message=DENIALS["unbound_editor"])
     return caller
 
 
-EditorCaller = Depends(bank_editor)
-WriterCaller = Depends(bank_writer)
+BankWriterDep = Annotated[Caller, Depends(bank_writer)]
 
 
 @router.get("", response_model=list[BankSummary])
-def list_banks(session: SessionDep, caller: Caller = StaffCaller) -> list[BankSummary]:
+def list_banks(session: SessionDep, caller: StaffDep) -> list[BankSummary]:
     """Every bank with its published version number (null while none is published)."""
     summaries = []
     for bank in service.list_banks(session):
@@ -173,7 +150,7 @@ def list_banks(session: SessionDep, caller: Caller = StaffCaller) -> list[BankSu
 
 
 @router.get("/{slug}", response_model=BankVersionOut)
-def get_published(slug: str, session: SessionDep, caller: Caller = StaffCaller) -> BankVersionOut:
+def get_published(slug: str, session: SessionDep, caller: StaffDep) -> BankVersionOut:
     """The latest published version of a bank."""
     latest = service.latest_published(session, slug)
     if latest is None:
@@ -182,9 +159,7 @@ def get_published(slug: str, session: SessionDep, caller: Caller = StaffCaller) 
 
 
 @router.get("/{slug}/versions", response_model=list[VersionSummary])
-def list_versions(
-    slug: str, session: SessionDep, caller: Caller = StaffCaller
-) -> list[VersionSummary]:
+def list_versions(slug: str, session: SessionDep, caller: StaffDep) -> list[VersionSummary]:
     """Every version of a bank, newest first."""
     if service.get_bank(session, slug) is None:
         raise NotFound(f"There is no bank {slug}.")
@@ -203,15 +178,13 @@ def list_versions(
 
 @router.get("/{slug}/versions/{version}", response_model=BankVersionOut)
 def get_version(
-    slug: str, version: VersionNumber, session: SessionDep, caller: Caller = StaffCaller
+    slug: str, version: VersionNumber, session: SessionDep, caller: StaffDep
 ) -> BankVersionOut:
     return _version_out(slug, _existing_version(session, slug, version))
 
 
 @router.post("/{slug}/drafts", status_code=201, response_model=DraftOut)
-def create_draft(
-    slug: str, body: DraftIn, session: SessionDep, caller: Caller = WriterCaller
-) -> DraftOut:
+def create_draft(slug: str, body: DraftIn, session: SessionDep, caller: BankWriterDep) -> DraftOut:
     """A new draft made in the service: 422 with the lint's errors if it has any."""
     draft, warnings = versions.create_draft(
         session,
@@ -230,7 +203,7 @@ def update_draft(
     version: VersionNumber,
     body: DraftIn,
     session: SessionDep,
-    caller: Caller = WriterCaller,
+    caller: BankWriterDep,
 ) -> DraftOut:
     draft, warnings = versions.update_draft(
         session,
@@ -246,20 +219,21 @@ def update_draft(
 
 @router.post("/{slug}/drafts/{version}/submit", response_model=StatusOut)
 def submit_draft(
-    slug: str, version: VersionNumber, session: SessionDep, caller: Caller = EditorCaller
+    slug: str, version: VersionNumber, session: SessionDep, caller: BankEditorDep
 ) -> StatusOut:
     draft = versions.submit_draft(session, slug, version, actor=caller.actor)
     return StatusOut(version=draft.version, status=draft.status)
 
 
-def bound_approver(
-    request: Request, session: SessionDep, caller: Caller = ApproverCaller
-) -> Caller:
+def bound_approver(request: Request, session: SessionDep, caller: ApproverDep) -> Caller:
     """Dependency: an approver who is a named person (signed in, or a key bound to them);
     an unbound key belongs to nobody, so it can never be the second of two persons (403)."""
     if caller.person is None:
-        deny(session, request, caller, "unbound_key")
+        deny(request, session, caller, reason="unbound_key", message=DENIALS["unbound_key"])
     return caller
+
+
+BoundApproverDep = Annotated[Caller, Depends(bound_approver)]
 
 
 def check_not_contributor(
@@ -269,7 +243,7 @@ def check_not_contributor(
     the request writes anything."""
     draft = _existing_version(session, slug, version)
     if not versions.may_approve(session, draft, caller.person):
-        deny(session, request, caller, "own_draft")
+        deny(request, session, caller, reason="own_draft", message=DENIALS["own_draft"])
 
 
 @router.post("/{slug}/drafts/{version}/approve", response_model=StatusOut)
@@ -279,7 +253,7 @@ def approve_draft(
     body: ApprovalIn,
     request: Request,
     session: SessionDep,
-    caller: Caller = Depends(bound_approver),
+    caller: BoundApproverDep,
 ) -> StatusOut:
     """Publish a version in review exactly as reviewed: body `{"content_hash"}` of the version
     read (409 if it has changed since). 403 for an unbound key, and for anyone who changed its
@@ -302,7 +276,7 @@ def diff_versions(
     session: SessionDep,
     from_version: Annotated[VersionNumber, Query(alias="from")],
     to_version: Annotated[VersionNumber, Query(alias="to")],
-    caller: Caller = StaffCaller,
+    caller: StaffDep,
 ) -> DiffOut:
     """Question-level changes between two versions, flagging broken comparability."""
     old = _existing_version(session, slug, from_version)

@@ -6,7 +6,6 @@ silently ignored condition. `docs/bank-schema.json` is generated from these mode
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any, Literal
 
 from pydantic import (
@@ -20,6 +19,7 @@ from pydantic import (
 )
 
 from app.enums import CrimeGroup, Touchpoint
+from app.i18n import LANGUAGE_PATTERN
 
 QuestionType = Literal["single", "multi", "scale", "yes_no", "text"]
 CHOICE_TYPES: frozenset[str] = frozenset({"single", "multi", "scale", "yes_no"})
@@ -33,10 +33,8 @@ Identifier = Annotated[
     str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$", min_length=1, max_length=64)
 ]
 # BCP 47-ish language tag as used in the survey (en, ur, pl, pa-IN ...).
-LanguageTag = Annotated[str, StringConstraints(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+LanguageTag = Annotated[str, StringConstraints(pattern=LANGUAGE_PATTERN.pattern)]
 NonEmptyText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
-
-LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 
 class _Strict(BaseModel):

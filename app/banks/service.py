@@ -85,10 +85,6 @@ def get_version(session: Session, slug: str, version: int) -> BankVersion | None
     return session.exec(statement).first()
 
 
-def get_version_by_id(session: Session, version_id: int) -> BankVersion | None:
-    return session.get(BankVersion, version_id)
-
-
 def list_versions(session: Session, slug: str) -> list[BankVersion]:
     """Every version of a bank, newest first."""
     statement = (

@@ -19,6 +19,7 @@ from app import audit
 from app.banks.lint import Problem, schema_problems
 from app.banks.models import SupportService
 from app.banks.schema import Identifier, NonEmptyText
+from app.banks.yaml_files import read_yaml, yaml_message
 from app.db import utcnow as now
 from app.enums import CrimeGroup
 
@@ -87,16 +88,12 @@ def _as_file(data: Any) -> Any:
 
 def parse_support_file(path: Path) -> list[SupportEntry]:
     """The entries of a support services file (raises ValueError or ValidationError)."""
-    from app.banks.files import read_yaml  # the same strict reading as bank files
-
     data = read_yaml(path)
     return SupportFile.model_validate(_as_file(data)).services
 
 
 def check_support_file(path: Path, file: str | None = None) -> list[Problem]:
     """Problems of a support services file, in the bank check's shape (the key as the id)."""
-    from app.banks.files import read_yaml, yaml_message  # the same strict reading as banks
-
     name = file or str(path)
     try:
         data = read_yaml(path)

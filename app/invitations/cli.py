@@ -1,23 +1,17 @@
-"""CLI commands of the invitations domain, registered by app/cli.py.
-
-`app` holds `invitations import`; `top_level_commands` become `victim-voice dispatch` and
-`victim-voice purge`.
+"""CLI commands of the invitations domain (`victim-voice invitations ...`), registered by
+app/cli.py. The dispatch loop runs purge between rounds, so it lives in app/jobs/cli.py.
 """
 
 from __future__ import annotations
 
-import signal
-import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
-from types import FrameType
 from typing import Any, NoReturn
 
 import typer
 
 app = typer.Typer(no_args_is_help=True)
 
-LOOP_SECONDS = 30
 SHOWN_PROBLEMS = 50
 
 
@@ -147,74 +141,3 @@ def review(
         lines = settle_review(session, resend=resend, sent=sent, actor="cli")
     for line in lines:
         typer.echo(line)
-
-
-def _stop_on_signals(stop: threading.Event) -> Callable[[], None]:
-    """Ctrl-C or SIGTERM finish the message in hand, then stop; returns a restore function."""
-
-    def handler(_signum: int, _frame: FrameType | None) -> None:
-        stop.set()
-
-    previous: dict[int, Any] = {}
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        previous[sig] = signal.signal(sig, handler)
-
-    def restore() -> None:
-        for sig, old in previous.items():
-            signal.signal(sig, old)
-
-    return restore
-
-
-def _loop(stop: threading.Event) -> Iterator[int]:
-    round_number = 0
-    while not stop.is_set():
-        round_number += 1
-        yield round_number
-        stop.wait(LOOP_SECONDS)
-
-
-def dispatch(
-    once: bool = typer.Option(False, "--once", help="Send what is due now and exit"),
-) -> None:
-    """Send due invitations and reminders; without --once, keep going every 30 seconds."""
-    from app.db import session_scope
-    from app.invitations.dispatch import dispatch_once
-    from app.invitations.purge import purge as run_purge
-    from app.startup import check_startup
-
-    check_startup()
-    if once:
-        report = dispatch_once()
-        typer.echo(f"Dispatch: {report.summary()}")
-        return
-    stop = threading.Event()
-    restore = _stop_on_signals(stop)
-    typer.echo(f"Dispatching every {LOOP_SECONDS} seconds; Ctrl-C to stop.")
-    try:
-        for _ in _loop(stop):
-            report = dispatch_once(limit=None)
-            if report.sent or report.skipped or report.failed or report.review:
-                typer.echo(f"Dispatch: {report.summary()}")
-            with session_scope() as session:
-                erased = run_purge(session)
-            if erased.invitations_closed or erased.contacts_erased or erased.responses_deleted:
-                typer.echo(f"Purge: {erased.summary()}")
-    finally:
-        restore()
-    typer.echo("Dispatch stopped.")
-
-
-def purge() -> None:
-    """Erase expired contact details, cut ties of ended links, apply retention."""
-    from app.db import session_scope
-    from app.invitations.purge import purge as run_purge
-    from app.startup import check_startup
-
-    check_startup()
-    with session_scope() as session:
-        report = run_purge(session, actor="cli")
-    typer.echo(f"Purge: {report.summary()}")
-
-
-top_level_commands: list[Callable[..., Any]] = [dispatch, purge]

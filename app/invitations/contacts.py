@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from app.crypto import keyed_hash
-from app.invitations.scheduling import QuietHours, parse_quiet_hours
+from app.setting_values import QuietHours, parse_quiet_hours
 from app.settings import get_settings
 
 CONTACT_HASH_PURPOSE = "contact"

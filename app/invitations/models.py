@@ -6,8 +6,8 @@ from datetime import date, datetime
 
 from sqlmodel import Field, SQLModel
 
+from app.cell_key import new_record_key
 from app.db import new_uuid, utcnow
-from app.reporting.cell_key import new_record_key
 
 
 class InvitationBatch(SQLModel, table=True):
@@ -87,7 +87,7 @@ class Invitation(SQLModel, table=True):
     survey_language: str | None = Field(default=None, max_length=35)
     resume_at: str | None = Field(default=None, max_length=120)
     response_id: str | None = Field(default=None, foreign_key="response.id", index=True)
-    # Disclosure control of the funnel (app.reporting.cell_key): random 0-255, never shown.
+    # Disclosure control of the funnel (app.cell_key): random 0-255, never shown.
     record_key: int = Field(
         default_factory=new_record_key,
         # Also a Core default, so bulk inserts (executemany) draw one per row too.

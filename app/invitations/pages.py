@@ -17,9 +17,11 @@ from sqlmodel import Session
 from app.db import SessionDep
 from app.errors import NotFound
 from app.invitations.lifecycle import LINK_ENDED
+from app.invitations.link_content import crime_group_shown
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token, survey_url
 from app.invitations.models import Invitation
 from app.invitations.optout import opt_out_invitation
+from app.victim_page import render_victim
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,9 +61,6 @@ def _render(
     link_open: bool,
     **values: Any,
 ) -> HTMLResponse:
-    from app.survey.entry import crime_group_shown
-    from app.survey.pages import render_victim
-
     shown_to_open_link = invitation if link_open else None
     return render_victim(
         request,

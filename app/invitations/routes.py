@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, Depends, Request
+from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from app.auth.deps import Caller, require_roles
+from app.auth.deps import UploaderDep
 from app.db import SessionDep
-from app.enums import Role, Touchpoint
+from app.enums import Touchpoint
 from app.invitations.batch_input import rows_from_upload
 from app.invitations.batches import batch_status, import_rows
 from app.invitations.cancellations import cancel_invitations
@@ -83,7 +83,7 @@ _BATCH_BODY = {
 async def upload_batch(
     request: Request,
     session: SessionDep,
-    caller: Caller = Depends(require_roles(Role.uploader)),
+    caller: UploaderDep,
 ) -> dict[str, Any]:
     # End the caller check's transaction now: on SQLite every transaction holds the write lock,
     # and reading a 20 MB body takes a moment. import_rows commits chunk by chunk from here.
@@ -100,7 +100,7 @@ async def upload_batch(
 def get_batch(
     batch_id: str,
     session: SessionDep,
-    caller: Caller = Depends(require_roles(Role.uploader)),
+    caller: UploaderDep,
 ) -> dict[str, Any]:
     return batch_status(session, batch_id)
 
@@ -109,7 +109,7 @@ def get_batch(
 def cancel(
     body: CancellationIn,
     session: SessionDep,
-    caller: Caller = Depends(require_roles(Role.uploader)),
+    caller: UploaderDep,
 ) -> dict[str, int]:
     touchpoint = body.touchpoint.value if body.touchpoint else None
     count = cancel_invitations(

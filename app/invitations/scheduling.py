@@ -1,43 +1,17 @@
 """When messages may be sent: dispatch delay, quiet hours (Europe/London), reminders, expiry.
 
-Pure functions on aware UTC datetimes; no database, no settings.
+Pure functions on aware UTC datetimes; no database, no settings (VV_QUIET_HOURS is parsed in
+app/setting_values.py).
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from app.setting_values import QuietHours
+
 LONDON = ZoneInfo("Europe/London")
-_QUIET_RE = re.compile(r"^\s*(\d{1,2}):(\d{2})\s*-\s*(\d{1,2}):(\d{2})\s*$")
-
-
-@dataclass(frozen=True)
-class QuietHours:
-    """A local (Europe/London) window with no messages; `start > end` wraps past midnight."""
-
-    start: time
-    end: time
-
-    def contains(self, local: time) -> bool:
-        if self.start == self.end:
-            return False
-        if self.start < self.end:
-            return self.start <= local < self.end
-        return local >= self.start or local < self.end
-
-
-def parse_quiet_hours(value: str) -> QuietHours | None:
-    """`"20:00-09:00"` → QuietHours; `"none"` (or empty) → None. Raises ValueError otherwise."""
-    if value.strip().lower() in ("", "none", "off"):
-        return None
-    match = _QUIET_RE.match(value)
-    if not match:
-        raise ValueError("VV_QUIET_HOURS must look like 20:00-09:00, or be none")
-    sh, sm, eh, em = (int(part) for part in match.groups())
-    return QuietHours(time(sh, sm), time(eh, em))
 
 
 def _london_to_utc(day: date, at: time) -> datetime:

@@ -26,6 +26,8 @@ from typing import Any
 
 import yaml
 
+from app.i18n import is_rtl
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 MESSAGES_PATH = ROOT / "question_banks" / "messages.yaml"
 KINDS = ("invitation", "reminder")
@@ -155,7 +157,7 @@ def _as_html(body: str, language: str) -> str:
         return "<p>" + linked.replace("\n", "<br>") + "</p>"
 
     blocks = [block.strip() for block in re.split(r"\n\s*\n", body) if block.strip()]
-    direction = ' dir="rtl"' if language.split("-")[0] in ("ur", "ar", "fa", "he", "ps") else ""
+    direction = ' dir="rtl"' if is_rtl(language) else ""
     return (
         f'<!DOCTYPE html><html lang="{html.escape(language)}"{direction}><body>'
         + "".join(paragraph(block) for block in blocks)

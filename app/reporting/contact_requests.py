@@ -120,13 +120,6 @@ def _opened(row: ContactRequest) -> OpenedRequest:
     )
 
 
-def count_open(session: Session) -> int:
-    statement = (
-        select(func.count()).select_from(ContactRequest).where(col(ContactRequest.status) == "open")
-    )
-    return int(session.exec(statement).one())
-
-
 def close_contact_request(
     session: Session, request_id: str, *, actor: str, now: datetime | None = None
 ) -> OpenedRequest:

@@ -2,7 +2,7 @@
 
 Every figure the service publishes is built from *tallies*: how many records a cell holds and
 the sum of their record keys mod 256 (its cell key). A tally is published once through the
-perturbation table (app.reporting.cell_key); derived figures (n, rates, intervals, gaps) come
+perturbation table (app.cell_key); derived figures (n, rates, intervals, gaps) come
 from published counts only. Which cells are suppressed, and why, is decided by the services
 from published counts only (for sensitive measures too, see below), so that whether a cell is
 shown tells nothing the published counts would not; see docs/disclosure-control.md.
@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel
 
-from app.reporting.cell_key import KEY_SPACE, MAX_ADJUSTMENT, perturb
+from app.cell_key import KEY_SPACE, MAX_ADJUSTMENT, perturb
 from app.settings import get_settings
 
 METHOD: Literal["cell_key"] = "cell_key"

@@ -6,7 +6,7 @@ Interface (called by the survey domain):
 
 One row per (question, answer code, bank version, crime group, touchpoint, area, month,
 language) holds how many answers gave that code, and the sum mod 256 of their responses' record
-keys (the cell key of disclosure control, app.reporting.cell_key), so an aggregate reads a number
+keys (the cell key of disclosure control, app.cell_key), so an aggregate reads a number
 of rows that does not grow with the number of responses. Rows with the question id `*` count the
 responses themselves (one per response, whatever it answered). Each answer is also counted
 once more in a coarse row whose area and language are ALL: most aggregates neither group nor
@@ -29,9 +29,9 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app import clock
-from app.invitations.purge import retention_cutoff
-from app.reporting.cell_key import KEY_SPACE
+from app.cell_key import KEY_SPACE
 from app.reporting.models import ROLLUP_KEY, RollupCount
+from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import Answer, Response
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
-from app.survey.i18n import N_
+from app.i18n import N_
 from app.survey.models import InProgressAnswer
 from app.survey.text_input import clean_victim_text
 from app.survey.visibility import SavedAnswer, stale_follow_ups

@@ -11,8 +11,8 @@ from app.banks import localize
 from app.banks import service as bank_service
 from app.banks.models import BankVersion, QuestionBank, SupportService
 from app.banks.support import support_services_for
+from app.i18n import offered_languages
 from app.invitations.models import Invitation
-from app.survey.i18n import offered_languages
 
 
 class NoBankPublished(Exception):

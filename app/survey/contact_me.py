@@ -16,8 +16,8 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
 from app.crypto import encrypt
+from app.i18n import N_
 from app.survey.entry import lock_invitation
-from app.survey.i18n import N_
 from app.survey.models import ContactRequest, ContactRequestFiled
 from app.survey.text_input import clean_victim_text
 

@@ -14,9 +14,9 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
 from app.survey.addresses import CHECK_URL
-from app.survey.i18n import N_, Gettext, gettext_for
 from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
 from app.survey.page_kit import (

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, col, select
 
 from app.db import as_utc, utcnow
-from app.invitations.lifecycle import LINK_ENDED, USABLE_LINK, InvitationStatus
+from app.invitations.lifecycle import LINK_ENDED, USABLE_LINK
 from app.invitations.lifecycle import mark_opened as mark_opened
 from app.invitations.lifecycle import mark_started as mark_started
 from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token
@@ -66,17 +66,3 @@ def lock_invitation(session: Session, invitation_id: str) -> Invitation:
         .execution_options(populate_existing=True)
     )
     return check_usable(session.exec(statement).first())
-
-
-def crime_group_shown(invitation: Invitation) -> str | None:
-    """The crime group whose support services and actions a page of this link may show.
-
-    None (the general list, for every crime group) once the survey is completed or the link
-    has ended: from then on the link is no use to the victim for answering, and someone else
-    holding it must not learn the kind of crime from the pages it reaches.
-    """
-    if invitation.status == InvitationStatus.completed or invitation.status in ENDED_STATUSES:
-        return None
-    if invitation.expires_at is not None and as_utc(invitation.expires_at) <= utcnow():
-        return None
-    return invitation.crime_group

@@ -8,8 +8,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from app.cell_key import new_record_key
 from app.db import new_uuid, utcnow
-from app.reporting.cell_key import new_record_key
 
 
 class SurveySession(SQLModel, table=True):
@@ -54,7 +54,7 @@ class Response(SQLModel, table=True):
     month: date = Field(index=True)  # first day of the touchpoint's month, nothing finer
     language: str = Field(default="en", max_length=35, index=True)
     assisted: bool = False
-    # Disclosure control (app.reporting.cell_key): random 0-255, never shown to anyone.
+    # Disclosure control (app.cell_key): random 0-255, never shown to anyone.
     record_key: int = Field(
         default_factory=new_record_key,
         # Also a Core default, so bulk inserts (executemany) draw one per row too.

@@ -19,10 +19,11 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.i18n import N_, Gettext, gettext_for
+from app.invitations.link_content import crime_group_shown
 from app.survey.addresses import step_address
-from app.survey.bank import NoBankPublished, support_services
-from app.survey.entry import LinkEnded, LinkNotFound, crime_group_shown
-from app.survey.i18n import N_, Gettext, gettext_for, is_rtl
+from app.survey.bank import NoBankPublished
+from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import (
     BEGIN,
     COMPLETE,
@@ -34,12 +35,10 @@ from app.survey.outcomes import (
     Visit,
 )
 from app.survey.session import BadCsrfToken, NoSurveySession, delete_cookie, end_session_by_cookie
-from app.templating import render
+from app.victim_page import START_URL, render_victim
 
 # The neutral page the GOV.UK "Exit this page" pattern usually sends people to.
 EXIT_TO = "https://www.bbc.co.uk/weather"
-EXIT_URL = "/survey/exit"
-START_URL = "/survey/start"
 BEGIN_URL = "/survey/begin"
 LEAVING_QUICKLY_URL = "/survey/leaving-quickly"
 COMPLETE_URL = "/survey/complete"
@@ -71,46 +70,6 @@ def _format_date(value: date | datetime | None, language: str) -> str:
         return format_date(day, format="long", locale=BABEL_LOCALES.get(language, language))
     except Exception:  # an unknown locale: English dates are better than no page
         return format_date(day, format="long", locale="en_GB")
-
-
-def _footer_links(_: Gettext) -> list[dict[str, str]]:
-    return [
-        {"href": "/accessibility", "text": str(_("Accessibility statement"))},
-        {"href": "/privacy", "text": str(_("Privacy notice"))},
-        {"href": "/cookies", "text": str(_("Cookies"))},
-    ]
-
-
-def render_victim(
-    request: Request,
-    session: Session,
-    template: str,
-    *,
-    language: str = "en",
-    crime_group: str | None = None,
-    area: str | None = None,
-    status_code: int = 200,
-    **values: Any,
-) -> HTMLResponse:
-    """A victim page: their language, support services, Exit this page, no referrer."""
-    _ = gettext_for(language)
-    response = render(
-        request,
-        template,
-        status_code=status_code,
-        _=_,
-        gettext=_,
-        html_lang=language,
-        html_dir="rtl" if is_rtl(language) else None,
-        language=language,
-        support_services=support_services(session, crime_group, area),
-        exit_url=EXIT_URL,
-        home_url=START_URL,
-        footer_links=_footer_links(_),
-        **values,
-    )
-    response.headers["Referrer-Policy"] = "no-referrer"
-    return response
 
 
 def gettext_of(visit: Visit) -> Gettext:

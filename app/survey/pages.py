@@ -9,7 +9,7 @@ A page shows saved values only to the session that saved them (app/survey/visibi
 opening of the link starts a new session, so someone who opens the link from the victim's
 messages, even on the victim's own phone, sees "Answered" and never a value. Once the survey is
 completed, every page shows the general support list and no crime-group content
-(entry.crime_group_shown).
+(app/invitations/link_content.py: crime_group_shown).
 
 This module: entering and leaving, the start page, language, the quick-exit explanation and the
 safety page. question_pages.py: questions and content notes. end_pages.py: check, submit, the
@@ -26,15 +26,13 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.i18n import N_, language_name
 from app.settings import get_settings
 from app.survey import end_pages, question_pages, service
-from app.survey.i18n import N_, language_name
 from app.survey.outcomes import Stage
 from app.survey.page_kit import (
     EXIT_TO,
-    EXIT_URL,
     LEAVING_QUICKLY_URL,
-    START_URL,
     FormDep,
     gettext_of,
     go,
@@ -43,9 +41,9 @@ from app.survey.page_kit import (
     titled_page,
     victim_page,
 )
-from app.survey.page_kit import render_victim as render_victim
 from app.survey.session import cookie_of, delete_cookie, set_cookie
 from app.survey.state import IN_PROGRESS
+from app.victim_page import EXIT_URL, START_URL
 
 router = APIRouter(include_in_schema=False)
 

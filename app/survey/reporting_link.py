@@ -6,9 +6,8 @@ and show them; the survey calls reporting only through this module, for two thin
 - a response counted into the rollups when it is submitted, and out again when withdrawn;
 - the published "you said, we did" statements its confirmation page shows.
 
-A change to either on the reporting side is made here too, and nowhere else in the survey. The
-one exception is models.py, which draws each response's disclosure-control key from the pure
-reporting.cell_key (through here it would import itself: rollups read the survey's models).
+A change to either on the reporting side is made here too, and nowhere else in the survey
+(tests/core/test_architecture.py holds the survey to this module's three reporting imports).
 """
 
 from __future__ import annotations

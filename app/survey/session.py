@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from fastapi import Request, Response
 from sqlalchemy import delete, or_
@@ -193,9 +193,11 @@ def end_session_of_cookie(session: Session, cookie_value: str | None) -> None:
         end_session(session, survey_session)
 
 
-def delete_old_sessions(session: Session, *, older_than: timedelta = timedelta(days=1)) -> int:
+def delete_old_sessions(
+    session: Session, *, older_than: timedelta = timedelta(days=1), at: datetime | None = None
+) -> int:
     """Delete survey sessions that ended or timed out (for the retention job); returns how many."""
-    cutoff = utcnow() - older_than
+    cutoff = (at or utcnow()) - older_than
     result = session.execute(
         delete(SurveySession).where(
             or_(col(SurveySession.expires_at) < cutoff, col(SurveySession.ended_at) < cutoff)

@@ -9,7 +9,8 @@ import pytest
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
-from app.auth.client_address import parse_networks, resolve
+from app.auth.client_address import resolve
+from app.setting_values import parse_networks
 from tests.auth.conftest import LiveServer
 from tests.auth_helpers import form_csrf_token
 

@@ -13,9 +13,9 @@ from sqlmodel import Session, col, select
 from app.audit import AuditEvent
 from app.auth.models import StaffUser
 from app.banks import service
-from app.banks.files import document_as_yaml
 from app.banks.models import BankVersionContributor
 from app.banks.schema import normalize, parse_document
+from app.banks.yaml_files import document_as_yaml
 from app.enums import Role
 from tests.auth_helpers import (
     api_headers,

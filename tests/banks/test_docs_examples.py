@@ -19,9 +19,9 @@ from typing import Any
 
 import pytest
 
-from app.banks.files import read_yaml_text
 from app.banks.lint import check_document
 from app.banks.support import check_support_file
+from app.banks.yaml_files import read_yaml_text
 from tests.banks.conftest import REPO
 
 GUIDE = (REPO / "docs" / "question-banks.md").read_text(encoding="utf-8")

@@ -14,9 +14,9 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.banks.files import document_as_yaml
 from app.banks.models import BankVersion
 from app.banks.schema import normalize, parse_document
+from app.banks.yaml_files import document_as_yaml
 from app.cli import app as cli
 from app.enums import Role
 from tests.auth_helpers import api_headers, create_staff_user, signed_in_client, staff_csrf_token

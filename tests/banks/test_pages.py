@@ -8,8 +8,8 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.banks import service
-from app.banks.files import document_as_yaml
 from app.banks.schema import normalize, parse_document
+from app.banks.yaml_files import document_as_yaml
 from app.enums import Role
 from tests.auth_helpers import form_csrf_token, signed_in_client, staff_csrf_token
 from tests.banks.conftest import create_loaded_version, fixture_document

@@ -197,6 +197,29 @@ def test_editor_of_another_bank_gets_403(client: TestClient, db: Session) -> Non
     assert {e.detail.get("reason") for e in events} >= {"not_bank_editor"}
 
 
+def test_every_refusal_records_the_same_details(client: TestClient, db: Session) -> None:
+    """One deny(): a refusal for the bank's scope and one for the role record the method and
+    the route's template (never the address called, nor anything about a person)."""
+    path = "/api/v1/banks/general/drafts"
+    rasso_editor = api_headers(db, Role.editor, banks=["rasso"])
+    analyst = api_headers(db, Role.analyst)
+    for headers in (rasso_editor, analyst):
+        response = client.post(path, json={"document": fixture_document()}, headers=headers)
+        assert response.status_code == 403
+    db.expire_all()
+    events = db.exec(select(AuditEvent).where(AuditEvent.action == "access.denied")).all()
+    [template] = {event.object_id for event in events}
+    assert template.endswith("/banks/{slug}/drafts")
+    assert sorted((event.detail for event in events), key=str) == sorted(
+        [
+            {"method": "POST", "path": template, "reason": "not_bank_editor"},
+            {"method": "POST", "path": template, "required_roles": ["editor"]},
+        ],
+        key=str,
+    )
+    assert path not in str([event.detail for event in events])
+
+
 def test_approver_cannot_approve_their_own_draft(client: TestClient, db: Session) -> None:
     both = _bound(db, Role.editor, Role.approver, banks=["general"])
     version = _draft(client, both, fixture_document())

@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlmodel import Session
 
-from app.banks.files import document_as_yaml
+from app.banks.yaml_files import document_as_yaml
 from app.enums import Role
 from tests.auth_helpers import api_headers, create_staff_user
 from tests.banks.conftest import create_loaded_version, fixture_document

@@ -21,7 +21,7 @@ URDU_FIRST_QUESTION = "پولیس سے رابطہ کرنا کتنا آسان ت�
 def urdu_interface_approved(monkeypatch: pytest.MonkeyPatch) -> None:
     """Urdu is offered only once a partner has approved the interface's own strings too; the
     test stands in for that approval (the bank fixture's Urdu text is approved)."""
-    from app.survey import i18n
+    from app import i18n
 
     monkeypatch.setitem(i18n.INTERFACE_LANGUAGES, "ur", "approved")
 

@@ -22,7 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 
-from app.reporting.cell_key import MAX_ADJUSTMENT, possible_counts
+from app.cell_key import MAX_ADJUSTMENT, possible_counts
 from tests.disclosure.observe import Exact, Key, Knowledge, Small
 
 

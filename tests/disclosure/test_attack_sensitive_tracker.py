@@ -18,8 +18,8 @@ from collections import defaultdict
 
 import pytest
 
+from app.cell_key import KEY_SPACE, distribution, perturb
 from app.reporting.aggregates import MetricPiece, aggregate_metric_from, metric_cell
-from app.reporting.cell_key import KEY_SPACE, distribution, perturb
 from app.reporting.disclosure import SENSITIVE_MEASURES, Tally
 from tests.disclosure.attacker import Score
 from tests.disclosure.harness import DRAWS

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from app.reporting import cell_key
-from app.reporting.cell_key import (
+from app import cell_key
+from app.cell_key import (
     ADJUSTMENTS,
     KEY_SPACE,
     MAX_ADJUSTMENT,

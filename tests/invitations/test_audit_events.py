@@ -14,7 +14,7 @@ from app.db import utcnow as now
 from app.enums import Role
 from app.invitations.contacts import case_ref_hash, contact_hash
 from app.invitations.dispatch import dispatch_once
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from tests.auth_helpers import api_headers
 from tests.invitations.factories import PHONE, PHONE_E164, RecordingSender, make_row, upload
 

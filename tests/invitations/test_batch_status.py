@@ -15,7 +15,7 @@ from app.db import utcnow as now
 from app.enums import Role
 from app.invitations.batches import import_rows
 from app.invitations.models import InvitationBatch
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from tests.auth_helpers import api_headers
 from tests.invitations.factories import make_row, phone_number
 

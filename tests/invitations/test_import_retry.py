@@ -24,7 +24,7 @@ from app.invitations.batches import import_rows
 from app.invitations.contacts import contact_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from tests.auth_helpers import api_headers
 from tests.invitations.factories import RecordingSender, make_row, phone_number, upload
 

@@ -24,7 +24,7 @@ from app.invitations.contacts import contact_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, InvitationBatch, OutboundMessage
 from app.invitations.optout import opt_out_contact
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from tests.invitations.factories import RecordingSender, make_row, phone_number
 from tests.invitations.test_import_retry import _die_midway
 

@@ -10,7 +10,6 @@ from sqlmodel import Session
 from typer.testing import CliRunner
 
 import app.models  # noqa: F401  (every table)
-from app.banks.models import BankVersion, QuestionBank
 from app.cli import app as cli_app
 from app.crypto import DecryptionFailed, decrypt
 from app.db import metadata
@@ -18,8 +17,10 @@ from app.db import utcnow as now
 from app.invitations.contacts import case_ref_hash
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation
-from app.invitations.purge import purge, retention_cutoff
+from app.jobs.retention import purge
+from app.retention import retention_cutoff
 from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
+from tests.factories import create_bank_version_row
 from tests.invitations.factories import RecordingSender, make_row, upload
 
 PLAINTEXTS = [
@@ -38,21 +39,7 @@ PLAINTEXTS = [
 
 
 def _bank_version(db: Session) -> int:
-    bank = QuestionBank(slug="general", title="General")
-    db.add(bank)
-    db.flush()
-    version = BankVersion(
-        bank_id=bank.id,
-        version=1,
-        status="published",
-        document={"slug": "general"},  # type: ignore[arg-type]
-        content_hash="x" * 64,
-        source="file",
-        created_by="test",
-        last_edited_by="test",
-    )
-    db.add(version)
-    db.flush()
+    version = create_bank_version_row(db, "general", {"slug": "general"})
     assert version.id is not None
     return version.id
 
@@ -237,3 +224,46 @@ def test_purge_command(db: Session) -> None:
     assert "Purge:" in result.output
     assert db.execute(text("select count(*) from invitation")).scalar() == 3
     db.commit()
+
+
+def test_purge_deletes_survey_sessions_ended_a_day_ago_while_the_link_is_open(
+    db: Session,
+) -> None:
+    """An ended or timed-out survey session only says someone opened the link; once a day has
+    passed nobody can use it again, so the retention job deletes it even while the link is open."""
+    upload(db, [make_row(case_ref="CASE-PURGE-1")])
+    dispatch_once(sender=RecordingSender())
+    invitation = db.scalars(select(Invitation)).one()
+    at = now()
+    db.add_all(
+        [
+            SurveySession(
+                id="a" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at - timedelta(days=2),
+            ),
+            SurveySession(
+                id="b" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at + timedelta(minutes=30),
+                ended_at=at - timedelta(days=2),
+            ),
+            SurveySession(
+                id="c" * 64,
+                invitation_id=invitation.id,
+                csrf_token="t",
+                expires_at=at + timedelta(minutes=30),
+            ),
+        ]
+    )
+    db.commit()
+
+    report = purge(db, at=at)
+    db.commit()
+
+    assert report.survey_sessions_deleted == 2
+    assert [row.id for row in db.scalars(select(SurveySession))] == ["c" * 64]
+    assert report.invitations_closed == 0
+    assert purge(db, at=at).survey_sessions_deleted == 0

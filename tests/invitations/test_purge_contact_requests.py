@@ -8,7 +8,7 @@ from sqlmodel import Session, select
 
 from app.crypto import encrypt
 from app.db import utcnow
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from app.survey.models import ContactRequest
 
 

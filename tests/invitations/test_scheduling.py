@@ -10,9 +10,9 @@ from app.invitations.scheduling import (
     LONDON,
     first_due_at,
     next_send_time,
-    parse_quiet_hours,
     reminder_due_at,
 )
+from app.setting_values import parse_quiet_hours
 
 QUIET = parse_quiet_hours("20:00-09:00")
 

@@ -2,7 +2,7 @@
 
 Written the plain way (every cell, every piece, every response) and apart from the service, so a
 test can check the service's figures, rollups, cell keys and rules against it. It uses only the
-perturbation table (app.reporting.cell_key, checked on its own) and the canonical pieces of a
+perturbation table (app.cell_key, checked on its own) and the canonical pieces of a
 period (app.reporting.periods, checked on its own).
 """
 
@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from app.reporting.cell_key import perturb
+from app.cell_key import perturb
 from app.reporting.periods import (
     canonical_pieces,
     financial_year_label,

@@ -14,7 +14,7 @@ from app.banks.models import BankVersion
 from app.crypto import encrypt
 from app.db import new_uuid
 from app.survey.models import Comment, ContactRequest, Response
-from tests.factories import create_question_bank
+from tests.factories import create_bank_version_row, create_question_bank
 
 
 def now() -> datetime:
@@ -22,27 +22,13 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
-def create_bank_version(db: Session, slug: str = "general") -> BankVersion:
+def _bank_version(db: Session, slug: str) -> BankVersion:
     """A published bank version to hang responses on (one per slug)."""
     bank = create_question_bank(db, slug, title=f"{slug} bank")
-    assert bank.id is not None
-    version = db.exec(select(BankVersion).where(BankVersion.bank_id == bank.id)).first()
-    if version is None:
-        version = BankVersion(
-            bank_id=bank.id,
-            version=1,
-            status="published",
-            document={"slug": slug, "title": slug, "questions": []},
-            content_hash="0" * 64,
-            source="file",
-            created_by="test",
-            last_edited_by="test",
-            created_at=now(),
-            updated_at=now(),
-        )
-        db.add(version)
-        db.flush()
-    return version
+    found = db.exec(select(BankVersion).where(BankVersion.bank_id == bank.id)).first()
+    return found or create_bank_version_row(
+        db, slug, {"slug": slug, "title": slug, "questions": []}
+    )
 
 
 def create_response(
@@ -53,7 +39,7 @@ def create_response(
     month: date = date(2026, 7, 1),
     area: str | None = "B1",
 ) -> Response:
-    version = create_bank_version(db, crime_group)
+    version = _bank_version(db, crime_group)
     assert version.id is not None
     response = Response(
         id=new_uuid(),

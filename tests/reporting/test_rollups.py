@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session, func, select
 from typer.testing import CliRunner
 
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from app.reporting import rollups
 from app.survey.models import Response
 from tests.reporting.factories import (

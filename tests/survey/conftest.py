@@ -4,7 +4,8 @@ from collections.abc import Iterator
 
 import pytest
 
-from app.survey import bank, i18n
+from app import i18n
+from app.survey import bank
 
 
 @pytest.fixture(autouse=True)

@@ -186,7 +186,7 @@ def test_the_note_that_a_link_asked_goes_when_the_link_ends(
     from datetime import timedelta
 
     from app.db import utcnow
-    from app.invitations.purge import purge
+    from app.jobs.retention import purge
 
     _completed(client, db)
     _ask(client, "07911 123456")

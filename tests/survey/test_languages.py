@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
-from app.survey import i18n
+from app import i18n
 from app.survey.models import Response
 from tests.survey.factories import (
     answer,
@@ -160,6 +160,7 @@ def test_the_template_catalog_holds_every_interface_string() -> None:
 
     method_map = [
         ("app/survey/**.py", "python"),
+        ("app/victim_page.py", "python"),
         ("app/templates/survey/**.html", "jinja2"),
         ("app/templates/layouts/victim.html", "jinja2"),
     ]

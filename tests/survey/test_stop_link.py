@@ -15,7 +15,7 @@ from app.db import utcnow
 from app.invitations.dispatch import dispatch_once
 from app.invitations.links import read_survey_token
 from app.invitations.models import Contact, Invitation
-from app.invitations.purge import purge
+from app.jobs.retention import purge
 from tests.invitations.factories import RecordingSender, make_row, upload
 from tests.survey.factories import create_bank_version, rows
 

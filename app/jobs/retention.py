@@ -1,4 +1,4 @@
-"""Erasure: when a link ends, its contact details go and the tie to the response is cut.
+"""Retention job: when a link ends, its contact details go and the tie to the response is cut.
 
 After a purge an expired invitation keeps only coarse context (crime group, touchpoint, area,
 dates, status) — enough for the funnel — and nothing that leads to a person or an answer.
@@ -8,7 +8,7 @@ Idempotent: a second run finds nothing to do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session, col
@@ -20,6 +20,7 @@ from app.invitations.batches import abandon_stuck_imports
 from app.invitations.lifecycle import KEPT_AT_EXPIRY, OUTSTANDING_MESSAGES, InvitationStatus
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.reporting.contact_requests import erase_closed_contact_requests
+from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import (
     Answer,
@@ -29,6 +30,7 @@ from app.survey.models import (
     Response,
     SurveySession,
 )
+from app.survey.session import delete_old_sessions
 
 CHUNK = 1000
 
@@ -41,6 +43,7 @@ class PurgeReport:
     responses_deleted: int = 0
     contact_requests_erased: int = 0
     imports_abandoned: int = 0
+    survey_sessions_deleted: int = 0
 
     def summary(self) -> str:
         return (
@@ -48,7 +51,8 @@ class PurgeReport:
             f"details erased, {self.in_progress_deleted} unfinished answers deleted, "
             f"{self.responses_deleted} responses past retention deleted, "
             f"{self.contact_requests_erased} closed contact requests erased, "
-            f"{self.imports_abandoned} stuck imports undone"
+            f"{self.imports_abandoned} stuck imports undone, "
+            f"{self.survey_sessions_deleted} ended survey sessions deleted"
         )
 
 
@@ -113,12 +117,6 @@ def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:
     )
 
 
-def retention_cutoff(today: date, months: int) -> date:
-    """First day of the oldest month still kept."""
-    index = today.year * 12 + (today.month - 1) - months
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def _apply_retention(session: Session, at: datetime, report: PurgeReport) -> None:
     # Rollup counts stay by design: published aggregates keep their history.
     cutoff = retention_cutoff(at.date(), get_settings().retention_months)
@@ -139,6 +137,8 @@ def purge(session: Session, *, at: datetime | None = None, actor: str = "system"
     # Commits on its own (it may remove a whole 100,000-row batch, in chunks).
     report.imports_abandoned = abandon_stuck_imports(session, at=at, actor=actor)
     _close_invitations(session, _finished_invitation_ids(session, at), report)
+    # Sessions of links still open, ended or timed out over a day ago: no one can use them again.
+    report.survey_sessions_deleted = delete_old_sessions(session, at=at)
     session.flush()
     _erase_unused_contacts(session, report)
     _apply_retention(session, at, report)

@@ -9,6 +9,7 @@ shown to a victim); bank text has its own review status in the bank.
 from __future__ import annotations
 
 import gettext as gettext_module
+import re
 from collections.abc import Callable
 from functools import lru_cache
 from io import BytesIO
@@ -19,15 +20,21 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from markupsafe import Markup
 
-LOCALE_DIR = Path(__file__).resolve().parent.parent / "locale"
+LOCALE_DIR = Path(__file__).resolve().parent / "locale"
 DOMAIN = "messages"
 
 # Review status of the interface's own strings per language. A partner's approval of a
 # catalog is recorded here, beside the catalog, so it is reviewed like any code change.
 INTERFACE_LANGUAGES: dict[str, str] = {"en": "approved", "ur": "draft", "pl": "draft"}
 
-# Written right to left (the page gets dir="rtl").
-RTL_LANGUAGES: frozenset[str] = frozenset({"ur", "ar", "fa", "he", "ps", "sd", "ug", "yi"})
+# Written right to left (a page, a bank preview or a message gets dir="rtl"): the one list.
+# Arabic, Sorani Kurdish, Dhivehi, Persian, Hebrew, Pashto, Sindhi, Uyghur, Urdu, Yiddish.
+RTL_LANGUAGES: frozenset[str] = frozenset(
+    {"ar", "ckb", "dv", "fa", "he", "ps", "sd", "ug", "ur", "yi"}
+)
+
+# A language tag as banks and staff profiles give it: "ur", "pa-Arab", "pt-BR".
+LANGUAGE_PATTERN = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")
 
 # Names of languages in their own script, so a victim can find theirs in a list.
 LANGUAGE_NAMES: dict[str, str] = {
@@ -94,8 +101,3 @@ def gettext_for(language: str) -> Gettext:
         return text % variables if variables else text
 
     return gettext
-
-
-def translate(language: str, message: str, **variables: Any) -> str:
-    """A translated plain string (for messages built in Python, such as validation errors)."""
-    return str(gettext_for(language)(message, **variables))
