@@ -9,7 +9,8 @@ from typing import Any
 
 import yaml
 
-from app.banks.lint import BANK, Problem, Severity, check_document
+from app.banks.lint import check_document
+from app.banks.problems import BANK, Problem, Severity
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
 from app.banks.yaml_files import read_yaml, yaml_message

@@ -16,8 +16,8 @@ from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
 from app import audit
-from app.banks.lint import Problem, schema_problems
 from app.banks.models import SupportService
+from app.banks.problems import Problem, schema_problems
 from app.banks.schema import Identifier, NonEmptyText
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.db import utcnow as now

@@ -16,8 +16,9 @@ from sqlmodel import Session, col, select
 from app import audit
 from app.banks import provenance, service
 from app.banks.limits import document_size_problem
-from app.banks.lint import Problem, check_document
+from app.banks.lint import check_document
 from app.banks.models import BankContentAuthor, BankVersion, BankVersionContributor, QuestionBank
+from app.banks.problems import Problem
 from app.banks.schema import BankDocument, normalize
 from app.db import utcnow as now
 from app.errors import Conflict, Forbidden, InvalidInput, NotFound

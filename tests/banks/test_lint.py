@@ -6,7 +6,9 @@ from typing import Any
 
 import pytest
 
-from app.banks.lint import Problem, check_document, has_errors, reading_grade
+from app.banks.lint import check_document
+from app.banks.problems import Problem, has_errors
+from app.banks.wording import reading_grade
 from tests.banks.conftest import find_question, fixture_document
 
 
