@@ -55,8 +55,8 @@ def _load_banks() -> Iterator[str]:
     was made in the service (a partner's work, approved or under way, is never loaded over)."""
     from app.banks import service
     from app.banks.files import check_paths
+    from app.banks.publishing import load_document
     from app.banks.support import load_support_services
-    from app.banks.versions import load_document
 
     checked = check_paths([BANKS_DIR])
     yield from (problem.format() for problem in checked.problems if problem.severity == "error")

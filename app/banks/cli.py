@@ -47,8 +47,8 @@ def load(
     ),
 ) -> None:
     """Check, then publish each bank whose content changed as a new version (idempotent)."""
+    from app.banks.publishing import load_document
     from app.banks.support import load_support_services
-    from app.banks.versions import load_document
     from app.db import session_scope
 
     result = _check_and_print(paths)

@@ -2,7 +2,7 @@
 
 Partners (editors of a bank) draft in the same YAML as the bank files and see the checker's
 messages; approvers review a draft whose content they never changed, and approve exactly what
-the review page showed them (two-person rule, app/banks/versions.py). Thin: the work is in
+the review page showed them (two-person rule, app/banks/two_person.py). Thin: the work is in
 `versions`, `diff` and `localize`.
 """
 
@@ -15,7 +15,7 @@ from fastapi import APIRouter, Form, Query, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import ApproverDep, Caller, EditorDep, StaffDep, deny
-from app.banks import localize, service, versions
+from app.banks import localize, service, two_person, versions
 from app.banks.diff import diff_documents
 from app.banks.models import BankVersion
 from app.banks.routes import DENIALS, check_not_contributor
@@ -93,7 +93,7 @@ def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep
         raise NotFound(f"There is no bank {slug}.")
     rows = service.list_versions(session, slug)
     in_review = [row.id for row in rows if row.id is not None and row.status == service.IN_REVIEW]
-    changed_by = versions.contributors_by_version(session, in_review)
+    changed_by = two_person.contributors_by_version(session, in_review)
     return _page(
         request,
         caller,

@@ -1,6 +1,6 @@
 """Who wrote which words of a bank: the parts of a document, compared one by one.
 
-The two-person rule (app/banks/versions.py) must hold even when someone's words travel: when
+The two-person rule (app/banks/two_person.py) must hold even when someone's words travel: when
 A writes a question in one draft and B copies that draft into another, A still may not approve
 it. So a document is cut into *units* — each question, each section's own fields and question
 order, each bank-level field, and the order of sections — and every save records, for the

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 
 from app.auth.deps import ApproverDep, Caller, EditorDep, StaffDep, deny
-from app.banks import service, versions
+from app.banks import service, two_person, versions
 from app.banks.diff import diff_documents
 from app.banks.models import BankVersion
 from app.banks.service import VersionNumber
@@ -242,7 +242,7 @@ def check_not_contributor(
     """403 (audited) for an approver who ever changed the draft's content. Call it before
     the request writes anything."""
     draft = _existing_version(session, slug, version)
-    if not versions.may_approve(session, draft, caller.person):
+    if not two_person.may_approve(session, draft, caller.person):
         deny(request, session, caller, reason="own_draft", message=DENIALS["own_draft"])
 
 

@@ -11,8 +11,9 @@ import yaml
 from sqlmodel import Session
 
 from app.banks.models import BankVersion
+from app.banks.publishing import load_document
 from app.banks.schema import parse_document
-from app.banks.versions import create_draft, load_document
+from app.banks.versions import create_draft
 
 REPO = Path(__file__).resolve().parents[2]
 APPROVED_URDU = REPO / "tests" / "fixtures" / "banks" / "approved_urdu.yaml"

@@ -12,8 +12,9 @@ from typer.testing import CliRunner
 from app.audit import AuditEvent
 from app.banks import service
 from app.banks.models import BankVersion
+from app.banks.publishing import load_document
 from app.banks.schema import parse_document
-from app.banks.versions import approve_draft, create_draft, load_document, submit_draft
+from app.banks.versions import approve_draft, create_draft, submit_draft
 from app.cli import app as cli
 from tests.banks.conftest import find_question
 

@@ -13,10 +13,10 @@ import httpx
 from sqlmodel import Session
 
 from app.banks.models import BankVersion
+from app.banks.publishing import load_document
 from app.banks.schema import parse_document
 from app.banks.service import latest_published
 from app.banks.support import load_support_services
-from app.banks.versions import load_document
 from app.banks.yaml_files import read_yaml
 from app.crypto import encrypt
 from app.db import utcnow

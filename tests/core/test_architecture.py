@@ -82,8 +82,6 @@ MAX_FUNCTION_LINES = 60
 PENDING_LONG = {
     "app.auth.pages",
     "app.banks.pages",
-    "app.banks.versions",
-    "app.banks.versions.load_document",
     "app.invitations.batches",
     "app.invitations.batches._store_chunk",
     "app.invitations.cli.import_file",
