@@ -86,10 +86,7 @@ PENDING_LONG = {
     "app.banks.pages",
     "app.banks.versions",
     "app.banks.versions.load_document",
-    "app.invitations.batches",
-    "app.invitations.batches._store_chunk",
     "app.invitations.cli.import_file",
-    "app.invitations.dispatch",
     "app.invitations.rows.validate_row",
     "app.survey.pages",
 }
