@@ -86,8 +86,6 @@ PENDING_LONG = {
     "app.banks.pages",
     "app.banks.versions",
     "app.banks.versions.load_document",
-    "app.invitations.cli.import_file",
-    "app.invitations.rows.validate_row",
     "app.survey.pages",
 }
 
