@@ -6,9 +6,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 import typer
+
+if TYPE_CHECKING:
+    # Only for annotations: each command imports what it uses when it runs.
+    from app.invitations.batches import BatchResult
 
 app = typer.Typer(no_args_is_help=True)
 
@@ -49,12 +53,8 @@ def import_file(
     file: Path = typer.Argument(..., help="CSV with the batch columns and a header line"),
 ) -> None:
     """Upload a batch from a CSV file (the same as the batch API), with a progress bar."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
-
-    from app.db import session_scope
     from app.errors import AppError
-    from app.invitations.batch_input import check_row_count, read_csv_rows
-    from app.invitations.batches import import_rows
+    from app.invitations.batch_input import check_row_count
     from app.settings import get_settings
     from app.startup import check_startup
 
@@ -68,6 +68,22 @@ def import_file(
         check_row_count(total, max_rows)
     except AppError as exc:
         _fail(file, exc.detail, exc.errors)
+    result = _import_with_progress(file, total)
+    _print_result(result)
+    if result.rejected:
+        # The good rows are stored; the exit code tells a script that some were not.
+        raise typer.Exit(1)
+
+
+def _import_with_progress(file: Path, total: int) -> BatchResult:
+    """Store the file's rows as a batch, showing a progress bar; a problem ends the command."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeRemainingColumn
+
+    from app.db import session_scope
+    from app.errors import AppError
+    from app.invitations.batch_input import read_csv_rows
+    from app.invitations.batches import import_rows
+
     progress = Progress(
         "[progress.description]{task.description}",
         BarColumn(),
@@ -95,7 +111,11 @@ def import_file(
         _fail(file, exc.detail, exc.errors)
     except UnicodeDecodeError:
         _fail(file, "the file must be UTF-8 text (it changed while being imported).")
+    return result
 
+
+def _print_result(result: BatchResult) -> None:
+    """The counts, the skips by reason, and the first rejected rows (fields and rules only)."""
     reasons: dict[str, int] = {}
     for skip in result.skipped:
         reasons[skip["reason"]] = reasons.get(skip["reason"], 0) + 1
@@ -110,9 +130,6 @@ def import_file(
         typer.echo(f"row {problem['row']}: {messages}", err=True)
     if len(result.rejected) > SHOWN_PROBLEMS:
         typer.echo(f"... and {len(result.rejected) - SHOWN_PROBLEMS} more rejected rows", err=True)
-    if result.rejected:
-        # The good rows are stored; the exit code tells a script that some were not.
-        raise typer.Exit(1)
 
 
 @app.command("rotate-keys")

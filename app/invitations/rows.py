@@ -207,46 +207,31 @@ def _touchpoint_date(fields: _Fields, window: DateWindow) -> date | None:
     return value
 
 
-def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowError]:
-    """Check one row (a JSON object, or a CSV record as strings)."""
-    if isinstance(raw, UnreadableRow):
-        return [_error("row", raw.reason)]
-    if not isinstance(raw, Mapping):
-        return [_error("row", "must be an object with the batch columns")]
-    errors: list[RowError] = []
-    fields = _Fields(raw, errors)
-
-    safe = parse_safe_to_contact(raw.get("safe_to_contact"))
-    if safe is None:
-        fields.refuse("safe_to_contact", "must be true or false")
-    elif safe is False:
-        # Never messaged, so nothing else about it matters and nothing of it is kept.
-        return NotSafe()
-
+def _case_ref(fields: _Fields) -> str | None:
     case_ref = fields.text("case_ref")
     if not case_ref:
         fields.refuse("case_ref", "is required")
     elif len(case_ref) > MAX_CASE_REF:
         fields.refuse("case_ref", f"must be at most {MAX_CASE_REF} characters")
+    return case_ref
 
-    crime_group = fields.text("crime_group")
-    if crime_group not in {group.value for group in CrimeGroup}:
-        fields.refuse("crime_group", "must be one of general, rasso, vawg")
 
-    touchpoint = fields.text("touchpoint")
-    if touchpoint not in {point.value for point in Touchpoint}:
-        fields.refuse("touchpoint", "must be one of reporting, investigation, outcome, court")
-
-    touchpoint_date = _touchpoint_date(fields, window)
-
+def _area(fields: _Fields) -> str | None:
     area = fields.text("area")
     if area is not None and not _AREA_RE.match(area):
         fields.refuse("area", "must be a short code of letters, digits, - _ .")
+    return area
 
+
+def _language(fields: _Fields) -> str:
     language = fields.text("language") or "en"
     if not _BCP47_RE.match(language):
         fields.refuse("language", "must be a BCP 47 language tag such as en or pa-Arab")
+    return language
 
+
+def _destination(fields: _Fields) -> tuple[str | None, str | None]:
+    """The channel and its destination (E.164 or a lower-cased email), each None if refused."""
     channel = fields.text("channel")
     destination: str | None = None
     if channel == Channel.sms:
@@ -267,6 +252,36 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
                 fields.refuse("email", "must be a valid email address")
     else:
         fields.refuse("channel", "must be sms or email")
+    return channel, destination
+
+
+def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowError]:
+    """Check one row (a JSON object, or a CSV record as strings)."""
+    if isinstance(raw, UnreadableRow):
+        return [_error("row", raw.reason)]
+    if not isinstance(raw, Mapping):
+        return [_error("row", "must be an object with the batch columns")]
+    errors: list[RowError] = []
+    fields = _Fields(raw, errors)
+
+    safe = parse_safe_to_contact(raw.get("safe_to_contact"))
+    if safe is None:
+        fields.refuse("safe_to_contact", "must be true or false")
+    elif safe is False:
+        # Never messaged, so nothing else about it matters and nothing of it is kept.
+        return NotSafe()
+
+    case_ref = _case_ref(fields)
+    crime_group = fields.text("crime_group")
+    if crime_group not in {group.value for group in CrimeGroup}:
+        fields.refuse("crime_group", "must be one of general, rasso, vawg")
+    touchpoint = fields.text("touchpoint")
+    if touchpoint not in {point.value for point in Touchpoint}:
+        fields.refuse("touchpoint", "must be one of reporting, investigation, outcome, court")
+    touchpoint_date = _touchpoint_date(fields, window)
+    area = _area(fields)
+    language = _language(fields)
+    channel, destination = _destination(fields)
 
     if errors:
         return errors

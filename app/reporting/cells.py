@@ -22,6 +22,7 @@ from app.errors import InvalidInput
 from app.reporting import parameters, periods
 from app.reporting.offered import OTHER_LABELS, Offered, financial_years
 from app.reporting.periods import Piece
+from app.reporting.tally_source import GroupValue, Period
 
 GROUP_DIMENSIONS: tuple[str, ...] = (
     "crime_group",
@@ -41,7 +42,6 @@ LIMITED_DIMENSIONS: frozenset[str] = frozenset({"area", "language"})
 MAX_LIMITED_DIMENSIONS = 2
 MAX_CELLS = 10_000  # an answer listing more cells than this is refused: narrow the query
 
-GroupValue = str | None
 CellKey = tuple[GroupValue, ...]
 
 PERIOD_LABELS = {
@@ -49,22 +49,6 @@ PERIOD_LABELS = {
     "quarter": periods.quarter_label,
     "financial_year": periods.financial_year_label,
 }
-
-
-@dataclass(frozen=True)
-class Period:
-    """A bounded run of whole months (first days), first..last inclusive."""
-
-    first: date
-    last: date
-
-    @property
-    def label_from(self) -> str:
-        return periods.month_label(self.first)
-
-    @property
-    def label_to(self) -> str:
-        return periods.month_label(self.last)
 
 
 # --- parameters -----------------------------------------------------------------------------
@@ -294,11 +278,3 @@ class Grouping:
                 return None
             labels[name] = label
         return tuple(labels[name] for name in self.group_by), piece
-
-
-def as_month(value: Any) -> date:
-    """A month column's value (SQLite may hand back text)."""
-    if isinstance(value, str):
-        return date.fromisoformat(value[:10])
-    assert isinstance(value, date)
-    return value

@@ -13,21 +13,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date
-from typing import TYPE_CHECKING
 
 from app.reporting import periods
 from app.reporting.disclosure import Tally
-
-if TYPE_CHECKING:
-    from app.reporting.tallies import Tallies
+from app.reporting.tally_source import GroupValue, Tallies
 
 OFFER_MINIMUM = 50
 OTHER_AREAS = "other areas"
 OTHER_LANGUAGES = "other languages"
 OTHER_LABELS: Mapping[str, str] = {"area": OTHER_AREAS, "language": OTHER_LANGUAGES}
 FOLDED_DIMENSIONS = tuple(OTHER_LABELS)
-
-GroupValue = str | None
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,6 @@ check on the database that both give the same answers.
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
 from datetime import date
 from typing import Any, Protocol
 
@@ -21,7 +20,6 @@ from app.banks.metrics import Metric
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
-from app.reporting.cells import Period, as_month
 from app.reporting.disclosure import Tally, tally
 from app.reporting.rollups import (
     ALL,
@@ -31,6 +29,9 @@ from app.reporting.rollups import (
     response_table,
     rollup_table,
 )
+from app.reporting.tally_source import MonthTallies, Period, QuestionMonth, Tallies, as_month
+
+__all__ = ["STAGE_NAMES", "DatabaseTallies", "MonthTallies", "QuestionMonth", "Tallies"]
 
 invitation_table: Table = Invitation.__table__  # type: ignore[attr-defined]
 
@@ -50,75 +51,8 @@ STAGE_NAMES = tuple(name for name, _ in REACHED_BY)
 IN_PROGRESS = InvitationStatus.started  # a survey begun and not submitted
 
 
-@dataclass(frozen=True)
-class MonthTallies:
-    """The tallies of one month for one combination of raw dimension values."""
-
-    values: Mapping[str, Any]  # raw crime_group, touchpoint, area, language as asked for
-    month: date
-    tallies: Mapping[str, Tally]  # metric: positive, negative; funnel: one per stage
-
-
-@dataclass(frozen=True)
-class QuestionMonth:
-    """A question's answered and skipped responses in one month."""
-
-    question_id: str
-    month: date
-    answered: Tally
-    skipped: Tally
-
-
 class MetricInputs(Protocol):
     def __call__(self, session: Session, metric_id: str) -> list[tuple[int, str, str]]: ...
-
-
-class Tallies(Protocol):
-    def metric_months(
-        self,
-        metric: Metric,
-        columns: Sequence[str],
-        filters: Mapping[str, str],
-        period: Period,
-        *,
-        fine: bool,
-    ) -> list[MonthTallies]:
-        """Positive and not-positive answers to the metric per `columns` and month (`fine`:
-        from rows that know area and language)."""
-        ...
-
-    def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
-        """Responses per value of `dimension` (area or language) and month."""
-        ...
-
-    def live_response_months(self, first: date, last: date) -> set[date]:
-        """Months in which the service holds any response at all."""
-        ...
-
-    def invitation_months(
-        self, columns: Sequence[str], filters: Mapping[str, str], period: Period
-    ) -> list[MonthTallies]:
-        """Invitations reaching each funnel stage per `columns` and month."""
-        ...
-
-    def live_invitation_months(self, first: date, last: date) -> set[date]:
-        """Months in which the service invited anyone at all."""
-        ...
-
-    def question_months(
-        self,
-        version_ids: Sequence[int],
-        single: Sequence[str],
-        multi: Sequence[str],
-        touchpoint: str | None,
-        period: Period,
-    ) -> list[QuestionMonth]:
-        """Per question and month: responses that answered it and that skipped it."""
-        ...
-
-    def stopped(self, version_ids: Sequence[int], touchpoint: str | None) -> dict[str, Tally]:
-        """Per question: surveys in progress now whose place is that question."""
-        ...
 
 
 class DatabaseTallies:

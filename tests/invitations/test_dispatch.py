@@ -389,16 +389,16 @@ def test_message_that_cannot_be_built_fails_and_the_rest_go(
     db: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     upload(db, [make_row(), make_row(phone=phone_number(4), language="cy")])
-    from app.invitations import dispatch as dispatch_module
+    from app.invitations import outgoing
 
-    real_render = dispatch_module.render_message
+    real_render = outgoing.render_message
 
     def render(kind: str, channel: str, language: str, **kwargs: Any) -> Any:
         if language == "cy":
             raise KeyError("no Welsh text")
         return real_render(kind, channel, language, **kwargs)
 
-    monkeypatch.setattr(dispatch_module, "render_message", render)
+    monkeypatch.setattr(outgoing, "render_message", render)
     sender = RecordingSender()
     report = dispatch_once(sender=sender)
     assert report.sent == 1 and report.failed == 1

@@ -1,0 +1,88 @@
+"""What becomes of a message once dispatch has acted on it: sent (and the invitation's first
+send, link expiry and reminder), refused by the provider (retried or failed), failed, or held
+for review when the outcome is unknown.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from sqlmodel import Session
+
+from app.db import as_utc
+from app.invitations import lifecycle
+from app.invitations.contacts import configured_quiet_hours
+from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.scheduling import link_expires_at, next_send_time, reminder_due_at
+from app.messaging.sender import SendRejected
+from app.settings import get_settings
+
+MAX_ATTEMPTS = 5
+RETRY_AFTER = timedelta(minutes=5)
+
+
+def fail_message(session: Session, message: OutboundMessage, reason: str) -> None:
+    lifecycle.fail(message, reason)
+    session.add(message)
+    invitation = session.get(Invitation, message.invitation_id)
+    if invitation is not None and message.kind == "invitation":
+        lifecycle.mark_failed(invitation)
+        session.add(invitation)
+
+
+def hold_message_for_review(
+    session: Session, message: OutboundMessage, reason: str, at: datetime
+) -> None:
+    lifecycle.hold_for_review(message, reason)
+    session.add(message)
+    invitation = session.get(Invitation, message.invitation_id)
+    if invitation is not None and invitation.expires_at is None:
+        # The message may have reached the victim: treat it as sent, so the link works and
+        # ends on time (purge then erases the contact details), but schedule no reminder.
+        sent_at = as_utc(message.handed_over_at or message.claimed_at or at)
+        expires = link_expires_at(sent_at, ttl_days=get_settings().link_ttl_days)
+        lifecycle.mark_sent(invitation, at=sent_at, expires_at=expires)
+        session.add(invitation)
+
+
+def record_sent(
+    session: Session, message: OutboundMessage, provider: str, provider_id: str | None, at: datetime
+) -> None:
+    lifecycle.settle_sent(message, provider=provider, provider_id=provider_id, at=at)
+    session.add(message)
+    if message.kind != "invitation":
+        return
+    invitation = session.get(Invitation, message.invitation_id)
+    if invitation is None or invitation.first_sent_at is not None:
+        return
+    settings = get_settings()
+    expires = link_expires_at(at, ttl_days=settings.link_ttl_days)
+    lifecycle.mark_sent(invitation, at=at, expires_at=expires)
+    session.add(invitation)
+    if invitation.contact_id is not None:
+        contact = session.get(Contact, invitation.contact_id)
+        if contact is not None:
+            erase_after = as_utc(contact.erase_after) if contact.erase_after else None
+            contact.erase_after = max(erase_after, expires) if erase_after else expires
+            session.add(contact)
+    reminder_at = reminder_due_at(
+        at,
+        after_days=settings.reminder_after_days,
+        quiet=configured_quiet_hours(),
+        expires_at=expires,
+    )
+    if reminder_at is not None:
+        session.add(lifecycle.new_reminder(invitation.id, due_at=reminder_at))
+
+
+def record_rejected(
+    session: Session, message: OutboundMessage, exc: SendRejected, at: datetime
+) -> bool:
+    """Record the provider's refusal; True if the message is tried again later, False if failed."""
+    if exc.retryable and message.attempts < MAX_ATTEMPTS:
+        retry_at = next_send_time(at + RETRY_AFTER * message.attempts, configured_quiet_hours())
+        lifecycle.requeue(message, error=exc.reason, due_at=retry_at)
+        session.add(message)
+        return True
+    fail_message(session, message, exc.reason)
+    return False

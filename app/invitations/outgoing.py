@@ -1,0 +1,71 @@
+"""Building a claimed message for the sender, or saying why it must not go (checked at send
+time: the invitation may have ended, the contact opted out or been erased since it was due).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from app.crypto import DecryptionFailed, decrypt
+from app.db import as_utc
+from app.invitations.lifecycle import FINISHED_INVITATIONS
+from app.invitations.links import make_survey_token, stop_url, survey_url
+from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.messaging.sender import OutgoingMessage
+from app.messaging.texts import render_message
+from app.settings import get_settings
+
+
+@dataclass
+class Prepared:
+    outgoing: OutgoingMessage | None
+    skip_reason: str | None = None
+
+
+def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -> Prepared:
+    """Build the message, or say why it must not be sent (checked at send time)."""
+    invitation = session.get(Invitation, message.invitation_id)
+    if invitation is None:
+        return Prepared(None, "no_invitation")
+    if invitation.status in FINISHED_INVITATIONS:
+        return Prepared(None, invitation.status)
+    if invitation.expires_at is not None and at >= as_utc(invitation.expires_at):
+        return Prepared(None, "expired")
+    if invitation.contact_id is None:
+        return Prepared(None, "no_contact")
+    contact = session.get(Contact, invitation.contact_id)
+    if contact is None:
+        return Prepared(None, "no_contact")
+    if contact.opted_out_at is not None:
+        return Prepared(None, "opted_out")
+    if contact.destination_encrypted is None:
+        return Prepared(None, "erased")
+    try:
+        destination = decrypt(contact.destination_encrypted)
+    except DecryptionFailed:
+        return Prepared(None, "undecryptable")
+    settings = get_settings()
+    token = make_survey_token(invitation.id)
+    rendered = render_message(
+        message.kind,
+        invitation.channel,
+        invitation.language,
+        link=survey_url(token),
+        stop_link=stop_url(token),
+        organisation=settings.organisation,
+        verify_url=settings.verify_url or settings.base_url,
+    )
+    return Prepared(
+        OutgoingMessage(
+            channel=invitation.channel,
+            to=destination,
+            body=rendered.body,
+            subject=rendered.subject,
+            html_body=rendered.html_body,
+            reference=message.id,
+            stop_url=stop_url(token),
+        )
+    )
