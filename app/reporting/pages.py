@@ -19,7 +19,7 @@ from app import audit, clock
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep, read_only
 from app.enums import Role
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, PageTexts, error_summary
 from app.reporting import (
     actions,
     comment_quotes,
@@ -303,7 +303,11 @@ def _actions_page(
         actions=rows,
         may_publish=caller.has_any(Role.approver),
         error_summary=errors or [],
-        field_errors={error["href"].lstrip("#"): {"text": error["text"]} for error in errors or []},
+        field_errors={
+            error["href"].lstrip("#"): {"text": error["text"]}
+            for error in errors or []
+            if "href" in error
+        },
         text=text,
         crime_group=crime_group,
         crime_groups=figure_text.CRIME_GROUP_LABELS,
@@ -320,6 +324,17 @@ def actions_page(
     return _actions_page(request, session, caller, published=published == "yes")
 
 
+# The page's words for each problem actions.clean_action finds, and the field each links to.
+ACTION_TEXTS: PageTexts = {
+    ("text", actions.ActionProblem.MISSING): ("Enter what was done", "text"),
+    ("text", actions.ActionProblem.TOO_LONG): (
+        f"What was done must be {actions.MAX_ACTION_LENGTH} characters or fewer",
+        "text",
+    ),
+    ("crime_group", parameters.Kind.CHOICE): ("Choose who this is for", "crime_group"),
+}
+
+
 @router.post("/staff/actions")
 def actions_publish(
     request: Request,
@@ -328,29 +343,18 @@ def actions_publish(
     text: Annotated[str, Form()] = "",
     crime_group: Annotated[str, Form()] = "",
 ) -> Response:
-    errors: list[dict[str, str]] = []
-    if not text.strip():
-        errors.append({"text": "Enter what was done", "href": "#text"})
-    elif len(text.strip()) > actions.MAX_ACTION_LENGTH:
-        errors.append(
-            {
-                "text": f"What was done must be {actions.MAX_ACTION_LENGTH} characters or fewer",
-                "href": "#text",
-            }
-        )
-    if parameters.choice_problem("crime_group", crime_group):
-        errors.append({"text": "Choose who this is for", "href": "#crime_group"})
-    if errors:
+    try:
+        actions.publish_action(session, text=text, crime_group=crime_group, actor=caller.actor)
+    except InvalidInput as exc:
         return _actions_page(
             request,
             session,
             caller,
             status_code=422,
-            errors=errors,
+            errors=error_summary(exc.field_errors, ACTION_TEXTS),
             text=text,
             crime_group=crime_group,
         )
-    actions.publish_action(session, text=text, crime_group=crime_group or None, actor=caller.actor)
     return _redirect("/staff/actions?published=yes")
 
 
