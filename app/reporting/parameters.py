@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from app import errors
-from app.enums import CrimeGroup, Touchpoint
+from app.enums import CRIME_GROUPS, TOUCHPOINTS
 from app.reporting import periods
 
 
@@ -42,11 +42,11 @@ class Problem:
 # The values a choice parameter takes, and how the API names them when one is wrong.
 CHOICES: dict[str, tuple[frozenset[str], str]] = {
     "crime_group": (
-        frozenset(group.value for group in CrimeGroup),
+        frozenset(CRIME_GROUPS),
         "Use general, rasso or vawg.",
     ),
     "touchpoint": (
-        frozenset(point.value for point in Touchpoint),
+        frozenset(TOUCHPOINTS),
         "Use reporting, investigation, outcome or court.",
     ),
 }
