@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+from datetime import date
 
 import pytest
 from fastapi.testclient import TestClient
@@ -13,7 +14,7 @@ from sqlmodel import Session
 from app import errors
 from app.enums import Role
 from app.errors import InvalidInput
-from app.reporting import actions
+from app.reporting import actions, parameters, report, victims_code
 from app.reporting.pages import ACTION_TEXTS
 from tests.auth_helpers import api_headers, signed_in_client, staff_csrf_token
 
@@ -71,3 +72,17 @@ def test_a_page_without_words_for_an_error_names_where_it_is() -> None:
         {"text": "Enter a quarter", "href": "#q"}
     ]
     assert errors.problem_errors([error]) == [{"loc": ["query", "period"], "msg": "Use YYYY-Qn."}]
+
+
+def test_a_quarter_is_parsed_once_for_the_report_and_the_self_assessment() -> None:
+    assert parameters.parse_quarter(" 2026-Q3 ") == "2026-Q3"
+    problem = parameters.parse_quarter("2026-Q5")
+    assert isinstance(problem, parameters.Problem) and problem.kind == parameters.Kind.FORMAT
+
+    with pytest.raises(InvalidInput) as report_error:
+        report.parse_report_period("2026-Q5", date(2026, 12, 1))
+    with pytest.raises(InvalidInput) as saved_error:
+        victims_code.parse_self_assessment("2026-Q5", {"1": 0.5})
+
+    assert report_error.value.errors == [problem.api_error("query")]
+    assert saved_error.value.errors == [problem.api_error("path")]
