@@ -95,16 +95,18 @@ def error_summary(errors: Iterable[ErrorItem], texts: PageTexts) -> list[dict[st
 
     A problem the page has words for links to its field; any other names where it is (a
     field's name, never what was sent), as the page has no field of that name to link to.
+    Two problems the page words alike are one item.
     """
     items: list[dict[str, str]] = []
     for error in field_errors(errors):
         page_text = texts.get((error.field, error.kind))
         if page_text is None:
             where = " ".join(str(part) for part in error.loc)
-            items.append({"text": f"{where}: {error.msg}"})
+            item = {"text": f"{where}: {error.msg}"}
         else:
-            text, anchor = page_text
-            items.append({"text": text, "href": f"#{anchor}"})
+            item = {"text": page_text[0], "href": f"#{page_text[1]}"}
+        if item not in items:
+            items.append(item)
     return items
 
 

@@ -19,7 +19,7 @@ from app import audit, clock
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep, read_only
 from app.enums import Role
-from app.errors import Conflict, InvalidInput, PageTexts, error_summary
+from app.errors import Conflict, InvalidInput, error_summary
 from app.reporting import (
     actions,
     comment_quotes,
@@ -28,6 +28,7 @@ from app.reporting import (
     dashboard,
     dashboard_filters,
     figure_text,
+    page_texts,
     parameters,
     report,
     report_pack,
@@ -222,10 +223,8 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
             to_period=params.get("to"),
             quotable_only=params.get("quotable") == "yes",
         )
-    except InvalidInput:
-        errors.append(
-            {"text": "Enter months like 2026-07 or quarters like 2026-Q3", "href": "#from"}
-        )
+    except InvalidInput as exc:
+        errors += error_summary(exc.field_errors, page_texts.COMMENT_PERIOD_TEXTS)
         filters = comments.parse_filters(
             crime_group=crime_group,
             touchpoint=touchpoint,
@@ -324,17 +323,6 @@ def actions_page(
     return _actions_page(request, session, caller, published=published == "yes")
 
 
-# The page's words for each problem actions.clean_action finds, and the field each links to.
-ACTION_TEXTS: PageTexts = {
-    ("text", actions.ActionProblem.MISSING): ("Enter what was done", "text"),
-    ("text", actions.ActionProblem.TOO_LONG): (
-        f"What was done must be {actions.MAX_ACTION_LENGTH} characters or fewer",
-        "text",
-    ),
-    ("crime_group", parameters.Kind.CHOICE): ("Choose who this is for", "crime_group"),
-}
-
-
 @router.post("/staff/actions")
 def actions_publish(
     request: Request,
@@ -351,7 +339,7 @@ def actions_publish(
             session,
             caller,
             status_code=422,
-            errors=error_summary(exc.field_errors, ACTION_TEXTS),
+            errors=error_summary(exc.field_errors, page_texts.ACTION_TEXTS),
             text=text,
             crime_group=crime_group,
         )

@@ -15,7 +15,7 @@ from app import errors
 from app.enums import Role
 from app.errors import InvalidInput
 from app.reporting import actions, parameters, report, victims_code
-from app.reporting.pages import ACTION_TEXTS
+from app.reporting.page_texts import ACTION_TEXTS
 from tests.auth_helpers import api_headers, signed_in_client, staff_csrf_token
 
 
@@ -86,3 +86,14 @@ def test_a_quarter_is_parsed_once_for_the_report_and_the_self_assessment() -> No
 
     assert report_error.value.errors == [problem.api_error("query")]
     assert saved_error.value.errors == [problem.api_error("path")]
+
+
+def test_the_comment_page_words_every_period_problem_once(client: TestClient, db: Session) -> None:
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    both_wrong = staff.get("/staff/comments", params={"from": "2026-13", "to": "soon"})
+    backwards = staff.get("/staff/comments", params={"from": "2026-09", "to": "2026-01"})
+
+    period = {"text": "Enter months like 2026-07 or quarters like 2026-Q3", "href": "#from"}
+    assert both_wrong.status_code == 200 and _summary(both_wrong.text) == [period]
+    assert backwards.status_code == 200 and _summary(backwards.text) == [period]
