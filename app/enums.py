@@ -18,6 +18,11 @@ class Touchpoint(StrEnum):
     court = "court"
 
 
+# Every value, in the contract's order: for a check of a parameter or a grouping by it.
+CRIME_GROUPS: tuple[str, ...] = tuple(group.value for group in CrimeGroup)
+TOUCHPOINTS: tuple[str, ...] = tuple(point.value for point in Touchpoint)
+
+
 class Channel(StrEnum):
     sms = "sms"
     email = "email"

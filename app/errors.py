@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,8 +46,75 @@ PAGE_TITLES = {
 }
 
 
+@dataclass(frozen=True)
+class FieldError:
+    """What is wrong with one field, never what was sent in it.
+
+    `loc` says where (`("query", "from")`), `msg` says what in the API's words, and `kind`
+    names the problem so that a page can say it in its own words (see `error_summary`).
+    """
+
+    loc: tuple[str | int, ...]
+    msg: str
+    kind: str = ""
+
+    @property
+    def field(self) -> str:
+        return str(self.loc[-1]) if self.loc else ""
+
+    def as_problem(self) -> dict[str, Any]:
+        return {"loc": list(self.loc), "msg": self.msg}
+
+
+# A service may still hand over an error in the problem+json shape ({"loc", "msg"}).
+ErrorItem = FieldError | Mapping[str, Any]
+
+
+def field_errors(errors: Iterable[ErrorItem]) -> list[FieldError]:
+    return [
+        error
+        if isinstance(error, FieldError)
+        else FieldError(tuple(error.get("loc", ())), str(error.get("msg", "")))
+        for error in errors
+    ]
+
+
+def problem_errors(errors: Iterable[ErrorItem]) -> list[dict[str, Any]]:
+    """The `errors` member of a problem+json body."""
+    return [
+        error.as_problem() if isinstance(error, FieldError) else dict(error) for error in errors
+    ]
+
+
+# A page's words for a problem: (field, kind) → (text, id of the field the summary links to).
+PageTexts = Mapping[tuple[str, str], tuple[str, str]]
+
+
+def error_summary(errors: Iterable[ErrorItem], texts: PageTexts) -> list[dict[str, str]]:
+    """GOV.UK error summary items for the same errors the API shows as problem+json.
+
+    A problem the page has words for links to its field; any other names where it is (a
+    field's name, never what was sent), as the page has no field of that name to link to.
+    Two problems the page words alike are one item.
+    """
+    items: list[dict[str, str]] = []
+    for error in field_errors(errors):
+        page_text = texts.get((error.field, error.kind))
+        if page_text is None:
+            where = " ".join(str(part) for part in error.loc)
+            item = {"text": f"{where}: {error.msg}"}
+        else:
+            item = {"text": page_text[0], "href": f"#{page_text[1]}"}
+        if item not in items:
+            items.append(item)
+    return items
+
+
 class AppError(Exception):
-    """An error a user can act on; carries its own status and a safe message."""
+    """An error a user can act on; carries its own status and a safe message.
+
+    `field_errors` say which fields are wrong; `errors` is the same in problem+json's shape.
+    """
 
     status_code = 400
     type_slug = "bad-request"
@@ -54,12 +123,13 @@ class AppError(Exception):
         self,
         detail: str,
         *,
-        errors: list[dict[str, Any]] | None = None,
+        errors: Sequence[ErrorItem] | None = None,
         headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(detail)
         self.detail = detail
-        self.errors = errors
+        self.field_errors = field_errors(errors or ())
+        self.errors = problem_errors(self.field_errors) if errors is not None else None
         self.headers = headers
 
 
@@ -123,7 +193,7 @@ def problem_response(
     detail: str,
     *,
     type_slug: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: Sequence[ErrorItem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> JSONResponse:
     body: dict[str, Any] = {
@@ -133,7 +203,7 @@ def problem_response(
         "detail": detail,
     }
     if errors is not None:
-        body["errors"] = errors
+        body["errors"] = problem_errors(errors)
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 
@@ -142,7 +212,7 @@ def _error_page(
     status: int,
     detail: str,
     headers: dict[str, str] | None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: Sequence[ErrorItem] | None = None,
 ) -> Response:
     from app.templating import render
 
@@ -153,11 +223,7 @@ def _error_page(
         page_title=PAGE_TITLES.get(status, TITLES.get(status, "Error")),
         detail=detail,
         status=status,
-        # Where each problem is (a field's name), never what was sent.
-        error_summary=[
-            {"text": f"{' '.join(str(part) for part in error['loc'])}: {error['msg']}"}
-            for error in errors or []
-        ],
+        error_summary=error_summary(errors or [], {}),
     )
     if headers:
         response.headers.update(headers)
@@ -170,7 +236,7 @@ def error_response(
     detail: str,
     *,
     type_slug: str | None = None,
-    errors: list[dict[str, Any]] | None = None,
+    errors: Sequence[ErrorItem] | None = None,
     headers: dict[str, str] | None = None,
 ) -> Response:
     if wants_problem_json(request):

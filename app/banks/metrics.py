@@ -8,10 +8,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from app.enums import CrimeGroup, Touchpoint
+from app.enums import CRIME_GROUPS, TOUCHPOINTS
 
-ALL_CRIME_GROUPS: frozenset[str] = frozenset(group.value for group in CrimeGroup)
-ALL_TOUCHPOINTS: frozenset[str] = frozenset(touchpoint.value for touchpoint in Touchpoint)
+ALL_CRIME_GROUPS: frozenset[str] = frozenset(CRIME_GROUPS)
+ALL_TOUCHPOINTS: frozenset[str] = frozenset(TOUCHPOINTS)
 SPECIALIST_GROUPS: frozenset[str] = frozenset({"rasso", "vawg"})
 
 

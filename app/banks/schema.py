@@ -18,7 +18,7 @@ from pydantic import (
     model_validator,
 )
 
-from app.enums import CrimeGroup, Touchpoint
+from app.enums import TOUCHPOINTS, CrimeGroup, Touchpoint
 from app.i18n import LANGUAGE_PATTERN
 
 QuestionType = Literal["single", "multi", "scale", "yes_no", "text"]
@@ -141,7 +141,7 @@ class Question(_Strict):
     def asked_at(self) -> list[str]:
         """The touchpoints where the question is asked, in journey order."""
         if self.touchpoints is None:
-            return [touchpoint.value for touchpoint in Touchpoint]
+            return list(TOUCHPOINTS)
         return [t.value for t in Touchpoint if t in self.touchpoints]
 
 

@@ -8,56 +8,68 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from enum import StrEnum
 
 from sqlmodel import Session, col, or_, select
 
 from app import audit, clock
-from app.errors import InvalidInput
+from app.errors import FieldError, InvalidInput
 from app.reporting import parameters
 from app.reporting.models import PublishedAction
 
 MAX_ACTION_LENGTH = 1000
 
 
-def clean_text(text: str) -> str:
-    """Trimmed statement text, or InvalidInput when empty or longer than 1000 characters."""
-    value = text.strip()
+class ActionProblem(StrEnum):
+    MISSING = "missing"
+    TOO_LONG = "too_long"
+
+
+def _text_error(value: str) -> tuple[str, FieldError] | None:
+    """The API's detail and field error for a statement text, when it is wrong."""
     if not value:
-        raise InvalidInput(
-            "Enter what was done.", errors=[{"loc": ["body", "text"], "msg": "Enter the text."}]
+        return "Enter what was done.", FieldError(
+            ("body", "text"), "Enter the text.", ActionProblem.MISSING
         )
     if len(value) > MAX_ACTION_LENGTH:
-        raise InvalidInput(
-            "The statement is too long.",
-            errors=[{"loc": ["body", "text"], "msg": f"At most {MAX_ACTION_LENGTH} characters."}],
+        return "The statement is too long.", FieldError(
+            ("body", "text"), f"At most {MAX_ACTION_LENGTH} characters.", ActionProblem.TOO_LONG
         )
-    return value
+    return None
 
 
-def clean_crime_group(crime_group: str | None) -> str | None:
-    """A crime group value, or None for a statement that applies to everyone."""
+def _crime_group_error(crime_group: str | None) -> tuple[str, FieldError] | None:
+    # None, "" and "all": a statement that applies to everyone.
     if crime_group in (None, "", "all"):
         return None
-    if parameters.choice_problem("crime_group", crime_group):
-        raise InvalidInput(
-            "Choose a crime group.",
-            errors=[
-                {
-                    "loc": ["body", "crime_group"],
-                    "msg": "Use general, rasso, vawg or null.",
-                }
-            ],
+    if problem := parameters.choice_problem("crime_group", crime_group):
+        return "Choose a crime group.", FieldError(
+            ("body", "crime_group"), "Use general, rasso, vawg or null.", problem.kind
         )
-    return crime_group
+    return None
+
+
+def clean_action(*, text: str, crime_group: str | None) -> tuple[str, str | None]:
+    """Trimmed text (1 to 1000 characters) and crime group (None for everyone); otherwise
+    InvalidInput with an error for each wrong field."""
+    value = text.strip()
+    text_error, group_error = _text_error(value), _crime_group_error(crime_group)
+    found = [error for error in (text_error, group_error) if error is not None]
+    if found:
+        # The detail speaks of the crime group first, as it did when only one was reported.
+        detail = (group_error or found[0])[0]
+        raise InvalidInput(detail, errors=[field_error for _, field_error in found])
+    return value, None if crime_group in (None, "", "all") else crime_group
 
 
 def publish_action(
     session: Session, *, text: str, crime_group: str | None, actor: str
 ) -> PublishedAction:
     """Publish a statement (audited; the text itself is public, so it may be recorded)."""
+    text, crime_group = clean_action(text=text, crime_group=crime_group)
     action = PublishedAction(
-        crime_group=clean_crime_group(crime_group),
-        text=clean_text(text),
+        crime_group=crime_group,
+        text=text,
         published_by=actor,
         published_at=clock.now(),
     )

@@ -27,6 +27,7 @@ from sqlmodel import Session
 from app import audit, clock
 from app.banks import metrics as metric_registry
 from app.banks.metrics import Metric
+from app.enums import TOUCHPOINTS
 from app.errors import NotFound
 from app.reporting.cells import (
     FILTER_DIMENSIONS,
@@ -46,7 +47,7 @@ from app.reporting.disclosure import (
 )
 from app.reporting.feeds import ANSWERED_STATUSES, latest_question_ids, metric_inputs
 from app.reporting.periods import Piece
-from app.reporting.query_plan import ALL_TOUCHPOINTS, plan_query
+from app.reporting.query_plan import plan_query
 from app.reporting.stats import wilson_interval
 from app.reporting.tallies import DatabaseTallies, Tallies
 
@@ -118,7 +119,7 @@ def list_metrics(session: Session) -> list[MetricInfo]:
             positive_codes=sorted(metric.positive_codes),
             excluded_codes=sorted(metric.excluded_codes),
             crime_groups=sorted(metric.crime_groups),
-            touchpoints=[t for t in ALL_TOUCHPOINTS if t in metric.touchpoints],
+            touchpoints=[t for t in TOUCHPOINTS if t in metric.touchpoints],
             lower_is_better=metric.lower_is_better,
         )
         for metric in metric_registry.METRICS

@@ -22,10 +22,11 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.db import read_only
-from app.errors import InvalidInput
+from app.errors import FieldError, InvalidInput
 from app.reporting import comment_checks, comment_release, parameters
 from app.reporting.comment_release import CommentCell
 from app.reporting.disclosure import disclosure_info
+from app.reporting.parameters import Kind
 from app.reporting.periods import month_label
 from app.reporting.redaction import redact
 from app.settings import get_settings
@@ -96,9 +97,9 @@ def parse_filters(
 ) -> CommentFilters:
     """Filters from query values; `from` and `to` are YYYY-MM or YYYY-Qn, inclusive."""
     first, last, problems = parameters.parse_bounds(from_period, to_period)
-    errors = [problem.api_error() for problem in problems]
+    errors = [problem.field_error() for problem in problems]
     if first and last and first > last:
-        errors.append({"loc": ["query", "from"], "msg": "from must not be after to."})
+        errors.append(FieldError(("query", "from"), "from must not be after to.", Kind.ORDER))
     if errors:
         raise InvalidInput("The filters are not valid.", errors=errors)
     return CommentFilters(

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from app.banks.metrics import METRICS, get_metric
+from app.errors import PageTexts
 from app.reporting import parameters, periods
 from app.reporting.figure_text import (
     CRIME_GROUP_LABELS,
@@ -66,12 +67,12 @@ def default_period(today: date) -> tuple[str, str]:
 
 
 # The staff pages' words for a crime group or touchpoint not in its list.
-CHOICE_TEXTS: dict[tuple[str, Kind], tuple[str, str]] = {
+CHOICE_TEXTS: PageTexts = {
     ("crime_group", Kind.CHOICE): ("Choose a crime group from the list", "crime_group"),
     ("touchpoint", Kind.CHOICE): ("Choose a touchpoint from the list", "touchpoint"),
 }
 # The dashboard's words for each problem, and the field its error summary links to.
-PAGE_TEXTS: dict[tuple[str, Kind], tuple[str, str]] = {
+PAGE_TEXTS: PageTexts = {
     ("from", Kind.FORMAT): ("Enter a start like 2026-Q1 or 2026-01", "from"),
     ("to", Kind.FORMAT): ("Enter an end like 2026-Q4 or 2026-12", "to"),
     ("to", Kind.ORDER): ("The start must be before the end", "from"),

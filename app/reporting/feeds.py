@@ -15,10 +15,9 @@ from sqlmodel import Session, col
 
 from app.banks.localize import asked_at, iter_questions
 from app.banks.models import BankVersion, QuestionBank
-from app.enums import Touchpoint
+from app.enums import TOUCHPOINTS
 
 ANSWERED_STATUSES = ("published", "retired")  # versions victims can have answered
-ALL_TOUCHPOINTS = tuple(touchpoint.value for touchpoint in Touchpoint)
 
 # (version id, content hash) → measure → {(question id, touchpoint)}. Keyed by hash as well as
 # id, so a reused id (a test database emptied between tests) can never serve a stale document.
@@ -30,7 +29,7 @@ def measure_feeds(document: Mapping[str, Any]) -> dict[str, frozenset[tuple[str,
     feeds: dict[str, set[tuple[str, str]]] = {}
     for _section, question in iter_questions(document):
         for measure in question.get("measures") or ():
-            for touchpoint in ALL_TOUCHPOINTS:
+            for touchpoint in TOUCHPOINTS:
                 if asked_at(question, touchpoint):
                     feeds.setdefault(str(measure), set()).add((str(question["id"]), touchpoint))
     return {measure: frozenset(pairs) for measure, pairs in feeds.items()}

@@ -19,7 +19,7 @@ from app import audit, clock
 from app.auth.deps import Caller, require_roles, require_staff
 from app.db import SessionDep, read_only
 from app.enums import Role
-from app.errors import Conflict, InvalidInput
+from app.errors import Conflict, InvalidInput, error_summary
 from app.reporting import (
     actions,
     comment_quotes,
@@ -28,6 +28,7 @@ from app.reporting import (
     dashboard,
     dashboard_filters,
     figure_text,
+    page_texts,
     parameters,
     report,
     report_pack,
@@ -222,10 +223,8 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
             to_period=params.get("to"),
             quotable_only=params.get("quotable") == "yes",
         )
-    except InvalidInput:
-        errors.append(
-            {"text": "Enter months like 2026-07 or quarters like 2026-Q3", "href": "#from"}
-        )
+    except InvalidInput as exc:
+        errors += error_summary(exc.field_errors, page_texts.COMMENT_PERIOD_TEXTS)
         filters = comments.parse_filters(
             crime_group=crime_group,
             touchpoint=touchpoint,
@@ -303,7 +302,11 @@ def _actions_page(
         actions=rows,
         may_publish=caller.has_any(Role.approver),
         error_summary=errors or [],
-        field_errors={error["href"].lstrip("#"): {"text": error["text"]} for error in errors or []},
+        field_errors={
+            error["href"].lstrip("#"): {"text": error["text"]}
+            for error in errors or []
+            if "href" in error
+        },
         text=text,
         crime_group=crime_group,
         crime_groups=figure_text.CRIME_GROUP_LABELS,
@@ -328,29 +331,18 @@ def actions_publish(
     text: Annotated[str, Form()] = "",
     crime_group: Annotated[str, Form()] = "",
 ) -> Response:
-    errors: list[dict[str, str]] = []
-    if not text.strip():
-        errors.append({"text": "Enter what was done", "href": "#text"})
-    elif len(text.strip()) > actions.MAX_ACTION_LENGTH:
-        errors.append(
-            {
-                "text": f"What was done must be {actions.MAX_ACTION_LENGTH} characters or fewer",
-                "href": "#text",
-            }
-        )
-    if parameters.choice_problem("crime_group", crime_group):
-        errors.append({"text": "Choose who this is for", "href": "#crime_group"})
-    if errors:
+    try:
+        actions.publish_action(session, text=text, crime_group=crime_group, actor=caller.actor)
+    except InvalidInput as exc:
         return _actions_page(
             request,
             session,
             caller,
             status_code=422,
-            errors=errors,
+            errors=error_summary(exc.field_errors, page_texts.ACTION_TEXTS),
             text=text,
             crime_group=crime_group,
         )
-    actions.publish_action(session, text=text, crime_group=crime_group or None, actor=caller.actor)
     return _redirect("/staff/actions?published=yes")
 
 

@@ -1,8 +1,9 @@
 """Period, crime-group and touchpoint parameters, checked in one place for the API and the pages.
 
-A check returns `Problem`s naming the parameter and what is wrong with it. The API shows them
-as problem+json field errors (`Problem.api_error`, in the wording below); a page shows them as a
-GOV.UK error summary in its own words (`error_summary`), each linking to its field.
+A check returns `Problem`s naming the parameter and what is wrong with it. They are the app's
+field errors (`Problem.field_error`, see app.errors): the API shows them as problem+json field
+errors in the wording below; a page shows them as a GOV.UK error summary in its own words
+(`error_summary`), each linking to its field.
 """
 
 from __future__ import annotations
@@ -13,7 +14,8 @@ from datetime import date
 from enum import StrEnum
 from typing import Any
 
-from app.enums import CrimeGroup, Touchpoint
+from app import errors
+from app.enums import CRIME_GROUPS, TOUCHPOINTS
 from app.reporting import periods
 
 
@@ -30,18 +32,21 @@ class Problem:
     kind: Kind
     message: str
 
+    def field_error(self, location: str = "query") -> errors.FieldError:
+        return errors.FieldError((location, self.field), self.message, self.kind)
+
     def api_error(self, location: str = "query") -> dict[str, Any]:
-        return {"loc": [location, self.field], "msg": self.message}
+        return self.field_error(location).as_problem()
 
 
 # The values a choice parameter takes, and how the API names them when one is wrong.
 CHOICES: dict[str, tuple[frozenset[str], str]] = {
     "crime_group": (
-        frozenset(group.value for group in CrimeGroup),
+        frozenset(CRIME_GROUPS),
         "Use general, rasso or vawg.",
     ),
     "touchpoint": (
-        frozenset(point.value for point in Touchpoint),
+        frozenset(TOUCHPOINTS),
         "Use reporting, investigation, outcome or court.",
     ),
 }
@@ -65,6 +70,16 @@ def parse_bounds(
         except ValueError as exc:
             problems.append(Problem("to", Kind.FORMAT, str(exc)))
     return first, last, problems
+
+
+def parse_quarter(value: str, field: str = "period") -> str | Problem:
+    """One quarter (YYYY-Qn) as it is stored, without surrounding spaces (so that saving and
+    reading a spelling with spaces agree), or a FORMAT problem."""
+    try:
+        periods.parse_quarter(value)
+    except ValueError as exc:
+        return Problem(field, Kind.FORMAT, str(exc))
+    return value.strip()
 
 
 def span_problems(first: date, last: date) -> list[Problem]:
@@ -107,12 +122,6 @@ def parse_choices(params: Mapping[str, str]) -> tuple[dict[str, str | None], lis
     return values, problems
 
 
-def error_summary(
-    problems: Iterable[Problem], texts: Mapping[tuple[str, Kind], tuple[str, str]]
-) -> list[dict[str, str]]:
+def error_summary(problems: Iterable[Problem], texts: errors.PageTexts) -> list[dict[str, str]]:
     """GOV.UK error summary items: `texts` maps (field, kind) to the page's (text, anchor)."""
-    items: list[dict[str, str]] = []
-    for problem in problems:
-        text, anchor = texts[(problem.field, problem.kind)]
-        items.append({"text": text, "href": f"#{anchor}"})
-    return items
+    return errors.error_summary([problem.field_error() for problem in problems], texts)

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.enums import CrimeGroup, Touchpoint
+from app.enums import CRIME_GROUPS, TOUCHPOINTS
 from app.reporting.cells import (
     FILTER_DIMENSIONS,
     Grouping,
@@ -25,9 +25,6 @@ from app.reporting.cells import (
 from app.reporting.disclosure import configured_min_cell
 from app.reporting.offered import FOLDED_DIMENSIONS, offered_values
 from app.reporting.tallies import Tallies
-
-ALL_CRIME_GROUPS = tuple(group.value for group in CrimeGroup)
-ALL_TOUCHPOINTS = tuple(touchpoint.value for touchpoint in Touchpoint)
 
 
 @dataclass(frozen=True)
@@ -66,7 +63,7 @@ def plan_query(
         chosen,
         period,
         offered,
-        {"crime_group": ALL_CRIME_GROUPS, "touchpoint": ALL_TOUCHPOINTS},
+        {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS},
     )
     return QueryPlan(
         dimensions=dimensions,

@@ -20,7 +20,7 @@ from sqlmodel import Session
 from app import clock
 from app.db import read_only
 from app.errors import InvalidInput
-from app.reporting import actions, comment_quotes, comments, periods
+from app.reporting import actions, comment_quotes, comments, parameters, periods
 from app.reporting.aggregates import MetricCell, aggregate_metric
 from app.reporting.comment_quotes import ThemeQuotes
 from app.reporting.dashboard_filters import DashboardFilters
@@ -162,13 +162,10 @@ def parse_report_period(value: str | None, today: date) -> str:
     """The quarter asked for, or the last complete quarter; InvalidInput when malformed."""
     if not value:
         return periods.quarter_label_offset(periods.quarter_label(today), -1)
-    try:
-        periods.parse_quarter(value)
-    except ValueError as exc:
-        raise InvalidInput(
-            "Choose a quarter like 2026-Q3.", errors=[{"loc": ["query", "period"], "msg": str(exc)}]
-        ) from exc
-    return value.strip()
+    quarter = parameters.parse_quarter(value)
+    if isinstance(quarter, parameters.Problem):
+        raise InvalidInput("Choose a quarter like 2026-Q3.", errors=[quarter.field_error("query")])
+    return quarter
 
 
 def _total(session: Session, metric_id: str, period: str) -> tuple[MetricCell | None, bool, int]:

@@ -11,8 +11,8 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.banks.metrics import RIGHT_TITLES, right_measure
-from app.errors import InvalidInput
-from app.reporting import periods
+from app.errors import ErrorItem, InvalidInput
+from app.reporting import parameters, periods
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
     aggregate_metric_from,
@@ -136,20 +136,15 @@ def victims_code_from(
     )
 
 
-def _quarter(period: str) -> str:
-    """The quarter as it is stored (`2026-Q3`), or ValueError. Saving and reading both use it,
-    so a spelling with spaces reads what it saved rather than an empty self-assessment."""
-    periods.parse_quarter(period)
-    return period.strip()
-
-
 def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, float]]:
     """Validate a period (YYYY-Qn) and a {"1": 0.92, …} mapping; 422 with every problem."""
-    errors: list[dict[str, Any]] = []
-    try:
-        period = _quarter(period)
-    except ValueError as exc:
-        errors.append({"loc": ["path", "period"], "msg": str(exc)})
+    errors: list[ErrorItem] = []
+    # Saving and reading both store the quarter as parse_quarter gives it back.
+    quarter = parameters.parse_quarter(period)
+    if isinstance(quarter, parameters.Problem):
+        errors.append(quarter.field_error("path"))
+    else:
+        period = quarter
     parsed: dict[int, float] = {}
     if not isinstance(rights, Mapping) or not rights:
         errors.append({"loc": ["body", "rights"], "msg": 'Give rates per right, like {"1": 0.92}.'})
@@ -218,12 +213,10 @@ def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[A
 
 
 def get_self_assessment(session: Session, period: str) -> SelfAssessmentResult:
-    try:
-        period = _quarter(period)
-    except ValueError as exc:
-        raise InvalidInput(
-            "The period is not valid.", errors=[{"loc": ["path", "period"], "msg": str(exc)}]
-        ) from exc
+    quarter = parameters.parse_quarter(period)
+    if isinstance(quarter, parameters.Problem):
+        raise InvalidInput("The period is not valid.", errors=[quarter.field_error("path")])
+    period = quarter
     rows = session.exec(
         select(SelfAssessment)
         .where(SelfAssessment.period == period)

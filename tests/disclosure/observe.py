@@ -22,6 +22,7 @@ from datetime import date
 from typing import Any
 
 from app.banks.metrics import get_metric
+from app.enums import CRIME_GROUPS, TOUCHPOINTS
 from app.reporting import periods
 from app.reporting.aggregates import aggregate_metric_from
 from app.reporting.cells import PERIOD_DIMENSIONS, PERIOD_LABELS, Grouping, resolve_period
@@ -29,7 +30,6 @@ from app.reporting.dropoff import dropoff_from
 from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
 from app.reporting.periods import Piece, canonical_pieces
-from app.reporting.query_plan import ALL_CRIME_GROUPS, ALL_TOUCHPOINTS
 from app.reporting.tallies import STAGE_NAMES
 from tests.disclosure.world import (
     METRIC_QUESTIONS,
@@ -196,7 +196,7 @@ class Observer:
             dict(query.filters),
             period,
             offered,
-            {"crime_group": ALL_CRIME_GROUPS, "touchpoint": ALL_TOUCHPOINTS},
+            {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS},
         )
         self._groupings[id(query)] = (grouping, offered)
         return grouping, offered
