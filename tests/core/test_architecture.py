@@ -82,7 +82,6 @@ MAX_FUNCTION_LINES = 60
 PENDING_LONG = {
     "app.auth.pages",
     "app.banks.pages",
-    "app.survey.pages",
 }
 
 
