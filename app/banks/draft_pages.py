@@ -71,7 +71,7 @@ def _parse_form_document(text: str) -> Any:
 
 
 @router.get("/staff/banks/{slug}/drafts/new")
-def new_draftpage(
+def new_draft_page(
     slug: str,
     request: Request,
     session: SessionDep,
@@ -163,7 +163,7 @@ def create_draft_form(
 
 
 @router.get("/staff/banks/{slug}/drafts/{version}/edit")
-def edit_draftpage(
+def edit_draft_page(
     slug: str, version: VersionNumber, request: Request, session: SessionDep, caller: EditorDep
 ) -> Response:
     check_editor(session, request, caller, slug)
@@ -237,7 +237,7 @@ def _review_page(
 
 
 @router.get("/staff/banks/{slug}/drafts/{version}/approve")
-def review_draftpage(
+def review_draft_page(
     slug: str, version: VersionNumber, request: Request, session: SessionDep, caller: ApproverDep
 ) -> Response:
     check_not_contributor(session, request, caller, slug, version)

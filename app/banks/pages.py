@@ -26,7 +26,7 @@ TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
 
 
 @router.get("/staff/banks")
-def bankspage(request: Request, session: SessionDep, caller: StaffDep) -> Response:
+def banks_page(request: Request, session: SessionDep, caller: StaffDep) -> Response:
     banks = []
     for bank in service.list_banks(session):
         latest = service.latest_published(session, bank.slug)
@@ -42,7 +42,7 @@ def bankspage(request: Request, session: SessionDep, caller: StaffDep) -> Respon
 
 
 @router.get("/staff/banks/{slug}")
-def bankpage(slug: str, request: Request, session: SessionDep, caller: StaffDep) -> Response:
+def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep) -> Response:
     bank = service.get_bank(session, slug)
     if bank is None:
         raise NotFound(f"There is no bank {slug}.")
@@ -65,7 +65,7 @@ def bankpage(slug: str, request: Request, session: SessionDep, caller: StaffDep)
 
 
 @router.get("/staff/banks/{slug}/versions/{version}")
-def previewpage(
+def preview_page(
     slug: str,
     version: VersionNumber,
     request: Request,
@@ -123,7 +123,7 @@ def _shown_if(question: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dic
 
 
 @router.get("/staff/banks/{slug}/diff")
-def diffpage(
+def diff_page(
     slug: str,
     request: Request,
     session: SessionDep,
