@@ -10,7 +10,7 @@ import pytest
 
 from app.auth import csrf, totp
 from app.auth.api_keys import prefix_of
-from app.auth.pages import safe_next
+from app.auth.staff_page import safe_next
 
 NOW = datetime(2026, 11, 27, 12, 0, 10, tzinfo=UTC)
 

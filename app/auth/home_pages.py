@@ -1,0 +1,88 @@
+"""Staff sign-out and the staff home page, which lists what the caller's roles open."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from app.audit import record as record_event
+from app.auth import sessions
+from app.auth.deps import Caller, StaffDep
+from app.auth.models import StaffUser
+from app.auth.staff_page import HOME_URL, LOGIN_URL, FormText, check_form_token, redirect
+from app.db import SessionDep
+from app.enums import Role
+from app.templating import render
+
+router = APIRouter(include_in_schema=False)
+
+
+@router.post("/staff/logout")
+def logout(request: Request, session: SessionDep, csrf_token: FormText = "") -> Response:
+    active = sessions.session_from_request(session, request)
+    if active is None:
+        response = redirect(LOGIN_URL)
+    else:
+        check_form_token(active, csrf_token)
+        sessions.end_session(session, active.record)
+        record_event(
+            session,
+            actor=f"user:{active.user.id}",
+            action="auth.sign_out",
+            object_type="staff_user",
+            object_id=str(active.user.id),
+        )
+        response = redirect(f"{LOGIN_URL}?signed_out=true")
+    sessions.clear_session_cookie(response)
+    return response
+
+
+# What each role opens, in the words of the product brief; links where a staff page exists
+# (the rest is done through the API, or by other domains' pages as they arrive).
+EVERYONE: tuple[tuple[str, str | None], ...] = (
+    ("Read the “you said, we did” actions", "/staff/actions"),
+)
+ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
+    Role.approver: (
+        ("Approve and publish question bank changes", "/staff/banks"),
+        ("Publish “you said, we did” actions", "/staff/actions"),
+        ("Check comments not written in English", "/staff/comments/checks"),
+        ("Edit support services", None),
+    ),
+    Role.editor: (("Draft changes to the question banks listed on your account", "/staff/banks"),),
+    Role.analyst: (
+        ("See the results dashboard", "/staff/dashboard"),
+        ("Read redacted comments", "/staff/comments"),
+        ("Print the quarterly report", "/reports/quarterly"),
+    ),
+    Role.uploader: (
+        ("Upload invitation batches and cancellations", None),
+        ("Record the force’s Victims’ Code self-assessment", None),
+    ),
+    Role.victims_team: (("Read and close “contact me” requests", "/staff/contact-requests"),),
+}
+
+
+def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
+    """What the caller's roles allow, each once, in a fixed order (admin: everything)."""
+    items = [{"text": text, "href": href} for text, href in EVERYONE]
+    for role, abilities in ROLE_ABILITIES.items():
+        if caller.has_any(role):
+            items.extend({"text": text, "href": href} for text, href in abilities)
+    return items
+
+
+@router.get(HOME_URL)
+def staff_home(request: Request, session: SessionDep, caller: StaffDep) -> Response:
+    user = session.get(StaffUser, caller.user_id) if caller.user_id is not None else None
+    return render(
+        request,
+        "staff/home.html",
+        page_title="Staff home",
+        staff_user=caller,
+        csrf_token=caller.csrf_token,
+        roles=sorted(role.value for role in caller.roles),
+        bank_scopes=sorted(caller.bank_scopes),
+        language_scopes=user.language_scopes if user is not None else [],
+        abilities=abilities_for(caller),
+    )
