@@ -6,12 +6,11 @@ from typing import Annotated, Any
 from urllib.parse import urlencode
 
 from babel import Locale
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from app.auth.deps import Caller, require_roles
+from app.auth.deps import ApproverDep
 from app.db import SessionDep
-from app.enums import Role
 from app.errors import InvalidInput
 from app.reporting import comment_review, comments, figure_text
 from app.reporting.comment_checks import CheckOutcome
@@ -21,7 +20,6 @@ from app.templating import render
 router = APIRouter(include_in_schema=False)
 
 # Approvers check (admins hold every role); analysts never lift the hold themselves.
-CheckerDep = Annotated[Caller, Depends(require_roles(Role.approver))]
 
 CHECKS_URL = "/staff/comments/checks"
 _ENGLISH = Locale("en")
@@ -35,7 +33,7 @@ def language_name(code: str) -> str:
 
 
 @router.get(CHECKS_URL)
-def comment_checks_page(request: Request, session: SessionDep, caller: CheckerDep) -> Response:
+def comment_checks_page(request: Request, session: SessionDep, caller: ApproverDep) -> Response:
     held = comment_review.held_for_check(
         session, comments.CommentFilters(), min_cell=configured_min_cell(), limit=200
     )
@@ -57,7 +55,7 @@ def comment_checks_page(request: Request, session: SessionDep, caller: CheckerDe
 def comment_check_decision(
     comment_id: str,
     session: SessionDep,
-    caller: CheckerDep,
+    caller: ApproverDep,
     outcome: Annotated[str, Form()] = "",
 ) -> Any:
     if outcome not in CheckOutcome.__members__:

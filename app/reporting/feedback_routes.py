@@ -5,23 +5,23 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import (
+    AnalystDep,
+    ApproverDep,
+    StaffDep,
+    VictimsTeamDep,
+)
 from app.db import SessionDep
-from app.enums import CrimeGroup, Role, Touchpoint
+from app.enums import CrimeGroup, Touchpoint
 from app.reporting import actions, comment_quotes, comments, contact_requests
 from app.reporting.csv_export import csv_text
 from app.reporting.disclosure import configured_min_cell
 
 router = APIRouter(tags=["feedback"])
-
-AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
-ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
-StaffDep = Annotated[Caller, Depends(require_staff())]
-VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
 
 
 # --- Comments ------------------------------------------------------------------------------

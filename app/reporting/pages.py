@@ -12,11 +12,17 @@ import dataclasses
 from typing import Annotated, Any
 from urllib.parse import parse_qsl, urlencode
 
-from fastapi import APIRouter, Depends, Form, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
 from app import audit, clock
-from app.auth.deps import Caller, require_roles, require_staff
+from app.auth.deps import (
+    AnalystDep,
+    ApproverDep,
+    Caller,
+    StaffDep,
+    VictimsTeamDep,
+)
 from app.db import SessionDep, read_only
 from app.enums import Role
 from app.errors import Conflict, InvalidInput, error_summary
@@ -40,11 +46,6 @@ from app.reporting.offered import OTHER_AREAS
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
-
-AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
-ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
-StaffDep = Annotated[Caller, Depends(require_staff())]
-VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
 
 
 def _staff_page(request: Request, caller: Caller, template: str, **values: Any) -> Response:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.auth.deps import Caller, deny, require_roles
+from app.auth.deps import AnalystDep, Caller, UploaderDep, deny, require_roles
 from app.db import SessionDep, read_only
 from app.enums import Role
 from app.reporting import aggregates, dropoff, funnel, victims_code
@@ -22,8 +22,6 @@ router = APIRouter(tags=["aggregates"])
 
 ResultT = TypeVar("ResultT")
 
-AnalystDep = Annotated[Caller, Depends(require_roles(Role.analyst))]
-UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
 # Editors pass the role check; the route then keeps them to the banks in their scope.
 DropoffReaderDep = Annotated[Caller, Depends(require_roles(Role.analyst, Role.editor))]
 SelfAssessmentReaderDep = Annotated[Caller, Depends(require_roles(Role.uploader, Role.analyst))]
