@@ -16,13 +16,11 @@ from app.banks.diff import diff_documents
 from app.banks.service import VersionNumber
 from app.banks.staff_page import page, version_or_404
 from app.db import SessionDep
-from app.enums import Role, Touchpoint
+from app.enums import TOUCHPOINTS, Role
 from app.errors import NotFound
 from app.i18n import is_rtl
 
 router = APIRouter(include_in_schema=False)
-
-TOUCHPOINTS = [touchpoint.value for touchpoint in Touchpoint]
 
 
 @router.get("/staff/banks")

@@ -17,7 +17,7 @@ from typing import Any
 import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
-from app.enums import Channel, CrimeGroup, Touchpoint
+from app.enums import CRIME_GROUPS, TOUCHPOINTS, Channel
 
 COLUMNS = (
     "case_ref",
@@ -273,11 +273,11 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
 
     case_ref = _case_ref(fields)
     crime_group = fields.text("crime_group")
-    if crime_group not in {group.value for group in CrimeGroup}:
-        fields.refuse("crime_group", "must be one of general, rasso, vawg")
+    if crime_group not in CRIME_GROUPS:
+        fields.refuse("crime_group", f"must be one of {', '.join(CRIME_GROUPS)}")
     touchpoint = fields.text("touchpoint")
-    if touchpoint not in {point.value for point in Touchpoint}:
-        fields.refuse("touchpoint", "must be one of reporting, investigation, outcome, court")
+    if touchpoint not in TOUCHPOINTS:
+        fields.refuse("touchpoint", f"must be one of {', '.join(TOUCHPOINTS)}")
     touchpoint_date = _touchpoint_date(fields, window)
     area = _area(fields)
     language = _language(fields)
