@@ -16,6 +16,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session, col, select
 
 from app.db import utcnow
+from app.errors import FieldError
 from app.i18n import N_
 from app.survey.models import InProgressAnswer
 from app.survey.text_input import clean_victim_text
@@ -74,22 +75,26 @@ def clean_value(question: Mapping[str, Any], value: Any) -> Any:
 
 def clean_answers(
     questions: Iterable[Mapping[str, Any]], answers: Mapping[str, Any]
-) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-    """Every answer checked against its question: (clean answers, errors as {loc, msg})."""
+) -> tuple[dict[str, Any], list[FieldError]]:
+    """Every answer checked against its question: (clean answers, one error per bad answer)."""
     by_id = {question["id"]: question for question in questions}
     clean: dict[str, Any] = {}
-    errors: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     for position, (question_id, value) in enumerate(answers.items()):
         question = by_id.get(question_id)
         if question is None:
             # An unknown key is the caller's own text (it could be anything a victim typed,
             # or not even encodable): named by its position, never echoed.
-            errors.append({"loc": ["body", "answers", position], "msg": UNKNOWN_QUESTION_API})
+            errors.append(
+                FieldError(("body", "answers", position), UNKNOWN_QUESTION_API, "unknown_question")
+            )
             continue
         try:
             clean[question_id] = clean_value(question, value)
         except AnswerError as error:
-            errors.append({"loc": ["body", "answers", question_id], "msg": error.english()})
+            errors.append(
+                FieldError(("body", "answers", question_id), error.english(), "invalid_value")
+            )
     return clean, errors
 
 

@@ -16,6 +16,7 @@ from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
 from app.crypto import encrypt
+from app.errors import FieldError
 from app.i18n import N_
 from app.survey.entry import lock_invitation
 from app.survey.models import ContactRequest, ContactRequestFiled
@@ -42,7 +43,8 @@ class ContactForm:
     # Normalised forms, kept apart so a form shown again keeps exactly what was typed.
     phone_e164: str = ""
     email_normalised: str = ""
-    errors: dict[str, str] = field(default_factory=dict)  # field name → message (untranslated)
+    # One per wrong field; `msg` is the untranslated English text the page translates.
+    errors: list[FieldError] = field(default_factory=list)
 
 
 def read_form(form: object) -> ContactForm:
@@ -62,22 +64,26 @@ def read_form(form: object) -> ContactForm:
     )
 
 
+def _problem(field_name: str, kind: str, message: str) -> FieldError:
+    return FieldError(("form", field_name), message, kind)
+
+
 def validate(contact: ContactForm) -> ContactForm:
     """Check the form and normalise the phone (E.164) and email; errors go on the form."""
-    errors: dict[str, str] = {}
+    errors: list[FieldError] = []
     if not contact.consent:
-        errors["consent"] = NEED_CONSENT
+        errors.append(_problem("consent", "required", NEED_CONSENT))
     if len(contact.name) > NAME_MAX:
-        errors["name"] = NAME_TOO_LONG
+        errors.append(_problem("name", "too_long", NAME_TOO_LONG))
     if not contact.phone and not contact.email:
-        errors["phone"] = NEED_PHONE_OR_EMAIL
+        errors.append(_problem("phone", "required", NEED_PHONE_OR_EMAIL))
     if contact.phone:
         try:
             parsed = phonenumbers.parse(contact.phone, "GB")
         except phonenumbers.NumberParseException:
             parsed = None
         if parsed is None or not phonenumbers.is_valid_number(parsed):
-            errors["phone"] = BAD_PHONE
+            errors.append(_problem("phone", "invalid", BAD_PHONE))
         else:
             contact.phone_e164 = phonenumbers.format_number(
                 parsed, phonenumbers.PhoneNumberFormat.E164
@@ -88,9 +94,9 @@ def validate(contact: ContactForm) -> ContactForm:
                 contact.email, check_deliverability=False
             ).normalized
         except EmailNotValidError:
-            errors["email"] = BAD_EMAIL
+            errors.append(_problem("email", "invalid", BAD_EMAIL))
     if len(contact.best_time) > BEST_TIME_MAX:
-        errors["best_time"] = BEST_TIME_TOO_LONG
+        errors.append(_problem("best_time", "too_long", BEST_TIME_TOO_LONG))
     contact.errors = errors
     return contact
 

@@ -14,6 +14,7 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
 from app.survey.addresses import CHECK_URL
@@ -118,8 +119,11 @@ def _complete_page(
 ) -> HTMLResponse:
     _ = gettext_of(shown.visit)
     contact = shown.contact
-    errors = {name: str(_(message)) for name, message in contact.errors.items()}
-    summary = [{"text": message, "href": f"#{name}"} for name, message in errors.items()]
+    errors = {error.field: str(_(error.msg)) for error in contact.errors}
+    texts = {
+        (error.field, error.kind): (errors[error.field], error.field) for error in contact.errors
+    }
+    summary = error_summary(contact.errors, texts)
     return page(
         request,
         session,

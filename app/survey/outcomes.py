@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any, Protocol
 
+from app.errors import FieldError
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.answers import AnswerError
@@ -33,9 +34,9 @@ class SurveyNotCompleted(Exception):
 class InvalidAnswers(Exception):
     """Answers sent to the API that their questions cannot take (nothing was saved)."""
 
-    def __init__(self, errors: list[dict[str, Any]]) -> None:
+    def __init__(self, errors: list[FieldError]) -> None:
         super().__init__("Some answers cannot be saved.")
-        self.errors = errors  # {loc, msg}, never the value sent
+        self.errors = errors  # where and what is wrong, never the value sent
 
 
 class Stage(Enum):

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, select
 
+from app.errors import FieldError
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey import service
@@ -171,7 +172,7 @@ def test_submit_twice_files_one_response_and_ends_answering(db: Session) -> None
         with pytest.raises(SurveyCompleted):
             browser.answer("q:someone_charged", answer="no")
         shown = service.confirmation(db, cookie=cookie)
-        assert shown.contact.errors == {} and shown.visit.completed
+        assert shown.contact.errors == [] and shown.visit.completed
     assert Browser(db, invitation).first.place == COMPLETE
 
 
@@ -204,9 +205,9 @@ def test_a_contact_request_is_filed_once_per_link(db: Session) -> None:
         return result
 
     mistaken = ask(phone="07911 123456")
-    assert isinstance(mistaken, Confirmation) and mistaken.contact.errors == {
-        "consent": NEED_CONSENT
-    }
+    assert isinstance(mistaken, Confirmation) and mistaken.contact.errors == [
+        FieldError(("form", "consent"), NEED_CONSENT, "required")
+    ]
     assert rows(db, select(ContactRequest)) == []
     assert isinstance(ask(consent="yes", phone="07911 123456"), ContactFiled)
     # A second request gets the same result, and is not stored over the first.
@@ -234,7 +235,9 @@ def test_the_token_alone_saves_submits_and_withdraws(db: Session) -> None:
     assert state.answers == {"sat_overall": HIDDEN}  # the token never reads a value back
     with pytest.raises(InvalidAnswers) as refused:
         service.save_by_token(db, token=token, answers={"sat_overall": "nonsense"})
-    assert refused.value.errors[0]["loc"] == ["body", "answers", "sat_overall"]
+    assert refused.value.errors == [
+        FieldError(("body", "answers", "sat_overall"), refused.value.errors[0].msg, "invalid_value")
+    ]
     db.rollback()
     service.submit_by_token(db, token=token)
     service.submit_by_token(db, token=token)
