@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from app.errors import InvalidInput
+from app.errors import FieldError, InvalidInput
 from app.reporting import parameters, periods
 from app.reporting.offered import OTHER_LABELS, Offered, financial_years
 from app.reporting.periods import Piece
@@ -43,6 +43,14 @@ MAX_LIMITED_DIMENSIONS = 2
 MAX_CELLS = 10_000  # an answer listing more cells than this is refused: narrow the query
 
 CellKey = tuple[GroupValue, ...]
+
+# The kinds of this module's field errors, for a page to word them (app.errors.error_summary).
+UNKNOWN_DIMENSION = "unknown_dimension"
+NOT_A_FILTER = "not_a_filter"
+TOO_LONG = "too_long"
+TOO_MANY_DIMENSIONS = "too_many_dimensions"
+NOT_OFFERED = "not_offered"
+TOO_MANY_CELLS = "too_many_cells"
 
 PERIOD_LABELS = {
     "month": periods.month_label,
@@ -71,10 +79,11 @@ def parse_group_by(values: Iterable[str] | None) -> list[str]:
         raise InvalidInput(
             "group_by takes only: " + ", ".join(GROUP_DIMENSIONS) + ".",
             errors=[
-                {
-                    "loc": ["query", "group_by"],
-                    "msg": f"Unknown dimension; use any of {', '.join(GROUP_DIMENSIONS)}.",
-                }
+                FieldError(
+                    ("query", "group_by"),
+                    f"Unknown dimension; use any of {', '.join(GROUP_DIMENSIONS)}.",
+                    UNKNOWN_DIMENSION,
+                )
             ],
         )
     return dimensions
@@ -83,14 +92,14 @@ def parse_group_by(values: Iterable[str] | None) -> list[str]:
 def parse_filters(filters: Mapping[str, str | None] | None) -> dict[str, str]:
     """Filters on crime group, touchpoint, area and language; blank values are ignored."""
     chosen = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
-    errors: list[dict[str, Any]] = []
+    errors: list[FieldError] = []
     for name, value in chosen.items():
         if name not in FILTER_DIMENSIONS:
-            errors.append({"loc": ["query", name], "msg": "Not a filter."})
+            errors.append(FieldError(("query", name), "Not a filter.", NOT_A_FILTER))
         elif name in parameters.CHOICES and (problem := parameters.choice_problem(name, value)):
-            errors.append(problem.api_error())
+            errors.append(problem.field_error())
         elif len(str(value)) > 64:
-            errors.append({"loc": ["query", name], "msg": "Too long."})
+            errors.append(FieldError(("query", name), "Too long.", TOO_LONG))
     if errors:
         raise InvalidInput("A filter is not valid.", errors=errors)
     return {name: str(value) for name, value in chosen.items()}
@@ -109,10 +118,11 @@ def check_dimension_limit(
         raise InvalidInput(
             f"A query may use at most {maximum} of: {', '.join(sorted(limited))}.",
             errors=[
-                {
-                    "loc": ["query", "group_by"],
-                    "msg": f"Uses {', '.join(used)}: choose at most {maximum}.",
-                }
+                FieldError(
+                    ("query", "group_by"),
+                    f"Uses {', '.join(used)}: choose at most {maximum}.",
+                    TOO_MANY_DIMENSIONS,
+                )
             ],
         )
 
@@ -125,11 +135,11 @@ def resolve_period(period_from: str | None, period_to: str | None, today: date) 
     """
     first, last, problems = parameters.parse_bounds(period_from, period_to)
     if problems:
-        raise InvalidInput("The period is not valid.", errors=[p.api_error() for p in problems])
+        raise InvalidInput("The period is not valid.", errors=[p.field_error() for p in problems])
     first, last = periods.default_range(first, last, today)
     problems = parameters.span_problems(first, last)
     if problems:
-        raise InvalidInput("The period is not valid.", errors=[p.api_error() for p in problems])
+        raise InvalidInput("The period is not valid.", errors=[p.field_error() for p in problems])
     return Period(first, last)
 
 
@@ -137,10 +147,11 @@ def check_offered_filters(filters: Mapping[str, str], offered: Offered, period: 
     """422 for an area or language filter that names a value not offered in the period."""
     years = financial_years(period.first, period.last)
     errors = [
-        {
-            "loc": ["query", name],
-            "msg": f"Not reported on its own in this period: use {OTHER_LABELS[name]!r}.",
-        }
+        FieldError(
+            ("query", name),
+            f"Not reported on its own in this period: use {OTHER_LABELS[name]!r}.",
+            NOT_OFFERED,
+        )
         for name, value in filters.items()
         if name in OTHER_LABELS and not offered.offered_in_any(name, value, years)
     ]
@@ -226,10 +237,11 @@ class Grouping:
             raise InvalidInput(
                 f"That would list {size:,} cells; at most {MAX_CELLS:,} can be listed.",
                 errors=[
-                    {
-                        "loc": ["query", "group_by"],
-                        "msg": "Group by fewer dimensions, filter, or ask for a shorter period.",
-                    }
+                    FieldError(
+                        ("query", "group_by"),
+                        "Group by fewer dimensions, filter, or ask for a shorter period.",
+                        TOO_MANY_CELLS,
+                    )
                 ],
             )
         specs: list[CellSpec] = []

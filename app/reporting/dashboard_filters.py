@@ -9,8 +9,9 @@ from typing import Any
 from urllib.parse import urlencode
 
 from app.banks.metrics import METRICS, get_metric
-from app.errors import PageTexts
+from app.errors import FieldError, PageTexts
 from app.reporting import parameters, periods
+from app.reporting.cells import NOT_OFFERED
 from app.reporting.figure_text import (
     CRIME_GROUP_LABELS,
     TOUCHPOINT_LABELS,
@@ -83,6 +84,19 @@ PAGE_TEXTS: PageTexts = {
     ),
     **CHOICE_TEXTS,
 }
+
+# The dashboard's words for the one filter checked against the data.
+DATA_TEXTS: PageTexts = {
+    ("area", NOT_OFFERED): (
+        f"Enter an area reported on its own in this period, or “{OTHER_AREAS}”",
+        "area",
+    ),
+}
+
+
+def area_not_offered(errors: Sequence[FieldError]) -> bool:
+    """Whether the errors say the area filter names an area not reported on its own."""
+    return any((error.field, error.kind) == ("area", NOT_OFFERED) for error in errors)
 
 
 def _period(params: Mapping[str, str], today: date) -> tuple[str, str, list[Problem]]:

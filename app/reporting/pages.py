@@ -42,7 +42,6 @@ from app.reporting import (
     themes,
 )
 from app.reporting.disclosure import configured_min_cell
-from app.reporting.offered import OTHER_AREAS
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -72,14 +71,11 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
     try:
         with read_only(session):
             board = dashboard.build_dashboard(session, filters)
-    except InvalidInput:
+    except InvalidInput as exc:
         # The one filter checked against the data: an area not reported on its own.
-        errors.append(
-            {
-                "text": f"Enter an area reported on its own in this period, or “{OTHER_AREAS}”",
-                "href": "#area",
-            }
-        )
+        if not dashboard_filters.area_not_offered(exc.field_errors):
+            raise
+        errors += error_summary(exc.field_errors, dashboard_filters.DATA_TEXTS)
         filters = dataclasses.replace(filters, area=None)
         with read_only(session):
             board = dashboard.build_dashboard(session, filters)
