@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session, select
@@ -38,23 +39,31 @@ def create_sms_invitation(
     return invitation
 
 
-def create_bank_version_row(
+def create_bank_version(
     db: Session,
-    slug: str,
-    document: dict[str, Any],
+    document: Mapping[str, Any],
     *,
+    slug: str = "general",
     version: int = 1,
     status: str = "published",
+    commit: bool = True,
 ) -> BankVersion:
-    """A bank version holding `document` (flushed), as `banks load` would leave it."""
+    """A bank version holding `document` for bank `slug`, as `banks load` would leave it.
+
+    The document's slug (and crime group, when it names one) become `slug`. Committed, or
+    only flushed with `commit=False`.
+    """
+    content = {**document, "slug": slug}
+    if "crime_group" in content:
+        content["crime_group"] = slug
     bank = create_question_bank(db, slug)
     assert bank.id is not None
     row = BankVersion(
         bank_id=bank.id,
         version=version,
         status=status,
-        document=document,
-        content_hash=hashlib.sha256(json.dumps(document, sort_keys=True).encode()).hexdigest(),
+        document=content,
+        content_hash=hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest(),
         source="file",
         created_by="test",
         last_edited_by="test",
@@ -62,4 +71,6 @@ def create_bank_version_row(
     )
     db.add(row)
     db.flush()
+    if commit:
+        db.commit()
     return row

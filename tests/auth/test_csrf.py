@@ -176,9 +176,10 @@ def test_a_token_header_or_field_that_is_not_text_is_refused_on_the_api(
 def test_a_lone_surrogate_as_a_survey_form_token_is_refused_not_a_500(
     client: TestClient, db: Session
 ) -> None:
-    from tests.survey.factories import create_bank_version, create_invitation, enter
+    from tests.factories import create_bank_version
+    from tests.survey.factories import bank_document, create_invitation, enter
 
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     enter(client, create_invitation(db))
     for path in ("/survey/start", "/survey/withdraw", "/survey/submit", "/survey/language"):
         body, headers = _multipart({"csrf_token": LONE_SURROGATE_UTF7, "answer": b"x"})

@@ -487,10 +487,10 @@ def test_an_integer_too_big_for_the_database_is_404_or_422(
     url: str,
     params: dict[str, str],
 ) -> None:
-    from tests.factories import create_bank_version_row
+    from tests.factories import create_bank_version
 
     client, headers = hostile_client
-    create_bank_version_row(db, "general", {"slug": "general", "title": "General"})
+    create_bank_version(db, {"title": "General"})
     db.commit()
     before = _row_counts(db)
 
@@ -584,9 +584,9 @@ def staff_pages(client: TestClient, db: Session) -> Iterator[tuple[TestClient, d
     """Signed in with every role, over the general bank; the session's CSRF token in the
     header, so every form field is free to be hostile."""
     from tests.auth_helpers import signed_in_client, staff_csrf_token
-    from tests.factories import create_bank_version_row
+    from tests.factories import create_bank_version
 
-    create_bank_version_row(db, "general", {"slug": "general", "title": "General"})
+    create_bank_version(db, {"title": "General"})
     db.commit()
     staff = signed_in_client(client, db, list(Role), banks=["general"])
     yield staff, {"X-CSRF-Token": staff_csrf_token(staff)}

@@ -26,7 +26,8 @@ from app.reporting.cells import Period
 from app.reporting.disclosure import Tally
 from app.reporting.tallies import STAGE_NAMES, MonthTallies, QuestionMonth
 from app.survey.models import Response
-from tests.reporting.factories import create_bank_version, create_invitation, small_bank
+from tests.factories import create_bank_version
+from tests.reporting.factories import create_invitation, small_bank
 
 # Which question feeds which metric in the generated banks (tests.reporting.factories).
 METRIC_QUESTIONS: dict[str, str] = {

@@ -222,9 +222,10 @@ def test_a_victims_answer_is_saved_promptly_while_a_large_import_runs(
     client: TestClient, db: Session
 ) -> None:
     from app.survey.models import InProgressAnswer
-    from tests.survey.factories import create_bank_version, create_invitation, token_for
+    from tests.factories import create_bank_version
+    from tests.survey.factories import bank_document, create_invitation, token_for
 
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     token = token_for(create_invitation(db))
     rows = rows_for(range(20_000))
     going = threading.Event()

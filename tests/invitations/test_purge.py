@@ -20,7 +20,7 @@ from app.invitations.models import Contact, Invitation
 from app.jobs.retention import purge
 from app.retention import retention_cutoff
 from app.survey.models import Answer, Comment, InProgressAnswer, Response, SurveySession
-from tests.factories import create_bank_version_row
+from tests.factories import create_bank_version
 from tests.invitations.factories import RecordingSender, make_row, upload
 
 PLAINTEXTS = [
@@ -39,7 +39,7 @@ PLAINTEXTS = [
 
 
 def _bank_version(db: Session) -> int:
-    version = create_bank_version_row(db, "general", {"slug": "general"})
+    version = create_bank_version(db, {}, commit=False)
     assert version.id is not None
     return version.id
 

@@ -22,7 +22,7 @@ from app.reporting import rollups
 from app.reporting.disclosure import Tally
 from app.reporting.models import RollupCount
 from app.survey.models import Answer, Response
-from tests.factories import create_bank_version_row, create_sms_invitation
+from tests.factories import create_sms_invitation
 
 SATISFACTION = [*SATISFACTION_SCALE, "dont_know"]
 RIGHTS_OPTIONS = ["yes", "no", "dont_know", "not_applicable"]
@@ -101,20 +101,6 @@ def small_bank(slug: str = "general", *, overall_id: str = "sat_overall") -> dic
             }
         ],
     }
-
-
-def create_bank_version(
-    db: Session,
-    document: Mapping[str, Any] | None = None,
-    *,
-    slug: str = "general",
-    version: int = 1,
-    status: str = "published",
-) -> BankVersion:
-    document = dict(document if document is not None else small_bank(slug))
-    row = create_bank_version_row(db, slug, document, version=version, status=status)
-    db.commit()
-    return row
 
 
 def submit_response(

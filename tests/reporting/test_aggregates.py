@@ -14,10 +14,10 @@ from sqlmodel import Session
 from app.errors import InvalidInput, NotFound
 from app.reporting.aggregates import aggregate_metric, list_metrics
 from app.reporting.disclosure import Tally
+from tests.factories import create_bank_version
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
-    create_bank_version,
     published,
     small_bank,
     submit_response,
@@ -233,7 +233,7 @@ def test_small_cells_are_suppressed_alone(
 
 
 def test_unknown_area_is_null_and_can_be_grouped(db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     responses = [
         submit_response(db, version, {"sat_overall": "very_satisfied"}, area=None)
         for _ in range(60)
@@ -289,7 +289,7 @@ def test_metric_list_names_the_questions_of_the_latest_published_versions(
 def test_coarse_and_fine_rollup_rows_give_the_same_record_sets(db: Session) -> None:
     """By crime group alone the coarse rows answer; filtered by an area that holds every
     response, the fine ones: the same records, so the same cell keys and the same figures."""
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     rng = random.Random(7)
     for _ in range(80):
         submit_response(
@@ -318,7 +318,7 @@ def test_coarse_and_fine_rollup_rows_give_the_same_record_sets(db: Session) -> N
 
 
 def test_a_period_is_bounded_and_a_missing_end_is_made_whole(db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     submit_response(db, version, {"sat_overall": "neither"}, month=date(2026, 7, 1))
     today = date(2026, 12, 1)
     whole = aggregate_metric(db, "satisfaction.overall", on=today)

@@ -15,12 +15,8 @@ from app.enums import Role
 from app.reporting.stats import wilson_interval
 from app.survey.models import Response
 from tests.auth_helpers import api_headers
-from tests.reporting.factories import (
-    create_bank_version,
-    create_invitation,
-    published,
-    submit_response,
-)
+from tests.factories import create_bank_version
+from tests.reporting.factories import create_invitation, published, small_bank, submit_response
 
 CODES = ["very_satisfied"] * 40 + ["neither"] * 20
 JULY = "from=2026-07&to=2026-07"
@@ -31,7 +27,7 @@ def filled(db: Session) -> dict[str, list[Response]]:
     """July 2026. B1: 60 answers, 40 satisfied first; "=cmd" area likewise (both offered on
         their own: 50 or more responses in the year); C3: 3 and C4: 2 ("other areas": 5 answers,
     so at most 9 once published)."""
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     made: dict[str, list[Response]] = {}
     for area, codes in [("B1", CODES), ("C3", CODES[:3]), ("C4", CODES[-2:]), ("=cmd", CODES)]:
         for code in codes:
@@ -247,7 +243,7 @@ def test_metrics_endpoint(
 
 
 def test_no_endpoint_ever_shows_one_response(client: TestClient, db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     submit_response(
         db,
         version,

@@ -16,12 +16,8 @@ from app.audit import AuditEvent
 from app.enums import Role
 from app.reporting.stats import wilson_interval
 from tests.auth_helpers import api_headers, signed_in_client
-from tests.reporting.factories import (
-    create_bank_version,
-    create_invitation,
-    published,
-    submit_response,
-)
+from tests.factories import create_bank_version
+from tests.reporting.factories import create_invitation, published, small_bank, submit_response
 
 URL = "/staff/dashboard"
 Q3 = {"from": "2026-Q3", "to": "2026-Q3"}
@@ -29,7 +25,7 @@ Q3 = {"from": "2026-Q3", "to": "2026-Q3"}
 
 def _fill(db: Session) -> dict[str, list[Any]]:
     """General: 60 responses in July 2026, 45 satisfied. RASSO: 5 responses (too few)."""
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     made: dict[str, list[Any]] = {"satisfied": [], "not": [], "rasso": [], "invited": []}
     for index in range(60):
         code = "very_satisfied" if index < 45 else "neither"
@@ -278,7 +274,7 @@ def test_reading_the_dashboard_is_audited(client: TestClient, db: Session) -> No
 
 
 def test_low_base_figures_say_so_and_give_no_gap(client: TestClient, db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     answered = [
         submit_response(db, version, {"sat_overall": "very_satisfied", "right_understood": "no"})
         for _ in range(20)

@@ -12,16 +12,12 @@ from app.invitations.models import Invitation
 from app.reporting.dropoff import question_dropoff
 from app.survey.models import Response
 from tests.auth_helpers import api_headers
-from tests.reporting.factories import (
-    create_bank_version,
-    create_invitation,
-    published,
-    submit_response,
-)
+from tests.factories import create_bank_version
+from tests.reporting.factories import create_invitation, published, small_bank, submit_response
 
 
 def _fill(db: Session) -> dict[str, list[Response] | list[Invitation]]:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     # 30 reporting responses in July 2026: sat_overall skipped by 6; contact_ways (multi)
     # answered with two codes by 20, skipped by 10. right_information reached by 4 only.
     responses: list[Response] = []

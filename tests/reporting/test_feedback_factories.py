@@ -14,7 +14,7 @@ from app.banks.models import BankVersion
 from app.crypto import encrypt
 from app.db import new_uuid
 from app.survey.models import Comment, ContactRequest, Response
-from tests.factories import create_bank_version_row, create_question_bank
+from tests.factories import create_bank_version, create_question_bank
 
 
 def now() -> datetime:
@@ -26,8 +26,8 @@ def _bank_version(db: Session, slug: str) -> BankVersion:
     """A published bank version to hang responses on (one per slug)."""
     bank = create_question_bank(db, slug, title=f"{slug} bank")
     found = db.exec(select(BankVersion).where(BankVersion.bank_id == bank.id)).first()
-    return found or create_bank_version_row(
-        db, slug, {"slug": slug, "title": slug, "questions": []}
+    return found or create_bank_version(
+        db, {"title": slug, "questions": []}, slug=slug, commit=False
     )
 
 

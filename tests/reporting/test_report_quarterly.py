@@ -22,7 +22,8 @@ from app.reporting.report_pdf import STATIC_DIR, StaticFilesOnly, render_pdf, st
 from app.reporting.stats import wilson_interval
 from app.survey.models import Response
 from tests.auth_helpers import api_headers, signed_in_client
-from tests.reporting.factories import create_bank_version, published, submit_response
+from tests.factories import create_bank_version
+from tests.reporting.factories import published, small_bank, submit_response
 from tests.reporting.test_feedback_factories import create_comment, create_comments
 
 URL = "/reports/quarterly"
@@ -36,7 +37,7 @@ def _text(page: str) -> str:
 
 def _fill_two_quarters(db: Session) -> dict[str, list[Response]]:
     """Q2: 60 responses, 30 satisfied (50%). Q3: 60 responses, 57 satisfied (95%)."""
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     made: dict[str, list[Response]] = {"q2_yes": [], "q2_no": [], "q3_yes": [], "q3_no": []}
     for index in range(60):
         made["q2_yes" if index < 30 else "q2_no"].append(
@@ -382,7 +383,7 @@ def test_pdf_draws_the_page_with_its_stylesheet_and_nothing_from_the_network(
 
 
 def test_no_change_gap_or_widest_call_on_a_low_base(client: TestClient, db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     for month, code in [(date(2026, 5, 1), "neither"), (date(2026, 8, 1), "very_satisfied")]:
         for _ in range(25):
             submit_response(

@@ -13,10 +13,10 @@ from typer.testing import CliRunner
 from app.jobs.retention import purge
 from app.reporting import rollups
 from app.survey.models import Response
+from tests.factories import create_bank_version
 from tests.reporting.factories import (
     RIGHTS_OPTIONS,
     SATISFACTION,
-    create_bank_version,
     rollup_snapshot,
     small_bank,
     submit_response,
@@ -25,7 +25,7 @@ from tests.reporting.factories import (
 
 
 def test_submit_counts_each_code_and_skips(db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     satisfied, _, skipped = [
         submit_response(
             db, version, {"sat_overall": code, "contact_ways": ["phone", "email"]}, area=None
@@ -60,7 +60,7 @@ def test_submit_counts_each_code_and_skips(db: Session) -> None:
 
 
 def test_withdraw_takes_the_response_out_and_leaves_no_zero_rows(db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     keep = submit_response(db, version, {"sat_overall": "neither"})
     gone = submit_response(db, version, {"sat_overall": "very_satisfied"})
     withdraw_response(db, gone)
@@ -119,7 +119,7 @@ def test_rebuild_equals_incremental_counts_after_random_submits_and_withdraws(
 def test_rebuild_command_reports_progress(db: Session) -> None:
     from app.cli import app
 
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     submit_response(db, version, {"sat_overall": "neither", "contact_ways": ["phone"]})
     before = rollup_snapshot(db)
     db.rollback()  # end the read transaction: SQLite transactions here take the write lock
@@ -138,7 +138,7 @@ def test_rebuild_keeps_the_counts_of_months_past_retention(db: Session) -> None:
     at = datetime(2026, 11, 15, 3, 0, tzinfo=UTC)
     cutoff = rollups.rebuild_cutoff(at.date())
     assert cutoff == date(2023, 11, 1)
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     for month, codes in [
         (date(2022, 3, 1), ["very_satisfied", "neither"]),
         (date(2023, 10, 1), ["very_satisfied"]),  # the last month past retention
@@ -174,7 +174,7 @@ def test_rebuild_keeps_the_counts_of_months_past_retention(db: Session) -> None:
 
 
 def test_rebuild_recomputes_counts_from_the_cutoff_on(db: Session) -> None:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     submit_response(db, version, {"sat_overall": "neither"}, month=date(2023, 10, 1))
     submit_response(db, version, {"sat_overall": "neither"}, month=date(2023, 11, 1))
     incremental = rollup_snapshot(db)

@@ -27,7 +27,8 @@ from app.enums import Role
 from app.survey.models import InProgressAnswer
 from tests.auth_helpers import signed_in_client
 from tests.conftest import is_postgres
-from tests.survey.factories import create_bank_version, create_invitation, token_for
+from tests.factories import create_bank_version
+from tests.survey.factories import bank_document, create_invitation, token_for
 
 SLOW = 2.0  # seconds the staff read spends "computing"
 PROMPT = 1.0  # a victim's save must take less than this meanwhile
@@ -84,7 +85,7 @@ def test_a_victims_save_goes_through_while_a_slow_staff_read_runs(
 ) -> None:
     from app.main import create_app
 
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     token = token_for(create_invitation(db))
     staff = signed_in_client(client, db, Role.analyst)
     db.rollback()  # end the test's own read: on SQLite it would hold the write lock

@@ -15,7 +15,8 @@ from app.reporting.stats import wilson_interval
 from app.reporting.victims_code import victims_code_view
 from app.survey.models import Response
 from tests.auth_helpers import api_headers
-from tests.reporting.factories import create_bank_version, published, submit_response
+from tests.factories import create_bank_version
+from tests.reporting.factories import published, small_bank, submit_response
 
 
 def test_uploader_puts_a_self_assessment_and_can_replace_it(
@@ -119,7 +120,7 @@ def test_only_uploaders_put_self_assessments(client: TestClient, db: Session) ->
 
 
 def _fill(db: Session) -> dict[str, list[Response]]:
-    version = create_bank_version(db)
+    version = create_bank_version(db, small_bank("general"))
     # Right 1 at reporting: Q3 has 30 yes, 12 no, 2 don't know; Q4 has 20 yes, 20 no.
     # Right 3 (reporting only): 3 answers, below the minimum.
     made: dict[str, list[Response]] = {"q3_yes": [], "q3_no": [], "q4_yes": [], "q4_no": []}

@@ -13,14 +13,14 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from app.banks.models import BankVersion, SupportService
+from app.banks.models import SupportService
 from app.db import get_engine, utcnow
 from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation
 from app.survey.addresses import step_address
 from app.survey.models import SurveySession
 from app.survey.session import COOKIE_NAME
-from tests.factories import create_bank_version_row, create_sms_invitation
+from tests.factories import create_sms_invitation
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -28,22 +28,6 @@ FIXTURES = Path(__file__).parent / "fixtures"
 def bank_document(name: str = "small_bank.yaml") -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((FIXTURES / name).read_text())
     return document
-
-
-def create_bank_version(
-    db: Session,
-    document: dict[str, Any] | None = None,
-    *,
-    slug: str = "general",
-    version: int = 1,
-    status: str = "published",
-) -> BankVersion:
-    document = document if document is not None else bank_document()
-    row = create_bank_version_row(
-        db, slug, {**document, "slug": slug, "crime_group": slug}, version=version, status=status
-    )
-    db.commit()
-    return row
 
 
 def create_invitation(

@@ -13,8 +13,9 @@ from sqlmodel import Session, select
 from app.audit import AuditEvent
 from app.invitations.links import make_survey_token
 from app.survey.models import Answer, Comment, InProgressAnswer, Response
+from tests.factories import create_bank_version
 from tests.survey.factories import (
-    create_bank_version,
+    bank_document,
     create_invitation,
     record_rollup_signs,
     reload,
@@ -25,7 +26,7 @@ from tests.survey.factories import (
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 def url(token: str, suffix: str = "") -> str:

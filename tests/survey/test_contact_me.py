@@ -13,12 +13,13 @@ from sqlmodel import Session, select
 from app.crypto import decrypt
 from app.main import create_app
 from app.survey.models import ContactRequest, ContactRequestFiled
-from tests.survey.factories import create_bank_version, create_invitation, csrf_token, enter, rows
+from tests.factories import create_bank_version
+from tests.survey.factories import bank_document, create_invitation, csrf_token, enter, rows
 
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 def _completed(client: TestClient, db: Session) -> str:

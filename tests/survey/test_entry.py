@@ -16,8 +16,9 @@ from app.invitations.links import SURVEY_LINK_SALT, make_survey_token
 from app.settings import get_settings
 from app.survey.models import SurveySession
 from tests.conftest import TEST_SECRET_KEY
+from tests.factories import create_bank_version
 from tests.survey.factories import (
-    create_bank_version,
+    bank_document,
     create_invitation,
     create_support_service,
     enter,
@@ -32,7 +33,7 @@ UNUSABLE = "This survey link cannot be opened"
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 def _token(

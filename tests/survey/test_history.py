@@ -14,12 +14,8 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.survey.factories import (
-    bank_document,
-    create_bank_version,
-    create_invitation,
-    token_for,
-)
+from tests.factories import create_bank_version
+from tests.survey.factories import bank_document, create_invitation, token_for
 
 CRIME_GROUP_WORDS = ("rasso", "rape", "sexual", "vawg", "violence", "abuse", "stalking")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
@@ -117,7 +113,7 @@ def _form_action(html: str) -> str:
 def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
     client: TestClient, db: Session, crime_group: str
 ) -> None:
-    create_bank_version(db, slug=crime_group)
+    create_bank_version(db, bank_document(), slug=crime_group)
     invitation = create_invitation(db, crime_group=crime_group)
     history = History()
     html = history.load(client, "GET", f"/s/{token_for(invitation)}")
@@ -148,7 +144,7 @@ def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
 def test_a_question_address_names_no_question_and_differs_per_session(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     first = client.get(f"/s/{token_for(invitation)}", follow_redirects=False)
     begin_first = client.get("/survey/begin", follow_redirects=False).headers["location"]
@@ -172,7 +168,7 @@ def test_an_answer_kept_in_the_title_would_be_a_leak() -> None:
 def test_a_lone_content_note_address_is_a_calm_404_in_another_session(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     enter_at = client.get(f"/s/{token_for(create_invitation(db))}", follow_redirects=False)
     assert enter_at.status_code == 303
     response = client.get("/survey/page/0123456789abcdef")

@@ -12,9 +12,10 @@ from sqlmodel import Session, select
 
 from app import i18n
 from app.survey.models import Response
+from tests.factories import create_bank_version
 from tests.survey.factories import (
     answer,
-    create_bank_version,
+    bank_document,
     create_invitation,
     csrf_token,
     enter,
@@ -28,7 +29,7 @@ URDU_QUESTION = "مجموعی طور پر، پولیس نے آپ کے ساتھ �
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 @pytest.fixture

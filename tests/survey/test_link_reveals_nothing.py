@@ -26,9 +26,10 @@ from app.invitations.models import Invitation
 from app.main import create_app
 from app.reporting.models import PublishedAction
 from app.survey.models import InProgressAnswer, SurveySession
+from tests.factories import create_bank_version
 from tests.survey.factories import (
     answer,
-    create_bank_version,
+    bank_document,
     create_invitation,
     create_support_service,
     csrf_token,
@@ -47,8 +48,8 @@ GENERAL_SERVICE = "Victim Support"
 
 @pytest.fixture(autouse=True)
 def _banks(db: Session) -> None:
-    create_bank_version(db)
-    create_bank_version(db, slug="rasso")
+    create_bank_version(db, bank_document())
+    create_bank_version(db, bank_document(), slug="rasso")
     create_support_service(db, key="everyone", name=GENERAL_SERVICE)
     create_support_service(db, key="rasso-only", name=RASSO_SERVICE, crime_group="rasso")
     for group, text in (

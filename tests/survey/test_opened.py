@@ -12,9 +12,10 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.invitations.models import Invitation
+from tests.factories import create_bank_version
 from tests.survey.factories import (
     answer,
-    create_bank_version,
+    bank_document,
     create_invitation,
     csrf_token,
     enter,
@@ -30,7 +31,7 @@ def _untouched(invitation: Invitation) -> bool:
 def test_fetching_the_link_and_its_pages_does_not_count_as_opened(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     # Everything a scanner can reach by following the link and the pages' plain links.
     assert enter(client, invitation) == "/survey/start"
@@ -42,7 +43,7 @@ def test_fetching_the_link_and_its_pages_does_not_count_as_opened(
 
 
 def test_pressing_start_now_counts_as_opened(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     enter(client, invitation)
     start = client.get("/survey/start").text
@@ -60,7 +61,7 @@ def test_pressing_start_now_counts_as_opened(client: TestClient, db: Session) ->
 
 
 def test_start_now_without_its_csrf_token_counts_nothing(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     enter(client, invitation)
     assert client.post("/survey/start", data={}).status_code == 403
@@ -68,7 +69,7 @@ def test_start_now_without_its_csrf_token_counts_nothing(client: TestClient, db:
 
 
 def test_choosing_a_language_counts_as_opened(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     enter(client, invitation)
     client.post("/survey/language", data={"csrf_token": csrf_token(client), "language": "en"})
@@ -76,7 +77,7 @@ def test_choosing_a_language_counts_as_opened(client: TestClient, db: Session) -
 
 
 def test_a_first_answer_counts_as_opened_and_started(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     enter(client, invitation)
     answer(client, "sat_overall", "very_satisfied")
@@ -92,7 +93,7 @@ def test_a_first_answer_counts_as_opened_and_started(client: TestClient, db: Ses
 
 
 def test_resuming_goes_on_from_the_start_page(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     invitation = create_invitation(db)
     enter(client, invitation)
     answer(client, "sat_overall", "very_satisfied")

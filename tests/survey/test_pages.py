@@ -17,9 +17,10 @@ from app.invitations.models import Invitation
 from app.main import create_app
 from app.reporting.models import PublishedAction
 from app.survey.models import Answer, Comment, ContactRequest, InProgressAnswer, Response
+from tests.factories import create_bank_version
 from tests.survey.factories import (
     answer,
-    create_bank_version,
+    bank_document,
     create_invitation,
     create_support_service,
     csrf_token,
@@ -34,7 +35,7 @@ from tests.survey.factories import (
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     create_support_service(db, key="everyone", name="Victim Support")
     create_support_service(db, key="rasso-only", name="Rape Crisis", crime_group="rasso")
     create_support_service(db, key="area-b1", name="Local Helpline", area="B1")

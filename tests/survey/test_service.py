@@ -39,7 +39,8 @@ from app.survey.outcomes import (
 )
 from app.survey.session import BadCsrfToken, NoSurveySession
 from app.survey.visibility import HIDDEN
-from tests.survey.factories import create_bank_version, create_invitation, reload, rows, token_for
+from tests.factories import create_bank_version
+from tests.survey.factories import bank_document, create_invitation, reload, rows, token_for
 
 
 class Posted:
@@ -59,7 +60,7 @@ class Posted:
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 class Browser:

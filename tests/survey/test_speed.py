@@ -12,7 +12,8 @@ from sqlalchemy import event
 from sqlmodel import Session
 
 from app.db import get_engine
-from tests.survey.factories import answer, create_bank_version, create_invitation, enter, step_url
+from tests.factories import create_bank_version
+from tests.survey.factories import answer, bank_document, create_invitation, enter, step_url
 
 
 @contextmanager
@@ -32,7 +33,7 @@ def count_queries() -> Iterator[list[str]]:
 
 
 def test_a_question_page_needs_few_queries_and_little_time(client: TestClient, db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     enter(client, create_invitation(db))
     for question_id, value in [("sat_overall", "very_satisfied"), ("someone_charged", "yes")]:
         answer(client, question_id, value)

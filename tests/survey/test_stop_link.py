@@ -16,13 +16,14 @@ from app.invitations.dispatch import dispatch_once
 from app.invitations.links import read_survey_token
 from app.invitations.models import Contact, Invitation
 from app.jobs.retention import purge
+from tests.factories import create_bank_version
 from tests.invitations.factories import RecordingSender, make_row, upload
-from tests.survey.factories import create_bank_version, rows
+from tests.survey.factories import bank_document, rows
 
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 def _sent_links(db: Session, count: int) -> list[str]:

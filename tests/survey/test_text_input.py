@@ -15,9 +15,10 @@ from sqlmodel import Session, select
 from app.crypto import decrypt
 from app.survey.models import Comment, ContactRequest, InProgressAnswer
 from app.survey.text_input import clean_victim_text
+from tests.factories import create_bank_version
 from tests.survey.factories import (
     answer,
-    create_bank_version,
+    bank_document,
     create_invitation,
     csrf_token,
     enter,
@@ -60,7 +61,7 @@ def test_clean_victim_text_is_idempotent() -> None:
 
 @pytest.fixture(autouse=True)
 def _bank(db: Session) -> None:
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
 
 
 def _saved(db: Session) -> dict[str, Any]:
