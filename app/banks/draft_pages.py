@@ -8,10 +8,11 @@ the review page showed them (two-person rule, app/banks/two_person.py). Thin: th
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Annotated, Any
 
 import yaml
-from fastapi import APIRouter, Form, Query, Request
+from fastapi import APIRouter, Depends, Form, Query, Request
 from fastapi.responses import Response
 
 from app.auth.deps import ApproverDep, Caller, EditorDep
@@ -94,19 +95,34 @@ def new_draft_page(
     )
 
 
+@dataclass(frozen=True)
+class DraftForm:
+    """The posted draft form: the document as typed, and the change note."""
+
+    document: str
+    change_note: str
+
+
+def _draft_form(document: FormText, change_note: Annotated[str, Form()] = "") -> DraftForm:
+    return DraftForm(document=document, change_note=change_note)
+
+
+DraftFormDep = Annotated[DraftForm, Depends(_draft_form)]
+
+
 def _save_draft_form(
     request: Request,
     session: SessionDep,
     caller: Caller,
+    form: DraftForm,
     *,
     slug: str,
     version: int | None,
-    document: str,
-    change_note: str,
 ) -> Response:
     """Save the posted draft (a new one when `version` is None) and go back to the bank;
     on lint errors, the form again as typed."""
     check_editor(session, request, caller, slug)
+    document, change_note = form.document, form.change_note
     try:
         data = _parse_form_document(document)
         if version is None:
@@ -144,22 +160,9 @@ def _save_draft_form(
 
 @router.post("/staff/banks/{slug}/drafts")
 def create_draft_form(
-    slug: str,
-    request: Request,
-    session: SessionDep,
-    caller: EditorDep,
-    document: FormText,
-    change_note: Annotated[str, Form()] = "",
+    slug: str, request: Request, session: SessionDep, caller: EditorDep, form: DraftFormDep
 ) -> Response:
-    return _save_draft_form(
-        request,
-        session,
-        caller,
-        slug=slug,
-        version=None,
-        document=document,
-        change_note=change_note,
-    )
+    return _save_draft_form(request, session, caller, form, slug=slug, version=None)
 
 
 @router.get("/staff/banks/{slug}/drafts/{version}/edit")
@@ -185,18 +188,9 @@ def update_draft_form(
     request: Request,
     session: SessionDep,
     caller: EditorDep,
-    document: FormText,
-    change_note: Annotated[str, Form()] = "",
+    form: DraftFormDep,
 ) -> Response:
-    return _save_draft_form(
-        request,
-        session,
-        caller,
-        slug=slug,
-        version=version,
-        document=document,
-        change_note=change_note,
-    )
+    return _save_draft_form(request, session, caller, form, slug=slug, version=version)
 
 
 @router.post("/staff/banks/{slug}/drafts/{version}/submit")
