@@ -111,14 +111,13 @@ def main() -> int:
     document = read_yaml(URDU_BANK)
     types = {question["id"]: question["type"] for _section, question in iter_questions(document)}
 
-    OUT_DIR.mkdir(parents=True, exist_ok=True)
-    for old in OUT_DIR.glob("*.png"):
-        old.unlink()
+    # Shot into a scratch folder first: a run that fails half-way leaves the old set whole.
+    shots = Path(tempfile.mkdtemp(prefix="vv-screenshots-"))
     saved: list[str] = []
 
     def shoot(page: Page, name: str) -> None:
         check_styles_loaded(page)  # waits for the page to load, then checks it is styled
-        page.screenshot(path=str(OUT_DIR / f"{name}.png"), full_page=True)
+        page.screenshot(path=str(shots / f"{name}.png"), full_page=True)
         saved.append(f"{name}.png")
         print(f"  {name}.png")
 
@@ -206,6 +205,11 @@ def main() -> int:
         shoot(desk, "23-quarterly-report")
         browser.close()
 
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for old in OUT_DIR.glob("*.png"):
+        old.unlink()
+    for name in saved:
+        (shots / name).replace(OUT_DIR / name)
     print(f"{len(saved)} screenshots in {OUT_DIR.relative_to(REPO_ROOT)}/")
     return 0
 
