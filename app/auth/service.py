@@ -19,7 +19,7 @@ from app.auth.models import StaffUser
 from app.crypto import decrypt, encrypt
 from app.db import utcnow as utc_now
 from app.enums import Role
-from app.errors import Conflict, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.i18n import LANGUAGE_PATTERN
 
 BANK_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
@@ -36,7 +36,7 @@ def checked_email(raw: str) -> str:
         result = validate_email(raw.strip(), check_deliverability=False)
     except EmailNotValidError as exc:
         raise InvalidInput(
-            "Enter a valid email address.", errors=[{"loc": ["email"], "msg": str(exc)}]
+            "Enter a valid email address.", errors=[FieldError(("email",), str(exc))]
         ) from exc
     return normalise_email(result.normalized)
 
@@ -102,7 +102,7 @@ def create_user(
     try:
         passwords.check_password_rules(password)
     except passwords.WeakPassword as exc:
-        raise InvalidInput(str(exc), errors=[{"loc": ["password"], "msg": str(exc)}]) from exc
+        raise InvalidInput(str(exc), errors=[FieldError(("password",), str(exc))]) from exc
     if get_user_by_email(session, address) is not None:
         raise Conflict("A staff user with this email address already exists.")
     user = StaffUser(

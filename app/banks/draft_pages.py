@@ -24,7 +24,7 @@ from app.banks.service import VersionNumber
 from app.banks.staff_page import FormText, check_editor, page, redirect, version_or_404
 from app.banks.yaml_files import document_as_yaml, read_yaml_text, yaml_message
 from app.db import SessionDep
-from app.errors import InvalidInput
+from app.errors import FieldError, InvalidInput
 
 router = APIRouter(include_in_schema=False)
 
@@ -67,7 +67,7 @@ def _parse_form_document(text: str) -> Any:
     except yaml.YAMLError as error:
         raise InvalidInput(
             "The bank is not valid YAML.",
-            errors=[{"loc": ["document", "(bank)"], "msg": yaml_message(error)}],
+            errors=[FieldError(("document", "(bank)"), yaml_message(error))],
         ) from error
 
 

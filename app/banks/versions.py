@@ -30,13 +30,13 @@ from app.banks.two_person import (
     record_contribution,
 )
 from app.db import utcnow as now
-from app.errors import Conflict, Forbidden, InvalidInput, NotFound
+from app.errors import Conflict, FieldError, Forbidden, InvalidInput, NotFound
 
 
-def problems_to_errors(problems: list[Problem]) -> list[dict[str, Any]]:
+def problems_to_errors(problems: list[Problem]) -> list[FieldError]:
     """Lint errors in the API's validation shape: loc names the question (or section, or bank)."""
     return [
-        {"loc": ["document", problem.question_id], "msg": problem.message}
+        FieldError(("document", problem.question_id), problem.message)
         for problem in problems
         if problem.severity == "error"
     ]
@@ -46,7 +46,7 @@ def _checked(slug: str, data: Any) -> tuple[BankDocument, list[str]]:
     if isinstance(data, dict) and data.get("slug") not in (None, slug):
         raise InvalidInput(
             "The document's slug must be the bank's slug.",
-            errors=[{"loc": ["document", "slug"], "msg": f"must be '{slug}'"}],
+            errors=[FieldError(("document", "slug"), f"must be '{slug}'")],
         )
     if isinstance(data, dict) and "slug" not in data:
         data = {"slug": slug, **data}
@@ -64,7 +64,7 @@ def _check_draft_size(data: Any) -> None:
     if problem is not None:
         raise InvalidInput(
             "The bank is too big to save.",
-            errors=[{"loc": ["document", "(bank)"], "msg": problem}],
+            errors=[FieldError(("document", "(bank)"), problem)],
         )
 
 

@@ -18,7 +18,7 @@ import re
 from collections.abc import Iterable, Iterator
 from typing import Any
 
-from app.errors import InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
 from app.invitations.rows import COLUMNS, NotAValue, UnreadableRow
 
 REQUIRED_COLUMNS = (
@@ -50,7 +50,7 @@ def _loads(text: str) -> Any:
 
 
 def _invalid_json(detail: str = "The body is not valid JSON.") -> InvalidInput:
-    return InvalidInput(detail, errors=[{"loc": ["body"], "msg": "invalid JSON"}])
+    return InvalidInput(detail, errors=[FieldError(("body",), "invalid JSON")])
 
 
 def rows_from_json(body: bytes) -> list[Any]:
@@ -68,7 +68,7 @@ def rows_from_json(body: bytes) -> list[Any]:
     if not isinstance(document, dict) or not isinstance(document.get("rows"), list):
         raise InvalidInput(
             "The body must be an object with a list of rows.",
-            errors=[{"loc": ["body", "rows"], "msg": "a list of rows is required"}],
+            errors=[FieldError(("body", "rows"), "a list of rows is required")],
         )
     return list(document["rows"])
 
@@ -157,7 +157,7 @@ def check_row_count(count: int, limit: int) -> None:
     if count > limit:
         raise PayloadTooLarge(
             f"A batch may hold at most {limit} rows: split the upload.",
-            errors=[{"loc": ["body", "rows"], "msg": f"at most {limit} rows in one batch"}],
+            errors=[FieldError(("body", "rows"), f"at most {limit} rows in one batch")],
         )
 
 
@@ -169,16 +169,16 @@ def _header(reader: Iterator[list[str]]) -> list[str]:
     except csv.Error as exc:
         raise InvalidInput(
             "The CSV header line could not be read.",
-            errors=[{"loc": ["header"], "msg": "could not be read as CSV"}],
+            errors=[FieldError(("header",), "could not be read as CSV")],
         ) from exc
     header = [name.strip().lstrip("\ufeff") for name in record]
     errors = [
-        {"loc": ["header", name], "msg": "column is required"}
+        FieldError(("header", name), "column is required")
         for name in REQUIRED_COLUMNS
         if name not in header
     ]
     errors += [
-        {"loc": ["header", name], "msg": "column is given more than once"}
+        FieldError(("header", name), "column is given more than once")
         for name in COLUMNS
         if header.count(name) > 1
     ]

@@ -11,7 +11,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from app.auth.deps import ApproverDep
 from app.db import SessionDep
-from app.errors import InvalidInput
+from app.errors import FieldError, InvalidInput
 from app.reporting import comment_review, comments, figure_text
 from app.reporting.comment_checks import CheckOutcome
 from app.reporting.disclosure import configured_min_cell
@@ -61,7 +61,7 @@ def comment_check_decision(
     if outcome not in CheckOutcome.__members__:
         raise InvalidInput(
             "Choose whether to release the comment or keep it from analysts.",
-            errors=[{"loc": ["body", "outcome"], "msg": "Choose released or withheld."}],
+            errors=[FieldError(("body", "outcome"), "Choose released or withheld.")],
         )
     comment_review.check_comment(
         session,

@@ -9,7 +9,7 @@ from datetime import date, datetime
 from sqlmodel import Session, col, func, select
 
 from app import audit
-from app.errors import InvalidInput, NotFound
+from app.errors import FieldError, InvalidInput, NotFound
 from app.reporting import comment_checks, comments, themes
 from app.reporting.comment_release import CommentCell
 from app.survey.models import Comment
@@ -113,7 +113,7 @@ def validate_theme(theme: str | None) -> str | None:
         raise InvalidInput(
             "The theme is too long.",
             errors=[
-                {"loc": ["body", "theme"], "msg": f"At most {themes.MAX_THEME_LENGTH} characters."}
+                FieldError(("body", "theme"), f"At most {themes.MAX_THEME_LENGTH} characters.")
             ],
         )
     return themes.clean_theme(theme)

@@ -24,7 +24,7 @@ from sqlmodel import select as select_rows
 from app import clock
 from app.banks.localize import asked_at, iter_questions
 from app.banks.models import BankVersion, QuestionBank
-from app.errors import InvalidInput, NotFound
+from app.errors import FieldError, InvalidInput, NotFound
 from app.reporting import parameters
 from app.reporting.aggregates import (
     ANSWERED_STATUSES,
@@ -126,7 +126,7 @@ def question_dropoff(
     if parameters.choice_problem("touchpoint", touchpoint):
         raise InvalidInput(
             "The touchpoint is not valid.",
-            errors=[{"loc": ["query", "touchpoint"], "msg": "Use a touchpoint of the contract."}],
+            errors=[FieldError(("query", "touchpoint"), "Use a touchpoint of the contract.")],
         )
     versions = _bank_versions(session, bank)
     if not versions:

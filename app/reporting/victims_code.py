@@ -11,7 +11,7 @@ from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.banks.metrics import RIGHT_TITLES, right_measure
-from app.errors import ErrorItem, InvalidInput
+from app.errors import ErrorItem, FieldError, InvalidInput
 from app.reporting import parameters, periods
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
@@ -147,19 +147,19 @@ def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, floa
         period = quarter
     parsed: dict[int, float] = {}
     if not isinstance(rights, Mapping) or not rights:
-        errors.append({"loc": ["body", "rights"], "msg": 'Give rates per right, like {"1": 0.92}.'})
+        errors.append(FieldError(("body", "rights"), 'Give rates per right, like {"1": 0.92}.'))
     else:
         for key, value in rights.items():
-            loc = ["body", "rights", str(key)]
+            loc = ("body", "rights", str(key))
             text = str(key)
             # ASCII digits only: "٣".isdigit() is true and int("٣") is 3.
             number = int(text) if text.isascii() and text.isdecimal() and len(text) <= 2 else None
             if number not in RIGHTS:
-                errors.append({"loc": loc, "msg": "Rights are numbered 1 to 12."})
+                errors.append(FieldError(loc, "Rights are numbered 1 to 12."))
             elif (
                 isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
             ):
-                errors.append({"loc": loc, "msg": "A rate is a number from 0 to 1."})
+                errors.append(FieldError(loc, "A rate is a number from 0 to 1."))
             else:
                 assert number is not None
                 parsed[number] = float(value)
