@@ -1,4 +1,5 @@
-"""Pages every public service owes its users: accessibility, privacy, cookies.
+"""Pages every public service owes its users: the genuine-message page at `/`, accessibility,
+privacy, cookies.
 
 The text is specific to this service and reads its numbers (link lifetime, retention, session
 lengths, the data controller) from the settings, so the pages never drift from what the
@@ -112,16 +113,40 @@ def _public_page(
     return render_victim(request, session, template, **values)
 
 
+def contact_details(settings: Settings) -> dict[str, str]:
+    """How to reach the organisation (public/_contact.html); blanks are left out."""
+    return {
+        "contact_email": settings.contact_email,
+        "contact_phone": settings.contact_phone,
+        "verify_url": settings.verify_url,
+    }
+
+
+@router.get("/", response_class=HTMLResponse)
+def genuine_message_page(request: Request, session: SessionDep) -> HTMLResponse:
+    """Where the messages' "Real?" link and every page header lead: who asks, how to check a
+    message, how to stop them, and support. Calm and neutral: someone else may see it."""
+    settings = get_settings()
+    return _public_page(
+        request,
+        session,
+        "public/genuine.html",
+        page_title=f"Messages from {settings.service_name}",
+        link_prefix=settings.base_url.rstrip("/") + "/",
+        sms_number=settings.sms_number,
+        **contact_details(settings),
+    )
+
+
 @router.get("/accessibility", response_class=HTMLResponse)
 def accessibility_statement(request: Request, session: SessionDep) -> HTMLResponse:
-    settings = get_settings()
     return _public_page(
         request,
         session,
         "public/accessibility.html",
         page_title="Accessibility statement",
         last_reviewed=LAST_REVIEWED,
-        verify_url=settings.verify_url,
+        **contact_details(get_settings()),
     )
 
 

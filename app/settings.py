@@ -55,6 +55,11 @@ class Settings(BaseSettings):
     service_name: str = "Your views"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""
+    # Shown on the genuine-message page (/) and the accessibility statement: how to reach the
+    # organisation, and the number our text messages come from (Notify's inbound number).
+    contact_email: str = ""
+    contact_phone: str = ""
+    sms_number: str = ""
 
     # Not in the contract, but users would expect to tune them.
     staff_session_idle_minutes: int = 30

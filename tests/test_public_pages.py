@@ -1,5 +1,5 @@
-"""The accessibility statement, privacy notice and cookies page: real content, linked from
-every page's footer, sent with the victim pages' headers."""
+"""The genuine-message page, accessibility statement, privacy notice and cookies page: real
+content, linked from every page's footer, sent with the victim pages' headers."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 PUBLIC_PAGES = {
+    "/": "Messages from Your views",
     "/accessibility": "Accessibility statement for Your views",
     "/privacy": "Privacy notice",
     "/cookies": "Cookies",
@@ -81,6 +82,61 @@ def test_accessibility_statement_is_specific_and_honest(client: TestClient) -> N
     assert "Equality and Human Rights Commission (EHRC)" in text
     assert "Equality Advisory and Support Service" in text
     assert "Reporting accessibility problems" in text
+
+
+def test_accessibility_statement_gives_contact_details(
+    client: TestClient, settings_override
+) -> None:
+    settings_override(
+        VV_CONTACT_EMAIL="views@testshire.example",
+        VV_CONTACT_PHONE="0121 496 0000",
+        VV_ORGANISATION="Office of the Mayor of Testshire",
+    )
+    html = client.get("/accessibility").text
+    text = text_of(html)
+    assert 'href="mailto:views@testshire.example"' in html
+    assert "0121 496 0000" in text
+    assert "Office of the Mayor of Testshire" in text
+    # How to complain, and to whom the regulator's procedure leads (the 2018 regulations).
+    assert "Equality and Human Rights Commission (EHRC)" in text
+
+
+def test_the_genuine_message_page_says_who_asks_how_to_check_and_how_to_stop(
+    client: TestClient, settings_override
+) -> None:
+    settings_override(
+        VV_ORGANISATION="Office of the Mayor of Testshire",
+        VV_BASE_URL="https://views.testshire.example",
+        VV_SMS_NUMBER="07911 123456",
+        VV_CONTACT_PHONE="0121 496 0000",
+        VV_VERIFY_URL="https://testshire.example/genuine",
+    )
+    response = client.get("/")
+    assert response.status_code == 200
+    html, text = response.text, text_of(response.text)
+    assert "Office of the Mayor of Testshire" in text  # who runs it
+    assert "views.testshire.example" in text  # where our links lead
+    assert "07911 123456" in text  # the number our texts come from
+    assert "0121 496 0000" in text
+    assert 'href="https://testshire.example/genuine"' in html
+    assert "Reply STOP" in text or "reply STOP" in text
+    assert "every message" in text  # stopping stops them all
+    assert "never ask" in text  # what a genuine message never asks for
+    assert "Exit this page" in html and "In danger now? Call 999." in text.replace(
+        "can&#39;t", "can't"
+    )
+    # Calm and neutral: someone else may be looking at the screen.
+    for word in ("crime", "victim", "offence", "abuse", "rape"):
+        assert word not in text.lower(), word
+    assert "set-cookie" not in response.headers
+
+
+def test_the_genuine_message_page_without_optional_settings(client: TestClient) -> None:
+    text = text_of(client.get("/").text)
+    assert "None" not in text and "{" not in text
+    from app.settings import get_settings
+
+    assert get_settings().base_url.rstrip("/") + "/" in text  # where the links lead
 
 
 def test_privacy_notice_says_what_why_how_long_who_and_how_to_complain(
