@@ -37,7 +37,8 @@ from app.invitations.contacts import configured_quiet_hours
 from app.invitations.import_state import CHUNK_SIZE, COMPLETE, IMPORTING, NO_SYNC
 from app.invitations.import_undo import abandon_import, abandon_stuck_imports
 from app.invitations.models import Invitation, InvitationBatch
-from app.invitations.rows import DateWindow, NotSafe, ValidRow, validate_row
+from app.invitations.row_contact import configured_rules
+from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
 from app.settings import get_settings
 
@@ -51,8 +52,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("victim_voice.invitations")
-
-NOT_SAFE = "not_safe_to_contact"
 
 
 class ImportAbandoned(RuntimeError):
@@ -101,6 +100,7 @@ def import_rows(
         )
     )
     session.commit()  # the batch is visible, as importing, from the start
+    today = moment.astimezone(LONDON).date()
     context = ImportContext(
         batch_id=batch_id,
         now=moment,
@@ -108,10 +108,9 @@ def import_rows(
         delay_days=settings.dispatch_delay_days,
         quiet=configured_quiet_hours(),
         is_postgres=session.get_bind().dialect.name == "postgresql",
-        window=DateWindow(
-            today=moment.astimezone(LONDON).date(),
-            max_age_days=settings.max_touchpoint_age_days,
-        ),
+        window=DateWindow(today=today, max_age_days=settings.max_touchpoint_age_days),
+        rules=configured_rules(today),
+        link_ttl_days=settings.link_ttl_days,
     )
     result = BatchResult(batch_id=batch_id)
     try:
@@ -137,9 +136,9 @@ def _import(
     pending: list[tuple[int, ValidRow]] = []
     for index, raw in enumerate(rows):
         result.rows += 1
-        outcome = validate_row(raw, context.window)
-        if isinstance(outcome, NotSafe):
-            result.skipped.append({"row": index, "reason": NOT_SAFE})
+        outcome = validate_row(raw, context.window, context.rules)
+        if isinstance(outcome, Skipped):
+            result.skipped.append({"row": index, "reason": outcome.reason})
         elif isinstance(outcome, list):
             result.rejected.append({"row": index, "errors": outcome})
         else:
