@@ -37,7 +37,7 @@ from app.invitations.contacts import configured_quiet_hours
 from app.invitations.import_state import CHUNK_SIZE, COMPLETE, IMPORTING, NO_SYNC
 from app.invitations.import_undo import abandon_import, abandon_stuck_imports
 from app.invitations.models import Invitation, InvitationBatch
-from app.invitations.row_contact import configured_rules
+from app.invitations.row_contact import ContactRules, configured_rules
 from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
 from app.settings import get_settings
@@ -85,8 +85,11 @@ def import_rows(
     source: str,
     chunk_size: int = CHUNK_SIZE,
     on_progress: Callable[[int], None] | None = None,
+    contact_rules: ContactRules | None = None,
 ) -> BatchResult:
     """Validate and store a batch, committing chunk by chunk; returns the upload answer.
+
+    `contact_rules` replaces the deployment's safe-contact rules (the demo's synthetic batch).
 
     Commits `session` (whatever the caller had pending goes with the batch's first commit).
     If anything fails, what was stored is removed again and the batch marked failed.
@@ -109,7 +112,7 @@ def import_rows(
         quiet=configured_quiet_hours(),
         is_postgres=session.get_bind().dialect.name == "postgresql",
         window=DateWindow(today=today, max_age_days=settings.max_touchpoint_age_days),
-        rules=configured_rules(today),
+        rules=contact_rules or configured_rules(today),
         link_ttl_days=settings.link_ttl_days,
     )
     result = BatchResult(batch_id=batch_id)

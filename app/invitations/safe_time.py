@@ -21,7 +21,7 @@ EXPECTED_FORM = (
     "days and 24-hour UK times such as Mon-Fri 10:00-16:00; Sat 09:00-12:00 "
     "(days Mon to Sun, a day or a range of days, windows separated by ;)"
 )
-MAX_SAFE_TIME_CHARS = 200
+MAX_SAFE_TIME_CHARS = 300
 MAX_WINDOWS = 14
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 _DAY_INDEX = {name.lower(): index for index, name in enumerate(DAYS)}
