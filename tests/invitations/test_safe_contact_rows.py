@@ -249,3 +249,68 @@ def test_a_support_service_invitation_is_stored_without_any_message(db: Session)
     assert db.exec(select(OutboundMessage)).all() == []
     assert db.exec(select(Contact)).all() == []
     db.commit()
+
+
+# --- the CSV path (API upload and `victim-voice invitations import`) -------------------------
+
+CSV_HEADER = (
+    "case_ref,crime_group,touchpoint,touchpoint_date,channel,phone,email,safe_to_contact,"
+    "consent_to_survey,consent_recorded_on,safe_time,contact_via,support_service,under_18\n"
+)
+
+
+def _csv_rows() -> str:
+    day, agreed = _ago(5), _ago(10)
+    return CSV_HEADER + (
+        f"C1,rasso,reporting,{day},sms,07911 123456,,true,TRUE,{agreed},"
+        "Mon-Fri 10:00-16:00; Sat 09:00-12:00,direct,,false\n"
+        f"C2,vawg,reporting,{day},,,,true,,,,support_service,victim_support,False\n"
+        f"C3,vawg,reporting,{day},sms,07911 123457,,true,false,{agreed},,,,false\n"
+        f"C4,general,court,{day},sms,07911 123458,,true,,,,,,true\n"
+        f"C5,general,court,{day},sms,07911 123459,,true,,,Mon 25:00-26:00,,,\n"
+        f"C6,rasso,court,{day},sms,07911 123460,,true,true,{agreed},,,,\n"
+    )
+
+
+def _check_csv_outcome(db: Session) -> None:
+    db.expire_all()
+    invitations = db.exec(select(Invitation).order_by(Invitation.contact_via)).all()
+    assert [(i.crime_group, i.contact_via) for i in invitations] == [
+        ("rasso", "direct"),
+        ("vawg", "support_service"),
+    ]
+    contact = db.exec(select(Contact)).one()
+    assert contact.safe_time_encrypted is not None
+    db.commit()
+
+
+def test_csv_upload_takes_the_new_columns(client: Any, db: Session, direct_on: Any) -> None:
+    from app.enums import Role
+    from tests.auth_helpers import api_headers
+
+    headers = {**api_headers(db, Role.uploader), "Content-Type": "text/csv"}
+    response = client.post("/api/v1/invitation-batches", content=_csv_rows(), headers=headers)
+    assert response.status_code == 201, response.text
+    body = response.json()
+    assert body["accepted"] == 2
+    assert body["skipped"] == [{"row": 2, "reason": "no_consent"}, {"row": 3, "reason": "under_18"}]
+    assert [(r["row"], r["errors"][0]["loc"]) for r in body["rejected"]] == [
+        (4, ["safe_time"]),
+        (5, ["under_18"]),
+    ]
+    _check_csv_outcome(db)
+
+
+def test_cli_import_takes_the_new_columns(tmp_path: Any, db: Session, direct_on: Any) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli_app
+
+    path = tmp_path / "batch.csv"
+    path.write_text(_csv_rows(), encoding="utf-8")
+    result = CliRunner().invoke(cli_app, ["invitations", "import", str(path)])
+    assert result.exit_code == 1, result.output  # two rows rejected
+    assert "6 rows, 2 accepted, 2 rejected, 2 skipped" in result.output
+    assert "row 4: safe_time must be" in result.output
+    assert "25:00" not in result.output
+    _check_csv_outcome(db)
