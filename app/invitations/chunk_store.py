@@ -263,9 +263,14 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     writes = _Writes()
     for prepared in chunk:
         if not prepared.direct:
+            # No contact of ours, so no contact skip applies (stage_allocation, keyed on the
+            # case, will).
             _add_invitation(writes, context, prepared, None)
             outcome.accepted += 1
             continue
+        # Skips in the contract's order: under_18, not_safe_to_contact and no_consent were
+        # decided by app/invitations/rows.py; opted_out, duplicate and cooling_off here; the
+        # case-stage ledger's stage_allocation goes after them, before the invitation is added.
         contact = _contact_to_invite(prepared, context, new_ids, known, writes)
         if isinstance(contact, str):
             outcome.skipped.append({"row": prepared.index, "reason": contact})

@@ -314,3 +314,21 @@ def test_cli_import_takes_the_new_columns(tmp_path: Any, db: Session, direct_on:
     assert "row 4: safe_time must be" in result.output
     assert "25:00" not in result.output
     _check_csv_outcome(db)
+
+
+def test_purge_closes_a_support_service_invitation_after_the_link_life(db: Session) -> None:
+    from app.jobs.retention import purge
+
+    upload(db, [make_support_service_row()])
+    purge(db)  # nothing was sent and nothing is due: it is held, not closed
+    db.commit()
+    db.expire_all()
+    held = db.exec(select(Invitation)).one()
+    assert (held.status, held.case_ref_hash is not None) == ("pending", True)
+    db.commit()
+    purge(db, at=now() + timedelta(days=29))
+    db.commit()
+    db.expire_all()
+    closed = db.exec(select(Invitation)).one()
+    assert (closed.status, closed.case_ref_hash) == ("expired", None)
+    db.commit()
