@@ -20,6 +20,7 @@ from app.banks.problems import BANK, Problem
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.crime_groups import CrimeGroupEntry, parse_crime_groups
 from app.enums import Role
+from app.messaging import texts
 
 MESSAGES_FILE = "messages.yaml"
 KINDS = ("invitation", "reminder")
@@ -27,12 +28,18 @@ RULE = "crime_groups"
 
 
 def message_set_for(document: Any, contact_class: str) -> Any:
-    """The message set a contact class uses: `messages.<class>` when the file has one, else
-    the one `messages` set shared by every class."""
-    messages = document.get("messages") if isinstance(document, dict) else None
-    if isinstance(messages, dict) and isinstance(messages.get(contact_class), dict):
-        return messages[contact_class]
-    return messages
+    """The message set a contact class is sent from, as app/messaging/texts.py chooses it
+    (None when it has none)."""
+    if not isinstance(document, dict):
+        return None
+    choose = getattr(texts, "message_set", None)
+    if choose is None:
+        # Texts without sets by contact class: the one `messages` set serves every class.
+        return document.get("messages")
+    try:
+        return choose(document, contact_class)
+    except texts.MessageFileError:
+        return None
 
 
 def _set_problem(message_set: Any) -> str | None:
