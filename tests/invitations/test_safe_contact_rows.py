@@ -332,3 +332,17 @@ def test_purge_closes_a_support_service_invitation_after_the_link_life(db: Sessi
     closed = db.exec(select(Invitation)).one()
     assert (closed.status, closed.case_ref_hash) == ("expired", None)
     db.commit()
+
+
+@pytest.mark.parametrize(
+    "value",
+    [["x"], {"a": 1}, "x" * 5000, "bad\x00", 1e308, 10**40, "\ud800"],
+)
+def test_hostile_values_in_the_new_fields_reject_the_row_alone(db: Session, value: Any) -> None:
+    fields = ("consent_to_survey", "consent_recorded_on", "safe_time", "contact_via", "under_18")
+    row = make_row(**{field: value for field in fields})
+    result = upload(db, [row, make_row(phone="07911 123457", case_ref="CR/2")])
+    assert result.accepted == 1
+    [rejected] = result.rejected
+    assert sorted(error["loc"][0] for error in rejected["errors"]) == sorted(fields)
+    assert "xxxxx" not in str(rejected) and "\x00" not in str(rejected)
