@@ -16,7 +16,7 @@ from datetime import date, timedelta
 from typing import Any, Protocol
 
 from app.banks.support import support_service_keys
-from app.crime_groups import is_specialist
+from app.crime_groups import specialist_groups
 from app.invitations.safe_time import SafeTimeError, parse_safe_time
 from app.settings import get_settings
 
@@ -40,6 +40,11 @@ class ContactRules:
     consent_max_age_days: int
     specialist_direct_contact: bool
     support_services: frozenset[str]
+    # The groups of contact class specialist, read once per import (not once per row).
+    specialist_groups: frozenset[str]
+
+    def is_specialist(self, crime_group: str) -> bool:
+        return crime_group in self.specialist_groups
 
     @property
     def oldest_consent(self) -> date:
@@ -54,6 +59,7 @@ def configured_rules(today: date) -> ContactRules:
         consent_max_age_days=settings.consent_max_age_days,
         specialist_direct_contact=settings.specialist_direct_contact,
         support_services=support_service_keys(),
+        specialist_groups=specialist_groups(),
     )
 
 
@@ -161,7 +167,7 @@ def read_contact_fields(
     fields: Fields, crime_group: str | None, rules: ContactRules
 ) -> ContactFields:
     """The safe-contact fields, each error refused on `fields`."""
-    specialist = crime_group is not None and is_specialist(crime_group)
+    specialist = crime_group is not None and rules.is_specialist(crime_group)
     # Read for its error only: a row with under_18 true never gets here.
     _flag(fields, "under_18", required=specialist)
     consent = _flag(fields, "consent_to_survey", required=False)
@@ -180,7 +186,7 @@ def read_contact_fields(
 
 def late_skip(crime_group: str, found: ContactFields, rules: ContactRules) -> str | None:
     """`no_consent` for a direct row of a specialist group without current agreement."""
-    if found.contact_via != DIRECT or not is_specialist(crime_group):
+    if found.contact_via != DIRECT or not rules.is_specialist(crime_group):
         return None
     recorded = found.consent_recorded_on
     if found.consent is not True or recorded is None or recorded < rules.oldest_consent:
