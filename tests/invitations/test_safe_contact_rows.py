@@ -346,3 +346,22 @@ def test_hostile_values_in_the_new_fields_reject_the_row_alone(db: Session, valu
     [rejected] = result.rejected
     assert sorted(error["loc"][0] for error in rejected["errors"]) == sorted(fields)
     assert "xxxxx" not in str(rejected) and "\x00" not in str(rejected)
+
+
+def test_the_rules_follow_the_contact_class_not_the_slug() -> None:
+    from dataclasses import replace
+
+    from app.invitations.row_contact import configured_rules
+    from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
+
+    today = now().date()
+    window = DateWindow(today=today, max_age_days=120)
+    rules = replace(configured_rules(today), specialist_direct_contact=True)
+    assert rules.specialist_groups == frozenset({"rasso", "vawg"})  # from crime_groups.yaml
+    # Were `general` marked specialist and `rasso` general, the rules would follow the marks.
+    swapped = replace(rules, specialist_groups=frozenset({"general"}))
+    assert validate_row(make_row(under_18=False), window, swapped) == Skipped("no_consent")
+    assert isinstance(validate_row(make_row(crime_group="rasso"), window, swapped), ValidRow)
+    off = replace(swapped, specialist_direct_contact=False)
+    errors = validate_row(make_row(under_18=False), window, off)
+    assert isinstance(errors, list) and [error["loc"] for error in errors] == [["contact_via"]]
