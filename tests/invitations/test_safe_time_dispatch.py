@@ -189,3 +189,19 @@ def test_a_bad_safe_time_rejects_the_row_alone(db: Session, specialist: Any) -> 
     assert rejected["errors"][0]["loc"] == ["safe_time"]
     assert "Mon-Fri 10:00-16:00; Sat 09:00-12:00" in rejected["errors"][0]["msg"]
     assert "school" not in str(rejected)
+
+
+def test_key_rotation_re_encrypts_the_safe_time(db: Session, settings_override: Any) -> None:
+    from cryptography.fernet import Fernet
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli_app
+    from app.settings import get_settings
+
+    upload(db, [make_row(safe_time=SAFE)])
+    old_key = get_settings().encryption_keys
+    new_key = Fernet.generate_key().decode()
+    settings_override(VV_ENCRYPTION_KEYS=f"{new_key},{old_key}")
+    assert CliRunner().invoke(cli_app, ["invitations", "rotate-keys"]).exit_code == 0
+    settings_override(VV_ENCRYPTION_KEYS=new_key)  # the old key can go
+    assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
