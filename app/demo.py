@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.banks.models import BankVersion
 from app.crypto import encrypt
 from app.db import session_scope, utcnow
-from app.enums import Role
+from app.enums import CRIME_GROUPS, Role
 from app.settings import get_settings
 
 BANKS_DIR = Path(__file__).resolve().parent.parent / "question_banks"
@@ -98,7 +98,7 @@ def _demo_users(session: Session) -> Iterator[str]:
             email=email,
             password=DEMO_PASSWORD,
             roles=roles,
-            bank_scopes=["general", "rasso", "vawg"] if Role.editor in roles else [],
+            bank_scopes=list(CRIME_GROUPS) if Role.editor in roles else [],
             actor="demo",
         )
         user.totp_secret_encrypted = encrypt(DEMO_TOTP_SECRET)

@@ -3,12 +3,24 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
+from app.crime_groups import crime_group_slugs
 
-class CrimeGroup(StrEnum):
-    general = "general"
-    rasso = "rasso"
-    vawg = "vawg"
+# Every crime group, in the order of question_banks/crime_groups.yaml (the one place that lists
+# them): for a check of a parameter or a grouping by it. Read once, when the app starts.
+CRIME_GROUPS: tuple[str, ...] = crime_group_slugs()
+
+if TYPE_CHECKING:
+
+    class CrimeGroup(StrEnum):
+        general = "general"
+        rasso = "rasso"
+        vawg = "vawg"
+
+else:
+    # Built from the file, so that a group it adds is accepted wherever the type is used.
+    CrimeGroup = StrEnum("CrimeGroup", [(slug, slug) for slug in CRIME_GROUPS])
 
 
 class Touchpoint(StrEnum):
@@ -18,8 +30,6 @@ class Touchpoint(StrEnum):
     court = "court"
 
 
-# Every value, in the contract's order: for a check of a parameter or a grouping by it.
-CRIME_GROUPS: tuple[str, ...] = tuple(group.value for group in CrimeGroup)
 TOUCHPOINTS: tuple[str, ...] = tuple(point.value for point in Touchpoint)
 
 

@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     retention_months: int = 36
     # A touchpoint date older than this (or in the future) rejects its batch row.
     max_touchpoint_age_days: int = 120
+    # A specialist group's direct row needs consent_to_survey recorded at most this long ago.
+    consent_max_age_days: int = Field(default=90, ge=0)
+    # on: direct invitations for specialist groups (after the OPCC's data protection impact
+    # assessment and safeguarding sign-off); off: their direct rows are rejected.
+    specialist_direct_contact: bool = False
     service_name: str = "Your views"
     organisation: str = "Office of the Police and Crime Commissioner"
     verify_url: str = ""

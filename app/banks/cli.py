@@ -47,6 +47,7 @@ def load(
     ),
 ) -> None:
     """Check, then publish each bank whose content changed as a new version (idempotent)."""
+    from app.banks.crime_group_check import unapproved_general_groups
     from app.banks.publishing import load_document
     from app.banks.support import load_support_services
     from app.db import session_scope
@@ -57,6 +58,12 @@ def load(
         raise typer.Exit(1)
     refused = False
     with session_scope() as session:
+        unapproved = unapproved_general_groups(session, result.crime_groups)
+        for message in unapproved:
+            typer.echo(message, err=True)
+        if unapproved:
+            typer.echo("Nothing loaded: only an approver can make a group general.", err=True)
+            raise typer.Exit(1)
         for name, document in result.banks:
             outcome = load_document(
                 session,

@@ -9,11 +9,13 @@ from typing import Any
 
 import yaml
 
+from app.banks.crime_group_check import check_crime_groups_file
 from app.banks.lint import check_document
 from app.banks.problems import BANK, Problem, Severity
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
 from app.banks.yaml_files import read_yaml, yaml_message
+from app.crime_groups import CRIME_GROUPS_FILE, CrimeGroupEntry
 
 MESSAGES_FILE = "messages.yaml"
 DEFAULT_DIRECTORY = Path("question_banks")
@@ -26,6 +28,8 @@ class CheckedFiles:
     problems: list[Problem] = field(default_factory=list)
     banks: list[tuple[str, BankDocument]] = field(default_factory=list)
     support_files: list[Path] = field(default_factory=list)
+    # The entries of a crime groups file among the paths (`banks load` checks their approvers).
+    crime_groups: list[CrimeGroupEntry] = field(default_factory=list)
     files_checked: int = 0
 
     @property
@@ -72,6 +76,8 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
     result = CheckedFiles()
     slugs: dict[str, str] = {}
     paths = list(paths)
+    group_files: list[Path] = []
+    checked_banks: list[str] = []
     for path in paths:
         if path.is_dir() and not any(path.glob("*.yaml")):
             result.problems.append(Problem(str(path), BANK, "no .yaml files in this folder"))
@@ -90,6 +96,9 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         if path.name == MESSAGES_FILE:
             result.problems.extend(_check_messages(path, name))
             continue
+        if path.name == CRIME_GROUPS_FILE:
+            group_files.append(path)  # checked last, against the banks among the paths
+            continue
         try:
             data = read_yaml(path)
         except yaml.YAMLError as error:
@@ -99,6 +108,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         result.problems.extend(problems)
         if document is None:
             continue
+        checked_banks.append(str(document.crime_group))
         if document.slug in slugs:
             result.problems.append(
                 Problem(
@@ -109,4 +119,13 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         slugs[document.slug] = name
         if not any(problem.severity == "error" for problem in problems):
             result.banks.append((name, document))
+    _check_group_files(result, group_files, checked_banks)
     return result
+
+
+def _check_group_files(result: CheckedFiles, files: list[Path], banks: list[str]) -> None:
+    for path in files:
+        # Banks are required only when some were checked too (not for one file on its own).
+        entries, problems = check_crime_groups_file(path, str(path), banks or None)
+        result.problems.extend(problems)
+        result.crime_groups.extend(entries)

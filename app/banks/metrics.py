@@ -8,11 +8,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from app.crime_groups import specialist_groups
 from app.enums import CRIME_GROUPS, TOUCHPOINTS
 
 ALL_CRIME_GROUPS: frozenset[str] = frozenset(CRIME_GROUPS)
 ALL_TOUCHPOINTS: frozenset[str] = frozenset(TOUCHPOINTS)
-SPECIALIST_GROUPS: frozenset[str] = frozenset({"rasso", "vawg"})
+# The groups marked `contact: specialist` in question_banks/crime_groups.yaml (never by slug).
+SPECIALIST_GROUPS: frozenset[str] = specialist_groups()
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,7 @@ The file is a list of services (or `services: [...]`), each with the fields of `
 
 from __future__ import annotations
 
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -90,6 +91,27 @@ def parse_support_file(path: Path) -> list[SupportEntry]:
     """The entries of a support services file (raises ValueError or ValidationError)."""
     data = read_yaml(path)
     return SupportFile.model_validate(_as_file(data)).services
+
+
+SUPPORT_PATH = Path(__file__).resolve().parent.parent.parent / "question_banks" / SUPPORT_FILE
+
+
+def support_service_keys(path: Path = SUPPORT_PATH) -> frozenset[str]:
+    """The keys of the support services file (a batch row's `support_service` names one);
+    re-read when the file changes, empty when it is missing or unreadable."""
+    try:
+        stamp = path.stat().st_mtime_ns
+    except OSError:
+        return frozenset()
+    return _keys(str(path), stamp)
+
+
+@lru_cache(maxsize=4)
+def _keys(path: str, _mtime: int) -> frozenset[str]:
+    try:
+        return frozenset(entry.key for entry in parse_support_file(Path(path)))
+    except (ValueError, yaml.YAMLError):
+        return frozenset()
 
 
 def check_support_file(path: Path, file: str | None = None) -> list[Problem]:

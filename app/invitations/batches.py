@@ -37,7 +37,8 @@ from app.invitations.contacts import configured_quiet_hours
 from app.invitations.import_state import CHUNK_SIZE, COMPLETE, IMPORTING, NO_SYNC
 from app.invitations.import_undo import abandon_import, abandon_stuck_imports
 from app.invitations.models import Invitation, InvitationBatch
-from app.invitations.rows import DateWindow, NotSafe, ValidRow, validate_row
+from app.invitations.row_contact import ContactRules, configured_rules
+from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
 from app.settings import get_settings
 
@@ -51,8 +52,6 @@ __all__ = [
 ]
 
 logger = logging.getLogger("victim_voice.invitations")
-
-NOT_SAFE = "not_safe_to_contact"
 
 
 class ImportAbandoned(RuntimeError):
@@ -86,8 +85,11 @@ def import_rows(
     source: str,
     chunk_size: int = CHUNK_SIZE,
     on_progress: Callable[[int], None] | None = None,
+    contact_rules: ContactRules | None = None,
 ) -> BatchResult:
     """Validate and store a batch, committing chunk by chunk; returns the upload answer.
+
+    `contact_rules` replaces the deployment's safe-contact rules (the demo's synthetic batch).
 
     Commits `session` (whatever the caller had pending goes with the batch's first commit).
     If anything fails, what was stored is removed again and the batch marked failed.
@@ -101,6 +103,7 @@ def import_rows(
         )
     )
     session.commit()  # the batch is visible, as importing, from the start
+    today = moment.astimezone(LONDON).date()
     context = ImportContext(
         batch_id=batch_id,
         now=moment,
@@ -108,10 +111,9 @@ def import_rows(
         delay_days=settings.dispatch_delay_days,
         quiet=configured_quiet_hours(),
         is_postgres=session.get_bind().dialect.name == "postgresql",
-        window=DateWindow(
-            today=moment.astimezone(LONDON).date(),
-            max_age_days=settings.max_touchpoint_age_days,
-        ),
+        window=DateWindow(today=today, max_age_days=settings.max_touchpoint_age_days),
+        rules=contact_rules or configured_rules(today),
+        link_ttl_days=settings.link_ttl_days,
     )
     result = BatchResult(batch_id=batch_id)
     try:
@@ -137,9 +139,9 @@ def _import(
     pending: list[tuple[int, ValidRow]] = []
     for index, raw in enumerate(rows):
         result.rows += 1
-        outcome = validate_row(raw, context.window)
-        if isinstance(outcome, NotSafe):
-            result.skipped.append({"row": index, "reason": NOT_SAFE})
+        outcome = validate_row(raw, context.window, context.rules)
+        if isinstance(outcome, Skipped):
+            result.skipped.append({"row": index, "reason": outcome.reason})
         elif isinstance(outcome, list):
             result.rejected.append({"row": index, "errors": outcome})
         else:

@@ -1,6 +1,12 @@
 """Storing one chunk of valid rows: its contacts (new, known, or taken over from an import that
 died), the skips (opted out, duplicate, cooling off), its invitations and their first messages.
 
+A row a support service passes on (`contact_via: support_service`) has no contact of ours: its
+invitation is stored without any message (delivery through the service comes later) and is
+held for the link's life (`expires_at`), after which purge closes it like any other. A row
+whose safe time leaves no sending time within the link's life gets its invitation message
+already `skipped` (reason `no_safe_time`): recorded, never sent.
+
 The costly parts of a row (contact hash, encryption, send time) are worked out by `prepare`
 before the chunk's transaction; `store_chunk` runs inside it and only writes.
 """
@@ -8,7 +14,7 @@ before the chunk's transaction; `store_chunk` runs inside it and only writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
@@ -22,8 +28,10 @@ from app.invitations import lifecycle
 from app.invitations.contacts import case_ref_hash, contact_hash
 from app.invitations.import_state import NO_SYNC
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.row_contact import DIRECT, ContactRules
 from app.invitations.rows import DateWindow, ValidRow
-from app.invitations.scheduling import QuietHours, first_due_at
+from app.invitations.safe_time import parse_safe_time
+from app.invitations.scheduling import QuietHours, first_due_at, next_sending_time
 
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
@@ -42,6 +50,8 @@ class ImportContext:
     quiet: QuietHours | None
     is_postgres: bool
     window: DateWindow
+    rules: ContactRules
+    link_ttl_days: int
 
 
 @dataclass
@@ -66,6 +76,7 @@ def _insert_new_contacts(
             "contact_hash": digest,
             "channel": prepared.row.channel,
             "destination_encrypted": prepared.destination_encrypted,
+            "safe_time_encrypted": prepared.safe_time_encrypted,
             "last_invited_at": context.now,
             "last_batch_id": context.batch_id,
             "created_at": context.now,
@@ -188,22 +199,42 @@ class PreparedRow:
     row: ValidRow
     digest: str
     destination_encrypted: str
-    due_at: datetime
+    safe_time_encrypted: str | None
+    # None: the safe time leaves no sending time within the link's life.
+    due_at: datetime | None
+
+    @property
+    def direct(self) -> bool:
+        return self.row.contact_via == DIRECT
+
+
+def _due_at(context: ImportContext, row: ValidRow) -> datetime | None:
+    due = first_due_at(row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet)
+    if row.safe_time is None:
+        return due
+    return next_sending_time(
+        due,
+        quiet=context.quiet,
+        safe=parse_safe_time(row.safe_time),
+        until=due + timedelta(days=context.link_ttl_days),
+    )
+
+
+def _prepare_row(context: ImportContext, index: int, row: ValidRow) -> PreparedRow:
+    if row.contact_via != DIRECT:
+        return PreparedRow(index, row, "", "", None, None)
+    return PreparedRow(
+        index=index,
+        row=row,
+        digest=contact_hash(row.destination),
+        destination_encrypted=encrypt(row.destination),
+        safe_time_encrypted=encrypt(row.safe_time) if row.safe_time else None,
+        due_at=_due_at(context, row),
+    )
 
 
 def prepare(context: ImportContext, chunk: list[tuple[int, ValidRow]]) -> list[PreparedRow]:
-    return [
-        PreparedRow(
-            index=index,
-            row=row,
-            digest=contact_hash(row.destination),
-            destination_encrypted=encrypt(row.destination),
-            due_at=first_due_at(
-                row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet
-            ),
-        )
-        for index, row in chunk
-    ]
+    return [_prepare_row(context, index, row) for index, row in chunk]
 
 
 @dataclass
@@ -222,7 +253,8 @@ class _Writes:
 def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRow]) -> ChunkOutcome:
     first_rows: dict[str, PreparedRow] = {}
     for prepared in chunk:
-        first_rows.setdefault(prepared.digest, prepared)
+        if prepared.direct:
+            first_rows.setdefault(prepared.digest, prepared)
     new_ids = _insert_new_contacts(session, context, first_rows)
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
@@ -230,6 +262,15 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     outcome = ChunkOutcome()
     writes = _Writes()
     for prepared in chunk:
+        if not prepared.direct:
+            # No contact of ours, so no contact skip applies (stage_allocation, keyed on the
+            # case, will).
+            _add_invitation(writes, context, prepared, None)
+            outcome.accepted += 1
+            continue
+        # Skips in the contract's order: under_18, not_safe_to_contact and no_consent were
+        # decided by app/invitations/rows.py; opted_out, duplicate and cooling_off here; the
+        # case-stage ledger's stage_allocation goes after them, before the invitation is added.
         contact = _contact_to_invite(prepared, context, new_ids, known, writes)
         if isinstance(contact, str):
             outcome.skipped.append({"row": prepared.index, "reason": contact})
@@ -270,16 +311,19 @@ def _contact_to_invite(
             **_replacing(contact, context),
             "last_invited_at": context.now,
             "destination_encrypted": prepared.destination_encrypted,
+            "safe_time_encrypted": prepared.safe_time_encrypted,
         }
     )
     return int(contact.id)
 
 
 def _add_invitation(
-    writes: _Writes, context: ImportContext, prepared: PreparedRow, contact_id: int
+    writes: _Writes, context: ImportContext, prepared: PreparedRow, contact_id: int | None
 ) -> None:
     row = prepared.row
     invitation_id = new_uuid()
+    # A support service's invitation is held for the link's life, then closed by purge.
+    held_until = None if prepared.direct else context.now + timedelta(days=context.link_ttl_days)
     writes.invitations.append(
         {
             "id": invitation_id,
@@ -292,22 +336,37 @@ def _add_invitation(
             "area": row.area,
             "language": row.language,
             "channel": row.channel,
+            "contact_via": row.contact_via,
+            "support_service": row.support_service,
             "status": lifecycle.NEW_INVITATION,
             "created_at": context.now,
             "first_sent_at": None,
-            "expires_at": None,
+            "expires_at": held_until,
         }
     )
-    writes.messages.append(
-        {
-            "id": new_uuid(),
-            "invitation_id": invitation_id,
-            "kind": "invitation",
-            "status": MESSAGE_WAITING,
-            "due_at": prepared.due_at,
-            "attempts": 0,
-        }
-    )
+    if prepared.direct:
+        writes.messages.append(_first_message(invitation_id, context, prepared))
+
+
+def _first_message(
+    invitation_id: str, context: ImportContext, prepared: PreparedRow
+) -> dict[str, Any]:
+    message = {
+        "id": new_uuid(),
+        "invitation_id": invitation_id,
+        "kind": "invitation",
+        "status": MESSAGE_WAITING,
+        "due_at": prepared.due_at,
+        "attempts": 0,
+        "error": None,
+    }
+    if prepared.due_at is None:
+        message.update(
+            status=lifecycle.NO_SENDING_TIME,
+            due_at=context.now,
+            error=lifecycle.NO_SAFE_TIME,
+        )
+    return message
 
 
 def _write(session: Session, writes: _Writes) -> None:
@@ -323,4 +382,5 @@ def _write(session: Session, writes: _Writes) -> None:
             (OutboundMessage.__table__, writes.messages),  # type: ignore[attr-defined]
         ]
         for table, rows in tables:
-            session.execute(insert(table).returning(table.c.id), rows)
+            if rows:  # a chunk of support-service rows alone has no messages
+                session.execute(insert(table).returning(table.c.id), rows)

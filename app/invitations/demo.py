@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -14,6 +15,8 @@ from app.invitations.batches import import_rows
 from app.invitations.dispatch import dispatch_once
 from app.invitations.lifecycle import MessageStatus
 from app.invitations.models import Invitation, OutboundMessage
+from app.invitations.row_contact import ContactRules, configured_rules
+from app.invitations.scheduling import LONDON
 from app.messaging.outbox import OutboxSender
 from app.settings import get_settings
 
@@ -35,9 +38,19 @@ def _demo_rows() -> list[dict[str, Any]]:
     # A touchpoint date far enough back that the first message is due now.
     delay = get_settings().dispatch_delay_days
     touchpoint_date = (now() - timedelta(days=delay + 1)).date().isoformat()
+    agreed = (now() - timedelta(days=1)).date().isoformat()
+    safe_contact = {"under_18": False, "consent_to_survey": True, "consent_recorded_on": agreed}
     return [
-        {"touchpoint_date": touchpoint_date, "safe_to_contact": True, **row} for row in DEMO_ROWS
+        {"touchpoint_date": touchpoint_date, "safe_to_contact": True, **safe_contact, **row}
+        for row in DEMO_ROWS
     ]
+
+
+def _demo_rules() -> ContactRules:
+    # The demo's rows are synthetic and go only to the outbox file: specialist groups are
+    # invited directly (as after VV_SPECIALIST_DIRECT_CONTACT=on) so every bank can be tried.
+    rules = configured_rules(now().astimezone(LONDON).date())
+    return replace(rules, specialist_direct_contact=True)
 
 
 def seed_demo_batch(session: Session) -> list[str]:
@@ -46,7 +59,9 @@ def seed_demo_batch(session: Session) -> list[str]:
     Commits `session` (dispatch runs in its own short transactions). Running it again finds
     the same contacts in cooling-off and shows the links already in the outbox.
     """
-    result = import_rows(session, _demo_rows(), actor="demo", source="json")
+    result = import_rows(
+        session, _demo_rows(), actor="demo", source="json", contact_rules=_demo_rules()
+    )
     batch_invitations = select(Invitation.id).where(col(Invitation.batch_id) == result.batch_id)
     # The demo sends at once, whatever the quiet hours.
     session.execute(

@@ -92,6 +92,8 @@ class DispatchReport:
     requeued: int = 0
     # Claims this worker held too long: another worker took them over, so this one left them.
     taken_over: int = 0
+    # Claimed outside the contact's safe time: due again at its next window.
+    waiting: int = 0
     skip_reasons: dict[str, int] = field(default_factory=dict)
 
     def add_skip(self, reason: str) -> None:
@@ -108,13 +110,15 @@ class DispatchReport:
             or self.review
             or self.requeued
             or self.taken_over
+            or self.waiting
         )
 
     def summary(self) -> str:
         return (
             f"sent {self.sent}, skipped {self.skipped}, failed {self.failed}, "
             f"retry later {self.retry}, for review {self.review}, re-queued {self.requeued}, "
-            f"taken over by another worker {self.taken_over}"
+            f"taken over by another worker {self.taken_over}, "
+            f"waiting for a safe time {self.waiting}"
         )
 
 
@@ -152,6 +156,7 @@ class HandOver:
     skip_reason: str | None = None
     failure: str | None = None
     lost: bool = False
+    waiting: bool = False
 
 
 def take_for_hand_over(session: Session, message_id: str, *, worker: str, at: datetime) -> HandOver:
@@ -185,6 +190,10 @@ def take_for_hand_over(session: Session, message_id: str, *, worker: str, at: da
         logger.exception("could not prepare message %s", message_id)
         fail_message(session, message, f"could not prepare the message ({type(exc).__name__})")
         return HandOver(failure=type(exc).__name__)
+    if prepared.wait_until is not None:
+        lifecycle.wait_for_window(message, due_at=prepared.wait_until)
+        session.add(message)
+        return HandOver(waiting=True)
     if prepared.outgoing is None:
         lifecycle.skip(message, prepared.skip_reason)
         session.add(message)
@@ -220,6 +229,9 @@ def send_claimed(message_id: str, *, sender: Sender, report: DispatchReport, wor
         taken = take_for_hand_over(session, message_id, worker=worker, at=now())
     if taken.lost:
         report.taken_over += 1
+        return
+    if taken.waiting:
+        report.waiting += 1
         return
     if taken.skip_reason is not None:
         report.add_skip(taken.skip_reason)
@@ -304,6 +316,7 @@ def dispatch_once(
                     "review": report.review,
                     "requeued": report.requeued,
                     "taken_over": report.taken_over,
+                    "waiting": report.waiting,
                 },
             )
     return report

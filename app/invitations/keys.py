@@ -31,6 +31,8 @@ def rotate_contact_encryption(session: Session, *, actor: str) -> int:
         for contact in contacts:
             assert contact.destination_encrypted is not None and contact.id is not None
             contact.destination_encrypted = rotate(contact.destination_encrypted)
+            if contact.safe_time_encrypted is not None:
+                contact.safe_time_encrypted = rotate(contact.safe_time_encrypted)
             session.add(contact)
             last_id = contact.id
         rotated += len(contacts)

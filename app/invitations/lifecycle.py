@@ -139,6 +139,9 @@ STOPPED_MESSAGES = frozenset({MessageStatus.skipped, MessageStatus.cancelled})
 NEW_INVITATION = InvitationStatus.pending
 # A message whose batch is still arriving: dispatch never claims it until the batch is whole.
 WAITING_FOR_IMPORT = MessageStatus.importing
+# No sending time left in the safe time within the link's life: created or ends skipped.
+NO_SENDING_TIME, NO_SAFE_TIME = MessageStatus.skipped, "no_safe_time"
+OUTSIDE_SAFE_TIME = "outside_safe_time"  # a claim that waits for the safe time's next window
 
 
 class TransitionRefused(ValueError):
@@ -322,9 +325,20 @@ def settle_held(message: OutboundMessage, *, sent: bool, at: datetime) -> Messag
     return status
 
 
-def new_reminder(invitation_id: str, *, due_at: datetime) -> OutboundMessage:
+def wait_for_window(message: OutboundMessage, *, due_at: datetime) -> None:
+    """Claimed outside its safe time: due at the next window (not an attempt: never sent)."""
+    _require(message.status, {MessageStatus.claimed}, MessageStatus.due)
+    requeue(message, error=OUTSIDE_SAFE_TIME, due_at=due_at)
+    message.attempts = max(0, message.attempts - 1)
+
+
+def new_reminder(
+    invitation_id: str, *, due_at: datetime, skip: str | None = None
+) -> OutboundMessage:
+    """The one reminder; created skipped, with its reason, when it has no time to go."""
+    status = MessageStatus.due if skip is None else MessageStatus.skipped
     return OutboundMessage(
-        invitation_id=invitation_id, kind="reminder", status=MessageStatus.due, due_at=due_at
+        invitation_id=invitation_id, kind="reminder", status=status, due_at=due_at, error=skip
     )
 
 

@@ -9,11 +9,19 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc
 from app.invitations import lifecycle
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.scheduling import link_expires_at, next_send_time, reminder_due_at
+from app.invitations.safe_time import SafeTime, SafeTimeError, parse_safe_time
+from app.invitations.scheduling import (
+    REMINDER_MARGIN,
+    link_expires_at,
+    next_send_time,
+    next_sending_time,
+    reminder_due_at,
+)
 from app.messaging.sender import SendRejected
 from app.settings import get_settings
 
@@ -65,14 +73,39 @@ def record_sent(
             erase_after = as_utc(contact.erase_after) if contact.erase_after else None
             contact.erase_after = max(erase_after, expires) if erase_after else expires
             session.add(contact)
-    reminder_at = reminder_due_at(
-        at,
-        after_days=settings.reminder_after_days,
-        quiet=configured_quiet_hours(),
-        expires_at=expires,
-    )
-    if reminder_at is not None:
+    _add_reminder(session, invitation, at, expires)
+
+
+def _add_reminder(
+    session: Session, invitation: Invitation, sent_at: datetime, expires: datetime
+) -> None:
+    """The one reminder, inside the contact's safe time; recorded as skipped if none is left."""
+    quiet = configured_quiet_hours()
+    after = get_settings().reminder_after_days
+    reminder_at = reminder_due_at(sent_at, after_days=after, quiet=quiet, expires_at=expires)
+    if reminder_at is None:
+        return
+    safe = _safe_time_of(session, invitation)
+    if safe is None:
         session.add(lifecycle.new_reminder(invitation.id, due_at=reminder_at))
+        return
+    due = next_sending_time(reminder_at, quiet=quiet, safe=safe, until=expires - REMINDER_MARGIN)
+    if due is None:
+        skip = lifecycle.NO_SAFE_TIME
+        session.add(lifecycle.new_reminder(invitation.id, due_at=reminder_at, skip=skip))
+    else:
+        session.add(lifecycle.new_reminder(invitation.id, due_at=due))
+
+
+def _safe_time_of(session: Session, invitation: Invitation) -> SafeTime | None:
+    contact = session.get(Contact, invitation.contact_id) if invitation.contact_id else None
+    if contact is None or contact.safe_time_encrypted is None:
+        return None
+    try:
+        return parse_safe_time(decrypt(contact.safe_time_encrypted))
+    except (DecryptionFailed, SafeTimeError):
+        # Dispatch skips a message whose safe time it cannot read; schedule as if by quiet hours.
+        return None
 
 
 def record_rejected(

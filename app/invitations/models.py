@@ -42,6 +42,9 @@ class Contact(SQLModel, table=True):
     contact_hash: str = Field(max_length=64, unique=True)
     channel: str = Field(max_length=8)
     destination_encrypted: str | None = Field(default=None, max_length=1000)
+    # When a message may reach them safely (app/invitations/safe_time.py), from the row that
+    # last invited this contact: encrypted, and erased with the destination.
+    safe_time_encrypted: str | None = Field(default=None, max_length=1000)
     erase_after: datetime | None = Field(default=None, index=True)
     last_invited_at: datetime | None = None
     # The last batch with a valid row for this contact: finds duplicates within a batch
@@ -70,7 +73,13 @@ class Invitation(SQLModel, table=True):
     touchpoint_date: date
     area: str | None = Field(default=None, max_length=32, index=True)
     language: str = Field(default="en", max_length=35)
-    channel: str = Field(max_length=8)
+    channel: str = Field(max_length=8)  # sms, email, or none (a support service's)
+    # direct, or support_service: the service (a key of support_services.yaml) passes it on,
+    # and we send nothing ourselves.
+    contact_via: str = Field(
+        default="direct", max_length=16, sa_column_kwargs={"server_default": "direct"}
+    )
+    support_service: str | None = Field(default=None, max_length=64)
     # One of app.invitations.lifecycle.InvitationStatus, written only by that module.
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)

@@ -24,6 +24,7 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     if first_time:
         contact.opted_out_at = moment
     contact.destination_encrypted = None
+    contact.safe_time_encrypted = None  # erased with the destination: nothing more is sent
     session.add(contact)
     invitation_ids = select(col(Invitation.id)).where(col(Invitation.contact_id) == contact.id)
     stopped = skip_unsent(session, invitation_ids, reason="opted_out")

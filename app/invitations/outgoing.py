@@ -1,19 +1,24 @@
 """Building a claimed message for the sender, or saying why it must not go (checked at send
-time: the invitation may have ended, the contact opted out or been erased since it was due).
+time: the invitation may have ended, the contact opted out or been erased since it was due),
+or that it must wait for the next window of the contact's safe time (a message due at the edge
+of a window, or claimed late, never goes outside it).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
 from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc
-from app.invitations.lifecycle import FINISHED_INVITATIONS
+from app.invitations.contacts import configured_quiet_hours
+from app.invitations.lifecycle import FINISHED_INVITATIONS, NO_SAFE_TIME
 from app.invitations.links import make_survey_token, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.safe_time import SafeTimeError, parse_safe_time
+from app.invitations.scheduling import REMINDER_MARGIN, in_sending_window, next_sending_time
 from app.messaging.sender import OutgoingMessage
 from app.messaging.texts import render_message
 from app.settings import get_settings
@@ -23,6 +28,29 @@ from app.settings import get_settings
 class Prepared:
     outgoing: OutgoingMessage | None
     skip_reason: str | None = None
+    # Not now: the next instant inside the contact's safe time and outside quiet hours.
+    wait_until: datetime | None = None
+
+
+def _safe_time_check(
+    invitation: Invitation, contact: Contact, message: OutboundMessage, at: datetime
+) -> Prepared | None:
+    """None when the message may go now; otherwise wait for the next window, or skip."""
+    if contact.safe_time_encrypted is None:
+        return None
+    try:
+        safe = parse_safe_time(decrypt(contact.safe_time_encrypted))
+    except (DecryptionFailed, SafeTimeError):
+        return Prepared(None, "unreadable_safe_time")  # never guess when it is safe
+    quiet = configured_quiet_hours()
+    if in_sending_window(at, quiet=quiet, safe=safe):
+        return None
+    if invitation.expires_at is not None and message.kind != "invitation":
+        until = as_utc(invitation.expires_at) - REMINDER_MARGIN
+    else:
+        until = at + timedelta(days=get_settings().link_ttl_days)
+    due = next_sending_time(at, quiet=quiet, safe=safe, until=until)
+    return Prepared(None, NO_SAFE_TIME) if due is None else Prepared(None, wait_until=due)
 
 
 def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -> Prepared:
@@ -43,6 +71,9 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
         return Prepared(None, "opted_out")
     if contact.destination_encrypted is None:
         return Prepared(None, "erased")
+    waiting = _safe_time_check(invitation, contact, message, at)
+    if waiting is not None:
+        return waiting
     try:
         destination = decrypt(contact.destination_encrypted)
     except DecryptionFailed:

@@ -26,7 +26,10 @@ class RowProblem(BaseModel):
 
 class RowSkip(BaseModel):
     row: int
-    reason: str = Field(description="not_safe_to_contact | opted_out | duplicate | cooling_off")
+    reason: str = Field(
+        description="under_18 | not_safe_to_contact | no_consent | opted_out | duplicate | "
+        "cooling_off | stage_allocation (the first that applies, in this order)"
+    )
 
 
 class BatchResultOut(BaseModel):

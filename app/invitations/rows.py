@@ -18,6 +18,16 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.enums import CRIME_GROUPS, TOUCHPOINTS, Channel
+from app.invitations.row_contact import (
+    DIRECT,
+    NO_CHANNEL,
+    ContactRules,
+    configured_rules,
+    early_skip,
+    late_skip,
+    parse_flag,
+    read_contact_fields,
+)
 
 COLUMNS = (
     "case_ref",
@@ -30,6 +40,13 @@ COLUMNS = (
     "email",
     "language",
     "safe_to_contact",
+    # The safe-contact fields (app/invitations/row_contact.py).
+    "consent_to_survey",
+    "consent_recorded_on",
+    "safe_time",
+    "contact_via",
+    "support_service",
+    "under_18",
 )
 
 # BCP 47: a language subtag, then optional script, region and variants (RFC 5646, simplified;
@@ -59,13 +76,20 @@ class ValidRow:
     touchpoint_date: date
     area: str | None
     channel: str
+    # E.164 or a lower-cased email; empty for a row a support service passes on.
     destination: str
     language: str
+    contact_via: str = DIRECT
+    support_service: str | None = None
+    # Canonical text of app/invitations/safe_time.py; stored encrypted with the contact.
+    safe_time: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
-class NotSafe:
-    """A row marked not safe to contact: skipped; its contact details are never looked at."""
+class Skipped:
+    """A row skipped for `reason`; a row skipped before validation is never looked at further."""
+
+    reason: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,15 +161,7 @@ class _Fields:
 
 def parse_safe_to_contact(value: Any) -> bool | None:
     """True/False from a JSON boolean or the words in any case; None for anything else."""
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, str):
-        word = value.strip().lower()
-        if word == "true":
-            return True
-        if word == "false":
-            return False
-    return None
+    return parse_flag(value)
 
 
 def normalise_uk_mobile(value: str) -> str | None:
@@ -255,38 +271,50 @@ def _destination(fields: _Fields) -> tuple[str | None, str | None]:
     return channel, destination
 
 
-def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowError]:
-    """Check one row (a JSON object, or a CSV record as strings)."""
+def validate_row(
+    raw: Any, window: DateWindow, rules: ContactRules | None = None
+) -> ValidRow | Skipped | list[RowError]:
+    """Check one row (a JSON object, or a CSV record as strings).
+
+    Skips come first, in the contract's order: under_18 and not_safe_to_contact before any
+    other field is read (nothing of such a row is kept), no_consent once the row is valid.
+    """
     if isinstance(raw, UnreadableRow):
         return [_error("row", raw.reason)]
     if not isinstance(raw, Mapping):
         return [_error("row", "must be an object with the batch columns")]
+    skip = early_skip(raw)
+    if skip is not None:
+        return Skipped(skip)
+    rules = rules or configured_rules(window.today)
     errors: list[RowError] = []
     fields = _Fields(raw, errors)
-
-    safe = parse_safe_to_contact(raw.get("safe_to_contact"))
-    if safe is None:
+    if parse_safe_to_contact(raw.get("safe_to_contact")) is None:
         fields.refuse("safe_to_contact", "must be true or false")
-    elif safe is False:
-        # Never messaged, so nothing else about it matters and nothing of it is kept.
-        return NotSafe()
 
     case_ref = _case_ref(fields)
     crime_group = fields.text("crime_group")
     if crime_group not in CRIME_GROUPS:
         fields.refuse("crime_group", f"must be one of {', '.join(CRIME_GROUPS)}")
+        crime_group = None
     touchpoint = fields.text("touchpoint")
     if touchpoint not in TOUCHPOINTS:
         fields.refuse("touchpoint", f"must be one of {', '.join(TOUCHPOINTS)}")
     touchpoint_date = _touchpoint_date(fields, window)
     area = _area(fields)
     language = _language(fields)
-    channel, destination = _destination(fields)
+    contact = read_contact_fields(fields, crime_group, rules)
+    channel, destination = (
+        _destination(fields) if contact.contact_via == DIRECT else (NO_CHANNEL, "")
+    )
 
     if errors:
         return errors
     assert case_ref and crime_group and touchpoint and touchpoint_date and channel
     assert destination is not None
+    skip = late_skip(crime_group, contact, rules)
+    if skip is not None:
+        return Skipped(skip)
     return ValidRow(
         case_ref=case_ref,
         crime_group=crime_group,
@@ -296,6 +324,9 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
         channel=channel,
         destination=destination,
         language=_canonical_language(language),
+        contact_via=contact.contact_via,
+        support_service=contact.support_service,
+        safe_time=contact.safe_time,
     )
 
 

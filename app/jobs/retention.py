@@ -109,9 +109,15 @@ def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:
     report.contacts_erased = int(
         session.execute(
             update(Contact)
-            .where(col(Contact.destination_encrypted).is_not(None))
+            .where(
+                or_(
+                    col(Contact.destination_encrypted).is_not(None),
+                    col(Contact.safe_time_encrypted).is_not(None),
+                )
+            )
             .where(~in_use)
-            .values(destination_encrypted=None, erase_after=None)
+            # The safe time goes with the destination: both say how to reach a person.
+            .values(destination_encrypted=None, safe_time_encrypted=None, erase_after=None)
         ).rowcount  # type: ignore[attr-defined]
         or 0
     )

@@ -9,14 +9,13 @@ from __future__ import annotations
 from typing import Any
 
 from app.banks.metrics import get_metric
+from app.crime_groups import crime_group_title
+from app.enums import CRIME_GROUPS
 from app.reporting.aggregates import MetricCell
 from app.reporting.disclosure import LOW_BASE_TEXT
 
-CRIME_GROUP_LABELS: dict[str, str] = {
-    "general": "General crime",
-    "rasso": "Rape and serious sexual offences",
-    "vawg": "Violence against women and girls",
-}
+# The titles of question_banks/crime_groups.yaml.
+CRIME_GROUP_LABELS: dict[str, str] = {slug: crime_group_title(slug) for slug in CRIME_GROUPS}
 TOUCHPOINT_LABELS: dict[str, str] = {
     "reporting": "Reporting",
     "investigation": "Investigation",

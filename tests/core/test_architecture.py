@@ -22,6 +22,7 @@ CORE = {
     "audit",
     "cell_key",
     "clock",
+    "crime_groups",
     "crypto",
     "db",
     "enums",

@@ -33,6 +33,32 @@ def make_row(**overrides: Any) -> dict[str, Any]:
     return row
 
 
+def make_specialist_row(crime_group: str = "rasso", **overrides: Any) -> dict[str, Any]:
+    """A valid direct row of a specialist group: under 18 answered, agreement recorded lately.
+    Accepted only while VV_SPECIALIST_DIRECT_CONTACT=on."""
+    row = make_row(
+        crime_group=crime_group,
+        under_18=False,
+        consent_to_survey=True,
+        consent_recorded_on=(now().date() - timedelta(days=10)).isoformat(),
+    )
+    row.update(overrides)
+    return row
+
+
+def make_support_service_row(**overrides: Any) -> dict[str, Any]:
+    """A valid row a support service passes on: no contact detail of ours."""
+    row = make_row(
+        contact_via="support_service",
+        support_service="victim_support",
+        channel=None,
+        phone=None,
+        under_18=False,
+    )
+    row.update(overrides)
+    return row
+
+
 def phone_number(i: int) -> str:
     """A distinct valid UK mobile number for each i (07911 1xxxxx range)."""
     return f"+44791{1000000 + i:07d}"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
@@ -57,16 +58,20 @@ def test_json_batch_accepted_and_stored_without_personal_data(
     assert "CASE-1" not in json.dumps(event.detail)
 
 
-def test_csv_batch_with_words_for_safe_to_contact(client: TestClient, db: Session) -> None:
+def test_csv_batch_with_words_for_safe_to_contact(
+    client: TestClient, db: Session, settings_override: Any
+) -> None:
+    settings_override(VV_SPECIALIST_DIRECT_CONTACT="on")
     headers = api_headers(db, Role.uploader)
     day = days_ago(10)  # touchpoint dates must be recent (VV_MAX_TOUCHPOINT_AGE_DAYS)
+    agreed = days_ago(20)
     csv_text = (
         "case_ref,crime_group,touchpoint,touchpoint_date,area,channel,phone,email,language,"
-        "safe_to_contact\n"
-        f"A1,vawg,reporting,{day},N1,sms,07911 123456,,en,TRUE\n"
-        f"A2,rasso,outcome,{day},,email,,a@example.org,pl,False\n"
-        f"A3,general,court,{day},,email,,b@example.org,ur,yes\n"
-        f"A4,general,court,{day},,sms,07911 123457,,,true\n"
+        "safe_to_contact,consent_to_survey,consent_recorded_on,under_18\n"
+        f"A1,vawg,reporting,{day},N1,sms,07911 123456,,en,TRUE,TRUE,{agreed},False\n"
+        f"A2,rasso,outcome,{day},,email,,a@example.org,pl,False,,,\n"
+        f"A3,general,court,{day},,email,,b@example.org,ur,yes,,,\n"
+        f"A4,general,court,{day},,sms,07911 123457,,,true,,,\n"
     )
     response = client.post(
         URL, content=csv_text, headers={**headers, "Content-Type": "text/csv; charset=utf-8"}
