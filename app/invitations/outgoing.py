@@ -12,7 +12,7 @@ from sqlmodel import Session
 from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc
 from app.invitations.lifecycle import FINISHED_INVITATIONS
-from app.invitations.links import make_survey_token, stop_url, survey_url
+from app.invitations.links import issue_link, link_of, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.messaging.sender import OutgoingMessage
 from app.messaging.texts import render_message
@@ -48,7 +48,12 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
     except DecryptionFailed:
         return Prepared(None, "undecryptable")
     settings = get_settings()
-    token = make_survey_token(invitation.id)
+    # The first message makes the link; the reminder carries the same one, from its encrypted
+    # copy (app/invitations/links.py). Without that copy there is no link to send.
+    token = issue_link(invitation) if message.kind == "invitation" else link_of(invitation)
+    if token is None:
+        return Prepared(None, "erased")
+    session.add(invitation)
     rendered = render_message(
         message.kind,
         invitation.channel,

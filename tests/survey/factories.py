@@ -15,12 +15,11 @@ from sqlmodel import Session
 
 from app.banks.models import BankVersion, SupportService
 from app.db import get_engine, utcnow
-from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation
 from app.survey.addresses import step_address
 from app.survey.models import SurveySession
 from app.survey.session import COOKIE_NAME
-from tests.factories import create_bank_version_row, create_sms_invitation
+from tests.factories import create_bank_version_row, create_sms_invitation, link_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -93,7 +92,13 @@ def create_support_service(
 
 
 def token_for(invitation: Invitation) -> str:
-    return make_survey_token(invitation.id)
+    """The link token of `invitation` (made once, as dispatch makes it; committed)."""
+    with Session(get_engine()) as db:
+        row = db.get(Invitation, invitation.id)
+        assert row is not None
+        token = link_token(db, row)
+        db.commit()
+    return token
 
 
 def enter(client: TestClient, invitation: Invitation) -> str:
