@@ -26,10 +26,11 @@ from sqlmodel import Session, col, select
 
 from app.crypto import DecryptionFailed, decrypt, encrypt
 from app.invitations.models import Invitation
+from app.messaging.texts import LINK_TOKEN_LENGTH, stop_link, survey_link
 from app.settings import get_settings
 
 TOKEN_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
-TOKEN_LENGTH = 17
+TOKEN_LENGTH = LINK_TOKEN_LENGTH
 TOKEN_RE = re.compile(rf"[0-9A-Za-z]{{{TOKEN_LENGTH}}}")
 
 
@@ -88,9 +89,9 @@ def find_invitation(session: Session, token: str, *, lock: bool = False) -> Invi
 
 def survey_url(token: str) -> str:
     """The link sent to the victim, always from VV_BASE_URL (never the request's Host)."""
-    return f"{get_settings().base_url.rstrip('/')}/s/{token}"
+    return survey_link(get_settings().base_url, token)
 
 
 def stop_url(token: str) -> str:
     """The opt-out page of a link (stop link in messages, email List-Unsubscribe target)."""
-    return f"{survey_url(token)}/stop"
+    return stop_link(get_settings().base_url, token)

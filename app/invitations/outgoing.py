@@ -14,8 +14,9 @@ from app.db import as_utc
 from app.invitations.lifecycle import FINISHED_INVITATIONS
 from app.invitations.links import issue_link, link_of, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.messaging.contact_class import is_specialist
 from app.messaging.sender import OutgoingMessage
-from app.messaging.texts import render_message
+from app.messaging.texts import Deployment, render_message
 from app.settings import get_settings
 
 
@@ -54,14 +55,16 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
     if token is None:
         return Prepared(None, "erased")
     session.add(invitation)
+    deployment = Deployment.from_settings(settings)
     rendered = render_message(
         message.kind,
         invitation.channel,
         invitation.language,
         link=survey_url(token),
         stop_link=stop_url(token),
-        organisation=settings.organisation,
-        verify_url=settings.verify_url or settings.base_url,
+        organisation=deployment.organisation,
+        verify_url=deployment.verify_url,
+        contact="specialist" if is_specialist(invitation.crime_group) else "general",
     )
     return Prepared(
         OutgoingMessage(

@@ -562,3 +562,32 @@ def test_fresh_claim_without_an_end_is_left_alone(db: Session) -> None:
     report = dispatch_once(sender=RecordingSender())
     assert report.review == 0 and report.requeued == 0
     assert _messages(db)[0].status == "claimed"
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_specialist_group_gets_the_specialist_message_set(
+    db: Session, settings_override: Any, channel: str
+) -> None:
+    """Nothing in a specialist message as sent names the organisation (the police, the PCC):
+    the sender-side text comes from `specialist_messages`; general crime keeps naming it."""
+    settings_override(VV_ORGANISATION="Northshire Police and Crime Commissioner")
+    contact = {"phone": phone_number(1)} if channel == "sms" else {"email": "a@example.org"}
+    rows = [
+        make_row(crime_group="rasso", channel=channel, **contact),
+        make_row(crime_group="general", phone=phone_number(2), case_ref="CR/2"),
+    ]
+    if channel == "email":
+        rows[0].pop("phone")
+    upload(db, rows)
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 2
+    by_channel = {message.to: message for message in sender.sent}
+    specialist = by_channel[phone_number(1) if channel == "sms" else "a@example.org"]
+    general = by_channel[phone_number(2)]
+    as_sent = f"{specialist.subject or ''}\n{specialist.body}\n{specialist.html_body or ''}".lower()
+    for word in ("police", "commissioner", "northshire", "crime", "victim"):
+        assert word not in as_sent
+    assert token_in(specialist.body)
+    assert "Northshire Police and Crime Commissioner" in general.body
+    if channel == "sms":
+        assert specialist.body.endswith("Reply STOP to stop")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from app.banks.models import BankVersion, SupportService
@@ -92,7 +93,13 @@ def create_support_service(
 
 
 def token_for(invitation: Invitation) -> str:
-    """The link token of `invitation` (made once, as dispatch makes it; committed)."""
+    """The link token of `invitation` (made once, as dispatch makes it; committed, in the
+    invitation's own session when it has one: on SQLite a second one would wait for it)."""
+    own = object_session(invitation)
+    if own is not None:
+        token = link_token(own, invitation)
+        own.commit()
+        return token
     with Session(get_engine()) as db:
         row = db.get(Invitation, invitation.id)
         assert row is not None
