@@ -234,13 +234,14 @@ def test_the_link_still_works_after_exit(client: TestClient, db: Session) -> Non
     assert client.get("/survey/start").status_code == 200
 
 
-def test_page_titles_name_the_organisation_not_the_service(client: TestClient, db: Session) -> None:
+def test_page_titles_end_with_the_neutral_service_name_not_the_organisation(
+    client: TestClient, db: Session
+) -> None:
+    """Titles stay in the browser history: "…Police and Crime Commissioner" would say who asked."""
     enter(client, create_invitation(db))
     title = re.search(r"<title>([^<]*)</title>", client.get("/survey/start").text)
-    assert title and title.group(1) == (
-        "Tell us about your experience – Office of the Police and Crime Commissioner"
-    )
-    assert "Victim" not in title.group(1)
+    assert title and title.group(1) == "Tell us about your experience – Your views"
+    assert "Victim" not in title.group(1) and "Police" not in title.group(1)
 
 
 def test_odd_query_values_never_break_a_page(client: TestClient, db: Session) -> None:
