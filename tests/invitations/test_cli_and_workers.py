@@ -254,12 +254,10 @@ def test_rotate_keys_command(db: Session, settings_override: Any) -> None:
     from cryptography.fernet import Fernet
 
     from app.crypto import decrypt
-    from app.settings import get_settings
-    from tests.invitations.factories import PHONE_E164, upload
-
     from app.invitations.dispatch import dispatch_once
     from app.invitations.links import link_of
-    from tests.invitations.factories import RecordingSender
+    from app.settings import get_settings
+    from tests.invitations.factories import PHONE_E164, RecordingSender, upload
 
     upload(db, [make_row()])
     dispatch_once(sender=RecordingSender())
