@@ -90,6 +90,13 @@ def lint_messages(path: Path | str, deployment: Deployment | None = None) -> lis
         except ValidationError as exc:
             return [("settings", f"cannot read the deployment's settings ({exc})", "error")]
     problems, languages = _lint_translations(data)
+    named = named_as_sent(deployment.email_sender.replace("@", " https://"))
+    if named:
+        # Specialist emails go from the same address: its name or domain is on the lock screen.
+        where = "specialist_messages.email.sender"
+        problems.append(
+            (where, "the email sender (VV_SMTP_URL) names " + ", ".join(named), "error")
+        )
     values = sent_values(deployment)
     for contact, key in MESSAGE_SETS.items():
         message_set = data.get(key)

@@ -58,6 +58,9 @@ class Deployment:
     base_url: str
     verify_url: str
     organisation: str
+    # The From address of an email, where this service sets it (VV_SENDER=smtp); with Notify
+    # the sender is the Notify service's own name, set in Notify (docs/links-and-messages.md).
+    email_sender: str = ""
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Deployment:
@@ -66,7 +69,19 @@ class Deployment:
             base_url=settings.base_url.rstrip("/"),
             verify_url=settings.verify_url or settings.base_url,
             organisation=settings.organisation,
+            email_sender=_smtp_sender(settings),
         )
+
+
+def _smtp_sender(settings: Settings) -> str:
+    if settings.sender != "smtp" or not settings.smtp_url:
+        return ""
+    from app.messaging.smtp import SmtpSender
+
+    try:
+        return SmtpSender.from_settings(settings).config.from_address
+    except ValueError:
+        return ""
 
 
 def survey_link(base_url: str, token: str) -> str:

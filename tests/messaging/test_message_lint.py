@@ -83,8 +83,8 @@ def test_the_service_message_file_on_a_clean_and_a_telling_deployment() -> None:
     deployment; on one whose domain names the PCC and victims, every specialist message that
     carries a link fails (an error in English, a warning in a draft translation), and no
     general one does."""
-    clean = lint_messages(MESSAGES_PATH, CLEAN)
-    assert [p for p in clean if "as sent" in p[1] or p[2] == "error"] == []
+    # Not even a warning: the draft translations fit and say nothing too.
+    assert lint_messages(MESSAGES_PATH, CLEAN) == []
     telling = lint_messages(MESSAGES_PATH, TELLING)
     named = {p[0]: p for p in telling if p[1].startswith("as sent, names")}
     bodies = {where for where in _specialist_parts() if ".body[" in where}
