@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from app import health
 from app.errors import UnexpectedErrorMiddleware, register_error_handlers
 from app.input_guard import NulInputGuard
+from app.invitations.link_throttle import LinkThrottleMiddleware
 from app.security import BodySizeLimitMiddleware, SecurityHeadersMiddleware
 from app.settings import get_settings
 from app.slash_redirects import use_relative_slash_redirects
@@ -28,6 +29,8 @@ def create_app() -> FastAPI:
     )
     register_error_handlers(app)
     app.add_middleware(NulInputGuard)  # inside the 500 handler, outside every route
+    # Token routes, per client address; inside the headers middleware (its 429 page has a nonce).
+    app.add_middleware(LinkThrottleMiddleware)
     # Added first, so innermost: a 500 still passes through the headers middleware.
     app.add_middleware(UnexpectedErrorMiddleware)
     app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_body_bytes)

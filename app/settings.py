@@ -36,6 +36,10 @@ class Settings(BaseSettings):
     notify_base_url: str = ""
     notify_sms_template_id: str = ""
     notify_email_template_id: str = ""
+    # The id of the Notify service's inbound-number text message sender: every SMS comes from
+    # that number (a reply STOP reaches it; an alphanumeric sender cannot be replied to, and a
+    # sender name could say who is writing). Required in production with VV_SENDER=notify.
+    notify_sms_sender_id: str = ""
     smtp_url: str = ""
     notify_callback_token: str = ""
     env: Literal["development", "production", "test"] = "development"
@@ -170,6 +174,7 @@ def complete_secrets(settings: Settings, secret_file: Path = DEV_SECRET_FILE) ->
                 "(Secure cookies and HSTS depend on it); "
                 "terminate TLS in front of the service and set VV_BASE_URL=https://…"
             )
+        _check_production_sender(settings)
     elif missing:
         dev = _load_dev_secrets(secret_file)
         updates = {name.removeprefix("VV_").lower(): dev[name] for name in missing if name in dev}
@@ -183,6 +188,15 @@ def complete_secrets(settings: Settings, secret_file: Path = DEV_SECRET_FILE) ->
                 "(32 url-safe base64-encoded bytes each)."
             ) from exc
     return settings
+
+
+def _check_production_sender(settings: Settings) -> None:
+    if settings.sender == "notify" and not settings.notify_sms_sender_id.strip():
+        raise SettingsError(
+            "VV_ENV=production with VV_SENDER=notify needs VV_NOTIFY_SMS_SENDER_ID: the id of "
+            "the Notify service's inbound-number text message sender (Notify: Settings, Text "
+            "message senders), so that every SMS comes from a number a victim can reply STOP to."
+        )
 
 
 @lru_cache

@@ -36,6 +36,8 @@ def _environment(work: Path) -> None:
             "VV_OUTBOX_PATH": str(work / "outbox.jsonl"),
             "VV_QUIET_HOURS": "none",
             "VV_ORGANISATION": "Office of the Police and Crime Commissioner",
+            "VV_SMS_NUMBER": "07911 123456",
+            "VV_CONTACT_PHONE": "0121 496 0000",
         }
     )
 
@@ -82,6 +84,7 @@ def main() -> int:
     from app.enums import Role
     from app.migrate import upgrade
     from app.settings import get_settings
+    from scripts.lock_screen import lock_screen_html
     from tests.browser.factories import (
         URDU_BANK,
         create_sent_invitation,
@@ -187,6 +190,14 @@ def main() -> int:
         stop_page = new_context(browser, server.url, viewport=PHONE).new_page()
         stop_page.goto(f"{stop.path}/stop")
         shoot(stop_page, "20-stop-messages")
+
+        home = new_context(browser, server.url, viewport=PHONE).new_page()
+        home.goto("/")
+        shoot(home, "24-genuine-message")
+        lock = browser.new_page(viewport=PHONE)
+        lock.set_content(lock_screen_html())
+        lock.screenshot(path=str(shots / "25-sms-lock-screen.png"), full_page=True)
+        saved.append("25-sms-lock-screen.png")
 
         desk = new_context(browser, server.url, viewport=DESKTOP).new_page()
 

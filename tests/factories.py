@@ -74,3 +74,27 @@ def create_bank_version(
     if commit:
         db.commit()
     return row
+
+
+def link_token(db: Session, invitation: Invitation) -> str:
+    """The survey link token of `invitation`, made as dispatch makes it (and kept: the same
+    token on every call while its encrypted copy is held). Flushes, does not commit."""
+    from app.invitations.links import issue_link
+
+    token = issue_link(invitation)
+    db.add(invitation)
+    db.flush()
+    return token
+
+
+def token_in(body: str, base_url: str = "http://testserver") -> str:
+    """The survey token in a sent message's body (the link, not its stop link)."""
+    import re
+
+    from app.invitations.links import TOKEN_LENGTH
+
+    match = re.search(re.escape(base_url.rstrip("/")) + r"/s/([^\s/]+)", body)
+    assert match, "no survey link in the message"
+    token = match.group(1)
+    assert len(token) == TOKEN_LENGTH, token
+    return token

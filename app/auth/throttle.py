@@ -66,6 +66,8 @@ class SubjectKind(StrEnum):
     device = "device"
     address = "address"
     second_factor = "second_factor"
+    # Survey and stop links that led nowhere, per client address (app/invitations/link_throttle.py).
+    link_address = "link_address"
 
 
 @dataclass(frozen=True)
@@ -91,6 +93,8 @@ BACK_OFF: dict[SubjectKind, BackOff] = {
     # Colleagues behind one office address share it: more free failures before it slows.
     SubjectKind.address: BackOff(20, timedelta(seconds=30), timedelta(minutes=15)),
     SubjectKind.second_factor: BackOff(FREE_FAILURES, timedelta(seconds=30), timedelta(minutes=15)),
+    # A victim mistypes a link now and then; many people share a mobile network's address.
+    SubjectKind.link_address: BackOff(20, timedelta(seconds=30), timedelta(minutes=15)),
 }
 FORGET_AFTER = timedelta(hours=24)
 # Rows past FORGET_AFTER removed per reservation: enough to keep up, never a long statement.
@@ -113,7 +117,7 @@ def device_subject(normalised_email: str, device_id: str) -> Subject:
     )
 
 
-def address_subject(address: str) -> Subject:
+def _client_network(address: str) -> str:
     """An IPv6 client counts as its /64: one home or host gets a whole /64 to rotate through."""
     try:
         parsed = ipaddress.ip_address(address)
@@ -121,7 +125,27 @@ def address_subject(address: str) -> Subject:
         parsed = None
     if isinstance(parsed, ipaddress.IPv6Address):
         address = str(ipaddress.ip_network(f"{parsed}/64", strict=False))
-    return Subject(SubjectKind.address, keyed_hash("login-address", address))
+    return address
+
+
+def address_subject(address: str) -> Subject:
+    return Subject(SubjectKind.address, keyed_hash("login-address", _client_network(address)))
+
+
+def link_address_subject(address: str) -> Subject:
+    """Links that led nowhere from one client address (or IPv6 /64)."""
+    return Subject(SubjectKind.link_address, keyed_hash("link-address", _client_network(address)))
+
+
+def blocked_for(session: Session, subject: Subject, *, now: datetime | None = None) -> timedelta:
+    """How long `subject` is still blocked (zero when it is not). Reads only."""
+    now = now or utc_now()
+    blocked_until = session.execute(
+        select(LoginThrottle.blocked_until).where(LoginThrottle.subject_hash == subject.key)
+    ).scalar_one_or_none()
+    if blocked_until is None or as_utc(blocked_until) <= now:
+        return timedelta(0)
+    return max(as_utc(blocked_until) - now, timedelta(seconds=1))
 
 
 def second_factor_subject(user_id: int) -> Subject:

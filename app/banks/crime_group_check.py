@@ -32,12 +32,8 @@ def message_set_for(document: Any, contact_class: str) -> Any:
     (None when it has none)."""
     if not isinstance(document, dict):
         return None
-    choose = getattr(texts, "message_set", None)
-    if choose is None:
-        # Texts without sets by contact class: the one `messages` set serves every class.
-        return document.get("messages")
     try:
-        return choose(document, contact_class)
+        return texts.message_set(document, contact_class)
     except texts.MessageFileError:
         return None
 

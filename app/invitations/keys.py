@@ -1,4 +1,5 @@
-"""Re-encrypting stored contact details under the first key of VV_ENCRYPTION_KEYS."""
+"""Re-encrypting stored contact details (and the links kept for reminders) under the first key
+of VV_ENCRYPTION_KEYS."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
 from app.crypto import rotate
-from app.invitations.models import Contact
+from app.invitations.models import Contact, Invitation
 
 CHUNK = 1000
 
@@ -38,6 +39,36 @@ def rotate_contact_encryption(session: Session, *, actor: str) -> int:
         rotated += len(contacts)
         session.flush()
         session.expunge_all()  # bounded memory however many contacts there are
-    record_event(session, actor=actor, action="contact.rotate_keys", detail={"rotated": rotated})
+    links = _rotate_links(session)
+    record_event(
+        session,
+        actor=actor,
+        action="contact.rotate_keys",
+        detail={"rotated": rotated, "links_rotated": links},
+    )
     session.flush()
     return rotated
+
+
+def _rotate_links(session: Session) -> int:
+    """Re-encrypt the encrypted copies of link tokens (app/invitations/links.py)."""
+    rotated = 0
+    last_id = ""
+    while True:
+        invitations = session.exec(
+            select(Invitation)
+            .where(col(Invitation.id) > last_id)
+            .where(col(Invitation.link_encrypted).is_not(None))
+            .order_by(col(Invitation.id))
+            .limit(CHUNK)
+        ).all()
+        if not invitations:
+            return rotated
+        for invitation in invitations:
+            assert invitation.link_encrypted is not None
+            invitation.link_encrypted = rotate(invitation.link_encrypted)
+            session.add(invitation)
+            last_id = invitation.id
+        rotated += len(invitations)
+        session.flush()
+        session.expunge_all()

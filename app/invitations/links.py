@@ -1,99 +1,97 @@
-"""Signed, expiring survey links that name only a random invitation id.
+"""Survey links: a random token, stored only as its hash, with exactly one spelling.
 
-A token is `<invitation id, 16 bytes base64url>.<timestamp>.<HMAC-SHA256 tag>`: SHA-256 with
-a purpose salt, keys from VV_SECRET_KEYS (all verify, the first signs). The tag is truncated
-to 128 bits and the id packed to 22 characters so that a link and its stop link fit in two
-SMS fragments beside the organisation's name and its "check this is genuine" page (about 52
-characters instead of the ~100 of a JSON payload). 128 bits is far beyond online guessing.
+A token is 17 characters of base62 (`0-9A-Za-z`), drawn with `secrets`: 62**17 ≈ 2**101, so at
+least 96 random bits however many links exist. Alphanumerics only, because SMS apps end a
+link at many punctuation marks, and a short link keeps a message in its fragments.
+
+The invitation stores `link_hash`, the SHA-256 of the token, and is found by it. An unkeyed
+hash suffices: the token is 101 random bits, so nobody can search for it from its hash, and
+no key rotation can ever orphan a link. A token in any other spelling (another case, padding,
+a trailing character) is not well formed or hashes to nothing: 404. There is one URL per link.
+
+The raw token is needed once more, for the reminder (which carries the same link). It is kept
+only encrypted (`link_encrypted`, VV_ENCRYPTION_KEYS, like the contact details) and erased with
+them: when the reminder has gone, the contact opts out, or the link ends (docs/safe-contact.md).
+Expiry is the invitation's own `expires_at` and status, read by the callers (410).
 """
 
 from __future__ import annotations
 
-import base64
-import binascii
 import hashlib
-import uuid
+import re
+import secrets
+import string
 
-from itsdangerous import BadSignature, SignatureExpired, TimestampSigner
-from itsdangerous.signer import HMACAlgorithm
+from sqlmodel import Session, col, select
 
+from app.crypto import DecryptionFailed, decrypt, encrypt
+from app.invitations.models import Invitation
+from app.messaging.texts import LINK_TOKEN_LENGTH, stop_link, survey_link
 from app.settings import get_settings
 
-SURVEY_LINK_SALT = "victim-voice.survey-link.v1"
-TAG_BYTES = 16
+TOKEN_ALPHABET = string.digits + string.ascii_uppercase + string.ascii_lowercase
+TOKEN_LENGTH = LINK_TOKEN_LENGTH
+TOKEN_RE = re.compile(rf"[0-9A-Za-z]{{{TOKEN_LENGTH}}}")
 
 
 class InvalidLink(Exception):
-    """Forged, tampered, wrong-purpose or unknown: answered with 404."""
+    """Not a token we made, or one in another spelling: answered with 404."""
 
 
-class ExpiredLink(Exception):
-    """Signed by us but past its lifetime: answered with 410."""
+def new_token() -> str:
+    """A fresh random token (never stored as such)."""
+    return "".join(secrets.choice(TOKEN_ALPHABET) for _ in range(TOKEN_LENGTH))
 
 
-class _TruncatedHmacSha256(HMACAlgorithm):
-    """HMAC-SHA256 keeping the first 128 bits (RFC 2104 allows truncation to half)."""
-
-    def __init__(self) -> None:
-        super().__init__(hashlib.sha256)
-
-    def get_signature(self, key: bytes, value: bytes) -> bytes:
-        return super().get_signature(key, value)[:TAG_BYTES]
+def is_well_formed(token: str) -> bool:
+    return TOKEN_RE.fullmatch(token) is not None
 
 
-def _signer(salt: str) -> TimestampSigner:
-    # All keys verify (rotation); itsdangerous signs with the last, so the first key of
-    # VV_SECRET_KEYS goes last.
-    keys = get_settings().signing_keys
-    return TimestampSigner(
-        list(reversed(keys)),
-        salt=salt,
-        key_derivation="hmac",
-        digest_method=hashlib.sha256,
-        algorithm=_TruncatedHmacSha256(),
-    )
+def token_hash(token: str) -> str:
+    """The stored form of a token (SHA-256, hex)."""
+    return hashlib.sha256(token.encode("ascii")).hexdigest()
 
 
-def _pack_id(invitation_id: str) -> str:
-    return base64.urlsafe_b64encode(uuid.UUID(invitation_id).bytes).decode().rstrip("=")
+def issue_link(invitation: Invitation) -> str:
+    """The invitation's token: made (and its hash and encrypted copy set) on first use.
 
-
-def _unpack_id(packed: bytes) -> str:
-    try:
-        raw = base64.urlsafe_b64decode(packed + b"==")
-        return str(uuid.UUID(bytes=raw))
-    except (binascii.Error, ValueError) as exc:
-        raise InvalidLink from exc
-
-
-def make_survey_token(invitation_id: str) -> str:
-    """A token naming `invitation_id` (a UUID), valid from now for the link lifetime."""
-    return _signer(SURVEY_LINK_SALT).sign(_pack_id(invitation_id)).decode()
-
-
-def read_survey_token(token: str, *, max_age_seconds: int | None = None) -> str:
-    """The invitation id named by `token`; raises InvalidLink or ExpiredLink.
-
-    The token is made when the first message is sent, so its own age bound equals the
-    link lifetime from first send; the server-side `Invitation.expires_at` and status decide
-    the rest (cancelled, withdrawn, expired).
+    Every later call returns the same token while the encrypted copy is held, so a retried
+    first message and the reminder carry the link the victim may already have.
     """
-    if max_age_seconds is None:
-        max_age_seconds = get_settings().link_ttl_days * 86400
+    held = link_of(invitation)
+    if held is not None:
+        return held
+    token = new_token()
+    invitation.link_hash = token_hash(token)
+    invitation.link_encrypted = encrypt(token)
+    return token
+
+
+def link_of(invitation: Invitation) -> str | None:
+    """The token of a sent invitation while its encrypted copy is held, else None."""
+    if invitation.link_encrypted is None:
+        return None
     try:
-        packed = _signer(SURVEY_LINK_SALT).unsign(token, max_age=max_age_seconds)
-    except SignatureExpired as exc:
-        raise ExpiredLink from exc
-    except BadSignature as exc:
-        raise InvalidLink from exc
-    return _unpack_id(packed)
+        return decrypt(invitation.link_encrypted)
+    except DecryptionFailed:
+        return None
+
+
+def find_invitation(session: Session, token: str, *, lock: bool = False) -> Invitation | None:
+    """The invitation a token names, or None; raises InvalidLink for a malformed token."""
+    if not is_well_formed(token):
+        raise InvalidLink
+    statement = select(Invitation).where(col(Invitation.link_hash) == token_hash(token))
+    if lock:
+        statement = statement.with_for_update().execution_options(populate_existing=True)
+    return session.exec(statement).first()
 
 
 def survey_url(token: str) -> str:
     """The link sent to the victim, always from VV_BASE_URL (never the request's Host)."""
-    return f"{get_settings().base_url.rstrip('/')}/s/{token}"
+    return survey_link(get_settings().base_url, token)
 
 
 def stop_url(token: str) -> str:
     """The opt-out page of a link (stop link in messages, email List-Unsubscribe target)."""
-    return f"{survey_url(token)}/stop"
+    return stop_link(get_settings().base_url, token)

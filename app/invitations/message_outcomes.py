@@ -51,6 +51,10 @@ def hold_message_for_review(
         expires = link_expires_at(sent_at, ttl_days=get_settings().link_ttl_days)
         lifecycle.mark_sent(invitation, at=sent_at, expires_at=expires)
         session.add(invitation)
+    if invitation is not None:
+        # No message carries the link again (no reminder follows a held one).
+        invitation.link_encrypted = None
+        session.add(invitation)
 
 
 def record_sent(
@@ -58,9 +62,13 @@ def record_sent(
 ) -> None:
     lifecycle.settle_sent(message, provider=provider, provider_id=provider_id, at=at)
     session.add(message)
-    if message.kind != "invitation":
-        return
     invitation = session.get(Invitation, message.invitation_id)
+    if message.kind != "invitation":
+        if invitation is not None:
+            # The reminder carried the link: its encrypted copy has no further use.
+            invitation.link_encrypted = None
+            session.add(invitation)
+        return
     if invitation is None or invitation.first_sent_at is not None:
         return
     settings = get_settings()

@@ -96,6 +96,11 @@ class Invitation(SQLModel, table=True):
     survey_language: str | None = Field(default=None, max_length=35)
     resume_at: str | None = Field(default=None, max_length=120)
     response_id: str | None = Field(default=None, foreign_key="response.id", index=True)
+    # The survey link (app/invitations/links.py): SHA-256 of its random token, set when the
+    # first message is built and kept (the stop link keeps working after the link ends); and
+    # the token itself, encrypted, only until the reminder has gone or the link ends.
+    link_hash: str | None = Field(default=None, max_length=64, unique=True)
+    link_encrypted: str | None = Field(default=None, max_length=255)
     # Disclosure control of the funnel (app.cell_key): random 0-255, never shown.
     record_key: int = Field(
         default_factory=new_record_key,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlmodel import Session, col
 
 from app.audit import record as record_event
@@ -28,6 +28,12 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     session.add(contact)
     invitation_ids = select(col(Invitation.id)).where(col(Invitation.contact_id) == contact.id)
     stopped = skip_unsent(session, invitation_ids, reason="opted_out")
+    # No message will carry these links again: their encrypted copies go with the destination.
+    session.execute(
+        update(Invitation)
+        .where(col(Invitation.contact_id) == contact.id)
+        .values(link_encrypted=None)
+    )
     if first_time:
         record_event(
             session,

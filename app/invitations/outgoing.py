@@ -11,16 +11,17 @@ from datetime import datetime, timedelta
 
 from sqlmodel import Session
 
+from app.crime_groups import is_specialist
 from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.lifecycle import FINISHED_INVITATIONS, NO_SAFE_TIME
-from app.invitations.links import make_survey_token, stop_url, survey_url
+from app.invitations.links import issue_link, link_of, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.safe_time import SafeTimeError, parse_safe_time
 from app.invitations.scheduling import REMINDER_MARGIN, in_sending_window, next_sending_time
 from app.messaging.sender import OutgoingMessage
-from app.messaging.texts import render_message
+from app.messaging.texts import Deployment, render_message
 from app.settings import get_settings
 
 
@@ -79,15 +80,22 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
     except DecryptionFailed:
         return Prepared(None, "undecryptable")
     settings = get_settings()
-    token = make_survey_token(invitation.id)
+    # The first message makes the link; the reminder carries the same one, from its encrypted
+    # copy (app/invitations/links.py). Without that copy there is no link to send.
+    token = issue_link(invitation) if message.kind == "invitation" else link_of(invitation)
+    if token is None:
+        return Prepared(None, "erased")
+    session.add(invitation)
+    deployment = Deployment.from_settings(settings)
     rendered = render_message(
         message.kind,
         invitation.channel,
         invitation.language,
         link=survey_url(token),
         stop_link=stop_url(token),
-        organisation=settings.organisation,
-        verify_url=settings.verify_url or settings.base_url,
+        organisation=deployment.organisation,
+        verify_url=deployment.verify_url,
+        contact="specialist" if is_specialist(invitation.crime_group) else "general",
     )
     return Prepared(
         OutgoingMessage(

@@ -1,8 +1,8 @@
 """HTML pages of the invitations domain: the stop page, thin, calling services.
 
 `GET /s/{token}/stop` explains and offers one button; `POST /s/{token}/stop` opts the contact
-out of every message. The signed token in the address is the only key: someone who can't read
-the message can't forge it, so no further CSRF token is needed, and mail clients' one-click
+out of every message. The random token in the address is the only key: someone who can't read
+the message can't guess it, so no further CSRF token is needed, and mail clients' one-click
 unsubscribe (RFC 8058: a POST with `List-Unsubscribe=One-Click`) works without a form.
 """
 
@@ -14,38 +14,32 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 from sqlmodel import Session
 
-from app.db import SessionDep
+from app.db import SessionDep, as_utc, utcnow
 from app.errors import NotFound
 from app.invitations.lifecycle import LINK_ENDED
 from app.invitations.link_content import crime_group_shown
-from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token, survey_url
+from app.invitations.links import InvalidLink, find_invitation, survey_url
 from app.invitations.models import Invitation
 from app.invitations.optout import opt_out_invitation
 from app.victim_page import render_victim
 
 router = APIRouter(include_in_schema=False)
 
-# A stop link keeps working long after its survey link ends: stopping must never fail.
-STOP_MAX_AGE_SECONDS = 10 * 365 * 86400
-
 
 def _invitation(session: Session, token: str) -> tuple[Invitation | None, bool]:
-    """The invitation a stop link names (None when it is no longer held), and whether its
-    survey link is still within age. A forged or malformed link is 404."""
-    fresh = True
+    """The invitation a stop link names, and whether its survey link is still within its life.
+
+    A stop link keeps working after its survey link ends (the invitation keeps the link's
+    hash): stopping must never fail. A malformed or unknown token is 404, as for any link.
+    """
     try:
-        invitation_id = read_survey_token(token)
-    except ExpiredLink:
-        fresh = False
-        try:
-            invitation_id = read_survey_token(token, max_age_seconds=STOP_MAX_AGE_SECONDS)
-        except (ExpiredLink, InvalidLink) as exc:
-            raise NotFound("There is nothing at this address.") from exc
+        invitation = find_invitation(session, token)
     except InvalidLink as exc:
         raise NotFound("There is nothing at this address.") from exc
-    # We signed this link, so the invitation was ours; when it is no longer held, the page is
-    # the one any ended link gets: it must not tell whether anything about it is still kept.
-    return session.get(Invitation, invitation_id), fresh
+    if invitation is None:
+        raise NotFound("There is nothing at this address.")
+    fresh = invitation.expires_at is None or as_utc(invitation.expires_at) > utcnow()
+    return invitation, fresh
 
 
 def _link_open(invitation: Invitation | None, fresh: bool) -> bool:

@@ -99,7 +99,14 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         session.execute(
             update(Invitation)
             .where(col(Invitation.id).in_(chunk))
-            .values(contact_id=None, case_ref_hash=None, response_id=None, resume_at=None)
+            # The link's hash stays (its stop link keeps working); its encrypted copy goes.
+            .values(
+                contact_id=None,
+                case_ref_hash=None,
+                response_id=None,
+                resume_at=None,
+                link_encrypted=None,
+            )
         )
         report.invitations_closed += len(chunk)
 

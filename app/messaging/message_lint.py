@@ -1,188 +1,82 @@
-"""Checks of the message file: neutral words, the required placeholders, SMS length.
+"""Checks of the message file, on the text as it will be sent.
 
-`lint_messages(path)` gives `(location, message, severity)` tuples; `victim-voice banks check`
-prints them and fails on any error.
+`lint_messages(path, deployment)` gives `(location, message, severity)` tuples; `victim-voice
+banks check` prints them and fails on any error. Every kind × channel × language × contact
+class is filled with the deployment's real VV_BASE_URL, VV_VERIFY_URL and VV_ORGANISATION
+and a link of real length, then:
+
+- every template: no word that tells what it is about (app/messaging/neutral_words.py), the
+  placeholders it needs, and (SMS) the STOP ending of its language;
+- a specialist message, as sent: nothing names the police, a commissioner, the PCC or OPCC, a
+  crime or a victim, in any line, any link or its domain, or the email subject; so it never
+  carries {organisation};
+- an SMS as sent: English at most 2 GSM-7 fragments, other languages at most 3.
+
+Without a `deployment`, the settings are read from the environment (and `.env`), as the
+service reads them: run the check with the deployment's own settings.
 """
 
 from __future__ import annotations
 
-import re
 from pathlib import Path
 from typing import Any
 
 import yaml
+from pydantic import ValidationError
 
-from app.messaging.texts import KINDS, PLACEHOLDER_RE, PLACEHOLDERS, fill, text_in
+from app.messaging.fragments import sms_size
+from app.messaging.neutral_words import forbidden_words, named_as_sent
+from app.messaging.texts import (
+    KINDS,
+    LINK_TOKEN_LENGTH,
+    MESSAGE_SETS,
+    PLACEHOLDER_RE,
+    PLACEHOLDERS,
+    STOP_REPLY,
+    Deployment,
+    fill,
+    stop_link,
+    survey_link,
+    text_in,
+)
 
 Problem = tuple[str, str, str]
 
-# Two concatenated SMS: 153 GSM-7 septets or 67 UCS-2 characters per fragment.
-GSM7_LIMIT = 306
-UCS2_LIMIT = 134
-# Realistic lengths for the length check: a production base URL and a token as long as
-# app.invitations.links makes them (22-character id, 6-character time, 22-character tag).
-REALISTIC_BASE_URL = "https://voice.example.org.uk"
-REALISTIC_VERIFY_URL = "https://example.org.uk/check"
-TOKEN_LENGTH = 52
-
-_GSM7_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-_GSM7_EXTENDED = set("^{}\\[~]|€\f")
-
-# Words that would tell a reader of the phone what the message is about, case-insensitively,
-# in every language we can check: English as whole words (with common endings), the others
-# as word starts (stems, because of their inflection).
-FORBIDDEN = {
-    "en": [
-        "victim",
-        "survivor",
-        "crime",
-        "criminal",
-        "offence",
-        "offense",
-        "offender",
-        "rape",
-        "raped",
-        "sexual",
-        "sex",
-        "assault",
-        "abuse",
-        "abused",
-        "abuser",
-        "violence",
-        "violent",
-        "domestic",
-        "stalk",
-        "stalking",
-        "harass",
-        "harassment",
-        "burglary",
-        "theft",
-        "robbery",
-        "fraud",
-        "hate",
-        "attack",
-        "rasso",
-        "vawg",
-        "cid",
-        "isva",
-        "idva",
-        "safeguarding",
-        "public protection",
-        "sapphire",
-        "soteria",
-        "bluestone",
-        "investigation",
-        "court",
-        "trial",
-        "witness",
-        "police",
-    ],
-    "pl": [
-        "ofiar",
-        "przestęp",
-        "przestep",
-        "gwałt",
-        "gwalt",
-        "przemoc",
-        "napaść",
-        "napasc",
-        "molest",
-        "seksual",
-        "kradzież",
-        "kradziez",
-        "włamani",
-        "wlamani",
-        "nękani",
-        "nekani",
-        "policj",
-        "sądow",
-        "śledztw",
-        "sledztw",
-        "świad",
-        "swiad",
-    ],
-    "ur": [
-        "متاثر",
-        "جرم",
-        "زیادتی",
-        "تشدد",
-        "جنسی",
-        "پولیس",
-        "عدالت",
-        "چوری",
-        "حملہ",
-        "ہراس",
-        "گواہ",
-        "تفتیش",
-    ],
+# English must stay in GSM-7 within two fragments; other languages within three of either.
+MAX_FRAGMENTS = {"en": 2}
+MAX_FRAGMENTS_OTHER = 3
+NO_ORGANISATION = "must not name {organisation} (it is named on the genuine-message page)"
+FIELDS = (("sms", ("body",)), ("email", ("subject", "body")))
+# What a body needs. An SMS is stopped by replying STOP (to the inbound number), so its stop
+# link is optional there; an email has no such reply and must carry it.
+REQUIRED = {
+    ("general", "sms"): ("organisation", "link", "verify_url"),
+    ("general", "email"): ("organisation", "link", "verify_url", "stop_link"),
+    ("specialist", "sms"): ("link", "verify_url"),
+    ("specialist", "email"): ("link", "verify_url", "stop_link"),
 }
-ORGANISATION_WORDS = re.compile(r"\{organisation\}")
 
 
-def gsm7_length(text: str) -> int | None:
-    """Septets needed in GSM-7, or None when the text needs UCS-2."""
-    length = 0
-    for char in text:
-        if char in _GSM7_BASIC:
-            length += 1
-        elif char in _GSM7_EXTENDED:
-            length += 2
-        else:
-            return None
-    return length
+def deployment_from_environment() -> Deployment:
+    """The deployment's values as the service would read them (VV_ variables, `.env`)."""
+    from app.settings import Settings
+
+    return Deployment.from_settings(Settings())
 
 
-def sms_fits(text: str) -> tuple[bool, str]:
-    """Whether `text` fits two SMS fragments, and a description of the count."""
-    septets = gsm7_length(text)
-    if septets is not None:
-        return septets <= GSM7_LIMIT, f"{septets} GSM-7 characters (limit {GSM7_LIMIT})"
-    return len(text) <= UCS2_LIMIT, f"{len(text)} UCS-2 characters (limit {UCS2_LIMIT})"
-
-
-def _forbidden_words(text: str) -> list[str]:
-    found = []
-    lowered = text.lower()
-    # Placeholders are filled by settings and links, not by this file.
-    lowered = PLACEHOLDER_RE.sub(" ", lowered)
-    for language, words in FORBIDDEN.items():
-        ending = r"(s|es|ed|ing|ly|al)?(?!\w)" if language == "en" else ""
-        for word in words:
-            pattern = r"(?<!\w)" + re.escape(word.strip()) + ending
-            if re.search(pattern, lowered):
-                found.append(word.strip())
-    return sorted(set(found))
-
-
-def _realistic_values() -> dict[str, str]:
-    organisation = "Office of the Police and Crime Commissioner"
-    base_url = REALISTIC_BASE_URL
-    verify_url = REALISTIC_VERIFY_URL
-    try:
-        from app.settings import Settings
-
-        settings = Settings()
-        organisation = settings.organisation
-        if len(settings.base_url) > len(base_url):
-            base_url = settings.base_url
-        if len(settings.verify_url) > len(verify_url):
-            verify_url = settings.verify_url
-    except Exception:  # noqa: S110 - the defaults above are realistic enough to lint with
-        pass
-    link = f"{base_url.rstrip('/')}/s/{'x' * TOKEN_LENGTH}"
+def sent_values(deployment: Deployment) -> dict[str, str]:
+    """Placeholder values as a real message has them (a token of real length)."""
+    token = "x" * LINK_TOKEN_LENGTH
     return {
-        "organisation": organisation,
-        "link": link,
-        "stop_link": f"{link}/stop",
-        "verify_url": verify_url,
+        "organisation": deployment.organisation,
+        "link": survey_link(deployment.base_url, token),
+        "stop_link": stop_link(deployment.base_url, token),
+        "verify_url": deployment.verify_url,
     }
 
 
-def lint_messages(path: Path | str) -> list[Problem]:
-    """Every problem of the message file at `path`."""
+def lint_messages(path: Path | str, deployment: Deployment | None = None) -> list[Problem]:
+    """Every problem of the message file at `path`, rendered for `deployment`."""
     path = Path(path)
     try:
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -190,6 +84,45 @@ def lint_messages(path: Path | str) -> list[Problem]:
         return [("file", f"cannot read the message file ({type(exc).__name__})", "error")]
     if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
         return [("messages", "the file needs a `messages` mapping", "error")]
+    if deployment is None:
+        try:
+            deployment = deployment_from_environment()
+        except ValidationError as exc:
+            return [("settings", f"cannot read the deployment's settings ({exc})", "error")]
+    problems, languages = _lint_translations(data)
+    named = named_as_sent(deployment.email_sender.replace("@", " https://"))
+    if named:
+        # Specialist emails go from the same address: its name or domain is on the lock screen.
+        where = "specialist_messages.email.sender"
+        problems.append(
+            (where, "the email sender (VV_SMTP_URL) names " + ", ".join(named), "error")
+        )
+    values = sent_values(deployment)
+    for contact, key in MESSAGE_SETS.items():
+        message_set = data.get(key)
+        if not isinstance(message_set, dict):
+            problems.append((key, f"the {contact} message set is missing", "error"))
+            continue
+        prefix = "" if contact == "general" else f"{key}."
+        for kind in KINDS:
+            kind_doc = message_set.get(kind)
+            if not isinstance(kind_doc, dict):
+                problems.append((f"{prefix}{kind}", f"the {kind} messages are missing", "error"))
+                continue
+            for channel, fields in FIELDS:
+                parts = kind_doc.get(channel)
+                if not isinstance(parts, dict):
+                    problems.append((f"{prefix}{kind}.{channel}", "missing", "error"))
+                    continue
+                for name in fields:
+                    where = f"{prefix}{kind}.{channel}.{name}"
+                    value = parts.get(name)
+                    check = _Check(data, contact, channel, name, values)
+                    problems.extend(check.value(value, where, languages))
+    return problems
+
+
+def _lint_translations(data: dict[str, Any]) -> tuple[list[Problem], list[str]]:
     problems: list[Problem] = []
     translations = data.get("translations") or {}
     if not isinstance(translations, dict):
@@ -201,70 +134,88 @@ def lint_messages(path: Path | str) -> list[Problem]:
             problems.append(
                 (f"translations.{language}", "status must be draft or approved", "error")
             )
-    languages = ["en", *[str(language) for language in translations]]
-    values = _realistic_values()
-    for kind in KINDS:
-        kind_doc = data["messages"].get(kind)
-        if not isinstance(kind_doc, dict):
-            problems.append((kind, f"the {kind} messages are missing", "error"))
-            continue
-        for channel, fields in (("sms", ("body",)), ("email", ("subject", "body"))):
-            parts = kind_doc.get(channel)
-            if not isinstance(parts, dict):
-                problems.append((f"{kind}.{channel}", "missing", "error"))
+    return problems, ["en", *[str(language) for language in translations]]
+
+
+class _Check:
+    """The checks of one field (an SMS body, an email subject or body) of one message set."""
+
+    def __init__(
+        self, data: dict[str, Any], contact: str, channel: str, name: str, values: dict[str, str]
+    ) -> None:
+        self.data = data
+        self.contact = contact
+        self.channel = channel
+        self.is_body = name == "body"
+        self.values = values
+
+    def value(self, value: Any, where: str, languages: list[str]) -> list[Problem]:
+        if text_in(self.data, value, "en") is None:
+            return [(where, "needs English text", "error")]
+        problems: list[Problem] = []
+        for language in languages:
+            found = text_in(self.data, value, language)
+            location = f"{where}[{language}]"
+            if found is None:
+                if language != "en":
+                    problems.append((location, "no translation (English is sent)", "warning"))
                 continue
-            for name in fields:
-                problems.extend(
-                    _lint_value(
-                        data,
-                        parts.get(name),
-                        f"{kind}.{channel}.{name}",
-                        languages,
-                        values,
-                        channel=channel,
-                        is_body=name == "body",
-                    )
-                )
-    return problems
+            text, status = found
+            # A draft is never sent: its problems wait (as warnings) until someone approves it.
+            severity = "error" if status == "approved" else "warning"
+            problems.extend(
+                (location, message, level)
+                for message, level in self.text(text.strip(), language, severity)
+            )
+        return problems
 
-
-def _lint_value(
-    data: dict[str, Any],
-    value: Any,
-    where: str,
-    languages: list[str],
-    values: dict[str, str],
-    *,
-    channel: str,
-    is_body: bool,
-) -> list[Problem]:
-    problems: list[Problem] = []
-    if text_in(data, value, "en") is None:
-        return [(where, "needs English text", "error")]
-    for language in languages:
-        found = text_in(data, value, language)
-        location = f"{where}[{language}]"
-        if found is None:
-            if language != "en":
-                problems.append((location, "no translation (English is sent)", "warning"))
-            continue
-        text, status = found
-        # A draft is never sent: its problems wait (as warnings) until someone approves it.
-        severity = "error" if status == "approved" else "warning"
-        for placeholder in PLACEHOLDER_RE.findall(text):
-            if placeholder not in PLACEHOLDERS:
-                problems.append((location, f"unknown placeholder {{{placeholder}}}", "error"))
-        words = _forbidden_words(text)
+    def text(self, text: str, language: str, severity: str) -> list[tuple[str, str]]:
+        problems = [
+            (f"unknown placeholder {{{placeholder}}}", "error")
+            for placeholder in PLACEHOLDER_RE.findall(text)
+            if placeholder not in PLACEHOLDERS
+        ]
+        words = forbidden_words(text)
         if words:
-            problems.append((location, "not neutral: must not say " + ", ".join(words), "error"))
-        if is_body:
-            for required in PLACEHOLDERS:
-                if "{" + required + "}" not in text:
-                    problems.append((location, f"must include {{{required}}}", severity))
-        elif "{organisation}" not in text:
-            problems.append((location, "should name {organisation}", "warning"))
-        if channel == "sms" and is_body:
-            fits, count = sms_fits(fill(text.strip(), values))
-            if not fits:
-                problems.append((location, f"too long for two SMS fragments: {count}", severity))
-    return problems
+            problems.append(("not neutral: must not say " + ", ".join(words), "error"))
+        problems.extend(self._placeholders(text, severity))
+        sent = fill(text, self.values)
+        if self.contact == "specialist":
+            named = named_as_sent(sent)
+            if named:
+                problems.append(("as sent, names " + ", ".join(named), severity))
+        if self.channel == "sms" and self.is_body:
+            problems.extend(self._sms(text, sent, language, severity))
+        return problems
+
+    def _placeholders(self, text: str, severity: str) -> list[tuple[str, str]]:
+        if self.contact == "specialist" and "{organisation}" in text:
+            return [
+                ("must not name {organisation} (it is named on the genuine-message page)", "error")
+            ]
+        if self.is_body:
+            return [
+                (f"must include {{{required}}}", severity)
+                for required in REQUIRED[(self.contact, self.channel)]
+                if "{" + required + "}" not in text
+            ]
+        if self.contact == "general" and "{organisation}" not in text:
+            return [("should name {organisation}", "warning")]
+        return []
+
+    def _sms(self, text: str, sent: str, language: str, severity: str) -> list[tuple[str, str]]:
+        problems = []
+        ending = STOP_REPLY.get(language)
+        if ending is None:
+            problems.append((f"no STOP reply wording known for {language}", "warning"))
+        elif not text.endswith(ending):
+            problems.append((f"must end with “{ending}”", severity))
+        size = sms_size(sent)
+        limit = MAX_FRAGMENTS.get(language, MAX_FRAGMENTS_OTHER)
+        if language == "en" and size.encoding != "gsm7":
+            problems.append((f"must stay in GSM-7 (as sent: {size.describe()})", severity))
+        elif size.fragments > limit:
+            problems.append(
+                (f"too long: at most {limit} fragments, as sent {size.describe()}", severity)
+            )
+        return problems

@@ -20,11 +20,20 @@ class NotifySender:
     name = "notify"
 
     def __init__(
-        self, *, api_key: str, base_url: str, sms_template_id: str, email_template_id: str
+        self,
+        *,
+        api_key: str,
+        base_url: str,
+        sms_template_id: str,
+        email_template_id: str,
+        sms_sender_id: str = "",
     ) -> None:
         self._client = NotificationsAPIClient(api_key, base_url=base_url or DEFAULT_BASE_URL)
         self._sms_template_id = sms_template_id
         self._email_template_id = email_template_id
+        # The inbound number's sender (VV_NOTIFY_SMS_SENDER_ID); None leaves Notify's default,
+        # which production refuses (app/settings.py).
+        self._sms_sender_id = sms_sender_id.strip() or None
 
     @classmethod
     def from_settings(cls, settings: Settings) -> NotifySender:
@@ -33,6 +42,7 @@ class NotifySender:
             base_url=settings.notify_base_url,
             sms_template_id=settings.notify_sms_template_id,
             email_template_id=settings.notify_email_template_id,
+            sms_sender_id=settings.notify_sms_sender_id,
         )
 
     def send(self, message: OutgoingMessage) -> SendReceipt:
@@ -43,6 +53,7 @@ class NotifySender:
                     template_id=self._sms_template_id,
                     personalisation={"body": message.body},
                     reference=message.reference,
+                    sms_sender_id=self._sms_sender_id,
                 )
             else:
                 answer = self._client.send_email_notification(

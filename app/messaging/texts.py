@@ -3,15 +3,17 @@
 `question_banks/messages.yaml`:
 
     translations: {ur: {status: draft}, pl: {status: draft}}
-    messages:
+    messages:                 # the general set (crime groups of contact class general)
       invitation:
         sms: {body: <localized>}
         email: {subject: <localized>, body: <localized>}
       reminder: (the same)
+    specialist_messages:      # the specialist set (contact: specialist): the same shape
 
 A localized value is an English string or `{en: ..., ur: ..., pl: ...}`, where a language's
 value may be `{text: ..., status: approved}` to override that language's status for one
-string. Only approved text is ever sent; otherwise English.
+string. Only approved text is ever sent; otherwise English. A specialist message is only ever
+built from the specialist set: if it is missing, nothing is sent (never the general text).
 Placeholders: {organisation}, {link}, {stop_link}, {verify_url}.
 """
 
@@ -27,13 +29,68 @@ from typing import Any
 import yaml
 
 from app.i18n import is_rtl
+from app.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 MESSAGES_PATH = ROOT / "question_banks" / "messages.yaml"
 KINDS = ("invitation", "reminder")
+CONTACT_CLASSES = ("general", "specialist")
+# The key of each contact class's message set in the file.
+MESSAGE_SETS = {"general": "messages", "specialist": "specialist_messages"}
+# A survey link is VV_BASE_URL + "/s/" + a token of this many characters (app/invitations/links.py).
+LINK_TOKEN_LENGTH = 17
+# Every SMS ends with this, in its language: replies reach the service's inbound number, whose
+# callback opts the number out (app/invitations/callbacks.py).
+STOP_REPLY = {
+    "en": "Reply STOP to stop",
+    "ur": "روکنے کے لیے STOP بھیجیں",
+    "pl": "Odpisz STOP, aby zrezygnować",
+}
 PLACEHOLDERS = ("organisation", "link", "stop_link", "verify_url")
 PLACEHOLDER_RE = re.compile(r"\{([a-z_]*)\}")
 _URL_RE = re.compile(r"https?://[^\s<>\"]+")
+
+
+@dataclass(frozen=True)
+class Deployment:
+    """The values a message is filled with that come from the deployment's settings."""
+
+    base_url: str
+    verify_url: str
+    organisation: str
+    # The From address of an email, where this service sets it (VV_SENDER=smtp); with Notify
+    # the sender is the Notify service's own name, set in Notify (docs/links-and-messages.md).
+    email_sender: str = ""
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> Deployment:
+        # Without VV_VERIFY_URL, the genuine-message page at the root of VV_BASE_URL.
+        return cls(
+            base_url=settings.base_url.rstrip("/"),
+            verify_url=settings.verify_url or settings.base_url,
+            organisation=settings.organisation,
+            email_sender=_smtp_sender(settings),
+        )
+
+
+def _smtp_sender(settings: Settings) -> str:
+    if settings.sender != "smtp" or not settings.smtp_url:
+        return ""
+    from app.messaging.smtp import SmtpSender
+
+    try:
+        return SmtpSender.from_settings(settings).config.from_address
+    except ValueError:
+        return ""
+
+
+def survey_link(base_url: str, token: str) -> str:
+    """The survey link of a token (the one address form, shared with the lint)."""
+    return f"{base_url.rstrip('/')}/s/{token}"
+
+
+def stop_link(base_url: str, token: str) -> str:
+    return f"{survey_link(base_url, token)}/stop"
 
 
 @dataclass(frozen=True)
@@ -60,6 +117,14 @@ def _load(path: str, _mtime: int) -> dict[str, Any]:
     if not isinstance(data, dict) or not isinstance(data.get("messages"), dict):
         raise MessageFileError("the message file has no `messages` mapping")
     return data
+
+
+def message_set(document: dict[str, Any], contact: str) -> dict[str, Any]:
+    """The kinds of messages for a contact class; MessageFileError when it has none."""
+    found = document.get(MESSAGE_SETS.get(contact, ""))
+    if not isinstance(found, dict):
+        raise MessageFileError(f"no {contact} message set in the message file")
+    return found
 
 
 def language_status(document: dict[str, Any], language: str) -> str:
@@ -114,14 +179,16 @@ def render_message(
     stop_link: str,
     organisation: str,
     verify_url: str,
+    contact: str = "general",
     path: Path = MESSAGES_PATH,
 ) -> RenderedText:
-    """The message in `language` where every part is approved in it, otherwise English."""
+    """The message in `language` where every part is approved in it, otherwise English,
+    from the message set of the `contact` class (general or specialist)."""
     document = load_messages(path)
     try:
-        parts = document["messages"][kind][channel]
+        parts = message_set(document, contact)[kind][channel]
     except (KeyError, TypeError) as exc:
-        raise MessageFileError(f"no {kind} {channel} text in the message file") from exc
+        raise MessageFileError(f"no {contact} {kind} {channel} text in the message file") from exc
     fields = ("subject", "body") if channel == "email" else ("body",)
     chosen = "en"
     for candidate in _candidates(language):

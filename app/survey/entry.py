@@ -8,7 +8,7 @@ from app.db import as_utc, utcnow
 from app.invitations.lifecycle import LINK_ENDED, USABLE_LINK
 from app.invitations.lifecycle import mark_opened as mark_opened
 from app.invitations.lifecycle import mark_started as mark_started
-from app.invitations.links import ExpiredLink, InvalidLink, read_survey_token
+from app.invitations.links import InvalidLink, find_invitation
 from app.invitations.models import Invitation
 
 # The link rules, and the changes a victim's steps make (mark_opened, mark_started), belong to
@@ -42,15 +42,11 @@ def check_usable(invitation: Invitation | None) -> Invitation:
 def invitation_for_token(session: Session, token: str, *, lock: bool = False) -> Invitation:
     """The usable invitation a token names; `lock` takes the row lock (PostgreSQL)."""
     try:
-        invitation_id = read_survey_token(token)
-    except ExpiredLink as exc:
-        raise LinkEnded from exc
+        invitation = find_invitation(session, token, lock=lock)
     except InvalidLink as exc:
         raise LinkNotFound from exc
-    statement = select(Invitation).where(col(Invitation.id) == invitation_id)
-    if lock:
-        statement = statement.with_for_update().execution_options(populate_existing=True)
-    return check_usable(session.exec(statement).first())
+    # Past its `expires_at` (or ended) is 410, never sent or unknown 404 (check_usable).
+    return check_usable(invitation)
 
 
 def lock_invitation(session: Session, invitation_id: str) -> Invitation:

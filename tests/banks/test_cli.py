@@ -128,3 +128,40 @@ def test_an_empty_folder_is_an_error(tmp_path: Path) -> None:
     result = runner.invoke(cli, ["banks", "check", str(tmp_path)])
     assert result.exit_code == 1
     assert result.stdout == f"{tmp_path}:(bank): no .yaml files in this folder\n"
+
+
+def test_check_lints_the_messages_with_the_deployments_own_settings(tmp_path: Path) -> None:
+    """The command reads VV_BASE_URL, VV_VERIFY_URL and VV_ORGANISATION from the environment,
+    as the service does: the same file passes on a neutral deployment and fails on one whose
+    domain names the PCC."""
+    shutil.copy(REPO / "question_banks" / "messages.yaml", tmp_path / "messages.yaml")
+    neutral = {
+        "VV_BASE_URL": "https://yourviews.example.org.uk",
+        "VV_VERIFY_URL": "",
+        "VV_ORGANISATION": "Office of the Police and Crime Commissioner",
+    }
+    clean = runner.invoke(cli, ["banks", "check", str(tmp_path)], env=neutral)
+    assert clean.exit_code == 0, clean.output
+    telling = {**neutral, "VV_BASE_URL": "https://victims.westmidlands-pcc.gov.uk"}
+    failing = runner.invoke(cli, ["banks", "check", str(tmp_path)], env=telling)
+    assert failing.exit_code == 1
+    errors = [line for line in failing.stdout.splitlines() if "as sent, names pcc, victim" in line]
+    assert errors and all(":specialist_messages." in line for line in errors)
+    assert any("specialist_messages.invitation.sms.body[en]" in line for line in errors)
+
+
+def test_check_fails_an_smtp_sender_that_names_the_police(tmp_path: Path) -> None:
+    shutil.copy(REPO / "question_banks" / "messages.yaml", tmp_path / "messages.yaml")
+    neutral = {
+        "VV_BASE_URL": "https://yourviews.example.org.uk",
+        "VV_VERIFY_URL": "",
+        "VV_SENDER": "smtp",
+        "VV_SMTP_URL": "smtp://mail.example.org:25?from=no-reply@yourviews.example.org.uk",
+    }
+    assert runner.invoke(cli, ["banks", "check", str(tmp_path)], env=neutral).exit_code == 0
+    telling = {**neutral, "VV_SMTP_URL": "smtp://mail:25?from=surveys@northshire-police.uk"}
+    failing = runner.invoke(cli, ["banks", "check", str(tmp_path)], env=telling)
+    assert failing.exit_code == 1
+    assert "specialist_messages.email.sender: the email sender (VV_SMTP_URL) names police" in (
+        failing.stdout
+    )

@@ -21,7 +21,7 @@ from app.banks.yaml_files import read_yaml
 from app.crypto import encrypt
 from app.db import utcnow
 from app.invitations.contacts import contact_hash
-from app.invitations.links import make_survey_token
+from app.invitations.links import issue_link
 from app.invitations.models import Contact, Invitation, InvitationBatch
 from app.settings import get_settings
 
@@ -102,9 +102,10 @@ def create_sent_invitation(
         first_sent_at=sent_at,
         expires_at=sent_at + timedelta(days=get_settings().link_ttl_days),
     )
+    token = issue_link(invitation)
     session.add(invitation)
     session.flush()
-    return SentLink(invitation.id, make_survey_token(invitation.id))
+    return SentLink(invitation.id, token)
 
 
 SAMPLE_COMMENTS = [

@@ -143,3 +143,43 @@ def test_the_app_itself_refuses_production_over_http(settings_override: object) 
     )
     with pytest.raises(SettingsError, match="https://"):
         create_app()
+
+
+def test_production_with_notify_refuses_to_start_without_the_inbound_sender(
+    tmp_path: object,
+) -> None:
+    """Every SMS must come from the Notify service's inbound number (a STOP reply reaches it)."""
+    from pathlib import Path
+
+    from app.settings import Settings, SettingsError, complete_secrets
+
+    production = _production(base_url="https://vv.example.org", sender="notify")
+    with pytest.raises(SettingsError, match="VV_NOTIFY_SMS_SENDER_ID") as raised:
+        complete_secrets(Settings(**production), Path(str(tmp_path)) / "s")
+    assert "inbound" in str(raised.value)
+    with pytest.raises(SettingsError, match="VV_NOTIFY_SMS_SENDER_ID"):
+        complete_secrets(Settings(**production, notify_sms_sender_id="  "))
+    started = complete_secrets(Settings(**production, notify_sms_sender_id="a-sender-id"))
+    assert started.notify_sms_sender_id == "a-sender-id"
+    # Outside production, or with another sender, it is not needed.
+    complete_secrets(Settings(**{**production, "sender": "smtp"}))
+
+
+def test_serve_refuses_production_notify_without_the_inbound_sender(
+    settings_override: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import uvicorn
+
+    from app.cli import app
+
+    monkeypatch.setattr(uvicorn, "run", lambda *a, **k: pytest.fail("the service started"))
+    settings_override(  # type: ignore[operator]
+        VV_ENV="production",
+        VV_BASE_URL="https://vv.example.org",
+        VV_SECRET_KEYS="s" * 40,
+        VV_HASH_KEY="h" * 40,
+        VV_SENDER="notify",
+    )
+    result = CliRunner().invoke(app, ["serve"])
+    assert result.exit_code == 1
+    assert "Cannot start: VV_ENV=production with VV_SENDER=notify needs" in result.output

@@ -254,10 +254,16 @@ def test_rotate_keys_command(db: Session, settings_override: Any) -> None:
     from cryptography.fernet import Fernet
 
     from app.crypto import decrypt
+    from app.invitations.dispatch import dispatch_once
+    from app.invitations.links import link_of
     from app.settings import get_settings
-    from tests.invitations.factories import PHONE_E164, upload
+    from tests.invitations.factories import PHONE_E164, RecordingSender, upload
 
     upload(db, [make_row()])
+    dispatch_once(sender=RecordingSender())
+    invitation = db.scalars(select(Invitation)).one()
+    token = link_of(invitation)
+    db.commit()
     old_key = get_settings().encryption_keys
     new_key = Fernet.generate_key().decode()
     settings_override(VV_ENCRYPTION_KEYS=f"{new_key},{old_key}")
@@ -267,3 +273,6 @@ def test_rotate_keys_command(db: Session, settings_override: Any) -> None:
     contact = db.scalars(select(Contact)).one()
     db.commit()
     assert decrypt(contact.destination_encrypted or "") == PHONE_E164
+    # The link kept for the reminder is re-encrypted too.
+    db.expire_all()
+    assert token is not None and link_of(db.get(Invitation, invitation.id)) == token

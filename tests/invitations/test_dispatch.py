@@ -25,7 +25,7 @@ from app.invitations.dispatch import (
     take_for_hand_over,
 )
 from app.invitations.lifecycle import MessageStatus
-from app.invitations.links import make_survey_token, read_survey_token
+from app.invitations.links import token_hash
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.optout import opt_out_contact
 from app.invitations.scheduling import first_due_at
@@ -33,10 +33,12 @@ from app.messaging.outbox import OutboxSender
 from app.messaging.sender import OutgoingMessage, SendReceipt, SendRejected
 from app.settings import get_settings
 from tests.auth_helpers import api_headers
+from tests.factories import link_token, token_in
 from tests.invitations.factories import (
     PHONE_E164,
     RecordingSender,
     make_row,
+    make_specialist_row,
     phone_number,
     upload,
 )
@@ -71,8 +73,8 @@ def test_due_invitation_sent_with_link_and_reminder_scheduled(db: Session) -> No
     [message] = sender.sent
     assert message.channel == "sms" and message.to == PHONE_E164
     invitation = _invitation(db)
-    token = message.body.split("http://testserver/s/")[1].split()[0]
-    assert read_survey_token(token) == invitation.id
+    token = token_in(message.body)
+    assert invitation.link_hash == token_hash(token)
     assert f"http://testserver/s/{token}/stop" in message.body
     assert get_settings().organisation in message.body
     assert message.reference == _messages(db)[0].id
@@ -94,8 +96,49 @@ def test_reminder_sent_once_then_nothing(db: Session) -> None:
     _make_due(db)
     assert dispatch_once(sender=sender).sent == 1
     assert "reminder" in sender.sent[1].body
-    assert sender.sent[0].body.split("/s/")[1].split()[0] != ""
+    # The reminder carries the very link of the invitation; then its encrypted copy goes.
+    assert token_in(sender.sent[1].body) == token_in(sender.sent[0].body)
+    assert _invitation(db).link_encrypted is None
+    assert _invitation(db).link_hash == token_hash(token_in(sender.sent[0].body))
     assert len([m for m in _messages(db) if m.kind == "reminder"]) == 1
+    assert dispatch_once(sender=sender).sent == 0
+
+
+def test_a_retried_first_message_keeps_its_link(db: Session) -> None:
+    """A first message refused (surely not sent) and tried again carries the same link."""
+    upload(db, [make_row()])
+
+    class RefuseOnce(RecordingSender):
+        refused = False
+
+        def send(self, message: OutgoingMessage) -> SendReceipt:
+            self.bodies = [*getattr(self, "bodies", []), message.body]
+            if not self.refused:
+                self.refused = True
+                raise SendRejected("busy", retryable=True)
+            return super().send(message)
+
+    sender = RefuseOnce()
+    assert dispatch_once(sender=sender).retry == 1
+    _make_due(db, "invitation")
+    [message] = [m for m in _messages(db) if m.kind == "invitation"]
+    message.due_at = now() - timedelta(minutes=1)
+    db.add(message)
+    db.commit()
+    assert dispatch_once(sender=sender).sent == 1
+    first, second = sender.bodies
+    assert token_in(first) == token_in(second)
+
+
+def test_the_reminder_of_an_opted_out_contact_has_no_link_left(db: Session) -> None:
+    upload(db, [make_row()])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    contact = db.exec(select(Contact)).one()
+    opt_out_contact(db, contact, source="test")
+    db.commit()
+    assert _invitation(db).link_encrypted is None
+    _make_due(db)
     assert dispatch_once(sender=sender).sent == 0
 
 
@@ -199,7 +242,8 @@ def test_cancellation_before_send(client: TestClient, db: Session) -> None:
     db.commit()
     assert {i.status for i in invitations} == {"cancelled"}
     # A cancelled link answers 410 (had it ever been sent).
-    token = make_survey_token(invitations[0].id)
+    token = link_token(db, invitations[0])
+    db.commit()
     assert client.get(f"/api/v1/survey/{token}").status_code == 410
     assert client.post(
         "/api/v1/invitation-cancellations", json={"case_ref": "NOPE"}, headers=headers
@@ -519,3 +563,35 @@ def test_fresh_claim_without_an_end_is_left_alone(db: Session) -> None:
     report = dispatch_once(sender=RecordingSender())
     assert report.review == 0 and report.requeued == 0
     assert _messages(db)[0].status == "claimed"
+
+
+@pytest.mark.parametrize("channel", ["sms", "email"])
+def test_a_specialist_group_gets_the_specialist_message_set(
+    db: Session, settings_override: Any, channel: str
+) -> None:
+    """Nothing in a specialist message as sent names the organisation (the police, the PCC):
+    the sender-side text comes from `specialist_messages`; general crime keeps naming it."""
+    settings_override(
+        VV_ORGANISATION="Northshire Police and Crime Commissioner",
+        VV_SPECIALIST_DIRECT_CONTACT="on",
+    )
+    contact = {"phone": phone_number(1)} if channel == "sms" else {"email": "a@example.org"}
+    rows = [
+        make_specialist_row(channel=channel, **contact),
+        make_row(crime_group="general", phone=phone_number(2), case_ref="CR/2"),
+    ]
+    if channel == "email":
+        rows[0].pop("phone")
+    upload(db, rows)
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 2
+    by_channel = {message.to: message for message in sender.sent}
+    specialist = by_channel[phone_number(1) if channel == "sms" else "a@example.org"]
+    general = by_channel[phone_number(2)]
+    as_sent = f"{specialist.subject or ''}\n{specialist.body}\n{specialist.html_body or ''}".lower()
+    for word in ("police", "commissioner", "northshire", "crime", "victim"):
+        assert word not in as_sent
+    assert token_in(specialist.body)
+    assert "Northshire Police and Crime Commissioner" in general.body
+    if channel == "sms":
+        assert specialist.body.endswith("Reply STOP to stop")

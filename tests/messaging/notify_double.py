@@ -21,6 +21,7 @@ SECRET = str(uuid.uuid4())
 API_KEY = f"victim_voice_test-{SERVICE_ID}-{SECRET}"
 SMS_TEMPLATE = str(uuid.uuid4())
 EMAIL_TEMPLATE = str(uuid.uuid4())
+INBOUND_SENDER = str(uuid.uuid4())
 
 
 @dataclass
@@ -58,6 +59,7 @@ class NotifyState:
             "VV_NOTIFY_BASE_URL": self.base_url,
             "VV_NOTIFY_SMS_TEMPLATE_ID": SMS_TEMPLATE,
             "VV_NOTIFY_EMAIL_TEMPLATE_ID": EMAIL_TEMPLATE,
+            "VV_NOTIFY_SMS_SENDER_ID": INBOUND_SENDER,
         }
 
 

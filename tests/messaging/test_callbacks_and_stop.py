@@ -12,6 +12,7 @@ from app.audit import AuditEvent
 from app.invitations.callbacks import is_stop_request
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from tests.factories import token_in
 from tests.invitations.factories import PHONE_E164, RecordingSender, make_row, upload
 
 TOKEN = "callback-token-0123456789"
@@ -29,7 +30,7 @@ def _sent_link(db: Session) -> tuple[str, RecordingSender]:
     upload(db, [make_row()])
     sender = RecordingSender()
     dispatch_once(sender=sender)
-    token = sender.sent[0].body.split("http://testserver/s/")[1].split()[0]
+    token = token_in(sender.sent[0].body)
     return token, sender
 
 

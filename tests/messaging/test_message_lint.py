@@ -4,16 +4,41 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
-from app.messaging.message_lint import gsm7_length, lint_messages, sms_fits
-from app.messaging.texts import MESSAGES_PATH, render_message
+from app.messaging.message_lint import lint_messages
+from app.messaging.texts import MESSAGES_PATH, Deployment, render_message
 
-SMS_OK = "{organisation}: your views please {link}\nReal? {verify_url}\nStop: {stop_link}"
+# A deployment whose names say nothing, and one whose domain names the PCC and "victims".
+CLEAN = Deployment(
+    base_url="https://yourviews.example.org.uk",
+    verify_url="https://yourviews.example.org.uk",
+    organisation="Office of the Police and Crime Commissioner",
+)
+TELLING = Deployment(
+    base_url="https://victims.westmidlands-pcc.gov.uk",
+    verify_url="https://www.westmidlands-pcc.gov.uk/check",
+    organisation="West Midlands Police and Crime Commissioner",
+)
+
+SMS_OK = (
+    "{organisation}: your views please {link}\nReal? {verify_url}\nStop: {stop_link}\n"
+    "Reply STOP to stop"
+)
+SPECIALIST_SMS = "Your views please {link}\nReal? {verify_url}\nReply STOP to stop"
+SPECIALIST_EMAIL = "Hello. Your views: {link} Check: {verify_url} Stop: {stop_link}"
 EMAIL_BODY = "Hello. {organisation} asks your views: {link} Check: {verify_url} Stop: {stop_link}"
 
 
-def _write(tmp_path: Path, invitation_sms: object, translations: object = None) -> Path:
+def _write(
+    tmp_path: Path,
+    invitation_sms: object,
+    translations: object = None,
+    *,
+    specialist_sms: object = SPECIALIST_SMS,
+    specialist_subject: object = "Your views",
+) -> Path:
     document = {
         "translations": translations or {"pl": {"status": "draft"}},
         "messages": {
@@ -23,18 +48,112 @@ def _write(tmp_path: Path, invitation_sms: object, translations: object = None) 
             }
             for kind in ("invitation", "reminder")
         },
+        "specialist_messages": {
+            kind: {
+                "sms": {"body": specialist_sms if kind == "invitation" else SPECIALIST_SMS},
+                "email": {"subject": specialist_subject, "body": SPECIALIST_EMAIL},
+            }
+            for kind in ("invitation", "reminder")
+        },
     }
     path = tmp_path / "messages.yaml"
     path.write_text(yaml.safe_dump(document, allow_unicode=True))
     return path
 
 
-def _errors(path: Path) -> list[tuple[str, str, str]]:
-    return [problem for problem in lint_messages(path) if problem[2] == "error"]
+def _errors(path: Path, deployment: Deployment = CLEAN) -> list[tuple[str, str, str]]:
+    return [problem for problem in lint_messages(path, deployment) if problem[2] == "error"]
 
 
 def test_the_service_message_file_has_no_errors() -> None:
     assert _errors(MESSAGES_PATH) == []
+
+
+def _specialist_parts() -> set[str]:
+    return {
+        f"specialist_messages.{kind}.{part}[{language}]"
+        for kind in ("invitation", "reminder")
+        for part in ("sms.body", "email.subject", "email.body")
+        for language in ("en", "ur", "pl")
+    }
+
+
+def test_the_service_message_file_on_a_clean_and_a_telling_deployment() -> None:
+    """Every kind × channel × language of both sets, rendered as sent: clean on a neutral
+    deployment; on one whose domain names the PCC and victims, every specialist message that
+    carries a link fails (an error in English, a warning in a draft translation), and no
+    general one does."""
+    # Not even a warning: the draft translations fit and say nothing too.
+    assert lint_messages(MESSAGES_PATH, CLEAN) == []
+    telling = lint_messages(MESSAGES_PATH, TELLING)
+    named = {p[0]: p for p in telling if p[1].startswith("as sent, names")}
+    bodies = {where for where in _specialist_parts() if ".body[" in where}
+    assert set(named) == bodies
+    assert all("pcc" in p[1] and "victim" in p[1] for p in named.values())
+    assert {p[2] for where, p in named.items() if where.endswith("[en]")} == {"error"}
+    assert not any(where.startswith(("invitation", "reminder")) for where in named)
+
+
+def test_a_specialist_message_never_names_the_organisation(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        SMS_OK,
+        specialist_sms="{organisation}: views {link} {verify_url}\nReply STOP to stop",
+        specialist_subject="Your views – {organisation}",
+    )
+    problems = {(p[0], p[1].split(" (")[0]) for p in _errors(path)}
+    assert (
+        "specialist_messages.invitation.sms.body[en]",
+        "must not name {organisation}",
+    ) in problems
+    assert (
+        "specialist_messages.invitation.email.subject[en]",
+        "must not name {organisation}",
+    ) in problems
+
+
+@pytest.mark.parametrize(
+    ("subject", "named"),
+    [
+        ("Your views – Northshire Police", "police"),
+        ("Your views – the Commissioner", "commissioner"),
+        ("Your views – OPCC", "opcc"),
+        ("Ankieta policji", "policj"),
+        ("پولیس کی رائے", "پولیس"),
+        ("Ankieta komisarza", "komisarz"),
+    ],
+)
+def test_a_specialist_subject_naming_who_sends_it_fails(
+    tmp_path: Path, subject: str, named: str
+) -> None:
+    problems = _errors(_write(tmp_path, SMS_OK, specialist_subject=subject))
+    subject_problems = [
+        p for p in problems if p[0] == "specialist_messages.invitation.email.subject[en]"
+    ]
+    assert any(named in p[1] for p in subject_problems)
+
+
+def test_a_specialist_link_domain_that_names_the_police_fails(tmp_path: Path) -> None:
+    path = _write(tmp_path, SMS_OK)
+    assert _errors(path) == []
+    joined = Deployment("https://surveys.northshirepolice.uk", CLEAN.verify_url, "O")
+    problems = _errors(path, joined)
+    assert problems and all(p[0].startswith("specialist_messages.") for p in problems)
+    assert all("police" in p[1] for p in problems)
+    verify = Deployment(CLEAN.base_url, "https://www.northshire-opcc.gov.uk/", "O")
+    assert any("opcc" in p[1] for p in _errors(path, verify))
+    # The general set names the organisation, and may live on such a domain.
+    assert not any(p[0].startswith(("invitation", "reminder")) for p in problems)
+
+
+def test_a_missing_specialist_set_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, SMS_OK)
+    document = yaml.safe_load(path.read_text())
+    del document["specialist_messages"]
+    path.write_text(yaml.safe_dump(document, allow_unicode=True))
+    assert ("specialist_messages", "the specialist message set is missing", "error") in _errors(
+        path
+    )
 
 
 def test_clean_file(tmp_path: Path) -> None:
@@ -43,9 +162,9 @@ def test_clean_file(tmp_path: Path) -> None:
 
 def test_words_that_reveal_the_subject_are_errors(tmp_path: Path) -> None:
     for text in (
-        "Victim survey from {organisation} {link} {verify_url} {stop_link}",
-        "{organisation}: after your rape report {link} {verify_url} {stop_link}",
-        "{organisation} Domestic Abuse team {link} {verify_url} {stop_link}",
+        "Victim survey from {organisation} {link} {verify_url}\nReply STOP to stop",
+        "{organisation}: after your rape report {link} {verify_url}\nReply STOP to stop",
+        "{organisation} Domestic Abuse team {link} {verify_url}\nReply STOP to stop",
     ):
         problems = _errors(_write(tmp_path, text))
         assert any("not neutral" in message for _, message, _ in problems), text
@@ -55,24 +174,84 @@ def test_words_that_reveal_the_subject_are_errors(tmp_path: Path) -> None:
 
 
 def test_neutral_words_that_merely_contain_forbidden_ones_pass(tmp_path: Path) -> None:
-    text = "{organisation}: courtesy reminder, your views {link} {verify_url} {stop_link}"
+    text = "{organisation}: courtesy reminder, your views {link} {verify_url}\nReply STOP to stop"
     assert _errors(_write(tmp_path, text)) == []
 
 
 def test_required_placeholders(tmp_path: Path) -> None:
-    problems = _errors(_write(tmp_path, "{organisation}: your views {link} {verify_url}"))
-    assert ("invitation.sms.body[en]", "must include {stop_link}", "error") in problems
-    problems = _errors(_write(tmp_path, "Your views {link} {stop_link}"))
+    problems = _errors(_write(tmp_path, "{organisation}: your views {link}\nReply STOP to stop"))
+    assert ("invitation.sms.body[en]", "must include {verify_url}", "error") in problems
+    # An SMS is stopped by a STOP reply, so its stop link is optional; an email needs it.
+    no_stop_link = "{organisation}: your views {link} {verify_url}\nReply STOP to stop"
+    assert _errors(_write(tmp_path, no_stop_link)) == []
+    problems = _errors(_write(tmp_path, "Your views {link} {stop_link}\nReply STOP to stop"))
     messages = {message for _, message, _ in problems}
     assert {"must include {organisation}", "must include {verify_url}"} <= messages
     problems = _errors(_write(tmp_path, SMS_OK + " {name}"))
     assert any("unknown placeholder {name}" in message for _, message, _ in problems)
 
 
-def test_sms_length_with_realistic_links(tmp_path: Path) -> None:
-    long_text = SMS_OK + " " + "please " * 20
-    problems = _errors(_write(tmp_path, long_text))
-    assert any("too long for two SMS fragments" in message for _, message, _ in problems)
+def test_every_sms_ends_with_the_stop_reply_of_its_language(tmp_path: Path) -> None:
+    ending_missing = "{organisation}: your views {link} {verify_url}"
+    problems = _errors(_write(tmp_path, ending_missing))
+    assert ("invitation.sms.body[en]", "must end with “Reply STOP to stop”", "error") in problems
+    problems = _errors(_write(tmp_path, SMS_OK, specialist_sms="Views {link} {verify_url}"))
+    assert (
+        "specialist_messages.invitation.sms.body[en]",
+        "must end with “Reply STOP to stop”",
+        "error",
+    ) in problems
+    polish = {
+        "en": SMS_OK,
+        "pl": "{organisation}: opinia {link} {verify_url}\nOdpisz STOP, aby zrezygnować",
+        "ur": "{organisation}: رائے {link} {verify_url}\nStop",
+    }
+    approved = {"pl": {"status": "approved"}, "ur": {"status": "approved"}}
+    problems = _errors(_write(tmp_path, polish, approved))
+    assert [p[0] for p in problems] == ["invitation.sms.body[ur]"]
+    assert "must end with “روکنے کے لیے STOP بھیجیں”" in problems[0][1]
+
+
+def test_sms_length_is_measured_as_sent_with_the_deployments_values(tmp_path: Path) -> None:
+    # 306 GSM-7 septets at most as sent: the text, the organisation and the links together.
+    fits = _write(
+        tmp_path, "{organisation} {link} {verify_url}\n" + "a" * 130 + "\nReply STOP to stop"
+    )
+    assert _errors(fits) == []
+    long_url = Deployment(
+        base_url="https://" + "a" * 60 + ".example.org.uk",
+        verify_url="https://" + "a" * 60 + ".example.org.uk",
+        organisation=CLEAN.organisation,
+    )
+    problems = _errors(fits, long_url)
+    assert ("invitation.sms.body[en]", "too long: at most 2 fr") in [
+        (p[0], p[1][:22]) for p in problems
+    ]
+    assert "as sent 3 GSM-7 fragments" in problems[0][1]
+
+
+def test_english_must_stay_in_gsm7(tmp_path: Path) -> None:
+    problems = _errors(
+        _write(tmp_path, "{organisation} “quoted” {link} {verify_url}\nReply STOP to stop")
+    )
+    assert any("must stay in GSM-7" in message for _, message, _ in problems)
+
+
+def test_urdu_and_polish_may_take_three_ucs2_fragments(tmp_path: Path) -> None:
+    def polish(filler: int) -> dict[str, str]:
+        text = (
+            "{organisation} {link} {verify_url}\n" + "ł" * filler + "\nOdpisz STOP, aby zrezygnować"
+        )
+        return {"en": SMS_OK, "pl": text}
+
+    approved = {"pl": {"status": "approved"}}
+    short = Deployment("https://v.example.uk", "https://v.example.uk", "Office")
+    values = len("Office https://v.example.uk/s/xxxxxxxxxxxxxxxxx https://v.example.uk\n\n")
+    filler = 201 - values - len("Odpisz STOP, aby zrezygnować")
+    assert _errors(_write(tmp_path, polish(filler), approved), short) == []
+    problems = _errors(_write(tmp_path, polish(filler + 1), approved), short)
+    assert [p[0] for p in problems] == ["invitation.sms.body[pl]"]
+    assert "as sent 4 UCS-2 fragments (202 characters)" in problems[0][1]
 
 
 def test_draft_translation_problems_are_warnings_approved_are_errors(tmp_path: Path) -> None:
@@ -82,16 +261,9 @@ def test_draft_translation_problems_are_warnings_approved_are_errors(tmp_path: P
     assert any(p[0] == "invitation.sms.body[ur]" and p[2] == "warning" for p in draft)
     approved = lint_messages(_write(tmp_path, urdu, {"ur": {"status": "approved"}}))
     assert any(
-        p[0] == "invitation.sms.body[ur]" and "UCS-2" in p[1] and p[2] == "error" for p in approved
+        p[0] == "invitation.sms.body[ur]" and "must end with" in p[1] and p[2] == "error"
+        for p in approved
     )
-
-
-def test_gsm7_counting() -> None:
-    assert gsm7_length("abc") == 3
-    assert gsm7_length("€[") == 4
-    assert gsm7_length("łódź") is None
-    assert sms_fits("a" * 306)[0] and not sms_fits("a" * 307)[0]
-    assert sms_fits("ł" * 134)[0] and not sms_fits("ł" * 135)[0]
 
 
 def _render(path: Path, language: str) -> str:

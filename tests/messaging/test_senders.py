@@ -20,6 +20,7 @@ from app.messaging.factory import get_sender
 from tests.invitations.factories import PHONE_E164, make_row, upload
 from tests.messaging.notify_double import (
     EMAIL_TEMPLATE,
+    INBOUND_SENDER,
     SERVICE_ID,
     SMS_TEMPLATE,
     NotifyState,
@@ -138,6 +139,9 @@ def test_notify_sms_and_email_with_template_personalisation_and_reference(
     assert sms["phone_number"] == PHONE_E164
     assert sms["template_id"] == SMS_TEMPLATE
     assert set(sms["personalisation"]) == {"body"}
+    # From the service's inbound number (VV_NOTIFY_SMS_SENDER_ID), never a default sender.
+    assert sms["sms_sender_id"] == INBOUND_SENDER
+    assert sms["personalisation"]["body"].endswith("Reply STOP to stop")
     assert "http://testserver/s/" in sms["personalisation"]["body"]
     assert sms["reference"] == messages[invitations["sms"].id].id
 

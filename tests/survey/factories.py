@@ -11,16 +11,16 @@ from typing import Any
 import pytest
 import yaml
 from fastapi.testclient import TestClient
+from sqlalchemy.orm import object_session
 from sqlmodel import Session
 
 from app.banks.models import SupportService
 from app.db import get_engine, utcnow
-from app.invitations.links import make_survey_token
 from app.invitations.models import Invitation
 from app.survey.addresses import step_address
 from app.survey.models import SurveySession
 from app.survey.session import COOKIE_NAME
-from tests.factories import create_sms_invitation
+from tests.factories import create_sms_invitation, link_token
 
 FIXTURES = Path(__file__).parent / "fixtures"
 
@@ -77,7 +77,19 @@ def create_support_service(
 
 
 def token_for(invitation: Invitation) -> str:
-    return make_survey_token(invitation.id)
+    """The link token of `invitation` (made once, as dispatch makes it; committed, in the
+    invitation's own session when it has one: on SQLite a second one would wait for it)."""
+    own = object_session(invitation)
+    if own is not None:
+        token = link_token(own, invitation)
+        own.commit()
+        return token
+    with Session(get_engine()) as db:
+        row = db.get(Invitation, invitation.id)
+        assert row is not None
+        token = link_token(db, row)
+        db.commit()
+    return token
 
 
 def enter(client: TestClient, invitation: Invitation) -> str:

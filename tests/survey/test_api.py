@@ -11,7 +11,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
-from app.invitations.links import make_survey_token
+from app.invitations.links import new_token
 from app.survey.models import Answer, Comment, InProgressAnswer, Response
 from tests.factories import create_bank_version
 from tests.survey.factories import (
@@ -268,7 +268,7 @@ def test_delete_withdraws_then_the_link_is_gone(
 
 
 def test_unknown_and_ended_links_have_one_body(client: TestClient, db: Session) -> None:
-    unknown = client.get(url(make_survey_token("00000000-0000-4000-8000-000000000000")))
+    unknown = client.get(url(new_token()))
     forged = client.get(url("forged.token.here"))
     expired = client.get(url(token_for(create_invitation(db, expires_in=timedelta(seconds=-5)))))
     cancelled = client.get(url(token_for(create_invitation(db, status="cancelled"))))

@@ -18,6 +18,8 @@ from tests.factories import create_bank_version
 from tests.survey.factories import bank_document, create_invitation, token_for
 
 CRIME_GROUP_WORDS = ("rasso", "rape", "sexual", "vawg", "violence", "abuse", "stalking")
+# Nor who is asking: the police, the commissioner, crime or victims (issue 11, point 3).
+WHO_WORDS = ("police", "constabulary", "commissioner", "pcc", "crime", "victim", "offence")
 _TITLE = re.compile(r"<title>(.*?)</title>", re.S)
 _ADDRESSES = re.compile(r'(?:href|action)="(/[^"]*)"')
 _CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
@@ -75,13 +77,13 @@ class History:
         found = [
             f"{word!r} in {text!r}"
             for text in [*self.addresses, *self.links]
-            for word in [*ids, *CRIME_GROUP_WORDS]
+            for word in [*ids, *CRIME_GROUP_WORDS, *WHO_WORDS]
             if word.lower() in text.lower()
         ]
         return found + [
             f"{word!r} in {title!r}"
             for title in self.titles
-            for word in [*texts, *CRIME_GROUP_WORDS]
+            for word in [*texts, *CRIME_GROUP_WORDS, *WHO_WORDS]
             if word.lower() in title.lower()
         ]
 
@@ -138,7 +140,16 @@ def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
     html = _post(history, client, html, "/survey/submit")
     assert history.page_now() == "/survey/complete"
     history.load(client, "GET", "/survey/withdraw")
+    # The stop page, and the link once ended, leave nothing either.
+    history.load(client, "GET", f"/s/{token_for(invitation)}/stop")
+    history.load(client, "POST", f"/s/{token_for(invitation)}/stop")
     assert history.leaks() == []
+    # Every title ends with the neutral service name (VV_SERVICE_NAME), never the organisation;
+    # every question and content note has one title, without even its number out of a total
+    # (the total changes with earlier answers and the case's outcome, so it would tell them).
+    assert all(title.endswith(" – Your views") for title in history.titles), history.titles
+    assert history.titles.count("Your survey – Your views") >= pages
+    assert not any(re.search(r"\d+ of \d+", title) for title in history.titles)
 
 
 def test_a_question_address_names_no_question_and_differs_per_session(
