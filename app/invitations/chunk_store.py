@@ -8,7 +8,7 @@ before the chunk's transaction; `store_chunk` runs inside it and only writes.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
@@ -19,11 +19,22 @@ from sqlmodel import Session, col
 from app.crypto import encrypt
 from app.db import as_utc, new_uuid
 from app.invitations import lifecycle
-from app.invitations.contacts import case_ref_hash, contact_hash
+from app.invitations.contacts import case_mark, case_ref_hash, contact_hash, stage_key
+from app.invitations.delays import delay_days
 from app.invitations.import_state import NO_SYNC
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.rows import DateWindow, ValidRow
-from app.invitations.scheduling import QuietHours, first_due_at
+from app.invitations.scheduling import QuietHours, first_due_at, next_send_time
+from app.invitations.skip_counts import SkipCell, skip_cell
+from app.invitations.stage_ledger import (
+    STAGE_ALLOCATION,
+    ModulesFor,
+    Stage,
+    allocate,
+    forget_stages_of,
+    load_stages,
+    write_stages,
+)
 
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
@@ -42,6 +53,10 @@ class ImportContext:
     quiet: QuietHours | None
     is_postgres: bool
     window: DateWindow
+    stage_gap: timedelta
+    modules_for: ModulesFor
+    # Earlier stages (case hash, stage) a later one replaces: cancelled when the batch is whole.
+    replaced: list[tuple[str, Stage]] = field(default_factory=list)
 
 
 @dataclass
@@ -50,6 +65,7 @@ class ChunkOutcome:
 
     accepted: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    skip_cells: list[SkipCell] = field(default_factory=list)
 
 
 def _insert_new_contacts(
@@ -68,6 +84,7 @@ def _insert_new_contacts(
             "destination_encrypted": prepared.destination_encrypted,
             "last_invited_at": context.now,
             "last_batch_id": context.batch_id,
+            "last_case_mark": prepared.case_mark,
             "created_at": context.now,
         }
         for digest, prepared in sorted(first_rows.items())
@@ -96,6 +113,8 @@ def _known_contacts(session: Session, context: ImportContext, hashes: set[str]) 
             col(Contact.last_batch_id),
             col(Contact.previous_invited_at),
             col(Contact.previous_batch_id),
+            col(Contact.last_case_mark),
+            col(Contact.previous_case_mark),
         )
         .where(col(Contact.contact_hash).in_(hashes))
         .order_by(col(Contact.contact_hash))
@@ -114,6 +133,7 @@ class _KnownContact:
     opted_out_at: datetime | None
     last_invited_at: datetime | None
     last_batch_id: str | None
+    last_case_mark: str | None
 
 
 def _take_over_unmade(session: Session, context: ImportContext, known: dict[str, Any]) -> None:
@@ -152,6 +172,7 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
     )
     if not taken:
         return
+    forget_stages_of(session, taken)
     contact_ids = session.scalars(
         delete(Invitation)
         .where(col(Invitation.id).in_(taken))
@@ -166,6 +187,7 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
             opted_out_at=record.opted_out_at,
             last_invited_at=record.previous_invited_at,
             last_batch_id=record.previous_batch_id,
+            last_case_mark=record.previous_case_mark,
         )
 
 
@@ -175,6 +197,7 @@ def _replacing(contact: Any, context: ImportContext) -> dict[str, Any]:
         "last_batch_id": context.batch_id,
         "previous_batch_id": contact.last_batch_id,
         "previous_invited_at": contact.last_invited_at,
+        "previous_case_mark": contact.last_case_mark,
     }
 
 
@@ -189,21 +212,31 @@ class PreparedRow:
     digest: str
     destination_encrypted: str
     due_at: datetime
+    case_hash: str
+    stage_key: str
+    case_mark: str
 
 
 def prepare(context: ImportContext, chunk: list[tuple[int, ValidRow]]) -> list[PreparedRow]:
-    return [
-        PreparedRow(
-            index=index,
-            row=row,
-            digest=contact_hash(row.destination),
-            destination_encrypted=encrypt(row.destination),
-            due_at=first_due_at(
-                row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet
-            ),
-        )
-        for index, row in chunk
-    ]
+    return [_prepare_row(context, index, row) for index, row in chunk]
+
+
+def _prepare_row(context: ImportContext, index: int, row: ValidRow) -> PreparedRow:
+    digest = contact_hash(row.destination)
+    case = case_ref_hash(row.case_ref)
+    delay = delay_days(
+        row.crime_group, row.touchpoint, row.outcome, dispatch_delay_days=context.delay_days
+    )
+    return PreparedRow(
+        index=index,
+        row=row,
+        digest=digest,
+        destination_encrypted=encrypt(row.destination),
+        due_at=first_due_at(row.touchpoint_date, delay_days=delay, quiet=context.quiet),
+        case_hash=case,
+        stage_key=stage_key(case, digest),
+        case_mark=case_mark(case, digest),
+    )
 
 
 @dataclass
@@ -217,6 +250,9 @@ class _Writes:
     invitations: list[dict[str, Any]] = field(default_factory=list)
     messages: list[dict[str, Any]] = field(default_factory=list)
     seen_in_batch: set[str] = field(default_factory=set)
+    # New contacts whose row was skipped for its stage: not invited after all.
+    uninvited: list[dict[str, Any]] = field(default_factory=list)
+    stages: list[dict[str, Any]] = field(default_factory=list)
 
 
 def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRow]) -> ChunkOutcome:
@@ -227,17 +263,72 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
 
+    ledger = load_stages(
+        session,
+        {prepared.stage_key: prepared.case_hash for prepared in chunk},
+        batch_id=context.batch_id,
+        is_postgres=context.is_postgres,
+    )
     outcome = ChunkOutcome()
     writes = _Writes()
     for prepared in chunk:
-        contact = _contact_to_invite(prepared, context, new_ids, known, writes)
-        if isinstance(contact, str):
-            outcome.skipped.append({"row": prepared.index, "reason": contact})
+        pick = _contact_to_invite(prepared, context, new_ids, known, writes)
+        reason = pick if isinstance(pick, str) else None
+        due_at: datetime | None = None
+        if isinstance(pick, _Pick):
+            due_at = _allocate(context, ledger.setdefault(prepared.stage_key, {}), prepared)
+            reason = STAGE_ALLOCATION if due_at is None else None
+            _settle_contact(writes, pick, invited=due_at is not None)
+        if reason is not None or due_at is None or not isinstance(pick, _Pick):
+            outcome.skipped.append({"row": prepared.index, "reason": reason})
+            outcome.skip_cells.append(
+                skip_cell(str(reason), prepared.row.crime_group, prepared.row.touchpoint)
+            )
             continue
-        _add_invitation(writes, context, prepared, contact)
+        _add_invitation(writes, context, prepared, pick.contact_id, due_at)
         outcome.accepted += 1
-    _write(session, writes)
+    _write(session, context, writes)
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    """The contact a row would invite, and how it is marked if the row's stage goes."""
+
+    contact_id: int
+    invited: dict[str, Any] | None  # a known contact's update when invited
+    seen: dict[str, Any] | None  # a known contact's update when only seen in this batch
+
+
+def _settle_contact(writes: _Writes, pick: _Pick, *, invited: bool) -> None:
+    if pick.invited is None:  # a new contact, inserted as invited
+        if not invited:
+            writes.uninvited.append(
+                {"id": pick.contact_id, "last_invited_at": None, "last_case_mark": None}
+            )
+        return
+    if invited:
+        writes.invited.append(pick.invited)
+    elif pick.seen is not None:
+        writes.seen.append(pick.seen)
+
+
+def _allocate(
+    context: ImportContext, stages: dict[str, Stage], prepared: PreparedRow
+) -> datetime | None:
+    """When the row's stage may first be sent, or None when the ledger skips it."""
+    row = prepared.row
+    allocation = allocate(stages, row.touchpoint, prepared.due_at, context.stage_gap)
+    if allocation.skip:
+        return None
+    for stage in allocation.cancel:
+        context.replaced.append((prepared.stage_key, stage))
+        del stages[stage.touchpoint]
+    due_at = prepared.due_at
+    if allocation.due_at != prepared.due_at:
+        due_at = next_send_time(allocation.due_at, context.quiet)
+    stages[row.touchpoint] = Stage(touchpoint=row.touchpoint, first_due_at=due_at)
+    return due_at
 
 
 def _contact_to_invite(
@@ -246,52 +337,74 @@ def _contact_to_invite(
     new_ids: dict[str, int],
     known: dict[str, Any],
     writes: _Writes,
-) -> int | str:
-    """The id of the contact this row invites, or the reason the row is skipped."""
+) -> _Pick | str:
+    """The contact this row would invite, or the reason the row is skipped.
+
+    Cooling-off holds between different cases of one contact only: another stage of the case
+    the contact was last invited for is left to the case-stage ledger.
+    """
     digest = prepared.digest
     if digest in new_ids:
         if digest in writes.seen_in_batch:
             return DUPLICATE
         writes.seen_in_batch.add(digest)
-        return new_ids[digest]
+        return _Pick(contact_id=new_ids[digest], invited=None, seen=None)
     contact = known[digest]
     if contact.opted_out_at is not None:
         return OPTED_OUT
     if contact.last_batch_id == context.batch_id or digest in writes.seen_in_batch:
         return DUPLICATE
     writes.seen_in_batch.add(digest)
+    seen = {"id": contact.id, **_replacing(contact, context)}
     last = contact.last_invited_at
-    if last is not None and as_utc(last) > context.cooling_off_since:
-        writes.seen.append({"id": contact.id, **_replacing(contact, context)})
+    same_case = contact.last_case_mark == prepared.case_mark
+    if last is not None and as_utc(last) > context.cooling_off_since and not same_case:
+        writes.seen.append(seen)
         return COOLING_OFF
-    writes.invited.append(
-        {
-            "id": contact.id,
-            **_replacing(contact, context),
-            "last_invited_at": context.now,
-            "destination_encrypted": prepared.destination_encrypted,
-        }
-    )
-    return int(contact.id)
+    invited = {
+        **seen,
+        "last_invited_at": context.now,
+        "last_case_mark": prepared.case_mark,
+        "destination_encrypted": prepared.destination_encrypted,
+    }
+    return _Pick(contact_id=int(contact.id), invited=invited, seen=seen)
 
 
 def _add_invitation(
-    writes: _Writes, context: ImportContext, prepared: PreparedRow, contact_id: int
+    writes: _Writes,
+    context: ImportContext,
+    prepared: PreparedRow,
+    contact_id: int,
+    due_at: datetime,
 ) -> None:
     row = prepared.row
     invitation_id = new_uuid()
+    writes.stages.append(
+        {
+            "case_hash": prepared.stage_key,
+            "touchpoint": row.touchpoint,
+            "stage_date": row.touchpoint_date,
+            "invited_on": context.window.today,
+            "first_due_at": due_at,
+            "modules": context.modules_for(
+                row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
+            ),
+        }
+    )
     writes.invitations.append(
         {
             "id": invitation_id,
             "batch_id": context.batch_id,
             "contact_id": contact_id,
-            "case_ref_hash": case_ref_hash(row.case_ref),
+            "case_ref_hash": prepared.case_hash,
             "crime_group": row.crime_group,
             "touchpoint": row.touchpoint,
             "touchpoint_date": row.touchpoint_date,
             "area": row.area,
             "language": row.language,
             "channel": row.channel,
+            "outcome": row.outcome,
+            "vcs_eligible": row.vcs_eligible,
             "status": lifecycle.NEW_INVITATION,
             "created_at": context.now,
             "first_sent_at": None,
@@ -304,17 +417,20 @@ def _add_invitation(
             "invitation_id": invitation_id,
             "kind": "invitation",
             "status": MESSAGE_WAITING,
-            "due_at": prepared.due_at,
+            "due_at": due_at,
             "attempts": 0,
         }
     )
 
 
-def _write(session: Session, writes: _Writes) -> None:
+def _write(session: Session, context: ImportContext, writes: _Writes) -> None:
     if writes.invited:
         session.execute(update(Contact), writes.invited)
     if writes.seen:
         session.execute(update(Contact), writes.seen)
+    if writes.uninvited:
+        session.execute(update(Contact), writes.uninvited)
+    write_stages(session, writes.stages, is_postgres=context.is_postgres)
     if writes.invitations:
         # Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs
         # ("insertmanyvalues", compiled once): far fewer round trips than executemany.

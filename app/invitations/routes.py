@@ -26,7 +26,9 @@ class RowProblem(BaseModel):
 
 class RowSkip(BaseModel):
     row: int
-    reason: str = Field(description="not_safe_to_contact | opted_out | duplicate | cooling_off")
+    reason: str = Field(
+        description="not_safe_to_contact | opted_out | duplicate | cooling_off | stage_allocation"
+    )
 
 
 class BatchResultOut(BaseModel):

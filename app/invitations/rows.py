@@ -18,6 +18,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.enums import CRIME_GROUPS, TOUCHPOINTS, Channel
+from app.invitations.stage_fields import read_stage_fields
 
 COLUMNS = (
     "case_ref",
@@ -30,6 +31,10 @@ COLUMNS = (
     "email",
     "language",
     "safe_to_contact",
+    "outcome",
+    "vcs_eligible",
+    # Read only by the victim_withdrew rule here; the field itself is issue 11 point 2's.
+    "contact_via",
 )
 
 # BCP 47: a language subtag, then optional script, region and variants (RFC 5646, simplified;
@@ -61,11 +66,18 @@ class ValidRow:
     channel: str
     destination: str
     language: str
+    # Where the case stands (app/invitations/stage_fields.py): routes questions and timing.
+    outcome: str | None = None
+    vcs_eligible: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class NotSafe:
-    """A row marked not safe to contact: skipped; its contact details are never looked at."""
+    """A row marked not safe to contact: skipped; its contact details are never looked at.
+    Its crime group and touchpoint, when valid, are kept only to count the skip."""
+
+    crime_group: str | None = None
+    touchpoint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -269,7 +281,10 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
         fields.refuse("safe_to_contact", "must be true or false")
     elif safe is False:
         # Never messaged, so nothing else about it matters and nothing of it is kept.
-        return NotSafe()
+        return NotSafe(
+            crime_group=_vocabulary(raw.get("crime_group"), CRIME_GROUPS),
+            touchpoint=_vocabulary(raw.get("touchpoint"), TOUCHPOINTS),
+        )
 
     case_ref = _case_ref(fields)
     crime_group = fields.text("crime_group")
@@ -282,6 +297,8 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
     area = _area(fields)
     language = _language(fields)
     channel, destination = _destination(fields)
+    stage, stage_errors = read_stage_fields(raw, touchpoint)
+    errors.extend(stage_errors)
 
     if errors:
         return errors
@@ -296,7 +313,13 @@ def validate_row(raw: Any, window: DateWindow) -> ValidRow | NotSafe | list[RowE
         channel=channel,
         destination=destination,
         language=_canonical_language(language),
+        outcome=stage.outcome,
+        vcs_eligible=stage.vcs_eligible,
     )
+
+
+def _vocabulary(value: Any, values: tuple[str, ...]) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() in values else None
 
 
 def _canonical_language(tag: str) -> str:

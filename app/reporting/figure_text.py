@@ -22,6 +22,7 @@ TOUCHPOINT_LABELS: dict[str, str] = {
     "investigation": "Investigation",
     "outcome": "Outcome",
     "court": "Court",
+    "sentence": "Sentence",
 }
 STAGE_LABELS: dict[str, str] = {
     "invited": "Invited",
