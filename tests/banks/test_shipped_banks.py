@@ -8,13 +8,13 @@ import pytest
 from sqlmodel import Session, select
 from typer.testing import CliRunner
 
-from app.enums import TOUCHPOINTS
 from app.banks.files import check_paths
 from app.banks.metrics import RIGHTS_BY_TOUCHPOINT, metrics_for, right_measure
 from app.banks.models import BankVersion, SupportService
 from app.banks.schema import BankDocument, parse_document
 from app.banks.yaml_files import read_yaml
 from app.cli import app as cli
+from app.enums import TOUCHPOINTS
 from tests.banks.conftest import REPO
 
 BANKS_DIR = REPO / "question_banks"
