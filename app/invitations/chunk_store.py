@@ -2,13 +2,14 @@
 died), the skips (opted out, duplicate, cooling off), its invitations and their first messages.
 
 The costly parts of a row (contact hash, encryption, send time) are worked out by `prepare`
-before the chunk's transaction; `store_chunk` runs inside it and only writes.
+before the chunk's transaction (app/invitations/chunk_prepare.py); `store_chunk` runs inside
+it and only writes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import delete, exists, insert, select, update
@@ -16,19 +17,15 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from app.crypto import encrypt
 from app.db import as_utc, new_uuid
 from app.invitations import lifecycle
-from app.invitations.contacts import case_mark, case_ref_hash, contact_hash, stage_key
-from app.invitations.delays import delay_days
+from app.invitations.chunk_prepare import ImportContext, PreparedRow, prepare
 from app.invitations.import_state import NO_SYNC
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.rows import DateWindow, ValidRow
-from app.invitations.scheduling import QuietHours, first_due_at, next_send_time
+from app.invitations.scheduling import next_send_time
 from app.invitations.skip_counts import SkipCell, skip_cell
 from app.invitations.stage_ledger import (
     STAGE_ALLOCATION,
-    ModulesFor,
     Stage,
     allocate,
     forget_stages_of,
@@ -36,27 +33,14 @@ from app.invitations.stage_ledger import (
     write_stages,
 )
 
+__all__ = ["ChunkOutcome", "ImportContext", "PreparedRow", "prepare", "store_chunk"]
+
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
 
 OPTED_OUT = "opted_out"
 DUPLICATE = "duplicate"
 COOLING_OFF = "cooling_off"
-
-
-@dataclass
-class ImportContext:
-    batch_id: str
-    now: datetime
-    cooling_off_since: datetime
-    delay_days: int
-    quiet: QuietHours | None
-    is_postgres: bool
-    window: DateWindow
-    stage_gap: timedelta
-    modules_for: ModulesFor
-    # Earlier stages (case hash, stage) a later one replaces: cancelled when the batch is whole.
-    replaced: list[tuple[str, Stage]] = field(default_factory=list)
 
 
 @dataclass
@@ -199,44 +183,6 @@ def _replacing(contact: Any, context: ImportContext) -> dict[str, Any]:
         "previous_invited_at": contact.last_invited_at,
         "previous_case_mark": contact.last_case_mark,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRow:
-    """A valid row with the costly parts (contact hash, encryption, send time) worked out
-    before its chunk's transaction begins, so that the transaction holds the database only to
-    write (the case reference's HMAC, a few microseconds, stays where the invitation is built)."""
-
-    index: int
-    row: ValidRow
-    digest: str
-    destination_encrypted: str
-    due_at: datetime
-    case_hash: str
-    stage_key: str
-    case_mark: str
-
-
-def prepare(context: ImportContext, chunk: list[tuple[int, ValidRow]]) -> list[PreparedRow]:
-    return [_prepare_row(context, index, row) for index, row in chunk]
-
-
-def _prepare_row(context: ImportContext, index: int, row: ValidRow) -> PreparedRow:
-    digest = contact_hash(row.destination)
-    case = case_ref_hash(row.case_ref)
-    delay = delay_days(
-        row.crime_group, row.touchpoint, row.outcome, dispatch_delay_days=context.delay_days
-    )
-    return PreparedRow(
-        index=index,
-        row=row,
-        digest=digest,
-        destination_encrypted=encrypt(row.destination),
-        due_at=first_due_at(row.touchpoint_date, delay_days=delay, quiet=context.quiet),
-        case_hash=case,
-        stage_key=stage_key(case, digest),
-        case_mark=case_mark(case, digest),
-    )
 
 
 @dataclass
