@@ -230,3 +230,29 @@ def test_not_safe_and_invalid_rows_are_counted_by_what_can_be_counted(db: Sessio
         ("not_safe_to_contact", "", ""): 1,
         ("duplicate", "general", "reporting"): 1,
     }
+
+
+def test_an_import_that_fails_cancels_no_earlier_stage_and_leaves_no_ledger_row(
+    db: Session,
+) -> None:
+    import pytest  # noqa: PLC0415
+
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations.batches import import_rows  # noqa: PLC0415
+
+    upload(db, [make_row(touchpoint_date=days_ago(1))])
+
+    def failing_rows() -> Any:
+        yield make_row(touchpoint="outcome", outcome="charged")
+        yield from (make_row(phone=phone_number(i), case_ref=f"F{i}") for i in range(20, 24))
+        raise RuntimeError("the records system went away")
+
+    with pytest.raises(RuntimeError), session_scope() as session:
+        import_rows(session, failing_rows(), actor="test", source="json", chunk_size=2)
+    assert invitation_of(db, "reporting").status == "pending"
+    assert [stage.touchpoint for stage in stages(db)] == ["reporting"]
+    assert skipped_counts(db) == {}
+    # Sent again whole, the later stage replaces the earlier one as usual.
+    result = upload(db, [make_row(touchpoint="outcome", outcome="charged")])
+    assert result.accepted == 1
+    assert invitation_of(db, "reporting").status == "cancelled"
