@@ -3,8 +3,9 @@
 A change breaks comparability when a question that feeds a measure (before or after) is added,
 removed, or changes what a victim is asked or can answer: its English wording, its options
 (codes, order or English labels), its type, its touchpoints, its show_if or known_from, or the
-measures it feeds. Figures from the two versions then measure different things and should not be compared
-as one series. Translation and hint changes are listed but do not break comparability.
+measures it feeds. Figures from the two versions then measure different things and should not
+be compared as one series. Translation and hint changes are listed but do not break
+comparability.
 """
 
 from __future__ import annotations
