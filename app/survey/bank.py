@@ -36,13 +36,18 @@ class PinnedBank:
         return _questions(self.version_id, self.document, touchpoint, language, context)
 
     def english_parts(
-        self, question: dict[str, Any] | Any, touchpoint: str, language: str
+        self,
+        question: dict[str, Any] | Any,
+        touchpoint: str,
+        language: str,
+        context: StageContext = NOT_KNOWN,
     ) -> dict[str, Any]:
         """Which of a question's texts fell back to English in `language` (to mark lang="en")."""
         if language == "en":
             return {"text": False, "hint": False, "options": {}}
         english = next(
-            (q for q in self.questions(touchpoint, "en") if q["id"] == question["id"]), None
+            (q for q in self.questions(touchpoint, "en", context) if q["id"] == question["id"]),
+            None,
         )
         if english is None:
             return {"text": False, "hint": False, "options": {}}
