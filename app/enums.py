@@ -28,9 +28,23 @@ class Touchpoint(StrEnum):
     investigation = "investigation"
     outcome = "outcome"
     court = "court"
+    sentence = "sentence"
 
 
 TOUCHPOINTS: tuple[str, ...] = tuple(point.value for point in Touchpoint)
+
+
+class Outcome(StrEnum):
+    """The coarse outcome of a case as an upload gives it (Home Office codes map onto these)."""
+
+    charged = "charged"
+    nfa = "nfa"
+    out_of_court = "out_of_court"
+    victim_withdrew = "victim_withdrew"
+    not_known = "not_known"
+
+
+OUTCOMES: tuple[str, ...] = tuple(outcome.value for outcome in Outcome)
 
 
 class Channel(StrEnum):

@@ -9,7 +9,14 @@ from app.banks.models import (
     QuestionBank,
     SupportService,
 )
-from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.invitations.models import (
+    CaseStage,
+    Contact,
+    Invitation,
+    InvitationBatch,
+    OutboundMessage,
+    SkippedCount,
+)
 from app.reporting.comment_checks import CommentCheck
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
 from app.survey.models import (
@@ -30,6 +37,7 @@ __all__ = [
     "BankContentAuthor",
     "BankVersion",
     "BankVersionContributor",
+    "CaseStage",
     "Comment",
     "CommentCheck",
     "Contact",
@@ -45,6 +53,7 @@ __all__ = [
     "Response",
     "RollupCount",
     "SelfAssessment",
+    "SkippedCount",
     "StaffSession",
     "StaffUser",
     "SupportService",

@@ -52,7 +52,14 @@ class Settings(BaseSettings):
     # another worker sends a claimed message again, or holds a handed-over one for review.
     # Keep it well above the 30-second provider timeout.
     dispatch_claim_seconds: int = Field(default=300, ge=1)
+    # Between invitations of different cases of one contact; stages of one case follow
+    # stage_gap_days instead (app/invitations/stage_ledger.py).
     cooling_off_days: int = 90
+    stage_gap_days: int = Field(default=28, ge=0)
+    # The case-stage ledger is kept this long after a case's last stage.
+    case_ledger_months: int = Field(default=24, ge=1)
+    # After `victim_withdrew`, invite only when this is on, and only through a support service.
+    invite_after_victim_withdrew: bool = False
     retention_months: int = 36
     # A touchpoint date older than this (or in the future) rejects its batch row.
     max_touchpoint_age_days: int = 120

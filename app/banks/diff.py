@@ -2,9 +2,10 @@
 
 A change breaks comparability when a question that feeds a measure (before or after) is added,
 removed, or changes what a victim is asked or can answer: its English wording, its options
-(codes, order or English labels), its type, its touchpoints, its show_if or the measures it
-feeds. Figures from the two versions then measure different things and should not be compared
-as one series. Translation and hint changes are listed but do not break comparability.
+(codes, order or English labels), its type, its touchpoints, its show_if or known_from, or the
+measures it feeds. Figures from the two versions then measure different things and should not
+be compared as one series. Translation and hint changes are listed but do not break
+comparability.
 """
 
 from __future__ import annotations
@@ -15,7 +16,10 @@ from typing import Any
 from app.banks.localize import iter_questions
 
 # Fields whose change alters what a measure counts.
-COMPARABILITY_FIELDS = frozenset({"text", "options", "type", "touchpoints", "show_if", "measures"})
+# `known_from` is part of who is asked (app/banks/context.py), as show_if is.
+COMPARABILITY_FIELDS = frozenset(
+    {"text", "options", "type", "touchpoints", "show_if", "known_from", "measures"}
+)
 
 
 def _english(value: Any) -> Any:
@@ -64,7 +68,8 @@ def question_changes(
         changed.append("options")
     if _option_translations_changed(old.get("options"), new.get("options")):
         changed.append("options.translations")
-    for field in ("type", "touchpoints", "measures", "sensitive", "show_if", "waivers"):
+    fields = ("type", "touchpoints", "measures", "sensitive", "show_if", "known_from", "waivers")
+    for field in fields:
         if _normalised(old, field) != _normalised(new, field):
             changed.append(field)
     if old_section != new_section:

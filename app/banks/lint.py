@@ -15,7 +15,13 @@ from pydantic import ValidationError
 
 from app.banks.measure_rules import lint_measures
 from app.banks.problems import BANK, Collector, Problem, schema_problems
-from app.banks.schema import SOURCE_LANGUAGE, BankDocument, Question, parse_document
+from app.banks.schema import (
+    CONTEXT_VALUES,
+    SOURCE_LANGUAGE,
+    BankDocument,
+    Question,
+    parse_document,
+)
 from app.banks.wording import lint_waivers, lint_wording, question_strings
 
 RULES: dict[str, str] = {
@@ -29,6 +35,8 @@ RULES: dict[str, str] = {
     "show_if_later": "show_if names an earlier question",
     "show_if_option": "show_if names options the question has",
     "show_if_touchpoint": "show_if names a question asked at the same touchpoints",
+    "context_value": "show_if and known_from name values the stage's context can take",
+    "known_from_option": "known_from gives codes the question has",
     "unknown_measure": "measures are in the metric registry",
     "measure_crime_group": "measures apply to the bank's crime group",
     "measure_touchpoint": "measures are asked only at their touchpoints",
@@ -37,7 +45,7 @@ RULES: dict[str, str] = {
     "standard_options": "questions feeding a measure use its standard answers, in order",
     "metric_not_fed": "every metric of the bank's crime group is fed by a question",
     "right_touchpoint": "Victims' Code rights are asked where the Code table applies them",
-    "right_needs_show_if": "right 8 at outcome and right 11 at court need a show_if",
+    "right_needs_show_if": "right 8 at outcome and right 11 at sentence need a show_if",
     "right_missing_touchpoint": "each right is asked at every touchpoint the table gives",
     "sensitive_prefer_not_to_say": "sensitive questions offer prefer_not_to_say",
     "section_content_note": "sensitive sections have a content note",
@@ -112,7 +120,10 @@ def _lint_show_if(out: Collector, document: BankDocument) -> None:
     every = {q.id: q for _s, q in document.all_questions()}
     for _section, question in document.all_questions():
         condition = question.show_if
-        if condition is not None:
+        _lint_known_from(out, question)
+        if condition is not None and condition.context is not None:
+            _lint_context_values(out, question.id, condition.context, condition.in_)
+        elif condition is not None and condition.question is not None:
             target = earlier.get(condition.question)
             if target is None:
                 if condition.question in every:
@@ -147,6 +158,34 @@ def _lint_show_if(out: Collector, document: BankDocument) -> None:
                         "so this question could never be shown there",
                     )
         earlier[question.id] = question
+
+
+def _lint_context_values(
+    out: Collector, question_id: str, context: str, values: Iterable[str]
+) -> None:
+    allowed = CONTEXT_VALUES[context]
+    for value in values:
+        if value not in allowed:
+            out.add(
+                question_id,
+                "context_value",
+                f"the {context} context is never '{value}' "
+                f"(it is one of {', '.join(sorted(allowed))})",
+            )
+
+
+def _lint_known_from(out: Collector, question: Question) -> None:
+    known = question.known_from
+    if known is None:
+        return
+    _lint_context_values(out, question.id, known.context, known.codes)
+    codes = {option.code for option in question.options or []}
+    for code in sorted(set(known.codes.values()) - codes):
+        out.add(
+            question.id,
+            "known_from_option",
+            f"known_from gives the answer '{code}', which the question does not offer",
+        )
 
 
 def _lint_languages(out: Collector, document: BankDocument) -> None:

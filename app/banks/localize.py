@@ -11,6 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from typing import Any
 
+from app.banks.context import StageContext, route_questions
+
 SOURCE_LANGUAGE = "en"
 
 
@@ -76,7 +78,7 @@ def asked_at(question: Mapping[str, Any], touchpoint: str) -> bool:
 
 def _show_if(question: Mapping[str, Any]) -> dict[str, Any] | None:
     condition = question.get("show_if")
-    if not condition:
+    if not condition or not condition.get("question"):
         return None
     codes = condition.get("in", condition.get("in_", []))
     return {"question": condition["question"], "in": list(codes)}
@@ -88,17 +90,24 @@ def questions_for(
     language: str,
     *,
     include_drafts: bool = False,
+    context: StageContext | None = None,
 ) -> list[dict[str, Any]]:
-    """The questions asked at `touchpoint`, in order, in the contract's question shape."""
+    """The questions asked at `touchpoint`, in order, in the contract's question shape.
+
+    With a `context`, routed by it first (app/banks/context.py); without one (a preview),
+    every question of the touchpoint is listed and context conditions are left out.
+    """
     statuses = _bank_statuses(document)
+    asked = [(s, q) for s, q in iter_questions(document) if asked_at(q, touchpoint)]
+    if context is not None:
+        routed = {q["id"]: q for q in route_questions([q for _s, q in asked], context)}
+        asked = [(s, routed[q["id"]]) for s, q in asked if q["id"] in routed]
 
     def text(value: Any) -> str | None:
         return localize(value, language, statuses, include_drafts=include_drafts)
 
     shown: list[dict[str, Any]] = []
-    for section, question in iter_questions(document):
-        if not asked_at(question, touchpoint):
-            continue
+    for section, question in asked:
         shown.append(
             {
                 "id": question["id"],

@@ -11,10 +11,11 @@ from dataclasses import dataclass, field
 from app.banks import metrics as registry
 from app.banks.problems import BANK, Collector
 from app.banks.schema import RESERVED_CODES, BankDocument, Question
+from app.enums import TOUCHPOINTS
 
 RIGHT_SHOW_IF_REASONS = {
     ("outcome", 8): "ask it only if someone was charged",
-    ("court", 11): "ask it only after a conviction",
+    ("sentence", 11): "ask it only when the upload marks vcs_eligible",
 }
 
 
@@ -108,8 +109,7 @@ def _lint_coverage(out: Collector, crime_group: str, tally: _Tally) -> None:
 
 
 def _ordered(touchpoints: Iterable[str]) -> str:
-    order = ["reporting", "investigation", "outcome", "court"]
-    return ", ".join(sorted(touchpoints, key=order.index))
+    return ", ".join(sorted(touchpoints, key=TOUCHPOINTS.index))
 
 
 def _lint_right_at(out: Collector, question: Question, right: int, touchpoint: str) -> None:
@@ -129,6 +129,16 @@ def _lint_right_at(out: Collector, question: Question, right: int, touchpoint: s
             question.id,
             "right_needs_show_if",
             f"victims_code.right_{right} at {touchpoint} needs a show_if ({reason})",
+        )
+    elif (
+        (touchpoint, right) == ("sentence", 11)
+        and question.show_if is not None
+        and (question.show_if.context != "vcs_eligible")
+    ):
+        out.add(
+            question.id,
+            "right_needs_show_if",
+            "victims_code.right_11 at sentence needs show_if {context: vcs_eligible, in: [true]}",
         )
 
 

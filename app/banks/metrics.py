@@ -70,13 +70,15 @@ RIGHTS_BY_TOUCHPOINT: dict[str, frozenset[int]] = {
     "reporting": frozenset({1, 2, 3, 4, 5, 7, 12}),
     "investigation": frozenset({1, 4, 5, 6, 7, 10, 12}),
     "outcome": frozenset({1, 6, 7, 8, 10, 12}),
-    "court": frozenset({1, 8, 9, 10, 11, 12}),
+    "court": frozenset({1, 8, 10, 12}),
+    "sentence": frozenset({1, 7, 9, 11, 12}),
 }
 # Rights asked at a touchpoint only behind a show_if: 8 at outcome only if someone was charged,
-# 11 at court only after a conviction (never ask about a trial or an offender after NFA).
+# 11 at sentence only when the upload marks vcs_eligible (never ask about a trial or an
+# offender after NFA; court and sentence rows with an NFA outcome are refused at upload).
 RIGHTS_NEEDING_SHOW_IF: dict[str, frozenset[int]] = {
     "outcome": frozenset({8}),
-    "court": frozenset({11}),
+    "sentence": frozenset({11}),
 }
 
 RIGHT_MEASURE_PREFIX = "victims_code.right_"

@@ -15,10 +15,11 @@ from pydantic import (
     PlainValidator,
     StringConstraints,
     field_validator,
+    model_serializer,
     model_validator,
 )
 
-from app.enums import TOUCHPOINTS, CrimeGroup, Touchpoint
+from app.enums import OUTCOMES, TOUCHPOINTS, CrimeGroup, Touchpoint
 from app.i18n import LANGUAGE_PATTERN
 
 QuestionType = Literal["single", "multi", "scale", "yes_no", "text"]
@@ -110,11 +111,39 @@ class Option(_Strict):
     label: LocalizedText
 
 
-class ShowIf(_Strict):
-    """Show a question only when an earlier question's answer is one of `in`."""
+# What the upload tells about a stage (app/banks/context.py): routes questions silently.
+ContextName = Literal["outcome", "vcs_eligible"]
+CONTEXT_VALUES: dict[str, frozenset[str]] = {
+    "outcome": frozenset(OUTCOMES),
+    "vcs_eligible": frozenset({"true", "false", "not_known"}),
+}
 
-    question: Identifier
+
+class ShowIf(_Strict):
+    """Show a question only when an earlier question's answer is one of `in`, or (with
+    `context` instead of `question`) when the stage's context, as the upload gave it, is."""
+
+    question: Identifier | None = None
+    context: ContextName | None = None
     in_: list[Identifier] = Field(alias="in", min_length=1)
+
+    @model_validator(mode="after")
+    def _one_source(self) -> ShowIf:
+        if (self.question is None) == (self.context is None):
+            raise ValueError("show_if names either a question or a context, not both")
+        return self
+
+    @model_serializer(mode="wrap")
+    def _without_unused(self, handler: Any) -> dict[str, Any]:
+        return {key: value for key, value in handler(self).items() if value is not None}
+
+
+class KnownFrom(_Strict):
+    """The answer the stage's context gives this question: when the context's value is listed,
+    the question is not asked and a show_if on it reads the code listed."""
+
+    context: ContextName
+    codes: dict[Identifier, Identifier] = Field(min_length=1)
 
 
 class Question(_Strict):
@@ -128,6 +157,7 @@ class Question(_Strict):
     measures: list[str] = Field(default_factory=list)
     sensitive: bool = False
     show_if: ShowIf | None = None
+    known_from: KnownFrom | None = None
     waivers: list[Waiver] = Field(default_factory=list)
     options: list[Option] | None = None
 

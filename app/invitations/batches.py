@@ -40,6 +40,9 @@ from app.invitations.models import Invitation, InvitationBatch
 from app.invitations.row_contact import ContactRules, configured_rules
 from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
+from app.invitations.skip_counts import SkipCell, record_skips, skip_cell
+from app.invitations.stage_ledger import STAGE_ALLOCATION, replace_stages
+from app.invitations.stage_modules import modules_offered
 from app.settings import get_settings
 
 __all__ = [
@@ -67,6 +70,8 @@ class BatchResult:
     rejected: list[dict[str, Any]] = field(default_factory=list)
     skipped: list[dict[str, Any]] = field(default_factory=list)
     rows: int = 0
+    # Each skipped row's (reason, crime group, touchpoint), counted when the batch is whole.
+    skip_cells: list[SkipCell] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -114,6 +119,8 @@ def import_rows(
         window=DateWindow(today=today, max_age_days=settings.max_touchpoint_age_days),
         rules=contact_rules or configured_rules(today),
         link_ttl_days=settings.link_ttl_days,
+        stage_gap=timedelta(days=settings.stage_gap_days),
+        modules_for=modules_offered(session),
     )
     result = BatchResult(batch_id=batch_id)
     try:
@@ -142,6 +149,9 @@ def _import(
         outcome = validate_row(raw, context.window, context.rules)
         if isinstance(outcome, Skipped):
             result.skipped.append({"row": index, "reason": outcome.reason})
+            result.skip_cells.append(
+                skip_cell(outcome.reason, outcome.crime_group, outcome.touchpoint)
+            )
         elif isinstance(outcome, list):
             result.rejected.append({"row": index, "errors": outcome})
         else:
@@ -188,6 +198,7 @@ def _commit_chunk(
     stored = store_chunk(session, context, prepared)
     result.accepted += stored.accepted
     result.skipped.extend(stored.skipped)
+    result.skip_cells.extend(stored.skip_cells)
     session.execute(
         update(InvitationBatch)
         .where(col(InvitationBatch.id) == context.batch_id)
@@ -206,6 +217,17 @@ def _complete(
         col(Invitation.batch_id) == context.batch_id
     )
     lifecycle.release_imported(session, batch_invitations, execution_options=NO_SYNC)
+    # Earlier stages a later one replaced end now, once nothing of this batch can be undone.
+    replaced = replace_stages(session, context.replaced, at=context.now)
+    result.skip_cells.extend(
+        skip_cell(STAGE_ALLOCATION, stage.crime_group, stage.touchpoint) for stage in replaced
+    )
+    record_skips(
+        session,
+        result.skip_cells,
+        month=context.window.today.replace(day=1),
+        is_postgres=context.is_postgres,
+    )
     record_event(
         session,
         actor=actor,

@@ -1,5 +1,6 @@
 """Storing one chunk of valid rows: its contacts (new, known, or taken over from an import that
-died), the skips (opted out, duplicate, cooling off), its invitations and their first messages.
+died), the skips (opted out, duplicate, cooling off, stage allocation), its invitations and
+their first messages.
 
 A row a support service passes on (`contact_via: support_service`) has no contact of ours: its
 invitation is stored without any message (delivery through the service comes later) and is
@@ -8,50 +9,42 @@ whose safe time leaves no sending time within the link's life gets its invitatio
 already `skipped` (reason `no_safe_time`): recorded, never sent.
 
 The costly parts of a row (contact hash, encryption, send time) are worked out by `prepare`
-before the chunk's transaction; `store_chunk` runs inside it and only writes.
+before the chunk's transaction (app/invitations/chunk_prepare.py); `store_chunk` runs inside
+it and only writes.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, insert, select, update
+from sqlalchemy import delete, exists, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
 
-from app.crypto import encrypt
-from app.db import as_utc, new_uuid
-from app.invitations import lifecycle
-from app.invitations.contacts import case_ref_hash, contact_hash
+from app.db import as_utc
+from app.invitations.chunk_prepare import ImportContext, PreparedRow, prepare, within_safe_time
+from app.invitations.chunk_writes import MESSAGE_WAITING, ChunkWrites, add_invitation, write_chunk
 from app.invitations.import_state import NO_SYNC
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.row_contact import DIRECT, ContactRules
-from app.invitations.rows import DateWindow, ValidRow
-from app.invitations.safe_time import parse_safe_time
-from app.invitations.scheduling import QuietHours, first_due_at, next_sending_time
+from app.invitations.scheduling import next_send_time
+from app.invitations.skip_counts import SkipCell, skip_cell
+from app.invitations.stage_ledger import (
+    STAGE_ALLOCATION,
+    Stage,
+    allocate,
+    forget_stages_of,
+    load_stages,
+)
 
-# The status of a message whose batch is still importing: never claimed by dispatch.
-MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
+__all__ = ["ChunkOutcome", "ImportContext", "PreparedRow", "prepare", "store_chunk"]
+
 
 OPTED_OUT = "opted_out"
 DUPLICATE = "duplicate"
 COOLING_OFF = "cooling_off"
-
-
-@dataclass
-class ImportContext:
-    batch_id: str
-    now: datetime
-    cooling_off_since: datetime
-    delay_days: int
-    quiet: QuietHours | None
-    is_postgres: bool
-    window: DateWindow
-    rules: ContactRules
-    link_ttl_days: int
 
 
 @dataclass
@@ -60,6 +53,7 @@ class ChunkOutcome:
 
     accepted: int = 0
     skipped: list[dict[str, Any]] = field(default_factory=list)
+    skip_cells: list[SkipCell] = field(default_factory=list)
 
 
 def _insert_new_contacts(
@@ -79,6 +73,7 @@ def _insert_new_contacts(
             "safe_time_encrypted": prepared.safe_time_encrypted,
             "last_invited_at": context.now,
             "last_batch_id": context.batch_id,
+            "last_case_mark": prepared.case_mark,
             "created_at": context.now,
         }
         for digest, prepared in sorted(first_rows.items())
@@ -107,6 +102,8 @@ def _known_contacts(session: Session, context: ImportContext, hashes: set[str]) 
             col(Contact.last_batch_id),
             col(Contact.previous_invited_at),
             col(Contact.previous_batch_id),
+            col(Contact.last_case_mark),
+            col(Contact.previous_case_mark),
         )
         .where(col(Contact.contact_hash).in_(hashes))
         .order_by(col(Contact.contact_hash))
@@ -125,6 +122,7 @@ class _KnownContact:
     opted_out_at: datetime | None
     last_invited_at: datetime | None
     last_batch_id: str | None
+    last_case_mark: str | None
 
 
 def _take_over_unmade(session: Session, context: ImportContext, known: dict[str, Any]) -> None:
@@ -163,6 +161,7 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
     )
     if not taken:
         return
+    forget_stages_of(session, taken)
     contact_ids = session.scalars(
         delete(Invitation)
         .where(col(Invitation.id).in_(taken))
@@ -177,6 +176,7 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
             opted_out_at=record.opted_out_at,
             last_invited_at=record.previous_invited_at,
             last_batch_id=record.previous_batch_id,
+            last_case_mark=record.previous_case_mark,
         )
 
 
@@ -186,68 +186,8 @@ def _replacing(contact: Any, context: ImportContext) -> dict[str, Any]:
         "last_batch_id": context.batch_id,
         "previous_batch_id": contact.last_batch_id,
         "previous_invited_at": contact.last_invited_at,
+        "previous_case_mark": contact.last_case_mark,
     }
-
-
-@dataclass(frozen=True, slots=True)
-class PreparedRow:
-    """A valid row with the costly parts (contact hash, encryption, send time) worked out
-    before its chunk's transaction begins, so that the transaction holds the database only to
-    write (the case reference's HMAC, a few microseconds, stays where the invitation is built)."""
-
-    index: int
-    row: ValidRow
-    digest: str
-    destination_encrypted: str
-    safe_time_encrypted: str | None
-    # None: the safe time leaves no sending time within the link's life.
-    due_at: datetime | None
-
-    @property
-    def direct(self) -> bool:
-        return self.row.contact_via == DIRECT
-
-
-def _due_at(context: ImportContext, row: ValidRow) -> datetime | None:
-    due = first_due_at(row.touchpoint_date, delay_days=context.delay_days, quiet=context.quiet)
-    if row.safe_time is None:
-        return due
-    return next_sending_time(
-        due,
-        quiet=context.quiet,
-        safe=parse_safe_time(row.safe_time),
-        until=due + timedelta(days=context.link_ttl_days),
-    )
-
-
-def _prepare_row(context: ImportContext, index: int, row: ValidRow) -> PreparedRow:
-    if row.contact_via != DIRECT:
-        return PreparedRow(index, row, "", "", None, None)
-    return PreparedRow(
-        index=index,
-        row=row,
-        digest=contact_hash(row.destination),
-        destination_encrypted=encrypt(row.destination),
-        safe_time_encrypted=encrypt(row.safe_time) if row.safe_time else None,
-        due_at=_due_at(context, row),
-    )
-
-
-def prepare(context: ImportContext, chunk: list[tuple[int, ValidRow]]) -> list[PreparedRow]:
-    return [_prepare_row(context, index, row) for index, row in chunk]
-
-
-@dataclass
-class _Writes:
-    """What one chunk writes, gathered row by row and then written one statement a shape."""
-
-    # Known contacts invited now (new destination), and known contacts only marked as seen in
-    # this batch (cooling off): two shapes, one executemany each.
-    invited: list[dict[str, Any]] = field(default_factory=list)
-    seen: list[dict[str, Any]] = field(default_factory=list)
-    invitations: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[dict[str, Any]] = field(default_factory=list)
-    seen_in_batch: set[str] = field(default_factory=set)
 
 
 def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRow]) -> ChunkOutcome:
@@ -259,26 +199,89 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
 
+    ledger = load_stages(
+        session,
+        {prepared.stage_key: prepared.case_hash for prepared in chunk if prepared.direct},
+        batch_id=context.batch_id,
+        is_postgres=context.is_postgres,
+    )
     outcome = ChunkOutcome()
-    writes = _Writes()
+    writes = ChunkWrites()
     for prepared in chunk:
         if not prepared.direct:
-            # No contact of ours, so no contact skip applies (stage_allocation, keyed on the
-            # case, will).
-            _add_invitation(writes, context, prepared, None)
+            # No contact of ours: no contact skip applies, and the ledger (kept per contact)
+            # has nothing to key on until delivery through the service is built.
+            add_invitation(writes, context, prepared, None, None)
             outcome.accepted += 1
             continue
-        # Skips in the contract's order: under_18, not_safe_to_contact and no_consent were
-        # decided by app/invitations/rows.py; opted_out, duplicate and cooling_off here; the
-        # case-stage ledger's stage_allocation goes after them, before the invitation is added.
-        contact = _contact_to_invite(prepared, context, new_ids, known, writes)
-        if isinstance(contact, str):
-            outcome.skipped.append({"row": prepared.index, "reason": contact})
+        pick = _contact_to_invite(prepared, context, new_ids, known, writes)
+        reason = pick if isinstance(pick, str) else None
+        due_at: datetime | None = None
+        if isinstance(pick, _Pick) and prepared.due_at is None:
+            # No safe time left in the link's life: recorded with its message skipped.
+            _settle_contact(writes, pick, invited=True)
+            add_invitation(writes, context, prepared, pick.contact_id, None)
+            outcome.accepted += 1
             continue
-        _add_invitation(writes, context, prepared, contact)
+        if isinstance(pick, _Pick):
+            due_at = _allocate(context, ledger.setdefault(prepared.stage_key, {}), prepared)
+            reason = STAGE_ALLOCATION if due_at is None else None
+            _settle_contact(writes, pick, invited=due_at is not None)
+        if reason is not None or due_at is None or not isinstance(pick, _Pick):
+            outcome.skipped.append({"row": prepared.index, "reason": reason})
+            outcome.skip_cells.append(
+                skip_cell(str(reason), prepared.row.crime_group, prepared.row.touchpoint)
+            )
+            continue
+        add_invitation(writes, context, prepared, pick.contact_id, due_at)
         outcome.accepted += 1
-    _write(session, writes)
+    write_chunk(session, context, writes)
     return outcome
+
+
+@dataclass(frozen=True, slots=True)
+class _Pick:
+    """The contact a row would invite, and how it is marked if the row's stage goes."""
+
+    contact_id: int
+    invited: dict[str, Any] | None  # a known contact's update when invited
+    seen: dict[str, Any] | None  # a known contact's update when only seen in this batch
+
+
+def _settle_contact(writes: ChunkWrites, pick: _Pick, *, invited: bool) -> None:
+    if pick.invited is None:  # a new contact, inserted as invited
+        if not invited:
+            writes.uninvited.append(
+                {"id": pick.contact_id, "last_invited_at": None, "last_case_mark": None}
+            )
+        return
+    if invited:
+        writes.invited.append(pick.invited)
+    elif pick.seen is not None:
+        writes.seen.append(pick.seen)
+
+
+def _allocate(
+    context: ImportContext, stages: dict[str, Stage], prepared: PreparedRow
+) -> datetime | None:
+    """When the row's stage may first be sent, or None when the ledger skips it."""
+    row = prepared.row
+    assert prepared.due_at is not None
+    allocation = allocate(stages, row.touchpoint, prepared.due_at, context.stage_gap)
+    if allocation.skip:
+        return None
+    for stage in allocation.cancel:
+        context.replaced.append((prepared.stage_key, stage))
+        del stages[stage.touchpoint]
+    due_at = prepared.due_at
+    if allocation.due_at != prepared.due_at:
+        # Waiting for the earlier stage: still only inside the safe time, if any is left.
+        moved = within_safe_time(context, row, next_send_time(allocation.due_at, context.quiet))
+        if moved is None:
+            return None
+        due_at = moved
+    stages[row.touchpoint] = Stage(touchpoint=row.touchpoint, first_due_at=due_at)
+    return due_at
 
 
 def _contact_to_invite(
@@ -286,101 +289,36 @@ def _contact_to_invite(
     context: ImportContext,
     new_ids: dict[str, int],
     known: dict[str, Any],
-    writes: _Writes,
-) -> int | str:
-    """The id of the contact this row invites, or the reason the row is skipped."""
+    writes: ChunkWrites,
+) -> _Pick | str:
+    """The contact this row would invite, or the reason the row is skipped.
+
+    Cooling-off holds between different cases of one contact only: another stage of the case
+    the contact was last invited for is left to the case-stage ledger.
+    """
     digest = prepared.digest
     if digest in new_ids:
         if digest in writes.seen_in_batch:
             return DUPLICATE
         writes.seen_in_batch.add(digest)
-        return new_ids[digest]
+        return _Pick(contact_id=new_ids[digest], invited=None, seen=None)
     contact = known[digest]
     if contact.opted_out_at is not None:
         return OPTED_OUT
     if contact.last_batch_id == context.batch_id or digest in writes.seen_in_batch:
         return DUPLICATE
     writes.seen_in_batch.add(digest)
+    seen = {"id": contact.id, **_replacing(contact, context)}
     last = contact.last_invited_at
-    if last is not None and as_utc(last) > context.cooling_off_since:
-        writes.seen.append({"id": contact.id, **_replacing(contact, context)})
+    same_case = contact.last_case_mark == prepared.case_mark
+    if last is not None and as_utc(last) > context.cooling_off_since and not same_case:
+        writes.seen.append(seen)
         return COOLING_OFF
-    writes.invited.append(
-        {
-            "id": contact.id,
-            **_replacing(contact, context),
-            "last_invited_at": context.now,
-            "destination_encrypted": prepared.destination_encrypted,
-            "safe_time_encrypted": prepared.safe_time_encrypted,
-        }
-    )
-    return int(contact.id)
-
-
-def _add_invitation(
-    writes: _Writes, context: ImportContext, prepared: PreparedRow, contact_id: int | None
-) -> None:
-    row = prepared.row
-    invitation_id = new_uuid()
-    # A support service's invitation is held for the link's life, then closed by purge.
-    held_until = None if prepared.direct else context.now + timedelta(days=context.link_ttl_days)
-    writes.invitations.append(
-        {
-            "id": invitation_id,
-            "batch_id": context.batch_id,
-            "contact_id": contact_id,
-            "case_ref_hash": case_ref_hash(row.case_ref),
-            "crime_group": row.crime_group,
-            "touchpoint": row.touchpoint,
-            "touchpoint_date": row.touchpoint_date,
-            "area": row.area,
-            "language": row.language,
-            "channel": row.channel,
-            "contact_via": row.contact_via,
-            "support_service": row.support_service,
-            "status": lifecycle.NEW_INVITATION,
-            "created_at": context.now,
-            "first_sent_at": None,
-            "expires_at": held_until,
-        }
-    )
-    if prepared.direct:
-        writes.messages.append(_first_message(invitation_id, context, prepared))
-
-
-def _first_message(
-    invitation_id: str, context: ImportContext, prepared: PreparedRow
-) -> dict[str, Any]:
-    message = {
-        "id": new_uuid(),
-        "invitation_id": invitation_id,
-        "kind": "invitation",
-        "status": MESSAGE_WAITING,
-        "due_at": prepared.due_at,
-        "attempts": 0,
-        "error": None,
+    invited = {
+        **seen,
+        "last_invited_at": context.now,
+        "last_case_mark": prepared.case_mark,
+        "destination_encrypted": prepared.destination_encrypted,
+        "safe_time_encrypted": prepared.safe_time_encrypted,
     }
-    if prepared.due_at is None:
-        message.update(
-            status=lifecycle.NO_SENDING_TIME,
-            due_at=context.now,
-            error=lifecycle.NO_SAFE_TIME,
-        )
-    return message
-
-
-def _write(session: Session, writes: _Writes) -> None:
-    if writes.invited:
-        session.execute(update(Contact), writes.invited)
-    if writes.seen:
-        session.execute(update(Contact), writes.seen)
-    if writes.invitations:
-        # Asking for RETURNING makes SQLAlchemy batch the rows into multi-row INSERTs
-        # ("insertmanyvalues", compiled once): far fewer round trips than executemany.
-        tables: list[tuple[Any, list[dict[str, Any]]]] = [
-            (Invitation.__table__, writes.invitations),  # type: ignore[attr-defined]
-            (OutboundMessage.__table__, writes.messages),  # type: ignore[attr-defined]
-        ]
-        for table, rows in tables:
-            if rows:  # a chunk of support-service rows alone has no messages
-                session.execute(insert(table).returning(table.c.id), rows)
+    return _Pick(contact_id=int(contact.id), invited=invited, seen=seen)

@@ -17,6 +17,7 @@ from app.db import utcnow as now
 from app.invitations.import_state import CHUNK_SIZE, FAILED, IMPORTING, NO_SYNC
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
+from app.invitations.stage_ledger import forget_stages_of
 
 __all__ = ["STUCK_AFTER", "abandon_import", "abandon_stuck_imports"]
 
@@ -59,6 +60,7 @@ def abandon_import(session: Session, batch_id: str, *, actor: str, reason: str) 
         )
         if not ids:
             break
+        forget_stages_of(session, ids)
         session.execute(
             delete(OutboundMessage).where(col(OutboundMessage.invitation_id).in_(ids)),
             execution_options=NO_SYNC,
@@ -104,8 +106,10 @@ def _restore_contacts(session: Session, batch_id: str) -> None:
         .values(
             last_batch_id=col(Contact.previous_batch_id),
             last_invited_at=col(Contact.previous_invited_at),
+            last_case_mark=col(Contact.previous_case_mark),
             previous_batch_id=None,
             previous_invited_at=None,
+            previous_case_mark=None,
         ),
         execution_options=NO_SYNC,
     )

@@ -256,6 +256,17 @@ def expire(session: Session, invitation_ids: Ids) -> None:
     )
 
 
+def cancel_unsent(session: Session, invitation_ids: Ids, *, at: datetime) -> int:
+    """Invitations never sent end as `cancelled` (a later stage of the case took their place)."""
+    result = session.execute(
+        update(Invitation)
+        .where(_id_in(Invitation.id, invitation_ids))
+        .where(col(Invitation.status) == InvitationStatus.pending)
+        .values(status=InvitationStatus.cancelled, cancelled_at=at)
+    )
+    return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+
 # --- messages, one at a time ----------------------------------------------------------------
 
 

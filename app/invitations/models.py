@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app.cell_key import new_record_key
@@ -54,6 +55,11 @@ class Contact(SQLModel, table=True):
     # (cooling-off must not count an invitation that was never made).
     previous_invited_at: datetime | None = None
     previous_batch_id: str | None = Field(default=None, max_length=36)
+    # A keyed mark of the last invitation's case (app/invitations/contacts.py: case_mark), so
+    # cooling-off holds only between different cases; erased by purge once cooling-off has
+    # passed. It equals no case hash and no ledger key.
+    last_case_mark: str | None = Field(default=None, max_length=64)
+    previous_case_mark: str | None = Field(default=None, max_length=64)
     opted_out_at: datetime | None = None
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -80,6 +86,10 @@ class Invitation(SQLModel, table=True):
         default="direct", max_length=16, sa_column_kwargs={"server_default": "direct"}
     )
     support_service: str | None = Field(default=None, max_length=64)
+    # Coarse context that routes the survey's questions; never shown to the victim and never
+    # copied to a response (app/banks/context.py).
+    outcome: str | None = Field(default=None, max_length=16)
+    vcs_eligible: bool | None = None
     # One of app.invitations.lifecycle.InvitationStatus, written only by that module.
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
@@ -133,3 +143,43 @@ class OutboundMessage(SQLModel, table=True):
     provider_id: str | None = Field(default=None, max_length=120, index=True)
     provider_status: str | None = Field(default=None, max_length=40)
     error: str | None = Field(default=None, max_length=200)
+
+
+class CaseStage(SQLModel, table=True):
+    """The case-stage ledger: one row per stage of a case that was invited.
+
+    Keyed by the keyed case hash. It holds no contact detail and no link to an invitation or a
+    response; it is kept VV_CASE_LEDGER_MONTHS after the case's last stage
+    (app/invitations/stage_ledger.py).
+    """
+
+    __tablename__ = "case_stage"
+    __table_args__ = (UniqueConstraint("case_hash", "touchpoint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    case_hash: str = Field(max_length=64, index=True)
+    touchpoint: str = Field(max_length=16)
+    stage_date: date = Field(index=True)  # the touchpoint date
+    invited_on: date
+    # When its first message was due: a later stage waits VV_STAGE_GAP_DAYS after it.
+    first_due_at: datetime
+    # The module set offered: the bank sections asked at this stage, chosen at invitation
+    # from the stage's context, never from answers.
+    modules: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class SkippedCount(SQLModel, table=True):
+    """Rows of uploads that were skipped, by reason × crime group × touchpoint × month of the
+    upload, with the sum of their record keys (app.cell_key): who was not heard, counted under
+    the disclosure control. Empty strings stand for a crime group or touchpoint not known."""
+
+    __tablename__ = "skipped_count"
+    __table_args__ = (UniqueConstraint("month", "reason", "crime_group", "touchpoint"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    month: date = Field(index=True)
+    reason: str = Field(max_length=32)
+    crime_group: str = Field(max_length=16)
+    touchpoint: str = Field(max_length=16)
+    count: int = 0
+    key_sum: int = 0

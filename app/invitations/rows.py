@@ -28,6 +28,7 @@ from app.invitations.row_contact import (
     parse_flag,
     read_contact_fields,
 )
+from app.invitations.stage_fields import read_stage_fields
 
 COLUMNS = (
     "case_ref",
@@ -47,6 +48,9 @@ COLUMNS = (
     "contact_via",
     "support_service",
     "under_18",
+    # Where the case stands (app/invitations/stage_fields.py).
+    "outcome",
+    "vcs_eligible",
 )
 
 # BCP 47: a language subtag, then optional script, region and variants (RFC 5646, simplified;
@@ -83,13 +87,19 @@ class ValidRow:
     support_service: str | None = None
     # Canonical text of app/invitations/safe_time.py; stored encrypted with the contact.
     safe_time: str | None = None
+    # Where the case stands (app/invitations/stage_fields.py): routes questions and timing.
+    outcome: str | None = None
+    vcs_eligible: bool | None = None
 
 
 @dataclass(frozen=True, slots=True)
 class Skipped:
-    """A row skipped for `reason`; a row skipped before validation is never looked at further."""
+    """A row skipped for `reason`; a row skipped before validation is never looked at further.
+    Its crime group and touchpoint, when valid, are kept only to count the skip."""
 
     reason: str
+    crime_group: str | None = None
+    touchpoint: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -285,7 +295,7 @@ def validate_row(
         return [_error("row", "must be an object with the batch columns")]
     skip = early_skip(raw)
     if skip is not None:
-        return Skipped(skip)
+        return _skipped(skip, raw)
     rules = rules or configured_rules(window.today)
     errors: list[RowError] = []
     fields = _Fields(raw, errors)
@@ -307,6 +317,8 @@ def validate_row(
     channel, destination = (
         _destination(fields) if contact.contact_via == DIRECT else (NO_CHANNEL, "")
     )
+    stage, stage_errors = read_stage_fields(raw, touchpoint)
+    errors.extend(stage_errors)
 
     if errors:
         return errors
@@ -314,7 +326,7 @@ def validate_row(
     assert destination is not None
     skip = late_skip(crime_group, contact, rules)
     if skip is not None:
-        return Skipped(skip)
+        return Skipped(skip, crime_group, touchpoint)
     return ValidRow(
         case_ref=case_ref,
         crime_group=crime_group,
@@ -327,6 +339,22 @@ def validate_row(
         contact_via=contact.contact_via,
         support_service=contact.support_service,
         safe_time=contact.safe_time,
+        outcome=stage.outcome,
+        vcs_eligible=stage.vcs_eligible,
+    )
+
+
+def _vocabulary(value: Any, values: tuple[str, ...]) -> str | None:
+    return value.strip() if isinstance(value, str) and value.strip() in values else None
+
+
+def _skipped(reason: str, raw: Mapping[str, Any]) -> Skipped:
+    """A row skipped before it is read: only its crime group and touchpoint, when they are
+    valid, are kept, to count the skip."""
+    return Skipped(
+        reason,
+        crime_group=_vocabulary(raw.get("crime_group"), CRIME_GROUPS),
+        touchpoint=_vocabulary(raw.get("touchpoint"), TOUCHPOINTS),
     )
 
 

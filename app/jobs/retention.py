@@ -8,7 +8,7 @@ Idempotent: a second run finds nothing to do.
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session, col
@@ -19,6 +19,7 @@ from app.invitations import lifecycle
 from app.invitations.batches import abandon_stuck_imports
 from app.invitations.lifecycle import KEPT_AT_EXPIRY, OUTSTANDING_MESSAGES, InvitationStatus
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.stage_ledger import erase_old_stages
 from app.reporting.contact_requests import erase_closed_contact_requests
 from app.retention import retention_cutoff
 from app.settings import get_settings
@@ -44,6 +45,7 @@ class PurgeReport:
     contact_requests_erased: int = 0
     imports_abandoned: int = 0
     survey_sessions_deleted: int = 0
+    case_stages_erased: int = 0
 
     def summary(self) -> str:
         return (
@@ -52,7 +54,8 @@ class PurgeReport:
             f"{self.responses_deleted} responses past retention deleted, "
             f"{self.contact_requests_erased} closed contact requests erased, "
             f"{self.imports_abandoned} stuck imports undone, "
-            f"{self.survey_sessions_deleted} ended survey sessions deleted"
+            f"{self.survey_sessions_deleted} ended survey sessions deleted, "
+            f"{self.case_stages_erased} case-stage ledger rows erased"
         )
 
 
@@ -143,6 +146,26 @@ def _apply_retention(session: Session, at: datetime, report: PurgeReport) -> Non
     report.responses_deleted = int(deleted.rowcount or 0)  # type: ignore[attr-defined]
 
 
+def _erase_case_stages(session: Session, at: datetime, report: PurgeReport) -> None:
+    """The ledger goes VV_CASE_LEDGER_MONTHS after a case's last stage; a contact's mark of its
+    last case goes once cooling-off has passed (it decides nothing after that)."""
+    settings = get_settings()
+    report.case_stages_erased = erase_old_stages(
+        session, today=at.date(), months=settings.case_ledger_months
+    )
+    session.execute(
+        update(Contact)
+        .where(col(Contact.last_case_mark).is_not(None))
+        .where(
+            or_(
+                col(Contact.last_invited_at).is_(None),
+                col(Contact.last_invited_at) <= at - timedelta(days=settings.cooling_off_days),
+            )
+        )
+        .values(last_case_mark=None, previous_case_mark=None)
+    )
+
+
 def purge(session: Session, *, at: datetime | None = None, actor: str = "system") -> PurgeReport:
     """Close ended invitations, erase unused contact details, apply retention; audited."""
     at = at or now()
@@ -156,6 +179,7 @@ def purge(session: Session, *, at: datetime | None = None, actor: str = "system"
     _erase_unused_contacts(session, report)
     _apply_retention(session, at, report)
     report.contact_requests_erased = erase_closed_contact_requests(session, now=at)
+    _erase_case_stages(session, at, report)
     if any(asdict(report).values()):
         record_event(session, actor=actor, action="purge.run", detail=asdict(report))
     session.flush()

@@ -21,6 +21,7 @@ TOUCHPOINT_LABELS: dict[str, str] = {
     "investigation": "Investigation",
     "outcome": "Outcome",
     "court": "Court",
+    "sentence": "Sentence",
 }
 STAGE_LABELS: dict[str, str] = {
     "invited": "Invited",

@@ -47,7 +47,7 @@ CHOICES: dict[str, tuple[frozenset[str], str]] = {
     ),
     "touchpoint": (
         frozenset(TOUCHPOINTS),
-        "Use reporting, investigation, outcome or court.",
+        "Use reporting, investigation, outcome, court or sentence.",
     ),
 }
 

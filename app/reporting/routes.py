@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from app.auth.deps import AnalystDep, Caller, UploaderDep, deny, require_roles
 from app.db import SessionDep, read_only
 from app.enums import Role
-from app.reporting import aggregates, dropoff, funnel, victims_code
+from app.reporting import aggregates, dropoff, funnel, skipped, victims_code
 from app.reporting.csv_export import csv_text
 
 router = APIRouter(tags=["aggregates"])
@@ -182,6 +182,40 @@ def get_funnel(
         metric="funnel",
         params={"group_by": result.group_by, "from": period_from, "to": period_to, **filters},
         filename="funnel.csv",
+    )
+
+
+@router.get("/aggregates/skipped", response_model=skipped.SkippedResult)
+def get_skipped(
+    request: Request,
+    session: SessionDep,
+    caller: AnalystDep,
+    group_by: Annotated[
+        list[str] | None,
+        Query(
+            description="Dimensions, comma-separated or repeated: reason, crime_group, "
+            "touchpoint, month, quarter, financial_year (the month of the upload)."
+        ),
+    ] = None,
+    period_from: FromQuery = None,
+    period_to: ToQuery = None,
+    format_: FormatQuery = None,
+) -> Any:
+    """Upload rows that were skipped, by reason, crime group and touchpoint: who was not heard."""
+    with read_only(session):
+        result = skipped.skipped_rows(
+            session, group_by=group_by, period_from=period_from, period_to=period_to
+        )
+    return _audited_answer(
+        request,
+        session,
+        caller,
+        format_,
+        result,
+        skipped.skipped_csv_rows,
+        metric="skipped",
+        params={"group_by": result.group_by, "from": period_from, "to": period_to},
+        filename="skipped.csv",
     )
 
 

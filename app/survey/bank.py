@@ -9,6 +9,7 @@ from sqlmodel import Session, col, select
 
 from app.banks import localize
 from app.banks import service as bank_service
+from app.banks.context import NOT_KNOWN, StageContext
 from app.banks.models import BankVersion, QuestionBank, SupportService
 from app.banks.support import support_services_for
 from app.i18n import offered_languages
@@ -28,17 +29,25 @@ class PinnedBank:
     version: int
     document: dict[str, Any]
 
-    def questions(self, touchpoint: str, language: str) -> list[dict[str, Any]]:
-        return _questions(self.version_id, self.document, touchpoint, language)
+    def questions(
+        self, touchpoint: str, language: str, context: StageContext = NOT_KNOWN
+    ) -> list[dict[str, Any]]:
+        """The questions asked at `touchpoint`, routed by the stage's context."""
+        return _questions(self.version_id, self.document, touchpoint, language, context)
 
     def english_parts(
-        self, question: dict[str, Any] | Any, touchpoint: str, language: str
+        self,
+        question: dict[str, Any] | Any,
+        touchpoint: str,
+        language: str,
+        context: StageContext = NOT_KNOWN,
     ) -> dict[str, Any]:
         """Which of a question's texts fell back to English in `language` (to mark lang="en")."""
         if language == "en":
             return {"text": False, "hint": False, "options": {}}
         english = next(
-            (q for q in self.questions(touchpoint, "en") if q["id"] == question["id"]), None
+            (q for q in self.questions(touchpoint, "en", context) if q["id"] == question["id"]),
+            None,
         )
         if english is None:
             return {"text": False, "hint": False, "options": {}}
@@ -80,16 +89,25 @@ class PinnedBank:
 # Published versions never change, so the parsed document and the localized question lists
 # are cached by version id for the life of the process (no query per page).
 _BANKS: dict[int, PinnedBank] = {}
-_QUESTIONS: dict[tuple[int, str, str], list[dict[str, Any]]] = {}
+_QUESTIONS: dict[tuple[int, str, str, StageContext], list[dict[str, Any]]] = {}
 
 
 def _questions(
-    version_id: int, document: dict[str, Any], touchpoint: str, language: str
+    version_id: int,
+    document: dict[str, Any],
+    touchpoint: str,
+    language: str,
+    context: StageContext,
 ) -> list[dict[str, Any]]:
-    key = (version_id, touchpoint, language)
+    key = (version_id, touchpoint, language, context)
     if key not in _QUESTIONS:
-        _QUESTIONS[key] = localize.questions_for(document, touchpoint, language)
+        _QUESTIONS[key] = localize.questions_for(document, touchpoint, language, context=context)
     return _QUESTIONS[key]
+
+
+def stage_context(invitation: Invitation) -> StageContext:
+    """The context the invitation's upload gave (never shown, never stored on a response)."""
+    return StageContext(outcome=invitation.outcome, vcs_eligible=invitation.vcs_eligible)
 
 
 def clear_cache() -> None:

@@ -18,6 +18,7 @@ from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
 from app.survey.addresses import CHECK_URL
+from app.survey.bank import stage_context
 from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
 from app.survey.page_kit import (
@@ -65,7 +66,9 @@ def _display_value(question: Mapping[str, Any], value: Any, _: Gettext) -> str |
 
 def _check_row(visit: Visit, question: Mapping[str, Any]) -> dict[str, Any]:
     value = visit.state.answers.get(question["id"])
-    english = visit.state.bank.english_parts(question, visit.invitation.touchpoint, visit.language)
+    english = visit.state.bank.english_parts(
+        question, visit.invitation.touchpoint, visit.language, stage_context(visit.invitation)
+    )
     codes = value if isinstance(value, list) else [value]
     return {
         "question": question,

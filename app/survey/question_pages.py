@@ -16,6 +16,7 @@ from starlette.datastructures import FormData
 from app.db import SessionDep
 from app.survey import service
 from app.survey.addresses import CHECK_URL, PAGE_PREFIX
+from app.survey.bank import stage_context
 from app.survey.outcomes import Next, QuestionView, SectionView, StepForm, StepView, Visit
 from app.survey.page_kit import (
     STEP_PAGE_TITLE,
@@ -100,7 +101,9 @@ def _question_page(request: Request, session: Session, view: QuestionView) -> HT
         error_summary=[{"text": error, "href": "#answer"}] if error else None,
         error=error,
         question=question,
-        english=state.bank.english_parts(question, visit.invitation.touchpoint, visit.language),
+        english=state.bank.english_parts(
+            question, visit.invitation.touchpoint, visit.language, stage_context(visit.invitation)
+        ),
         value=value,
         change=view.change,
         number=number,

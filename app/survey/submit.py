@@ -16,7 +16,7 @@ from app.db import new_uuid, utcnow
 from app.invitations.lifecycle import InvitationStatus, mark_completed, mark_started
 from app.invitations.models import Invitation
 from app.survey.answers import erase_answers, load_answers
-from app.survey.bank import PinnedBank, pin_bank
+from app.survey.bank import PinnedBank, pin_bank, stage_context
 from app.survey.entry import lock_invitation
 from app.survey.journey import visible_questions
 from app.survey.models import Answer, Comment, Response
@@ -81,7 +81,7 @@ def submit(session: Session, invitation_id: str) -> Invitation:
     bank = pin_bank(session, invitation)
     language = survey_language(invitation, bank)
     answers = load_answers(session, invitation.id)
-    questions = bank.questions(invitation.touchpoint, language)
+    questions = bank.questions(invitation.touchpoint, language, stage_context(invitation))
     response = Response(
         id=new_uuid(),
         bank_version_id=bank.version_id,

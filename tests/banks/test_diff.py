@@ -84,3 +84,18 @@ def test_moving_a_question_to_a_new_touchpoint_breaks_comparability(
     new = fixture_document()
     find_question(new, "sat_kept_informed")["touchpoints"] = ["investigation", "outcome"]
     assert _changes(document, new) == [("sat_kept_informed", "changed", ["touchpoints"], True)]
+
+
+def test_routing_a_measured_question_by_the_context_breaks_comparability(
+    document: dict[str, Any],
+) -> None:
+    new = fixture_document()
+    find_question(new, "sat_treatment")["show_if"] = {"context": "outcome", "in": ["charged"]}
+    assert _changes(document, new) == [("sat_treatment", "changed", ["show_if"], True)]
+    known = fixture_document()
+    question = find_question(known, "sat_treatment")
+    question["known_from"] = {
+        "context": "outcome",
+        "codes": {"nfa": question["options"][0]["code"]},
+    }
+    assert _changes(document, known) == [("sat_treatment", "changed", ["known_from"], True)]

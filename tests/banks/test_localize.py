@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from app.banks.context import StageContext
 from app.banks.localize import approved_languages, bank_text, questions_for, section_info
 from app.banks.schema import normalize, parse_document
 from tests.banks.conftest import find_question
@@ -45,7 +46,18 @@ def test_only_the_touchpoints_questions_in_bank_order(document: dict[str, Any]) 
     outcome = [q["id"] for q in questions_for(stored, "outcome", "en")]
     assert outcome.index("someone_charged") < outcome.index("right_8_trial_info_outcome")
     assert "right_8_trial_info" not in outcome
-    assert court.index("found_guilty") < court.index("right_11_offender_info")
+    # The offender (right 11) only at sentence, and only when the upload marks vcs_eligible.
+    assert "right_11_offender_info" not in court
+    sentence = [q["id"] for q in questions_for(stored, "sentence", "en")]
+    assert "right_11_offender_info" in sentence  # a preview (no context) lists it
+    routed = questions_for(
+        stored, "sentence", "en", context=StageContext(outcome="charged", vcs_eligible=False)
+    )
+    assert "right_11_offender_info" not in [q["id"] for q in routed]
+    routed = questions_for(
+        stored, "sentence", "en", context=StageContext(outcome="charged", vcs_eligible=True)
+    )
+    assert next(q for q in routed if q["id"] == "right_11_offender_info")["show_if"] is None
 
 
 def test_every_question_type_is_present(document: dict[str, Any]) -> None:

@@ -67,8 +67,9 @@ def test_rights_touchpoints_follow_the_brief_table() -> None:
     assert RIGHTS_BY_TOUCHPOINT["reporting"] == {1, 2, 3, 4, 5, 7, 12}
     assert RIGHTS_BY_TOUCHPOINT["investigation"] == {1, 4, 5, 6, 7, 10, 12}
     assert RIGHTS_BY_TOUCHPOINT["outcome"] == {1, 6, 7, 8, 10, 12}
-    assert RIGHTS_BY_TOUCHPOINT["court"] == {1, 8, 9, 10, 11, 12}
-    assert right_touchpoints(11) == {"court"}
+    assert RIGHTS_BY_TOUCHPOINT["court"] == {1, 8, 10, 12}
+    assert RIGHTS_BY_TOUCHPOINT["sentence"] == {1, 7, 9, 11, 12}
+    assert right_touchpoints(11) == {"sentence"}
     right_8 = get_metric("victims_code.right_8")
     assert right_8 is not None and right_8.touchpoints == {"outcome", "court"}
     assert right_8.positive_codes == {"yes"}

@@ -14,6 +14,7 @@ from app.banks.models import BankVersion, SupportService
 from app.banks.schema import BankDocument, parse_document
 from app.banks.yaml_files import read_yaml
 from app.cli import app as cli
+from app.enums import TOUCHPOINTS
 from tests.banks.conftest import REPO
 
 BANKS_DIR = REPO / "question_banks"
@@ -84,10 +85,10 @@ def test_rights_8_at_outcome_and_11_at_court_only_behind_show_if(slug: str) -> N
 
 
 @pytest.mark.parametrize("slug", SHIPPED)
-def test_bank_covers_all_four_touchpoints_and_free_text(slug: str) -> None:
+def test_bank_covers_every_touchpoint_and_free_text(slug: str) -> None:
     document = _document(slug)
     touchpoints = {tp for _s, q in document.all_questions() for tp in q.asked_at()}
-    assert touchpoints == {"reporting", "investigation", "outcome", "court"}
+    assert touchpoints == set(TOUCHPOINTS)
     assert any(q.type == "text" for _s, q in document.all_questions())
 
 

@@ -62,6 +62,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/metrics"): _only("analyst"),
     ("GET", "/aggregates/victims-code"): _only("analyst"),
     ("GET", "/aggregates/funnel"): _only("analyst"),
+    ("GET", "/aggregates/skipped"): _only("analyst"),
     ("GET", "/aggregates/dropoff"): _only("analyst", "editor"),  # editor of ?bank= only
     ("GET", "/aggregates/{metric_id}"): _only("analyst"),
     ("PUT", "/self-assessments/{period}"): _only("uploader"),

@@ -146,7 +146,9 @@ def test_skip_reasons_and_precedence(client: TestClient, db: Session) -> None:
     rows = [
         make_row(phone=PHONE),  # 0 accepted
         make_row(phone="+44 7911 123456", case_ref="OTHER"),  # 1 duplicate (same E.164)
-        make_row(phone=phone_number(40)),  # 2 cooling_off (invited by the first batch)
+        # 2 cooling_off: invited by the first batch for another case (a later stage of the
+        # same case is the case-stage ledger's, tests/invitations/test_stage_ledger.py)
+        make_row(phone=phone_number(40), case_ref="CR/2026/0002"),
         make_row(phone=phone_number(40)),  # 3 duplicate beats cooling_off
         make_row(phone=opted),  # 4 opted_out
         make_row(phone=opted, safe_to_contact=False),  # 5 not safe beats opted out
@@ -179,7 +181,7 @@ def test_duplicates_across_chunks(db: Session) -> None:
 def test_cooling_off_ends(db: Session, settings_override: object) -> None:
     upload(db, [make_row()])
     settings_override(VV_COOLING_OFF_DAYS="0")  # type: ignore[operator]
-    result = upload(db, [make_row()])
+    result = upload(db, [make_row(case_ref="CR/2026/0002")])  # cooling-off is between cases
     assert result.accepted == 1
 
 

@@ -53,7 +53,14 @@ def contact(db: Session, number: int) -> Contact:
 
 def _earlier_invitations(db: Session) -> RecordingSender:
     """Contacts 100 and 200 invited by complete batches, and those messages sent."""
-    upload(db, [row(INVITED_LONG_AGO), row(INVITED_LATELY)])
+    # For earlier cases: cooling-off holds between cases (stages of one case are the ledger's).
+    upload(
+        db,
+        [
+            make_row(phone=phone_number(number), case_ref=f"CR/earlier/{number}")
+            for number in (INVITED_LONG_AGO, INVITED_LATELY)
+        ],
+    )
     sender = RecordingSender()
     assert dispatch_once(sender=sender).sent == 2
     with session_scope() as session:

@@ -82,7 +82,9 @@ def test_a_case_cancelled_while_its_import_was_dying_is_never_messaged_by_the_re
     assert phone_number(CANCELLED) not in sent
     assert set(sent) == {phone_number(i) for i in range(1, 13) if i != CANCELLED}
     assert all(times == 1 for times in sent.values()), sent
-    assert {"row": CANCELLED - 1, "reason": "cooling_off"} in answer["skipped"]
+    # The cancelled stage of that case stays in the case-stage ledger: the same stage again
+    # is not invited (stage_allocation; cooling-off is for other cases of the contact).
+    assert {"row": CANCELLED - 1, "reason": "stage_allocation"} in answer["skipped"]
     # Sending the file once more still messages nobody again.
     _retry()
     again = RecordingSender()

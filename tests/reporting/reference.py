@@ -26,7 +26,7 @@ from app.reporting.periods import (
 from app.reporting.stats import wilson_interval
 
 CRIME_GROUPS = ("general", "rasso", "vawg")
-TOUCHPOINTS = ("reporting", "investigation", "outcome", "court")
+TOUCHPOINTS = ("reporting", "investigation", "outcome", "court", "sentence")
 OTHER = {"area": "other areas", "language": "other languages"}
 LABEL = {"month": month_label, "quarter": quarter_label, "financial_year": financial_year_label}
 PERIOD_DIMENSIONS = ("month", "quarter", "financial_year")

@@ -163,7 +163,7 @@ def test_a_right_counts_only_where_its_question_is_asked(
     check(result, cells)
     # Every touchpoint is listed; where the question is never asked there is nothing to show.
     by_touchpoint = {cell.group["touchpoint"]: cell for cell in result.cells}
-    assert sorted(by_touchpoint) == ["court", "investigation", "outcome", "reporting"]
+    assert sorted(by_touchpoint) == ["court", "investigation", "outcome", "reporting", "sentence"]
     assert not by_touchpoint["reporting"].suppressed and not by_touchpoint["court"].suppressed
     assert by_touchpoint["outcome"].suppressed and by_touchpoint["investigation"].suppressed
 

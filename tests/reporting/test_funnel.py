@@ -77,7 +77,7 @@ def test_funnel_by_touchpoint(db: Session) -> None:
     made = _fill(db)
     result = funnel(db, group_by=["touchpoint"], **FY)
     cells = {cell.group["touchpoint"]: cell for cell in result.cells}
-    assert list(cells) == ["court", "investigation", "outcome", "reporting"]
+    assert list(cells) == ["court", "investigation", "outcome", "reporting", "sentence"]
     reporting = cells["reporting"]
     want = expected_piece(made["reporting"])
     shown = {name: value if value >= 10 else None for name, value in want.items()}

@@ -1,0 +1,258 @@
+"""The case-stage ledger (issue 11 point 6): stages of one case at least VV_STAGE_GAP_DAYS
+apart, stage_allocation, cooling-off between different cases only, erasure, and skipped rows
+counted."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from app.db import as_utc
+from app.db import utcnow as now
+from app.invitations.contacts import case_ref_hash, contact_hash
+from app.invitations.dispatch import dispatch_once
+from app.invitations.models import CaseStage, Contact, Invitation, OutboundMessage, SkippedCount
+from app.invitations.stage_ledger import Stage, allocate
+from app.jobs.retention import purge
+from tests.invitations.factories import RecordingSender, days_ago, make_row, phone_number, upload
+
+GAP = timedelta(days=28)
+MOMENT = datetime(2026, 11, 2, 9, 0).astimezone()
+
+
+def stages(db: Session) -> list[CaseStage]:
+    found = list(db.exec(select(CaseStage).order_by(col(CaseStage.id))).all())
+    db.commit()
+    return found
+
+
+def invitation_of(db: Session, touchpoint: str) -> Invitation:
+    found = db.exec(select(Invitation).where(Invitation.touchpoint == touchpoint)).one()
+    db.commit()
+    return found
+
+
+def first_message(db: Session, invitation: Invitation) -> OutboundMessage:
+    found = db.exec(
+        select(OutboundMessage).where(OutboundMessage.invitation_id == invitation.id)
+    ).one()
+    db.commit()
+    return found
+
+
+def skipped_counts(db: Session) -> dict[tuple[str, str, str], int]:
+    found = {
+        (row.reason, row.crime_group, row.touchpoint): row.count
+        for row in db.exec(select(SkippedCount)).all()
+    }
+    db.commit()
+    return found
+
+
+def test_allocate_rules() -> None:
+    sent = Stage("reporting", MOMENT, sent_at=MOMENT)
+    assert allocate({"reporting": sent}, "reporting", MOMENT, GAP).skip
+    assert allocate({"outcome": sent}, "reporting", MOMENT, GAP).skip  # the later stage wins
+    waited = allocate({"reporting": sent}, "outcome", MOMENT + timedelta(days=3), GAP)
+    assert not waited.skip and waited.due_at == MOMENT + GAP and waited.cancel == ()
+    pending = Stage("reporting", MOMENT, pending_invitation="x")
+    cancelled = allocate({"reporting": pending}, "outcome", MOMENT + timedelta(days=3), GAP)
+    assert cancelled.cancel == (pending,) and cancelled.due_at == MOMENT + timedelta(days=3)
+    far = allocate({"reporting": pending}, "outcome", MOMENT + timedelta(days=40), GAP)
+    assert far.cancel == () and far.due_at == MOMENT + timedelta(days=40)
+
+
+def test_an_earlier_stage_not_yet_sent_is_skipped_as_stage_allocation(db: Session) -> None:
+    # Reporting, due in a few days (not sent yet); then the outcome stage of the same case.
+    upload(db, [make_row(touchpoint_date=days_ago(1))])
+    result = upload(db, [make_row(touchpoint="outcome", outcome="charged")])
+    assert result.accepted == 1 and result.skipped == []
+    reporting, outcome = invitation_of(db, "reporting"), invitation_of(db, "outcome")
+    assert reporting.status == "cancelled"
+    message = first_message(db, reporting)
+    assert (message.status, message.error) == ("skipped", "stage_allocation")
+    assert outcome.status == "pending" and first_message(db, outcome).status == "due"
+    assert [stage.touchpoint for stage in stages(db)] == ["outcome"]
+    assert skipped_counts(db) == {("stage_allocation", "general", "reporting"): 1}
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    assert len(sender.sent) == 1  # only the outcome stage is ever sent
+
+
+def test_if_the_earlier_stage_was_sent_the_later_one_waits(db: Session) -> None:
+    upload(db, [make_row(touchpoint_date=days_ago(10))])
+    assert len(RecordingSender().sent) == 0
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    assert len(sender.sent) == 1
+    sent_at = as_utc(invitation_of(db, "reporting").first_sent_at)  # type: ignore[arg-type]
+    result = upload(db, [make_row(touchpoint="investigation", touchpoint_date=days_ago(5))])
+    assert result.accepted == 1
+    later = first_message(db, invitation_of(db, "investigation"))
+    assert as_utc(later.due_at) >= sent_at + GAP
+    assert as_utc(later.due_at) < sent_at + GAP + timedelta(days=1)  # no later than needed
+    again = RecordingSender()
+    dispatch_once(sender=again)
+    assert again.sent == []  # it waits
+    assert invitation_of(db, "reporting").status == "sent"
+
+
+def test_the_gap_setting_is_read(db: Session, settings_override: Any) -> None:
+    settings_override(VV_STAGE_GAP_DAYS="0")
+    upload(db, [make_row(touchpoint_date=days_ago(10))])
+    dispatch_once(sender=RecordingSender())
+    upload(db, [make_row(touchpoint="investigation", touchpoint_date=days_ago(5))])
+    sender = RecordingSender()
+    dispatch_once(sender=sender)
+    assert len(sender.sent) == 1
+
+
+def test_the_same_stage_or_an_earlier_one_again_is_stage_allocation(db: Session) -> None:
+    upload(db, [make_row(touchpoint="outcome", outcome="nfa")])
+    result = upload(
+        db,
+        [
+            make_row(touchpoint="outcome"),
+            make_row(touchpoint="reporting", phone=phone_number(7), case_ref="OTHER"),
+        ],
+    )
+    assert result.skipped == [{"row": 0, "reason": "stage_allocation"}]
+    result = upload(db, [make_row(touchpoint="investigation")])
+    assert result.skipped == [{"row": 0, "reason": "stage_allocation"}]
+    counts = skipped_counts(db)
+    assert counts[("stage_allocation", "general", "outcome")] == 1
+    assert counts[("stage_allocation", "general", "investigation")] == 1
+
+
+def test_another_victim_of_the_same_case_is_invited(db: Session) -> None:
+    result = upload(db, [make_row(), make_row(phone=phone_number(9))])
+    assert result.accepted == 2 and len(stages(db)) == 2
+
+
+def test_cooling_off_holds_between_different_cases_only(db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-A", touchpoint_date=days_ago(30))])
+    dispatch_once(sender=RecordingSender())
+    other_case = upload(db, [make_row(case_ref="CASE-B")])
+    assert other_case.skipped == [{"row": 0, "reason": "cooling_off"}]
+    same_case = upload(db, [make_row(case_ref="CASE-A", touchpoint="investigation")])
+    assert same_case.accepted == 1 and same_case.skipped == []
+    counts = skipped_counts(db)
+    assert counts == {("cooling_off", "general", "reporting"): 1}
+
+
+def test_the_ledger_holds_no_contact_detail_and_no_link(db: Session) -> None:
+    upload(db, [make_row(case_ref="CASE-L", outcome="nfa", touchpoint="outcome")])
+    (stage,) = stages(db)
+    assert set(CaseStage.model_fields) == {
+        "id",
+        "case_hash",
+        "touchpoint",
+        "stage_date",
+        "invited_on",
+        "first_due_at",
+        "modules",
+    }
+    forbidden = {case_ref_hash("CASE-L"), contact_hash(make_row()["phone"]), "CASE-L"}
+    invitation = invitation_of(db, "outcome")
+    contact = db.get(Contact, invitation.contact_id)
+    db.commit()
+    assert contact is not None
+    forbidden |= {invitation.id, contact.last_case_mark or ""}
+    assert not forbidden & {stage.case_hash, str(stage.modules)}
+    assert stage.touchpoint == "outcome" and stage.stage_date == date.today() - timedelta(days=5)
+
+
+def test_the_module_set_is_chosen_from_the_bank_and_context(db: Session) -> None:
+    from tests.survey.factories import create_bank_version  # noqa: PLC0415
+
+    create_bank_version(db)
+    upload(db, [make_row(touchpoint="outcome", outcome="nfa")])
+    (stage,) = stages(db)
+    assert stage.modules and all(isinstance(name, str) for name in stage.modules)
+
+
+def test_the_ledger_is_erased_months_after_the_last_stage(
+    db: Session, settings_override: Any
+) -> None:
+    upload(db, [make_row(case_ref="OLD", touchpoint_date=days_ago(100))])
+    upload(
+        db,
+        [
+            make_row(
+                case_ref="OLD",
+                touchpoint="outcome",
+                touchpoint_date=days_ago(2),
+            )
+        ],
+    )
+    assert len(stages(db)) == 2
+    purge(db, at=now() + timedelta(days=30 * 23))
+    db.commit()
+    assert len(stages(db)) == 2  # the case's last stage is not 24 months old yet
+    purge(db, at=now() + timedelta(days=30 * 25))
+    db.commit()
+    assert stages(db) == []
+    upload(db, [make_row(case_ref="NEW")])
+    settings_override(VV_CASE_LEDGER_MONTHS="1")
+    purge(db, at=now() + timedelta(days=40))
+    db.commit()
+    assert stages(db) == []
+
+
+def test_a_contacts_case_mark_goes_once_cooling_off_has_passed(db: Session) -> None:
+    upload(db, [make_row()])
+    marked = db.exec(select(Contact)).one()
+    db.commit()
+    assert marked.last_case_mark
+    purge(db, at=now() + timedelta(days=91))
+    db.commit()
+    contact = db.exec(select(Contact)).one()
+    db.commit()
+    assert contact.last_case_mark is None
+
+
+def test_not_safe_and_invalid_rows_are_counted_by_what_can_be_counted(db: Session) -> None:
+    upload(
+        db,
+        [
+            make_row(safe_to_contact=False, crime_group="rasso", touchpoint="court"),
+            make_row(safe_to_contact=False, crime_group="nonsense", touchpoint="court"),
+            make_row(safe_to_contact=False, crime_group=["x"], touchpoint=None),
+            make_row(phone=phone_number(4)),
+            make_row(phone=phone_number(4), case_ref="X2"),
+        ],
+    )
+    assert skipped_counts(db) == {
+        ("not_safe_to_contact", "rasso", "court"): 1,
+        ("not_safe_to_contact", "", "court"): 1,
+        ("not_safe_to_contact", "", ""): 1,
+        ("duplicate", "general", "reporting"): 1,
+    }
+
+
+def test_an_import_that_fails_cancels_no_earlier_stage_and_leaves_no_ledger_row(
+    db: Session,
+) -> None:
+    import pytest  # noqa: PLC0415
+
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations.batches import import_rows  # noqa: PLC0415
+
+    upload(db, [make_row(touchpoint_date=days_ago(1))])
+
+    def failing_rows() -> Any:
+        yield make_row(touchpoint="outcome", outcome="charged")
+        yield from (make_row(phone=phone_number(i), case_ref=f"F{i}") for i in range(20, 24))
+        raise RuntimeError("the records system went away")
+
+    with pytest.raises(RuntimeError), session_scope() as session:
+        import_rows(session, failing_rows(), actor="test", source="json", chunk_size=2)
+    assert invitation_of(db, "reporting").status == "pending"
+    assert [stage.touchpoint for stage in stages(db)] == ["reporting"]
+    assert skipped_counts(db) == {}
+    # Sent again whole, the later stage replaces the earlier one as usual.
+    result = upload(db, [make_row(touchpoint="outcome", outcome="charged")])
+    assert result.accepted == 1
+    assert invitation_of(db, "reporting").status == "cancelled"
