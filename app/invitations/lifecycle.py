@@ -65,15 +65,7 @@ class MessageStatus(StrEnum):
 # Never reached a sender: a cancellation or an opt-out can still stop them.
 UNSENT_MESSAGES = frozenset({MessageStatus.importing, MessageStatus.due, MessageStatus.claimed})
 # Not settled yet: an invitation with one of these is not finished (purge leaves it alone).
-OUTSTANDING_MESSAGES = frozenset(
-    {
-        MessageStatus.importing,
-        MessageStatus.due,
-        MessageStatus.claimed,
-        MessageStatus.handing_over,
-        MessageStatus.review,
-    }
-)
+OUTSTANDING_MESSAGES = UNSENT_MESSAGES | {MessageStatus.handing_over, MessageStatus.review}
 # Settled for good: nothing changes them any more.
 TERMINAL_MESSAGES = frozenset(
     {MessageStatus.sent, MessageStatus.failed, MessageStatus.skipped, MessageStatus.cancelled}
@@ -388,22 +380,19 @@ def release_imported(
     )
 
 
-def skip_unsent(session: Session, invitation_ids: Ids, *, reason: str) -> int:
-    """Stop every message of these invitations that has not reached a sender; how many."""
+def skip_unsent(
+    session: Session,
+    invitation_ids: Ids,
+    *,
+    reason: str,
+    statuses: Collection[str] = UNSENT_MESSAGES,
+) -> int:
+    """Stop the messages of these invitations that have not reached a sender (or, with
+    `statuses`, only those in them: the links ended, so a due message is never sent); how many."""
     result = session.execute(
         update(OutboundMessage)
         .where(_id_in(OutboundMessage.invitation_id, invitation_ids))
-        .where(col(OutboundMessage.status).in_(UNSENT_MESSAGES))
+        .where(col(OutboundMessage.status).in_(statuses))
         .values(status=MessageStatus.skipped, error=reason)
     )
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
-
-
-def skip_due(session: Session, invitation_ids: Ids, *, reason: str) -> None:
-    """The links ended: messages still waiting to be claimed are never sent."""
-    session.execute(
-        update(OutboundMessage)
-        .where(_id_in(OutboundMessage.invitation_id, invitation_ids))
-        .where(col(OutboundMessage.status) == MessageStatus.due)
-        .values(status=MessageStatus.skipped, error=reason)
-    )

@@ -303,13 +303,8 @@ def validate_row(
         fields.refuse("safe_to_contact", "must be true or false")
 
     case_ref = _case_ref(fields)
-    crime_group = fields.text("crime_group")
-    if crime_group not in CRIME_GROUPS:
-        fields.refuse("crime_group", f"must be one of {', '.join(CRIME_GROUPS)}")
-        crime_group = None
-    touchpoint = fields.text("touchpoint")
-    if touchpoint not in TOUCHPOINTS:
-        fields.refuse("touchpoint", f"must be one of {', '.join(TOUCHPOINTS)}")
+    crime_group = _choice(fields, "crime_group", CRIME_GROUPS)
+    touchpoint = _choice(fields, "touchpoint", TOUCHPOINTS)
     touchpoint_date = _touchpoint_date(fields, window)
     area = _area(fields)
     language = _language(fields)
@@ -342,6 +337,15 @@ def validate_row(
         outcome=stage.outcome,
         vcs_eligible=stage.vcs_eligible,
     )
+
+
+def _choice(fields: _Fields, name: str, values: tuple[str, ...]) -> str | None:
+    """The field when it is one of `values`; otherwise refused, and None."""
+    value = fields.text(name)
+    if value in values:
+        return value
+    fields.refuse(name, f"must be one of {', '.join(values)}")
+    return None
 
 
 def _vocabulary(value: Any, values: tuple[str, ...]) -> str | None:

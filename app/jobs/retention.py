@@ -97,7 +97,9 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         session.execute(
             delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id).in_(chunk))
         )
-        lifecycle.skip_due(session, chunk, reason="expired")
+        lifecycle.skip_unsent(
+            session, chunk, reason="expired", statuses=[lifecycle.MessageStatus.due]
+        )
         lifecycle.expire(session, chunk)
         session.execute(
             update(Invitation)

@@ -17,7 +17,7 @@ from app.invitations.outcome_codes import HOME_OFFICE_OUTCOMES, parse_outcome
 from app.invitations.rows import DateWindow, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
 from app.invitations.stage_fields import read_stage_fields
-from tests.invitations.factories import make_row, phone_number, upload
+from tests.invitations.factories import make_row, make_specialist_row, phone_number, upload
 
 DOCS = Path(__file__).resolve().parents[2] / "docs" / "outcome-and-timing.md"
 # The table: 1 → charged; 2, 3, 6, 7, 8, 22 → out of court; 14, 16 → victim withdrew;
@@ -170,20 +170,17 @@ def _due_date(db: Session) -> date:
     ],
 )
 def test_an_upload_schedules_by_the_delay_table(
-    db: Session, crime_group: str, touchpoint: str, outcome: str, days: int
+    db: Session, settings_override: Any, crime_group: str, touchpoint: str, outcome: str, days: int
 ) -> None:
+    settings_override(VV_SPECIALIST_DIRECT_CONTACT="on")
     stage = date.today() - timedelta(days=2)
-    result = upload(
-        db,
-        [
-            make_row(
-                crime_group=crime_group,
-                touchpoint=touchpoint,
-                outcome=outcome,
-                touchpoint_date=stage.isoformat(),
-            )
-        ],
+    values = {"touchpoint": touchpoint, "outcome": outcome, "touchpoint_date": stage.isoformat()}
+    row = (
+        make_row(crime_group=crime_group, **values)
+        if crime_group == "general"
+        else make_specialist_row(crime_group, **values)
     )
+    result = upload(db, [row])
     assert result.accepted == 1, result.rejected
     invitation = db.exec(select(Invitation)).one()
     assert invitation.outcome == parse_outcome(outcome)

@@ -165,9 +165,10 @@ def test_the_ledger_holds_no_contact_detail_and_no_link(db: Session) -> None:
 
 
 def test_the_module_set_is_chosen_from_the_bank_and_context(db: Session) -> None:
-    from tests.survey.factories import create_bank_version  # noqa: PLC0415
+    from tests.factories import create_bank_version  # noqa: PLC0415
+    from tests.survey.factories import bank_document  # noqa: PLC0415
 
-    create_bank_version(db)
+    create_bank_version(db, bank_document())
     upload(db, [make_row(touchpoint="outcome", outcome="nfa")])
     (stage,) = stages(db)
     assert stage.modules and all(isinstance(name, str) for name in stage.modules)

@@ -12,7 +12,8 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
-from tests.survey.factories import create_bank_version, create_invitation, token_for
+from tests.factories import create_bank_version
+from tests.survey.factories import create_invitation, token_for
 from tests.survey.test_history import History, _answer_page, _form_action, _post
 
 BANKS = Path(__file__).resolve().parents[2] / "question_banks"
