@@ -125,7 +125,8 @@ def test_the_genuine_message_page_says_who_asks_how_to_check_and_how_to_stop(
     assert "Exit this page" in html and "In danger now? Call 999." in text.replace(
         "can&#39;t", "can't"
     )
-    # Calm and neutral: someone else may be looking at the screen.
+    # The page's own words are calm and neutral: someone else may be looking at the screen
+    # (the support panel names its services, as on every victim page).
     for word in ("crime", "victim", "offence", "abuse", "rape"):
         assert word not in text.lower(), word
     assert "set-cookie" not in response.headers
