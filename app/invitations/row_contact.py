@@ -114,8 +114,9 @@ def _flag(fields: Fields, field: str, *, required: bool) -> bool | None:
     return flag
 
 
-def _consent_date(fields: Fields, rules: ContactRules) -> date | None:
-    text = fields.text("consent_recorded_on")
+def read_past_date(fields: Fields, name: str, today: date) -> date | None:
+    """An ISO date (YYYY-MM-DD) not after `today`; None when absent or refused."""
+    text = fields.text(name)
     if text is None:
         return None
     try:
@@ -123,10 +124,10 @@ def _consent_date(fields: Fields, rules: ContactRules) -> date | None:
             raise ValueError
         value = date.fromisoformat(text)
     except ValueError:
-        fields.refuse("consent_recorded_on", "must be an ISO date (YYYY-MM-DD)")
+        fields.refuse(name, "must be an ISO date (YYYY-MM-DD)")
         return None
-    if value > rules.today:
-        fields.refuse("consent_recorded_on", "must not be in the future")
+    if value > today:
+        fields.refuse(name, "must not be in the future")
         return None
     return value
 
@@ -171,7 +172,7 @@ def read_contact_fields(
     # Read for its error only: a row with under_18 true never gets here.
     _flag(fields, "under_18", required=specialist)
     consent = _flag(fields, "consent_to_survey", required=False)
-    consent_on = _consent_date(fields, rules)
+    consent_on = read_past_date(fields, "consent_recorded_on", rules.today)
     safe_time = _safe_time(fields)
     via, service = _route(fields, rules)
     if specialist and via == DIRECT and not rules.specialist_direct_contact:

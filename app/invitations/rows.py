@@ -27,6 +27,7 @@ from app.invitations.row_contact import (
     late_skip,
     parse_flag,
     read_contact_fields,
+    read_past_date,
 )
 from app.invitations.stage_fields import read_stage_fields
 
@@ -211,19 +212,11 @@ class DateWindow:
 
 
 def _touchpoint_date(fields: _Fields, window: DateWindow) -> date | None:
-    date_text = fields.text("touchpoint_date")
-    if date_text is None:
+    if fields.text("touchpoint_date") is None:
         fields.refuse("touchpoint_date", "is required")
         return None
-    try:
-        if len(date_text) != 10:
-            raise ValueError
-        value = date.fromisoformat(date_text)
-    except ValueError:
-        fields.refuse("touchpoint_date", "must be an ISO date (YYYY-MM-DD)")
-        return None
-    if value > window.today:
-        fields.refuse("touchpoint_date", "must not be in the future")
+    value = read_past_date(fields, "touchpoint_date", window.today)
+    if value is None:
         return None
     if value < window.earliest:
         fields.refuse(
