@@ -146,6 +146,29 @@ def test_a_specialist_link_domain_that_names_the_police_fails(tmp_path: Path) ->
     assert not any(p[0].startswith(("invitation", "reminder")) for p in problems)
 
 
+@pytest.mark.parametrize(
+    "verify_url",
+    [
+        # Police, Fire and Crime Commissioners: "pfcc" does not contain "pcc".
+        "https://www.northyorkshire-pfcc.gov.uk",
+        "https://www.staffordshire-pfcc.gov.uk/real",
+        # London's Mayor's Office for Policing and Crime.
+        "https://www.london.gov.uk/mopac",
+        "https://policing.example.org.uk",
+        # A domain written without a scheme or a path is still a domain on the lock screen.
+        "thamesvalleypcc.org.uk",
+        "WWW.NORTHSHIREPOLICE.UK",
+    ],
+)
+def test_a_specialist_verify_address_naming_the_police_in_any_form_fails(
+    tmp_path: Path, verify_url: str
+) -> None:
+    path = _write(tmp_path, SMS_OK)
+    telling = Deployment(CLEAN.base_url, verify_url, "O")
+    problems = _errors(path, telling)
+    assert problems and all(p[0].startswith("specialist_messages.") for p in problems)
+
+
 def test_a_missing_specialist_set_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, SMS_OK)
     document = yaml.safe_load(path.read_text())
