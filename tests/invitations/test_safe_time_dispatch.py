@@ -205,3 +205,24 @@ def test_key_rotation_re_encrypts_the_safe_time(db: Session, settings_override: 
     assert CliRunner().invoke(cli_app, ["invitations", "rotate-keys"]).exit_code == 0
     settings_override(VV_ENCRYPTION_KEYS=new_key)  # the old key can go
     assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
+
+
+def test_a_later_stage_without_a_safe_time_does_not_lift_the_known_one(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """A careless later row (the next stage of the same case, without the safe time) must not
+    free the first stage's reminder from the safe time the force gave for this person."""
+    frozen(_at(1, 12))  # Tuesday, inside Mon-Fri 10:00-16:00
+    upload(db, [make_specialist_row(safe_time=SAFE)])
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 1
+    frozen(_at(1, 13))
+    later = make_specialist_row(touchpoint="investigation")
+    assert upload(db, [later]).accepted == 1
+    # The reminder (due Tuesday 8th 12:00) is claimed late, at 17:00: outside the safe time.
+    frozen(_at(8, 17))
+    dispatch_once(sender=sender)
+    assert len(sender.sent) == 1
+    reminder = [m for m in _messages(db) if m.kind == "reminder"]
+    assert [(m.status, m.error) for m in reminder] == [("due", "outside_safe_time")]
+    assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
