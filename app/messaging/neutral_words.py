@@ -174,3 +174,10 @@ def named_as_sent(text: str) -> list[str]:
     for url in _URL_RE.findall(lowered):
         found |= {word for word in URL_WORDS if word in url}
     return sorted(found)
+
+
+def named_in_sender(sender: str) -> list[str]:
+    """What an email's From (display name and address) names: read like a link throughout,
+    since a display name joins words as a domain does ("NorthshirePolice <…>")."""
+    lowered = sender.lower()
+    return sorted(set(named_as_sent(sender)) | {word for word in URL_WORDS if word in lowered})

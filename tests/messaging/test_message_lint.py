@@ -320,3 +320,28 @@ def test_only_approved_translations_are_sent(tmp_path: Path) -> None:
         path=approved,
     )
     assert rendered.language == "en"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "NorthshirePolice <no-reply@example.org.uk>",
+        "ThamesValleyPCC <no-reply@example.org.uk>",
+        "no-reply@northshirepolice.uk",
+        "survey@example.org.uk (Northshire OPCC)",
+    ],
+)
+def test_a_specialist_email_sender_naming_the_police_in_its_name_fails(
+    tmp_path: Path, sender: str
+) -> None:
+    path = _write(tmp_path, SMS_OK)
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", email_sender=sender)
+    problems = _errors(path, deployment)
+    assert [p[0] for p in problems] == ["specialist_messages.email.sender"]
+
+
+def test_a_neutral_email_sender_passes(tmp_path: Path) -> None:
+    path = _write(tmp_path, SMS_OK)
+    sender = "Your views <no-reply@yourviews.example.org.uk>"
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", email_sender=sender)
+    assert _errors(path, deployment) == []
