@@ -24,6 +24,9 @@ from app.messaging.sender import OutgoingMessage
 from app.messaging.texts import Deployment, render_message
 from app.settings import get_settings
 
+# Direct contact of a specialist group was turned off (VV_SPECIALIST_DIRECT_CONTACT) since upload.
+SPECIALIST_OFF = "specialist_direct_contact_off"
+
 
 @dataclass
 class Prepared:
@@ -72,6 +75,10 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
         return Prepared(None, "opted_out")
     if contact.destination_encrypted is None:
         return Prepared(None, "erased")
+    specialist = is_specialist(invitation.crime_group)
+    if specialist and not get_settings().specialist_direct_contact:
+        # The OPCC has withdrawn its sign-off: what was queued before must not go either.
+        return Prepared(None, SPECIALIST_OFF)
     waiting = _safe_time_check(invitation, contact, message, at)
     if waiting is not None:
         return waiting
@@ -95,7 +102,7 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
         stop_link=stop_url(token),
         organisation=deployment.organisation,
         verify_url=deployment.verify_url,
-        contact="specialist" if is_specialist(invitation.crime_group) else "general",
+        contact="specialist" if specialist else "general",
     )
     return Prepared(
         OutgoingMessage(

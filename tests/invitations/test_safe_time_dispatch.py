@@ -226,3 +226,18 @@ def test_a_later_stage_without_a_safe_time_does_not_lift_the_known_one(
     reminder = [m for m in _messages(db) if m.kind == "reminder"]
     assert [(m.status, m.error) for m in reminder] == [("due", "outside_safe_time")]
     assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
+
+
+def test_turning_specialist_direct_contact_off_stops_what_is_queued(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """The OPCC withdraws its sign-off (VV_SPECIALIST_DIRECT_CONTACT off): a direct message to a
+    specialist group already queued must not go; a general one still does."""
+    frozen(_at(1, 12))
+    upload(db, [make_specialist_row(), make_row(phone="07911 123459", case_ref="CR/9")])
+    specialist(VV_SPECIALIST_DIRECT_CONTACT="off", VV_QUIET_HOURS="20:00-09:00")
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert len(sender.sent) == 1 and report.skip_reasons == {"specialist_direct_contact_off": 1}
+    statuses = sorted((m.status, m.error or "") for m in _messages(db) if m.kind == "invitation")
+    assert statuses == [("sent", ""), ("skipped", "specialist_direct_contact_off")]
