@@ -241,3 +241,23 @@ def test_turning_specialist_direct_contact_off_stops_what_is_queued(
     assert len(sender.sent) == 1 and report.skip_reasons == {"specialist_direct_contact_off": 1}
     statuses = sorted((m.status, m.error or "") for m in _messages(db) if m.kind == "invitation")
     assert statuses == [("sent", ""), ("skipped", "specialist_direct_contact_off")]
+
+
+def test_a_specialist_message_that_would_name_the_police_as_sent_is_never_sent(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """The lint runs only in `victim-voice banks check`: a deployment on a telling domain that
+    never ran it must still not send a specialist message naming the police."""
+    specialist(
+        VV_SPECIALIST_DIRECT_CONTACT="on",
+        VV_QUIET_HOURS="20:00-09:00",
+        VV_BASE_URL="https://survey.northshirepolice.uk",
+    )
+    frozen(_at(1, 12))
+    upload(db, [make_specialist_row(), make_row(phone="07911 123459", case_ref="CR/9")])
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert len(sender.sent) == 1 and report.skip_reasons == {"not_neutral_as_sent": 1}
+    assert "police" in sender.sent[0].body  # the general message may name its sender
+    statuses = sorted((m.status, m.error or "") for m in _messages(db) if m.kind == "invitation")
+    assert statuses == [("sent", ""), ("skipped", "not_neutral_as_sent")]
