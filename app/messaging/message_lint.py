@@ -97,6 +97,12 @@ def lint_messages(path: Path | str, deployment: Deployment | None = None) -> lis
         problems.append(
             (where, "the email sender (VV_SMTP_URL) names " + ", ".join(named), "error")
         )
+    titled = named_in_sender(deployment.service_name)
+    if titled:
+        # Every page title ends with it: a victim's browser history would name the police.
+        problems.append(
+            ("settings.VV_SERVICE_NAME", "the service name names " + ", ".join(titled), "error")
+        )
     values = sent_values(deployment)
     for contact, key in MESSAGE_SETS.items():
         message_set = data.get(key)

@@ -345,3 +345,14 @@ def test_a_neutral_email_sender_passes(tmp_path: Path) -> None:
     sender = "Your views <no-reply@yourviews.example.org.uk>"
     deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", email_sender=sender)
     assert _errors(path, deployment) == []
+
+
+@pytest.mark.parametrize("name", ["Northshire Police survey", "Victim views", "NorthshirePCC"])
+def test_a_service_name_naming_the_police_or_the_topic_fails(tmp_path: Path, name: str) -> None:
+    """VV_SERVICE_NAME ends every page title, so it is in the browser history of a victim of
+    a specialist group."""
+    path = _write(tmp_path, SMS_OK)
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", service_name=name)
+    assert [p[0] for p in _errors(path, deployment)] == ["settings.VV_SERVICE_NAME"]
+    neutral = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", service_name="Your views")
+    assert _errors(path, neutral) == []
