@@ -398,3 +398,11 @@ def test_a_json_row_naming_a_field_almost_right_is_refused(db: Session, name: st
     errors = _errors(db, row)
     assert [error["loc"] for error in errors] == [[name]]
     _nothing_stored(db)
+
+
+@pytest.mark.parametrize("refused", [False, "false", "FALSE "])
+def test_a_general_direct_row_whose_victim_said_no_is_skipped(db: Session, refused: Any) -> None:
+    """Agreement is not needed for general crime, but a recorded "no" is never overridden:
+    nobody is messaged after telling the force they do not want to be."""
+    assert _reasons(db, [make_row(consent_to_survey=refused)]) == ["no_consent"]
+    _nothing_stored(db)
