@@ -19,6 +19,7 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 from app.errors import FieldError, InvalidInput, PayloadTooLarge, UnsupportedMediaType
+from app.invitations.column_names import near_miss_message, near_misses
 from app.invitations.rows import COLUMNS, NotAValue, UnreadableRow
 
 REQUIRED_COLUMNS = (
@@ -176,6 +177,10 @@ def _header(reader: Iterator[list[str]]) -> list[str]:
         FieldError(("header", name), "column is required")
         for name in REQUIRED_COLUMNS
         if name not in header
+    ]
+    errors += [
+        FieldError(("header", name), near_miss_message(column))
+        for name, column in near_misses(header, COLUMNS)
     ]
     errors += [
         FieldError(("header", name), "column is given more than once")

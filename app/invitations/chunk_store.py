@@ -319,6 +319,9 @@ def _contact_to_invite(
         "last_invited_at": context.now,
         "last_case_mark": prepared.case_mark,
         "destination_encrypted": prepared.destination_encrypted,
-        "safe_time_encrypted": prepared.safe_time_encrypted,
     }
+    if prepared.safe_time_encrypted is not None:
+        # A row without a safe time never lifts the one the force gave before: the earlier
+        # stage's reminder still reads it (erased with the contact all the same).
+        invited["safe_time_encrypted"] = prepared.safe_time_encrypted
     return _Pick(contact_id=int(contact.id), invited=invited, seen=seen)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
 from typing import Any
@@ -53,6 +55,20 @@ def _demo_rules() -> ContactRules:
     return replace(rules, specialist_direct_contact=True)
 
 
+@contextmanager
+def _specialist_direct_contact() -> Iterator[None]:
+    """As `_demo_rules`, for dispatch, which checks the setting again at send time: the demo's
+    synthetic specialist rows go to the outbox too. Restored after (the demo is never run in
+    production)."""
+    settings = get_settings()
+    before = settings.specialist_direct_contact
+    settings.specialist_direct_contact = True
+    try:
+        yield
+    finally:
+        settings.specialist_direct_contact = before
+
+
 def seed_demo_batch(session: Session) -> list[str]:
     """Upload the demo batch, send it to the outbox, and describe the links it produced.
 
@@ -72,7 +88,8 @@ def seed_demo_batch(session: Session) -> list[str]:
     )
     session.commit()
     outbox = OutboxSender()
-    report = dispatch_once(sender=outbox)
+    with _specialist_direct_contact():
+        report = dispatch_once(sender=outbox)
     lines = [
         f"Demo batch {result.batch_id}: {result.accepted} accepted, "
         f"{len(result.skipped)} skipped (already invited); {report.sent} messages "

@@ -16,13 +16,19 @@ from app.crypto import DecryptionFailed, decrypt
 from app.db import as_utc
 from app.invitations.contacts import configured_quiet_hours
 from app.invitations.lifecycle import FINISHED_INVITATIONS, NO_SAFE_TIME
-from app.invitations.links import issue_link, link_of, stop_url, survey_url
+from app.invitations.links import TOKEN_LENGTH, issue_link, link_of, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
 from app.invitations.safe_time import SafeTimeError, parse_safe_time
 from app.invitations.scheduling import REMINDER_MARGIN, in_sending_window, next_sending_time
+from app.messaging.neutral_words import named_as_sent, named_in_sender
 from app.messaging.sender import OutgoingMessage
-from app.messaging.texts import Deployment, render_message
+from app.messaging.texts import Deployment, RenderedText, render_message
 from app.settings import get_settings
+
+# A specialist message that, as sent, would name the police or the topic (message lint).
+NOT_NEUTRAL = "not_neutral_as_sent"
+# Direct contact of a specialist group was turned off (VV_SPECIALIST_DIRECT_CONTACT) since upload.
+SPECIALIST_OFF = "specialist_direct_contact_off"
 
 
 @dataclass
@@ -54,6 +60,32 @@ def _safe_time_check(
     return Prepared(None, NO_SAFE_TIME) if due is None else Prepared(None, wait_until=due)
 
 
+def _render(invitation: Invitation, kind: str, token: str, *, specialist: bool) -> RenderedText:
+    deployment = Deployment.from_settings(get_settings())
+    return render_message(
+        kind,
+        invitation.channel,
+        invitation.language,
+        link=survey_url(token),
+        stop_link=stop_url(token),
+        organisation=deployment.organisation,
+        verify_url=deployment.verify_url,
+        contact="specialist" if specialist else "general",
+    )
+
+
+def _not_neutral(invitation: Invitation, kind: str) -> bool:
+    """Whether a specialist message, as it would be sent, names the police, a commissioner or
+    the topic (the lint's check, which only `victim-voice banks check` runs, made again here).
+    Checked with a link of real length before any link is made: a token's own letters are
+    random and tell nothing."""
+    rendered = _render(invitation, kind, "x" * TOKEN_LENGTH, specialist=True)
+    if named_as_sent(f"{rendered.subject or ''}\n{rendered.body}"):
+        return True
+    sender = Deployment.from_settings(get_settings()).email_sender
+    return invitation.channel == "email" and bool(named_in_sender(sender))
+
+
 def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -> Prepared:
     """Build the message, or say why it must not be sent (checked at send time)."""
     invitation = session.get(Invitation, message.invitation_id)
@@ -72,6 +104,10 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
         return Prepared(None, "opted_out")
     if contact.destination_encrypted is None:
         return Prepared(None, "erased")
+    specialist = is_specialist(invitation.crime_group)
+    if specialist and not get_settings().specialist_direct_contact:
+        # The OPCC has withdrawn its sign-off: what was queued before must not go either.
+        return Prepared(None, SPECIALIST_OFF)
     waiting = _safe_time_check(invitation, contact, message, at)
     if waiting is not None:
         return waiting
@@ -79,24 +115,15 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
         destination = decrypt(contact.destination_encrypted)
     except DecryptionFailed:
         return Prepared(None, "undecryptable")
-    settings = get_settings()
+    if specialist and _not_neutral(invitation, message.kind):
+        return Prepared(None, NOT_NEUTRAL)
     # The first message makes the link; the reminder carries the same one, from its encrypted
     # copy (app/invitations/links.py). Without that copy there is no link to send.
     token = issue_link(invitation) if message.kind == "invitation" else link_of(invitation)
     if token is None:
         return Prepared(None, "erased")
     session.add(invitation)
-    deployment = Deployment.from_settings(settings)
-    rendered = render_message(
-        message.kind,
-        invitation.channel,
-        invitation.language,
-        link=survey_url(token),
-        stop_link=stop_url(token),
-        organisation=deployment.organisation,
-        verify_url=deployment.verify_url,
-        contact="specialist" if is_specialist(invitation.crime_group) else "general",
-    )
+    rendered = _render(invitation, message.kind, token, specialist=specialist)
     return Prepared(
         OutgoingMessage(
             channel=invitation.channel,

@@ -186,8 +186,14 @@ def read_contact_fields(
 
 
 def late_skip(crime_group: str, found: ContactFields, rules: ContactRules) -> str | None:
-    """`no_consent` for a direct row of a specialist group without current agreement."""
-    if found.contact_via != DIRECT or not rules.is_specialist(crime_group):
+    """`no_consent` for a direct row of a specialist group without current agreement, and for
+    any direct row whose victim said no (`consent_to_survey: false`): agreement is not needed
+    for general crime, but a recorded refusal is never overridden."""
+    if found.contact_via != DIRECT:
+        return None
+    if found.consent is False:
+        return NO_CONSENT
+    if not rules.is_specialist(crime_group):
         return None
     recorded = found.consent_recorded_on
     if found.consent is not True or recorded is None or recorded < rules.oldest_consent:

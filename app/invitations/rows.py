@@ -18,6 +18,7 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 
 from app.enums import CRIME_GROUPS, TOUCHPOINTS, Channel
+from app.invitations.column_names import near_miss_message, near_misses
 from app.invitations.row_contact import (
     DIRECT,
     NO_CHANNEL,
@@ -292,6 +293,8 @@ def validate_row(
     rules = rules or configured_rules(window.today)
     errors: list[RowError] = []
     fields = _Fields(raw, errors)
+    for name, column in near_misses(raw, COLUMNS):
+        fields.refuse(name, near_miss_message(column))
     if parse_safe_to_contact(raw.get("safe_to_contact")) is None:
         fields.refuse("safe_to_contact", "must be true or false")
 

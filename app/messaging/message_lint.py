@@ -25,7 +25,7 @@ import yaml
 from pydantic import ValidationError
 
 from app.messaging.fragments import sms_size
-from app.messaging.neutral_words import forbidden_words, named_as_sent
+from app.messaging.neutral_words import forbidden_words, named_as_sent, named_in_sender
 from app.messaging.texts import (
     KINDS,
     LINK_TOKEN_LENGTH,
@@ -90,12 +90,18 @@ def lint_messages(path: Path | str, deployment: Deployment | None = None) -> lis
         except ValidationError as exc:
             return [("settings", f"cannot read the deployment's settings ({exc})", "error")]
     problems, languages = _lint_translations(data)
-    named = named_as_sent(deployment.email_sender.replace("@", " https://"))
+    named = named_in_sender(deployment.email_sender)
     if named:
         # Specialist emails go from the same address: its name or domain is on the lock screen.
         where = "specialist_messages.email.sender"
         problems.append(
             (where, "the email sender (VV_SMTP_URL) names " + ", ".join(named), "error")
+        )
+    titled = named_in_sender(deployment.service_name)
+    if titled:
+        # Every page title ends with it: a victim's browser history would name the police.
+        problems.append(
+            ("settings.VV_SERVICE_NAME", "the service name names " + ", ".join(titled), "error")
         )
     values = sent_values(deployment)
     for contact, key in MESSAGE_SETS.items():

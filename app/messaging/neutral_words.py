@@ -102,7 +102,18 @@ FORBIDDEN = {
 # Naming who sends it is fine for general crime (the organisation is the sender), never for a
 # specialist group: anyone who reads the phone learns the police are involved.
 SPECIALIST_WORDS = {
-    "en": ["commissioner", "pcc", "opcc", "constabulary", "constable", "officer", "justice"],
+    "en": [
+        "commissioner",
+        "pcc",
+        "opcc",
+        "pfcc",  # Police, Fire and Crime Commissioner
+        "mopac",  # London's Mayor's Office for Policing and Crime
+        "policing",
+        "constabulary",
+        "constable",
+        "officer",
+        "justice",
+    ],
     "pl": ["komisarz", "komend", "funkcjonariusz", "wykroczeni", "znęcani", "znecani"],
     "ur": ["کمشنر", "کانسٹیبل", "جرائم", "عصمت", "بدسلوکی", "مظلوم", "افسر"],
 }
@@ -114,6 +125,9 @@ URL_WORDS = [
     "constabulary",
     "commissioner",
     "pcc",
+    "pfcc",
+    "mopac",
+    "policing",
     "crime",
     "victim",
     "offence",
@@ -130,7 +144,9 @@ URL_WORDS = [
     "survivor",
     "justice",
 ]
-_URL_RE = re.compile(r"https?://[^\s<>\"]+|\b[\w-]+(?:\.[\w-]+)+/[^\s<>\"]*")
+# A link with a scheme, or anything shaped like a domain (with or without a path): a
+# VV_VERIFY_URL written as "northshirepcc.org.uk" is as telling as one with https://.
+_URL_RE = re.compile(r"https?://[^\s<>\"]+|\b[\w-]+(?:\.[\w-]+)+(?:/[^\s<>\"]*)?")
 _PLACEHOLDER_RE = re.compile(r"\{([a-z_]*)\}")
 
 
@@ -158,3 +174,10 @@ def named_as_sent(text: str) -> list[str]:
     for url in _URL_RE.findall(lowered):
         found |= {word for word in URL_WORDS if word in url}
     return sorted(found)
+
+
+def named_in_sender(sender: str) -> list[str]:
+    """What an email's From (display name and address) names: read like a link throughout,
+    since a display name joins words as a domain does ("NorthshirePolice <…>")."""
+    lowered = sender.lower()
+    return sorted(set(named_as_sent(sender)) | {word for word in URL_WORDS if word in lowered})

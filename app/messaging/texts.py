@@ -61,6 +61,8 @@ class Deployment:
     # The From address of an email, where this service sets it (VV_SENDER=smtp); with Notify
     # the sender is the Notify service's own name, set in Notify (docs/links-and-messages.md).
     email_sender: str = ""
+    # VV_SERVICE_NAME: it ends every page title, so it stays in the browser history.
+    service_name: str = "Your views"
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Deployment:
@@ -70,6 +72,7 @@ class Deployment:
             verify_url=settings.verify_url or settings.base_url,
             organisation=settings.organisation,
             email_sender=_smtp_sender(settings),
+            service_name=settings.service_name,
         )
 
 

@@ -366,3 +366,43 @@ def test_the_rules_follow_the_contact_class_not_the_slug() -> None:
     off = replace(swapped, specialist_direct_contact=False)
     errors = validate_row(make_row(under_18=False), window, off)
     assert isinstance(errors, list) and [error["loc"] for error in errors] == [["contact_via"]]
+
+
+# --- a protective column under a near-miss name is never silently ignored --------------------
+
+
+@pytest.mark.parametrize("name", ["Under_18", "under-18", "Under 18", "UNDER18", "Safe_Time"])
+def test_a_csv_header_naming_a_column_almost_right_is_refused(
+    client: Any, db: Session, name: str
+) -> None:
+    """A child's row whose `under_18` column is headed `Under 18` would otherwise be read as
+    saying nothing about age, and the child messaged."""
+    from app.enums import Role
+    from tests.auth_helpers import api_headers
+
+    headers = {**api_headers(db, Role.uploader), "Content-Type": "text/csv"}
+    text = (
+        f"case_ref,crime_group,touchpoint,touchpoint_date,channel,phone,safe_to_contact,{name}\n"
+        f"C1,general,reporting,{_ago(5)},sms,07911 123456,true,true\n"
+    )
+    response = client.post("/api/v1/invitation-batches", content=text, headers=headers)
+    assert response.status_code == 422, response.text
+    assert name in response.text
+    _nothing_stored(db)
+
+
+@pytest.mark.parametrize("name", ["Under_18", "under-18", "under18", "safeTime", "safe time"])
+def test_a_json_row_naming_a_field_almost_right_is_refused(db: Session, name: str) -> None:
+    row = make_row()
+    row[name] = "true" if "18" in name else "Mon 10:00-11:00"
+    errors = _errors(db, row)
+    assert [error["loc"] for error in errors] == [[name]]
+    _nothing_stored(db)
+
+
+@pytest.mark.parametrize("refused", [False, "false", "FALSE "])
+def test_a_general_direct_row_whose_victim_said_no_is_skipped(db: Session, refused: Any) -> None:
+    """Agreement is not needed for general crime, but a recorded "no" is never overridden:
+    nobody is messaged after telling the force they do not want to be."""
+    assert _reasons(db, [make_row(consent_to_survey=refused)]) == ["no_consent"]
+    _nothing_stored(db)

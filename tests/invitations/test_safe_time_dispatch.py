@@ -205,3 +205,59 @@ def test_key_rotation_re_encrypts_the_safe_time(db: Session, settings_override: 
     assert CliRunner().invoke(cli_app, ["invitations", "rotate-keys"]).exit_code == 0
     settings_override(VV_ENCRYPTION_KEYS=new_key)  # the old key can go
     assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
+
+
+def test_a_later_stage_without_a_safe_time_does_not_lift_the_known_one(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """A careless later row (the next stage of the same case, without the safe time) must not
+    free the first stage's reminder from the safe time the force gave for this person."""
+    frozen(_at(1, 12))  # Tuesday, inside Mon-Fri 10:00-16:00
+    upload(db, [make_specialist_row(safe_time=SAFE)])
+    sender = RecordingSender()
+    assert dispatch_once(sender=sender).sent == 1
+    frozen(_at(1, 13))
+    later = make_specialist_row(touchpoint="investigation")
+    assert upload(db, [later]).accepted == 1
+    # The reminder (due Tuesday 8th 12:00) is claimed late, at 17:00: outside the safe time.
+    frozen(_at(8, 17))
+    dispatch_once(sender=sender)
+    assert len(sender.sent) == 1
+    reminder = [m for m in _messages(db) if m.kind == "reminder"]
+    assert [(m.status, m.error) for m in reminder] == [("due", "outside_safe_time")]
+    assert decrypt(_contact(db).safe_time_encrypted or "") == CANONICAL
+
+
+def test_turning_specialist_direct_contact_off_stops_what_is_queued(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """The OPCC withdraws its sign-off (VV_SPECIALIST_DIRECT_CONTACT off): a direct message to a
+    specialist group already queued must not go; a general one still does."""
+    frozen(_at(1, 12))
+    upload(db, [make_specialist_row(), make_row(phone="07911 123459", case_ref="CR/9")])
+    specialist(VV_SPECIALIST_DIRECT_CONTACT="off", VV_QUIET_HOURS="20:00-09:00")
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert len(sender.sent) == 1 and report.skip_reasons == {"specialist_direct_contact_off": 1}
+    statuses = sorted((m.status, m.error or "") for m in _messages(db) if m.kind == "invitation")
+    assert statuses == [("sent", ""), ("skipped", "specialist_direct_contact_off")]
+
+
+def test_a_specialist_message_that_would_name_the_police_as_sent_is_never_sent(
+    db: Session, specialist: Any, frozen: Any
+) -> None:
+    """The lint runs only in `victim-voice banks check`: a deployment on a telling domain that
+    never ran it must still not send a specialist message naming the police."""
+    specialist(
+        VV_SPECIALIST_DIRECT_CONTACT="on",
+        VV_QUIET_HOURS="20:00-09:00",
+        VV_BASE_URL="https://survey.northshirepolice.uk",
+    )
+    frozen(_at(1, 12))
+    upload(db, [make_specialist_row(), make_row(phone="07911 123459", case_ref="CR/9")])
+    sender = RecordingSender()
+    report = dispatch_once(sender=sender)
+    assert len(sender.sent) == 1 and report.skip_reasons == {"not_neutral_as_sent": 1}
+    assert "police" in sender.sent[0].body  # the general message may name its sender
+    statuses = sorted((m.status, m.error or "") for m in _messages(db) if m.kind == "invitation")
+    assert statuses == [("sent", ""), ("skipped", "not_neutral_as_sent")]

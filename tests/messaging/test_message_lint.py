@@ -146,6 +146,29 @@ def test_a_specialist_link_domain_that_names_the_police_fails(tmp_path: Path) ->
     assert not any(p[0].startswith(("invitation", "reminder")) for p in problems)
 
 
+@pytest.mark.parametrize(
+    "verify_url",
+    [
+        # Police, Fire and Crime Commissioners: "pfcc" does not contain "pcc".
+        "https://www.northyorkshire-pfcc.gov.uk",
+        "https://www.staffordshire-pfcc.gov.uk/real",
+        # London's Mayor's Office for Policing and Crime.
+        "https://www.london.gov.uk/mopac",
+        "https://policing.example.org.uk",
+        # A domain written without a scheme or a path is still a domain on the lock screen.
+        "thamesvalleypcc.org.uk",
+        "WWW.NORTHSHIREPOLICE.UK",
+    ],
+)
+def test_a_specialist_verify_address_naming_the_police_in_any_form_fails(
+    tmp_path: Path, verify_url: str
+) -> None:
+    path = _write(tmp_path, SMS_OK)
+    telling = Deployment(CLEAN.base_url, verify_url, "O")
+    problems = _errors(path, telling)
+    assert problems and all(p[0].startswith("specialist_messages.") for p in problems)
+
+
 def test_a_missing_specialist_set_is_an_error(tmp_path: Path) -> None:
     path = _write(tmp_path, SMS_OK)
     document = yaml.safe_load(path.read_text())
@@ -297,3 +320,39 @@ def test_only_approved_translations_are_sent(tmp_path: Path) -> None:
         path=approved,
     )
     assert rendered.language == "en"
+
+
+@pytest.mark.parametrize(
+    "sender",
+    [
+        "NorthshirePolice <no-reply@example.org.uk>",
+        "ThamesValleyPCC <no-reply@example.org.uk>",
+        "no-reply@northshirepolice.uk",
+        "survey@example.org.uk (Northshire OPCC)",
+    ],
+)
+def test_a_specialist_email_sender_naming_the_police_in_its_name_fails(
+    tmp_path: Path, sender: str
+) -> None:
+    path = _write(tmp_path, SMS_OK)
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", email_sender=sender)
+    problems = _errors(path, deployment)
+    assert [p[0] for p in problems] == ["specialist_messages.email.sender"]
+
+
+def test_a_neutral_email_sender_passes(tmp_path: Path) -> None:
+    path = _write(tmp_path, SMS_OK)
+    sender = "Your views <no-reply@yourviews.example.org.uk>"
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", email_sender=sender)
+    assert _errors(path, deployment) == []
+
+
+@pytest.mark.parametrize("name", ["Northshire Police survey", "Victim views", "NorthshirePCC"])
+def test_a_service_name_naming_the_police_or_the_topic_fails(tmp_path: Path, name: str) -> None:
+    """VV_SERVICE_NAME ends every page title, so it is in the browser history of a victim of
+    a specialist group."""
+    path = _write(tmp_path, SMS_OK)
+    deployment = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", service_name=name)
+    assert [p[0] for p in _errors(path, deployment)] == ["settings.VV_SERVICE_NAME"]
+    neutral = Deployment(CLEAN.base_url, CLEAN.verify_url, "O", service_name="Your views")
+    assert _errors(path, neutral) == []
