@@ -211,6 +211,7 @@ def mark_completed(invitation: Invitation, *, at: datetime) -> None:
     _require(invitation.status, USABLE_LINK, InvitationStatus.completed)
     invitation.status = InvitationStatus.completed
     invitation.completed_at = at
+    invitation.link_encrypted = None  # no reminder follows: the link's copy has no further use
 
 
 def mark_withdrawn(invitation: Invitation, *, at: datetime) -> None:
@@ -218,6 +219,7 @@ def mark_withdrawn(invitation: Invitation, *, at: datetime) -> None:
     _require(invitation.status, USABLE_LINK, InvitationStatus.withdrawn)
     invitation.status = InvitationStatus.withdrawn
     invitation.withdrawn_at = at
+    invitation.link_encrypted = None
 
 
 def cancel(invitation: Invitation, *, at: datetime) -> bool:

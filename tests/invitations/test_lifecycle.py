@@ -256,6 +256,18 @@ def test_completing_and_withdrawing_need_a_usable_link(change: Callable[..., Non
                 change(invitation, at=AT)
 
 
+@pytest.mark.parametrize(
+    "change", [lifecycle.mark_completed, lifecycle.mark_withdrawn], ids=["complete", "withdraw"]
+)
+def test_a_finished_survey_keeps_no_copy_of_its_link(change: Callable[..., None]) -> None:
+    """No reminder follows a completed or withdrawn survey, so the encrypted copy kept for it
+    goes at once rather than when the link ends."""
+    invitation = _invitation("started")
+    invitation.link_encrypted = "an encrypted copy of the link"
+    change(invitation, at=AT)
+    assert invitation.link_encrypted is None
+
+
 def test_receipts_and_steps_stamp_their_times_once() -> None:
     invitation = _invitation(InvitationStatus.sent)
     assert lifecycle.mark_delivered(invitation, at=AT) and invitation.delivered_at == AT
