@@ -16,6 +16,9 @@ from collections.abc import Iterable
 from app.survey.journey import CHECK
 
 PAGE_PREFIX = "/survey/page/"
+# A question reached from the check page's "Change" link has an address of its own (the step
+# with this prefix), so that no query string tells the history an answer was changed.
+CHANGE = "c:"
 CHECK_URL = "/survey/check"
 CODE_LENGTH = 16  # hex digits: 64 bits, far beyond guessing another step of the same session
 _PURPOSE = b"victim-voice.survey-page.v1\x00"

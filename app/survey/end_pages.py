@@ -17,7 +17,7 @@ from app.db import SessionDep
 from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
-from app.survey.addresses import CHECK_URL
+from app.survey.addresses import CHANGE, CHECK_URL
 from app.survey.bank import stage_context
 from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
@@ -72,7 +72,7 @@ def _check_row(visit: Visit, question: Mapping[str, Any]) -> dict[str, Any]:
     codes = value if isinstance(value, list) else [value]
     return {
         "question": question,
-        "change_url": address(visit, f"q:{question['id']}") + "?change=1",
+        "change_url": address(visit, f"{CHANGE}q:{question['id']}"),
         "display": _display_value(question, value, gettext_of(visit)),
         "english": english,
         # A typed answer is the victim's own words, in whatever language they wrote;

@@ -21,6 +21,7 @@ addresses.py).
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from typing import Any
 
@@ -28,7 +29,7 @@ from sqlmodel import Session
 
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
-from app.survey.addresses import step_for_code
+from app.survey.addresses import CHANGE, step_for_code
 from app.survey.answers import AnswerError, clean_answers, clean_value, save_answers
 from app.survey.answers import value_from_form as raw_value
 from app.survey.contact_me import ContactForm, create_request, read_form, validate
@@ -164,14 +165,17 @@ def resume(session: Session, *, cookie: str | None) -> Next:
 # --- questions and content notes ---------------------------------------------------------------
 
 
-def _step_of(visit: Visit, code: str) -> tuple[str, str] | None:
-    """The (kind, id) of the step this session addresses by `code`: ("q", …) or ("s", …)."""
+def _step_of(visit: Visit, code: str) -> tuple[str, str, bool] | None:
+    """The (kind, id, change) of the step this session addresses by `code`: ("q", …) or
+    ("s", …), and whether it is a question's address from the check page's Change link."""
     steps = visit.state.journey.addressable_steps()
-    step = step_for_code(visit.secret, steps, code)
+    changes = [CHANGE + step for step in steps if step.startswith("q:")]
+    step = step_for_code(visit.secret, [*steps, *changes], code)
     if step is None:
         return None
-    kind, _sep, ident = step.partition(":")
-    return kind, ident
+    change = step.startswith(CHANGE)
+    kind, _sep, ident = step.removeprefix(CHANGE).partition(":")
+    return kind, ident, change
 
 
 def open_step(session: Session, *, cookie: str | None, code: str, change: bool) -> StepView:
@@ -180,7 +184,8 @@ def open_step(session: Session, *, cookie: str | None, code: str, change: bool) 
     found = _step_of(visit, code)
     if found is None:
         return StepNotFound(visit)
-    kind, ident = found
+    kind, ident, from_check = found
+    change = change or from_check
     step = f"{kind}:{ident}"
     journey = visit.state.journey
     if not journey.is_step(step):
@@ -202,9 +207,11 @@ def answer_step(
     found = _step_of(visit, code)
     if found is None:
         return StepNotFound(visit)
-    kind, ident = found
+    kind, ident, from_check = found
     if kind == "s":
         return _section_choice(session, visit, ident, skip=posted.skip)
+    if from_check:
+        posted = dataclasses.replace(posted, change=True)
     return _answer_question(session, visit, ident, posted)
 
 

@@ -12,7 +12,7 @@ from sqlmodel import Session, func, select
 
 from app.banks.models import BankVersion
 from app.db import get_engine
-from app.survey.addresses import CHECK_URL, PAGE_PREFIX, step_address, step_for_code
+from app.survey.addresses import CHANGE, CHECK_URL, PAGE_PREFIX, step_address, step_for_code
 
 OnPage = Callable[[Page, str], None]
 
@@ -50,9 +50,11 @@ def step_of(page: Page) -> str:
         return path
     secret = page.locator("main form input[name=csrf_token]").first.get_attribute("value")
     assert secret, page.url
-    step = step_for_code(secret, _bank_steps(), path.rsplit("/", 1)[1])
+    steps = _bank_steps()
+    # A question reached by the check page's Change link has an address of its own.
+    step = step_for_code(secret, [*steps, *(CHANGE + s for s in steps)], path.rsplit("/", 1)[1])
     assert step, page.url
-    return step
+    return step.removeprefix(CHANGE)
 
 
 def address_of(page: Page, step: str) -> str:

@@ -306,11 +306,24 @@ def test_check_answers_lists_what_was_shown_with_change_links(
     assert "Very satisfied" in page and "A faster response" in page
     assert "Were you told about the trial" not in page  # hidden by show_if
     assert page.count("Skipped") == 3  # comments, made_worse, stepping_back
-    assert f'href="{step_url(client, "q:sat_overall")}?change=1"' in page
-    change = client.get(step_url(client, "q:sat_overall") + "?change=1").text
+    # The Change link is the question's own opaque address for a change: no query string
+    # tells the history that an answer was changed.
+    change_url = step_url(client, "c:q:sat_overall")
+    assert f'href="{change_url}"' in page and "change=1" not in page
+    assert change_url != step_url(client, "q:sat_overall")
+    change = client.get(change_url).text
     assert 'name="change" value="1"' in change and 'href="/survey/check"' in change
     back = answer(client, "sat_overall", "dont_know", change="1")
     assert back.headers["location"] == "/survey/check"
+    # Posted to the change address itself, the answer leads back to the check page too.
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', change)
+    assert csrf
+    posted = client.post(
+        change_url,
+        data={"csrf_token": csrf.group(1), "action": "save", "answer": "very_satisfied"},
+        follow_redirects=False,
+    )
+    assert posted.headers["location"] == "/survey/check"
     # A change that opens a new question goes to it first.
     opened = answer(client, "someone_charged", "yes", change="1")
     assert opened.headers["location"] == step_url(client, "q:trial_info")
