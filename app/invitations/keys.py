@@ -3,6 +3,8 @@ of VV_ENCRYPTION_KEYS."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
@@ -17,29 +19,9 @@ def rotate_contact_encryption(session: Session, *, actor: str) -> int:
 
     After this, an old key can be removed from VV_ENCRYPTION_KEYS.
     """
-    rotated = 0
-    last_id = 0
-    while True:
-        contacts = session.exec(
-            select(Contact)
-            .where(col(Contact.id) > last_id)
-            .where(col(Contact.destination_encrypted).is_not(None))
-            .order_by(col(Contact.id))
-            .limit(CHUNK)
-        ).all()
-        if not contacts:
-            break
-        for contact in contacts:
-            assert contact.destination_encrypted is not None and contact.id is not None
-            contact.destination_encrypted = rotate(contact.destination_encrypted)
-            if contact.safe_time_encrypted is not None:
-                contact.safe_time_encrypted = rotate(contact.safe_time_encrypted)
-            session.add(contact)
-            last_id = contact.id
-        rotated += len(contacts)
-        session.flush()
-        session.expunge_all()  # bounded memory however many contacts there are
-    links = _rotate_links(session)
+    # The safe time is erased with the destination, so a contact holds one only beside it.
+    rotated = _rotate_rows(session, Contact, ("destination_encrypted", "safe_time_encrypted"))
+    links = _rotate_rows(session, Invitation, ("link_encrypted",))
     record_event(
         session,
         actor=actor,
@@ -50,25 +32,25 @@ def rotate_contact_encryption(session: Session, *, actor: str) -> int:
     return rotated
 
 
-def _rotate_links(session: Session) -> int:
-    """Re-encrypt the encrypted copies of link tokens (app/invitations/links.py)."""
+def _rotate_rows(session: Session, model: Any, fields: tuple[str, ...]) -> int:
+    """Re-encrypt `fields` of every row whose first field is set, a chunk at a time (bounded
+    memory however many rows there are); how many rows."""
     rotated = 0
-    last_id = ""
+    last_id: Any = None
     while True:
-        invitations = session.exec(
-            select(Invitation)
-            .where(col(Invitation.id) > last_id)
-            .where(col(Invitation.link_encrypted).is_not(None))
-            .order_by(col(Invitation.id))
-            .limit(CHUNK)
-        ).all()
-        if not invitations:
+        query = select(model).where(col(getattr(model, fields[0])).is_not(None))
+        if last_id is not None:
+            query = query.where(col(model.id) > last_id)
+        rows = session.exec(query.order_by(col(model.id)).limit(CHUNK)).all()
+        if not rows:
             return rotated
-        for invitation in invitations:
-            assert invitation.link_encrypted is not None
-            invitation.link_encrypted = rotate(invitation.link_encrypted)
-            session.add(invitation)
-            last_id = invitation.id
-        rotated += len(invitations)
+        for row in rows:
+            for name in fields:
+                value = getattr(row, name)
+                if value is not None:
+                    setattr(row, name, rotate(value))
+            session.add(row)
+            last_id = row.id
+        rotated += len(rows)
         session.flush()
         session.expunge_all()
