@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import functools
 
+import pytest
+
 from tests.disclosure.harness import Outcome, Target, every_cell, observe_world, run
 from tests.disclosure.observe import Query
 from tests.disclosure.scenarios import endpoints
+
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
 
 PERIOD = ("2026-07", "2026-09")
 DIMENSIONS = ("crime_group", "touchpoint")

@@ -12,11 +12,15 @@ import functools
 import random
 from datetime import date
 
+import pytest
+
 from app.reporting.periods import Piece, canonical_pieces
 from tests.disclosure.attacker import rounded
 from tests.disclosure.harness import Outcome, Target, observe_world, run
 from tests.disclosure.observe import Knowledge, Query
 from tests.disclosure.scenarios import RANGE_MONTHS, ranges
+
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
 
 METRIC = "satisfaction.overall"
 

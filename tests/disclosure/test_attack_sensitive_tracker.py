@@ -27,6 +27,8 @@ from tests.disclosure.observe import TODAY
 from tests.disclosure.scenarios import AUG, MONTHS
 from tests.disclosure.world import MemoryTallies, World
 
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
+
 METRIC = "attrition"
 MIN_CELL = 10
 CELL = {"crime_group": "rasso", "touchpoint": "court"}

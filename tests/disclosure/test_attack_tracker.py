@@ -8,10 +8,14 @@ import random
 from collections.abc import Callable
 from datetime import date
 
+import pytest
+
 from tests.disclosure.harness import Outcome, Target, every_cell, run
 from tests.disclosure.observe import Knowledge, Observer, Query
 from tests.disclosure.scenarios import endpoints
 from tests.disclosure.world import World
+
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
 
 PERIOD = ("2026-07", "2026-09")
 QUERIES = every_cell("metric", PERIOD, ("crime_group", "touchpoint"))

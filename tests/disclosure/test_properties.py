@@ -12,12 +12,15 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.reporting.tallies import STAGE_NAMES
 from tests.disclosure.observe import Knowledge, Observer, Query
 from tests.disclosure.world import World
+
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
 
 MONTHS = (date(2026, 6, 1), date(2026, 7, 1), date(2026, 8, 1), date(2026, 9, 1))
 SPELLINGS = [("2026-06", "2026-09"), ("2026-06", "2026-Q3"), ("2026-Q2", "2026-09")]

@@ -22,6 +22,8 @@ from app.cell_key import (
     scramble,
 )
 
+pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
+
 SMALL = range(1, 20)
 COUNTS = range(0, 80)
 
