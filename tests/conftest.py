@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from cryptography.fernet import Fernet
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, text
+from sqlalchemy import Connection, Table, create_engine, text
 from sqlalchemy.engine import make_url
 from sqlmodel import Session
 
@@ -118,11 +118,37 @@ def _clean_database(database_url: str, request: pytest.FixtureRequest) -> Iterat
     tables = list(reversed(metadata.sorted_tables))
     with engine.begin() as connection:
         if is_postgres(database_url):
-            names = ", ".join(f'"{table.name}"' for table in tables)
-            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+            _empty_postgres_tables(connection, tables)
         else:
             for table in tables:
                 connection.execute(table.delete())
+
+
+# Append-only on PostgreSQL (a trigger refuses DELETE): emptied by TRUNCATE, which skips it.
+_TRUNCATED = frozenset({"audit_event"})
+
+
+def _empty_postgres_tables(connection: Connection, tables: list[Table]) -> None:
+    """Empty only the tables a test wrote to, and restart their id sequences as TRUNCATE …
+    RESTART IDENTITY would. One TRUNCATE of every table took 0.44 s per test (a new file per
+    table), about ten minutes of the PostgreSQL leg; a DELETE of a few small tables takes ms."""
+    probe = " UNION ALL ".join(
+        f"(SELECT '{table.name}' FROM \"{table.name}\" LIMIT 1)" for table in tables
+    )
+    used = set(connection.execute(text(probe)).scalars())
+    for table in tables:  # dependants first
+        if table.name not in used:
+            continue
+        if table.name in _TRUNCATED:
+            connection.execute(text(f'TRUNCATE "{table.name}" RESTART IDENTITY'))
+            continue
+        connection.execute(table.delete())
+        column = table.autoincrement_column
+        if column is not None:
+            connection.execute(
+                text("SELECT setval(pg_get_serial_sequence(:table, :column), 1, false)"),
+                {"table": f'"{table.name}"', "column": column.name},
+            )
 
 
 @pytest.fixture
