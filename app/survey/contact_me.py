@@ -27,6 +27,9 @@ BEST_TIME_MAX = 200
 
 NEED_CONSENT = N_("Tick the box to say you want the victims team to contact you.")
 NEED_PHONE_OR_EMAIL = N_("Enter a phone number or an email address.")
+# The example the form shows, from Ofcom's range of mobile numbers kept for drama and examples
+# (07700 900000 to 07700 900999): nobody's real number, and one the form accepts.
+EXAMPLE_PHONE = "07700 900 982"
 BAD_PHONE = N_("Enter a UK phone number, like 07700 900 982.")
 BAD_EMAIL = N_("Enter an email address in the correct format, like name@example.com.")
 NAME_TOO_LONG = N_("Your name must be 100 characters or fewer.")
@@ -68,6 +71,15 @@ def _problem(field_name: str, kind: str, message: str) -> FieldError:
     return FieldError(("form", field_name), message, kind)
 
 
+def _accepted_number(parsed: phonenumbers.PhoneNumber) -> bool:
+    """A valid number, or one of Ofcom's example mobiles (libphonenumber calls those invalid,
+    and the form's own example must not be refused)."""
+    if phonenumbers.is_valid_number(parsed):
+        return True
+    national = str(parsed.national_number)
+    return parsed.country_code == 44 and len(national) == 10 and national.startswith("7700900")
+
+
 def validate(contact: ContactForm) -> ContactForm:
     """Check the form and normalise the phone (E.164) and email; errors go on the form."""
     errors: list[FieldError] = []
@@ -82,7 +94,7 @@ def validate(contact: ContactForm) -> ContactForm:
             parsed = phonenumbers.parse(contact.phone, "GB")
         except phonenumbers.NumberParseException:
             parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        if parsed is None or not _accepted_number(parsed):
             errors.append(_problem("phone", "invalid", BAD_PHONE))
         else:
             contact.phone_e164 = phonenumbers.format_number(

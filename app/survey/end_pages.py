@@ -19,6 +19,7 @@ from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
 from app.survey.addresses import CHANGE, CHECK_URL
 from app.survey.bank import stage_context
+from app.survey.contact_me import EXAMPLE_PHONE
 from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
 from app.survey.page_kit import (
@@ -141,6 +142,7 @@ def _complete_page(
         contact=contact,
         contact_errors=errors,
         asked=asked,
+        example_phone=EXAMPLE_PHONE,
     )
 
 

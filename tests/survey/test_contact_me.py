@@ -222,3 +222,22 @@ def test_a_contact_form_sent_with_a_mistake_leaves_the_same_title_in_the_history
     assert mistaken.status_code == 422
     assert "Tick the box" in mistaken.text  # the error summary still says what to fix
     assert _title(mistaken.text) == _title(before.text)
+
+
+def test_the_example_phone_number_in_the_hint_is_one_the_form_accepts(
+    client: TestClient, db: Session
+) -> None:
+    _completed(client, db)
+    page = client.get("/survey/complete").text
+    hint = re.search(r'id="phone-hint"[^>]*>(.*?)</div>', page, re.S)
+    assert hint, page
+    example = re.search(r"For example, ([0-9 ]+)\.", hint.group(1))
+    assert example, hint.group(1)
+    # The error message gives the same example.
+    assert f"like {example.group(1)}." in client.post(
+        "/survey/complete",
+        data={"csrf_token": csrf_token(client, "/survey/complete"), "consent": "yes", "phone": "1"},
+    ).text
+    assert _ask(client, example.group(1)).status_code == 200
+    (request,) = rows(db, select(ContactRequest))
+    assert '"+447700900982"' in decrypt(request.details_encrypted)
