@@ -30,7 +30,13 @@ from sqlmodel import Session
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.addresses import CHANGE, step_for_code
-from app.survey.answers import AnswerError, clean_answers, clean_value, save_answers
+from app.survey.answers import (
+    AnswerError,
+    clean_answers,
+    clean_value,
+    nothing_given,
+    save_answers,
+)
 from app.survey.answers import value_from_form as raw_value
 from app.survey.contact_me import ContactForm, create_request, read_form, validate
 from app.survey.entry import (
@@ -269,6 +275,11 @@ def _answer_question(
         # Continuing without choosing anything keeps an answer this session cannot see: the
         # page says so, and nobody should lose an answer by not retyping it.
         return _save(session, visit, {}, _after_save(visit, step, change=posted.change))
+    if value is None and not posted.skip:
+        # Nothing chosen is not a skip: the page asks them to choose, or to press Skip.
+        return QuestionView(
+            visit, question, value=None, change=posted.change, error=nothing_given(question)
+        )
     visit.state.answers[question_id] = value
     return _save(
         session, visit, {question_id: value}, _after_save(visit, step, change=posted.change)
