@@ -80,7 +80,9 @@ def test_start_page_says_who_why_how_long_and_what_is_kept(
     page = client.get("/survey/start").text
     expiry = (now() + timedelta(days=10)).strftime("%-d %B %Y")
     assert "West Midlands Police and Crime Commissioner is asking" in page
-    assert "It takes about 2 minutes." in page  # 6 questions shown at 20 seconds each
+    # One estimate, from the route shown: 5 choices at 20 seconds and 1 text at 60 = 160 s.
+    assert "It takes about 3 minutes." in page
+    assert page.count("minutes") == 1 and "10 minutes" not in page
     assert "Answering is voluntary." in page and "You can skip any question." in page
     assert f"come back with the same link, on any device, until {expiry}" in page
     assert "Your answers are anonymous" in page
