@@ -2,8 +2,10 @@
 
 The details are encrypted at rest and the row names neither the invitation nor the response:
 only the crime group is kept, so the team knows which specialists to involve. A link files at
-most one request (ContactRequestFiled): a second is refused, never stored over the first, so
-someone else holding the link cannot redirect the team to their own number.
+most one request. Its note (ContactRequestFiled) holds the request's id, encrypted, so a second
+request from the link updates the first rather than adding a row, and the request says when it
+was updated (`updated_at`): the team sees that the details changed, and checks before calling
+(someone else holding the link could have sent them). The note goes with the link's state.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
-from app.crypto import encrypt
+from app.crypto import DecryptionFailed, decrypt, encrypt
+from app.db import utcnow
 from app.errors import FieldError
 from app.i18n import N_
 from app.survey.entry import lock_invitation
@@ -115,26 +118,52 @@ def validate(contact: ContactForm) -> ContactForm:
 
 def create_request(
     session: Session, contact: ContactForm, *, invitation_id: str, crime_group: str
-) -> ContactRequest | None:
-    """Store a valid request, encrypted, once per link; None (nothing stored) for a second.
+) -> ContactRequest:
+    """Store a valid request, encrypted; a link's second request updates its first.
 
-    Under the invitation's row lock, so two requests sent at once file one.
+    Under the invitation's row lock, so two requests sent at once file one. A request the team
+    has closed is opened again with the new details; one already erased (or a note from before
+    notes named their request) is filed anew.
     """
     lock_invitation(session, invitation_id)
-    if session.get(ContactRequestFiled, invitation_id) is not None:
-        return None
-    session.add(ContactRequestFiled(invitation_id=invitation_id))
-    details = {
+    details = encrypt(json.dumps(_details(contact), ensure_ascii=False))
+    note = session.get(ContactRequestFiled, invitation_id)
+    earlier = _request_of(session, note) if note is not None else None
+    if earlier is not None:
+        earlier.details_encrypted = details
+        earlier.updated_at = utcnow()
+        if earlier.status != "open":
+            earlier.status, earlier.closed_at, earlier.closed_by = "open", None, None
+            earlier.erase_after = None
+        session.add(earlier)
+        session.flush()
+        return earlier
+    # The note names the invitation and, encrypted, its request; the request names neither.
+    request = ContactRequest(details_encrypted=details, crime_group=crime_group)
+    session.add(request)
+    session.flush()
+    note = note or ContactRequestFiled(invitation_id=invitation_id)
+    note.request_ref_encrypted = encrypt(request.id)
+    session.add(note)
+    session.flush()
+    return request
+
+
+def _details(contact: ContactForm) -> dict[str, str | None]:
+    return {
         "name": contact.name or None,
         "phone": contact.phone_e164 or None,
         "email": contact.email_normalised or None,
         "best_time": contact.best_time or None,
     }
-    # The note names the invitation and nothing else; the request names neither: no shared id.
-    request = ContactRequest(
-        details_encrypted=encrypt(json.dumps(details, ensure_ascii=False)),
-        crime_group=crime_group,
-    )
-    session.add(request)
-    session.flush()
-    return request
+
+
+def _request_of(session: Session, note: ContactRequestFiled) -> ContactRequest | None:
+    """The request a link's note names, if it is still kept and a configured key opens it."""
+    if note.request_ref_encrypted is None:
+        return None
+    try:
+        request_id = decrypt(note.request_ref_encrypted)
+    except DecryptionFailed:
+        return None
+    return session.get(ContactRequest, request_id)

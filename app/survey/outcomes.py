@@ -142,7 +142,7 @@ class Confirmation:
 
 @dataclass(frozen=True)
 class ContactFiled:
-    """A valid contact request: stored if it was the link's first, silently dropped if not."""
+    """A valid contact request: stored if it was the link's first, over the first if not."""
 
     visit: Visit
 

@@ -325,9 +325,9 @@ def request_contact(
 ) -> Confirmation | ContactFiled:
     """Ask to be contacted: the confirmation again with the mistakes, or filed.
 
-    A second request from this link is not stored (contact_me.create_request) and gets the very
-    same result as a first: a different one would tell whoever holds the link (or the victim's
-    phone) that the victim had asked to be contacted.
+    A second request from this link updates the first (contact_me.create_request) and gets the
+    very same result as a first: a different one would tell whoever holds the link (or the
+    victim's phone) that the victim had asked to be contacted.
     """
     visit = _visit(session, cookie, stage=Stage.COMPLETED, form_token=csrf_token)
     contact = validate(read_form(form))
