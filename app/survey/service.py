@@ -29,7 +29,7 @@ from sqlmodel import Session
 
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
-from app.survey.addresses import CHANGE, step_for_code
+from app.survey.addresses import CHANGE, CONTACT_FROM, step_for_code
 from app.survey.answers import (
     AnswerError,
     clean_answers,
@@ -54,6 +54,7 @@ from app.survey.outcomes import (
     START,
     Confirmation,
     ContactFiled,
+    ContactView,
     Entered,
     FormLike,
     InvalidAnswers,
@@ -173,12 +174,17 @@ def resume(session: Session, *, cookie: str | None) -> Next:
 
 def _step_of(visit: Visit, code: str) -> tuple[str, str, bool] | None:
     """The (kind, id, change) of the step this session addresses by `code`: ("q", …) or
-    ("s", …), and whether it is a question's address from the check page's Change link."""
+    ("s", …), and whether it is a question's address from the check page's Change link; or
+    ("k", "q:<id>", False), the "contact me" form reached from that question's page."""
     steps = visit.state.journey.addressable_steps()
-    changes = [CHANGE + step for step in steps if step.startswith("q:")]
-    step = step_for_code(visit.secret, [*steps, *changes], code)
+    questions = [step for step in steps if step.startswith("q:")]
+    changes = [CHANGE + step for step in questions]
+    contacts = [CONTACT_FROM + step for step in questions]
+    step = step_for_code(visit.secret, [*steps, *changes, *contacts], code)
     if step is None:
         return None
+    if step.startswith(CONTACT_FROM):
+        return "k", step.removeprefix(CONTACT_FROM), False
     change = step.startswith(CHANGE)
     kind, _sep, ident = step.removeprefix(CHANGE).partition(":")
     return kind, ident, change
@@ -191,6 +197,8 @@ def open_step(session: Session, *, cookie: str | None, code: str, change: bool) 
     if found is None:
         return StepNotFound(visit)
     kind, ident, from_check = found
+    if kind == "k":
+        return ContactView(visit, ident, ContactForm())
     change = change or from_check
     step = f"{kind}:{ident}"
     journey = visit.state.journey
@@ -214,6 +222,8 @@ def answer_step(
     if found is None:
         return StepNotFound(visit)
     kind, ident, from_check = found
+    if kind == "k":
+        return _contact_during_survey(session, visit, ident, posted.form)
     if kind == "s":
         return _section_choice(session, visit, ident, skip=posted.skip)
     if from_check:
@@ -301,6 +311,23 @@ def _section_choice(session: Session, visit: Visit, section_id: str, *, skip: bo
 
 
 # --- sending, the confirmation, asking to be contacted, withdrawing ----------------------------
+
+
+def _contact_during_survey(
+    session: Session, visit: Visit, from_step: str, form: FormLike
+) -> ContactView | ContactFiled:
+    """The "contact me" form sent from a question page's help panel: as after the survey, the
+    link's one request (a second updates it), kept apart from every answer."""
+    contact = validate(read_form(form))
+    if contact.errors:
+        return ContactView(visit, from_step, contact)
+    create_request(
+        session,
+        contact,
+        invitation_id=visit.invitation.id,
+        crime_group=visit.invitation.crime_group,
+    )
+    return ContactFiled(visit, from_step)
 
 
 def submit(session: Session, *, cookie: str | None, csrf_token: object) -> str:
