@@ -12,9 +12,9 @@ import yaml
 from app.banks.crime_group_check import check_crime_groups_file
 from app.banks.lint import check_document
 from app.banks.problems import BANK, Problem, Severity
+from app.banks.risk_words import RISK_WORDS_FILE, check_risk_words_file
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
-from app.banks.risk_words import RISK_WORDS_FILE, check_risk_words_file
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.crime_groups import CRIME_GROUPS_FILE, CrimeGroupEntry
 

@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.banks.risk_words import risk_phrases
 from app.db import SessionDep
 from app.survey import service
-from app.banks.risk_words import risk_phrases
 from app.survey.addresses import CHECK_URL, CONTACT_FROM, PAGE_PREFIX, step_address
 from app.survey.bank import stage_context
 from app.survey.outcomes import (

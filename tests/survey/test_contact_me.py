@@ -164,9 +164,7 @@ def test_a_request_erased_by_the_team_is_filed_anew(client: TestClient, db: Sess
     assert '"+447912654321"' in decrypt(fresh.details_encrypted)
 
 
-def test_the_victims_team_sees_that_a_request_was_updated(
-    client: TestClient, db: Session
-) -> None:
+def test_the_victims_team_sees_that_a_request_was_updated(client: TestClient, db: Session) -> None:
     from app.enums import Role
     from tests.auth_helpers import api_headers, signed_in_client
 
@@ -307,10 +305,17 @@ def test_the_example_phone_number_in_the_hint_is_one_the_form_accepts(
     example = re.search(r"For example, ([0-9 ]+)\.", hint.group(1))
     assert example, hint.group(1)
     # The error message gives the same example.
-    assert f"like {example.group(1)}." in client.post(
-        "/survey/complete",
-        data={"csrf_token": csrf_token(client, "/survey/complete"), "consent": "yes", "phone": "1"},
-    ).text
+    assert (
+        f"like {example.group(1)}."
+        in client.post(
+            "/survey/complete",
+            data={
+                "csrf_token": csrf_token(client, "/survey/complete"),
+                "consent": "yes",
+                "phone": "1",
+            },
+        ).text
+    )
     assert _ask(client, example.group(1)).status_code == 200
     (request,) = rows(db, select(ContactRequest))
     assert '"+447700900982"' in decrypt(request.details_encrypted)
