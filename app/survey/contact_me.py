@@ -21,6 +21,7 @@ from app.crypto import DecryptionFailed, decrypt, encrypt
 from app.db import utcnow
 from app.errors import FieldError
 from app.i18n import N_
+from app.invitations.models import Invitation
 from app.survey.entry import lock_invitation
 from app.survey.models import ContactRequest, ContactRequestFiled
 from app.survey.text_input import clean_victim_text
@@ -113,6 +114,16 @@ def validate(contact: ContactForm) -> ContactForm:
     if len(contact.best_time) > BEST_TIME_MAX:
         errors.append(_problem("best_time", "too_long", BEST_TIME_TOO_LONG))
     contact.errors = errors
+    return contact
+
+
+def ask_to_be_contacted(session: Session, form: object, invitation: Invitation) -> ContactForm:
+    """The form checked and, if it is valid, the link's request filed (or updated)."""
+    contact = validate(read_form(form))
+    if not contact.errors:
+        create_request(
+            session, contact, invitation_id=invitation.id, crime_group=invitation.crime_group
+        )
     return contact
 
 

@@ -30,15 +30,9 @@ from sqlmodel import Session
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.addresses import CHANGE, CONTACT_FROM, step_for_code
-from app.survey.answers import (
-    AnswerError,
-    clean_answers,
-    clean_value,
-    nothing_given,
-    save_answers,
-)
+from app.survey.answers import AnswerError, clean_answers, clean_value, nothing_given, save_answers
 from app.survey.answers import value_from_form as raw_value
-from app.survey.contact_me import ContactForm, create_request, read_form, validate
+from app.survey.contact_me import ContactForm, ask_to_be_contacted
 from app.survey.entry import (
     check_usable,
     invitation_for_token,
@@ -316,18 +310,11 @@ def _section_choice(session: Session, visit: Visit, section_id: str, *, skip: bo
 def _contact_during_survey(
     session: Session, visit: Visit, from_step: str, form: FormLike
 ) -> ContactView | ContactFiled:
-    """The "contact me" form sent from a question page's help panel: as after the survey, the
-    link's one request (a second updates it), kept apart from every answer."""
-    contact = validate(read_form(form))
-    if contact.errors:
-        return ContactView(visit, from_step, contact)
-    create_request(
-        session,
-        contact,
-        invitation_id=visit.invitation.id,
-        crime_group=visit.invitation.crime_group,
+    """The "contact me" form from a question page's help panel: as after the survey."""
+    contact = ask_to_be_contacted(session, form, visit.invitation)
+    return (
+        ContactView(visit, from_step, contact) if contact.errors else ContactFiled(visit, from_step)
     )
-    return ContactFiled(visit, from_step)
 
 
 def submit(session: Session, *, cookie: str | None, csrf_token: object) -> str:
@@ -357,15 +344,9 @@ def request_contact(
     victim's phone) that the victim had asked to be contacted.
     """
     visit = _visit(session, cookie, stage=Stage.COMPLETED, form_token=csrf_token)
-    contact = validate(read_form(form))
+    contact = ask_to_be_contacted(session, form, visit.invitation)
     if contact.errors:
         return Confirmation(visit, general_actions(session), contact)
-    create_request(
-        session,
-        contact,
-        invitation_id=visit.invitation.id,
-        crime_group=visit.invitation.crime_group,
-    )
     return ContactFiled(visit)
 
 
