@@ -1,5 +1,5 @@
 """Pages every public service owes its users: the genuine-message page at `/`, accessibility,
-privacy, cookies.
+privacy, cookies; and the safeguarding statement (what happens to what a victim writes).
 
 The text is specific to this service and reads its numbers (link lifetime, retention, session
 lengths, the data controller) from the settings, so the pages never drift from what the
@@ -16,7 +16,7 @@ from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
 from app.settings import Settings, get_settings
-from app.victim_page import render_victim
+from app.victim_page import SAFEGUARDING_URL, render_victim
 
 router = APIRouter(include_in_schema=False)
 
@@ -174,4 +174,13 @@ def cookies_page(request: Request, session: SessionDep) -> HTMLResponse:
         "public/cookies.html",
         page_title="Cookies",
         cookies=essential_cookies(get_settings()),
+    )
+
+
+@router.get(SAFEGUARDING_URL, response_class=HTMLResponse)
+def safeguarding_statement(request: Request, session: SessionDep) -> HTMLResponse:
+    """What happens, and what does not happen, to what a victim writes (a draft until the
+    OPCC's safeguarding lead gives its text: public/safeguarding.html)."""
+    return _public_page(
+        request, session, "public/safeguarding.html", page_title="What happens to what you write"
     )

@@ -20,6 +20,9 @@ from app.templating import render
 
 EXIT_URL = "/survey/exit"
 START_URL = "/survey/start"
+# The safeguarding statement: what happens, and what does not, to what a victim writes. A
+# neutral address and title: it is linked from every victim page's footer.
+SAFEGUARDING_URL = "/what-happens-to-what-you-write"
 
 
 def footer_links(_: Gettext) -> list[dict[str, str]]:
@@ -27,6 +30,7 @@ def footer_links(_: Gettext) -> list[dict[str, str]]:
         {"href": "/accessibility", "text": str(_("Accessibility statement"))},
         {"href": "/privacy", "text": str(_("Privacy notice"))},
         {"href": "/cookies", "text": str(_("Cookies"))},
+        {"href": SAFEGUARDING_URL, "text": str(_("What happens to what you write"))},
     ]
 
 

@@ -23,6 +23,8 @@ writeFileSync(join(out, "css", "app.css"), result.css);
 
 cpSync(join(govuk, "govuk-frontend.min.js"), join(out, "js", "govuk-frontend.min.js"));
 cpSync(join(root, "app", "assets", "init.mjs"), join(out, "js", "init.mjs"));
+// The free-text pages' in-browser risk panel (data: question_banks/risk_words.yaml).
+cpSync(join(root, "app", "assets", "risk-words.mjs"), join(out, "js", "risk-words.mjs"));
 cpSync(join(govuk, "assets", "images"), join(out, "assets", "images"), { recursive: true });
 cpSync(join(root, "app", "assets", "icons"), join(out, "icons"), { recursive: true });
 

@@ -84,6 +84,7 @@ def main() -> int:
     from app.enums import Role
     from app.migrate import upgrade
     from app.settings import get_settings
+    from app.victim_page import SAFEGUARDING_URL
     from scripts.lock_screen import lock_screen_html
     from tests.browser.factories import (
         URDU_BANK,
@@ -166,6 +167,11 @@ def main() -> int:
                 click_button(phone, "Save and continue")
                 expect(phone.locator(".govuk-error-summary")).to_be_visible()
                 shoot(phone, "10-error-summary")
+                # A phrase of danger typed: the help panel, shown by the browser alone.
+                goto_step(phone, step)
+                phone.locator("main form textarea").fill("I am scared. He said he will kill me")
+                expect(phone.locator("#risk-help")).to_be_visible()
+                shoot(phone, "30-risk-panel")
             answer_question(phone)
         shoot(phone, "11-check-answers")
         click_button(phone, "Send your answers")
@@ -194,6 +200,8 @@ def main() -> int:
         home = new_context(browser, server.url, viewport=PHONE).new_page()
         home.goto("/")
         shoot(home, "24-genuine-message")
+        home.goto(SAFEGUARDING_URL)
+        shoot(home, "31-safeguarding-statement")
         lock = browser.new_page(viewport=PHONE)
         lock.set_content(lock_screen_html())
         lock.screenshot(path=str(shots / "25-sms-lock-screen.png"), full_page=True)

@@ -13,6 +13,7 @@ PUBLIC_PAGES = {
     "/accessibility": "Accessibility statement for Your views",
     "/privacy": "Privacy notice",
     "/cookies": "Cookies",
+    "/what-happens-to-what-you-write": "What happens to what you write",
 }
 FOOTER_HREFS = ("/accessibility", "/privacy", "/cookies")
 

@@ -12,6 +12,7 @@ import yaml
 from app.banks.crime_group_check import check_crime_groups_file
 from app.banks.lint import check_document
 from app.banks.problems import BANK, Problem, Severity
+from app.banks.risk_words import RISK_WORDS_FILE, check_risk_words_file
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
 from app.banks.yaml_files import read_yaml, yaml_message
@@ -92,6 +93,9 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
             result.problems.extend(problems)
             if not any(problem.severity == "error" for problem in problems):
                 result.support_files.append(path)
+            continue
+        if path.name == RISK_WORDS_FILE:
+            result.problems.extend(check_risk_words_file(path, name))
             continue
         if path.name == MESSAGES_FILE:
             result.problems.extend(_check_messages(path, name))

@@ -8,6 +8,7 @@ measures in measure_rules, the wording in wording; this module runs them all.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -57,7 +58,17 @@ RULES: dict[str, str] = {
     "waiver_rule": "waivers name a rule that can be waived",
     "waiver_unused": "waivers are only kept where needed",
     "empty_section": "sections have questions",
+    "intro_time_estimate": "the introduction states no time estimate (the start page gives one)",
 }
+
+# A duration in the introduction, in the languages banks are written in: "10 minutes", "a few
+# minutes", "10 minut", "10 منٹ", "an hour". The start page computes the one estimate from the
+# route a victim is shown; a second, fixed one in the bank would soon disagree with it.
+_TIME_ESTIMATE = re.compile(
+    r"(?:\d+|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
+    r"|few|couple of)\b)\s*-?\s*(?:minutes?|mins?\b|hours?|minut\w*|godzin\w*|منٹ|گھنٹ)",
+    re.IGNORECASE,
+)
 
 
 def _languages(value: Any) -> set[str]:
@@ -210,6 +221,20 @@ def _lint_languages(out: Collector, document: BankDocument) -> None:
         check(question.id, question_strings(question))
 
 
+def _lint_introduction(out: Collector, document: BankDocument) -> None:
+    texts = document.introduction
+    values = texts.items() if isinstance(texts, dict) else [("en", texts)] if texts else []
+    for language, value in values:
+        text = value.get("text") if isinstance(value, dict) else value  # {text, status}
+        if isinstance(text, str) and _TIME_ESTIMATE.search(text):
+            out.add(
+                BANK,
+                "intro_time_estimate",
+                f"the introduction ({language}) says how long the survey takes: remove it, the "
+                "start page gives one estimate from the questions each victim is shown",
+            )
+
+
 def lint_bank(document: BankDocument, file: str = "") -> list[Problem]:
     """Every semantic and trauma-informed problem of a schema-valid bank."""
     out = Collector(file)
@@ -217,6 +242,7 @@ def lint_bank(document: BankDocument, file: str = "") -> list[Problem]:
     _lint_show_if(out, document)
     lint_measures(out, document)
     _lint_languages(out, document)
+    _lint_introduction(out, document)
     for _section, question in document.all_questions():
         found = lint_wording(out, question)
         lint_waivers(out, question, found)

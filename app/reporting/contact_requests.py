@@ -49,6 +49,7 @@ class OpenedRequest:
     id: str
     crime_group: str
     created_at: datetime
+    updated_at: datetime | None  # when the same link last sent new details; None: never
     status: str
     closed_at: datetime | None
     erase_after: datetime | None
@@ -113,6 +114,7 @@ def _opened(row: ContactRequest) -> OpenedRequest:
         id=row.id,
         crime_group=row.crime_group,
         created_at=row.created_at,
+        updated_at=row.updated_at,
         status=row.status,
         closed_at=row.closed_at,
         erase_after=row.erase_after,

@@ -177,6 +177,9 @@ class ContactRequestOut(BaseModel):
     id: str
     crime_group: str
     created_at: datetime
+    updated_at: datetime | None = Field(
+        description="When the same survey link last sent new details over these; null if never."
+    )
     status: str
     closed_at: datetime | None
     erase_after: datetime | None

@@ -19,6 +19,9 @@ PAGE_PREFIX = "/survey/page/"
 # A question reached from the check page's "Change" link has an address of its own (the step
 # with this prefix), so that no query string tells the history an answer was changed.
 CHANGE = "c:"
+# The "contact me" form reached from a question page's help panel: "k:" and that question's
+# step, so its address is as opaque as the question's and its back link returns there.
+CONTACT_FROM = "k:"
 CHECK_URL = "/survey/check"
 CODE_LENGTH = 16  # hex digits: 64 bits, far beyond guessing another step of the same session
 _PURPOSE = b"victim-voice.survey-page.v1\x00"

@@ -30,6 +30,10 @@ NOT_AN_OPTION = N_("Choose one of the options, or skip this question.")
 NOT_OPTIONS = N_("Choose from the options listed, or skip this question.")
 NOT_TEXT = N_("Type your answer as text, or skip this question.")
 TOO_LONG = N_("Your answer must be %(max)s characters or fewer.")
+# "Save and continue" with nothing chosen: a skip is always a choice of its own (the page's
+# skip button), never what an empty form is taken to mean.
+NOTHING_CHOSEN = N_("Choose an answer, or skip this question if you would rather not answer it.")
+NOTHING_WRITTEN = N_("Write an answer, or skip this question if you would rather not answer it.")
 UNKNOWN_QUESTION_API = "unknown question"
 
 
@@ -73,6 +77,11 @@ def clean_value(question: Mapping[str, Any], value: Any) -> Any:
     raise AnswerError(NOT_AN_OPTION)
 
 
+def nothing_given(question: Mapping[str, Any]) -> AnswerError:
+    """The error for a question page saved with no answer (the JSON API takes null as a skip)."""
+    return AnswerError(NOTHING_WRITTEN if question["type"] == "text" else NOTHING_CHOSEN)
+
+
 def clean_answers(
     questions: Iterable[Mapping[str, Any]], answers: Mapping[str, Any]
 ) -> tuple[dict[str, Any], list[FieldError]]:
@@ -103,7 +112,8 @@ def value_from_form(question: Mapping[str, Any], form: Any) -> Any:
     # Values are passed on as posted (a file upload stays a file) so `clean_value` refuses
     # anything that is not text.
     if question["type"] == "multi":
-        return list(form.getlist("answer")) or None
+        # An empty string is no box ticked (as a browser that ticks none sends nothing).
+        return [item for item in form.getlist("answer") if item != ""] or None
     value = form.get("answer")
     if question["type"] == "text":
         # Cleaned here too, so text shown again after an error holds no control characters.

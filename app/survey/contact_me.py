@@ -2,8 +2,10 @@
 
 The details are encrypted at rest and the row names neither the invitation nor the response:
 only the crime group is kept, so the team knows which specialists to involve. A link files at
-most one request (ContactRequestFiled): a second is refused, never stored over the first, so
-someone else holding the link cannot redirect the team to their own number.
+most one request. Its note (ContactRequestFiled) holds the request's id, encrypted, so a second
+request from the link updates the first rather than adding a row, and the request says when it
+was updated (`updated_at`): the team sees that the details changed, and checks before calling
+(someone else holding the link could have sent them). The note goes with the link's state.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ import phonenumbers
 from email_validator import EmailNotValidError, validate_email
 from sqlmodel import Session
 
-from app.crypto import encrypt
+from app.crypto import DecryptionFailed, decrypt, encrypt
+from app.db import utcnow
 from app.errors import FieldError
 from app.i18n import N_
+from app.invitations.models import Invitation
 from app.survey.entry import lock_invitation
 from app.survey.models import ContactRequest, ContactRequestFiled
 from app.survey.text_input import clean_victim_text
@@ -27,6 +31,9 @@ BEST_TIME_MAX = 200
 
 NEED_CONSENT = N_("Tick the box to say you want the victims team to contact you.")
 NEED_PHONE_OR_EMAIL = N_("Enter a phone number or an email address.")
+# The example the form shows, from Ofcom's range of mobile numbers kept for drama and examples
+# (07700 900000 to 07700 900999): nobody's real number, and one the form accepts.
+EXAMPLE_PHONE = "07700 900 982"
 BAD_PHONE = N_("Enter a UK phone number, like 07700 900 982.")
 BAD_EMAIL = N_("Enter an email address in the correct format, like name@example.com.")
 NAME_TOO_LONG = N_("Your name must be 100 characters or fewer.")
@@ -68,6 +75,15 @@ def _problem(field_name: str, kind: str, message: str) -> FieldError:
     return FieldError(("form", field_name), message, kind)
 
 
+def _accepted_number(parsed: phonenumbers.PhoneNumber) -> bool:
+    """A valid number, or one of Ofcom's example mobiles (libphonenumber calls those invalid,
+    and the form's own example must not be refused)."""
+    if phonenumbers.is_valid_number(parsed):
+        return True
+    national = str(parsed.national_number)
+    return parsed.country_code == 44 and len(national) == 10 and national.startswith("7700900")
+
+
 def validate(contact: ContactForm) -> ContactForm:
     """Check the form and normalise the phone (E.164) and email; errors go on the form."""
     errors: list[FieldError] = []
@@ -82,7 +98,7 @@ def validate(contact: ContactForm) -> ContactForm:
             parsed = phonenumbers.parse(contact.phone, "GB")
         except phonenumbers.NumberParseException:
             parsed = None
-        if parsed is None or not phonenumbers.is_valid_number(parsed):
+        if parsed is None or not _accepted_number(parsed):
             errors.append(_problem("phone", "invalid", BAD_PHONE))
         else:
             contact.phone_e164 = phonenumbers.format_number(
@@ -101,28 +117,64 @@ def validate(contact: ContactForm) -> ContactForm:
     return contact
 
 
+def ask_to_be_contacted(session: Session, form: object, invitation: Invitation) -> ContactForm:
+    """The form checked and, if it is valid, the link's request filed (or updated)."""
+    contact = validate(read_form(form))
+    if not contact.errors:
+        create_request(
+            session, contact, invitation_id=invitation.id, crime_group=invitation.crime_group
+        )
+    return contact
+
+
 def create_request(
     session: Session, contact: ContactForm, *, invitation_id: str, crime_group: str
-) -> ContactRequest | None:
-    """Store a valid request, encrypted, once per link; None (nothing stored) for a second.
+) -> ContactRequest:
+    """Store a valid request, encrypted; a link's second request updates its first.
 
-    Under the invitation's row lock, so two requests sent at once file one.
+    Under the invitation's row lock, so two requests sent at once file one. A request the team
+    has closed is opened again with the new details; one already erased (or a note from before
+    notes named their request) is filed anew.
     """
     lock_invitation(session, invitation_id)
-    if session.get(ContactRequestFiled, invitation_id) is not None:
-        return None
-    session.add(ContactRequestFiled(invitation_id=invitation_id))
-    details = {
+    details = encrypt(json.dumps(_details(contact), ensure_ascii=False))
+    note = session.get(ContactRequestFiled, invitation_id)
+    earlier = _request_of(session, note) if note is not None else None
+    if earlier is not None:
+        earlier.details_encrypted = details
+        earlier.updated_at = utcnow()
+        if earlier.status != "open":
+            earlier.status, earlier.closed_at, earlier.closed_by = "open", None, None
+            earlier.erase_after = None
+        session.add(earlier)
+        session.flush()
+        return earlier
+    # The note names the invitation and, encrypted, its request; the request names neither.
+    request = ContactRequest(details_encrypted=details, crime_group=crime_group)
+    session.add(request)
+    session.flush()
+    note = note or ContactRequestFiled(invitation_id=invitation_id)
+    note.request_ref_encrypted = encrypt(request.id)
+    session.add(note)
+    session.flush()
+    return request
+
+
+def _details(contact: ContactForm) -> dict[str, str | None]:
+    return {
         "name": contact.name or None,
         "phone": contact.phone_e164 or None,
         "email": contact.email_normalised or None,
         "best_time": contact.best_time or None,
     }
-    # The note names the invitation and nothing else; the request names neither: no shared id.
-    request = ContactRequest(
-        details_encrypted=encrypt(json.dumps(details, ensure_ascii=False)),
-        crime_group=crime_group,
-    )
-    session.add(request)
-    session.flush()
-    return request
+
+
+def _request_of(session: Session, note: ContactRequestFiled) -> ContactRequest | None:
+    """The request a link's note names, if it is still kept and a configured key opens it."""
+    if note.request_ref_encrypted is None:
+        return None
+    try:
+        request_id = decrypt(note.request_ref_encrypted)
+    except DecryptionFailed:
+        return None
+    return session.get(ContactRequest, request_id)

@@ -14,7 +14,6 @@ from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
-from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.survey import service
 from app.survey.addresses import CHANGE, CHECK_URL
@@ -23,9 +22,11 @@ from app.survey.journey import CHECK
 from app.survey.outcomes import Confirmation, Stage, Visit
 from app.survey.page_kit import (
     COMPLETE_URL,
+    CONTACT_NOTICE,
     START_URL,
     FormDep,
     address,
+    contact_form_values,
     gettext_of,
     page,
     redirect,
@@ -45,8 +46,6 @@ from app.survey.session import (
 from app.survey.visibility import HIDDEN
 
 router = APIRouter(include_in_schema=False)
-
-CONTACT_NOTICE = "contact-requested"
 
 
 def _display_value(question: Mapping[str, Any], value: Any, _: Gettext) -> str | None:
@@ -121,12 +120,6 @@ def _complete_page(
     status_code: int = 200,
 ) -> HTMLResponse:
     _ = gettext_of(shown.visit)
-    contact = shown.contact
-    errors = {error.field: str(_(error.msg)) for error in contact.errors}
-    texts = {
-        (error.field, error.kind): (errors[error.field], error.field) for error in contact.errors
-    }
-    summary = error_summary(contact.errors, texts)
     return page(
         request,
         session,
@@ -134,13 +127,12 @@ def _complete_page(
         "survey/complete.html",
         status_code=status_code,
         page_title=str(_("Your answers have been sent")),
-        error_summary=summary or None,
         # The same title with or without a mistake in the contact form (see victim.html).
         title_without_error=True,
         actions=shown.actions,
-        contact=contact,
-        contact_errors=errors,
         asked=asked,
+        contact_action=COMPLETE_URL,
+        **contact_form_values(shown.visit, shown.contact),
     )
 
 

@@ -45,6 +45,21 @@ def visible_questions(
     return shown
 
 
+# How long a question takes, for the start page's one estimate: a choice is read and picked,
+# a text question is thought about and typed.
+SECONDS_PER_CHOICE = 20
+SECONDS_PER_TEXT = 60
+
+
+def minutes_to_answer(questions: Sequence[Mapping[str, Any]]) -> int:
+    """The time the questions shown take, rounded to whole minutes, at least one."""
+    seconds = sum(
+        SECONDS_PER_TEXT if question["type"] == "text" else SECONDS_PER_CHOICE
+        for question in questions
+    )
+    return max(1, int(seconds / 60 + 0.5))
+
+
 @dataclass(frozen=True)
 class Journey:
     """The steps of one invitation's survey on its current answers."""

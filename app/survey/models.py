@@ -99,6 +99,8 @@ class ContactRequest(SQLModel, table=True):
     details_encrypted: str = Field(max_length=4000)
     crime_group: str = Field(max_length=16)
     created_at: datetime = Field(default_factory=utcnow, index=True)
+    # When the same link last sent new details over these (None: never); shown to the team.
+    updated_at: datetime | None = None
     status: str = Field(default="open", max_length=16, index=True)
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=80)
@@ -106,12 +108,15 @@ class ContactRequest(SQLModel, table=True):
 
 
 class ContactRequestFiled(SQLModel, table=True):
-    """That an invitation's link has filed its one "contact me" request (and nothing else).
+    """That an invitation's link has filed its "contact me" request, and which one, encrypted.
 
-    Kept apart from ContactRequest, which names no invitation: this row says only that one was
-    made, so a second can be refused. Deleted with the rest of the link's state at expiry.
+    Kept apart from ContactRequest, which names no invitation: only this row, while the link
+    lives, can find the request again (its id, encrypted), so that a second request from the
+    link updates the first. Deleted with the rest of the link's state (withdrawal, expiry).
     """
 
     __tablename__ = "contact_request_filed"
 
     invitation_id: str = Field(foreign_key="invitation.id", primary_key=True, max_length=36)
+    # None on rows filed before requests could be updated: a new request is then filed.
+    request_ref_encrypted: str | None = Field(default=None, max_length=400)

@@ -142,9 +142,22 @@ class Confirmation:
 
 @dataclass(frozen=True)
 class ContactFiled:
-    """A valid contact request: stored if it was the link's first, silently dropped if not."""
+    """A valid contact request: stored if it was the link's first, over the first if not.
+
+    `from_step`: the question page whose help panel led to the form (None: the confirmation).
+    """
 
     visit: Visit
+    from_step: str | None = None
+
+
+@dataclass
+class ContactView:
+    """The "contact me" form during the survey, reached from a question page's help panel."""
+
+    visit: Visit
+    from_step: str  # the question's step ("q:<id>"): the form's back link
+    contact: ContactForm
 
 
 @dataclass(frozen=True)
@@ -155,4 +168,4 @@ class Withdrawn:
     area: str | None
 
 
-StepView = QuestionView | SectionView | StepNotFound | Next
+StepView = QuestionView | SectionView | StepNotFound | Next | ContactView | ContactFiled

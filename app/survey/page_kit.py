@@ -19,10 +19,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.invitations.link_content import crime_group_shown
 from app.survey.addresses import step_address
 from app.survey.bank import NoBankPublished
+from app.survey.contact_me import EXAMPLE_PHONE, ContactForm
 from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import (
     BEGIN,
@@ -45,6 +47,8 @@ COMPLETE_URL = "/survey/complete"
 # The title of every question page and content note. Titles stay in the browser history of a
 # shared phone, so they name neither the question nor the section.
 STEP_PAGE_TITLE = N_("Your survey")
+# The thank-you shown once after a "contact me" request (session.set_notice).
+CONTACT_NOTICE = "contact-requested"
 BABEL_LOCALES = {"en": "en_GB"}
 PLACE_URLS = {
     START: START_URL,
@@ -173,3 +177,19 @@ def link_unusable_page(request: Request, session: Session, *, status_code: int) 
 
 def not_found_page(request: Request, session: Session, visit: Visit) -> HTMLResponse:
     return page(request, session, visit, "survey/not_found.html", status_code=404)
+
+
+def contact_form_values(visit: Visit, contact: ContactForm) -> dict[str, Any]:
+    """What the "contact me" form (survey/_contact_form.html) shows: the values as typed, one
+    message per wrong field, and the error summary."""
+    _ = gettext_of(visit)
+    errors = {error.field: str(_(error.msg)) for error in contact.errors}
+    texts = {
+        (error.field, error.kind): (errors[error.field], error.field) for error in contact.errors
+    }
+    return {
+        "contact": contact,
+        "contact_errors": errors,
+        "error_summary": error_summary(contact.errors, texts) or None,
+        "example_phone": EXAMPLE_PHONE,
+    }

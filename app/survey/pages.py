@@ -18,8 +18,6 @@ confirmation and contact request, withdrawing.
 
 from __future__ import annotations
 
-import math
-
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from sqlmodel import Session
@@ -29,6 +27,7 @@ from app.db import SessionDep
 from app.i18n import N_, language_name
 from app.settings import get_settings
 from app.survey import end_pages, question_pages, service
+from app.survey.journey import minutes_to_answer
 from app.survey.outcomes import Stage
 from app.survey.page_kit import (
     EXIT_TO,
@@ -46,8 +45,6 @@ from app.survey.state import IN_PROGRESS
 from app.victim_page import EXIT_URL, START_URL
 
 router = APIRouter(include_in_schema=False)
-
-SECONDS_PER_QUESTION = 20
 
 
 # ---------------------------------------------------------------------------------------------
@@ -83,7 +80,6 @@ def start(request: Request, session: SessionDep) -> Response:
     visit = service.visit(session, cookie=cookie_of(request), stage=Stage.ANSWERING)
     state = visit.state
     _ = gettext_of(visit)
-    shown = len(state.journey.visible)
     languages = [
         {"code": code, "name": language_name(code)} for code in state.bank.offered_languages()
     ]
@@ -95,7 +91,9 @@ def start(request: Request, session: SessionDep) -> Response:
         page_title=str(_("Tell us about your experience")),
         bank_text=state.bank.text(visit.language),
         bank_english=state.bank.english_text(visit.language),
-        minutes=max(2, math.ceil(shown * SECONDS_PER_QUESTION / 60)),
+        # One estimate, from the questions this victim's route shows (their touchpoint and
+        # stage): the bank's introduction states none of its own (lint: intro_time_estimate).
+        minutes=minutes_to_answer(state.journey.visible),
         retention_months=get_settings().retention_months,
         languages=languages,
         resuming=state.status == IN_PROGRESS,

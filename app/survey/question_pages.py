@@ -13,23 +13,37 @@ from fastapi.responses import HTMLResponse, Response
 from sqlmodel import Session
 from starlette.datastructures import FormData
 
+from app.banks.risk_words import risk_phrases
 from app.db import SessionDep
 from app.survey import service
-from app.survey.addresses import CHECK_URL, PAGE_PREFIX
+from app.survey.addresses import CHECK_URL, CONTACT_FROM, PAGE_PREFIX, step_address
 from app.survey.bank import stage_context
-from app.survey.outcomes import Next, QuestionView, SectionView, StepForm, StepView, Visit
+from app.survey.outcomes import (
+    ContactFiled,
+    ContactView,
+    Next,
+    QuestionView,
+    SectionView,
+    StepForm,
+    StepView,
+    Visit,
+)
 from app.survey.page_kit import (
+    CONTACT_NOTICE,
     STEP_PAGE_TITLE,
     FormDep,
     address,
+    contact_form_values,
     gettext_of,
     go,
     not_found_page,
     page,
+    redirect,
     victim_page,
 )
-from app.survey.session import cookie_of
+from app.survey.session import clear_notice, cookie_of, notice_due, set_notice
 from app.survey.visibility import HIDDEN
+from app.victim_page import SAFEGUARDING_URL
 
 router = APIRouter(include_in_schema=False)
 
@@ -69,6 +83,10 @@ def _step_response(request: Request, session: Session, result: StepView) -> Resp
         return _question_page(request, session, result)
     if isinstance(result, SectionView):
         return _section_page(request, session, result)
+    if isinstance(result, ContactView):
+        return _contact_page(request, session, result)
+    if isinstance(result, ContactFiled):
+        return _contact_filed(result)
     return not_found_page(request, session, result.visit)
 
 
@@ -88,6 +106,9 @@ def _question_page(request: Request, session: Session, view: QuestionView) -> HT
     value: Any = None if saved_elsewhere else view.value
     number, total = state.journey.progress(question["id"])
     step = f"q:{question['id']}"
+    # A text question carries the help panel's phrases and links; the browser alone matches
+    # them while the victim types (app/assets/risk-words.mjs).
+    risk = question["type"] == "text"
     return page(
         request,
         session,
@@ -112,7 +133,45 @@ def _question_page(request: Request, session: Session, view: QuestionView) -> HT
         section=state.bank.section(question.get("section"), visit.language),
         skip_label=_("Skip this question"),
         saved_elsewhere=saved_elsewhere,
+        risk_phrases=risk_phrases() if risk else None,
+        contact_url=address(visit, CONTACT_FROM + step) if risk else None,
+        safeguarding_url=SAFEGUARDING_URL,
     )
+
+
+def _contact_page(request: Request, session: Session, view: ContactView) -> HTMLResponse:
+    """The "contact me" form during the survey; the thank-you once after it was sent."""
+    visit = view.visit
+    here = address(visit, CONTACT_FROM + view.from_step)
+    asked = not view.contact.errors and notice_due(request, visit.survey_session, CONTACT_NOTICE)
+    values = contact_form_values(visit, view.contact)
+    response = page(
+        request,
+        session,
+        visit,
+        "survey/contact.html",
+        status_code=422 if view.contact.errors else 200,
+        # A question page's title, with "Error:" as a question page's: nothing in the history
+        # says this page is about asking for contact.
+        page_title=str(gettext_of(visit)(STEP_PAGE_TITLE)),
+        contact_action=here,
+        back_url=address(visit, view.from_step),
+        survey_url=address(visit, view.from_step),
+        asked=asked,
+        **values,
+    )
+    if asked:
+        clear_notice(response, path=here)  # once: Back, Forward or a reload show nothing
+    return response
+
+
+def _contact_filed(filed: ContactFiled) -> Response:
+    """Post, redirect, get, to the form's own address: the thank-you shows there once."""
+    assert filed.from_step is not None
+    here = step_address(filed.visit.secret, CONTACT_FROM + filed.from_step)
+    response = redirect(here)
+    set_notice(response, filed.visit.survey_session, CONTACT_NOTICE, path=here)
+    return response
 
 
 def _section_page(request: Request, session: Session, view: SectionView) -> HTMLResponse:

@@ -29,10 +29,10 @@ from sqlmodel import Session
 
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
-from app.survey.addresses import CHANGE, step_for_code
-from app.survey.answers import AnswerError, clean_answers, clean_value, save_answers
+from app.survey.addresses import CHANGE, CONTACT_FROM, step_for_code
+from app.survey.answers import AnswerError, clean_answers, clean_value, nothing_given, save_answers
 from app.survey.answers import value_from_form as raw_value
-from app.survey.contact_me import ContactForm, create_request, read_form, validate
+from app.survey.contact_me import ContactForm, ask_to_be_contacted
 from app.survey.entry import (
     check_usable,
     invitation_for_token,
@@ -48,6 +48,7 @@ from app.survey.outcomes import (
     START,
     Confirmation,
     ContactFiled,
+    ContactView,
     Entered,
     FormLike,
     InvalidAnswers,
@@ -167,12 +168,17 @@ def resume(session: Session, *, cookie: str | None) -> Next:
 
 def _step_of(visit: Visit, code: str) -> tuple[str, str, bool] | None:
     """The (kind, id, change) of the step this session addresses by `code`: ("q", …) or
-    ("s", …), and whether it is a question's address from the check page's Change link."""
+    ("s", …), and whether it is a question's address from the check page's Change link; or
+    ("k", "q:<id>", False), the "contact me" form reached from that question's page."""
     steps = visit.state.journey.addressable_steps()
-    changes = [CHANGE + step for step in steps if step.startswith("q:")]
-    step = step_for_code(visit.secret, [*steps, *changes], code)
+    questions = [step for step in steps if step.startswith("q:")]
+    changes = [CHANGE + step for step in questions]
+    contacts = [CONTACT_FROM + step for step in questions]
+    step = step_for_code(visit.secret, [*steps, *changes, *contacts], code)
     if step is None:
         return None
+    if step.startswith(CONTACT_FROM):
+        return "k", step.removeprefix(CONTACT_FROM), False
     change = step.startswith(CHANGE)
     kind, _sep, ident = step.removeprefix(CHANGE).partition(":")
     return kind, ident, change
@@ -185,6 +191,8 @@ def open_step(session: Session, *, cookie: str | None, code: str, change: bool) 
     if found is None:
         return StepNotFound(visit)
     kind, ident, from_check = found
+    if kind == "k":
+        return ContactView(visit, ident, ContactForm())
     change = change or from_check
     step = f"{kind}:{ident}"
     journey = visit.state.journey
@@ -208,6 +216,8 @@ def answer_step(
     if found is None:
         return StepNotFound(visit)
     kind, ident, from_check = found
+    if kind == "k":
+        return _contact_during_survey(session, visit, ident, posted.form)
     if kind == "s":
         return _section_choice(session, visit, ident, skip=posted.skip)
     if from_check:
@@ -269,6 +279,11 @@ def _answer_question(
         # Continuing without choosing anything keeps an answer this session cannot see: the
         # page says so, and nobody should lose an answer by not retyping it.
         return _save(session, visit, {}, _after_save(visit, step, change=posted.change))
+    if value is None and not posted.skip:
+        # Nothing chosen is not a skip: the page asks them to choose, or to press Skip.
+        return QuestionView(
+            visit, question, value=None, change=posted.change, error=nothing_given(question)
+        )
     visit.state.answers[question_id] = value
     return _save(
         session, visit, {question_id: value}, _after_save(visit, step, change=posted.change)
@@ -290,6 +305,16 @@ def _section_choice(session: Session, visit: Visit, section_id: str, *, skip: bo
 
 
 # --- sending, the confirmation, asking to be contacted, withdrawing ----------------------------
+
+
+def _contact_during_survey(
+    session: Session, visit: Visit, from_step: str, form: FormLike
+) -> ContactView | ContactFiled:
+    """The "contact me" form from a question page's help panel: as after the survey."""
+    contact = ask_to_be_contacted(session, form, visit.invitation)
+    return (
+        ContactView(visit, from_step, contact) if contact.errors else ContactFiled(visit, from_step)
+    )
 
 
 def submit(session: Session, *, cookie: str | None, csrf_token: object) -> str:
@@ -314,20 +339,14 @@ def request_contact(
 ) -> Confirmation | ContactFiled:
     """Ask to be contacted: the confirmation again with the mistakes, or filed.
 
-    A second request from this link is not stored (contact_me.create_request) and gets the very
-    same result as a first: a different one would tell whoever holds the link (or the victim's
-    phone) that the victim had asked to be contacted.
+    A second request from this link updates the first (contact_me.create_request) and gets the
+    very same result as a first: a different one would tell whoever holds the link (or the
+    victim's phone) that the victim had asked to be contacted.
     """
     visit = _visit(session, cookie, stage=Stage.COMPLETED, form_token=csrf_token)
-    contact = validate(read_form(form))
+    contact = ask_to_be_contacted(session, form, visit.invitation)
     if contact.errors:
         return Confirmation(visit, general_actions(session), contact)
-    create_request(
-        session,
-        contact,
-        invitation_id=visit.invitation.id,
-        crime_group=visit.invitation.crime_group,
-    )
     return ContactFiled(visit)
 
 

@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 from app.banks.lint import check_document
+from app.banks.risk_words import check_risk_words_file
 from app.banks.support import check_support_file
 from app.banks.yaml_files import read_yaml_text
 from tests.banks.conftest import REPO
@@ -106,6 +107,11 @@ def test_guide_example_is_valid(block: str, tmp_path: Path) -> None:
         path = tmp_path / "support_services.yaml"
         path.write_text(block, encoding="utf-8")
         assert [p.format() for p in check_support_file(path)] == []
+        return
+    if isinstance(data, dict) and "languages" in data:
+        path = tmp_path / "risk_words.yaml"
+        path.write_text(block, encoding="utf-8")
+        assert [p.format() for p in check_risk_words_file(path)] == []
         return
     bank, wrapped = _bank(data)
     _document, problems = check_document(bank, file="guide")

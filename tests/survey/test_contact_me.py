@@ -1,4 +1,5 @@
-"""Asking to be contacted: at most one request per survey link, however it is attempted."""
+"""Asking to be contacted: at most one request per survey link, however it is attempted; a
+second updates the first, and the link shows no trace of either."""
 
 from __future__ import annotations
 
@@ -102,21 +103,90 @@ def _main(html: str) -> str:
     return re.sub(r'name="csrf_token" value="[^"]+"', "", html)
 
 
-def test_a_second_request_from_the_same_link_is_not_stored(client: TestClient, db: Session) -> None:
+def test_a_second_request_from_the_same_link_updates_the_first(
+    client: TestClient, db: Session
+) -> None:
     _completed(client, db)
     first = _ask(client, "07911 123456")
     assert first.status_code == 200 and "The victims team will contact you" in first.text
+    (request,) = rows(db, select(ContactRequest))
+    assert request.updated_at is None
     again = _ask(client, "07912 654321")
-    # Kind and clear: only the first request of a link counts, and the page says so...
     assert again.status_code == 200
-    assert "Each survey link can ask only once" in again.text
+    assert "these details replace the ones you gave before" in again.text
     assert "press 55" in again.text and "Exit this page" in again.text
     assert "07912" not in again.text and "07911" not in again.text
-    # ...and it is the very page a first request gets, so whoever holds the link (or the
-    # victim's phone) cannot tell from it that the victim had asked.
+    # The very page a first request gets, so whoever holds the link (or the victim's phone)
+    # cannot tell from it that the victim had asked before.
     assert _main(again.text) == _main(first.text)
+    (updated,) = rows(db, select(ContactRequest))  # not a second row
+    assert updated.id == request.id
+    assert '"+447912654321"' in decrypt(updated.details_encrypted)
+    assert "+447911123456" not in decrypt(updated.details_encrypted)
+    assert updated.updated_at is not None and updated.created_at == request.created_at
+
+
+def test_the_note_names_its_request_only_encrypted(client: TestClient, db: Session) -> None:
+    invitation_id = _completed(client, db)
+    _ask(client, "07911 123456")
+    (note,) = rows(db, select(ContactRequestFiled))
     (request,) = rows(db, select(ContactRequest))
-    assert '"+447911123456"' in decrypt(request.details_encrypted)
+    assert note.invitation_id == invitation_id
+    assert note.request_ref_encrypted and request.id not in note.request_ref_encrypted
+    assert decrypt(note.request_ref_encrypted) == request.id
+    # The request names neither the invitation nor its note.
+    assert invitation_id not in repr(request.model_dump())
+
+
+def test_a_closed_request_asked_again_is_opened_again(client: TestClient, db: Session) -> None:
+    from app.reporting.contact_requests import close_contact_request
+
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    (request,) = rows(db, select(ContactRequest))
+    close_contact_request(db, request.id, actor="staff:test")
+    db.commit()
+    _ask(client, "07912 654321")
+    (reopened,) = rows(db, select(ContactRequest))
+    assert reopened.status == "open" and reopened.erase_after is None
+    assert reopened.closed_at is None and reopened.updated_at is not None
+
+
+def test_a_request_erased_by_the_team_is_filed_anew(client: TestClient, db: Session) -> None:
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    (request,) = rows(db, select(ContactRequest))
+    db.delete(db.get(ContactRequest, request.id))
+    db.commit()
+    _ask(client, "07912 654321")
+    (fresh,) = rows(db, select(ContactRequest))
+    assert fresh.id != request.id and fresh.updated_at is None
+    assert '"+447912654321"' in decrypt(fresh.details_encrypted)
+
+
+def test_the_victims_team_sees_that_a_request_was_updated(client: TestClient, db: Session) -> None:
+    from app.enums import Role
+    from tests.auth_helpers import api_headers, signed_in_client
+
+    _completed(client, db)
+    _ask(client, "07911 123456")
+    headers = api_headers(db, Role.victims_team)
+    db.commit()
+    with TestClient(create_app()) as team:
+        (item,) = team.get("/api/v1/contact-requests", headers=headers).json()
+        assert item["updated_at"] is None
+    _ask(client, "07912 654321")
+    (request,) = rows(db, select(ContactRequest))
+    assert request.updated_at is not None
+    with TestClient(create_app()) as team:
+        (item,) = team.get("/api/v1/contact-requests", headers=headers).json()
+        assert item["updated_at"] is not None
+        assert item["updated_at"].startswith(request.updated_at.strftime("%Y-%m-%dT%H:%M:%S"))
+        assert item["details"]["phone"] == "+447912654321"
+        staff = signed_in_client(team, db, [Role.victims_team])
+        page = staff.get("/staff/contact-requests").text
+    assert "Updated" in page and "a second request from the same survey link" in page
+    assert request.updated_at.strftime("%-d %B %Y, %H:%M") in page
 
 
 def test_the_confirmation_page_does_not_tell_whether_a_request_was_made(
@@ -133,7 +203,7 @@ def test_the_confirmation_page_does_not_tell_whether_a_request_was_made(
     assert form(before) == form(after)
 
 
-def test_a_second_device_cannot_file_another_request(client: TestClient, db: Session) -> None:
+def test_a_second_device_updates_the_same_request(client: TestClient, db: Session) -> None:
     from app.invitations.models import Invitation
 
     invitation_id = _completed(client, db)
@@ -144,8 +214,9 @@ def test_a_second_device_cannot_file_another_request(client: TestClient, db: Ses
     with TestClient(create_app(), raise_server_exceptions=False) as other:
         enter(other, invitation)
         again = _ask(other, "07912 654321")
-    assert again.status_code == 200 and "Each survey link can ask only once" in again.text
-    assert len(rows(db, select(ContactRequest))) == 1
+    assert again.status_code == 200 and "these details replace" in again.text
+    (request,) = rows(db, select(ContactRequest))
+    assert '"+447912654321"' in decrypt(request.details_encrypted)
 
 
 def test_simultaneous_requests_file_one(db: Session) -> None:
@@ -222,3 +293,58 @@ def test_a_contact_form_sent_with_a_mistake_leaves_the_same_title_in_the_history
     assert mistaken.status_code == 422
     assert "Tick the box" in mistaken.text  # the error summary still says what to fix
     assert _title(mistaken.text) == _title(before.text)
+
+
+def test_the_example_phone_number_in_the_hint_is_one_the_form_accepts(
+    client: TestClient, db: Session
+) -> None:
+    _completed(client, db)
+    page = client.get("/survey/complete").text
+    hint = re.search(r'id="phone-hint"[^>]*>(.*?)</div>', page, re.S)
+    assert hint, page
+    example = re.search(r"For example, ([0-9 ]+)\.", hint.group(1))
+    assert example, hint.group(1)
+    # The error message gives the same example.
+    assert (
+        f"like {example.group(1)}."
+        in client.post(
+            "/survey/complete",
+            data={
+                "csrf_token": csrf_token(client, "/survey/complete"),
+                "consent": "yes",
+                "phone": "1",
+            },
+        ).text
+    )
+    assert _ask(client, example.group(1)).status_code == 200
+    (request,) = rows(db, select(ContactRequest))
+    assert '"+447700900982"' in decrypt(request.details_encrypted)
+
+
+def _reopened(invitation_id: str, db: Session) -> tuple[str, str]:
+    """GET /s/{token} in a new browser session, redirects followed: (address, normalised HTML)."""
+    from app.invitations.models import Invitation
+    from tests.survey.factories import token_for
+
+    invitation = db.get(Invitation, invitation_id)
+    assert invitation is not None
+    token = token_for(invitation)
+    db.commit()
+    with TestClient(create_app(), raise_server_exceptions=False) as fresh:
+        shown = fresh.get(f"/s/{token}")
+        assert shown.status_code == 200
+        return shown.url.path, _main(shown.text)
+
+
+def test_reopening_the_link_after_a_request_shows_exactly_the_page_without_one(
+    client: TestClient, db: Session
+) -> None:
+    asked = _completed(client, db)
+    _ask(client, "07911 123456")
+    _ask(client, "07912 654321")
+    with TestClient(create_app(), raise_server_exceptions=False) as other:
+        not_asked = _completed(other, db)
+    assert len(rows(db, select(ContactRequestFiled))) == 1
+    with_request, without_request = _reopened(asked, db), _reopened(not_asked, db)
+    assert with_request[0] == without_request[0] == "/survey/complete"
+    assert with_request[1] == without_request[1]

@@ -6,7 +6,7 @@ from typing import Any
 
 from app.banks.localize import questions_for
 from app.survey.addresses import CHECK_URL, step_address, step_for_code
-from app.survey.journey import CHECK, Journey, visible_questions
+from app.survey.journey import CHECK, Journey, minutes_to_answer, visible_questions
 from tests.survey.factories import bank_document
 
 SENSITIVE = {"feelings"}
@@ -111,3 +111,16 @@ def test_step_addresses_are_opaque_and_differ_per_session() -> None:
     assert step_for_code("secret-one", steps, code) == "s:feelings"
     assert step_for_code("secret-two", steps, code) is None
     assert step_for_code("secret-one", steps, "é" * 16) is None
+
+
+def test_the_time_estimate_counts_the_questions_of_the_route_shown() -> None:
+    choice, text = {"type": "single"}, {"type": "text"}
+    assert minutes_to_answer([]) == 1  # never "0 minutes"
+    assert minutes_to_answer([choice]) == 1
+    assert minutes_to_answer([choice] * 6) == 2
+    assert minutes_to_answer([choice] * 5 + [text]) == 3  # 160 seconds
+    assert minutes_to_answer([text] * 4 + [choice] * 3) == 5  # 300 seconds
+    # From the questions this victim is shown: the touchpoint's, on current answers.
+    assert minutes_to_answer(journey({}).visible) == 3
+    with_follow_up = journey({"someone_charged": "yes"}, "reporting").visible
+    assert len(with_follow_up) == 8 and minutes_to_answer(with_follow_up) == 3  # 200 seconds

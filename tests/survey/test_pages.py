@@ -80,7 +80,9 @@ def test_start_page_says_who_why_how_long_and_what_is_kept(
     page = client.get("/survey/start").text
     expiry = (now() + timedelta(days=10)).strftime("%-d %B %Y")
     assert "West Midlands Police and Crime Commissioner is asking" in page
-    assert "It takes about 2 minutes." in page  # 6 questions shown at 20 seconds each
+    # One estimate, from the route shown: 5 choices at 20 seconds and 1 text at 60 = 160 s.
+    assert "It takes about 3 minutes." in page
+    assert page.count("minutes") == 1 and "10 minutes" not in page
     assert "Answering is voluntary." in page and "You can skip any question." in page
     assert f"come back with the same link, on any device, until {expiry}" in page
     assert "Your answers are anonymous" in page
@@ -214,6 +216,38 @@ def test_a_bad_value_shows_an_error_summary_and_keeps_the_answer(
     assert "2000 characters or fewer" in too_long.text
     assert "x" * 2001 in too_long.text  # kept, so nothing typed is lost
     assert saved(db, invitation.id) == {}
+
+
+def _save_nothing(client: TestClient, question_id: str) -> Any:
+    """Press "Save and continue" on a question page without choosing or typing anything."""
+    url = step_url(client, f"q:{question_id}")
+    data = {"csrf_token": csrf_token(client, url), "action": "save", "answer": ""}
+    return client.post(url, data=data, follow_redirects=False)
+
+
+def test_save_and_continue_with_nothing_chosen_asks_to_choose_or_skip(
+    client: TestClient, db: Session
+) -> None:
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    for question_id, message in [
+        ("sat_overall", "Choose an answer, or skip this question if you would rather not"),
+        ("what_would_help", "Choose an answer, or skip this question if you would rather not"),
+        ("comments", "Write an answer, or skip this question if you would rather not"),
+    ]:
+        response = _save_nothing(client, question_id)
+        assert response.status_code == 422, question_id
+        assert "govuk-error-summary" in response.text and "<title>Error: " in response.text
+        assert response.text.count(message) == 2  # the summary and the field's own message
+        assert 'href="#answer"' in response.text and 'id="answer"' in response.text
+        assert 'value="skip" name="action"' in response.text  # the way to skip is right there
+        assert 'data-module="govuk-exit-this-page"' in response.text and "press 55" in response.text
+    spaces = answer(client, "comments", "   ")
+    assert spaces.status_code == 422
+    # Nothing was counted as a skip; the skip button still records one.
+    assert saved(db, invitation.id) == {}
+    assert answer(client, "sat_overall", None).status_code == 303
+    assert saved(db, invitation.id) == {"sat_overall": None}
 
 
 def test_a_form_without_its_csrf_token_changes_nothing(client: TestClient, db: Session) -> None:

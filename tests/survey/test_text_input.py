@@ -85,8 +85,11 @@ def test_a_page_answer_holding_control_characters_is_saved_clean_and_submitted(
 
 def test_only_a_nul_typed_counts_as_nothing_typed(client: TestClient, db: Session) -> None:
     enter(client, create_invitation(db))
-    assert answer(client, "comments", "\x00\r\n\x00").status_code == 303
-    assert _saved(db) == {"comments": None}
+    # Nothing typed is not a skip: the page asks for an answer or a skip (issue 12).
+    nothing = answer(client, "comments", "\x00\r\n\x00")
+    assert nothing.status_code == 422 and "Write an answer, or skip" in nothing.text
+    assert "\x00" not in nothing.text
+    assert _saved(db) == {}
 
 
 def test_the_length_limit_counts_the_cleaned_text(client: TestClient, db: Session) -> None:
