@@ -37,6 +37,7 @@ CORE = {
     "settings",
     "slash_redirects",
     "startup",
+    "support_keys",
     "system",
     "templating",
 }
