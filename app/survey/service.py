@@ -109,6 +109,14 @@ def enter(session: Session, *, token: str, previous_cookie: str | None) -> Enter
     Not counted as "opened" (a mail scanner fetches links too): see entry.mark_opened.
     """
     invitation = invitation_for_token(session, token, lock=True)
+    return enter_invitation(session, invitation, previous_cookie=previous_cookie)
+
+
+def enter_invitation(
+    session: Session, invitation: Invitation, *, previous_cookie: str | None
+) -> Entered:
+    """A new survey session for a usable invitation the caller found and locked (by a link's
+    token here, by a one-time code in app/handover/redeem.py)."""
     # A new session has saved nothing, so it sees no saved value (viewer=None).
     state = load_state(session, invitation, viewer=None)
     invitation.survey_language = state.language

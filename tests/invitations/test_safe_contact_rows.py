@@ -326,7 +326,12 @@ def test_purge_closes_a_support_service_invitation_after_the_link_life(db: Sessi
     held = db.exec(select(Invitation)).one()
     assert (held.status, held.case_ref_hash is not None) == ("pending", True)
     db.commit()
-    purge(db, at=now() + timedelta(days=29))
+    purge(db, at=now() + timedelta(days=55))  # never sooner than VV_HANDOVER_DAYS (56)
+    db.commit()
+    db.expire_all()
+    assert db.exec(select(Invitation)).one().case_ref_hash is not None
+    db.commit()
+    purge(db, at=now() + timedelta(days=56, minutes=1))
     db.commit()
     db.expire_all()
     closed = db.exec(select(Invitation)).one()
