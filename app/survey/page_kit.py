@@ -22,6 +22,7 @@ from starlette.datastructures import FormData
 from app.i18n import N_, Gettext, gettext_for
 from app.invitations.link_content import crime_group_shown
 from app.survey.addresses import step_address
+from app.survey.another_device import ANOTHER_DEVICE_URL, offered
 from app.survey.bank import NoBankPublished
 from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import (
@@ -108,6 +109,11 @@ def page(
         status_code=status_code,
         csrf_token=visit.survey_session.csrf_token,
         expires_on=_format_date(invitation.expires_at, visit.language),
+        # A handed-over survey has no link in a message: its pages offer an address to write
+        # down (app/survey/another_device.py).
+        another_device_url=ANOTHER_DEVICE_URL
+        if offered(invitation) and not visit.completed
+        else None,
         **values,
     )
 
