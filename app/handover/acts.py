@@ -2,7 +2,8 @@
 
 An event never names the invitation, the case (or its hash), the client or the code: the audit
 trail is read by administrators, and who a support service supports is not theirs to know. The
-actor is the worker (their staff user), as on every staff event.
+actor is the worker (their staff user), as on every staff event; "Answer on my own", pressed by
+the victim in an assisted session, is the system's.
 """
 
 from __future__ import annotations
@@ -12,15 +13,12 @@ from datetime import datetime
 from sqlmodel import Session
 
 from app.audit import record as record_event
-from app.auth.deps import Caller
 
 
-def record_act(
-    session: Session, caller: Caller, action: str, *, service: str, at: datetime
-) -> None:
+def record_act(session: Session, *, actor: str, action: str, service: str, at: datetime) -> None:
     record_event(
         session,
-        actor=caller.actor,
+        actor=actor,
         action=f"support.{action}",
         object_type="support_service",
         object_id=service,

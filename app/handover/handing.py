@@ -1,14 +1,15 @@
 """Handing a survey over: the victim's agreement recorded, and a one-time code made.
 
-The first handover is the invitation's "sent" (app/invitations/lifecycle.py: mark_sent): its
-link lives VV_LINK_TTL_DAYS from then. A later handover (a lost code, a victim who would
-rather answer elsewhere) replaces the code and leaves the link's life as it is.
+The first handover (or assisted session) is the invitation's "sent"
+(app/invitations/lifecycle.py: mark_sent): its link lives VV_LINK_TTL_DAYS from then. A later
+one (a lost code, a victim who would rather answer elsewhere) replaces the code and leaves the
+link's life as it is.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from sqlmodel import Session, col, select
 
@@ -36,34 +37,30 @@ class HandedOver:
     code: str  # shown once, never stored
 
 
-def hand_over(
-    session: Session, caller: Caller, *, case_ref: str, invitation_id: str, agreed: bool
-) -> HandedOver:
-    """Record the victim's agreement and make a new code for a match of `case_ref`.
-
-    The invitation is found again by the reference, among the worker's services, so a form
-    naming any other invitation finds nothing (NoSuchMatch). The caller has already counted
-    the look-up (app/handover/lookup.py: find_matches).
-    """
-    match = next(
-        (
-            m
-            for m in matches_of(session, caller.support_scopes, case_ref)
-            if m.invitation_id == invitation_id
-        ),
-        None,
-    )
-    if match is None:
+def chosen_match(
+    session: Session, caller: Caller, *, case_ref: str, invitation_id: str, field: str, agreed: bool
+) -> Match:
+    """The match a form names, found again by its reference among the worker's services (so a
+    form naming any other invitation finds nothing: NoSuchMatch); InvalidInput on `field`
+    unless the victim's agreement is ticked."""
+    found = matches_of(session, caller.support_scopes, case_ref)
+    match = next((m for m in found if m.invitation_id == invitation_id), None)
+    if match is None or caller.user_id is None:  # the pages are for signed-in staff
         raise NoSuchMatch
     if not agreed:
-        problem = FieldError(("agreed",), AGREEMENT_NEEDED, "required")
+        problem = FieldError((field,), AGREEMENT_NEEDED, "required")
         raise InvalidInput(AGREEMENT_NEEDED, errors=[problem])
-    if caller.user_id is None:  # the pages are for signed-in staff; a key names nobody
-        raise NoSuchMatch
-    now = utcnow()
+    return match
+
+
+def record_agreement(
+    session: Session, caller: Caller, match: Match, *, at: datetime
+) -> tuple[Invitation, Handover]:
+    """Who recorded the victim's agreement and when; the link's life starts at the first."""
+    assert caller.user_id is not None  # chosen_match refuses a key
     invitation = session.exec(
         select(Invitation)
-        .where(col(Invitation.id) == invitation_id)
+        .where(col(Invitation.id) == match.invitation_id)
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
@@ -71,21 +68,48 @@ def hand_over(
         # The first handover is the invitation's "sent": its link lives VV_LINK_TTL_DAYS
         # from now (no longer VV_HANDOVER_DAYS from the upload).
         ttl = timedelta(days=get_settings().link_ttl_days)
-        lifecycle.mark_sent(invitation, at=now, expires_at=now + ttl)
+        lifecycle.mark_sent(invitation, at=at, expires_at=at + ttl)
         session.add(invitation)
-    code = new_code()
-    handover = session.get(Handover, invitation_id)
+    handover = session.get(Handover, match.invitation_id)
     if handover is None:
         handover = Handover(
-            invitation_id=invitation_id,
+            invitation_id=match.invitation_id,
             support_service=match.support_service,
             agreed_by=caller.user_id,
-            agreed_at=now,
-            first_handed_over_at=now,
+            agreed_at=at,
+            first_handed_over_at=at,
         )
-    handover.agreed_by, handover.agreed_at = caller.user_id, now
-    handover.code_hash, handover.code_issued_at = code_hash(code), now
+    handover.agreed_by, handover.agreed_at = caller.user_id, at
     session.add(handover)
-    record_act(session, caller, "code_issued", service=match.support_service, at=now)
+    return invitation, handover
+
+
+def replace_code(handover: Handover, *, at: datetime) -> str:
+    """A new one-time code for the handover; the old one stops working."""
+    code = new_code()
+    handover.code_hash, handover.code_issued_at = code_hash(code), at
+    return code
+
+
+def hand_over(
+    session: Session, caller: Caller, *, case_ref: str, invitation_id: str, agreed: bool
+) -> HandedOver:
+    """Record the victim's agreement and make a new code for a match of `case_ref` (the
+    caller has already counted the look-up: app/handover/lookup.py: find_matches)."""
+    match = chosen_match(
+        session,
+        caller,
+        case_ref=case_ref,
+        invitation_id=invitation_id,
+        field="agreed",
+        agreed=agreed,
+    )
+    now = utcnow()
+    _invitation, handover = record_agreement(session, caller, match, at=now)
+    code = replace_code(handover, at=now)
+    session.add(handover)
+    record_act(
+        session, actor=caller.actor, action="code_issued", service=match.support_service, at=now
+    )
     session.flush()
     return HandedOver(match=match, code=code)

@@ -19,18 +19,24 @@ from app.auth.deps import Caller, SupportWorkerDep
 from app.auth.staff_page import FormText
 from app.db import SessionDep
 from app.errors import InvalidInput, PageTexts, error_summary
+from app.handover.assisted import start_assisted
 from app.handover.codes import shown
 from app.handover.handing import NoSuchMatch, hand_over
 from app.handover.lookup import Match, TooManyLookUps, find_matches
 from app.settings import get_settings
+from app.survey.entry import LinkEnded, LinkNotFound
+from app.survey.page_kit import go
+from app.survey.session import cookie_of, set_cookie
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
 
 LOOKUP_URL = "/staff/support/"
 HANDOVER_URL = "/staff/support/handover"
+ASSISTED_URL = "/staff/support/assisted"
 TEXTS: PageTexts = {
     ("agreed", "required"): ("Confirm that the person agreed to take part", "agreed"),
+    ("requested", "required"): ("Confirm that the person asked you to help them", "requested"),
 }
 
 
@@ -83,6 +89,28 @@ def _too_many(request: Request, caller: Caller, retry_after: timedelta) -> Respo
     return response
 
 
+def _form_errors(
+    request: Request,
+    caller: Caller,
+    exc: InvalidInput,
+    case_ref: str,
+    matches: list[Match],
+    chosen: str,
+) -> Response:
+    """The look-up's result again, with the unticked box of the chosen match in error."""
+    [problem] = exc.field_errors
+    return _lookup_page(
+        request,
+        caller,
+        case_ref=case_ref.strip(),
+        matches=matches,
+        status_code=400,
+        chosen=chosen,
+        error_summary=error_summary(exc.field_errors, TEXTS),
+        **{f"{problem.field}_error": TEXTS[(problem.field, "required")][0]},
+    )
+
+
 @router.get(LOOKUP_URL)
 def lookup_form(request: Request, caller: SupportWorkerDep) -> Response:
     return _lookup_page(request, caller)
@@ -125,16 +153,7 @@ def handover(
     except NoSuchMatch:
         return _lookup_page(request, caller, case_ref=case_ref.strip(), matches=[])
     except InvalidInput as exc:
-        return _lookup_page(
-            request,
-            caller,
-            case_ref=case_ref.strip(),
-            matches=matches,
-            status_code=400,
-            chosen=invitation,
-            error_summary=error_summary(exc.field_errors, TEXTS),
-            agreed_error=TEXTS[("agreed", "required")][0],
-        )
+        return _form_errors(request, caller, exc, case_ref, matches, invitation)
     return _page(
         request,
         caller,
@@ -145,3 +164,36 @@ def handover(
         code_url=f"{get_settings().base_url.rstrip('/')}/code",
         link_ttl_days=get_settings().link_ttl_days,
     )
+
+
+@router.post(ASSISTED_URL)
+def assisted(
+    request: Request,
+    session: SessionDep,
+    caller: SupportWorkerDep,
+    case_ref: FormText = "",
+    invitation: FormText = "",
+    requested: FormText = "",
+) -> Response:
+    """Start an assisted session on this device, at the victim's request (counted as a
+    look-up, as the handover is)."""
+    try:
+        matches = find_matches(session, caller, case_ref)
+    except TooManyLookUps as exc:
+        return _too_many(request, caller, exc.retry_after)
+    try:
+        entered = start_assisted(
+            session,
+            caller,
+            case_ref=case_ref,
+            invitation_id=invitation,
+            requested=requested == "yes",
+            previous_cookie=cookie_of(request),
+        )
+    except (NoSuchMatch, LinkEnded, LinkNotFound):
+        return _lookup_page(request, caller, case_ref=case_ref.strip(), matches=[])
+    except InvalidInput as exc:
+        return _form_errors(request, caller, exc, case_ref, matches, invitation)
+    response = go(entered.next)
+    set_cookie(response, entered.cookie_value)
+    return response

@@ -26,6 +26,7 @@ from app.survey.another_device import ANOTHER_DEVICE_URL, offered
 from app.survey.bank import NoBankPublished
 from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import (
+    ASSISTED,
     BEGIN,
     COMPLETE,
     LEAVING_QUICKLY,
@@ -43,11 +44,15 @@ EXIT_TO = "https://www.bbc.co.uk/weather"
 BEGIN_URL = "/survey/begin"
 LEAVING_QUICKLY_URL = "/survey/leaving-quickly"
 COMPLETE_URL = "/survey/complete"
+ASSISTED_URL = "/survey/assisted"
+# Served by app/handover/assisted_pages.py (it gives the victim a new code).
+ANSWER_ALONE_URL = "/survey/on-my-own"
 # The title of every question page and content note. Titles stay in the browser history of a
 # shared phone, so they name neither the question nor the section.
 STEP_PAGE_TITLE = N_("Your survey")
 BABEL_LOCALES = {"en": "en_GB"}
 PLACE_URLS = {
+    ASSISTED: ASSISTED_URL,
     START: START_URL,
     BEGIN: BEGIN_URL,
     LEAVING_QUICKLY: LEAVING_QUICKLY_URL,
@@ -114,6 +119,8 @@ def page(
         another_device_url=ANOTHER_DEVICE_URL
         if offered(invitation) and not visit.completed
         else None,
+        # Every page of an assisted session lets the victim go on alone (app/handover).
+        answer_alone_url=ANSWER_ALONE_URL if visit.survey_session.assisted else None,
         **values,
     )
 

@@ -42,6 +42,7 @@ from app.survey.entry import (
 )
 from app.survey.journey import CHECK
 from app.survey.outcomes import (
+    ASSISTED,
     BEGIN,
     COMPLETE,
     LEAVING_QUICKLY,
@@ -113,17 +114,20 @@ def enter(session: Session, *, token: str, previous_cookie: str | None) -> Enter
 
 
 def enter_invitation(
-    session: Session, invitation: Invitation, *, previous_cookie: str | None
+    session: Session, invitation: Invitation, *, previous_cookie: str | None, assisted: bool = False
 ) -> Entered:
     """A new survey session for a usable invitation the caller found and locked (by a link's
-    token here, by a one-time code in app/handover/redeem.py)."""
+    token here, by a one-time code in app/handover/redeem.py); `assisted`: a support worker's
+    session at the victim's request, which opens on the page that says so."""
     # A new session has saved nothing, so it sees no saved value (viewer=None).
     state = load_state(session, invitation, viewer=None)
     invitation.survey_language = state.language
     session.add(invitation)
     end_session_of_cookie(session, previous_cookie)
-    cookie_value, survey_session = start_session(session, invitation)
-    if invitation.status == InvitationStatus.completed:
+    cookie_value, survey_session = start_session(session, invitation, assisted=assisted)
+    if assisted:
+        place = ASSISTED
+    elif invitation.status == InvitationStatus.completed:
         place = COMPLETE
     elif state.status == IN_PROGRESS:
         place = state.journey.resume_step()
@@ -307,7 +311,7 @@ def submit(session: Session, *, cookie: str | None, csrf_token: object) -> str:
     (session.rotate_session).
     """
     visit = _visit(session, cookie, stage=Stage.ANY, form_token=csrf_token)
-    submit_survey(session, visit.invitation.id)
+    submit_survey(session, visit.invitation.id, assisted=visit.survey_session.assisted)
     return rotate_session(session, visit.survey_session)
 
 

@@ -2,6 +2,7 @@
 
 - `staff_user.support_scopes`, `api_key.support_scopes`: the support services a
   `support_worker` acts for;
+- `survey_session.assisted`: a session a support worker started at the victim's request;
 - `survey_handover`: one row per invitation a support service hands over: the one-time code's
   keyed hash, who recorded the victim's agreement and when.
 
@@ -52,6 +53,10 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("invitation_id", name=op.f("pk_survey_handover")),
         sa.UniqueConstraint("code_hash", name=op.f("uq_survey_handover_code_hash")),
     )
+    with op.batch_alter_table("survey_session", schema=None) as batch_op:
+        batch_op.add_column(
+            sa.Column("assisted", sa.Boolean(), server_default=sa.false(), nullable=False)
+        )
     with op.batch_alter_table("survey_handover", schema=None) as batch_op:
         batch_op.create_index(
             batch_op.f("ix_survey_handover_agreed_by"), ["agreed_by"], unique=False
@@ -60,6 +65,8 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("survey_handover")
+    with op.batch_alter_table("survey_session", schema=None) as batch_op:
+        batch_op.drop_column("assisted")
     for table in ("api_key", "staff_user"):
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.drop_column("support_scopes")

@@ -44,7 +44,7 @@ def look_up(staff: TestClient, case_ref: str) -> httpx.Response:
 
 
 def match_ids(html: str) -> list[str]:
-    return re.findall(r'name="invitation" value="([^"]+)"', html)
+    return list(dict.fromkeys(re.findall(r'name="invitation" value="([^"]+)"', html)))
 
 
 def hand_over(
