@@ -72,6 +72,8 @@ class SubjectKind(StrEnum):
     code_address = "code_address"
     # A support worker's crime-reference look-ups that found nothing (app/handover/lookup.py).
     support_lookup = "support_lookup"
+    # A handed-over survey's address sent to the victim's own number or email, per invitation.
+    address_send = "address_send"
 
 
 @dataclass(frozen=True)
@@ -103,6 +105,8 @@ BACK_OFF: dict[SubjectKind, BackOff] = {
     SubjectKind.code_address: BackOff(10, timedelta(hours=1), timedelta(hours=1)),
     # A worker looks up their own clients; 30 references that match nothing, then an hour.
     SubjectKind.support_lookup: BackOff(30, timedelta(hours=1), timedelta(hours=1)),
+    # Nobody holding a survey session may make it message a number over and over.
+    SubjectKind.address_send: BackOff(3, timedelta(hours=1), timedelta(hours=1)),
 }
 # Subjects a success only takes one failure back from (see clear_failures): one good code or
 # one found reference must not buy a fresh run of guesses.
@@ -169,6 +173,11 @@ def code_address_subject(address: str) -> Subject:
 def support_lookup_subject(user_id: int | None, actor: str) -> Subject:
     """A support worker's look-ups (by their user, or a key's actor)."""
     return Subject(SubjectKind.support_lookup, keyed_hash("support-lookup", f"{user_id}:{actor}"))
+
+
+def address_send_subject(invitation_id: str) -> Subject:
+    """Personal addresses sent for one invitation (app/survey/send_address.py)."""
+    return Subject(SubjectKind.address_send, keyed_hash("address-send", invitation_id))
 
 
 def second_factor_subject(user_id: int) -> Subject:

@@ -3,14 +3,19 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from sqlmodel import Session
 from starlette.datastructures import FormData
 
 from app.db import SessionDep
+from app.errors import InvalidInput
 from app.i18n import N_
 from app.survey import another_device
-from app.survey.page_kit import FormDep, titled_page, victim_page
+from app.survey import send_address as sending
+from app.survey.page_kit import FormDep, gettext_of, titled_page, victim_page
 from app.survey.session import cookie_of
 
 router = APIRouter(include_in_schema=False)
@@ -33,4 +38,45 @@ def show_address(request: Request, session: SessionDep, form: FormData = FormDep
     )
     return titled_page(
         request, session, seen, "survey/another_device.html", title=TITLE, address=address
+    )
+
+
+@router.post(another_device.ANOTHER_DEVICE_URL + "/send")
+@victim_page
+def send_address(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    """Send a new address to the victim's own number or email (used once, kept nowhere)."""
+    cookie = cookie_of(request)
+    typed = form.get("destination")
+    try:
+        sending.send_address(
+            session,
+            cookie=cookie,
+            csrf_token=form.get("csrf_token"),
+            typed=typed if isinstance(typed, str) else "",
+        )
+    except InvalidInput:
+        return _page(request, session, cookie, status_code=400, wrong_destination=True)
+    except sending.TooManySends:
+        return _page(request, session, cookie, status_code=429, too_many=True)
+    except sending.NotSent:
+        session.rollback()  # the address it carried is not made: the one before still works
+        return _page(request, session, cookie, status_code=502, not_sent=True)
+    return _page(request, session, cookie, sent=True)
+
+
+def _page(
+    request: Request, session: Session, cookie: str | None, *, status_code: int = 200, **values: Any
+) -> Response:
+    seen = another_device.visit_offering(session, cookie=cookie)
+    _ = gettext_of(seen)
+    if values.get("wrong_destination"):
+        values["error_summary"] = [{"text": str(_(sending.WRONG)), "href": "#destination"}]
+    return titled_page(
+        request,
+        session,
+        seen,
+        "survey/another_device.html",
+        title=TITLE,
+        status_code=status_code,
+        **values,
     )
