@@ -28,8 +28,8 @@ from app.invitations.contacts import case_ref_hash
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.invitations.row_contact import SUPPORT_SERVICE
+from app.invitations.rows import MAX_CASE_REF
 
-MAX_CASE_REF = 120
 # Only the force's own acts end a match early: a victim's (withdrawing, finishing) must not.
 NOT_FOUND_STATUSES = frozenset({InvitationStatus.expired, InvitationStatus.cancelled})
 

@@ -31,7 +31,9 @@ def offered(invitation: Invitation) -> bool:
 def visit_offering(session: Session, *, cookie: str | None) -> Visit:
     """The session's survey, if it offers a personal address (else LinkNotFound: 404)."""
     seen = visit(session, cookie=cookie, stage=Stage.ANSWERING)
-    if not offered(seen.invitation):
+    # Not in an assisted session: the address would be shown on the worker's device (there,
+    # "Answer on my own" gives the victim a code instead).
+    if not offered(seen.invitation) or seen.survey_session.assisted:
         raise LinkNotFound
     return seen
 

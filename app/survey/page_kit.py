@@ -117,7 +117,7 @@ def page(
         # A handed-over survey has no link in a message: its pages offer an address to write
         # down (app/survey/another_device.py).
         another_device_url=ANOTHER_DEVICE_URL
-        if offered(invitation) and not visit.completed
+        if offered(invitation) and not visit.completed and not visit.survey_session.assisted
         else None,
         # Every page of an assisted session lets the victim go on alone (app/handover).
         answer_alone_url=ANSWER_ALONE_URL if visit.survey_session.assisted else None,

@@ -79,6 +79,9 @@ def test_answer_on_my_own_is_on_every_page(client: TestClient, db: Session) -> N
         assert page.status_code == 200, path
         assert 'action="/survey/on-my-own"' in page.text, path
         assert "Answer on my own" in page.text
+        # No personal address on the worker's device.
+        assert "/survey/another-device" not in page.text, path
+    assert staff.get("/survey/another-device").status_code == 404
 
 
 def test_a_link_session_has_no_assisted_pages(client: TestClient, db: Session) -> None:
