@@ -59,3 +59,5 @@ class Role(StrEnum):
     analyst = "analyst"
     uploader = "uploader"
     victims_team = "victims_team"
+    # Scoped to support services (ISVA/IDVA): finds and hands over invitations, nothing else.
+    support_worker = "support_worker"

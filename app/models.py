@@ -9,6 +9,7 @@ from app.banks.models import (
     QuestionBank,
     SupportService,
 )
+from app.handover.models import Handover
 from app.invitations.models import (
     CaseStage,
     Contact,
@@ -39,6 +40,7 @@ __all__ = [
     "BankVersionContributor",
     "CaseStage",
     "Comment",
+    "Handover",
     "CommentCheck",
     "Contact",
     "ContactRequest",

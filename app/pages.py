@@ -7,6 +7,9 @@ from fastapi import APIRouter
 from app import public_pages
 from app.auth import pages as auth_pages
 from app.banks import pages as bank_pages
+from app.handover import assisted_pages as handover_assisted_pages
+from app.handover import code_pages as handover_code_pages
+from app.handover import pages as handover_pages
 from app.invitations import pages as invitation_pages
 from app.reporting import comment_pages
 from app.reporting import pages as reporting_pages
@@ -19,4 +22,7 @@ pages_router.include_router(survey_pages.router)
 pages_router.include_router(reporting_pages.router)
 pages_router.include_router(comment_pages.router)
 pages_router.include_router(invitation_pages.router)
+pages_router.include_router(handover_pages.router)
+pages_router.include_router(handover_code_pages.router)
+pages_router.include_router(handover_assisted_pages.router)
 pages_router.include_router(public_pages.router)

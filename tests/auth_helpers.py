@@ -32,8 +32,22 @@ _CSRF_FIELD = re.compile(r'name="csrf_token" value="([^"]+)"')
 _SECRET = re.compile(r'<code id="totp-secret"[^>]*>([A-Z2-7 ]+)</code>')
 
 
+SUPPORT_SERVICE = "victim_support"
+
+
+def _services(roles: Iterable[Role | str], services: Iterable[str] | None) -> list[str]:
+    """A support worker acts for a service: `victim_support` unless the test names others."""
+    if services is not None:
+        return list(services)
+    return [SUPPORT_SERVICE] if Role.support_worker in [Role(r) for r in roles] else []
+
+
 def api_headers(
-    db: Session, *roles: Role | str, banks: Iterable[str] = (), user: StaffUser | None = None
+    db: Session,
+    *roles: Role | str,
+    banks: Iterable[str] = (),
+    user: StaffUser | None = None,
+    services: Iterable[str] | None = None,
 ) -> dict[str, str]:
     """Headers of a new API key holding `roles` (committed, so the app sees it); bound to
     `user` when given (only a bound key can approve a bank version)."""
@@ -42,6 +56,7 @@ def api_headers(
         name="test key",
         roles=list(roles) or [Role.admin],
         bank_scopes=list(banks),
+        support_scopes=_services(roles, services),
         user_email=user.email if user is not None else None,
     )
     db.commit()
@@ -54,6 +69,7 @@ def create_staff_user(
     email: str | None = None,
     password: str = PASSWORD,
     banks: Iterable[str] = (),
+    services: Iterable[str] | None = None,
 ) -> StaffUser:
     """A committed staff user (second factor not yet set up)."""
     user = create_user(
@@ -62,6 +78,7 @@ def create_staff_user(
         password=password,
         roles=list(roles) or [Role.admin],
         bank_scopes=list(banks),
+        support_scopes=_services(roles, services),
         actor="test",
     )
     db.commit()
@@ -125,10 +142,11 @@ def signed_in_client(
     *,
     banks: Iterable[str] = (),
     email: str | None = None,
+    services: Iterable[str] | None = None,
 ) -> TestClient:
     """`client`, signed in as a new staff user holding `roles` (second factor set up)."""
     role_list = [roles] if isinstance(roles, Role) else list(roles)
-    user = create_staff_user(db, *role_list, email=email, banks=banks)
+    user = create_staff_user(db, *role_list, email=email, banks=banks, services=services)
     return sign_in(client, db, user.email)
 
 

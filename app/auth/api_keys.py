@@ -18,7 +18,12 @@ from sqlmodel import Session, select
 from app.audit import record as record_event
 from app.auth.models import ApiKey, StaffUser
 from app.auth.revocation import revoke_key
-from app.auth.service import checked_bank_scopes, get_user_by_email, role_names
+from app.auth.service import (
+    checked_bank_scopes,
+    checked_support_scopes,
+    get_user_by_email,
+    role_names,
+)
 from app.db import as_utc
 from app.db import utcnow as utc_now
 from app.enums import Role
@@ -46,6 +51,7 @@ def create_api_key(
     name: str,
     roles: Iterable[Role | str],
     bank_scopes: Iterable[str] = (),
+    support_scopes: Iterable[str] = (),
     user_email: str | None = None,
     actor: str = "cli",
 ) -> tuple[str, ApiKey]:
@@ -60,7 +66,16 @@ def create_api_key(
         raise InvalidInput("Give the key a name of 1 to 120 characters.")
     role_list = role_names(roles)
     scopes = checked_bank_scopes(bank_scopes)
+    services = checked_support_scopes(role_list, support_scopes)
     user = None if user_email is None else _user_to_bind(session, user_email, role_list, scopes)
+    if user is not None and Role.admin.value not in user.roles:
+        outside = sorted(set(services) - set(user.support_scopes))
+        if outside:
+            raise InvalidInput(
+                "A key bound to a user may act only for the user's support services; not: "
+                + ", ".join(outside)
+                + "."
+            )
     prefix = _new_prefix(session)
     plain = f"{KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
     key = ApiKey(
@@ -69,6 +84,7 @@ def create_api_key(
         key_hash=_hash(plain),
         roles=role_list,
         bank_scopes=scopes,
+        support_scopes=services,
         user_id=user.id if user is not None else None,
     )
     session.add(key)
@@ -79,7 +95,12 @@ def create_api_key(
         action="api_key.created",
         object_type="api_key",
         object_id=prefix,
-        detail={"roles": role_list, "bank_scopes": scopes, "user_id": key.user_id},
+        detail={
+            "roles": role_list,
+            "bank_scopes": scopes,
+            "support_scopes": services,
+            "user_id": key.user_id,
+        },
     )
     return plain, key
 

@@ -35,6 +35,12 @@ LanguageOption = typer.Option(
     help="A language (BCP 47 tag, e.g. ur) whose translations the user may approve; "
     "repeat for several.",
 )
+SupportServiceOption = typer.Option(
+    [],
+    "--support-service",
+    help="A support service (a key of support_services.yaml) a support worker acts for; "
+    "repeat for several. Required for --role support_worker, refused for any other role.",
+)
 KeyUserOption = typer.Option(
     None,
     "--user",
@@ -74,6 +80,7 @@ def create_user(
     role: list[Role] = RoleOption,
     bank: list[str] = BankOption,
     language: list[str] = LanguageOption,
+    support_service: list[str] = SupportServiceOption,
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="Read the password from the first line of stdin."
     ),
@@ -85,6 +92,7 @@ def create_user(
     try:
         service.checked_email(email)
         service.checked_language_scopes(language)
+        service.checked_support_scopes([r.value for r in role], support_service)
     except AppError as exc:
         _fail(exc.detail)
     password = _read_password(password_stdin)
@@ -101,6 +109,7 @@ def create_user(
                 roles=role,
                 bank_scopes=bank,
                 language_scopes=language,
+                support_scopes=support_service,
                 actor=CLI_ACTOR,
             )
             user_id, roles, languages = user.id, user.roles, user.language_scopes
@@ -172,6 +181,7 @@ def create_key(
     name: str = typer.Option(..., "--name", help="What the key is for, e.g. 'records system'."),
     role: list[Role] = RoleOption,
     bank: list[str] = BankOption,
+    support_service: list[str] = SupportServiceOption,
     user: str | None = KeyUserOption,
 ) -> None:
     """Create an API key and print it once, alone on the last line."""
@@ -185,6 +195,7 @@ def create_key(
                 name=name,
                 roles=role,
                 bank_scopes=bank,
+                support_scopes=support_service,
                 user_email=user,
                 actor=CLI_ACTOR,
             )

@@ -8,6 +8,8 @@ Interface used by every domain:
     caller.roles          -> set of Role
     caller.may_edit(slug) -> bool (admin, or editor with that bank in scope)
     caller: StaffDep                               # any signed-in staff member or API key
+                                                   # (a support worker alone: 403)
+    caller: CallerDep                              # anyone signed in (the staff home page)
 
 A caller is either `Authorization: Bearer <api key>` or a staff browser session that has passed
 the second factor. A session caller must send its CSRF token (header X-CSRF-Token or form field
@@ -16,7 +18,7 @@ csrf_token) on unsafe methods; a key caller need not, since no browser adds it o
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Annotated, Any, NoReturn
 
@@ -40,6 +42,8 @@ class Caller:
     actor: str
     roles: frozenset[Role]
     bank_scopes: frozenset[str] = field(default_factory=frozenset)
+    # The support services a support worker acts for (keys of support_services.yaml).
+    support_scopes: frozenset[str] = field(default_factory=frozenset)
     # The named person acting: a session's user, or the user an API key is bound to.
     user_id: int | None = None
     api_key_id: int | None = None
@@ -53,6 +57,11 @@ class Caller:
 
     def has_any(self, *roles: Role) -> bool:
         return Role.admin in self.roles or any(role in self.roles for role in roles)
+
+    @property
+    def is_support_worker_only(self) -> bool:
+        """A support worker and nothing more: they have no staff power beyond their pages."""
+        return self.roles == frozenset({Role.support_worker})
 
     def may_edit(self, slug: str) -> bool:
         return Role.admin in self.roles or (Role.editor in self.roles and slug in self.bank_scopes)
@@ -87,6 +96,7 @@ def caller_from_request(request: Request, session: Session) -> Caller | None:
             actor=f"key:{key.prefix}",
             roles=_roles(key.roles),
             bank_scopes=frozenset(key.bank_scopes),
+            support_scopes=frozenset(key.support_scopes),
             user_id=key.user_id,
             api_key_id=key.id,
         )
@@ -97,6 +107,7 @@ def caller_from_request(request: Request, session: Session) -> Caller | None:
         actor=f"user:{active.user.id}",
         roles=_roles(active.user.roles),
         bank_scopes=frozenset(active.user.bank_scopes),
+        support_scopes=frozenset(active.user.support_scopes),
         user_id=active.user.id,
         csrf_token=active.record.csrf_token,
     )
@@ -173,10 +184,15 @@ def deny(
     raise Forbidden(message)
 
 
-def require_staff() -> Callable[..., Awaitable[Caller]]:
-    """Dependency: any authenticated staff caller."""
+def require_staff() -> Callable[..., Caller]:
+    """Dependency: any authenticated staff caller but a support worker alone (whose only
+    powers are their own pages: app/handover)."""
 
-    async def any_staff(caller: Caller = Depends(current_caller)) -> Caller:
+    def any_staff(
+        request: Request, session: SessionDep, caller: Caller = Depends(current_caller)
+    ) -> Caller:
+        if caller.is_support_worker_only:
+            deny(request, session, caller, reason="support_worker_only")
         return caller
 
     return any_staff
@@ -192,3 +208,4 @@ ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
 EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
 VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
+SupportWorkerDep = Annotated[Caller, Depends(require_roles(Role.support_worker))]

@@ -7,7 +7,7 @@ from fastapi.responses import Response
 
 from app.audit import record as record_event
 from app.auth import sessions
-from app.auth.deps import Caller, StaffDep
+from app.auth.deps import Caller, CallerDep
 from app.auth.models import StaffUser
 from app.auth.staff_page import HOME_URL, LOGIN_URL, FormText, check_form_token, redirect
 from app.db import SessionDep
@@ -60,12 +60,17 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
         ("Record the force’s Victims’ Code self-assessment", None),
     ),
     Role.victims_team: (("Read and close “contact me” requests", "/staff/contact-requests"),),
+    Role.support_worker: (
+        ("Find a client’s survey by their crime reference and hand it over", "/staff/support/"),
+    ),
 }
 
 
 def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
     """What the caller's roles allow, each once, in a fixed order (admin: everything)."""
-    items = [{"text": text, "href": href} for text, href in EVERYONE]
+    # A support worker alone reads nothing else (app/auth/deps.py: require_staff).
+    everyone = () if caller.is_support_worker_only else EVERYONE
+    items = [{"text": text, "href": href} for text, href in everyone]
     for role, abilities in ROLE_ABILITIES.items():
         if caller.has_any(role):
             items.extend({"text": text, "href": href} for text, href in abilities)
@@ -73,7 +78,7 @@ def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
 
 
 @router.get(HOME_URL)
-def staff_home(request: Request, session: SessionDep, caller: StaffDep) -> Response:
+def staff_home(request: Request, session: SessionDep, caller: CallerDep) -> Response:
     user = session.get(StaffUser, caller.user_id) if caller.user_id is not None else None
     return render(
         request,

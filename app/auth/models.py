@@ -22,6 +22,10 @@ class StaffUser(SQLModel, table=True):
     language_scopes: list[str] = Field(
         default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
     )
+    # Keys of support_services.yaml a support worker acts for (issue 12).
+    support_scopes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # Encrypted with VV_ENCRYPTION_KEYS; set at first sign-in, confirmed by a first valid code.
     totp_secret_encrypted: str | None = Field(default=None, max_length=500)
     totp_confirmed_at: datetime | None = None
@@ -68,6 +72,9 @@ class ApiKey(SQLModel, table=True):
     key_hash: str = Field(max_length=64)
     roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     bank_scopes: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    support_scopes: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
     # The named person the key acts for; only a bound key may approve (two-person rule), and
     # disabling the user revokes it.
     user_id: int | None = Field(default=None, foreign_key="staff_user.id", index=True)

@@ -21,6 +21,7 @@ from app.db import utcnow as utc_now
 from app.enums import Role
 from app.errors import Conflict, FieldError, InvalidInput, NotFound
 from app.i18n import LANGUAGE_PATTERN
+from app.support_keys import known_support_services
 
 BANK_SLUG = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 
@@ -66,6 +67,28 @@ def checked_language_scopes(tags: Iterable[str]) -> list[str]:
     return sorted(cleaned)
 
 
+def checked_support_scopes(roles: Iterable[str], services: Iterable[str]) -> list[str]:
+    """The support services of a support worker, each a key of support_services.yaml.
+
+    A support worker acts only for the services named, so one without any is refused; and a
+    service means nothing to any other role, so it is refused there too.
+    """
+    cleaned = sorted({service.strip() for service in services})
+    worker = Role.support_worker.value in roles
+    if worker and not cleaned:
+        raise InvalidInput(
+            "A support worker needs at least one support service (--support-service KEY)."
+        )
+    if cleaned and not worker:
+        raise InvalidInput("Only a support worker is scoped to support services.")
+    unknown = sorted(set(cleaned) - known_support_services())
+    if unknown:
+        raise InvalidInput(
+            "Not the key of a service in support_services.yaml: " + ", ".join(unknown) + "."
+        )
+    return cleaned
+
+
 def role_names(roles: Iterable[Role | str]) -> list[str]:
     """Role values in a stable order; unknown names raise InvalidInput."""
     names = set()
@@ -92,6 +115,7 @@ def create_user(
     roles: Iterable[Role | str],
     bank_scopes: Iterable[str] = (),
     language_scopes: Iterable[str] = (),
+    support_scopes: Iterable[str] = (),
     actor: str,
 ) -> StaffUser:
     """A new staff user with an Argon2id password hash; Conflict if the email is taken."""
@@ -99,6 +123,7 @@ def create_user(
     role_list = role_names(roles)
     scopes = checked_bank_scopes(bank_scopes)
     languages = checked_language_scopes(language_scopes)
+    services = checked_support_scopes(role_list, support_scopes)
     try:
         passwords.check_password_rules(password)
     except passwords.WeakPassword as exc:
@@ -111,6 +136,7 @@ def create_user(
         roles=role_list,
         bank_scopes=scopes,
         language_scopes=languages,
+        support_scopes=services,
     )
     session.add(user)
     session.flush()
@@ -122,6 +148,7 @@ def create_user(
         roles=role_list,
         bank_scopes=scopes,
         language_scopes=languages,
+        support_scopes=services,
     )
     return user
 

@@ -68,6 +68,12 @@ class SubjectKind(StrEnum):
     second_factor = "second_factor"
     # Survey and stop links that led nowhere, per client address (app/invitations/link_throttle.py).
     link_address = "link_address"
+    # One-time handover codes typed on /code, per client address (app/handover/code_pages.py).
+    code_address = "code_address"
+    # A support worker's crime-reference look-ups that found nothing (app/handover/lookup.py).
+    support_lookup = "support_lookup"
+    # A handed-over survey's address sent to the victim's own number or email, per invitation.
+    address_send = "address_send"
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,18 @@ BACK_OFF: dict[SubjectKind, BackOff] = {
     SubjectKind.second_factor: BackOff(FREE_FAILURES, timedelta(seconds=30), timedelta(minutes=15)),
     # A victim mistypes a link now and then; many people share a mobile network's address.
     SubjectKind.link_address: BackOff(20, timedelta(seconds=30), timedelta(minutes=15)),
+    # A code has 40 bits: 10 tries an hour per address, then an hour's wait for each further.
+    SubjectKind.code_address: BackOff(10, timedelta(hours=1), timedelta(hours=1)),
+    # A worker looks up their own clients; 30 references that match nothing, then an hour.
+    SubjectKind.support_lookup: BackOff(30, timedelta(hours=1), timedelta(hours=1)),
+    # Nobody holding a survey session may make it message a number over and over.
+    SubjectKind.address_send: BackOff(3, timedelta(hours=1), timedelta(hours=1)),
 }
+# Subjects a success only takes one failure back from (see clear_failures): one good code or
+# one found reference must not buy a fresh run of guesses.
+COUNT_BACK_ONE = frozenset(
+    {SubjectKind.address, SubjectKind.code_address, SubjectKind.support_lookup}
+)
 FORGET_AFTER = timedelta(hours=24)
 # Rows past FORGET_AFTER removed per reservation: enough to keep up, never a long statement.
 CLEAN_UP_BATCH = 100
@@ -146,6 +163,21 @@ def blocked_for(session: Session, subject: Subject, *, now: datetime | None = No
     if blocked_until is None or as_utc(blocked_until) <= now:
         return timedelta(0)
     return max(as_utc(blocked_until) - now, timedelta(seconds=1))
+
+
+def code_address_subject(address: str) -> Subject:
+    """One-time handover codes typed from one client address (or IPv6 /64)."""
+    return Subject(SubjectKind.code_address, keyed_hash("code-address", _client_network(address)))
+
+
+def support_lookup_subject(user_id: int | None, actor: str) -> Subject:
+    """A support worker's look-ups (by their user, or a key's actor)."""
+    return Subject(SubjectKind.support_lookup, keyed_hash("support-lookup", f"{user_id}:{actor}"))
+
+
+def address_send_subject(invitation_id: str) -> Subject:
+    """Personal addresses sent for one invitation (app/survey/send_address.py)."""
+    return Subject(SubjectKind.address_send, keyed_hash("address-send", invitation_id))
 
 
 def second_factor_subject(user_id: int) -> Subject:
@@ -273,7 +305,7 @@ def clear_failures(session: Session, subjects: Iterable[Subject]) -> None:
     """
     for subject in sorted(set(subjects), key=_key):
         row = col(LoginThrottle.subject_hash) == subject.key
-        if subject.kind is not SubjectKind.address:
+        if subject.kind not in COUNT_BACK_ONE:
             session.execute(update(LoginThrottle).where(row).values(failures=0, blocked_until=None))
             continue
         remaining = col(LoginThrottle.failures) - 1

@@ -119,6 +119,7 @@ def import_rows(
         window=DateWindow(today=today, max_age_days=settings.max_touchpoint_age_days),
         rules=contact_rules or configured_rules(today),
         link_ttl_days=settings.link_ttl_days,
+        handover_days=settings.handover_days,
         stage_gap=timedelta(days=settings.stage_gap_days),
         modules_for=modules_offered(session),
     )

@@ -27,6 +27,7 @@ class ImportContext:
     window: DateWindow
     rules: ContactRules
     link_ttl_days: int
+    handover_days: int
     stage_gap: timedelta
     modules_for: ModulesFor
     # Earlier stages (case hash, stage) a later one replaces: cancelled when the batch is whole.

@@ -48,8 +48,10 @@ def add_invitation(
     has a sending time (none left: the message is recorded as skipped)."""
     row = prepared.row
     invitation_id = new_uuid()
-    # A support service's invitation is held for the link's life, then closed by purge.
-    held_until = None if prepared.direct else context.now + timedelta(days=context.link_ttl_days)
+    # A support service's invitation waits VV_HANDOVER_DAYS to be handed over (its link life
+    # runs from the handover: app/handover/handing.py), then purge
+    # closes it like any other.
+    held_until = None if prepared.direct else context.now + timedelta(days=context.handover_days)
     if prepared.direct and due_at is not None:
         writes.stages.append(
             {

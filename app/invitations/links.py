@@ -67,6 +67,15 @@ def issue_link(invitation: Invitation) -> str:
     return token
 
 
+def replace_link(invitation: Invitation) -> str:
+    """A new token for the invitation, replacing its link (the old address stops working),
+    kept nowhere but as its hash: a handed-over survey's personal address, shown once."""
+    token = new_token()
+    invitation.link_hash = token_hash(token)
+    invitation.link_encrypted = None
+    return token
+
+
 def link_of(invitation: Invitation) -> str | None:
     """The token of a sent invitation while its encrypted copy is held, else None."""
     if invitation.link_encrypted is None:

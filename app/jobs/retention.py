@@ -15,6 +15,7 @@ from sqlmodel import Session, col
 
 from app.audit import record as record_event
 from app.db import utcnow as now
+from app.handover.models import Handover
 from app.invitations import lifecycle
 from app.invitations.batches import abandon_stuck_imports
 from app.invitations.lifecycle import KEPT_AT_EXPIRY, OUTSTANDING_MESSAGES, InvitationStatus
@@ -97,6 +98,8 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
         session.execute(
             delete(ContactRequestFiled).where(col(ContactRequestFiled.invitation_id).in_(chunk))
         )
+        # Who handed the survey over, and its code, go with the other ties (issue 12).
+        session.execute(delete(Handover).where(col(Handover.invitation_id).in_(chunk)))
         lifecycle.skip_unsent(
             session, chunk, reason="expired", statuses=[lifecycle.MessageStatus.due]
         )

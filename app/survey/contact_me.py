@@ -21,7 +21,6 @@ from app.crypto import DecryptionFailed, decrypt, encrypt
 from app.db import utcnow
 from app.errors import FieldError
 from app.i18n import N_
-from app.invitations.models import Invitation
 from app.survey.entry import lock_invitation
 from app.survey.models import ContactRequest, ContactRequestFiled
 from app.survey.text_input import clean_victim_text
@@ -117,13 +116,13 @@ def validate(contact: ContactForm) -> ContactForm:
     return contact
 
 
-def ask_to_be_contacted(session: Session, form: object, invitation: Invitation) -> ContactForm:
+def ask_to_be_contacted(
+    session: Session, form: object, *, invitation_id: str, crime_group: str
+) -> ContactForm:
     """The form checked and, if it is valid, the link's request filed (or updated)."""
     contact = validate(read_form(form))
     if not contact.errors:
-        create_request(
-            session, contact, invitation_id=invitation.id, crime_group=invitation.crime_group
-        )
+        create_request(session, contact, invitation_id=invitation_id, crime_group=crime_group)
     return contact
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, false
 from sqlmodel import Field, SQLModel
 
 from app.cell_key import new_record_key
@@ -22,6 +22,9 @@ class SurveySession(SQLModel, table=True):
     csrf_token: str = Field(max_length=64)
     expires_at: datetime = Field(index=True)
     ended_at: datetime | None = None
+    # Started by a support worker at the victim's request (issue 12): the worker sees the answers,
+    # every page offers "Answer on my own", and a response sent from it is `assisted`.
+    assisted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class InProgressAnswer(SQLModel, table=True):

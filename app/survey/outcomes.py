@@ -21,6 +21,8 @@ START = "start"
 BEGIN = "begin"
 LEAVING_QUICKLY = "leaving-quickly"
 COMPLETE = "complete"
+# The page before an assisted session's start page (issue 12).
+ASSISTED = "assisted"
 
 
 class SurveyCompleted(Exception):

@@ -23,10 +23,12 @@ from app.errors import error_summary
 from app.i18n import N_, Gettext, gettext_for
 from app.invitations.link_content import crime_group_shown
 from app.survey.addresses import step_address
+from app.survey.another_device import ANOTHER_DEVICE_URL, offered
 from app.survey.bank import NoBankPublished
 from app.survey.contact_me import EXAMPLE_PHONE, ContactForm
 from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import (
+    ASSISTED,
     BEGIN,
     COMPLETE,
     LEAVING_QUICKLY,
@@ -44,6 +46,9 @@ EXIT_TO = "https://www.bbc.co.uk/weather"
 BEGIN_URL = "/survey/begin"
 LEAVING_QUICKLY_URL = "/survey/leaving-quickly"
 COMPLETE_URL = "/survey/complete"
+ASSISTED_URL = "/survey/assisted"
+# Served by app/handover/assisted_pages.py (it gives the victim a new code).
+ANSWER_ALONE_URL = "/survey/on-my-own"
 # The title of every question page and content note. Titles stay in the browser history of a
 # shared phone, so they name neither the question nor the section.
 STEP_PAGE_TITLE = N_("Your survey")
@@ -51,6 +56,7 @@ STEP_PAGE_TITLE = N_("Your survey")
 CONTACT_NOTICE = "contact-requested"
 BABEL_LOCALES = {"en": "en_GB"}
 PLACE_URLS = {
+    ASSISTED: ASSISTED_URL,
     START: START_URL,
     BEGIN: BEGIN_URL,
     LEAVING_QUICKLY: LEAVING_QUICKLY_URL,
@@ -112,6 +118,13 @@ def page(
         status_code=status_code,
         csrf_token=visit.survey_session.csrf_token,
         expires_on=_format_date(invitation.expires_at, visit.language),
+        # A handed-over survey has no link in a message: its pages offer an address to write
+        # down (app/survey/another_device.py).
+        another_device_url=ANOTHER_DEVICE_URL
+        if offered(invitation) and not visit.completed and not visit.survey_session.assisted
+        else None,
+        # Every page of an assisted session lets the victim go on alone (app/handover).
+        answer_alone_url=ANSWER_ALONE_URL if visit.survey_session.assisted else None,
         **values,
     )
 

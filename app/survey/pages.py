@@ -26,7 +26,13 @@ from starlette.datastructures import FormData
 from app.db import SessionDep
 from app.i18n import N_, language_name
 from app.settings import get_settings
-from app.survey import end_pages, question_pages, service
+from app.survey import (
+    another_device_pages,
+    assisted_pages,
+    end_pages,
+    question_pages,
+    service,
+)
 from app.survey.journey import minutes_to_answer
 from app.survey.outcomes import Stage
 from app.survey.page_kit import (
@@ -162,3 +168,5 @@ def begin(request: Request, session: SessionDep) -> Response:
 
 router.include_router(question_pages.router)
 router.include_router(end_pages.router)
+router.include_router(another_device_pages.router)
+router.include_router(assisted_pages.router)

@@ -1,5 +1,5 @@
 """JSON API routes of the survey domain (mounted under /api/v1): each turns a request into one
-call of service.py (the `*_by_token` use cases), and its result or error into JSON.
+call of token_service.py (the `*_by_token` use cases), and its result or error into JSON.
 
 Authorised by the link's token alone (no cookie). A forged or unknown token is 404, an expired,
 withdrawn or cancelled one 410, with the same detail whatever the reason.
@@ -21,7 +21,7 @@ from pydantic import BaseModel, Field
 
 from app.db import SessionDep
 from app.errors import AppError, Conflict, Gone, InvalidInput, NotFound
-from app.survey import service
+from app.survey import token_service
 from app.survey.bank import NoBankPublished
 from app.survey.entry import LinkEnded, LinkNotFound
 from app.survey.outcomes import InvalidAnswers, SurveyCompleted
@@ -120,7 +120,7 @@ def get_survey(token: str, session: SessionDep) -> dict[str, Any]:
     """
     with _link_errors():
         try:
-            return _out(service.survey_by_token(session, token=token))
+            return _out(token_service.survey_by_token(session, token=token))
         except SurveyCompleted:
             return {"status": COMPLETED}
 
@@ -130,7 +130,7 @@ def put_answers(token: str, body: AnswersIn, session: SessionDep) -> dict[str, A
     """Merge answers into the saved ones (null = skipped); other questions are untouched."""
     with _link_errors():
         try:
-            return _out(service.save_by_token(session, token=token, answers=body.answers))
+            return _out(token_service.save_by_token(session, token=token, answers=body.answers))
         except SurveyCompleted as exc:
             raise Conflict(
                 "This survey has been submitted; its answers can no longer change."
@@ -143,7 +143,7 @@ def put_answers(token: str, body: AnswersIn, session: SessionDep) -> dict[str, A
 def submit(token: str, session: SessionDep) -> dict[str, str]:
     """Complete the survey; repeating it changes nothing and answers the same."""
     with _link_errors():
-        service.submit_by_token(session, token=token)
+        token_service.submit_by_token(session, token=token)
         return {"status": COMPLETED}
 
 
@@ -151,5 +151,5 @@ def submit(token: str, session: SessionDep) -> dict[str, str]:
 def withdraw(token: str, session: SessionDep) -> HttpResponse:
     """Withdraw: every answer of this link is erased and the link ends (then 410)."""
     with _link_errors():
-        service.withdraw_by_token(session, token=token)
+        token_service.withdraw_by_token(session, token=token)
     return HttpResponse(status_code=204)

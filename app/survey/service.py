@@ -12,7 +12,7 @@ in, plain values out, or one of these exceptions:
 
 Two ways in. The pages name a survey session's cookie: `enter` exchanges the link's token for
 one, and every later call names the cookie (and, for a form, its CSRF token). The JSON API names
-the link's token alone (`*_by_token`), and never reads back a saved value.
+the link's token alone (`*_by_token`, in token_service.py), and never reads back a saved value.
 
 Where a call leads is a `Next`: a journey step ("q:…", "s:…", journey.CHECK) or one of the
 places in outcomes.py; the pages give each its address (a question page's is opaque:
@@ -22,7 +22,6 @@ addresses.py).
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
 from typing import Any
 
 from sqlmodel import Session
@@ -30,7 +29,7 @@ from sqlmodel import Session
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.addresses import CHANGE, CONTACT_FROM, step_for_code
-from app.survey.answers import AnswerError, clean_answers, clean_value, nothing_given, save_answers
+from app.survey.answers import AnswerError, clean_value, nothing_given, save_answers
 from app.survey.answers import value_from_form as raw_value
 from app.survey.contact_me import ContactForm, ask_to_be_contacted
 from app.survey.entry import (
@@ -42,6 +41,7 @@ from app.survey.entry import (
 )
 from app.survey.journey import CHECK
 from app.survey.outcomes import (
+    ASSISTED,
     BEGIN,
     COMPLETE,
     LEAVING_QUICKLY,
@@ -51,7 +51,6 @@ from app.survey.outcomes import (
     ContactView,
     Entered,
     FormLike,
-    InvalidAnswers,
     Next,
     QuestionView,
     SectionView,
@@ -74,7 +73,7 @@ from app.survey.session import (
     rotate_session,
     start_session,
 )
-from app.survey.state import IN_PROGRESS, SurveyState, load_state
+from app.survey.state import IN_PROGRESS, load_state
 from app.survey.submit import submit as submit_survey
 from app.survey.visibility import HIDDEN
 from app.survey.withdraw import withdraw as withdraw_survey
@@ -110,13 +109,24 @@ def enter(session: Session, *, token: str, previous_cookie: str | None) -> Enter
     Not counted as "opened" (a mail scanner fetches links too): see entry.mark_opened.
     """
     invitation = invitation_for_token(session, token, lock=True)
+    return enter_invitation(session, invitation, previous_cookie=previous_cookie)
+
+
+def enter_invitation(
+    session: Session, invitation: Invitation, *, previous_cookie: str | None, assisted: bool = False
+) -> Entered:
+    """A new survey session for a usable invitation the caller found and locked (by a link's
+    token here, by a one-time code in app/handover/redeem.py); `assisted`: a support worker's
+    session at the victim's request, which opens on the page that says so."""
     # A new session has saved nothing, so it sees no saved value (viewer=None).
     state = load_state(session, invitation, viewer=None)
     invitation.survey_language = state.language
     session.add(invitation)
     end_session_of_cookie(session, previous_cookie)
-    cookie_value, survey_session = start_session(session, invitation)
-    if invitation.status == InvitationStatus.completed:
+    cookie_value, survey_session = start_session(session, invitation, assisted=assisted)
+    if assisted:
+        place = ASSISTED
+    elif invitation.status == InvitationStatus.completed:
         place = COMPLETE
     elif state.status == IN_PROGRESS:
         place = state.journey.resume_step()
@@ -311,7 +321,12 @@ def _contact_during_survey(
     session: Session, visit: Visit, from_step: str, form: FormLike
 ) -> ContactView | ContactFiled:
     """The "contact me" form from a question page's help panel: as after the survey."""
-    contact = ask_to_be_contacted(session, form, visit.invitation)
+    contact = ask_to_be_contacted(
+        session,
+        form,
+        invitation_id=visit.invitation.id,
+        crime_group=visit.invitation.crime_group,
+    )
     return (
         ContactView(visit, from_step, contact) if contact.errors else ContactFiled(visit, from_step)
     )
@@ -324,7 +339,7 @@ def submit(session: Session, *, cookie: str | None, csrf_token: object) -> str:
     (session.rotate_session).
     """
     visit = _visit(session, cookie, stage=Stage.ANY, form_token=csrf_token)
-    submit_survey(session, visit.invitation.id)
+    submit_survey(session, visit.invitation.id, assisted=visit.survey_session.assisted)
     return rotate_session(session, visit.survey_session)
 
 
@@ -344,7 +359,12 @@ def request_contact(
     victim's phone) that the victim had asked to be contacted.
     """
     visit = _visit(session, cookie, stage=Stage.COMPLETED, form_token=csrf_token)
-    contact = ask_to_be_contacted(session, form, visit.invitation)
+    contact = ask_to_be_contacted(
+        session,
+        form,
+        invitation_id=visit.invitation.id,
+        crime_group=visit.invitation.crime_group,
+    )
     if contact.errors:
         return Confirmation(visit, general_actions(session), contact)
     return ContactFiled(visit)
@@ -357,44 +377,3 @@ def withdraw(session: Session, *, cookie: str | None, csrf_token: object) -> Wit
     withdraw_survey(session, visit.invitation.id)
     end_session(session, visit.survey_session)
     return withdrawn
-
-
-# --- the JSON API: the link's token alone ------------------------------------------------------
-
-
-def survey_by_token(session: Session, *, token: str) -> SurveyState:
-    """The survey of a link as the token alone may see it (no saved value); SurveyCompleted
-    once sent. Not counted as "opened": anything can make a GET."""
-    invitation = invitation_for_token(session, token, lock=True)  # pins the bank once
-    if invitation.status == InvitationStatus.completed:
-        raise SurveyCompleted
-    return load_state(session, invitation, viewer=None)
-
-
-def save_by_token(session: Session, *, token: str, answers: Mapping[str, Any]) -> SurveyState:
-    """Merge answers into the saved ones (None = skipped); other questions are untouched.
-
-    Raises SurveyCompleted once sent, InvalidAnswers (nothing saved) for a value a question
-    cannot take or a question the survey does not have."""
-    invitation = invitation_for_token(session, token, lock=True)
-    if invitation.status == InvitationStatus.completed:
-        raise SurveyCompleted
-    state = load_state(session, invitation, viewer=None)
-    clean, errors = clean_answers(state.questions, answers)
-    if errors:
-        raise InvalidAnswers(errors)
-    save_answers(session, invitation.id, clean, saved_by=None, questions=state.questions)
-    mark_started(invitation)
-    session.add(invitation)
-    session.flush()
-    return load_state(session, invitation, viewer=None)
-
-
-def submit_by_token(session: Session, *, token: str) -> None:
-    """Send the answers; repeating it changes nothing."""
-    submit_survey(session, invitation_for_token(session, token).id)
-
-
-def withdraw_by_token(session: Session, *, token: str) -> None:
-    """Erase every answer of this link; the link ends."""
-    withdraw_survey(session, invitation_for_token(session, token).id)

@@ -40,7 +40,9 @@ def _hash(value: str) -> str:
     return hashlib.sha256(value.encode()).hexdigest()
 
 
-def start_session(session: Session, invitation: Invitation) -> tuple[str, SurveySession]:
+def start_session(
+    session: Session, invitation: Invitation, *, assisted: bool = False
+) -> tuple[str, SurveySession]:
     """A new survey session for `invitation`; returns the cookie value (shown only once)."""
     cookie_value = secrets.token_urlsafe(32)
     survey_session = SurveySession(
@@ -48,6 +50,7 @@ def start_session(session: Session, invitation: Invitation) -> tuple[str, Survey
         invitation_id=invitation.id,
         csrf_token=secrets.token_urlsafe(32),
         expires_at=utcnow() + timedelta(minutes=get_settings().survey_session_minutes),
+        assisted=assisted,
     )
     session.add(survey_session)
     return cookie_value, survey_session
@@ -68,6 +71,7 @@ def rotate_session(session: Session, survey_session: SurveySession) -> str:
             invitation_id=survey_session.invitation_id,
             csrf_token=survey_session.csrf_token,
             expires_at=utcnow() + timedelta(minutes=get_settings().survey_session_minutes),
+            assisted=survey_session.assisted,
         )
     )
     return cookie_value

@@ -73,8 +73,10 @@ def build_rows(
     return answer_rows, comment_rows
 
 
-def submit(session: Session, invitation_id: str) -> Invitation:
-    """Complete the survey (idempotent): creates the response once and feeds the rollups."""
+def submit(session: Session, invitation_id: str, *, assisted: bool = False) -> Invitation:
+    """Complete the survey (idempotent): creates the response once and feeds the rollups.
+
+    `assisted`: sent from a session a support worker started at the victim's request."""
     invitation = lock_invitation(session, invitation_id)
     if invitation.status == InvitationStatus.completed and invitation.response_id is not None:
         return invitation
@@ -92,6 +94,7 @@ def submit(session: Session, invitation_id: str) -> Invitation:
         # The month of the touchpoint, nothing finer: no submit time is ever stored with it.
         month=invitation.touchpoint_date.replace(day=1),
         language=language,
+        assisted=assisted,
     )
     session.add(response)
     session.flush()

@@ -37,6 +37,7 @@ CORE = {
     "settings",
     "slash_redirects",
     "startup",
+    "support_keys",
     "system",
     "templating",
 }
@@ -54,6 +55,8 @@ LAYERS: dict[str, int] = {
     "invitations": 4,
     "survey": 5,
     "reporting": 6,
+    # Support services hand surveys over (issue 12): reads invitations, starts survey sessions.
+    "handover": 6,
     # Adapters and cross-domain jobs, above the domains.
     "api": 7,
     "jobs": 7,

@@ -32,9 +32,10 @@ EXCLUDED_PATHS = {f"{API}/openapi.json"}
 
 ROLES = [role.value for role in Role]
 assert sorted(ROLES) == sorted(
-    ["admin", "approver", "editor", "analyst", "uploader", "victims_team"]
+    ["admin", "approver", "editor", "analyst", "uploader", "victims_team", "support_worker"]
 )
-STAFF = frozenset(ROLES)
+# A support worker alone has no power beyond their own pages (issue 12).
+STAFF = frozenset(ROLES) - {"support_worker"}
 EDITOR_BANK = "general"  # the editor's key is scoped to this bank; {slug} is this bank too
 
 

@@ -326,7 +326,12 @@ def test_purge_closes_a_support_service_invitation_after_the_link_life(db: Sessi
     held = db.exec(select(Invitation)).one()
     assert (held.status, held.case_ref_hash is not None) == ("pending", True)
     db.commit()
-    purge(db, at=now() + timedelta(days=29))
+    purge(db, at=now() + timedelta(days=55))  # never sooner than VV_HANDOVER_DAYS (56)
+    db.commit()
+    db.expire_all()
+    assert db.exec(select(Invitation)).one().case_ref_hash is not None
+    db.commit()
+    purge(db, at=now() + timedelta(days=56, minutes=1))
     db.commit()
     db.expire_all()
     closed = db.exec(select(Invitation)).one()
@@ -406,3 +411,50 @@ def test_a_general_direct_row_whose_victim_said_no_is_skipped(db: Session, refus
     nobody is messaged after telling the force they do not want to be."""
     assert _reasons(db, [make_row(consent_to_survey=refused)]) == ["no_consent"]
     _nothing_stored(db)
+
+
+# --- issue 12: a support service's row needs no contact detail and is never messaged ----------
+
+
+@pytest.mark.parametrize("channel", [None, "", "sms", "email"])
+def test_a_support_service_row_needs_no_channel_and_keeps_none(
+    db: Session, channel: str | None
+) -> None:
+    result = upload(db, [make_support_service_row(channel=channel, phone=None, email=None)])
+    assert (result.accepted, result.rejected) == (1, [])
+    db.expire_all()
+    assert db.exec(select(Invitation)).one().channel == "none"
+    db.commit()
+
+
+@pytest.mark.parametrize(
+    "detail", [{"phone": PHONE}, {"email": "a@example.org"}, {"phone": PHONE, "email": "a@b.org"}]
+)
+def test_any_contact_detail_rejects_a_support_service_row(
+    db: Session, detail: dict[str, str]
+) -> None:
+    result = upload(db, [make_support_service_row(channel="sms", **detail)])
+    assert result.accepted == 0
+    [rejected] = result.rejected
+    assert sorted(error["loc"][0] for error in rejected["errors"]) == sorted(detail)
+    assert PHONE not in str(rejected) and "example.org" not in str(rejected)
+    _nothing_stored(db)
+
+
+def test_no_message_is_ever_queued_for_a_support_service_invitation(
+    db: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from app import clock
+    from app.invitations.dispatch import dispatch_once
+    from tests.invitations.factories import RecordingSender
+
+    upload(db, [make_support_service_row(), make_support_service_row(case_ref="CR/2")])
+    sender = RecordingSender()
+    for days in (0, 1, 7, 27):
+        later = now() + timedelta(days=days)
+        monkeypatch.setattr(clock, "now", lambda later=later: later)
+        dispatch_once(sender=sender)
+    assert sender.sent == []
+    db.expire_all()
+    assert db.exec(select(OutboundMessage)).all() == []
+    db.commit()

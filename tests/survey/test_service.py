@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from app.errors import FieldError
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
-from app.survey import service
+from app.survey import service, token_service
 from app.survey.addresses import step_code
 from app.survey.answers import NOT_AN_OPTION
 from app.survey.contact_me import NEED_CONSENT
@@ -231,24 +231,24 @@ def test_a_form_without_the_session_token_changes_nothing(db: Session) -> None:
 def test_the_token_alone_saves_submits_and_withdraws(db: Session) -> None:
     invitation = create_invitation(db)
     token = token_for(invitation)
-    state = service.save_by_token(db, token=token, answers={"sat_overall": "dont_know"})
+    state = token_service.save_by_token(db, token=token, answers={"sat_overall": "dont_know"})
     db.commit()
     assert state.answers == {"sat_overall": HIDDEN}  # the token never reads a value back
     with pytest.raises(InvalidAnswers) as refused:
-        service.save_by_token(db, token=token, answers={"sat_overall": "nonsense"})
+        token_service.save_by_token(db, token=token, answers={"sat_overall": "nonsense"})
     assert refused.value.errors == [
         FieldError(("body", "answers", "sat_overall"), refused.value.errors[0].msg, "invalid_value")
     ]
     db.rollback()
-    service.submit_by_token(db, token=token)
-    service.submit_by_token(db, token=token)
+    token_service.submit_by_token(db, token=token)
+    token_service.submit_by_token(db, token=token)
     db.commit()
     assert len(rows(db, select(Response))) == 1
     with pytest.raises(SurveyCompleted):
-        service.survey_by_token(db, token=token)
+        token_service.survey_by_token(db, token=token)
     with pytest.raises(SurveyCompleted):
-        service.save_by_token(db, token=token, answers={})
-    service.withdraw_by_token(db, token=token)
+        token_service.save_by_token(db, token=token, answers={})
+    token_service.withdraw_by_token(db, token=token)
     db.commit()
     with pytest.raises(LinkEnded):
-        service.survey_by_token(db, token=token)
+        token_service.survey_by_token(db, token=token)
