@@ -5,8 +5,8 @@ Interface (called by the survey domain):
     apply_response(session, response, answers, sign=-1)   # on withdraw, before deleting answers
 
 One row per (question, answer code, bank version, crime group, touchpoint, area, month,
-language, mode) holds how many answers gave that code, and the sum mod 256 of their responses' record
-keys (the cell key of disclosure control, app.cell_key), so an aggregate reads a number
+language, mode) holds how many answers gave that code, and the sum mod 256 of their responses'
+record keys (the cell key of disclosure control, app.cell_key), so an aggregate reads a number
 of rows that does not grow with the number of responses. Rows with the question id `*` count the
 responses themselves (one per response, whatever it answered). Each answer is also counted
 once more in a coarse row whose area and language are ALL: most aggregates neither group nor
