@@ -11,10 +11,20 @@ asked for.
 from __future__ import annotations
 
 import functools
+import random
+from datetime import date
 
+from sqlmodel import Session
+
+from app.reporting.aggregates import aggregate_metric, aggregate_metric_from
+from app.reporting.cells import resolve_period
+from app.reporting.dropoff import dropoff_from, question_dropoff
+from app.reporting.victims_code import victims_code_from, victims_code_view
 from tests.disclosure.harness import Outcome, Target, every_cell, observe_world, run
-from tests.disclosure.observe import Query
+from tests.disclosure.observe import TODAY, Query
 from tests.disclosure.scenarios import modes
+from tests.disclosure.world import MemoryTallies, restore_keys, store
+from tests.reporting.factories import small_bank
 
 PERIOD = ("2026-07", "2026-09")
 # Mode and area are two of the limited dimensions: a query may use both, not a third.
@@ -50,3 +60,47 @@ def test_the_complement_of_the_self_cell_is_one_of_the_paths_tried() -> None:
     summary = result.summary()
     assert summary["assisted in August"][3] > 1, summary
     assert "average of every path" in result.scores["assisted in August"].tried
+
+
+def test_the_database_gives_the_in_memory_figures_by_mode(db: Session) -> None:
+    """What the attack above proves on the in-memory tallies holds for the rollups: the same
+    world stored (assisted responses through Response.assisted), keys redrawn, same answers."""
+    world, _ = modes()
+    rng = random.Random(12)
+    world.draw_keys(rng)
+    stored = store(db, world)
+    queries = [
+        ([], {}),
+        (["mode"], {}),
+        (["month", "mode"], {"area": "B"}),
+        (["area"], {"mode": "assisted"}),
+        (["quarter"], {"mode": "self"}),
+    ]
+    for draw in range(2):
+        if draw:
+            world.draw_keys(rng)
+            restore_keys(db, world, stored, since=date(2026, 7, 1))
+        memory = MemoryTallies(world, stored.banks)
+        for group_by, filters in queries:
+            assert aggregate_metric(
+                db, "satisfaction.overall", group_by, filters, *PERIOD
+            ) == aggregate_metric_from(
+                memory, "satisfaction.overall", group_by, filters, *PERIOD, on=TODAY
+            )
+        general = next(v for v, group in stored.banks.items() if group == "general")
+        for mode in (None, "self", "assisted"):
+            assert question_dropoff(db, "general", None, *PERIOD, mode=mode) == dropoff_from(
+                memory,
+                "general",
+                1,
+                small_bank("general"),
+                [general],
+                None,
+                *PERIOD,
+                mode=mode,
+                on=TODAY,
+            )
+            assert victims_code_view(db, *PERIOD, mode=mode) == victims_code_from(
+                memory, {}, resolve_period(*PERIOD, TODAY), mode=mode
+            )
+        db.rollback()
