@@ -91,6 +91,7 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
             "touchpoint": filters.touchpoint,
             "area": filters.area,
             "metric": filters.metric,
+            "mode": filters.mode,
         },
     )
     return _staff_page(

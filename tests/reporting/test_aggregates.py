@@ -64,9 +64,7 @@ def population(db: Session) -> list[Submitted]:
         if touchpoint in ("reporting", "court"):
             answers["right_understood"] = rng.choice([*RIGHTS_OPTIONS, None])
         assisted = rng.random() < 0.25  # answered with a support worker
-        response = submit_response(
-            db, version, answers, commit=False, assisted=assisted, **context
-        )
+        response = submit_response(db, version, answers, commit=False, assisted=assisted, **context)
         context["mode"] = "assisted" if assisted else "self"
         if rng.random() < 0.1:
             withdraw_response(db, response, commit=False)
