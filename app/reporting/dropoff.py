@@ -37,7 +37,7 @@ from app.reporting.aggregates import (
     disclosure_csv_values,
     is_live,
 )
-from app.reporting.cells import resolve_period
+from app.reporting.cells import Period, resolve_period
 from app.reporting.disclosure import Disclosure, Tally, adjustment_bound, configured_min_cell
 from app.reporting.periods import Piece, canonical_pieces
 from app.reporting.tallies import Tallies
@@ -153,6 +153,27 @@ def question_dropoff(
     )
 
 
+def _question_pieces(
+    tallies: Tallies,
+    questions: Sequence[Mapping[str, Any]],
+    version_ids: Sequence[int],
+    touchpoint: str | None,
+    period: Period,
+    pieces: Sequence[Piece],
+    mode: str | None,
+) -> dict[tuple[str, Piece], QuestionPiece]:
+    """Each question's answered and skipped responses per period piece."""
+    multi = [str(q["id"]) for q in questions if q.get("type") == "multi"]
+    single = [str(q["id"]) for q in questions if q.get("type") != "multi"]
+    counts: dict[tuple[str, Piece], QuestionPiece] = {}
+    for row in tallies.question_months(version_ids, single, multi, touchpoint, period, mode):
+        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
+        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
+        figures.answered = figures.answered + row.answered
+        figures.skipped = figures.skipped + row.skipped
+    return counts
+
+
 def dropoff_from(
     tallies: Tallies,
     bank: str,
@@ -176,15 +197,10 @@ def dropoff_from(
         for section, question in iter_questions(document)
         if question.get("type") != "text" and (not touchpoint or asked_at(question, touchpoint))
     ]
-    multi = [str(q["id"]) for _, q in questions if q.get("type") == "multi"]
-    single = [str(q["id"]) for _, q in questions if q.get("type") != "multi"]
     pieces = canonical_pieces(period.first, period.last)
-    counts: dict[tuple[str, Piece], QuestionPiece] = {}
-    for row in tallies.question_months(version_ids, single, multi, touchpoint, period, mode):
-        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
-        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
-        figures.answered = figures.answered + row.answered
-        figures.skipped = figures.skipped + row.skipped
+    counts = _question_pieces(
+        tallies, [q for _, q in questions], version_ids, touchpoint, period, pieces, mode
+    )
     # In-progress surveys have no mode: with a mode, none is counted as stopped (null).
     stopped = {} if mode else tallies.stopped(version_ids, touchpoint)
     live = tallies.live_response_months(period.first, period.last)
