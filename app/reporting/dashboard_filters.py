@@ -154,16 +154,23 @@ def _metric(params: Mapping[str, str], errors: list[dict[str, str]]) -> str:
     return metric
 
 
+def parse_mode(params: Mapping[str, str]) -> tuple[str | None, list[Problem]]:
+    """The `mode` a staff page's form chose (self or assisted), or None for both; a value not
+    in the list is dropped with a problem."""
+    mode = (params.get("mode") or "").strip() or None
+    if problem := parameters.choice_problem("mode", mode):
+        return None, [problem]
+    return mode, []
+
+
 def parse_dashboard_filters(
     params: Mapping[str, str], today: date
 ) -> tuple[DashboardFilters, list[dict[str, str]]]:
     """Filters from the GET form; invalid values fall back to defaults with an error each."""
     period_from, period_to, period_problems = _period(params, today)
     choices, choice_problems = parameters.parse_choices(params)
-    mode = (params.get("mode") or "").strip() or None
-    if mode_problem := parameters.choice_problem("mode", mode):
-        choice_problems.append(mode_problem)
-        mode = None
+    mode, mode_problems = parse_mode(params)
+    choice_problems += mode_problems
     errors = parameters.error_summary([*period_problems, *choice_problems], PAGE_TEXTS)
     area = _area(params, errors)
     metric = _metric(params, errors)

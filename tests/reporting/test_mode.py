@@ -16,7 +16,7 @@ from app.banks.models import BankVersion
 from app.enums import Role
 from app.reporting.dropoff import question_dropoff
 from app.survey.models import Response
-from tests.auth_helpers import api_headers
+from tests.auth_helpers import api_headers, signed_in_client
 from tests.factories import create_bank_version
 from tests.reporting.factories import create_invitation, published, small_bank, submit_response
 from tests.reporting.test_feedback_comments import _months_ago
@@ -288,3 +288,21 @@ def test_comments_by_mode_only_from_cells_that_split(client: TestClient, db: Ses
     assert texts("crime_group=vawg&mode=self") == set()
     assert texts("crime_group=vawg&mode=assisted") == set()
     assert texts("crime_group=vawg") == {"Court", "Court helped"}
+
+
+def test_the_comments_page_filters_by_mode_too(client: TestClient, db: Session) -> None:
+    month = _months_ago(6)
+    create_comments(db, 11, "Alone", month=month)
+    for index in range(1, 11):
+        owner = create_response(db, month=month, assisted=True)
+        create_comment(db, f"Helped {index}", response=owner)
+    db.commit()
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    helped = staff.get("/staff/comments", params={"mode": "assisted"}).text
+    bad = staff.get("/staff/comments", params={"mode": "helped"}).text
+
+    assert "Helped 1" in helped and "Alone 1" not in helped
+    assert '<option value="assisted" selected>Answered with a support worker</option>' in helped
+    assert "Choose how the survey was answered from the list" in bad
+    assert 'href="#mode"' in bad and "Alone 1" in bad and "Helped 1" in bad
