@@ -34,6 +34,17 @@ class Touchpoint(StrEnum):
 TOUCHPOINTS: tuple[str, ...] = tuple(point.value for point in Touchpoint)
 
 
+class Mode(StrEnum):
+    """How a response was given: by the victim alone, or with a support worker at the victim's
+    request (an assisted completion). Aggregates can split it out or leave it out."""
+
+    alone = "self"
+    assisted = "assisted"
+
+
+MODES: tuple[str, ...] = tuple(mode.value for mode in Mode)
+
+
 class Outcome(StrEnum):
     """The coarse outcome of a case as an upload gives it (Home Office codes map onto these)."""
 

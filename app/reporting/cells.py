@@ -32,13 +32,14 @@ GROUP_DIMENSIONS: tuple[str, ...] = (
     "quarter",
     "financial_year",
     "language",
+    "mode",
 )
-FILTER_DIMENSIONS: tuple[str, ...] = ("crime_group", "touchpoint", "area", "language")
+FILTER_DIMENSIONS: tuple[str, ...] = ("crime_group", "touchpoint", "area", "language", "mode")
 PERIOD_DIMENSIONS: tuple[str, ...] = ("month", "quarter", "financial_year")  # finest first
 # Besides crime group, touchpoint and period, a query may use only a few of these, counting its
-# filters and group_by together. Later issues add mode, outcome, an equality characteristic
-# and a cross-tab answer to the set.
-LIMITED_DIMENSIONS: frozenset[str] = frozenset({"area", "language"})
+# filters and group_by together. Later issues add outcome, an equality characteristic and a
+# cross-tab answer to the set.
+LIMITED_DIMENSIONS: frozenset[str] = frozenset({"area", "language", "mode"})
 MAX_LIMITED_DIMENSIONS = 2
 MAX_CELLS = 10_000  # an answer listing more cells than this is refused: narrow the query
 
@@ -51,6 +52,7 @@ TOO_LONG = "too_long"
 TOO_MANY_DIMENSIONS = "too_many_dimensions"
 NOT_OFFERED = "not_offered"
 TOO_MANY_CELLS = "too_many_cells"
+NOT_FOR_THIS_FIGURE = "not_for_this_figure"
 
 PERIOD_LABELS = {
     "month": periods.month_label,
@@ -90,7 +92,7 @@ def parse_group_by(values: Iterable[str] | None) -> list[str]:
 
 
 def parse_filters(filters: Mapping[str, str | None] | None) -> dict[str, str]:
-    """Filters on crime group, touchpoint, area and language; blank values are ignored."""
+    """Filters on crime group, touchpoint, area, language and mode; blank values are ignored."""
     chosen = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
     errors: list[FieldError] = []
     for name, value in chosen.items():
@@ -124,6 +126,25 @@ def check_dimension_limit(
                     TOO_MANY_DIMENSIONS,
                 )
             ],
+        )
+
+
+def refuse_dimension(
+    name: str,
+    group_by: Sequence[str],
+    filters: Mapping[str, str | None] | None,
+    reason: str,
+) -> None:
+    """422 when a figure that cannot take dimension `name` is grouped or filtered by it: a
+    parameter it cannot honour is refused, never ignored (the answer would look split)."""
+    places = [
+        *((("query", "group_by"),) if name in group_by else ()),
+        *((("query", name),) if (filters or {}).get(name) not in (None, "") else ()),
+    ]
+    if places:
+        raise InvalidInput(
+            reason,
+            errors=[FieldError(place, reason, NOT_FOR_THIS_FIGURE) for place in places],
         )
 
 

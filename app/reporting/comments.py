@@ -8,6 +8,13 @@ query shows it whole or not at all, and no answer carries a count of what was le
 Comments not plainly in English wait for a person's check (app.reporting.comment_checks).
 Nothing that could be lined up with a response or an invitation leaves here: no response
 id, no area, no date finer than the month, and the order is random on every read.
+
+A `mode` filter (`self` or `assisted`) never changes which cells are released: a cell is still
+judged on all its commenters. It shows a released cell's comments of that mode only when the
+cell can be split, i.e. when it has at least `min_cell` commenters of *each* mode; otherwise the
+cell is left out of every mode-filtered read, whichever mode is asked for. So no mode-filtered
+read shows the comments of fewer than `min_cell` people of one mode, and the unfiltered read
+minus a filtered one cannot either: both halves of a split cell are large.
 """
 
 from __future__ import annotations
@@ -17,11 +24,12 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, false, func, tuple_
+from sqlalchemy import ColumnElement, case, false, func, true, tuple_
 from sqlmodel import Session, col, select
 
 from app import audit, clock
 from app.db import read_only
+from app.enums import Mode
 from app.errors import FieldError, InvalidInput
 from app.reporting import comment_checks, comment_release, parameters
 from app.reporting.comment_release import CommentCell
@@ -30,7 +38,7 @@ from app.reporting.parameters import Kind
 from app.reporting.periods import month_label
 from app.reporting.redaction import redact
 from app.settings import get_settings
-from app.survey.models import Comment
+from app.survey.models import Comment, Response
 
 # Most comments one read returns (a random sample of the eligible ones when there are more).
 MAX_COMMENTS = 1000
@@ -51,6 +59,7 @@ class CommentFilters:
     first_month: date | None = None
     last_month: date | None = None
     quotable_only: bool = False
+    mode: str | None = None  # self or assisted: that mode's comments of cells that split
 
     @classmethod
     def of_cell(cls, cell: CommentCell) -> CommentFilters:
@@ -70,6 +79,7 @@ class CommentFilters:
             "from": month_label(self.first_month) if self.first_month else None,
             "to": month_label(self.last_month) if self.last_month else None,
             "quotable_only": self.quotable_only,
+            "mode": self.mode,
         }
 
 
@@ -94,9 +104,12 @@ def parse_filters(
     from_period: str | None = None,
     to_period: str | None = None,
     quotable_only: bool = False,
+    mode: str | None = None,
 ) -> CommentFilters:
     """Filters from query values; `from` and `to` are YYYY-MM or YYYY-Qn, inclusive."""
     first, last, problems = parameters.parse_bounds(from_period, to_period)
+    if mode_problem := parameters.choice_problem("mode", mode):
+        problems.append(mode_problem)
     errors = [problem.field_error() for problem in problems]
     if first and last and first > last:
         errors.append(FieldError(("query", "from"), "from must not be after to.", Kind.ORDER))
@@ -108,6 +121,7 @@ def parse_filters(
         first_month=first,
         last_month=last,
         quotable_only=quotable_only,
+        mode=mode or None,
     )
 
 
@@ -147,13 +161,48 @@ def released_cells(
     )
 
 
+def split_by_mode(session: Session, cells: set[CommentCell], *, min_cell: int) -> set[CommentCell]:
+    """The cells among `cells` with at least `min_cell` commenters of each mode."""
+    if not cells:
+        return set()
+    assisted = col(Response.assisted)
+    commenter = col(Comment.response_id)
+
+    def commenters(of_mode: ColumnElement[bool]) -> ColumnElement[int]:
+        return func.count(func.distinct(case((of_mode, commenter), else_=None)))
+
+    statement = (
+        select(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
+        .join(Response, col(Response.id) == commenter)
+        .where(in_cells(cells))
+        .group_by(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
+        .having(commenters(assisted == true()) >= min_cell)
+        .having(commenters(assisted == false()) >= min_cell)
+    )
+    return {
+        CommentCell(crime_group, touchpoint, month)
+        for crime_group, touchpoint, month in session.exec(statement).all()
+    }
+
+
+def _of_mode(mode: str) -> ColumnElement[bool]:
+    """WHERE condition on Comment: written in a response of that mode."""
+    wanted = select(col(Response.id)).where(col(Response.assisted) == (mode == Mode.assisted.value))
+    return col(Comment.response_id).in_(wanted)
+
+
 def released_conditions(
     session: Session, filters: CommentFilters, *, min_cell: int, at: datetime | None
 ) -> list[ColumnElement[bool]]:
-    """WHERE conditions on Comment: chosen by the filters, in a released cell (reads only)."""
+    """WHERE conditions on Comment: chosen by the filters, in a released cell (reads only);
+    with a mode, in a released cell that splits by mode, and of that mode."""
+    cells = released_cells(session, filters, min_cell=min_cell, at=at)
+    if filters.mode is None:
+        return [*_conditions(filters), in_cells(cells)]
     return [
         *_conditions(filters),
-        in_cells(released_cells(session, filters, min_cell=min_cell, at=at)),
+        in_cells(split_by_mode(session, cells, min_cell=min_cell)),
+        _of_mode(filters.mode),
     ]
 
 

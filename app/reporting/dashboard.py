@@ -22,7 +22,7 @@ from sqlmodel import Session
 
 from app.reporting.aggregates import AggregateResult, MetricCell, aggregate_metric
 from app.reporting.dashboard_charts import interval_chart, key_measures_chart
-from app.reporting.dashboard_filters import DashboardFilters
+from app.reporting.dashboard_filters import MODE_LABELS, DashboardFilters
 from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.figure_tables import ChartTable, funnel_results, funnel_table, victims_code_table
 from app.reporting.figure_text import (
@@ -219,7 +219,11 @@ class Dashboard:
 
 def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
     """Every figure of the dashboard for these filters (raises InvalidInput on bad filters)."""
-    view = victims_code_view(session, filters.period_from, filters.period_to)
+    view = victims_code_view(session, filters.period_from, filters.period_to, mode=filters.mode)
+    # Invitations have no mode: the funnel counts them all, whatever the mode chosen.
+    funnel_caption = f"Invitations by crime group, {filters.description(invitations=True)}"
+    if filters.mode:
+        funnel_caption += " (all invitations: how a survey was answered is known only once sent)"
     figures = [
         headline_table(session, filters),
         key_measures_table(session, filters),
@@ -229,14 +233,22 @@ def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
         victims_code_table(
             view,
             caption=f"Victims' Code rights, {filters.period_from} to {filters.period_to} "
-            "(all crime groups and touchpoints)",
+            "(all crime groups and touchpoints"
+            + (f"; {MODE_LABELS[filters.mode].lower()})" if filters.mode else ")"),
             csv_url="/api/v1/aggregates/victims-code?"
-            + urlencode({"from": filters.period_from, "to": filters.period_to, "format": "csv"}),
+            + urlencode(
+                {
+                    "from": filters.period_from,
+                    "to": filters.period_to,
+                    **({"mode": filters.mode} if filters.mode else {}),
+                    "format": "csv",
+                }
+            ),
         ),
         funnel_table(
             *funnel_results(session, filters),
             filters,
-            caption=f"Invitations by crime group, {filters.description()}",
+            caption=funnel_caption,
         ),
     ]
     min_cell = configured_min_cell()

@@ -9,6 +9,7 @@ from typing import Any
 from urllib.parse import urlencode
 
 from app.banks.metrics import METRICS, get_metric
+from app.enums import Mode
 from app.errors import FieldError, PageTexts
 from app.reporting import parameters, periods
 from app.reporting.cells import NOT_OFFERED
@@ -22,6 +23,11 @@ from app.reporting.offered import OTHER_AREAS
 from app.reporting.parameters import Kind, Problem
 
 DEFAULT_METRIC = "satisfaction.overall"
+# How a response was given (app.enums.Mode), in the dashboard's words.
+MODE_LABELS: dict[str, str] = {
+    Mode.alone.value: "Answered alone",
+    Mode.assisted.value: "Answered with a support worker",
+}
 DEFAULT_QUARTERS = 4
 
 
@@ -33,14 +39,22 @@ class DashboardFilters:
     touchpoint: str | None = None
     area: str | None = None
     metric: str = DEFAULT_METRIC
+    mode: str | None = None  # self or assisted (app.enums.Mode); None: both
 
     def aggregate_filters(self) -> dict[str, str | None]:
+        """The filters of the figures that count responses."""
+        return {**self.invitation_filters(), "mode": self.mode}
+
+    def invitation_filters(self) -> dict[str, str | None]:
+        """The filters of the funnel: invitations have no mode (the funnel refuses one)."""
         return {"crime_group": self.crime_group, "touchpoint": self.touchpoint, "area": self.area}
 
-    def api_query(self, **extra: str) -> str:
-        """Query string for the aggregates API with these filters (and `extra`)."""
+    def api_query(self, *, invitations: bool = False, **extra: str) -> str:
+        """Query string for the aggregates API with these filters (and `extra`); for the
+        funnel's API (`invitations`), without the mode."""
+        chosen = self.invitation_filters() if invitations else self.aggregate_filters()
         values: dict[str, str] = {"from": self.period_from, "to": self.period_to}
-        values.update({k: v for k, v in self.aggregate_filters().items() if v})
+        values.update({k: v for k, v in chosen.items() if v})
         values.update(extra)
         return urlencode(values)
 
@@ -50,7 +64,8 @@ class DashboardFilters:
         last = periods.parse_period(self.period_to)[1]
         return periods.quarters_between(first, last)
 
-    def description(self) -> str:
+    def description(self, *, invitations: bool = False) -> str:
+        """The filters in words; for the funnel (`invitations`), without the mode."""
         parts = [f"{self.period_from} to {self.period_to}"]
         if self.crime_group:
             parts.append(crime_group_label(self.crime_group))
@@ -58,6 +73,8 @@ class DashboardFilters:
             parts.append(touchpoint_label(self.touchpoint))
         if self.area:
             parts.append(f"area {self.area}")
+        if self.mode and not invitations:
+            parts.append(MODE_LABELS[self.mode].lower())
         return ", ".join(parts)
 
 
@@ -71,6 +88,7 @@ def default_period(today: date) -> tuple[str, str]:
 CHOICE_TEXTS: PageTexts = {
     ("crime_group", Kind.CHOICE): ("Choose a crime group from the list", "crime_group"),
     ("touchpoint", Kind.CHOICE): ("Choose a touchpoint from the list", "touchpoint"),
+    ("mode", Kind.CHOICE): ("Choose how the survey was answered from the list", "mode"),
 }
 # The dashboard's words for each problem, and the field its error summary links to.
 PAGE_TEXTS: PageTexts = {
@@ -136,12 +154,23 @@ def _metric(params: Mapping[str, str], errors: list[dict[str, str]]) -> str:
     return metric
 
 
+def parse_mode(params: Mapping[str, str]) -> tuple[str | None, list[Problem]]:
+    """The `mode` a staff page's form chose (self or assisted), or None for both; a value not
+    in the list is dropped with a problem."""
+    mode = (params.get("mode") or "").strip() or None
+    if problem := parameters.choice_problem("mode", mode):
+        return None, [problem]
+    return mode, []
+
+
 def parse_dashboard_filters(
     params: Mapping[str, str], today: date
 ) -> tuple[DashboardFilters, list[dict[str, str]]]:
     """Filters from the GET form; invalid values fall back to defaults with an error each."""
     period_from, period_to, period_problems = _period(params, today)
     choices, choice_problems = parameters.parse_choices(params)
+    mode, mode_problems = parse_mode(params)
+    choice_problems += mode_problems
     errors = parameters.error_summary([*period_problems, *choice_problems], PAGE_TEXTS)
     area = _area(params, errors)
     metric = _metric(params, errors)
@@ -152,6 +181,7 @@ def parse_dashboard_filters(
         touchpoint=choices["touchpoint"],
         area=area,
         metric=metric,
+        mode=mode,
     )
     return filters, errors
 
@@ -169,5 +199,6 @@ def filter_options(filters: DashboardFilters) -> dict[str, list[dict[str, Any]]]
     return {
         "crime_group": items(list(CRIME_GROUP_LABELS.items()), filters.crime_group, "All"),
         "touchpoint": items(list(TOUCHPOINT_LABELS.items()), filters.touchpoint, "All"),
+        "mode": items(list(MODE_LABELS.items()), filters.mode, "All"),
         "metric": items([(m.id, m.title) for m in METRICS], filters.metric, None),
     }

@@ -8,6 +8,10 @@ the skipped responses are two tallies published once through the cell-key table,
 their sum; a row is suppressed when any live piece has fewer than min_cell published, and
 `stopped` (a tally of invitations) is shown only at min_cell or more: never a count of one,
 never a 0 that stands for a suppressed row.
+
+`mode` (`self` or `assisted`) keeps to the responses given alone or with a support worker. A
+survey in progress has no mode yet (only a submitted response has one), so with a mode `stopped`
+is null.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from app.reporting.aggregates import (
     disclosure_csv_values,
     is_live,
 )
-from app.reporting.cells import resolve_period
+from app.reporting.cells import Period, resolve_period
 from app.reporting.disclosure import Disclosure, Tally, adjustment_bound, configured_min_cell
 from app.reporting.periods import Piece, canonical_pieces
 from app.reporting.tallies import Tallies
@@ -55,6 +59,7 @@ class DropoffResult(BaseModel):
     bank: str
     version: int | None  # the version whose questions are listed
     touchpoint: str | None
+    mode: str | None = None
     period_from: str
     period_to: str
     min_cell: int
@@ -120,6 +125,7 @@ def question_dropoff(
     period_from: str | None = None,
     period_to: str | None = None,
     *,
+    mode: str | None = None,
     on: date | None = None,
 ) -> DropoffResult:
     """Per question of the bank's latest published version: reached, skipped, stopped."""
@@ -128,6 +134,8 @@ def question_dropoff(
             "The touchpoint is not valid.",
             errors=[FieldError(("query", "touchpoint"), "Use a touchpoint of the contract.")],
         )
+    if problem := parameters.choice_problem("mode", mode):
+        raise InvalidInput("The mode is not valid.", errors=[problem.field_error()])
     versions = _bank_versions(session, bank)
     if not versions:
         raise NotFound("There is no published bank with that slug.")
@@ -140,8 +148,30 @@ def question_dropoff(
         touchpoint,
         period_from,
         period_to,
+        mode=mode or None,
         on=on,
     )
+
+
+def _question_pieces(
+    tallies: Tallies,
+    questions: Sequence[Mapping[str, Any]],
+    version_ids: Sequence[int],
+    touchpoint: str | None,
+    period: Period,
+    pieces: Sequence[Piece],
+    mode: str | None,
+) -> dict[tuple[str, Piece], QuestionPiece]:
+    """Each question's answered and skipped responses per period piece."""
+    multi = [str(q["id"]) for q in questions if q.get("type") == "multi"]
+    single = [str(q["id"]) for q in questions if q.get("type") != "multi"]
+    counts: dict[tuple[str, Piece], QuestionPiece] = {}
+    for row in tallies.question_months(version_ids, single, multi, touchpoint, period, mode):
+        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
+        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
+        figures.answered = figures.answered + row.answered
+        figures.skipped = figures.skipped + row.skipped
+    return counts
 
 
 def dropoff_from(
@@ -154,10 +184,12 @@ def dropoff_from(
     period_from: str | None = None,
     period_to: str | None = None,
     *,
+    mode: str | None = None,
     on: date | None = None,
 ) -> DropoffResult:
     """The drop-off of the questions of `document` (the bank's latest published version),
-    counting the responses of `version_ids`, reading its tallies from `tallies`."""
+    counting the responses of `version_ids` (of `mode` only, when given), reading its tallies
+    from `tallies`."""
     period = resolve_period(period_from, period_to, on or clock.today())
     min_cell = configured_min_cell()
     questions = [
@@ -165,16 +197,12 @@ def dropoff_from(
         for section, question in iter_questions(document)
         if question.get("type") != "text" and (not touchpoint or asked_at(question, touchpoint))
     ]
-    multi = [str(q["id"]) for _, q in questions if q.get("type") == "multi"]
-    single = [str(q["id"]) for _, q in questions if q.get("type") != "multi"]
     pieces = canonical_pieces(period.first, period.last)
-    counts: dict[tuple[str, Piece], QuestionPiece] = {}
-    for row in tallies.question_months(version_ids, single, multi, touchpoint, period):
-        piece = next(piece for piece in pieces if piece.first <= row.month <= piece.last)
-        figures = counts.setdefault((row.question_id, piece), QuestionPiece(Tally(), Tally()))
-        figures.answered = figures.answered + row.answered
-        figures.skipped = figures.skipped + row.skipped
-    stopped = tallies.stopped(version_ids, touchpoint)
+    counts = _question_pieces(
+        tallies, [q for _, q in questions], version_ids, touchpoint, period, pieces, mode
+    )
+    # In-progress surveys have no mode: with a mode, none is counted as stopped (null).
+    stopped = {} if mode else tallies.stopped(version_ids, touchpoint)
     live = tallies.live_response_months(period.first, period.last)
     live_pieces = [piece for piece in pieces if is_live(piece, live)]
     rows = [
@@ -197,6 +225,7 @@ def dropoff_from(
         period_from=period.label_from,
         period_to=period.label_to,
         min_cell=min_cell,
+        mode=mode,
         questions=rows,
         # reached adds an answered and a skipped published count in every piece.
         disclosure=Disclosure(

@@ -16,7 +16,7 @@ from app.auth.deps import (
     VictimsTeamDep,
 )
 from app.db import SessionDep
-from app.enums import CrimeGroup, Touchpoint
+from app.enums import CrimeGroup, Mode, Touchpoint
 from app.reporting import actions, comment_quotes, comments, contact_requests
 from app.reporting.csv_export import csv_text
 from app.reporting.disclosure import configured_min_cell
@@ -75,6 +75,13 @@ def get_comments(
     from_: Annotated[str | None, Query(alias="from")] = None,
     to: str | None = None,
     quotable: bool = False,
+    mode: Annotated[
+        Mode | None,
+        Query(
+            description="self or assisted: that mode's comments, of released cells with at "
+            "least min_cell commenters of each mode (other cells are left out)."
+        ),
+    ] = None,
     limit: Annotated[int, Query(ge=1, le=comments.MAX_COMMENTS)] = comments.MAX_COMMENTS,
     format_: Annotated[
         Literal["json", "csv"] | None, Query(alias="format", description="csv for a CSV file.")
@@ -88,6 +95,7 @@ def get_comments(
         from_period=from_,
         to_period=to,
         quotable_only=quotable,
+        mode=mode.value if mode else None,
     )
     result = comments.read_comments(
         session, filters, actor=caller.actor, min_cell=configured_min_cell(), limit=limit

@@ -137,14 +137,14 @@ def funnel_results(
     by_group = funnel(
         session,
         group_by=["crime_group"],
-        filters=filters.aggregate_filters(),
+        filters=filters.invitation_filters(),
         period_from=filters.period_from,
         period_to=filters.period_to,
     )
     total = funnel(
         session,
         group_by=[],
-        filters=filters.aggregate_filters(),
+        filters=filters.invitation_filters(),
         period_from=filters.period_from,
         period_to=filters.period_to,
     )
@@ -161,7 +161,7 @@ def funnel_table(
         head=FUNNEL_HEAD,
         rows=funnel_rows(by_group, total, "crime_group"),
         csv_url="/api/v1/aggregates/funnel?"
-        + filters.api_query(group_by="crime_group", format="csv"),
+        + filters.api_query(invitations=True, group_by="crime_group", format="csv"),
         chart=funnel_chart(total.cells[0] if total.cells else None),
         chart_label="Chart of how many invitations reached each stage, from invited to "
         "completed. The table below gives the same figures.",

@@ -15,6 +15,11 @@ its own published count, at most invited. A cell is suppressed when any live pie
 than min_cell published invitations; a stage of a shown cell is left empty (null) when any
 live piece has fewer than min_cell at that stage, so a small number of completed surveys is
 never published on its own.
+
+The funnel counts invitations, not responses, and an invitation has no mode: whether a survey
+is answered alone or with a support worker is known only of a submitted response. So the
+funnel takes no `mode`; a query grouped or filtered by mode is refused (422), never answered
+as if it were split.
 """
 
 from __future__ import annotations
@@ -37,6 +42,8 @@ from app.reporting.aggregates import (
 from app.reporting.cells import (
     CellKey,
     GroupValue,
+    parse_group_by,
+    refuse_dimension,
 )
 from app.reporting.disclosure import (
     Disclosure,
@@ -49,6 +56,10 @@ from app.reporting.query_plan import plan_query
 from app.reporting.tallies import STAGE_NAMES, Tallies
 
 CHAIN = STAGE_NAMES[:-1]  # invited ≥ sent ≥ … ≥ completed
+NO_MODE = (
+    "The funnel counts invitations, not responses, and an invitation has no mode: "
+    "split or filter responses by mode in the metric aggregates instead."
+)
 
 
 class FunnelCell(BaseModel):
@@ -149,6 +160,7 @@ def funnel_from(
     on: date | None = None,
 ) -> FunnelResult:
     """`funnel` reading its tallies from `tallies`."""
+    refuse_dimension("mode", parse_group_by(group_by), filters, NO_MODE)
     plan = plan_query(tallies, group_by, filters, period_from, period_to, on or clock.today())
     period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}

@@ -8,6 +8,7 @@ from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app import clock
+from app.enums import Mode
 
 # One rollup row per combination of these (see app.reporting.rollups).
 ROLLUP_KEY = (
@@ -19,6 +20,7 @@ ROLLUP_KEY = (
     "area",
     "month",
     "language",
+    "mode",
 )
 
 
@@ -32,7 +34,7 @@ class RollupCount(SQLModel, table=True):
 
     __tablename__ = "rollup_count"
     __table_args__ = (
-        UniqueConstraint(*ROLLUP_KEY),
+        UniqueConstraint(*ROLLUP_KEY, name="uq_rollup_count_key"),
         # The aggregates' access path, covering: question, then the level (language "*" marks
         # the coarse rows), then what they filter and group on, and the count itself.
         Index(
@@ -44,6 +46,7 @@ class RollupCount(SQLModel, table=True):
             "crime_group",
             "month",
             "area",
+            "mode",
             "code",
             "count",
             "key_sum",
@@ -59,6 +62,12 @@ class RollupCount(SQLModel, table=True):
     area: str = Field(default="", max_length=32, index=True)  # "" when unknown
     month: date = Field(index=True)
     language: str = Field(default="en", max_length=35, index=True)
+    # "self" or "assisted" (app.enums.Mode), from Response.assisted. Coarse rows keep it too.
+    mode: str = Field(
+        default=Mode.alone.value,
+        max_length=16,
+        sa_column_kwargs={"server_default": Mode.alone.value},
+    )
     count: int = 0
     # Sum of the counted responses' record keys, mod 256: the cell key of the row's records.
     key_sum: int = 0

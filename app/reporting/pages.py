@@ -91,6 +91,7 @@ def dashboard_page(request: Request, session: SessionDep, caller: AnalystDep) ->
             "touchpoint": filters.touchpoint,
             "area": filters.area,
             "metric": filters.metric,
+            "mode": filters.mode,
         },
     )
     return _staff_page(
@@ -201,7 +202,7 @@ def _comment_query(params: dict[str, str]) -> str:
     kept = {
         key: value
         for key, value in params.items()
-        if key in ("crime_group", "touchpoint", "from", "to", "quotable") and value
+        if key in ("crime_group", "touchpoint", "from", "to", "quotable", "mode") and value
     }
     return urlencode(kept)
 
@@ -211,7 +212,8 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
     params = dict(request.query_params.items())
     choices, problems = parameters.parse_choices(params)
     crime_group, touchpoint = choices["crime_group"], choices["touchpoint"]
-    errors = parameters.error_summary(problems, dashboard_filters.CHOICE_TEXTS)
+    mode, mode_problems = dashboard_filters.parse_mode(params)
+    errors = parameters.error_summary([*problems, *mode_problems], dashboard_filters.CHOICE_TEXTS)
     try:
         filters = comments.parse_filters(
             crime_group=crime_group,
@@ -219,6 +221,7 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
             from_period=params.get("from"),
             to_period=params.get("to"),
             quotable_only=params.get("quotable") == "yes",
+            mode=mode,
         )
     except InvalidInput as exc:
         errors += error_summary(exc.field_errors, page_texts.COMMENT_PERIOD_TEXTS)
@@ -226,13 +229,18 @@ def comments_page(request: Request, session: SessionDep, caller: AnalystDep) -> 
             crime_group=crime_group,
             touchpoint=touchpoint,
             quotable_only=params.get("quotable") == "yes",
+            mode=mode,
         )
     result = comments.read_comments(
         session, filters, actor=caller.actor, min_cell=configured_min_cell(), limit=200
     )
     options = dashboard_filters.filter_options(
         dashboard_filters.DashboardFilters(
-            period_from="", period_to="", crime_group=crime_group, touchpoint=touchpoint
+            period_from="",
+            period_to="",
+            crime_group=crime_group,
+            touchpoint=touchpoint,
+            mode=mode,
         )
     )
     return _staff_page(

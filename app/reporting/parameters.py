@@ -15,7 +15,7 @@ from enum import StrEnum
 from typing import Any
 
 from app import errors
-from app.enums import CRIME_GROUPS, TOUCHPOINTS
+from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.reporting import periods
 
 
@@ -48,6 +48,10 @@ CHOICES: dict[str, tuple[frozenset[str], str]] = {
     "touchpoint": (
         frozenset(TOUCHPOINTS),
         "Use reporting, investigation, outcome, court or sentence.",
+    ),
+    "mode": (
+        frozenset(MODES),
+        "Use self (answered alone) or assisted (answered with a support worker).",
     ),
 }
 

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 
-from app.enums import CRIME_GROUPS, TOUCHPOINTS
+from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.reporting.cells import (
     FILTER_DIMENSIONS,
     Grouping,
@@ -63,7 +63,7 @@ def plan_query(
         chosen,
         period,
         offered,
-        {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS},
+        {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES},
     )
     return QueryPlan(
         dimensions=dimensions,

@@ -5,13 +5,14 @@ Interface (called by the survey domain):
     apply_response(session, response, answers, sign=-1)   # on withdraw, before deleting answers
 
 One row per (question, answer code, bank version, crime group, touchpoint, area, month,
-language) holds how many answers gave that code, and the sum mod 256 of their responses' record
-keys (the cell key of disclosure control, app.cell_key), so an aggregate reads a number
+language, mode) holds how many answers gave that code, and the sum mod 256 of their responses'
+record keys (the cell key of disclosure control, app.cell_key), so an aggregate reads a number
 of rows that does not grow with the number of responses. Rows with the question id `*` count the
 responses themselves (one per response, whatever it answered). Each answer is also counted
 once more in a coarse row whose area and language are ALL: most aggregates neither group nor
 filter by area or language, and the coarse rows answer them from a table a hundred times
-smaller.
+smaller. Both levels keep the mode (`self` or `assisted`, from Response.assisted): a figure
+split or filtered by mode reads the coarse rows too, and one that is not sums over both.
 `rebuild` recomputes the rows, both levels, from the answers — of the months at or after the
 retention cutoff only: purge erases older responses but their counts stay (contract), so the
 rows of older months are kept as they are.
@@ -24,12 +25,23 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, delete, func, insert, literal_column, select
+from sqlalchemy import (
+    ColumnElement,
+    Select,
+    Table,
+    case,
+    delete,
+    func,
+    insert,
+    literal_column,
+    select,
+)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app import clock
 from app.cell_key import KEY_SPACE
+from app.enums import Mode
 from app.reporting.models import ROLLUP_KEY, RollupCount
 from app.retention import retention_cutoff
 from app.settings import get_settings
@@ -55,6 +67,11 @@ def _dialect_insert(session: Session) -> Callable[[Table], Any]:
     raise RuntimeError(f"rollups need SQLite or PostgreSQL, not {name}")
 
 
+def response_mode(response: Response) -> str:
+    """The mode a response is counted under (app.enums.Mode)."""
+    return Mode.assisted.value if response.assisted else Mode.alone.value
+
+
 def apply_response(
     session: Session, response: Response, answers: Sequence[Answer], sign: int = 1
 ) -> None:
@@ -73,6 +90,7 @@ def apply_response(
         "area": response.area or "",
         "month": response.month,
         "language": response.language,
+        "mode": response_mode(response),
     }
     coarse = {**context, "area": ALL, "language": ALL}
     # Kept mod 256 and never negative: a withdrawal adds the key's complement.
@@ -116,6 +134,15 @@ def _level_columns(*, coarse: bool) -> tuple[ColumnElement[str], ColumnElement[s
     return func.coalesce(response_table.c.area, literal_column("''")), response_table.c.language
 
 
+def _mode_column() -> ColumnElement[str]:
+    """The mode of a response in SQL, as response_mode gives it (inline literals, for the same
+    reason as in _grouped_answers)."""
+    return case(
+        (response_table.c.assisted, literal_column(f"'{Mode.assisted.value}'")),
+        else_=literal_column(f"'{Mode.alone.value}'"),
+    )
+
+
 def _key_sum() -> ColumnElement[int]:
     return func.sum(response_table.c.record_key) % KEY_SPACE
 
@@ -127,6 +154,7 @@ def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
     # select list and in GROUP BY.
     code = func.coalesce(answer_table.c.code, literal_column(f"'{SKIPPED_CODE}'"))
     area, language = _level_columns(coarse=coarse)
+    mode = _mode_column()
     key = [
         answer_table.c.question_id,
         code,
@@ -136,8 +164,14 @@ def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
         area,
         response_table.c.month,
         language,
+        mode,
     ]
-    grouping = [*key[:5], response_table.c.month, *(() if coarse else (area, language))]
+    grouping = [
+        *key[:5],
+        response_table.c.month,
+        *(() if coarse else (area, language)),
+        response_table.c.assisted,
+    ]
     return (
         select(*key, func.count(), _key_sum())
         .select_from(
@@ -160,6 +194,7 @@ def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
         area,
         response_table.c.month,
         language,
+        _mode_column(),
     ]
     grouping = [
         response_table.c.bank_version_id,
@@ -167,6 +202,7 @@ def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
         response_table.c.touchpoint,
         response_table.c.month,
         *(() if coarse else (area, language)),
+        response_table.c.assisted,
     ]
     return (
         select(*key, func.count(), _key_sum())

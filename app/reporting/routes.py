@@ -30,7 +30,23 @@ GroupByQuery = Annotated[
     list[str] | None,
     Query(
         description="Dimensions, comma-separated or repeated: crime_group, touchpoint, area, "
-        "month, quarter, financial_year, language."
+        "month, quarter, financial_year, language, mode. At most two of area, language and "
+        "mode, counting the filters too."
+    ),
+]
+FunnelGroupByQuery = Annotated[
+    list[str] | None,
+    Query(
+        description="Dimensions, comma-separated or repeated: crime_group, touchpoint, area, "
+        "month, quarter, financial_year, language. Not mode: the funnel counts invitations, "
+        "which have no mode (422)."
+    ),
+]
+ModeQuery = Annotated[
+    str | None,
+    Query(
+        description="self (answered alone) or assisted (answered with a support worker at the "
+        "victim's request): only those responses. Without it, both."
     ),
 ]
 FromQuery = Annotated[
@@ -59,13 +75,16 @@ def _filters(
     touchpoint: str | None = None,
     area: str | None = None,
     language: str | None = None,
+    mode: ModeQuery = None,
 ) -> dict[str, str | None]:
-    """The filter query parameters every grouped aggregate takes, as the services want them."""
+    """The filter query parameters every grouped aggregate takes, as the services want them
+    (the funnel refuses `mode`: it counts invitations)."""
     return {
         "crime_group": crime_group,
         "touchpoint": touchpoint,
         "area": area,
         "language": language,
+        "mode": mode,
     }
 
 
@@ -134,11 +153,12 @@ def get_victims_code(
     caller: AnalystDep,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
+    mode: ModeQuery = None,
     format_: FormatQuery = None,
 ) -> Any:
     """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
     with read_only(session):
-        view = victims_code.victims_code_view(session, period_from, period_to)
+        view = victims_code.victims_code_view(session, period_from, period_to, mode=mode)
     return _audited_answer(
         request,
         session,
@@ -147,7 +167,7 @@ def get_victims_code(
         view,
         victims_code.victims_code_csv_rows,
         metric="victims-code",
-        params={"from": period_from, "to": period_to},
+        params={"from": period_from, "to": period_to, "mode": mode},
         filename="victims-code.csv",
     )
 
@@ -158,12 +178,14 @@ def get_funnel(
     session: SessionDep,
     caller: AnalystDep,
     filters: FiltersDep,
-    group_by: GroupByQuery = None,
+    group_by: FunnelGroupByQuery = None,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     format_: FormatQuery = None,
 ) -> Any:
-    """Invited, sent, delivered, opened, started, completed and withdrawn, by group."""
+    """Invited, sent, delivered, opened, started, completed and withdrawn, by group.
+
+    Invitations have no mode, so `mode` (as a filter or in group_by) is refused with 422."""
     with read_only(session):
         result = funnel.funnel(
             session,
@@ -228,9 +250,12 @@ def get_dropoff(
     touchpoint: str | None = None,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
+    mode: ModeQuery = None,
     format_: FormatQuery = None,
 ) -> Any:
-    """Per question: reached, skipped, and surveys stopped there (analysts, the bank's editors)."""
+    """Per question: reached, skipped, and surveys stopped there (analysts, the bank's editors).
+
+    With `mode`, `stopped` is null: a survey in progress has no mode yet."""
     if not (caller.has_any(Role.analyst) or caller.may_edit(bank)):
         deny(request, session, caller, reason="bank not in scope", bank=bank)
     with read_only(session):
@@ -240,6 +265,7 @@ def get_dropoff(
             touchpoint=touchpoint,
             period_from=period_from,
             period_to=period_to,
+            mode=mode,
         )
     return _audited_answer(
         request,
@@ -249,7 +275,13 @@ def get_dropoff(
         result,
         dropoff.dropoff_csv_rows,
         metric="dropoff",
-        params={"bank": bank, "touchpoint": touchpoint, "from": period_from, "to": period_to},
+        params={
+            "bank": bank,
+            "touchpoint": touchpoint,
+            "from": period_from,
+            "to": period_to,
+            "mode": mode,
+        },
         filename=f"dropoff-{bank}.csv",
     )
 

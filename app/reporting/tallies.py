@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, sele
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
+from app.enums import Mode
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
@@ -215,12 +216,13 @@ class DatabaseTallies:
         multi: Sequence[str],
         touchpoint: str | None,
         period: Period,
+        mode: str | None = None,
     ) -> list[QuestionMonth]:
         statements = []
         if single:
-            statements.append(_single_answer_months(version_ids, single, touchpoint, period))
+            statements.append(_single_answer_months(version_ids, single, touchpoint, period, mode))
         if multi:
-            statements.append(_multi_answer_months(version_ids, multi, touchpoint, period))
+            statements.append(_multi_answer_months(version_ids, multi, touchpoint, period, mode))
         found: dict[tuple[str, date], dict[bool, Tally]] = {}
         for statement in statements:
             for question_id, month, skipped, count, key in self.session.execute(statement).all():
@@ -263,8 +265,24 @@ def _in_slice(table: Table, touchpoint: str | None, period: Period) -> list[Colu
     return conditions
 
 
+def _rollups_of_mode(mode: str | None) -> list[ColumnElement[bool]]:
+    """Rollup rows of one mode, or of both when `mode` is None."""
+    return [] if mode is None else [rollup_table.c.mode == mode]
+
+
+def _responses_of_mode(mode: str | None) -> list[ColumnElement[bool]]:
+    """Responses of one mode, or of both when `mode` is None."""
+    if mode is None:
+        return []
+    return [response_table.c.assisted == (mode == Mode.assisted.value)]
+
+
 def _single_answer_months(
-    version_ids: Sequence[int], single: Sequence[str], touchpoint: str | None, period: Period
+    version_ids: Sequence[int],
+    single: Sequence[str],
+    touchpoint: str | None,
+    period: Period,
+    mode: str | None,
 ) -> Select[Any]:
     """Single-answer questions, from the rollup's coarse rows (no area or language asked)."""
     is_skip = rollup_table.c.code == SKIPPED_CODE
@@ -281,13 +299,18 @@ def _single_answer_months(
             rollup_table.c.bank_version_id.in_(version_ids),
             rollup_table.c.language == ALL,
             *_in_slice(rollup_table, touchpoint, period),
+            *_rollups_of_mode(mode),
         )
         .group_by(rollup_table.c.question_id, rollup_table.c.month, is_skip)
     )
 
 
 def _multi_answer_months(
-    version_ids: Sequence[int], multi: Sequence[str], touchpoint: str | None, period: Period
+    version_ids: Sequence[int],
+    multi: Sequence[str],
+    touchpoint: str | None,
+    period: Period,
+    mode: str | None,
 ) -> Select[Any]:
     """Multi-answer questions: one row per code, so responses are counted from the answers."""
     per_response = (
@@ -314,6 +337,7 @@ def _multi_answer_months(
         .where(
             response_table.c.bank_version_id.in_(version_ids),
             *_in_slice(response_table, touchpoint, period),
+            *_responses_of_mode(mode),
         )
         .group_by(per_response.c.question_id, response_table.c.month, per_response.c.skipped)
     )

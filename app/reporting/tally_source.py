@@ -48,7 +48,7 @@ def as_month(value: Any) -> date:
 class MonthTallies:
     """The tallies of one month for one combination of raw dimension values."""
 
-    values: Mapping[str, Any]  # raw crime_group, touchpoint, area, language as asked for
+    values: Mapping[str, Any]  # raw crime_group, touchpoint, area, language, mode as asked for
     month: date
     tallies: Mapping[str, Tally]  # metric: positive, negative; funnel: one per stage
 
@@ -74,7 +74,8 @@ class Tallies(Protocol):
         fine: bool,
     ) -> list[MonthTallies]:
         """Positive and not-positive answers to the metric per `columns` and month (`fine`:
-        from rows that know area and language)."""
+        from rows that know area and language). Summed over every dimension not in `columns`
+        or `filters`, mode included."""
         ...
 
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
@@ -102,8 +103,10 @@ class Tallies(Protocol):
         multi: Sequence[str],
         touchpoint: str | None,
         period: Period,
+        mode: str | None = None,
     ) -> list[QuestionMonth]:
-        """Per question and month: responses that answered it and that skipped it."""
+        """Per question and month: responses that answered it and that skipped it (of one
+        mode only when `mode` is given, of both otherwise)."""
         ...
 
     def stopped(self, version_ids: Sequence[int], touchpoint: str | None) -> dict[str, Tally]:

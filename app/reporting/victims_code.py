@@ -43,6 +43,7 @@ class RightRow(BaseModel):
 
 class VictimsCodeView(BaseModel):
     min_cell: int
+    mode: str | None = None  # self or assisted: only the responses given that way
     period_from: str
     period_to: str
     quarters: list[str]  # the self-assessment periods averaged into force_rate
@@ -76,21 +77,29 @@ def victims_code_view(
     period_from: str | None = None,
     period_to: str | None = None,
     *,
+    mode: str | None = None,
     on: date | None = None,
 ) -> VictimsCodeView:
     """One row per right 1–12: victims' rate with interval, the force's rate and the gap.
 
     Each row is the published cell of the right's metric for the period, the same cell the
     aggregates endpoint gives; a gap is given only on a row that is shown and not low base.
+    With `mode`, each row counts only the responses given that way (the force's rate is the
+    same: it is not split by mode).
     """
+    if problem := parameters.choice_problem("mode", mode):
+        raise InvalidInput("The mode is not valid.", errors=[problem.field_error()])
     period = resolve_period(period_from, period_to, on or clock.today())
     return victims_code_from(
-        database_tallies(session), force_rates(session, _quarters_in(period)), period
+        database_tallies(session),
+        force_rates(session, _quarters_in(period)),
+        period,
+        mode=mode or None,
     )
 
 
 def victims_code_from(
-    tallies: Tallies, force: Mapping[int, float], period: Period
+    tallies: Tallies, force: Mapping[int, float], period: Period, *, mode: str | None = None
 ) -> VictimsCodeView:
     """The view from the rights' metric cells in `tallies` and the force's mean rates."""
     quarters = _quarters_in(period)
@@ -101,6 +110,7 @@ def victims_code_from(
             tallies,
             right_measure(right),
             group_by=[],
+            filters={"mode": mode},
             period_from=period.label_from,
             period_to=period.label_to,
         )
@@ -128,6 +138,7 @@ def victims_code_from(
     min_cell = configured_min_cell()
     return VictimsCodeView(
         min_cell=min_cell,
+        mode=mode,
         period_from=period.label_from,
         period_to=period.label_to,
         quarters=quarters,

@@ -22,7 +22,7 @@ from datetime import date
 from typing import Any
 
 from app.banks.metrics import get_metric
-from app.enums import CRIME_GROUPS, TOUCHPOINTS
+from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.reporting import periods
 from app.reporting.aggregates import aggregate_metric_from
 from app.reporting.cells import PERIOD_DIMENSIONS, PERIOD_LABELS, Grouping, resolve_period
@@ -196,7 +196,7 @@ class Observer:
             dict(query.filters),
             period,
             offered,
-            {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS},
+            {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES},
         )
         self._groupings[id(query)] = (grouping, offered)
         return grouping, offered

@@ -161,3 +161,26 @@ def endpoints(seed: int = 3) -> tuple[World, dict[str, list[Person]]]:
         language=("en",),
     )
     return world, targets
+
+
+def modes(seed: int = 4) -> tuple[World, dict[str, list[Person]]]:
+    """July to September 2026, general crime at reporting in areas A and B: about 60 victims a
+    month who answered alone, and victims who answered with a support worker (assisted): 15
+    in July and September, 3 in August, and in September 2 of them in area B alone."""
+    rng = random.Random(seed)
+    world = World()
+    for month in MONTHS:
+        for _ in range(60):
+            person(world, rng, month)
+    for _ in range(15):
+        person(world, rng, JUL, mode="assisted")
+    for _ in range(13):
+        person(world, rng, SEP, mode="assisted", area="A")
+    targets = {
+        "assisted in August": [person(world, rng, AUG, mode="assisted") for _ in range(3)],
+        "assisted in area B in September": [
+            person(world, rng, SEP, mode="assisted", area="B") for _ in range(2)
+        ],
+    }
+    world.add_phantoms(MONTHS, area=("A", "B"), mode=("self", "assisted"))
+    return world, targets

@@ -36,7 +36,7 @@ METRIC_QUESTIONS: dict[str, str] = {
     "victims_code.right_3": "right_information",
     "attrition": "stepping_back",  # a sensitive measure (test_attack_sensitive_tracker.py)
 }
-RAW_NAMES = ("crime_group", "touchpoint", "area", "language")
+RAW_NAMES = ("crime_group", "touchpoint", "area", "language", "mode")
 STAGE_TIMES = ("first_sent_at", "delivered_at", "opened_at", "started_at", "completed_at")
 AT = datetime(2026, 1, 1, 12, tzinfo=UTC)
 
@@ -79,6 +79,7 @@ class Person:
     key: int = 0
     invite: Invite | None = None
     phantom: bool = False
+    mode: str = "self"  # or "assisted": answered with a support worker
 
     def raw(self, name: str) -> Any:
         value = getattr(self, name)
@@ -102,12 +103,13 @@ class World:
         touchpoint: str = "reporting",
         area: str | None = "A",
         language: str = "en",
+        mode: str = "self",
         month: date,
         answers: Mapping[str, str | None],
     ) -> Person:
         invite = Invite(self.new_id(), crime_group, touchpoint, area, language, month, depth=5)
         person = Person(
-            self.new_id(), crime_group, touchpoint, area, language, month, dict(answers)
+            self.new_id(), crime_group, touchpoint, area, language, month, dict(answers), mode=mode
         )
         person.invite = invite
         self.people.append(person)
@@ -172,6 +174,7 @@ def person_profile(person: Person) -> tuple[Any, ...]:
         person.touchpoint,
         person.raw("area"),
         person.language,
+        person.mode,
         person.month,
         tuple(sorted(person.answers.items(), key=lambda item: item[0])),
     )
@@ -296,6 +299,7 @@ class MemoryTallies:
         multi: Sequence[str],
         touchpoint: str | None,
         period: Period,
+        mode: str | None = None,
     ) -> list[QuestionMonth]:
         banks = {self.banks[v] for v in version_ids if v in self.banks}
         found: dict[tuple[str, date], dict[bool, Tally]] = {}
@@ -303,6 +307,8 @@ class MemoryTallies:
             if person.crime_group not in banks or not period.first <= person.month <= period.last:
                 continue
             if touchpoint and person.touchpoint != touchpoint:
+                continue
+            if mode and person.mode != mode:
                 continue
             for question in (*single, *multi):
                 if question in person.answers:
@@ -360,6 +366,7 @@ def store(db: Session, world: World) -> Stored:
             area=person.area,
             month=person.month,
             language=person.language,
+            assisted=person.mode == "assisted",
             record_key=person.key,
             commit=False,
         )

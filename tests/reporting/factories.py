@@ -113,6 +113,7 @@ def submit_response(
     area: str | None = "B1",
     month: date = date(2026, 7, 1),
     language: str = "en",
+    assisted: bool = False,
     commit: bool = True,
     record_key: int | None = None,
 ) -> Response:
@@ -126,6 +127,7 @@ def submit_response(
         area=area,
         month=month.replace(day=1),
         language=language,
+        assisted=assisted,
         record_key=next_key() if record_key is None else record_key,
     )
     db.add(response)
@@ -155,7 +157,7 @@ def withdraw_response(db: Session, response: Response, *, commit: bool = True) -
 
 
 def rollup_snapshot(db: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
-    """Every rollup row as key → (count, key sum)."""
+    """Every rollup row as key (ROLLUP_KEY's order, mode last) → (count, key sum)."""
     return {
         (
             row.question_id,
@@ -166,6 +168,7 @@ def rollup_snapshot(db: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
             row.area,
             row.month,
             row.language,
+            row.mode,
         ): (row.count, row.key_sum)
         for row in db.exec(select(RollupCount)).all()
     }

@@ -27,6 +27,7 @@ from app.reporting.stats import wilson_interval
 
 CRIME_GROUPS = ("general", "rasso", "vawg")
 TOUCHPOINTS = ("reporting", "investigation", "outcome", "court", "sentence")
+MODES = ("self", "assisted")
 OTHER = {"area": "other areas", "language": "other languages"}
 LABEL = {"month": month_label, "quarter": quarter_label, "financial_year": financial_year_label}
 PERIOD_DIMENSIONS = ("month", "quarter", "financial_year")
@@ -36,7 +37,7 @@ PERIOD_DIMENSIONS = ("month", "quarter", "financial_year")
 class Submitted:
     """A response as a test made it: its context, answers and record key."""
 
-    context: dict[str, Any]  # crime_group, touchpoint, area, month, language
+    context: dict[str, Any]  # crime_group, touchpoint, area, month, language, mode (optional)
     answers: dict[str, Any]
     record_key: int
     extra: dict[str, Any] = field(default_factory=dict)
@@ -122,6 +123,8 @@ def metric_cells(
             return OTHER[dimension]
         if dimension in LABEL:
             return LABEL[dimension](response.month)
+        if dimension == "mode":
+            return response.context.get("mode", "self")
         return response.context[dimension]
 
     live = {response.month for response in responses}
@@ -135,6 +138,8 @@ def metric_cells(
             found = {value or None for year in years for value in offers[(dimension, year)]}
             found.add(OTHER[dimension])
             return sorted(found, key=lambda v: (v is None, v or ""))
+        if dimension == "mode":
+            return list(MODES)
         return list(CRIME_GROUPS if dimension == "crime_group" else TOUCHPOINTS)
 
     other_dimensions = [name for name in group_by if name not in PERIOD_DIMENSIONS]

@@ -63,7 +63,9 @@ def population(db: Session) -> list[Submitted]:
         answers: dict[str, Any] = {overall: rng.choice([*SATISFACTION, None])}
         if touchpoint in ("reporting", "court"):
             answers["right_understood"] = rng.choice([*RIGHTS_OPTIONS, None])
-        response = submit_response(db, version, answers, commit=False, **context)
+        assisted = rng.random() < 0.25  # answered with a support worker
+        response = submit_response(db, version, answers, commit=False, assisted=assisted, **context)
+        context["mode"] = "assisted" if assisted else "self"
         if rng.random() < 0.1:
             withdraw_response(db, response, commit=False)
         else:
@@ -114,6 +116,9 @@ GROUPINGS = [
     ["month", "area"],
     ["financial_year", "language", "touchpoint"],
     ["area", "crime_group", "touchpoint", "month", "quarter", "financial_year", "language"],
+    ["mode"],
+    ["quarter", "mode", "area"],
+    ["crime_group", "touchpoint", "financial_year", "mode", "language"],
 ]
 
 
@@ -195,6 +200,26 @@ def test_filters_and_periods(
         "2025-Q4",
         "2026-Q1",
     ]
+
+
+@pytest.mark.parametrize("mode", ["self", "assisted"])
+def test_a_mode_filter_keeps_to_that_mode_and_matches_its_group(
+    db: Session, population: list[Submitted], settings_override: Any, mode: str
+) -> None:
+    settings_override(VV_MIN_CELL="3")
+    period = {"period_from": "2025-01", "period_to": "2026-12"}
+    filtered = aggregate_metric(
+        db, "satisfaction.overall", group_by=["crime_group"], filters={"mode": mode}, **period
+    )
+    check(filtered, expected(population, ["crime_group"], 3, filters={"mode": mode}))
+    # The same records as the cells of that mode when grouped by it: the same published cells.
+    grouped = aggregate_metric(
+        db, "satisfaction.overall", group_by=["crime_group", "mode"], **period
+    )
+    of_mode = {c.group["crime_group"]: c for c in grouped.cells if c.group["mode"] == mode}
+    for cell in filtered.cells:
+        twin = of_mode[cell.group["crime_group"]]
+        assert (cell.n, cell.positive, cell.suppressed) == (twin.n, twin.positive, twin.suppressed)
 
 
 def test_small_cells_are_suppressed_alone(
@@ -344,14 +369,13 @@ def test_the_limited_dimensions_and_the_number_of_cells_are_bounded(
     aggregate_metric(
         db, "satisfaction.overall", group_by=["area"], filters={"language": "other languages"}
     )
-    # ... and a third limited dimension (as later issues add) is one too many, counting
-    # filters and group_by together.
+    # ... and a third limited dimension (mode) is one too many, counting filters and
+    # group_by together.
     with pytest.raises(InvalidInput) as too_many:
-        cells.check_dimension_limit(
-            ["area", "mode"],
-            {"language": "en"},
-            limited=frozenset({"area", "language", "mode"}),
+        aggregate_metric(
+            db, "satisfaction.overall", group_by=["area", "mode"], filters={"language": "en"}
         )
+    assert too_many.value.detail == "A query may use at most 2 of: area, language, mode."
     assert too_many.value.errors == [
         {"loc": ["query", "group_by"], "msg": "Uses area, language, mode: choose at most 2."}
     ]

@@ -329,3 +329,53 @@ def test_an_area_not_reported_on_its_own_is_an_error_on_the_page(
     assert "Enter an area reported on its own in this period" in page.text
     assert 'href="#area"' in page.text
     assert other.status_code == 200 and "There is a problem" not in other.text
+
+
+def test_a_mode_filter_splits_out_assisted_responses_but_not_the_funnel(
+    client: TestClient, db: Session
+) -> None:
+    made = _fill(db)
+    version = create_bank_version(db, small_bank("general"), slug="general", version=2)
+    helped = [
+        submit_response(
+            db, version, {"sat_overall": "neither", "right_understood": "yes"}, assisted=True
+        )
+        for _ in range(20)
+    ]
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    alone = staff.get(URL, params={**Q3, "mode": "self"}).text
+    assisted = staff.get(URL, params={**Q3, "mode": "assisted"}).text
+    both = staff.get(URL, params=Q3).text
+
+    positive, n = _overall(made)
+    row = "Satisfaction with the whole experience"
+    assert _row(_table(alone, "Headline figures"), row)[1] == _percent(positive / n)
+    assert _row(_table(assisted, "Headline figures"), row)[1] == "0%"
+    assert _row(_table(both, "Headline figures"), row)[1] == _percent(
+        positive / (positive + published(made["not"] + helped))
+    )
+    # The filter is offered, chosen, said in words, and carried into the CSV links.
+    assert '<option value="assisted" selected>Answered with a support worker</option>' in assisted
+    assert "2026-Q3 to 2026-Q3, answered with a support worker" in html.unescape(assisted)
+    assert "mode=assisted&amp;format=csv" in assisted
+    # Victims' Code rows count that mode only; the funnel counts every invitation.
+    rights = _table(assisted, "Victims' Code rights")
+    assert _row(rights, "1. To be able to understand and to be understood")[3] == (
+        f"{published(helped)} (low base, treat with caution)"
+    )
+    funnel = _table(assisted, "Invitations by crime group")
+    assert "all invitations" in funnel
+    assert _row(funnel, "General crime")[1] == str(published(made["invited"]))
+    assert "/api/v1/aggregates/funnel?from=2026-Q3&amp;to=2026-Q3&amp;group_by" in assisted
+
+
+def test_an_unknown_mode_is_reported_on_the_dashboard(client: TestClient, db: Session) -> None:
+    _fill(db)
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    page = staff.get(URL, params={**Q3, "mode": "helped"})
+
+    assert page.status_code == 200
+    assert "Choose how the survey was answered from the list" in page.text
+    assert 'href="#mode"' in page.text

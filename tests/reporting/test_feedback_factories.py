@@ -38,6 +38,7 @@ def create_response(
     touchpoint: str = "reporting",
     month: date = date(2026, 7, 1),
     area: str | None = "B1",
+    assisted: bool = False,
 ) -> Response:
     version = _bank_version(db, crime_group)
     assert version.id is not None
@@ -49,6 +50,7 @@ def create_response(
         touchpoint=touchpoint,
         area=area,
         month=month,
+        assisted=assisted,
     )
     db.add(response)
     db.flush()

@@ -34,7 +34,7 @@ def test_submit_counts_each_code_and_skips(db: Session) -> None:
     ]
     everyone = [satisfied, _, skipped]
     snapshot = rollup_snapshot(db)
-    key = ("general", "reporting", "", date(2026, 7, 1), "en")
+    key = ("general", "reporting", "", date(2026, 7, 1), "en", "self")
     # Each count sits beside the sum of its responses' record keys, mod 256.
     assert snapshot[("sat_overall", "very_satisfied", version.id, *key)] == (
         2,
@@ -51,7 +51,7 @@ def test_submit_counts_each_code_and_skips(db: Session) -> None:
         == snapshot[("contact_ways", "phone", version.id, *key)]
     )
     # Each count is kept twice: per area and language, and once more for all of them.
-    coarse = ("general", "reporting", "*", date(2026, 7, 1), "*")
+    coarse = ("general", "reporting", "*", date(2026, 7, 1), "*", "self")
     assert (
         snapshot[("sat_overall", "very_satisfied", version.id, *coarse)]
         == snapshot[("sat_overall", "very_satisfied", version.id, *key)]
@@ -104,12 +104,14 @@ def test_rebuild_equals_incremental_counts_after_random_submits_and_withdraws(
                 area=rng.choice(["B1", "B2", None]),
                 month=date(2026, rng.randint(1, 12), 1),
                 language=rng.choice(["en", "ur"]),
+                assisted=rng.random() < 0.3,
                 commit=False,
             )
         )
     db.commit()
     incremental = rollup_snapshot(db)
     assert incremental and all(count > 0 for count, _ in incremental.values())
+    assert {key[-1] for key in incremental} == {"self", "assisted"}
     rows = rollups.rebuild(db)
     db.commit()
     assert rows == len(incremental)
@@ -164,11 +166,15 @@ def test_rebuild_keeps_the_counts_of_months_past_retention(db: Session) -> None:
     assert rebuilt == incremental
     coarse = ("general", "reporting", "*")
     assert (
-        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2022, 3, 1), "*")][0]
+        rebuilt[
+            ("sat_overall", "very_satisfied", version.id, *coarse, date(2022, 3, 1), "*", "self")
+        ][0]
         == 1
     )
     assert (
-        rebuilt[("sat_overall", "very_satisfied", version.id, *coarse, date(2026, 7, 1), "*")][0]
+        rebuilt[
+            ("sat_overall", "very_satisfied", version.id, *coarse, date(2026, 7, 1), "*", "self")
+        ][0]
         == 2
     )
 
@@ -195,3 +201,37 @@ def test_rebuild_recomputes_counts_from_the_cutoff_on(db: Session) -> None:
     }
     # The older month is left as it was, even wrong: its answers may be purged.
     assert {count for key, count in rebuilt.items() if key[6] == date(2023, 10, 1)} == {(99, 7)}
+
+
+def test_assisted_responses_are_counted_apart_at_both_levels(db: Session) -> None:
+    version = create_bank_version(db, small_bank("general"))
+    alone = submit_response(db, version, {"sat_overall": "very_satisfied"})
+    helped = [
+        submit_response(db, version, {"sat_overall": "very_satisfied"}, assisted=True)
+        for _ in range(2)
+    ]
+    snapshot = rollup_snapshot(db)
+    context = (version.id, "general", "reporting")
+    for area, language in (("B1", "en"), ("*", "*")):  # fine and coarse rows alike
+        where = (*context, area, date(2026, 7, 1), language)
+        assert snapshot[("sat_overall", "very_satisfied", *where, "self")] == (
+            1,
+            alone.record_key,
+        )
+        assert snapshot[("sat_overall", "very_satisfied", *where, "assisted")] == (
+            2,
+            sum(r.record_key for r in helped) % 256,
+        )
+        assert snapshot[("*", "", *where, "assisted")][0] == 2
+    # Withdrawing an assisted response takes it out of the assisted rows only.
+    withdraw_response(db, helped[0])
+    after = rollup_snapshot(db)
+    coarse = (*context, "*", date(2026, 7, 1), "*")
+    assert after[("sat_overall", "very_satisfied", *coarse, "assisted")] == (
+        1,
+        helped[1].record_key,
+    )
+    assert after[("sat_overall", "very_satisfied", *coarse, "self")] == (1, alone.record_key)
+    rollups.rebuild(db)
+    db.commit()
+    assert rollup_snapshot(db) == after
