@@ -14,6 +14,7 @@ import functools
 import random
 from datetime import date
 
+import pytest
 from sqlmodel import Session
 
 from app.reporting.aggregates import aggregate_metric, aggregate_metric_from
@@ -47,6 +48,7 @@ def outcome() -> tuple[Outcome, dict[str, int]]:
     return run(draw, targets), {name: len(people) for name, people in hidden.items()}
 
 
+@pytest.mark.in_memory
 def test_a_small_assisted_group_is_never_given_away() -> None:
     result, truths = outcome()
     assert result.failures() == [], result.summary()
@@ -54,6 +56,7 @@ def test_a_small_assisted_group_is_never_given_away() -> None:
     assert all(score.draws == 500 for score in result.scores.values())
 
 
+@pytest.mark.in_memory
 def test_the_complement_of_the_self_cell_is_one_of_the_paths_tried() -> None:
     # "All responses in August minus those given alone" is a path the attacker finds.
     result, _ = outcome()

@@ -1,4 +1,4 @@
-"""Migration 0012 adds `mode` to the rollup key: existing rows are `self`; should a stored
+"""Migration 0014 adds `mode` to the rollup key: existing rows are `self`; should a stored
 response already be assisted, the months from its month on are recounted by mode; and it comes
 down again, folding the assisted rows back in (SQLite and PostgreSQL)."""
 
@@ -20,7 +20,7 @@ RESPONSES = [
     ("r1", "2026-07-01", True, 20, "yes"),
     ("r2", "2026-08-01", False, 30, "no"),
 ]
-# Rollup rows as the code before 0012 kept them (no mode), both levels, and an older month
+# Rollup rows as the code before 0014 kept them (no mode), both levels, and an older month
 # whose responses are purged: (question, code, area, month, language) → (count, key sum).
 OLD_ROWS = {
     ("q1", "yes", "B1", "2026-07-01", "en"): (2, 30),
@@ -37,8 +37,8 @@ OLD_ROWS = {
 
 
 @pytest.fixture
-def at_0011(fresh_database_url: str) -> Iterator[str]:  # noqa: F811
-    upgrade(fresh_database_url, "0011")
+def at_0013(fresh_database_url: str) -> Iterator[str]:  # noqa: F811
+    upgrade(fresh_database_url, "0013")
     engine = create_engine(fresh_database_url)
     with engine.begin() as connection:
         run = connection.execute
@@ -100,9 +100,9 @@ def _rows(url: str, *, with_mode: bool) -> dict[tuple[Any, ...], tuple[int, int]
     }
 
 
-def test_rows_are_recounted_by_mode_from_an_assisted_months_on(at_0011: str) -> None:
-    upgrade(at_0011)
-    rows = _rows(at_0011, with_mode=True)
+def test_rows_are_recounted_by_mode_from_an_assisted_months_on(at_0013: str) -> None:
+    upgrade(at_0013)
+    rows = _rows(at_0013, with_mode=True)
     for area, language in (("B1", "en"), ("*", "*")):
         assert rows[("q1", "yes", area, "2026-07-01", language, "self")] == (1, 10)
         assert rows[("q1", "yes", area, "2026-07-01", language, "assisted")] == (1, 20)
@@ -113,18 +113,18 @@ def test_rows_are_recounted_by_mode_from_an_assisted_months_on(at_0011: str) -> 
     assert len(rows) == len(OLD_ROWS) + 4
 
 
-def test_without_assisted_responses_every_row_is_self_and_unchanged(at_0011: str) -> None:
-    engine = create_engine(at_0011)
+def test_without_assisted_responses_every_row_is_self_and_unchanged(at_0013: str) -> None:
+    engine = create_engine(at_0013)
     with engine.begin() as connection:
         connection.execute(text("UPDATE response SET assisted = :no"), {"no": False})
     engine.dispose()
-    upgrade(at_0011)
-    assert _rows(at_0011, with_mode=True) == {
+    upgrade(at_0013)
+    assert _rows(at_0013, with_mode=True) == {
         (*key, "self"): value for key, value in OLD_ROWS.items()
     }
 
 
-def test_it_comes_down_again_folding_assisted_rows_in(at_0011: str) -> None:
-    upgrade(at_0011)
-    downgrade(at_0011, "0011")
-    assert _rows(at_0011, with_mode=False) == OLD_ROWS
+def test_it_comes_down_again_folding_assisted_rows_in(at_0013: str) -> None:
+    upgrade(at_0013)
+    downgrade(at_0013, "0013")
+    assert _rows(at_0013, with_mode=False) == OLD_ROWS
