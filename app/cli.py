@@ -42,6 +42,9 @@ def _register_domain_commands() -> None:
     app.add_typer(jobs_cli.rollups_app, name="rollups", help="Aggregate rollup counts")
     app.command("dispatch")(jobs_cli.dispatch)
     app.command("purge")(jobs_cli.purge)
+    # Every encrypted field of every domain; kept under `invitations` too, where it began.
+    app.command("rotate-keys")(jobs_cli.rotate_keys)
+    invitations_cli.app.command("rotate-keys")(jobs_cli.rotate_keys)
 
 
 @app.command()

@@ -132,19 +132,6 @@ def _print_result(result: BatchResult) -> None:
         typer.echo(f"... and {len(result.rejected) - SHOWN_PROBLEMS} more rejected rows", err=True)
 
 
-@app.command("rotate-keys")
-def rotate_keys() -> None:
-    """Re-encrypt stored contact details under the first key of VV_ENCRYPTION_KEYS."""
-    from app.db import session_scope
-    from app.invitations.keys import rotate_contact_encryption
-    from app.startup import check_startup
-
-    check_startup()
-    with session_scope() as session:
-        count = rotate_contact_encryption(session, actor="cli")
-    typer.echo(f"Re-encrypted {count} contact details under the first key.")
-
-
 @app.command("review")
 def review(
     resend: list[str] = typer.Option([], "--resend", help="Message id certainly not sent"),

@@ -1,5 +1,5 @@
-"""The jobs' commands: `victim-voice dispatch`, `victim-voice purge` and `victim-voice rollups
-rebuild`, registered by app/cli.py."""
+"""The jobs' commands: `victim-voice dispatch`, `victim-voice purge`, `victim-voice rollups
+rebuild` and `victim-voice rotate-keys`, registered by app/cli.py."""
 
 from __future__ import annotations
 
@@ -107,3 +107,18 @@ def rebuild_command() -> None:
         rows = rollups.rebuild(session, since=since)
     elapsed = time.perf_counter() - started
     typer.echo(f"Rebuilt in {elapsed:.1f}s: {rows:,} rollup rows in all.")
+
+
+def rotate_keys() -> None:
+    """Re-encrypt everything stored encrypted under the first key of VV_ENCRYPTION_KEYS."""
+    from app.db import session_scope
+    from app.jobs.key_rotation import rotate_encryption
+    from app.startup import check_startup
+
+    check_startup()
+    with session_scope() as session:
+        counts = rotate_encryption(session, actor="cli")
+    typer.echo(
+        f"Re-encrypted {counts['contacts']} contact details under the first key"
+        f" (and {sum(counts.values()) - counts['contacts']} other encrypted values)."
+    )

@@ -25,6 +25,7 @@ CORE = {
     "crime_groups",
     "crypto",
     "db",
+    "encrypted_rows",
     "enums",
     "errors",
     "health",
