@@ -159,6 +159,7 @@ def privacy_notice(request: Request, session: SessionDep) -> HTMLResponse:
         "public/privacy.html",
         page_title="Privacy notice",
         link_ttl_days=settings.link_ttl_days,
+        handover_days=settings.handover_days,
         retention=_months(settings.retention_months),
         min_cell=settings.min_cell,
         verify_url=settings.verify_url,
