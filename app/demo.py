@@ -21,7 +21,10 @@ DEMO_USERS: list[tuple[str, list[Role]]] = [
     ("admin@example.org", [Role.admin]),
     ("analyst@example.org", [Role.analyst]),
     ("partner@example.org", [Role.editor]),
+    ("isva@example.org", [Role.support_worker]),
 ]
+# The support service of the demo's support worker and of its handed-over invitation.
+DEMO_SUPPORT_SERVICE = "rape_crisis_support_line"
 
 
 def seed_demo() -> Iterator[str]:
@@ -48,6 +51,11 @@ def seed_demo() -> Iterator[str]:
     )
     yield "Survey links (as the victims would receive them):"
     yield from (f"  {line}" for line in links)
+    yield (
+        f"A survey a support service hands over: sign in as isva@example.org, go to "
+        f"{settings.base_url}/staff/support/ and look up the crime reference DEMO-0006; the "
+        f"victim types the code at {settings.base_url}/code"
+    )
 
 
 def _load_banks() -> Iterator[str]:
@@ -99,6 +107,7 @@ def _demo_users(session: Session) -> Iterator[str]:
             password=DEMO_PASSWORD,
             roles=roles,
             bank_scopes=list(CRIME_GROUPS) if Role.editor in roles else [],
+            support_scopes=[DEMO_SUPPORT_SERVICE] if Role.support_worker in roles else [],
             actor="demo",
         )
         user.totp_secret_encrypted = encrypt(DEMO_TOTP_SECRET)

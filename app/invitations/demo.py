@@ -33,6 +33,10 @@ DEMO_ROWS: list[dict[str, Any]] = [
      "channel": "email", "email": "demo.four@example.org", "area": "DEMO-W"},
     {"case_ref": "DEMO-0005", "crime_group": "vawg", "touchpoint": "reporting",
      "channel": "sms", "phone": "07911 100005", "area": "DEMO-N", "language": "ur"},
+    # Passed on by a support service (app/demo.py: DEMO_SUPPORT_SERVICE): no message is sent.
+    {"case_ref": "DEMO-0006", "crime_group": "rasso", "touchpoint": "reporting",
+     "contact_via": "support_service", "support_service": "rape_crisis_support_line",
+     "area": "DEMO-S"},
 ]  # fmt: skip
 
 

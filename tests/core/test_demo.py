@@ -11,6 +11,7 @@ from typer.testing import CliRunner
 from app.auth.models import StaffUser
 from app.banks.models import BankVersion
 from app.cli import app
+from app.handover.lookup import matches_of
 
 
 def test_demo_prints_working_links_and_is_repeatable(client: TestClient, db: Session) -> None:
@@ -18,7 +19,15 @@ def test_demo_prints_working_links_and_is_repeatable(client: TestClient, db: Ses
     assert first.exit_code == 0, first.output
     links = re.findall(r"http://testserver/s/\S+", first.output)
     assert len(links) == 5
-    assert {user.email for user in db.exec(select(StaffUser))} >= {"admin@example.org"}
+    assert {user.email for user in db.exec(select(StaffUser))} >= {
+        "admin@example.org",
+        "isva@example.org",
+    }
+    assert "look up the crime reference DEMO-0006" in first.output
+    # … and the demo's support worker finds it there.
+    worker = db.exec(select(StaffUser).where(StaffUser.email == "isva@example.org")).one()
+    found = matches_of(db, frozenset(worker.support_scopes), "DEMO-0006")
+    assert [(match.crime_group, match.touchpoint) for match in found] == [("rasso", "reporting")]
     assert {v.status for v in db.exec(select(BankVersion))} == {"published"}
     db.rollback()
 
