@@ -1,8 +1,9 @@
 """A survey handed over by a support service, in Chromium (issue 12): a support worker finds a
 client by crime reference and hands over a one-time code; the victim types it on their own
-device, answers alone and sends, and the code then stops working; and an assisted completion
-at the victim's request, ended by "Answer on my own" with a fresh code the victim carries on
-with elsewhere. axe-core on every worker page, /code and the assisted start page."""
+device, answers alone, writes down a personal address and sends from another device of their
+own, and the code then stops working; and an assisted completion at the victim's request,
+ended by "Answer on my own" with a fresh code the victim carries on with elsewhere. axe-core
+on every worker page, /code, the assisted start page and the other victim pages of the route."""
 
 from __future__ import annotations
 
@@ -15,7 +16,7 @@ from app.enums import Role
 from app.survey.models import Response
 from tests.browser.conftest import AxeChecker, ContextFactory
 from tests.browser.factories import load_support, publish_bank
-from tests.browser.harness import DESKTOP
+from tests.browser.harness import DESKTOP, LiveServer
 from tests.browser.staff import sign_in_as_new_user
 from tests.browser.survey_steps import (
     answer_question,
@@ -88,7 +89,7 @@ def _responses(db: Session) -> list[bool]:
 
 
 def test_a_worker_hands_over_a_code_and_the_victim_answers_alone_on_their_own_device(
-    new_browser_context: ContextFactory, db: Session, axe: AxeChecker
+    new_browser_context: ContextFactory, db: Session, axe: AxeChecker, server: LiveServer
 ) -> None:
     _held_invitation(db)
     worker = _worker(new_browser_context, db, axe)
@@ -136,7 +137,26 @@ def test_a_worker_hands_over_a_code_and_the_victim_answers_alone_on_their_own_de
     go_through_start(victim)
     # Answering alone: no worker's session, so no "Answer on my own".
     expect(victim.get_by_role("button", name="Answer on my own")).to_have_count(0)
-    _answer_some_and_send(victim)
+    answer_question(victim)
+    stopped_at = step_of(victim)
+
+    # Carrying on on another device: a personal address to write down, shown once.
+    victim.get_by_role("link", name="Carry on another time or on another device").click()
+    expect(victim).to_have_url(re.compile(r"/survey/another-device$"))
+    _is_a_victim_page(victim)
+    axe.check(victim, "survey:another-device")
+    click_button(victim, "Show my address")
+    address = victim.locator("#personal-address").inner_text().strip()
+    assert re.fullmatch(re.escape(server.url) + r"/s/[0-9A-Za-z]{17}", address), address
+    _is_a_victim_page(victim)
+    axe.check(victim, "survey:another-device-address")
+
+    # The victim's laptop: the address opens the survey where they stopped; they send it there.
+    laptop = new_browser_context(viewport=DESKTOP).new_page()
+    laptop.goto(address)
+    expect(laptop).to_have_url(re.compile(r"/survey/page/"))
+    assert step_of(laptop) == stopped_at
+    _answer_some_and_send(laptop, questions=2)
     assert _responses(db) == [False]
 
     # The code worked once: on another device it is refused, with the same page as a wrong one.
@@ -171,6 +191,8 @@ def test_an_assisted_completion_ends_with_answer_on_my_own_and_a_code_to_carry_o
     expect(main).to_contain_text("You can answer on your own instead")
     _is_a_victim_page(worker)
     expect(worker.get_by_role("button", name="Answer on my own")).to_be_visible()
+    # No personal address on the worker's device.
+    expect(worker.get_by_role("link", name=re.compile("another device"))).to_have_count(0)
     axe.check(worker, "survey:assisted-start")
     worker.get_by_role("button", name="Continue").click()
 
