@@ -1,4 +1,5 @@
-"""Regenerate docs/screenshots/: every victim page, the staff sign-in, dashboard and report.
+"""Regenerate docs/screenshots/: every victim page, the staff sign-in, dashboard and report, a
+support worker's handover pages and the assisted start page.
 
 Run by `make screenshots`. Starts the real app the way the browser tests do (uvicorn in a thread,
 Debian's Chromium through Playwright) on a throwaway SQLite database: migrated, the test bank
@@ -10,11 +11,17 @@ analyst on a 1024 px wide screen. File names are stable, so a change shows up as
 from __future__ import annotations
 
 import os
+import re
 import secrets
 import sys
 import tempfile
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Browser, Page
 
 from cryptography.fernet import Fernet
 
@@ -71,11 +78,68 @@ def _seed(session: object, period: str) -> None:
     )
 
 
+# The client a support worker looks up in the screenshots (a made-up reference).
+SUPPORT_CASE_REF = "CR/2026/0042"
+
+
+def _support_pages(browser: Browser, base_url: str, shoot: Callable[[Page, str], None]) -> None:
+    """A support worker's look-up, a result and a handed-over code; the victim's /code page;
+    an assisted session's start page and the code "Answer on my own" gives (issue 12).
+
+    The invitation is made last, after the staff pages, so their figures do not count it.
+    """
+    from playwright.sync_api import expect
+
+    from app.db import session_scope
+    from app.enums import Role
+    from tests.browser.harness import DESKTOP, PHONE, new_context
+    from tests.browser.staff import sign_in_as_new_user
+    from tests.invitations.factories import make_support_service_row, upload
+
+    with session_scope() as session:
+        result = upload(session, [make_support_service_row(case_ref=SUPPORT_CASE_REF)])
+        assert result.accepted == 1, result.as_dict()
+    worker = new_context(browser, base_url, viewport=DESKTOP).new_page()
+    with session_scope() as session:
+        sign_in_as_new_user(worker, session, Role.support_worker)
+
+    def look_up() -> None:
+        worker.goto("/staff/support/")
+        worker.get_by_label("Crime reference").fill(SUPPORT_CASE_REF)
+        worker.get_by_role("button", name="Find the survey").click()
+        expect(worker.locator(".govuk-summary-card")).to_have_count(1)
+        # The assisted option open, so the result shows everything a worker can do.
+        worker.get_by_text("The person asked you to help them answer").click()
+        worker.evaluate("() => document.activeElement && document.activeElement.blur()")
+
+    worker.goto("/staff/support/")
+    shoot(worker, "32-support-look-up")
+    look_up()
+    shoot(worker, "33-support-look-up-result")
+    worker.get_by_label(re.compile("the person agreed to take part")).check()
+    worker.get_by_role("button", name="Hand over a code").click()
+    expect(worker.locator("#handover-code")).to_be_visible()
+    shoot(worker, "34-support-code-handed-over")
+
+    victim = new_context(browser, base_url, viewport=PHONE).new_page()
+    victim.goto("/code")
+    shoot(victim, "35-enter-your-code")
+
+    look_up()
+    worker.get_by_label(re.compile("asked me to help them answer")).check()
+    worker.get_by_role("button", name="Help them answer now").click()
+    expect(worker).to_have_url(re.compile(r"/survey/assisted$"))
+    shoot(worker, "36-assisted-start")
+    worker.get_by_role("button", name="Answer on my own").click()
+    expect(worker.locator("#own-code")).to_be_visible()
+    shoot(worker, "37-answer-on-my-own-code")
+
+
 def main() -> int:
     work = Path(tempfile.mkdtemp(prefix="vv-screenshots-"))
     _environment(work)
 
-    from playwright.sync_api import Page, expect, sync_playwright
+    from playwright.sync_api import expect, sync_playwright
 
     from app import i18n
     from app.banks.localize import iter_questions
@@ -202,7 +266,7 @@ def main() -> int:
         shoot(home, "24-genuine-message")
         home.goto(SAFEGUARDING_URL)
         shoot(home, "31-safeguarding-statement")
-        lock = browser.new_page(viewport=PHONE)
+        lock = browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
         lock.set_content(lock_screen_html())
         lock.screenshot(path=str(shots / "25-sms-lock-screen.png"), full_page=True)
         saved.append("25-sms-lock-screen.png")
@@ -222,6 +286,7 @@ def main() -> int:
         desk.goto(f"/reports/quarterly?period={period}")
         wait_for_charts(desk)
         shoot(desk, "23-quarterly-report")
+        _support_pages(browser, server.url, shoot)
         browser.close()
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)

@@ -16,6 +16,9 @@ from app.survey.addresses import CHANGE, CHECK_URL, PAGE_PREFIX, step_address, s
 
 OnPage = Callable[[Page, str], None]
 
+# The page's own form: an assisted session's pages also hold the "Answer on my own" form.
+QUESTION_FORM = "main form:not(#answer-alone)"
+
 TEXT_ANSWER = "The officer who came was kind and explained what would happen next."
 
 
@@ -73,7 +76,7 @@ def goto_step(page: Page, step: str) -> None:
 def question_type(page: Page) -> str:
     """scale/single/yes_no (radios), multi (checkboxes) or text, read from the form."""
     page.wait_for_load_state("domcontentloaded")
-    form = page.locator("main form")
+    form = page.locator(QUESTION_FORM)
     form.wait_for()
     if form.locator("textarea").count():
         return "text"
@@ -108,7 +111,7 @@ def answer_question(page: Page, *, choice: int = 0) -> str:
 
     Returns what was chosen: an option label, or the text typed.
     """
-    form = page.locator("main form")
+    form = page.locator(QUESTION_FORM)
     kind = question_type(page)
     if kind == "text":
         form.locator("textarea").fill(TEXT_ANSWER)
