@@ -1,0 +1,380 @@
+"""Attacks on the support-service handover (issue 12): a worker with bad intent, someone holding
+the victim's phone or a seen code, a code guesser, a careless client, and what is left behind.
+
+The PostgreSQL races are in test_races_postgres.py. Each test here is bounded (a few dozen
+requests at most) and stays in the process (TestClient).
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import timedelta
+
+import httpx
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.audit import AuditEvent
+from app.db import utcnow
+from app.handover.models import Handover
+from app.invitations.models import Invitation
+from app.jobs.retention import purge
+from app.survey.models import InProgressAnswer, Response, SurveySession
+from tests.auth_helpers import staff_csrf_token
+from tests.factories import create_bank_version
+from tests.handover.factories import (
+    CASE_REF,
+    code_of,
+    hand_over,
+    held_invitation,
+    look_up,
+    match_ids,
+    worker,
+)
+from tests.survey.factories import answer, bank_document, csrf_token, question_url
+
+CODE_URL = "/code"
+ASSISTED_URL = "/staff/support/assisted"
+ADDRESS_URL = "/survey/another-device"
+ADDRESS = re.compile(r'id="personal-address"[^>]*>http://testserver/s/([0-9A-Za-z]{17})<')
+OWN_CODE = re.compile(r'id="own-code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<')
+WRONG = "The code is not right, or it has been used"
+NOT_FOUND = "No invitation found"
+
+
+@pytest.fixture(autouse=True)
+def _bank(db: Session) -> None:
+    create_bank_version(db, bank_document())
+
+
+def _browser(client: TestClient) -> TestClient:
+    return TestClient(client.app, base_url=str(client.base_url))
+
+
+def _code(client: TestClient, db: Session) -> str:
+    with _browser(client) as staff:
+        return code_of(hand_over(worker(staff, db)))
+
+
+def _type_code(browser: TestClient, code: str, **headers: str) -> httpx.Response:
+    return browser.post(CODE_URL, data={"code": code}, headers=headers, follow_redirects=False)
+
+
+def _start_assisted(staff: TestClient) -> httpx.Response:
+    ids = match_ids(look_up(staff, CASE_REF).text)
+    data = {
+        "case_ref": CASE_REF,
+        "invitation": ids[0],
+        "requested": "yes",
+        "csrf_token": staff_csrf_token(staff),
+    }
+    return staff.post(ASSISTED_URL, data=data, follow_redirects=False)
+
+
+def _without_nonce(html: str) -> str:
+    return re.sub(r'nonce="[^"]+"', "", html)
+
+
+# --- (2) someone holding the victim's phone, or a code or address they saw ---------------------
+
+
+def test_a_replaced_code_reads_exactly_as_a_wrong_one(client: TestClient, db: Session) -> None:
+    held_invitation(db)
+    staff = worker(_browser(client), db)
+    old = code_of(hand_over(staff))
+    new = code_of(hand_over(staff))
+    replaced = _type_code(_browser(client), old)
+    wrong = _type_code(_browser(client), "ABCD-EFGH" if old != "ABCDEFGH" else "HGFE-DCBA")
+    assert replaced.status_code == wrong.status_code == 400
+    assert _without_nonce(replaced.text) == _without_nonce(wrong.text)
+    # The replaced code did not spoil the new one.
+    assert _type_code(_browser(client), new).status_code == 303
+
+
+def test_a_used_code_cannot_be_replayed_on_another_device(client: TestClient, db: Session) -> None:
+    held_invitation(db)
+    code = _code(client, db)
+    assert _type_code(_browser(client), code).status_code == 303
+    again = _type_code(_browser(client), code)
+    assert again.status_code == 400 and WRONG in again.text
+
+
+def test_an_old_personal_address_shows_what_a_forged_one_does(
+    client: TestClient, db: Session
+) -> None:
+    held_invitation(db)
+    victim = _browser(client)
+    assert _type_code(victim, _code(client, db)).status_code == 303
+    first, second = (
+        ADDRESS.search(
+            victim.post(ADDRESS_URL, data={"csrf_token": csrf_token(victim, ADDRESS_URL)}).text
+        )
+        for _ in range(2)
+    )
+    assert first and second
+    old = _browser(client).get(f"/s/{first.group(1)}", follow_redirects=False)
+    forged = _browser(client).get(f"/s/{'A' * 17}", follow_redirects=False)
+    assert old.status_code == forged.status_code == 404
+    assert _without_nonce(old.text) == _without_nonce(forged.text)
+
+
+def test_a_victims_own_session_has_no_assisted_powers(client: TestClient, db: Session) -> None:
+    """Someone holding the victim's phone in a session opened by code cannot mint a code
+    ("Answer on my own" is the assisted session's), and a response sent from it is never
+    marked assisted, whatever the form says."""
+    held_invitation(db)
+    victim = _browser(client)
+    assert _type_code(victim, _code(client, db)).status_code == 303
+    token = csrf_token(victim, "/survey/start")
+    assert victim.post("/survey/on-my-own", data={"csrf_token": token}).status_code == 404
+    assert victim.get("/survey/assisted").status_code == 404
+    sent = victim.post(
+        "/survey/submit",
+        data={"csrf_token": csrf_token(victim, "/survey/check"), "assisted": "true"},
+        follow_redirects=False,
+    )
+    assert sent.status_code == 303, sent.text
+    db.expire_all()
+    assert db.exec(select(Response)).one().assisted is False
+    db.commit()
+
+
+# --- (3) guessing codes ---------------------------------------------------------------------
+
+
+def test_a_changed_forwarded_for_header_does_not_reset_the_code_throttle(
+    client: TestClient, db: Session
+) -> None:
+    held_invitation(db)
+    code = _code(client, db)
+    guesser = _browser(client)
+    for index in range(10):
+        headers = {"X-Forwarded-For": f"198.51.100.{index}", "X-Real-IP": f"203.0.113.{index}"}
+        assert _type_code(guesser, "ZZZZ-ZZZZ", **headers).status_code == 400
+    # The eleventh, from a "new" address and a new browser, waits, even with the right code.
+    fresh = _browser(client)
+    blocked = _type_code(fresh, code, **{"X-Forwarded-For": "192.0.2.99"})
+    assert blocked.status_code == 429
+    assert "retry-after" in blocked.headers
+
+
+# --- (4) a careless client ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "ABCD\x00EFGH",
+        "\x00" * 8,
+        "A" * 100_000,
+        "АВСD-ЕFGН",  # Cyrillic look-alikes of A, B, C, E, H
+        "ＡＢＣＤＥＦＧＨ",  # full-width letters
+        "0O1I-0O1I",  # the look-alikes the alphabet leaves out
+        "\U0001f600" * 8,
+    ],
+    ids=["nul-inside", "nul-only", "100k", "cyrillic", "fullwidth", "lookalikes", "emoji"],
+)
+def test_odd_codes_read_as_a_wrong_code(client: TestClient, db: Session, typed: str) -> None:
+    """A NUL is refused before any route (app/input_guard.py: 422, echoing nothing); anything
+    else odd is a wrong code. Never a 500, never what was typed on the page."""
+    held_invitation(db)
+    _code(client, db)
+    page = _type_code(_browser(client), typed)
+    if "\x00" in typed:
+        assert page.status_code == 422
+    else:
+        assert page.status_code == 400 and WRONG in page.text
+    assert typed[:20] not in page.text
+
+
+@pytest.mark.parametrize(
+    "typed",
+    ["CR/2026\x000001", "\x00", "C" * 100_000, "СR/2026/0001", "CR/2026/0001\u200b"],
+    ids=["nul-inside", "nul-only", "100k", "cyrillic-c", "zero-width"],
+)
+def test_odd_references_find_nothing_and_never_fail(
+    client: TestClient, db: Session, typed: str
+) -> None:
+    invitation = held_invitation(db)
+    page = look_up(worker(client, db), typed)
+    assert page.status_code in {200, 422}, page.text[-500:]  # a NUL: app/input_guard.py
+    assert invitation.id not in page.text
+    assert "\x00" not in page.text
+
+
+def test_the_worker_forms_need_their_csrf_token(client: TestClient, db: Session) -> None:
+    held_invitation(db)
+    staff = worker(client, db)
+    ids = match_ids(look_up(staff, CASE_REF).text)
+    data = {"case_ref": CASE_REF, "invitation": ids[0], "agreed": "yes", "requested": "yes"}
+    assert staff.post("/staff/support/handover", data=data).status_code == 403
+    assert staff.post(ASSISTED_URL, data=data, follow_redirects=False).status_code == 403
+    db.expire_all()
+    assert db.exec(select(Handover)).all() == []
+    db.commit()
+
+
+# --- (1) a support worker with bad intent ---------------------------------------------------
+
+
+def test_a_worker_cannot_hand_over_by_naming_another_services_invitation(
+    client: TestClient, db: Session
+) -> None:
+    """The form's invitation id is checked against the reference's matches for this worker's
+    services: naming another service's invitation, with its own reference, finds nothing."""
+    other = held_invitation(db, support_service="rape_crisis_support_line", case_ref="CR/2026/0999")
+    held_invitation(db)
+    staff = worker(client, db)
+    for case_ref in (CASE_REF, "CR/2026/0999"):
+        for url, tick in (("/staff/support/handover", "agreed"), (ASSISTED_URL, "requested")):
+            data = {
+                "case_ref": case_ref,
+                "invitation": other.id,
+                tick: "yes",
+                "csrf_token": staff_csrf_token(staff),
+            }
+            page = staff.post(url, data=data, follow_redirects=False)
+            assert page.status_code == 200 and NOT_FOUND in page.text
+    db.expire_all()
+    assert db.exec(select(Handover)).all() == []
+    db.commit()
+
+
+# --- (6) privacy ----------------------------------------------------------------------------
+
+
+def test_the_assisted_session_cannot_read_the_victims_own_answers(
+    client: TestClient, db: Session
+) -> None:
+    held_invitation(db)
+    victim = _browser(client)
+    assert _type_code(victim, _code(client, db)).status_code == 303
+    saved = answer(victim, "comments", "words only the victim should see again")
+    assert saved.status_code == 303, saved.text
+    staff = worker(_browser(client), db)
+    assert _start_assisted(staff).status_code == 303
+    page = staff.get(question_url(staff, "comments"))
+    assert page.status_code == 200
+    assert "words only the victim should see again" not in page.text
+
+
+def test_answer_on_my_own_leaves_nothing_on_the_workers_device(
+    client: TestClient, db: Session
+) -> None:
+    held_invitation(db)
+    staff = worker(client, db)
+    assert _start_assisted(staff).status_code == 303
+    url = question_url(staff, "comments")
+    assert answer(staff, "comments", "said in front of the worker").status_code == 303
+    assert "said in front of the worker" in staff.get(url).text
+    alone = staff.post("/survey/on-my-own", data={"csrf_token": csrf_token(staff, url)})
+    assert alone.status_code == 200 and OWN_CODE.search(alone.text)
+    assert "no-store" in alone.headers["cache-control"]
+    # Back, or the question's address again: the session has ended.
+    back = staff.get(url)
+    assert back.status_code == 401
+    assert "said in front of the worker" not in back.text
+    # And the victim, on their own device with the code, sees it only as answered.
+    found = OWN_CODE.search(alone.text)
+    assert found
+    victim = _browser(client)
+    assert _type_code(victim, found.group(1) + found.group(2)).status_code == 303
+    assert "said in front of the worker" not in victim.get(question_url(victim, "comments")).text
+
+
+def test_no_log_line_or_audit_event_names_a_client(
+    client: TestClient, db: Session, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    invitation = held_invitation(db)
+    db.expire_all()
+    case_hash = db.get(Invitation, invitation.id).case_ref_hash  # type: ignore[union-attr]
+    db.commit()
+    staff = worker(_browser(client), db)
+    look_up(staff, "CR/2026/9999")
+    code = code_of(hand_over(staff))
+    _type_code(_browser(client), "ZZZZZZZZ")
+    victim = _browser(client)
+    _type_code(victim, code)
+    _type_code(_browser(client), code)
+    assisted = worker(_browser(client), db)
+    _start_assisted(assisted)
+    alone = assisted.post("/survey/on-my-own", data={"csrf_token": csrf_token(assisted)})
+    own = OWN_CODE.search(alone.text)
+    assert own
+    secrets = {CASE_REF, "CR/2026/9999", invitation.id, code, str(case_hash)}
+    secrets.add(own.group(1) + own.group(2))
+    secrets |= {f"{c[:4]}-{c[4:]}" for c in list(secrets) if len(c) == 8}
+    logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
+    db.expire_all()
+    audited = "\n".join(str(event.model_dump()) for event in db.exec(select(AuditEvent)).all())
+    db.commit()
+    for secret in secrets:
+        assert secret not in logged
+        assert secret not in audited
+
+
+# --- purge ----------------------------------------------------------------------------------
+
+
+def test_purge_cuts_everything_of_a_handed_over_invitation_when_its_link_ends(
+    client: TestClient, db: Session
+) -> None:
+    held_invitation(db)
+    staff = worker(_browser(client), db)
+    code = code_of(hand_over(staff))
+    victim = _browser(client)
+    assert _type_code(victim, code).status_code == 303
+    assert answer(victim, "comments", "kept only while the link lives").status_code == 303
+    shown = victim.post(ADDRESS_URL, data={"csrf_token": csrf_token(victim, ADDRESS_URL)})
+    address = ADDRESS.search(shown.text)
+    assert address
+    unused = code_of(hand_over(staff))  # a code handed over again and never typed
+    db.expire_all()
+    row = db.exec(select(Invitation)).one()
+    assert row.expires_at is not None
+    ends = row.expires_at
+    db.commit()
+
+    purge(db, at=ends - timedelta(minutes=1))
+    db.commit()
+    db.expire_all()
+    assert db.exec(select(Handover)).one() is not None
+    db.commit()
+
+    purge(db, at=ends + timedelta(minutes=1))
+    db.commit()
+    db.expire_all()
+    closed = db.exec(select(Invitation)).one()
+    assert (closed.status, closed.case_ref_hash, closed.response_id) == ("expired", None, None)
+    assert closed.link_encrypted is None
+    assert db.exec(select(Handover)).all() == []
+    assert db.exec(select(SurveySession)).all() == []
+    assert db.exec(select(InProgressAnswer)).all() == []
+    db.commit()
+    # Nothing a stolen code, address or reference held still leads anywhere.
+    assert _type_code(_browser(client), unused).status_code == 400
+    assert _browser(client).get(f"/s/{address.group(1)}", follow_redirects=False).status_code in {
+        404,
+        410,
+    }
+    assert NOT_FOUND in look_up(staff, CASE_REF).text
+
+
+def test_a_held_invitation_is_found_until_its_56th_day_and_purge_never_cuts_it_sooner(
+    client: TestClient, db: Session
+) -> None:
+    invitation = held_invitation(db)
+    assert invitation.expires_at is not None and invitation.created_at is not None
+    assert invitation.expires_at - invitation.created_at >= timedelta(days=56) - timedelta(
+        seconds=5
+    )
+    for days in (1, 28, 55):
+        purge(db, at=utcnow() + timedelta(days=days))
+        db.commit()
+        db.expire_all()
+        assert db.exec(select(Invitation)).one().case_ref_hash is not None
+        db.commit()
+    assert match_ids(look_up(worker(client, db), CASE_REF).text) == [invitation.id]
