@@ -378,3 +378,32 @@ def test_a_held_invitation_is_found_until_its_56th_day_and_purge_never_cuts_it_s
         assert db.exec(select(Invitation)).one().case_ref_hash is not None
         db.commit()
     assert match_ids(look_up(worker(client, db), CASE_REF).text) == [invitation.id]
+
+
+def test_an_assisted_start_that_cannot_start_writes_nothing(
+    client: TestClient, db: Session
+) -> None:
+    """A survey the victim withdrew cannot be opened: the worker reads "No invitation found",
+    and neither an agreement nor an "assisted session started" is recorded for it (the
+    record of who handed it over stays the first worker's; the audit trail tells nothing)."""
+    held_invitation(db)
+    first = worker(_browser(client), db)
+    victim = _browser(client)
+    assert _type_code(victim, code_of(hand_over(first))).status_code == 303
+    gone = victim.post(
+        "/survey/withdraw", data={"csrf_token": csrf_token(victim, "/survey/withdraw")}
+    )
+    assert gone.status_code == 200, gone.text
+    db.expire_all()
+    before = db.exec(select(Handover)).one().model_dump()
+    db.commit()
+
+    second = worker(_browser(client), db)
+    page = _start_assisted(second)
+
+    assert page.status_code == 200 and NOT_FOUND in page.text
+    db.expire_all()
+    assert db.exec(select(Handover)).one().model_dump() == before
+    started = db.exec(select(AuditEvent).where(AuditEvent.action == "support.assisted_started"))
+    assert started.all() == []
+    db.commit()
