@@ -18,11 +18,13 @@ import httpx
 import pytest
 from sqlmodel import Session, col, func, select
 
+from app.auth.models import LoginThrottle
 from app.enums import Role
 from app.handover.models import Handover
 from app.survey.models import SurveySession
 from tests.auth.conftest import LiveServer
 from tests.auth.conftest import live_server as live_server  # noqa: PLC0414 (the fixture)
+from tests.auth.conftest import served_by_cli as served_by_cli  # noqa: PLC0414 (the fixture)
 from tests.auth_helpers import create_staff_user, form_csrf_token, sign_in
 from tests.factories import create_bank_version
 from tests.handover.factories import (
@@ -162,4 +164,33 @@ def test_a_handover_racing_a_redemption_never_lets_the_old_code_and_the_new_both
     db.rollback()
     assert len(sessions) == (2 if redeemed.status_code == 303 else 1)
     for client in [browser, victim, late]:
+        client.close()
+
+
+def test_twelve_codes_at_once_on_two_worker_processes_check_at_most_ten(
+    served_by_cli: LiveServer, db: Session
+) -> None:
+    """`victim-voice serve --workers 2`: the per-address count is in the database, so both
+    processes share it; each guess claims another address in X-Forwarded-For, which is not
+    believed (no trusted proxy), and the right code sent among them is refused all the same."""
+    held_invitation(db)
+    db.rollback()
+
+    guesses = [f"ZZZZ-ZZ{a}{b}" for a in "23" for b in "234567"]
+    victims = [_victim(served_by_cli) for _ in guesses]
+
+    def guess(index: int) -> int:
+        headers = {"X-Forwarded-For": f"198.51.100.{index}"}
+        return (
+            victims[index].post("/code", data={"code": guesses[index]}, headers=headers).status_code
+        )
+
+    statuses = _all_at_once(len(guesses), guess)
+
+    checked = statuses.count(400)
+    assert checked <= 10 and statuses.count(429) == len(guesses) - checked, statuses
+    db.expire_all()
+    assert len(db.exec(select(LoginThrottle)).all()) == 1  # one address: the socket's
+    db.rollback()
+    for client in victims:
         client.close()
