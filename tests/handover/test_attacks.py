@@ -407,3 +407,22 @@ def test_an_assisted_start_that_cannot_start_writes_nothing(
     started = db.exec(select(AuditEvent).where(AuditEvent.action == "support.assisted_started"))
     assert started.all() == []
     db.commit()
+
+
+def test_an_ipv6_network_cannot_rotate_its_64s_to_guess_more_codes(
+    client: TestClient, db: Session
+) -> None:
+    """Each /64 has its own 10 tries, but a /48 (a home or a cheap server's allocation holds
+    65,536 of them) has 50 between them all an hour: else one /48 could try 655,360 codes
+    in its first hour and some 45 million over a link's 28 days, against every live code."""
+    held_invitation(db)
+    code = _code(client, db)
+
+    def from_address(address: str) -> TestClient:
+        return TestClient(client.app, base_url=str(client.base_url), client=(address, 50000))
+
+    for index in range(50):
+        assert _type_code(from_address(f"2001:db8:7:{index:x}::1"), "ZZZZ-ZZZZ").status_code == 400
+    assert _type_code(from_address("2001:db8:7:ff::1"), code).status_code == 429
+    # Another /48 is not held back by it.
+    assert _type_code(from_address("2001:db8:8::1"), code).status_code == 303
