@@ -426,3 +426,32 @@ def test_an_ipv6_network_cannot_rotate_its_64s_to_guess_more_codes(
     assert _type_code(from_address("2001:db8:7:ff::1"), code).status_code == 429
     # Another /48 is not held back by it.
     assert _type_code(from_address("2001:db8:8::1"), code).status_code == 303
+
+
+def test_an_api_key_cannot_use_the_worker_pages(client: TestClient, db: Session) -> None:
+    """The pages are for a worker signed in with the second factor, with the client in front
+    of them: a key (even one bound to that worker) would script look-ups past the second
+    factor, each key with its own count of look-ups."""
+    from app.auth.api_keys import create_api_key
+    from tests.auth_helpers import create_staff_user
+
+    invitation = held_invitation(db)
+    user = create_staff_user(db, "support_worker", services=["victim_support"])
+    plain, _key = create_api_key(
+        db,
+        name="isva script",
+        roles=["support_worker"],
+        support_scopes=["victim_support"],
+        user_email=user.email,
+    )
+    db.commit()
+    headers = {"Authorization": f"Bearer {plain}"}
+    found = client.post("/staff/support/", data={"case_ref": CASE_REF}, headers=headers)
+    assert found.status_code == 403 and invitation.id not in found.text
+    data = {"case_ref": CASE_REF, "invitation": invitation.id, "agreed": "yes", "requested": "yes"}
+    for url in ("/staff/support/handover", ASSISTED_URL):
+        page = client.post(url, data=data, headers=headers, follow_redirects=False)
+        assert page.status_code == 403, url
+    db.expire_all()
+    assert db.exec(select(Handover)).all() == []
+    db.commit()
