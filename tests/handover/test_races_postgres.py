@@ -194,3 +194,34 @@ def test_twelve_codes_at_once_on_two_worker_processes_check_at_most_ten(
     db.rollback()
     for client in victims:
         client.close()
+
+
+def test_answer_on_my_own_pressed_twice_at_once_gives_one_code(
+    live_server: LiveServer, db: Session
+) -> None:
+    """A double tap on "Answer on my own": one request gives the victim a code; the other
+    finds the session ended, so the victim is never left holding a code already replaced."""
+    held_invitation(db)
+    browser, token, invitation_id = _worker_browser(live_server, db)
+    data = {
+        "case_ref": CASE_REF,
+        "invitation": invitation_id,
+        "requested": "yes",
+        "csrf_token": token,
+    }
+    started = browser.post("/staff/support/assisted", data=data)
+    assert started.status_code == 200 and started.url.path == "/survey/assisted"
+    survey_token = form_csrf_token(browser.get("/survey/start").text)
+
+    pages = _all_at_once(
+        2, lambda _i: browser.post("/survey/on-my-own", data={"csrf_token": survey_token})
+    )
+
+    shown = [page for page in pages if 'id="own-code"' in page.text]
+    assert len(shown) == 1, [page.status_code for page in pages]
+    code = re.search(r'id="own-code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<', shown[0].text)
+    assert code
+    victim = _victim(live_server)
+    assert victim.post("/code", data={"code": code.group(1) + code.group(2)}).status_code == 303
+    for client in (browser, victim):
+        client.close()
