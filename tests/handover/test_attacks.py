@@ -455,3 +455,20 @@ def test_an_api_key_cannot_use_the_worker_pages(client: TestClient, db: Session)
     db.expire_all()
     assert db.exec(select(Handover)).all() == []
     db.commit()
+
+
+def test_the_buttons_that_make_a_code_ignore_a_double_click(
+    client: TestClient, db: Session
+) -> None:
+    """A double click would make two codes, and the page could show the one replaced: the
+    buttons that make a code (or a session) are GOV.UK's preventDoubleClick buttons."""
+    held_invitation(db)
+    staff = worker(client, db)
+    found = look_up(staff, CASE_REF).text
+    for label in ("Hand over a code", "Help them answer now"):
+        button = re.search(r"<button[^>]*>\s*" + label, found)
+        assert button and 'data-prevent-double-click="true"' in button.group(0), label
+    assert _start_assisted(staff).status_code == 303
+    page = staff.get("/survey/start").text
+    button = re.search(r"<button[^>]*>\s*Answer on my own", page)
+    assert button and 'data-prevent-double-click="true"' in button.group(0)
