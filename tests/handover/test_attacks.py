@@ -472,3 +472,49 @@ def test_the_buttons_that_make_a_code_ignore_a_double_click(
     page = staff.get("/survey/start").text
     button = re.search(r"<button[^>]*>\s*Answer on my own", page)
     assert button and 'data-prevent-double-click="true"' in button.group(0)
+
+
+@pytest.mark.parametrize("ended_by", ["purge at its end", "a later stage cancelling it"])
+def test_a_handover_that_loses_a_race_with_the_links_end_hands_nothing_over(
+    db: Session, ended_by: str
+) -> None:
+    """The look-up found it, then (before the handover took the row lock) its 56 days ran out
+    and purge cut its ties, or the force's later stage cancelled it: the handover must find
+    nothing, not revive the link for 28 days nor leave a handover record purge never deletes."""
+    from app.auth.deps import Caller
+    from app.enums import Role
+    from app.handover.handing import NoSuchMatch, record_agreement
+    from app.handover.lookup import matches_of
+    from app.invitations import lifecycle
+    from tests.auth_helpers import create_staff_user
+
+    invitation = held_invitation(db)
+    user = create_staff_user(db, Role.support_worker, services=["victim_support"])
+    caller = Caller(
+        actor=f"user:{user.id}",
+        roles=frozenset({Role.support_worker}),
+        support_scopes=frozenset({"victim_support"}),
+        user_id=user.id,
+    )
+    [match] = matches_of(db, caller.support_scopes, CASE_REF)
+    db.commit()
+    now = utcnow()
+    row = db.get(Invitation, invitation.id)
+    assert row is not None
+    if ended_by == "purge at its end":
+        row.expires_at = now - timedelta(seconds=1)
+        db.add(row)
+        db.commit()
+        purge(db, at=now)
+    else:
+        lifecycle.cancel_unsent(db, [invitation.id], at=now)
+    db.commit()
+
+    with pytest.raises(NoSuchMatch):
+        record_agreement(db, caller, match, at=now)
+    db.rollback()
+    db.expire_all()
+    assert db.exec(select(Handover)).all() == []
+    after = db.get(Invitation, invitation.id)
+    assert after is not None and after.first_sent_at is None
+    db.commit()
