@@ -256,8 +256,11 @@ def test_the_assisted_session_cannot_read_the_victims_own_answers(
     staff = worker(_browser(client), db)
     assert _start_assisted(staff).status_code == 303
     page = staff.get(question_url(staff, "comments"))
-    assert page.status_code == 200
+    assert page.status_code == 200 and "no-store" in page.headers["cache-control"]
     assert "words only the victim should see again" not in page.text
+    check = staff.get("/survey/check")
+    assert check.status_code == 200
+    assert "words only the victim should see again" not in check.text
 
 
 def test_answer_on_my_own_leaves_nothing_on_the_workers_device(
