@@ -521,3 +521,25 @@ def test_a_handover_that_loses_a_race_with_the_links_end_hands_nothing_over(
     after = db.get(Invitation, invitation.id)
     assert after is not None and after.first_sent_at is None
     db.commit()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type"),
+    [
+        (b"code=%ED%A0%80AAAAAAA", "application/x-www-form-urlencoded"),
+        (b"code=%FF%FE%00", "application/x-www-form-urlencoded"),
+        (
+            b'--b\r\nContent-Disposition: form-data; name="code"\r\n'
+            b"Content-Type: text/plain; charset=utf-7\r\n\r\n+2ADcAA-AAAA\r\n--b--\r\n",
+            "multipart/form-data; boundary=b",
+        ),
+    ],
+    ids=["encoded-surrogate", "bad-utf8", "utf7-surrogate"],
+)
+def test_a_code_in_broken_encodings_is_never_a_server_error(
+    client: TestClient, db: Session, body: bytes, content_type: str
+) -> None:
+    held_invitation(db)
+    _code(client, db)
+    page = _browser(client).post(CODE_URL, content=body, headers={"content-type": content_type})
+    assert page.status_code in {400, 422}
