@@ -543,3 +543,20 @@ def test_a_code_in_broken_encodings_is_never_a_server_error(
     _code(client, db)
     page = _browser(client).post(CODE_URL, content=body, headers={"content-type": content_type})
     assert page.status_code in {400, 422}
+
+
+def test_the_workers_device_is_never_given_a_personal_address(
+    client: TestClient, db: Session
+) -> None:
+    """In an assisted session the address would be shown on (or sent from) the worker's device,
+    which could then open the survey again later: none of the three routes answer."""
+    held_invitation(db)
+    staff = worker(client, db)
+    assert _start_assisted(staff).status_code == 303
+    token = csrf_token(staff, "/survey/start")
+    assert staff.get(ADDRESS_URL).status_code == 404
+    assert staff.post(ADDRESS_URL, data={"csrf_token": token}).status_code == 404
+    sent = staff.post(
+        ADDRESS_URL + "/send", data={"csrf_token": token, "destination": "07911 123456"}
+    )
+    assert sent.status_code == 404
