@@ -560,3 +560,21 @@ def test_the_workers_device_is_never_given_a_personal_address(
         ADDRESS_URL + "/send", data={"csrf_token": token, "destination": "07911 123456"}
     )
     assert sent.status_code == 404
+
+
+def test_signing_out_ends_the_survey_on_the_workers_device(client: TestClient, db: Session) -> None:
+    """An assisted session left open (the victim went, nobody pressed Exit or "Answer on my
+    own") must not outlive the worker's sign-out on a shared office computer: the next person
+    at it would see the answers given, for up to an hour."""
+    held_invitation(db)
+    staff = worker(client, db)
+    assert _start_assisted(staff).status_code == 303
+    url = question_url(staff, "comments")
+    assert answer(staff, "comments", "said before the worker signed out").status_code == 303
+    signed_out = staff.post(
+        "/staff/logout", data={"csrf_token": staff_csrf_token(staff)}, follow_redirects=False
+    )
+    assert signed_out.status_code == 303
+    after = staff.get(url)
+    assert after.status_code == 401
+    assert "said before the worker signed out" not in after.text
