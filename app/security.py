@@ -9,6 +9,11 @@ from starlette.datastructures import MutableHeaders
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+# The survey session's cookie (app/survey/session.py). Named here, below both, because staff
+# sign-out deletes it too (app/auth/home_pages.py): an assisted session a support worker left
+# open on an office computer must not outlive the worker's sign-out.
+SURVEY_COOKIE_NAME = "vv_survey"
+
 STATIC_PREFIX = "/static/"
 
 

@@ -198,6 +198,23 @@ def require_staff() -> Callable[..., Caller]:
     return any_staff
 
 
+def require_signed_in_support_worker() -> Callable[..., Caller]:
+    """Dependency: a support worker signed in on a browser (app/handover/pages.py), never a
+    key: the look-up is for a worker with the client in front of them, behind the second
+    factor, and a key (even one bound to the worker) would script it with a count of its own."""
+
+    def signed_in_worker(
+        request: Request,
+        session: SessionDep,
+        caller: Caller = Depends(require_roles(Role.support_worker)),
+    ) -> Caller:
+        if caller.api_key_id is not None:
+            deny(request, session, caller, reason="support_pages_need_sign_in")
+        return caller
+
+    return signed_in_worker
+
+
 # The one style a route asks for its caller in: a parameter typed with one of these, e.g.
 # `caller: AnalystDep`. A route open to several roles types it
 # `Annotated[Caller, Depends(require_roles(Role.a, Role.b))]`.
@@ -208,4 +225,4 @@ ApproverDep = Annotated[Caller, Depends(require_roles(Role.approver))]
 EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
 VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
-SupportWorkerDep = Annotated[Caller, Depends(require_roles(Role.support_worker))]
+SupportWorkerDep = Annotated[Caller, Depends(require_signed_in_support_worker())]

@@ -12,6 +12,8 @@ from app.auth.models import StaffUser
 from app.auth.staff_page import HOME_URL, LOGIN_URL, FormText, check_form_token, redirect
 from app.db import SessionDep
 from app.enums import Role
+from app.security import SURVEY_COOKIE_NAME
+from app.settings import get_settings
 from app.templating import render
 
 router = APIRouter(include_in_schema=False)
@@ -34,6 +36,14 @@ def logout(request: Request, session: SessionDep, csrf_token: FormText = "") -> 
         )
         response = redirect(f"{LOGIN_URL}?signed_out=true")
     sessions.clear_session_cookie(response)
+    # A survey session on this browser (a support worker's assisted session) goes too.
+    response.delete_cookie(
+        SURVEY_COOKIE_NAME,
+        path="/",
+        httponly=True,
+        samesite="lax",
+        secure=get_settings().is_https,
+    )
     return response
 
 

@@ -70,6 +70,8 @@ class SubjectKind(StrEnum):
     link_address = "link_address"
     # One-time handover codes typed on /code, per client address (app/handover/code_pages.py).
     code_address = "code_address"
+    # The same, per IPv6 /48: a /48 holds 65,536 /64s, each with its own code_address count.
+    code_network = "code_network"
     # A support worker's crime-reference look-ups that found nothing (app/handover/lookup.py).
     support_lookup = "support_lookup"
     # A handed-over survey's address sent to the victim's own number or email, per invitation.
@@ -103,6 +105,8 @@ BACK_OFF: dict[SubjectKind, BackOff] = {
     SubjectKind.link_address: BackOff(20, timedelta(seconds=30), timedelta(minutes=15)),
     # A code has 40 bits: 10 tries an hour per address, then an hour's wait for each further.
     SubjectKind.code_address: BackOff(10, timedelta(hours=1), timedelta(hours=1)),
+    # Without it one /48 (a home's, or a cheap server's) tries 655,360 codes in an hour.
+    SubjectKind.code_network: BackOff(50, timedelta(hours=1), timedelta(hours=1)),
     # A worker looks up their own clients; 30 references that match nothing, then an hour.
     SubjectKind.support_lookup: BackOff(30, timedelta(hours=1), timedelta(hours=1)),
     # Nobody holding a survey session may make it message a number over and over.
@@ -111,7 +115,12 @@ BACK_OFF: dict[SubjectKind, BackOff] = {
 # Subjects a success only takes one failure back from (see clear_failures): one good code or
 # one found reference must not buy a fresh run of guesses.
 COUNT_BACK_ONE = frozenset(
-    {SubjectKind.address, SubjectKind.code_address, SubjectKind.support_lookup}
+    {
+        SubjectKind.address,
+        SubjectKind.code_address,
+        SubjectKind.code_network,
+        SubjectKind.support_lookup,
+    }
 )
 FORGET_AFTER = timedelta(hours=24)
 # Rows past FORGET_AFTER removed per reservation: enough to keep up, never a long statement.
@@ -168,6 +177,20 @@ def blocked_for(session: Session, subject: Subject, *, now: datetime | None = No
 def code_address_subject(address: str) -> Subject:
     """One-time handover codes typed from one client address (or IPv6 /64)."""
     return Subject(SubjectKind.code_address, keyed_hash("code-address", _client_network(address)))
+
+
+def code_subjects(address: str) -> list[Subject]:
+    """What a code typed from `address` is counted against: its address (or /64) and, for
+    IPv6, its /48 too, so rotating through a /48's 65,536 /64s buys no more tries."""
+    subjects = [code_address_subject(address)]
+    try:
+        parsed = ipaddress.ip_address(address)
+    except ValueError:
+        return subjects
+    if isinstance(parsed, ipaddress.IPv6Address):
+        network = str(ipaddress.ip_network(f"{parsed}/48", strict=False))
+        subjects.append(Subject(SubjectKind.code_network, keyed_hash("code-network", network)))
+    return subjects
 
 
 def support_lookup_subject(user_id: int | None, actor: str) -> Subject:

@@ -20,10 +20,11 @@ from app.db import utcnow
 from app.handover.acts import record_act
 from app.handover.handing import chosen_match, record_agreement, replace_code
 from app.handover.models import Handover
-from app.survey.entry import LinkNotFound, check_usable
+from app.survey.entry import LinkNotFound, check_usable, lock_invitation
 from app.survey.outcomes import Entered
 from app.survey.service import enter_invitation
 from app.survey.session import (
+    NoSurveySession,
     check_csrf,
     end_session,
     load_session_by_cookie,
@@ -67,10 +68,17 @@ def answer_alone(session: Session, *, cookie: str | None, csrf_token: object) ->
     """End the assisted session and return a fresh code for the victim (shown once)."""
     survey_session, invitation = load_session_by_cookie(session, cookie)
     check_csrf(survey_session, csrf_token)
-    handover = session.get(Handover, invitation.id)
-    if not survey_session.assisted or handover is None:
+    if not survey_session.assisted:
         raise LinkNotFound
-    check_usable(invitation)
+    # Under the invitation's row lock, the session read again: of two presses at once (a double
+    # tap), the second finds it ended, so the code the victim is shown is never one replaced.
+    invitation = lock_invitation(session, invitation.id)
+    session.refresh(survey_session)
+    if survey_session.ended_at is not None:
+        raise NoSurveySession
+    handover = session.get(Handover, invitation.id, populate_existing=True)
+    if handover is None:
+        raise LinkNotFound
     end_session(session, survey_session)
     now = utcnow()
     code = replace_code(handover, at=now)

@@ -3,8 +3,9 @@
 A victim page (app/victim_page.py: render_victim: Exit this page, support, footer). The first
 right code becomes a survey session on this device, as opening a link does
 (app/handover/redeem.py). Every attempt is counted per client address before the code is
-checked (app/auth/throttle.py: 10 an hour, then an hour's wait); a right code takes its count
-back. A wrong, used or expired code gets the same page, so the page tells nothing.
+checked (app/auth/throttle.py: 10 an hour, then an hour's wait; for IPv6, 50 an hour per /48
+as well); a right code takes its count back. A wrong, used or expired code gets the same page,
+so the page tells nothing.
 
 No CSRF token: nothing here acts for someone already signed in, and the code in the form is
 the only secret. A form posted from another site is refused all the same (Sec-Fetch-Site), so a
@@ -20,7 +21,7 @@ from fastapi.responses import Response
 
 from app.auth.client_address import client_address
 from app.auth.staff_page import FormText
-from app.auth.throttle import clear_failures, code_address_subject, reserve_attempt
+from app.auth.throttle import clear_failures, code_subjects, reserve_attempt
 from app.db import SessionDep
 from app.errors import Forbidden
 from app.handover.redeem import CodeNotAccepted, redeem_code
@@ -43,8 +44,8 @@ def code_form(request: Request, session: SessionDep) -> Response:
 def enter_code(request: Request, session: SessionDep, code: FormText = "") -> Response:
     if request.headers.get("sec-fetch-site", "") == "cross-site":
         raise Forbidden(CROSS_SITE)
-    subject = code_address_subject(client_address(request))
-    reservation = reserve_attempt(session, [subject])
+    subjects = code_subjects(client_address(request))
+    reservation = reserve_attempt(session, subjects)
     if not reservation.granted:
         seconds = max(1, math.ceil(reservation.retry_after.total_seconds()))
         response = render_victim(
@@ -61,7 +62,7 @@ def enter_code(request: Request, session: SessionDep, code: FormText = "") -> Re
     except CodeNotAccepted:
         session.rollback()
         return render_victim(request, session, "handover/code.html", status_code=400, wrong=True)
-    clear_failures(session, [subject])
+    clear_failures(session, subjects)
     redirect = go(entered.next)
     set_cookie(redirect, entered.cookie_value)
     return redirect

@@ -18,7 +18,7 @@ from app.db import utcnow
 from app.errors import FieldError, InvalidInput
 from app.handover.acts import record_act
 from app.handover.codes import code_hash, new_code
-from app.handover.lookup import Match, matches_of
+from app.handover.lookup import Match, matches_of, still_found
 from app.handover.models import Handover
 from app.invitations import lifecycle
 from app.invitations.models import Invitation
@@ -64,6 +64,10 @@ def record_agreement(
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    if not still_found(invitation, at=at):
+        # Ended, purged or cancelled since the look-up: nothing to hand over (and a handover
+        # record made now would outlive the purge that has already run).
+        raise NoSuchMatch
     if invitation.first_sent_at is None:
         # The first handover is the invitation's "sent": its link lives VV_LINK_TTL_DAYS
         # from now (no longer VV_HANDOVER_DAYS from the upload).

@@ -22,7 +22,7 @@ from sqlmodel import Session, col, select
 from app.auth.deps import Caller
 from app.auth.throttle import clear_failures, reserve_attempt, support_lookup_subject
 from app.crime_groups import crime_group_title
-from app.db import utcnow
+from app.db import as_utc, utcnow
 from app.handover.models import Handover
 from app.invitations.contacts import case_ref_hash
 from app.invitations.lifecycle import InvitationStatus
@@ -91,6 +91,17 @@ def matches_of(session: Session, services: frozenset[str], typed: str) -> list[M
         .order_by(col(Invitation.touchpoint_date), col(Invitation.id))
     ).all()
     return [_match(invitation, handover) for invitation, handover in rows]
+
+
+def still_found(invitation: Invitation, *, at: datetime) -> bool:
+    """Whether a match found earlier would still be found (read again under its row lock): its
+    link may have ended, purge cut its ties, or the force cancelled it in between."""
+    return (
+        invitation.case_ref_hash is not None
+        and invitation.status not in NOT_FOUND_STATUSES
+        and invitation.expires_at is not None
+        and as_utc(invitation.expires_at) > at
+    )
 
 
 def _match(invitation: Invitation, handover: Handover | None) -> Match:

@@ -191,6 +191,9 @@ def assisted(
             previous_cookie=cookie_of(request),
         )
     except (NoSuchMatch, LinkEnded, LinkNotFound):
+        # A survey that cannot be opened (withdrawn, ended) records no agreement and no
+        # assisted start: the look-up's count is already committed, nothing else is kept.
+        session.rollback()
         return _lookup_page(request, caller, case_ref=case_ref.strip(), matches=[])
     except InvalidInput as exc:
         return _form_errors(request, caller, exc, case_ref, matches, invitation)

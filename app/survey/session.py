@@ -18,10 +18,11 @@ from sqlmodel import Session, col, select, update
 from app.auth.csrf import tokens_match
 from app.db import as_utc, utcnow
 from app.invitations.models import Invitation
+from app.security import SURVEY_COOKIE_NAME
 from app.settings import get_settings
 from app.survey.models import SurveySession
 
-COOKIE_NAME = "vv_survey"
+COOKIE_NAME = SURVEY_COOKIE_NAME
 # A one-time notice for the page a form redirects to (post, redirect, get), so the page's
 # address and title in the browser history are the same whether or not the form was sent.
 NOTICE_COOKIE_NAME = "vv_survey_notice"
