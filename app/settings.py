@@ -46,8 +46,9 @@ class Settings(BaseSettings):
     min_cell: int = 10
     link_ttl_days: int = 28
     # A support service's invitation not handed over within this many days of its upload ends
-    # (its link life, VV_LINK_TTL_DAYS, runs from the handover).
-    handover_days: int = Field(default=56, ge=1)
+    # (its link life, VV_LINK_TTL_DAYS, runs from the handover). Never sooner than 56 days:
+    # a survivor may not see their worker for weeks (issue 12), so a longer wait only.
+    handover_days: int = Field(default=56, ge=56, le=3650)
     reminder_after_days: int = 7
     dispatch_delay_days: int = 3
     quiet_hours: str = "20:00-09:00"

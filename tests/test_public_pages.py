@@ -150,13 +150,13 @@ def test_privacy_notice_says_what_why_how_long_who_and_how_to_complain(
         VV_RETENTION_MONTHS="24",
         VV_MIN_CELL="12",
         VV_VERIFY_URL="https://testshire.example/genuine",
-        VV_HANDOVER_DAYS="40",
+        VV_HANDOVER_DAYS="60",
     )
     text = text_of(client.get("/privacy").text)
     assert "Office of the Mayor of Testshire is the data controller" in text
     # A survey a support service hands over: its code, its life, the address sent once, help.
     assert "one-time code" in text and "stays open for 21 days" in text
-    assert "within 40 days, the survey ends unused" in text
+    assert "within 60 days, the survey ends unused" in text
     assert "use that number or address once to send it and do not keep it" in text
     assert "they see your answers while they help you. Nobody else does" in text
     assert "erased when the link expires, 21 days after the first message" in text

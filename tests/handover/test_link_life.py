@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -34,11 +35,25 @@ def test_not_handed_over_it_ends_at_the_handover_days(db: Session) -> None:
 
 
 def test_the_handover_days_are_a_setting(db: Session, settings_override: Any) -> None:
-    settings_override(VV_HANDOVER_DAYS="10")
+    settings_override(VV_HANDOVER_DAYS="70")
     held_invitation(db)
-    purge(db, at=utcnow() + timedelta(days=10, minutes=1))
+    purge(db, at=utcnow() + timedelta(days=69, hours=23))
+    db.commit()
+    assert _invitation(db).status != "expired"
+    purge(db, at=utcnow() + timedelta(days=70, minutes=1))
     db.commit()
     assert _invitation(db).status == "expired"
+
+
+@pytest.mark.parametrize("days", ["55", "0", "-1", "3651"])
+def test_the_handover_days_are_never_fewer_than_56(days: str, monkeypatch: Any) -> None:
+    from pydantic import ValidationError
+
+    from app.settings import Settings
+
+    monkeypatch.setenv("VV_HANDOVER_DAYS", days)
+    with pytest.raises(ValidationError):
+        Settings()
 
 
 def test_handed_over_the_link_lives_its_ttl_from_the_handover(
