@@ -73,6 +73,13 @@ def find_matches(session: Session, caller: Caller, typed: str) -> list[Match]:
     return matches
 
 
+def _spellings(case_ref: str) -> list[str]:
+    """The hashes of the reference as typed and in capitals: forces write references in
+    capitals, and a worker copying one from a letter may not (batches hash it exactly as
+    given, so the look-up tries both rather than changing what is stored)."""
+    return sorted({case_ref_hash(case_ref), case_ref_hash(case_ref.upper())})
+
+
 def matches_of(session: Session, services: frozenset[str], typed: str) -> list[Match]:
     """The matching invitations (no throttle: find_matches counts the look-up)."""
     case_ref = clean_case_ref(typed)
@@ -82,7 +89,7 @@ def matches_of(session: Session, services: frozenset[str], typed: str) -> list[M
         select(Invitation, Handover)
         .join(Handover, col(Handover.invitation_id) == col(Invitation.id), isouter=True)
         .where(
-            col(Invitation.case_ref_hash) == case_ref_hash(case_ref),
+            col(Invitation.case_ref_hash).in_(_spellings(case_ref)),
             col(Invitation.contact_via) == SUPPORT_SERVICE,
             col(Invitation.support_service).in_(sorted(services)),
             col(Invitation.status).not_in(NOT_FOUND_STATUSES),

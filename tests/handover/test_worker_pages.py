@@ -60,7 +60,18 @@ def test_a_crime_reference_finds_its_invitation(client: TestClient, db: Session)
     assert "No code handed over yet" in text
 
 
-@pytest.mark.parametrize("case_ref", ["", "   ", "CR/2026/9999", "cr/2026/0001", "x" * 300])
+def test_a_reference_typed_in_small_letters_finds_one_stored_in_capitals(
+    client: TestClient, db: Session
+) -> None:
+    invitation = held_invitation(db)
+    lowered = held_invitation(db, case_ref="cr/2026/lower")
+    staff = worker(client, db)
+    assert match_ids(look_up(staff, CASE_REF.lower()).text) == [invitation.id]
+    # A reference the force wrote in small letters is still found exactly as written.
+    assert match_ids(look_up(staff, "cr/2026/lower").text) == [lowered.id]
+
+
+@pytest.mark.parametrize("case_ref", ["", "   ", "CR/2026/9999", "CR/2026/000l", "x" * 300])
 def test_a_wrong_or_empty_reference_finds_nothing(
     client: TestClient, db: Session, case_ref: str
 ) -> None:
