@@ -1,7 +1,8 @@
 """Retention job: when a link ends, its contact details go and the tie to the response is cut.
 
 After a purge an expired invitation keeps only coarse context (crime group, touchpoint, area,
-dates, status) — enough for the funnel — and nothing that leads to a person or an answer.
+the months of its dates, status) — enough for the funnel — and nothing that leads to a person
+or an answer.
 Idempotent: a second run finds nothing to do.
 """
 
@@ -14,6 +15,7 @@ from sqlalchemy import delete, exists, or_, select, update
 from sqlmodel import Session, col
 
 from app.audit import record as record_event
+from app.db import as_utc
 from app.db import utcnow as now
 from app.handover.models import Handover
 from app.invitations import lifecycle
@@ -116,7 +118,41 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
                 link_encrypted=None,
             )
         )
+        _coarsen_times(session, chunk)
         report.invitations_closed += len(chunk)
+
+
+# The times an invitation keeps after its link ends: each only to its month, as a response
+# keeps only its month. An exact time could be lined up with other records made at that moment
+# (a support worker's audited handover, say) to say which worker's client did what.
+_KEPT_TIMES = (
+    "first_sent_at",
+    "expires_at",
+    "delivered_at",
+    "opened_at",
+    "started_at",
+    "completed_at",
+    "withdrawn_at",
+    "cancelled_at",
+)
+
+
+def _month_start(value: datetime | None) -> datetime | None:
+    if value is None:
+        return None
+    return as_utc(value).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
+
+
+def _coarsen_times(session: Session, ids: list[str]) -> None:
+    """Every kept time of these invitations to the first moment of its month (UTC)."""
+    columns = [col(Invitation.id), *(col(getattr(Invitation, name)) for name in _KEPT_TIMES)]
+    rows = session.execute(select(*columns).where(col(Invitation.id).in_(ids))).all()
+    values = [
+        {"id": row[0], **{name: _month_start(row[i + 1]) for i, name in enumerate(_KEPT_TIMES)}}
+        for row in rows
+    ]
+    if values:
+        session.execute(update(Invitation), values)
 
 
 def _erase_unused_contacts(session: Session, report: PurgeReport) -> None:

@@ -146,6 +146,41 @@ def test_purge_leaves_no_contact_detail_or_case_reference(db: Session) -> None:
     assert (again.invitations_closed, again.contacts_erased) == (0, 0)
 
 
+def test_a_closed_invitation_keeps_its_times_only_to_the_month(db: Session) -> None:
+    """An exact time could be lined up with an audited act at that moment (a support worker's
+    handover) to say which worker's client did what: after purge, only months are kept."""
+    _seed(db)
+    purge(db, at=now() + timedelta(days=29))
+    db.commit()
+    times = (
+        "first_sent_at",
+        "expires_at",
+        "delivered_at",
+        "opened_at",
+        "started_at",
+        "completed_at",
+        "withdrawn_at",
+        "cancelled_at",
+    )
+    kept = 0
+    for invitation in db.scalars(select(Invitation)):
+        for name in times:
+            value = getattr(invitation, name)
+            if value is None:
+                continue
+            kept += 1
+            assert (value.day, value.hour, value.minute, value.second, value.microsecond) == (
+                1,
+                0,
+                0,
+                0,
+                0,
+            ), (name, value)
+    db.commit()
+    assert kept >= 6  # first sent and expiry of each of the three: the funnel still counts them
+    assert purge(db, at=now() + timedelta(days=30)).invitations_closed == 0
+
+
 def test_purge_keeps_live_links_and_cooling_off(db: Session) -> None:
     _seed(db)
     purge(db, at=now() + timedelta(days=29))
