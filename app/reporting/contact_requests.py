@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Literal
 
@@ -42,6 +42,30 @@ DETAIL_LABELS: dict[str, str] = {
 }
 
 
+def _labelled(details: dict[str, str] | None) -> list[tuple[str, str]]:
+    """(label, value) pairs for display, known fields first."""
+    if not details:
+        return []
+    known = [(DETAIL_LABELS[key], details[key]) for key in DETAIL_LABELS if key in details]
+    other = [
+        (key.replace("_", " ").capitalize(), value)
+        for key, value in details.items()
+        if key not in DETAIL_LABELS
+    ]
+    return known + other
+
+
+@dataclass(frozen=True)
+class EarlierDetails:
+    """Details a request held before the same link replaced them, and when they were given."""
+
+    given_at: datetime
+    details: dict[str, str]
+
+    def detail_rows(self) -> list[tuple[str, str]]:
+        return _labelled(self.details)
+
+
 @dataclass(frozen=True)
 class OpenedRequest:
     """One request with its details decrypted, for the victims team only."""
@@ -54,20 +78,12 @@ class OpenedRequest:
     closed_at: datetime | None
     erase_after: datetime | None
     details: dict[str, str] | None  # None when no configured key opens it
+    # The details given before an update, latest first; None when no configured key opens them.
+    earlier: list[EarlierDetails] | None = field(default_factory=list)
 
     def detail_rows(self) -> list[tuple[str, str]]:
         """(label, value) pairs for display, known fields first."""
-        if not self.details:
-            return []
-        known = [
-            (DETAIL_LABELS[key], self.details[key]) for key in DETAIL_LABELS if key in self.details
-        ]
-        other = [
-            (key.replace("_", " ").capitalize(), value)
-            for key, value in self.details.items()
-            if key not in DETAIL_LABELS
-        ]
-        return known + other
+        return _labelled(self.details)
 
 
 def _open_details(ciphertext: str) -> dict[str, str] | None:
@@ -80,6 +96,29 @@ def _open_details(ciphertext: str) -> dict[str, str] | None:
         value = json.loads(plaintext)
     except ValueError:
         return {"message": plaintext}
+    return _as_details(value)
+
+
+def _open_earlier(ciphertext: str | None) -> list[EarlierDetails] | None:
+    """The earlier details (stored oldest first, as app/survey/contact_me.py keeps them),
+    latest first; an empty list if there are none, None if no configured key opens them."""
+    if ciphertext is None:
+        return []
+    try:
+        value = json.loads(decrypt(ciphertext))
+    except (DecryptionFailed, ValueError):
+        return None
+    return [
+        EarlierDetails(
+            given_at=datetime.fromisoformat(item["given_at"]),
+            details=_as_details(item.get("details")),
+        )
+        for item in reversed(value)
+    ]
+
+
+def _as_details(value: object) -> dict[str, str]:
+    """A decrypted JSON value as text fields to show; anything else as a message."""
     if isinstance(value, dict):
         return {
             str(key): "yes" if item is True else "no" if item is False else str(item)
@@ -119,6 +158,7 @@ def _opened(row: ContactRequest) -> OpenedRequest:
         closed_at=row.closed_at,
         erase_after=row.erase_after,
         details=_open_details(row.details_encrypted),
+        earlier=_open_earlier(row.earlier_details_encrypted),
     )
 
 

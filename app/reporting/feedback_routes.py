@@ -179,6 +179,13 @@ def post_action(body: ActionIn, session: SessionDep, caller: ApproverDep) -> Act
 # --- "Contact me" requests -----------------------------------------------------------------
 
 
+class EarlierDetailsOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)  # built from contact_requests.EarlierDetails
+
+    details: dict[str, str] = Field(description="What the victim left then, decrypted.")
+    given_at: datetime = Field(description="When these details were given.")
+
+
 class ContactRequestOut(BaseModel):
     model_config = ConfigDict(from_attributes=True)  # built from a contact_requests.OpenedRequest
 
@@ -193,6 +200,14 @@ class ContactRequestOut(BaseModel):
     erase_after: datetime | None
     details: dict[str, str] | None = Field(
         description="What the victim left, decrypted; null if no configured key opens it."
+    )
+    earlier: list[EarlierDetailsOut] | None = Field(
+        description=(
+            "Details given before the same survey link replaced them, latest first (at most "
+            "three: the first ever, and the most recent before `details`); check with the "
+            "victim before using a changed number. Empty if never updated; null if no "
+            "configured key opens them."
+        )
     )
 
 

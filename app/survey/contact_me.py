@@ -5,7 +5,10 @@ only the crime group is kept, so the team knows which specialists to involve. A 
 most one request. Its note (ContactRequestFiled) holds the request's id, encrypted, so a second
 request from the link updates the first rather than adding a row, and the request says when it
 was updated (`updated_at`): the team sees that the details changed, and checks before calling
-(someone else holding the link could have sent them). The note goes with the link's state.
+(someone else holding the link could have sent them). The details given before are kept beside
+the latest (`earlier_details_encrypted`), for the team only: an abuser holding the victim's
+phone cannot overwrite her safe number unseen. The victim's pages show none of this. The note
+goes with the link's state.
 """
 
 from __future__ import annotations
@@ -27,6 +30,10 @@ from app.survey.text_input import clean_victim_text
 
 NAME_MAX = 100
 BEST_TIME_MAX = 200
+# Earlier versions of a request's details kept on update: the first ever (most likely the
+# victim's own, and one that any number of later requests cannot push out) and the most recent
+# ones before the latest. Bounded, so the row stays small however often a link resends.
+EARLIER_KEPT = 3
 
 NEED_CONSENT = N_("Tick the box to say you want the victims team to contact you.")
 NEED_PHONE_OR_EMAIL = N_("Enter a phone number or an email address.")
@@ -140,6 +147,7 @@ def create_request(
     note = session.get(ContactRequestFiled, invitation_id)
     earlier = _request_of(session, note) if note is not None else None
     if earlier is not None:
+        earlier.earlier_details_encrypted = _kept_earlier(earlier)
         earlier.details_encrypted = details
         earlier.updated_at = utcnow()
         if earlier.status != "open":
@@ -157,6 +165,31 @@ def create_request(
     session.add(note)
     session.flush()
     return request
+
+
+def _kept_earlier(request: ContactRequest) -> str | None:
+    """The request's earlier details with its current ones added, encrypted, oldest first: the
+    first ever and then the most recent, EARLIER_KEPT at most. Details no configured key opens
+    cannot be carried over and are left out (the key rotation keeps this from happening)."""
+    try:
+        kept: list[object] = (
+            json.loads(decrypt(request.earlier_details_encrypted))
+            if request.earlier_details_encrypted is not None
+            else []
+        )
+        current_text = decrypt(request.details_encrypted)
+    except (DecryptionFailed, ValueError):
+        return request.earlier_details_encrypted
+    try:
+        current: object = json.loads(current_text)
+    except ValueError:  # plain text, as the team's list reads it (app/reporting)
+        current = {"message": current_text}
+    # The current details were given when the request was last updated, or else filed.
+    given_at = request.updated_at or request.created_at
+    kept.append({"details": current, "given_at": given_at.isoformat()})
+    if len(kept) > EARLIER_KEPT:
+        kept = kept[:1] + kept[len(kept) - EARLIER_KEPT + 1 :]
+    return encrypt(json.dumps(kept, ensure_ascii=False))
 
 
 def _details(contact: ContactForm) -> dict[str, str | None]:

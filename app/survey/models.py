@@ -104,6 +104,11 @@ class ContactRequest(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow, index=True)
     # When the same link last sent new details over these (None: never); shown to the team.
     updated_at: datetime | None = None
+    # The details this request held before it was updated, encrypted as a JSON list of
+    # {"details", "given_at"}, oldest first (app/survey/contact_me.py keeps at most
+    # EARLIER_KEPT): someone else holding the link must not be able to overwrite the victim's
+    # safe number unseen. None until the first update. Erased with the row.
+    earlier_details_encrypted: str | None = Field(default=None, max_length=16000)
     status: str = Field(default="open", max_length=16, index=True)
     closed_at: datetime | None = None
     closed_by: str | None = Field(default=None, max_length=80)

@@ -36,7 +36,11 @@ def _store_one_of_each(db: Session) -> None:
     upload(db, [make_row(safe_time="Mon-Sun 00:00-23:59")])
     dispatch_once(sender=RecordingSender())  # a link kept, encrypted, for the reminder
     invitation = db.scalars(select(Invitation)).one()
-    request = ContactRequest(details_encrypted=encrypt('{"name": "A"}'), crime_group="general")
+    request = ContactRequest(
+        details_encrypted=encrypt('{"name": "B"}'),
+        earlier_details_encrypted=encrypt('[{"details": {"name": "A"}, "given_at": "2026-12-01"}]'),
+        crime_group="general",
+    )
     db.add(request)
     db.flush()
     db.add(

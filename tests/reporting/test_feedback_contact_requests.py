@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from cryptography.fernet import Fernet, MultiFernet
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
@@ -115,3 +116,19 @@ def test_closed_requests_are_erased_after_the_retention_period(db: Session) -> N
     remaining = {row.id for row in db.exec(select(ContactRequest)).all()}
     assert remaining == {recent.id, still_open.id}
     assert erase_closed_contact_requests(db, now=now) == 0
+
+
+def test_earlier_details_no_key_opens_are_null_not_an_error(
+    client: TestClient, db: Session
+) -> None:
+    row = create_contact_request(db, DETAILS)
+    # Encrypted under a key the service no longer holds.
+    row.earlier_details_encrypted = (
+        MultiFernet([Fernet(Fernet.generate_key())]).encrypt(b"[]").decode()
+    )
+    db.add(row)
+    db.commit()
+
+    [item] = client.get(URL, headers=api_headers(db, Role.victims_team)).json()
+
+    assert item["details"] == DETAILS and item["earlier"] is None

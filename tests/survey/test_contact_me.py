@@ -3,6 +3,7 @@ second updates the first, and the link shows no trace of either."""
 
 from __future__ import annotations
 
+import json
 import re
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any
@@ -124,6 +125,31 @@ def test_a_second_request_from_the_same_link_updates_the_first(
     assert '"+447912654321"' in decrypt(updated.details_encrypted)
     assert "+447911123456" not in decrypt(updated.details_encrypted)
     assert updated.updated_at is not None and updated.created_at == request.created_at
+    # The first details are kept, encrypted, for the victims team only: whoever sent the
+    # second request (an abuser holding her phone, say) cannot erase the number she gave.
+    assert updated.earlier_details_encrypted is not None
+    assert "+447911123456" not in updated.earlier_details_encrypted
+    (kept,) = json.loads(decrypt(updated.earlier_details_encrypted))
+    assert kept["details"]["phone"] == "+447911123456"
+    assert kept["given_at"].startswith(request.created_at.strftime("%Y-%m-%dT%H:%M:%S"))
+
+
+def test_a_link_sending_many_requests_cannot_push_out_the_first_details(
+    client: TestClient, db: Session
+) -> None:
+    _completed(client, db)
+    for phone in ("07911 000001", "07911 000002", "07911 000003", "07911 000004", "07911 000005"):
+        _ask(client, phone)
+    (request,) = rows(db, select(ContactRequest))
+    assert '"+447911000005"' in decrypt(request.details_encrypted)
+    assert request.earlier_details_encrypted is not None
+    earlier = json.loads(decrypt(request.earlier_details_encrypted))
+    # The first details always, then the most recent earlier ones, oldest first.
+    assert [item["details"]["phone"] for item in earlier] == [
+        "+447911000001",
+        "+447911000003",
+        "+447911000004",
+    ]
 
 
 def test_the_note_names_its_request_only_encrypted(client: TestClient, db: Session) -> None:
@@ -174,7 +200,7 @@ def test_the_victims_team_sees_that_a_request_was_updated(client: TestClient, db
     db.commit()
     with TestClient(create_app()) as team:
         (item,) = team.get("/api/v1/contact-requests", headers=headers).json()
-        assert item["updated_at"] is None
+        assert item["updated_at"] is None and item["earlier"] == []
     _ask(client, "07912 654321")
     (request,) = rows(db, select(ContactRequest))
     assert request.updated_at is not None
@@ -183,10 +209,19 @@ def test_the_victims_team_sees_that_a_request_was_updated(client: TestClient, db
         assert item["updated_at"] is not None
         assert item["updated_at"].startswith(request.updated_at.strftime("%Y-%m-%dT%H:%M:%S"))
         assert item["details"]["phone"] == "+447912654321"
+        # The details given before, beside the latest, so the team can check with the victim.
+        (before,) = item["earlier"]
+        assert before["details"]["phone"] == "+447911123456"
+        assert before["given_at"].startswith(request.created_at.strftime("%Y-%m-%dT%H:%M:%S"))
         staff = signed_in_client(team, db, [Role.victims_team])
         page = staff.get("/staff/contact-requests").text
     assert "Updated" in page and "a second request from the same survey link" in page
     assert request.updated_at.strftime("%-d %B %Y, %H:%M") in page
+    latest, earlier = page.index("+447912654321"), page.index("+447911123456")
+    label = page.index(
+        "Earlier details (given " + request.created_at.strftime("%-d %B %Y, %H:%M") + " UTC)"
+    )
+    assert latest < label < earlier
 
 
 def test_the_confirmation_page_does_not_tell_whether_a_request_was_made(
