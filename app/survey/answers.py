@@ -143,9 +143,12 @@ def save_answers(
     *,
     saved_by: str | None,
     questions: Sequence[Mapping[str, Any]],
+    assisted: bool = False,
 ) -> None:
     """Insert or update one row per question; other questions' rows are never touched, except
-    follow-ups of these questions saved by another session (see `stale_follow_ups`)."""
+    follow-ups of these questions saved by another session (see `stale_follow_ups`).
+
+    `assisted`: saved in an assisted session; an answer saved again alone is no longer."""
     if not answers:
         return
     stale = stale_follow_ups(questions, answers.keys())
@@ -164,6 +167,7 @@ def save_answers(
             "value": value,
             "updated_at": now,
             "saved_by": saved_by,
+            "assisted": assisted,
         }
         for qid, value in answers.items()
     ]
@@ -177,9 +181,21 @@ def save_answers(
             "value": statement.excluded.value,
             "updated_at": statement.excluded.updated_at,
             "saved_by": statement.excluded.saved_by,
+            "assisted": statement.excluded.assisted,
         },
     )
     session.execute(statement)
+
+
+def answered_with_help(session: Session, invitation_id: str) -> set[str]:
+    """The questions whose saved answer was given in an assisted session."""
+    return set(
+        session.exec(
+            select(InProgressAnswer.question_id)
+            .where(col(InProgressAnswer.invitation_id) == invitation_id)
+            .where(col(InProgressAnswer.assisted))
+        ).all()
+    )
 
 
 def erase_answers(session: Session, invitation_id: str) -> None:

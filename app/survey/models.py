@@ -41,6 +41,10 @@ class InProgressAnswer(SQLModel, table=True):
     # The survey session that saved it (its id, the hash of the cookie); None when saved through
     # the JSON API. Only that session is ever shown the value (app/survey/visibility.py).
     saved_by: str | None = Field(default=None, max_length=64)
+    # Saved in an assisted session (a support worker helping, issue 12). Kept on the row, not
+    # read from the session: "Answer on my own" ends that session and retention deletes it a day
+    # on, while the answer stays until submit, and a response holding one is `assisted`.
+    assisted: bool = Field(default=False, sa_column_kwargs={"server_default": false()})
 
 
 class Response(SQLModel, table=True):

@@ -260,6 +260,7 @@ def _save(session: Session, visit: Visit, answers: dict[str, Any], following: st
             answers,
             saved_by=visit.survey_session.id,
             questions=visit.state.questions,
+            assisted=visit.survey_session.assisted,
         )
         mark_started(invitation)
     invitation.resume_at = following

@@ -15,7 +15,7 @@ from sqlmodel import Session
 from app.db import new_uuid, utcnow
 from app.invitations.lifecycle import InvitationStatus, mark_completed, mark_started
 from app.invitations.models import Invitation
-from app.survey.answers import erase_answers, load_answers
+from app.survey.answers import answered_with_help, erase_answers, load_answers
 from app.survey.bank import PinnedBank, pin_bank, stage_context
 from app.survey.entry import lock_invitation
 from app.survey.journey import visible_questions
@@ -76,7 +76,9 @@ def build_rows(
 def submit(session: Session, invitation_id: str, *, assisted: bool = False) -> Invitation:
     """Complete the survey (idempotent): creates the response once and feeds the rollups.
 
-    `assisted`: sent from a session a support worker started at the victim's request."""
+    `assisted`: sent from a session a support worker started at the victim's request. The
+    response is assisted too when any answer it holds was saved in such a session, however it
+    is sent (after "Answer on my own", from the victim's device or by the JSON API)."""
     invitation = lock_invitation(session, invitation_id)
     if invitation.status == InvitationStatus.completed and invitation.response_id is not None:
         return invitation
@@ -84,6 +86,9 @@ def submit(session: Session, invitation_id: str, *, assisted: bool = False) -> I
     language = survey_language(invitation, bank)
     answers = load_answers(session, invitation.id)
     questions = bank.questions(invitation.touchpoint, language, stage_context(invitation))
+    helped = answered_with_help(session, invitation.id)
+    # Only the answers the response holds: one to a question no longer shown is not sent.
+    assisted = assisted or any(q["id"] in helped for q in visible_questions(questions, answers))
     response = Response(
         id=new_uuid(),
         bank_version_id=bank.version_id,

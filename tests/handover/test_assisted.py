@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 
 import httpx
 import pytest
@@ -10,13 +11,23 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 
 from app.audit import AuditEvent
+from app.db import utcnow
 from app.handover.codes import code_hash
 from app.handover.models import Handover
+from app.invitations.models import Invitation
 from app.survey.models import Response, SurveySession
+from app.survey.session import delete_old_sessions
 from tests.auth_helpers import staff_csrf_token
 from tests.factories import create_bank_version
 from tests.handover.factories import CASE_REF, held_invitation, look_up, match_ids, worker
-from tests.survey.factories import bank_document, create_invitation, csrf_token, enter
+from tests.survey.factories import (
+    answer,
+    bank_document,
+    create_invitation,
+    csrf_token,
+    enter,
+    token_for,
+)
 
 ASSISTED_URL = "/staff/support/assisted"
 OWN_CODE = re.compile(r'id="own-code"[^>]*>([A-Z0-9]{4})-([A-Z0-9]{4})<')
@@ -116,6 +127,102 @@ def test_answer_on_my_own_ends_the_session_and_gives_a_code(
     db.expire_all()
     assert db.exec(select(Response)).one().assisted is False
     db.commit()
+
+
+def _answer_alone(staff: TestClient) -> str:
+    """Press "Answer on my own" on the worker's device; returns the victim's new code."""
+    page = staff.post("/survey/on-my-own", data={"csrf_token": csrf_token(staff, "/survey/start")})
+    assert page.status_code == 200, page.text
+    match = OWN_CODE.search(page.text)
+    assert match
+    return match.group(1) + match.group(2)
+
+
+def _redeem(client: TestClient, code: str) -> TestClient:
+    victim = TestClient(client.app, base_url=str(client.base_url))
+    assert victim.post("/code", data={"code": code}, follow_redirects=False).status_code == 303
+    return victim
+
+
+def _sent_assisted(db: Session) -> bool:
+    db.expire_all()
+    assisted = db.exec(select(Response)).one().assisted
+    db.commit()
+    return assisted
+
+
+def test_answers_given_with_help_keep_the_response_assisted_after_answer_on_my_own(
+    client: TestClient, db: Session
+) -> None:
+    staff = _assisted(client, db)
+    assert answer(staff, "sat_overall", "very_dissatisfied").status_code == 303
+    victim = _redeem(client, _answer_alone(staff))
+    assert answer(victim, "someone_charged", "no").status_code == 303
+    _submit(victim)
+    assert _sent_assisted(db) is True
+
+
+def test_a_skip_given_with_help_counts_as_help(client: TestClient, db: Session) -> None:
+    staff = _assisted(client, db)
+    assert answer(staff, "sat_overall", None).status_code == 303
+    _submit(_redeem(client, _answer_alone(staff)))
+    assert _sent_assisted(db) is True
+
+
+def test_help_is_kept_when_sent_by_the_api_after_the_sessions_are_deleted(
+    client: TestClient, db: Session
+) -> None:
+    invitation = _held_and_helped(client, db)
+    # The retention job deletes ended sessions a day on: the help is still known.
+    delete_old_sessions(db, at=utcnow() + timedelta(days=3))
+    db.commit()
+    assert db.exec(select(SurveySession)).all() == []
+    token = token_for(invitation)
+    api = TestClient(client.app, base_url=str(client.base_url))
+    saved = api.put(f"/api/v1/survey/{token}/answers", json={"answers": {"someone_charged": "no"}})
+    assert saved.status_code == 200, saved.text
+    assert api.post(f"/api/v1/survey/{token}/submit").status_code == 200
+    assert _sent_assisted(db) is True
+
+
+def _held_and_helped(client: TestClient, db: Session) -> Invitation:
+    invitation = held_invitation(db)
+    staff = worker(client, db)
+    assert _start(staff).status_code == 303
+    assert answer(staff, "sat_overall", "very_satisfied").status_code == 303
+    _answer_alone(staff)
+    return invitation
+
+
+def test_an_answer_given_with_help_then_changed_alone_leaves_the_response_self(
+    client: TestClient, db: Session
+) -> None:
+    staff = _assisted(client, db)
+    assert answer(staff, "sat_overall", "very_satisfied").status_code == 303
+    victim = _redeem(client, _answer_alone(staff))
+    # The victim gives that answer again on their own: the response holds no answer given
+    # with help.
+    assert answer(victim, "sat_overall", "fairly_satisfied").status_code == 303
+    _submit(victim)
+    assert _sent_assisted(db) is False
+
+
+def test_an_assisted_session_that_saved_nothing_leaves_the_response_self(
+    client: TestClient, db: Session
+) -> None:
+    staff = _assisted(client, db)
+    assert staff.get("/survey/start").status_code == 200
+    victim = _redeem(client, _answer_alone(staff))
+    assert answer(victim, "sat_overall", "very_satisfied").status_code == 303
+    _submit(victim)
+    assert _sent_assisted(db) is False
+
+
+def test_a_survey_never_assisted_stays_self(client: TestClient, db: Session) -> None:
+    enter(client, create_invitation(db))
+    assert answer(client, "sat_overall", "very_satisfied").status_code == 303
+    _submit(client)
+    assert _sent_assisted(db) is False
 
 
 def test_answer_on_my_own_needs_the_form_token(client: TestClient, db: Session) -> None:
