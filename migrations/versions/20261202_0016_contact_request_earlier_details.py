@@ -6,7 +6,7 @@ request from the same link replaced them, encrypted as a JSON list of {"details"
 both and checks with the victim before using a changed number. Null until the first update.
 
 Revision ID: 0016
-Revises: 0014
+Revises: 0015
 Create Date: 2026-12-02
 """
 
@@ -17,7 +17,7 @@ import sqlmodel
 from alembic import op
 
 revision: str = "0016"
-down_revision: str | None = "0014"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
