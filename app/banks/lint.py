@@ -8,7 +8,6 @@ measures in measure_rules, the wording in wording; this module runs them all.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from typing import Any
 
@@ -24,6 +23,7 @@ from app.banks.schema import (
     parse_document,
 )
 from app.banks.wording import lint_waivers, lint_wording, question_strings
+from app.time_estimates import states_time_estimate
 
 RULES: dict[str, str] = {
     "schema": "the file does not follow the bank format",
@@ -60,15 +60,6 @@ RULES: dict[str, str] = {
     "empty_section": "sections have questions",
     "intro_time_estimate": "the introduction states no time estimate (the start page gives one)",
 }
-
-# A duration in the introduction, in the languages banks are written in: "10 minutes", "a few
-# minutes", "10 minut", "10 منٹ", "an hour". The start page computes the one estimate from the
-# route a victim is shown; a second, fixed one in the bank would soon disagree with it.
-_TIME_ESTIMATE = re.compile(
-    r"(?:\d+|\b(?:a|one|two|three|four|five|six|seven|eight|nine|ten|fifteen|twenty|thirty"
-    r"|few|couple of)\b)\s*-?\s*(?:minutes?|mins?\b|hours?|minut\w*|godzin\w*|منٹ|گھنٹ)",
-    re.IGNORECASE,
-)
 
 
 def _languages(value: Any) -> set[str]:
@@ -226,7 +217,7 @@ def _lint_introduction(out: Collector, document: BankDocument) -> None:
     values = texts.items() if isinstance(texts, dict) else [("en", texts)] if texts else []
     for language, value in values:
         text = value.get("text") if isinstance(value, dict) else value  # {text, status}
-        if isinstance(text, str) and _TIME_ESTIMATE.search(text):
+        if isinstance(text, str) and states_time_estimate(text):
             out.add(
                 BANK,
                 "intro_time_estimate",

@@ -39,6 +39,7 @@ from app.messaging.texts import (
     survey_link,
     text_in,
 )
+from app.time_estimates import states_time_estimate
 
 Problem = tuple[str, str, str]
 
@@ -55,6 +56,9 @@ REQUIRED = {
     ("specialist", "sms"): ("link", "verify_url"),
     ("specialist", "email"): ("link", "verify_url", "stop_link"),
 }
+
+
+TIME_ESTIMATE_PROBLEM = "states a time estimate: the start page gives the one estimate"
 
 
 def deployment_from_environment() -> Deployment:
@@ -184,6 +188,10 @@ class _Check:
         words = forbidden_words(text)
         if words:
             problems.append(("not neutral: must not say " + ", ".join(words), "error"))
+        if states_time_estimate(text):
+            problems.append(
+                ("states a time estimate: the start page gives the one estimate", "error")
+            )
         problems.extend(self._placeholders(text, severity))
         sent = fill(text, self.values)
         if self.contact == "specialist":

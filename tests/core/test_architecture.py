@@ -27,6 +27,7 @@ CORE = {
     "db",
     "encrypted_rows",
     "enums",
+    "time_estimates",
     "errors",
     "health",
     "i18n",

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from app.messaging.message_lint import lint_messages
+from app.messaging.message_lint import TIME_ESTIMATE_PROBLEM, lint_messages
 from app.messaging.texts import MESSAGES_PATH, Deployment, render_message
 
 # A deployment whose names say nothing, and one whose domain names the PCC and "victims".
@@ -110,6 +110,21 @@ def test_a_specialist_message_never_names_the_organisation(tmp_path: Path) -> No
         "specialist_messages.invitation.email.subject[en]",
         "must not name {organisation}",
     ) in problems
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        "{organisation}: your views {link} takes about 10 minutes\nStop: {stop_link}",
+        "{organisation}: a few minutes of your views {link}\nStop: {stop_link}",
+        "{organisation}: ankieta, około 10 minut {link}\nStop: {stop_link}",
+    ],
+)
+def test_a_message_stating_a_time_estimate_fails(tmp_path: Path, body: str) -> None:
+    """The start page gives the one estimate, from the route the victim will see."""
+    path = _write(tmp_path, body + "\nReply STOP to stop")
+    problems = {(p[0], p[1].split(" (")[0]) for p in _errors(path)}
+    assert ("invitation.sms.body[en]", TIME_ESTIMATE_PROBLEM) in problems
 
 
 @pytest.mark.parametrize(
