@@ -3,6 +3,7 @@ died), the skips (opted out, duplicate, cooling off, stage allocation), its invi
 their first messages.
 
 A row a support service passes on (`contact_via: support_service`) has no contact of ours: its
+stage is in the case-stage ledger keyed by the case and the service (`passed_on_skips`), and its
 invitation is stored without any message (delivery through the service comes later) and is
 held for the link's life (`expires_at`), after which purge closes it like any other. A row
 whose safe time leaves no sending time within the link's life gets its invitation message
@@ -37,6 +38,7 @@ from app.invitations.stage_ledger import (
     allocate,
     forget_stages_of,
     load_stages,
+    passed_on_skips,
 )
 
 __all__ = ["ChunkOutcome", "ImportContext", "PreparedRow", "prepare", "store_chunk"]
@@ -201,7 +203,7 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
 
     ledger = load_stages(
         session,
-        {prepared.stage_key: prepared.case_hash for prepared in chunk if prepared.direct},
+        {prepared.stage_key: prepared.case_hash for prepared in chunk},
         batch_id=context.batch_id,
         is_postgres=context.is_postgres,
     )
@@ -209,8 +211,14 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     writes = ChunkWrites()
     for prepared in chunk:
         if not prepared.direct:
-            # No contact of ours: no contact skip applies, and the ledger (kept per contact)
-            # has nothing to key on until delivery through the service is built.
+            # No contact of ours: no contact skip applies; the ledger keys the service's part
+            # in the case, so a stage it passed on is never passed on again.
+            if passed_on_skips(ledger.setdefault(prepared.stage_key, {}), prepared.row.touchpoint):
+                _skip(outcome, prepared, STAGE_ALLOCATION)
+                continue
+            ledger[prepared.stage_key][prepared.row.touchpoint] = Stage(
+                touchpoint=prepared.row.touchpoint, first_due_at=context.now
+            )
             add_invitation(writes, context, prepared, None, None)
             outcome.accepted += 1
             continue
@@ -228,15 +236,17 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
             reason = STAGE_ALLOCATION if due_at is None else None
             _settle_contact(writes, pick, invited=due_at is not None)
         if reason is not None or due_at is None or not isinstance(pick, _Pick):
-            outcome.skipped.append({"row": prepared.index, "reason": reason})
-            outcome.skip_cells.append(
-                skip_cell(str(reason), prepared.row.crime_group, prepared.row.touchpoint)
-            )
+            _skip(outcome, prepared, str(reason))
             continue
         add_invitation(writes, context, prepared, pick.contact_id, due_at)
         outcome.accepted += 1
     write_chunk(session, context, writes)
     return outcome
+
+
+def _skip(outcome: ChunkOutcome, prepared: PreparedRow, reason: str) -> None:
+    outcome.skipped.append({"row": prepared.index, "reason": reason})
+    outcome.skip_cells.append(skip_cell(reason, prepared.row.crime_group, prepared.row.touchpoint))
 
 
 @dataclass(frozen=True, slots=True)
