@@ -38,6 +38,7 @@ from app.invitations.stage_ledger import (
     allocate,
     forget_stages_of,
     load_stages,
+    lock_passed_on,
     passed_on_skips,
 )
 
@@ -201,6 +202,8 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
 
+    if context.is_postgres:
+        lock_passed_on(session, [prepared.stage_key for prepared in chunk if not prepared.direct])
     ledger = load_stages(
         session,
         {prepared.stage_key: prepared.case_hash for prepared in chunk},

@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -87,6 +87,19 @@ def passed_on_skips(stages: Mapping[str, Stage], touchpoint: str) -> bool:
     the case, or a later one (`allocate`'s first rule; no gap and no cancelling)."""
     here = TOUCHPOINTS.index(touchpoint)
     return any(TOUCHPOINTS.index(stage.touchpoint) >= here for stage in stages.values())
+
+
+def lock_passed_on(session: Session, keys: Iterable[str]) -> None:
+    """On PostgreSQL, hold the ledger keys of a chunk's support-service rows until it commits.
+
+    Such a row has no contact row to lock, and a stage not in the ledger yet has no ledger row
+    to lock either: a transaction-scoped advisory lock on each key (in order, so two chunks
+    never wait on each other in a circle) makes two uploads of one service's part in a case
+    decided one after the other."""
+    for key in sorted(set(keys)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def load_stages(

@@ -4,18 +4,22 @@ counted."""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 
 from app.db import as_utc
 from app.db import utcnow as now
-from app.invitations.contacts import case_ref_hash, contact_hash, stage_key
+from app.invitations.contacts import case_ref_hash, contact_hash, service_party, stage_key
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import CaseStage, Contact, Invitation, OutboundMessage, SkippedCount
 from app.invitations.stage_ledger import Stage, allocate
 from app.jobs.retention import purge
+from tests.conftest import is_postgres
 from tests.invitations.factories import (
     RecordingSender,
     days_ago,
@@ -243,8 +247,6 @@ def test_not_safe_and_invalid_rows_are_counted_by_what_can_be_counted(db: Sessio
 def test_an_import_that_fails_cancels_no_earlier_stage_and_leaves_no_ledger_row(
     db: Session,
 ) -> None:
-    import pytest  # noqa: PLC0415
-
     from app.db import session_scope  # noqa: PLC0415
     from app.invitations.batches import import_rows  # noqa: PLC0415
 
@@ -356,8 +358,6 @@ def test_a_services_ledger_row_is_keyed_and_erased_as_any(
 
 
 def test_a_failed_import_leaves_no_ledger_row_of_a_service(db: Session) -> None:
-    import pytest  # noqa: PLC0415
-
     from app.db import session_scope  # noqa: PLC0415
     from app.invitations.batches import import_rows  # noqa: PLC0415
 
@@ -370,3 +370,37 @@ def test_a_failed_import_leaves_no_ledger_row_of_a_service(db: Session) -> None:
         import_rows(session, failing_rows(), actor="test", source="json", chunk_size=2)
     assert stages(db) == [] and _service_invitations(db) == []
     assert upload(db, [make_support_service_row()]).accepted == 1
+
+
+@pytest.mark.skipif(
+    not is_postgres(os.environ.get("VV_TEST_DATABASE_URL", "")),
+    reason="SQLite has one writer at a time; PostgreSQL's uploads run side by side",
+)
+def test_two_uploads_of_one_services_stage_at_once_invite_it_once(db: Session) -> None:
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations.stage_ledger import lock_passed_on  # noqa: PLC0415
+
+    key = stage_key(case_ref_hash(make_row()["case_ref"]), service_party("victim_support"))
+    results: list[Any] = []
+    with session_scope() as other:
+        # Another upload holds the service's part in the case and records its stage.
+        lock_passed_on(other, [key])
+        uploading = threading.Thread(
+            target=lambda: results.append(upload(db, [make_support_service_row()]))
+        )
+        uploading.start()
+        uploading.join(1.0)
+        assert uploading.is_alive(), "the upload did not wait for the other one"
+        other.add(
+            CaseStage(
+                case_hash=key,
+                touchpoint="reporting",
+                stage_date=date.today(),
+                invited_on=date.today(),
+                first_due_at=now(),
+                modules=[],
+            )
+        )
+    uploading.join(30)
+    (result,) = results
+    assert result.accepted == 0 and result.skipped == [{"row": 0, "reason": "stage_allocation"}]
