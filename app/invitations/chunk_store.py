@@ -28,14 +28,16 @@ from sqlmodel import Session, col
 from app.db import as_utc
 from app.invitations.chunk_prepare import ImportContext, PreparedRow, prepare, within_safe_time
 from app.invitations.chunk_writes import MESSAGE_WAITING, ChunkWrites, add_invitation, write_chunk
-from app.invitations.import_state import NO_SYNC
-from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.contacts import service_party, stage_key
+from app.invitations.import_state import IMPORTING, NO_SYNC
+from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.invitations.scheduling import next_send_time
 from app.invitations.skip_counts import SkipCell, skip_cell
 from app.invitations.stage_ledger import (
     STAGE_ALLOCATION,
     Stage,
     allocate,
+    forget_stages,
     forget_stages_of,
     load_stages,
     lock_passed_on,
@@ -183,6 +185,56 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
         )
 
 
+def _take_over_unmade_passed_on(
+    session: Session, context: ImportContext, passed_on: list[PreparedRow]
+) -> None:
+    """Remove what another batch still importing made of these services' parts in these cases
+    (their invitations and ledger stages), as `_take_over_unmade` does for contacts.
+
+    A retry of the file of an import that died must not skip its support-service rows for the
+    dead import's stages: those go when the dead import is undone. Such an invitation has no
+    message, so its batch's status decides: if the other import makes its batch whole first,
+    its stages stand and skip these rows; if this chunk deletes first, they are this batch's.
+    """
+    if not passed_on:
+        return
+    parts = {(prepared.case_hash, prepared.row.support_service) for prepared in passed_on}
+    found = session.execute(
+        select(col(Invitation.id), col(Invitation.case_ref_hash), col(Invitation.support_service))
+        .join(InvitationBatch, col(InvitationBatch.id) == col(Invitation.batch_id))
+        .where(col(Invitation.contact_id).is_(None))
+        .where(col(Invitation.case_ref_hash).in_(sorted({case for case, _ in parts})))
+        .where(col(Invitation.batch_id) != context.batch_id)
+        .where(col(InvitationBatch.status) == IMPORTING)
+    )
+    taken = sorted(inv_id for inv_id, case, service in found if (case, service) in parts)
+    if not taken:
+        return
+    # Decided under the DELETE's own condition; the ledger rows go only with what it removed.
+    removed = session.execute(
+        delete(Invitation)
+        .where(col(Invitation.id).in_(taken))
+        .where(
+            exists()
+            .where(col(InvitationBatch.id) == col(Invitation.batch_id))
+            .where(col(InvitationBatch.status) == IMPORTING)
+        )
+        .returning(
+            col(Invitation.case_ref_hash),
+            col(Invitation.support_service),
+            col(Invitation.touchpoint),
+        ),
+        execution_options=NO_SYNC,
+    ).all()
+    forget_stages(
+        session,
+        [
+            (stage_key(case, service_party(service)), touchpoint)
+            for case, service, touchpoint in removed
+        ],
+    )
+
+
 def _replacing(contact: Any, context: ImportContext) -> dict[str, Any]:
     """A known contact marked as seen by this batch, keeping what it replaces (for undoing)."""
     return {
@@ -202,8 +254,10 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
 
+    passed_on = [prepared for prepared in chunk if not prepared.direct]
     if context.is_postgres:
-        lock_passed_on(session, [prepared.stage_key for prepared in chunk if not prepared.direct])
+        lock_passed_on(session, [prepared.stage_key for prepared in passed_on])
+    _take_over_unmade_passed_on(session, context, passed_on)
     ledger = load_stages(
         session,
         {prepared.stage_key: prepared.case_hash for prepared in chunk},

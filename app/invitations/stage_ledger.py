@@ -205,6 +205,11 @@ def forget_stages_of(session: Session, invitation_ids: Any) -> None:
         for case, digest, service, touchpoint in made
         if digest or service
     ]
+    forget_stages(session, pairs)
+
+
+def forget_stages(session: Session, pairs: list[tuple[str, str]]) -> None:
+    """Remove these ledger rows (key, touchpoint)."""
     for start in range(0, len(pairs), 500):
         session.execute(
             delete(CaseStage).where(

@@ -404,3 +404,43 @@ def test_two_uploads_of_one_services_stage_at_once_invite_it_once(db: Session) -
     uploading.join(30)
     (result,) = results
     assert result.accepted == 0 and result.skipped == [{"row": 0, "reason": "stage_allocation"}]
+
+
+@pytest.mark.parametrize("purged", ["purge first", "retry first"])
+def test_a_retry_after_a_dead_import_passes_a_services_stage_on_once(
+    db: Session, monkeypatch: pytest.MonkeyPatch, purged: str
+) -> None:
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations import batches  # noqa: PLC0415
+    from app.invitations.batches import import_rows  # noqa: PLC0415
+
+    rows = [
+        make_support_service_row(),
+        make_support_service_row(case_ref="DEAD-2", touchpoint="outcome", outcome="nfa"),
+    ]
+    monkeypatch.setattr(batches, "_abandon_after_error", lambda session, batch_id: None)
+
+    def dying_rows() -> Any:
+        yield from rows
+        raise SystemExit(9)  # no clean-up, as with kill -9
+
+    with pytest.raises(SystemExit), session_scope() as session:
+        import_rows(session, dying_rows(), actor="test", source="json", chunk_size=2)
+    monkeypatch.undo()
+    assert len(stages(db)) == 2
+    if purged == "purge first":
+        purge(db, at=now() + timedelta(hours=2))
+        db.commit()
+    retry = upload(db, rows)
+    assert retry.accepted == 2 and retry.skipped == []
+    purge(db, at=now() + timedelta(hours=2))  # the dead import is undone, if not yet
+    db.commit()
+    assert sorted(touchpoint for _, touchpoint, _ in _service_invitations(db)) == [
+        "outcome",
+        "reporting",
+    ]
+    assert len(stages(db)) == 2
+    assert upload(db, rows).skipped == [
+        {"row": 0, "reason": "stage_allocation"},
+        {"row": 1, "reason": "stage_allocation"},
+    ]
