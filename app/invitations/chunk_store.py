@@ -203,6 +203,7 @@ def _take_over_unmade_passed_on(
         select(col(Invitation.id), col(Invitation.case_ref_hash), col(Invitation.support_service))
         .join(InvitationBatch, col(InvitationBatch.id) == col(Invitation.batch_id))
         .where(col(Invitation.contact_id).is_(None))
+        .where(col(Invitation.first_sent_at).is_(None))  # one handed over already stands
         .where(col(Invitation.case_ref_hash).in_(sorted({case for case, _ in parts})))
         .where(col(Invitation.batch_id) != context.batch_id)
         .where(col(InvitationBatch.status) == IMPORTING)
@@ -214,6 +215,7 @@ def _take_over_unmade_passed_on(
     removed = session.execute(
         delete(Invitation)
         .where(col(Invitation.id).in_(taken))
+        .where(col(Invitation.first_sent_at).is_(None))
         .where(
             exists()
             .where(col(InvitationBatch.id) == col(Invitation.batch_id))
