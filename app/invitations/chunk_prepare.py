@@ -7,7 +7,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from app.crypto import encrypt
-from app.invitations.contacts import case_mark, case_ref_hash, contact_hash, stage_key
+from app.invitations.contacts import (
+    case_mark,
+    case_ref_hash,
+    contact_hash,
+    service_party,
+    stage_key,
+)
 from app.invitations.delays import delay_days
 from app.invitations.row_contact import DIRECT, ContactRules
 from app.invitations.rows import DateWindow, ValidRow
@@ -48,7 +54,7 @@ class PreparedRow:
     # None: the safe time leaves no sending time within the link's life.
     due_at: datetime | None
     case_hash: str
-    stage_key: str
+    stage_key: str  # the victim's part (or, passed on, the service's part) in the case
     case_mark: str
 
     @property
@@ -63,7 +69,9 @@ def prepare(context: ImportContext, chunk: list[tuple[int, ValidRow]]) -> list[P
 def _prepare_row(context: ImportContext, index: int, row: ValidRow) -> PreparedRow:
     case = case_ref_hash(row.case_ref)
     if row.contact_via != DIRECT:
-        return PreparedRow(index, row, "", "", None, None, case, "", "")
+        assert row.support_service is not None  # required by the row's rules
+        key = stage_key(case, service_party(row.support_service))
+        return PreparedRow(index, row, "", "", None, None, case, key, "")
     digest = contact_hash(row.destination)
     return PreparedRow(
         index=index,

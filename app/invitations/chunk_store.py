@@ -3,6 +3,7 @@ died), the skips (opted out, duplicate, cooling off, stage allocation), its invi
 their first messages.
 
 A row a support service passes on (`contact_via: support_service`) has no contact of ours: its
+stage is in the case-stage ledger keyed by the case and the service (`passed_on_skips`), and its
 invitation is stored without any message (delivery through the service comes later) and is
 held for the link's life (`expires_at`), after which purge closes it like any other. A row
 whose safe time leaves no sending time within the link's life gets its invitation message
@@ -27,16 +28,20 @@ from sqlmodel import Session, col
 from app.db import as_utc
 from app.invitations.chunk_prepare import ImportContext, PreparedRow, prepare, within_safe_time
 from app.invitations.chunk_writes import MESSAGE_WAITING, ChunkWrites, add_invitation, write_chunk
-from app.invitations.import_state import NO_SYNC
-from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.contacts import service_party, stage_key
+from app.invitations.import_state import IMPORTING, NO_SYNC
+from app.invitations.models import Contact, Invitation, InvitationBatch, OutboundMessage
 from app.invitations.scheduling import next_send_time
 from app.invitations.skip_counts import SkipCell, skip_cell
 from app.invitations.stage_ledger import (
     STAGE_ALLOCATION,
     Stage,
     allocate,
+    forget_stages,
     forget_stages_of,
     load_stages,
+    lock_passed_on,
+    passed_on_skips,
 )
 
 __all__ = ["ChunkOutcome", "ImportContext", "PreparedRow", "prepare", "store_chunk"]
@@ -180,6 +185,58 @@ def _take_over_unmade(session: Session, context: ImportContext, known: dict[str,
         )
 
 
+def _take_over_unmade_passed_on(
+    session: Session, context: ImportContext, passed_on: list[PreparedRow]
+) -> None:
+    """Remove what another batch still importing made of these services' parts in these cases
+    (their invitations and ledger stages), as `_take_over_unmade` does for contacts.
+
+    A retry of the file of an import that died must not skip its support-service rows for the
+    dead import's stages: those go when the dead import is undone. Such an invitation has no
+    message, so its batch's status decides: if the other import makes its batch whole first,
+    its stages stand and skip these rows; if this chunk deletes first, they are this batch's.
+    """
+    if not passed_on:
+        return
+    parts = {(prepared.case_hash, prepared.row.support_service) for prepared in passed_on}
+    found = session.execute(
+        select(col(Invitation.id), col(Invitation.case_ref_hash), col(Invitation.support_service))
+        .join(InvitationBatch, col(InvitationBatch.id) == col(Invitation.batch_id))
+        .where(col(Invitation.contact_id).is_(None))
+        .where(col(Invitation.first_sent_at).is_(None))  # one handed over already stands
+        .where(col(Invitation.case_ref_hash).in_(sorted({case for case, _ in parts})))
+        .where(col(Invitation.batch_id) != context.batch_id)
+        .where(col(InvitationBatch.status) == IMPORTING)
+    )
+    taken = sorted(inv_id for inv_id, case, service in found if (case, service) in parts)
+    if not taken:
+        return
+    # Decided under the DELETE's own condition; the ledger rows go only with what it removed.
+    removed = session.execute(
+        delete(Invitation)
+        .where(col(Invitation.id).in_(taken))
+        .where(col(Invitation.first_sent_at).is_(None))
+        .where(
+            exists()
+            .where(col(InvitationBatch.id) == col(Invitation.batch_id))
+            .where(col(InvitationBatch.status) == IMPORTING)
+        )
+        .returning(
+            col(Invitation.case_ref_hash),
+            col(Invitation.support_service),
+            col(Invitation.touchpoint),
+        ),
+        execution_options=NO_SYNC,
+    ).all()
+    forget_stages(
+        session,
+        [
+            (stage_key(case, service_party(service)), touchpoint)
+            for case, service, touchpoint in removed
+        ],
+    )
+
+
 def _replacing(contact: Any, context: ImportContext) -> dict[str, Any]:
     """A known contact marked as seen by this batch, keeping what it replaces (for undoing)."""
     return {
@@ -199,9 +256,13 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     known = _known_contacts(session, context, set(first_rows) - set(new_ids))
     _take_over_unmade(session, context, known)
 
+    passed_on = [prepared for prepared in chunk if not prepared.direct]
+    if context.is_postgres:
+        lock_passed_on(session, [prepared.stage_key for prepared in passed_on])
+    _take_over_unmade_passed_on(session, context, passed_on)
     ledger = load_stages(
         session,
-        {prepared.stage_key: prepared.case_hash for prepared in chunk if prepared.direct},
+        {prepared.stage_key: prepared.case_hash for prepared in chunk},
         batch_id=context.batch_id,
         is_postgres=context.is_postgres,
     )
@@ -209,8 +270,14 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     writes = ChunkWrites()
     for prepared in chunk:
         if not prepared.direct:
-            # No contact of ours: no contact skip applies, and the ledger (kept per contact)
-            # has nothing to key on until delivery through the service is built.
+            # No contact of ours: no contact skip applies; the ledger keys the service's part
+            # in the case, so a stage it passed on is never passed on again.
+            if passed_on_skips(ledger.setdefault(prepared.stage_key, {}), prepared.row.touchpoint):
+                _skip(outcome, prepared, STAGE_ALLOCATION)
+                continue
+            ledger[prepared.stage_key][prepared.row.touchpoint] = Stage(
+                touchpoint=prepared.row.touchpoint, first_due_at=context.now
+            )
             add_invitation(writes, context, prepared, None, None)
             outcome.accepted += 1
             continue
@@ -228,15 +295,17 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
             reason = STAGE_ALLOCATION if due_at is None else None
             _settle_contact(writes, pick, invited=due_at is not None)
         if reason is not None or due_at is None or not isinstance(pick, _Pick):
-            outcome.skipped.append({"row": prepared.index, "reason": reason})
-            outcome.skip_cells.append(
-                skip_cell(str(reason), prepared.row.crime_group, prepared.row.touchpoint)
-            )
+            _skip(outcome, prepared, str(reason))
             continue
         add_invitation(writes, context, prepared, pick.contact_id, due_at)
         outcome.accepted += 1
     write_chunk(session, context, writes)
     return outcome
+
+
+def _skip(outcome: ChunkOutcome, prepared: PreparedRow, reason: str) -> None:
+    outcome.skipped.append({"row": prepared.index, "reason": reason})
+    outcome.skip_cells.append(skip_cell(reason, prepared.row.crime_group, prepared.row.touchpoint))
 
 
 @dataclass(frozen=True, slots=True)

@@ -44,22 +44,23 @@ def add_invitation(
     contact_id: int | None,
     due_at: datetime | None,
 ) -> None:
-    """The row's invitation; with its first message and ledger stage when it is direct and
-    has a sending time (none left: the message is recorded as skipped)."""
+    """The row's invitation; with its ledger stage (a direct row's only when it has a sending
+    time) and, when direct, its first message (no sending time left: recorded as skipped)."""
     row = prepared.row
     invitation_id = new_uuid()
     # A support service's invitation waits VV_HANDOVER_DAYS to be handed over (its link life
     # runs from the handover: app/handover/handing.py), then purge
     # closes it like any other.
     held_until = None if prepared.direct else context.now + timedelta(days=context.handover_days)
-    if prepared.direct and due_at is not None:
+    if due_at is not None or not prepared.direct:
         writes.stages.append(
             {
                 "case_hash": prepared.stage_key,
                 "touchpoint": row.touchpoint,
                 "stage_date": row.touchpoint_date,
                 "invited_on": context.window.today,
-                "first_due_at": due_at,
+                # Passed on by a service: no message, so its upload time.
+                "first_due_at": due_at or context.now,
                 "modules": context.modules_for(
                     row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
                 ),

@@ -32,6 +32,15 @@ def stage_key(case_hash: str, contact_digest: str) -> str:
     return keyed_hash(STAGE_KEY_PURPOSE, f"{case_hash}:{contact_digest}")
 
 
+def service_party(support_service: str) -> str:
+    """What stands for the victim in the ledger key of a row a support service passes on.
+
+    No contact of ours: one service's part in one case, so the same stage passed on twice by a
+    service is invited once (still keyed: the ledger shows neither the case nor the service).
+    """
+    return f"service:{support_service}"
+
+
 def case_mark(case_hash: str, contact_digest: str) -> str:
     """What a contact keeps of its last case, so cooling-off holds only between different cases.
 

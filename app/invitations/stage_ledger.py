@@ -13,6 +13,13 @@ Stages of one case are at least `VV_STAGE_GAP_DAYS` apart (`allocate`):
   new one wait until the gap after it has passed.
 An earlier stage whose invitation has lost its tie to the case (the link ended) counts as sent at
 its first message's due time.
+
+A row a support service passes on is keyed by the case and the service (`service_party`), and
+follows the no-repeat rule alone (`passed_on_skips`): a support worker hands its code over in
+person, when the client is ready, so the gap between stages is the worker's to judge; it never
+cancels a stage and is never cancelled, and its `first_due_at` is its upload time (it has no
+message). Its key never meets a direct row's, so a direct row and a service's row of one case
+leave each other alone.
 """
 
 from __future__ import annotations
@@ -22,7 +29,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, tuple_
+from sqlalchemy import delete, func, select, text, tuple_
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col
@@ -30,7 +37,7 @@ from sqlmodel import Session, col
 from app.db import as_utc
 from app.enums import TOUCHPOINTS
 from app.invitations import lifecycle
-from app.invitations.contacts import stage_key
+from app.invitations.contacts import service_party, stage_key
 from app.invitations.models import CaseStage, Contact, Invitation
 
 STAGE_ALLOCATION = "stage_allocation"
@@ -61,8 +68,7 @@ def allocate(
     stages: Mapping[str, Stage], touchpoint: str, due_at: datetime, gap: timedelta
 ) -> Allocation:
     """Whether a new stage of a case goes, when at the earliest, and which stages it cancels."""
-    here = TOUCHPOINTS.index(touchpoint)
-    if any(TOUCHPOINTS.index(stage.touchpoint) >= here for stage in stages.values()):
+    if passed_on_skips(stages, touchpoint):
         return Allocation(skip=True, due_at=due_at)
     cancel: list[Stage] = []
     due = due_at
@@ -74,6 +80,26 @@ def allocate(
         else:
             due = max(due, as_utc(stage.first_due_at) + gap)
     return Allocation(skip=False, due_at=due, cancel=tuple(cancel))
+
+
+def passed_on_skips(stages: Mapping[str, Stage], touchpoint: str) -> bool:
+    """Whether a support service's row is skipped: its service already passed on this stage of
+    the case, or a later one (`allocate`'s first rule; no gap and no cancelling)."""
+    here = TOUCHPOINTS.index(touchpoint)
+    return any(TOUCHPOINTS.index(stage.touchpoint) >= here for stage in stages.values())
+
+
+def lock_passed_on(session: Session, keys: Iterable[str]) -> None:
+    """On PostgreSQL, hold the ledger keys of a chunk's support-service rows until it commits.
+
+    Such a row has no contact row to lock, and a stage not in the ledger yet has no ledger row
+    to lock either: a transaction-scoped advisory lock on each key (in order, so two chunks
+    never wait on each other in a circle) makes two uploads of one service's part in a case
+    decided one after the other."""
+    for key in sorted(set(keys)):
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key}
+        )
 
 
 def load_stages(
@@ -161,14 +187,29 @@ def replace_stages(
 
 
 def forget_stages_of(session: Session, invitation_ids: Any) -> None:
-    """Remove the ledger rows of invitations an undone import made (before they go)."""
+    """Remove the ledger rows of invitations an undone import made (before they go), a
+    support service's too."""
     made = session.execute(
-        select(col(Invitation.case_ref_hash), col(Contact.contact_hash), col(Invitation.touchpoint))
-        .join(Contact, col(Contact.id) == col(Invitation.contact_id))
+        select(
+            col(Invitation.case_ref_hash),
+            col(Contact.contact_hash),
+            col(Invitation.support_service),
+            col(Invitation.touchpoint),
+        )
+        .outerjoin(Contact, col(Contact.id) == col(Invitation.contact_id))
         .where(col(Invitation.id).in_(invitation_ids))
         .where(col(Invitation.case_ref_hash).is_not(None))
     ).all()
-    pairs = [(stage_key(case, digest), touchpoint) for case, digest, touchpoint in made]
+    pairs = [
+        (stage_key(case, digest or service_party(service or "")), touchpoint)
+        for case, digest, service, touchpoint in made
+        if digest or service
+    ]
+    forget_stages(session, pairs)
+
+
+def forget_stages(session: Session, pairs: list[tuple[str, str]]) -> None:
+    """Remove these ledger rows (key, touchpoint)."""
     for start in range(0, len(pairs), 500):
         session.execute(
             delete(CaseStage).where(

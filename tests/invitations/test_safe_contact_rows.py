@@ -460,11 +460,6 @@ def test_no_message_is_ever_queued_for_a_support_service_invitation(
     db.commit()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="support-service rows are not yet in the case-stage ledger: a second upload of the "
-    "same case and stage through a service makes a second invitation",
-)
 def test_the_same_stage_passed_on_twice_by_a_service_is_invited_once(db: Session) -> None:
     first = upload(db, [make_support_service_row()])
     again = upload(db, [make_support_service_row()])

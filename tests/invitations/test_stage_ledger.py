@@ -4,19 +4,30 @@ counted."""
 
 from __future__ import annotations
 
+import os
+import threading
 from datetime import date, datetime, timedelta
 from typing import Any
 
+import pytest
 from sqlmodel import Session, col, select
 
 from app.db import as_utc
 from app.db import utcnow as now
-from app.invitations.contacts import case_ref_hash, contact_hash
+from app.invitations.contacts import case_ref_hash, contact_hash, service_party, stage_key
 from app.invitations.dispatch import dispatch_once
 from app.invitations.models import CaseStage, Contact, Invitation, OutboundMessage, SkippedCount
 from app.invitations.stage_ledger import Stage, allocate
 from app.jobs.retention import purge
-from tests.invitations.factories import RecordingSender, days_ago, make_row, phone_number, upload
+from tests.conftest import is_postgres
+from tests.invitations.factories import (
+    RecordingSender,
+    days_ago,
+    make_row,
+    make_support_service_row,
+    phone_number,
+    upload,
+)
 
 GAP = timedelta(days=28)
 MOMENT = datetime(2026, 11, 2, 9, 0).astimezone()
@@ -236,8 +247,6 @@ def test_not_safe_and_invalid_rows_are_counted_by_what_can_be_counted(db: Sessio
 def test_an_import_that_fails_cancels_no_earlier_stage_and_leaves_no_ledger_row(
     db: Session,
 ) -> None:
-    import pytest  # noqa: PLC0415
-
     from app.db import session_scope  # noqa: PLC0415
     from app.invitations.batches import import_rows  # noqa: PLC0415
 
@@ -257,3 +266,181 @@ def test_an_import_that_fails_cancels_no_earlier_stage_and_leaves_no_ledger_row(
     result = upload(db, [make_row(touchpoint="outcome", outcome="charged")])
     assert result.accepted == 1
     assert invitation_of(db, "reporting").status == "cancelled"
+
+
+# --- rows a support service passes on: keyed by the case and the service ----------------------
+
+
+def _service_invitations(db: Session) -> list[tuple[str | None, str, str]]:
+    found = [
+        (invitation.support_service, invitation.touchpoint, invitation.status)
+        for invitation in db.exec(select(Invitation).order_by(col(Invitation.created_at))).all()
+    ]
+    db.commit()
+    return found
+
+
+def test_the_same_stage_twice_through_one_service_is_stage_allocation(db: Session) -> None:
+    first = upload(db, [make_support_service_row()])
+    # Again, in a later upload and twice in one upload.
+    again = upload(db, [make_support_service_row(), make_support_service_row()])
+    assert first.accepted == 1
+    assert again.accepted == 0
+    assert again.skipped == [
+        {"row": 0, "reason": "stage_allocation"},
+        {"row": 1, "reason": "stage_allocation"},
+    ]
+    assert len(_service_invitations(db)) == 1 and len(stages(db)) == 1
+    assert skipped_counts(db) == {("stage_allocation", "general", "reporting"): 2}
+
+
+def test_a_later_stage_through_the_service_is_invited_at_once(db: Session) -> None:
+    upload(db, [make_support_service_row(touchpoint_date=days_ago(2))])
+    later = upload(db, [make_support_service_row(touchpoint="investigation")])
+    # No gap and no cancelling: the worker hands each over in person, when the client is ready.
+    assert later.accepted == 1 and later.skipped == []
+    assert _service_invitations(db) == [
+        ("victim_support", "reporting", "pending"),
+        ("victim_support", "investigation", "pending"),
+    ]
+    assert sorted(stage.touchpoint for stage in stages(db)) == ["investigation", "reporting"]
+    assert db.exec(select(OutboundMessage)).all() == []
+
+
+def test_an_earlier_stage_after_a_later_one_through_the_service_is_skipped(db: Session) -> None:
+    upload(db, [make_support_service_row(touchpoint="outcome", outcome="nfa")])
+    earlier = upload(db, [make_support_service_row(touchpoint="investigation")])
+    assert earlier.skipped == [{"row": 0, "reason": "stage_allocation"}]
+    assert [touchpoint for _, touchpoint, _ in _service_invitations(db)] == ["outcome"]
+
+
+def test_two_services_and_a_direct_row_of_one_case_leave_each_other_alone(db: Session) -> None:
+    # Each service passes on its own client (a case may have several victims); a direct row is
+    # another part of the case again: none is skipped or cancelled for another's stage.
+    result = upload(
+        db,
+        [
+            make_support_service_row(touchpoint="outcome", outcome="nfa"),
+            make_support_service_row(
+                touchpoint="outcome", outcome="nfa", support_service="samaritans"
+            ),
+            make_row(touchpoint="reporting", touchpoint_date=days_ago(1)),
+        ],
+    )
+    assert result.accepted == 3 and result.skipped == []
+    later_direct = upload(db, [make_row(touchpoint="outcome", outcome="nfa")])
+    assert later_direct.accepted == 1
+    statuses = {
+        (service, touchpoint): status for service, touchpoint, status in _service_invitations(db)
+    }
+    assert statuses[("victim_support", "outcome")] == "pending"
+    assert statuses[("samaritans", "outcome")] == "pending"
+    assert statuses[(None, "reporting")] == "cancelled"  # the direct rule, within its own part
+    assert len(stages(db)) == 3
+
+
+def test_a_services_ledger_row_is_keyed_and_erased_as_any(
+    db: Session, settings_override: Any
+) -> None:
+    before = now()
+    upload(db, [make_support_service_row(case_ref="CASE-S", touchpoint="outcome", outcome="nfa")])
+    (stage,) = stages(db)
+    forbidden = {"CASE-S", case_ref_hash("CASE-S"), "victim_support", "service:victim_support"}
+    assert not any(word in stage.case_hash for word in forbidden)
+    assert stage.case_hash != stage_key(case_ref_hash("CASE-S"), "")
+    assert stage.touchpoint == "outcome" and stage.stage_date == date.today() - timedelta(days=5)
+    # No message: the ledger records its upload time.
+    assert before - timedelta(seconds=1) <= as_utc(stage.first_due_at) <= now()
+    settings_override(VV_CASE_LEDGER_MONTHS="1")
+    purge(db, at=now() + timedelta(days=40))
+    db.commit()
+    assert stages(db) == []
+
+
+def test_a_failed_import_leaves_no_ledger_row_of_a_service(db: Session) -> None:
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations.batches import import_rows  # noqa: PLC0415
+
+    def failing_rows() -> Any:
+        yield make_support_service_row()
+        yield from (make_row(phone=phone_number(i), case_ref=f"S{i}") for i in range(30, 34))
+        raise RuntimeError("the records system went away")
+
+    with pytest.raises(RuntimeError), session_scope() as session:
+        import_rows(session, failing_rows(), actor="test", source="json", chunk_size=2)
+    assert stages(db) == [] and _service_invitations(db) == []
+    assert upload(db, [make_support_service_row()]).accepted == 1
+
+
+@pytest.mark.skipif(
+    not is_postgres(os.environ.get("VV_TEST_DATABASE_URL", "")),
+    reason="SQLite has one writer at a time; PostgreSQL's uploads run side by side",
+)
+def test_two_uploads_of_one_services_stage_at_once_invite_it_once(db: Session) -> None:
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations.stage_ledger import lock_passed_on  # noqa: PLC0415
+
+    key = stage_key(case_ref_hash(make_row()["case_ref"]), service_party("victim_support"))
+    results: list[Any] = []
+    with session_scope() as other:
+        # Another upload holds the service's part in the case and records its stage.
+        lock_passed_on(other, [key])
+        uploading = threading.Thread(
+            target=lambda: results.append(upload(db, [make_support_service_row()]))
+        )
+        uploading.start()
+        uploading.join(1.0)
+        assert uploading.is_alive(), "the upload did not wait for the other one"
+        other.add(
+            CaseStage(
+                case_hash=key,
+                touchpoint="reporting",
+                stage_date=date.today(),
+                invited_on=date.today(),
+                first_due_at=now(),
+                modules=[],
+            )
+        )
+    uploading.join(30)
+    (result,) = results
+    assert result.accepted == 0 and result.skipped == [{"row": 0, "reason": "stage_allocation"}]
+
+
+@pytest.mark.parametrize("purged", ["purge first", "retry first"])
+def test_a_retry_after_a_dead_import_passes_a_services_stage_on_once(
+    db: Session, monkeypatch: pytest.MonkeyPatch, purged: str
+) -> None:
+    from app.db import session_scope  # noqa: PLC0415
+    from app.invitations import batches  # noqa: PLC0415
+    from app.invitations.batches import import_rows  # noqa: PLC0415
+
+    rows = [
+        make_support_service_row(),
+        make_support_service_row(case_ref="DEAD-2", touchpoint="outcome", outcome="nfa"),
+    ]
+    monkeypatch.setattr(batches, "_abandon_after_error", lambda session, batch_id: None)
+
+    def dying_rows() -> Any:
+        yield from rows
+        raise SystemExit(9)  # no clean-up, as with kill -9
+
+    with pytest.raises(SystemExit), session_scope() as session:
+        import_rows(session, dying_rows(), actor="test", source="json", chunk_size=2)
+    monkeypatch.undo()
+    assert len(stages(db)) == 2
+    if purged == "purge first":
+        purge(db, at=now() + timedelta(hours=2))
+        db.commit()
+    retry = upload(db, rows)
+    assert retry.accepted == 2 and retry.skipped == []
+    purge(db, at=now() + timedelta(hours=2))  # the dead import is undone, if not yet
+    db.commit()
+    assert sorted(touchpoint for _, touchpoint, _ in _service_invitations(db)) == [
+        "outcome",
+        "reporting",
+    ]
+    assert len(stages(db)) == 2
+    assert upload(db, rows).skipped == [
+        {"row": 0, "reason": "stage_allocation"},
+        {"row": 1, "reason": "stage_allocation"},
+    ]
