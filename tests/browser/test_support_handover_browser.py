@@ -238,5 +238,5 @@ def test_an_assisted_completion_ends_with_answer_on_my_own_and_a_code_to_carry_o
     expect(row.locator(".govuk-summary-list__value")).to_have_text("Answered")
     click_button(victim, "Send your answers")
     expect(victim).to_have_url(re.compile(r"/survey/complete$"))
-    # Sent on the victim's own, so not an assisted response.
-    assert _responses(db) == [False]
+    # Sent on the victim's own, but it holds an answer given with help: an assisted response.
+    assert _responses(db) == [True]
