@@ -12,9 +12,10 @@ problem+json with `errors: [{"loc", "msg"}]` under /api and for JSON callers, a 
 page with an error summary otherwise. Nothing is echoed: a location
 names a field, never a value.
 
-The victim's routes (`/s/…`, `/survey/…`, `/api/v1/survey/…`) are exempt for their path, query
-and body: a victim whose words hold a control character must never be refused, so the survey
-removes such characters itself before saving. Headers and cookies are checked everywhere (a
+The victim's routes (`/s/…`, `/survey/…`, `/api/v1/survey/…`, `/code`) are exempt for their
+path, query and body: a victim whose words hold a control character must never be refused, so
+the survey removes such characters itself before saving (and the code page reads them as a
+wrong code). Headers and cookies are checked everywhere (a
 browser never sends a NUL in them; only a forged request does).
 """
 
@@ -45,6 +46,9 @@ SURROGATE_DETAIL = (
     "service cannot store. Send it as UTF-8 text."
 )
 EXEMPT_PREFIXES = ("/s/", "/survey/", "/api/v1/survey/", "/static/")
+# Victim pages at one address: the code page reads anything odd as a wrong code, on a page
+# with "Exit this page" and support, rather than the general error page.
+EXEMPT_PATHS = frozenset({"/code"})
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 MAX_REPORTED = 20
 
@@ -248,7 +252,7 @@ class NulInputGuard:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        exempt = scope["path"].startswith(EXEMPT_PREFIXES)
+        exempt = scope["path"].startswith(EXEMPT_PREFIXES) or scope["path"] in EXEMPT_PATHS
         found = nul_locations_in_head(scope, exempt=exempt)
         if found:
             errors = [{"loc": loc, "msg": NUL_MESSAGE} for loc in found]

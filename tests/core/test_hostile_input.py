@@ -112,7 +112,10 @@ def app_endpoints() -> list[Endpoint]:
 
 
 ENDPOINTS = app_endpoints()
-GUARDED = [e for e in ENDPOINTS if not e.path.startswith(VICTIM_PREFIXES)]
+VICTIM_PATHS = frozenset({"/code"})  # the code page: odd input is a wrong code, on its own page
+GUARDED = [
+    e for e in ENDPOINTS if not e.path.startswith(VICTIM_PREFIXES) and e.path not in VICTIM_PATHS
+]
 
 
 def _url(endpoint: Endpoint, **values: str) -> str:
