@@ -65,12 +65,14 @@ def _specialist_direct_contact() -> Iterator[None]:
     synthetic specialist rows go to the outbox too. Restored after (the demo is never run in
     production)."""
     settings = get_settings()
-    before = settings.specialist_direct_contact
+    before = (settings.specialist_direct_contact, settings.quiet_hours)
     settings.specialist_direct_contact = True
+    # The demo sends at once, whatever the hour: dispatch checks quiet hours again at sending.
+    settings.quiet_hours = "none"
     try:
         yield
     finally:
-        settings.specialist_direct_contact = before
+        settings.specialist_direct_contact, settings.quiet_hours = before
 
 
 def seed_demo_batch(session: Session) -> list[str]:

@@ -2,11 +2,22 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.invitations.demo import DEMO_ROWS, seed_demo_batch
 from app.invitations.links import is_well_formed
+from app.settings import get_settings
+
+
+def test_the_demo_sends_its_links_in_quiet_hours_too(db: Session, settings_override: Any) -> None:
+    """`make run` at night must still print links: quiet hours are checked at sending too."""
+    settings_override(VV_QUIET_HOURS="00:00-23:59")
+    lines = seed_demo_batch(db)
+    assert f"{len(DEMO_ROWS) - 1} messages written" in lines[0], lines[0]
+    assert get_settings().quiet_hours == "00:00-23:59"  # restored after
 
 
 def test_demo_batch_prints_working_links(db: Session, client: TestClient) -> None:
