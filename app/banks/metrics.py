@@ -6,8 +6,10 @@ Rate = answers with a positive code ÷ answers whose code is neither skipped (No
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 
+from app.banks.aspects import ASPECTS, INFORMATION_RIGHTS, Aspect
 from app.crime_groups import specialist_groups
 from app.enums import CRIME_GROUPS, TOUCHPOINTS
 
@@ -30,6 +32,18 @@ class Metric:
     # The standard answer codes, in order, that every question feeding this metric offers
     # (reserved codes may be added): the same scale in every bank keeps figures comparable.
     standard_codes: tuple[str, ...] = ()
+    # A right's aspect (`victims_code.right_N.<aspect>`): its right, and the agency that
+    # delivers it at each touchpoint it is asked at.
+    right: int | None = None
+    agencies: Mapping[str, str] = field(default_factory=dict)
+    # Touchpoints where a question feeding it needs a show_if (context or earlier answer),
+    # with the reason the lint gives.
+    needs_show_if: Mapping[str, str] = field(default_factory=dict)
+    # Fed by the board's priorities: asked at every stage it applies to (`repeat: true`).
+    board: bool = False
+    # What the figure can be compared with, and what to bear in mind when reading it.
+    comparable_with: tuple[str, ...] = ()
+    caveats: tuple[str, ...] = ()
 
 
 SATISFACTION_SCALE = (
@@ -83,17 +97,35 @@ RIGHTS_NEEDING_SHOW_IF: dict[str, frozenset[int]] = {
 
 RIGHT_MEASURE_PREFIX = "victims_code.right_"
 
+# Comparability and caveats every reader of a figure should see (docs/question-banks.md).
+HOME_OFFICE_DOMAINS = "Home Office victim satisfaction survey domains (question wording differs)"
+CSEW = "Crime Survey for England and Wales (same question wording; a household sample)"
+MODE_CAVEAT = (
+    "Online, self-completed a few days after a stage: not comparable with past telephone "
+    "surveys, which asked weeks later and drew higher satisfaction."
+)
+RIGHT_CAVEAT = (
+    "Victim-reported: people may not remember or recognise what they were offered, and the "
+    "force's self-assessment counts from its own records."
+)
+
 
 def right_measure(number: int) -> str:
     return f"{RIGHT_MEASURE_PREFIX}{number}"
 
 
 def right_number(measure: str) -> int | None:
-    """The right number of a `victims_code.right_N` measure, else None."""
+    """The right number of a `victims_code.right_N` or `victims_code.right_N.<aspect>`
+    measure, else None."""
     if not measure.startswith(RIGHT_MEASURE_PREFIX):
         return None
-    tail = measure[len(RIGHT_MEASURE_PREFIX) :]
+    tail = measure[len(RIGHT_MEASURE_PREFIX) :].split(".", 1)[0]
     return int(tail) if tail.isdigit() else None
+
+
+def is_right_rate(measure: str) -> bool:
+    """A right's own figure (`victims_code.right_N`), derived from its aspects."""
+    return right_number(measure) is not None and "." not in measure[len(RIGHT_MEASURE_PREFIX) :]
 
 
 def right_touchpoints(number: int) -> frozenset[str]:
@@ -101,7 +133,7 @@ def right_touchpoints(number: int) -> frozenset[str]:
     return frozenset(tp for tp, rights in RIGHTS_BY_TOUCHPOINT.items() if number in rights)
 
 
-def _satisfaction(suffix: str, title: str, description: str) -> Metric:
+def _satisfaction(suffix: str, title: str, description: str, *, board: bool = False) -> Metric:
     return Metric(
         id=f"satisfaction.{suffix}",
         title=title,
@@ -109,18 +141,35 @@ def _satisfaction(suffix: str, title: str, description: str) -> Metric:
         positive_codes=SATISFIED,
         excluded_codes=NOT_AN_ANSWER,
         standard_codes=SATISFACTION_SCALE,
+        board=board,
+        comparable_with=(HOME_OFFICE_DOMAINS,),
+        caveats=(MODE_CAVEAT,),
     )
 
 
-def _justice(suffix: str, title: str, description: str, groups: frozenset[str]) -> Metric:
+def _justice(suffix: str, title: str, description: str, *, board: bool = False) -> Metric:
     return Metric(
         id=f"procedural_justice.{suffix}",
         title=title,
         description=description,
         positive_codes=AGREE,
         excluded_codes=NOT_AN_ANSWER,
-        crime_groups=groups,
         standard_codes=AGREEMENT_SCALE,
+        board=board,
+    )
+
+
+def _specialist_yes(metric_id: str, title: str, description: str, **extra: object) -> Metric:
+    """A yes/no measure of the specialist banks only."""
+    return Metric(
+        id=metric_id,
+        title=title,
+        description=description,
+        positive_codes=YES,
+        excluded_codes=NOT_AN_ANSWER,
+        standard_codes=YES_NO,
+        crime_groups=SPECIALIST_GROUPS,
+        **extra,  # type: ignore[arg-type]
     )
 
 
@@ -129,21 +178,57 @@ def _right(number: int) -> Metric:
         id=right_measure(number),
         title=f"Right {number}: {RIGHT_TITLES[number]}",
         description=(
-            f"Share of victims who said they received Victims' Code right {number} "
-            "(answered yes), of those who answered yes or no."
+            f"Share of victims who received Victims' Code right {number}: of those who answered "
+            "at least one of its aspects at a stage, those who received every aspect they "
+            "answered"
+            + (" (don't know counts as not received)." if number in INFORMATION_RIGHTS else ".")
         ),
         positive_codes=YES,
-        excluded_codes=NOT_AN_ANSWER,
+        excluded_codes=_not_an_answer(number),
         touchpoints=right_touchpoints(number),
         standard_codes=YES_NO,
+        right=number,
+        caveats=(RIGHT_CAVEAT,),
     )
 
+
+def _not_an_answer(right: int) -> frozenset[str]:
+    """For an information right, don't know counts as not received (it is in the base)."""
+    return NOT_AN_ANSWER - {"dont_know"} if right in INFORMATION_RIGHTS else NOT_AN_ANSWER
+
+
+def _aspect(aspect: Aspect) -> Metric:
+    return Metric(
+        id=aspect.id,
+        title=f"Right {aspect.right}: {aspect.title}",
+        description=aspect.description,
+        positive_codes=YES,
+        excluded_codes=_not_an_answer(aspect.right),
+        touchpoints=aspect.touchpoints,
+        standard_codes=YES_NO,
+        right=aspect.right,
+        agencies=aspect.agencies,
+        needs_show_if=aspect.needs_show_if,
+        caveats=(RIGHT_CAVEAT,),
+    )
+
+
+# CSEW's confidence question and its labels ("tend to agree").
+CSEW_AGREEMENT = (
+    "strongly_agree",
+    "tend_to_agree",
+    "neither",
+    "tend_to_disagree",
+    "strongly_disagree",
+)
+SAFER_THAN_BEFORE = ("safer", "about_the_same", "less_safe")
 
 METRICS: tuple[Metric, ...] = (
     _satisfaction(
         "overall",
         "Satisfaction with the whole experience",
         "Share completely, very or fairly satisfied with their whole experience of the police.",
+        board=True,
     ),
     _satisfaction(
         "ease_of_contact",
@@ -169,33 +254,32 @@ METRICS: tuple[Metric, ...] = (
         "voice",
         "Felt listened to",
         "Share who agreed they were listened to (procedural justice: voice).",
-        ALL_CRIME_GROUPS,
     ),
     _justice(
         "respect",
         "Treated with dignity and respect",
         "Share who agreed they were treated with dignity and respect.",
-        ALL_CRIME_GROUPS,
     ),
+    # Same id, new wording ("decisions explained fairly"): comparability with versions before
+    # the retitling is broken, and the change is flagged (docs/question-banks.md).
     _justice(
         "neutrality",
         "Decisions explained fairly",
-        "Share who agreed that decisions were explained to them fairly.",
-        ALL_CRIME_GROUPS,
+        "Share who agreed that the decisions made were explained to them fairly.",
     ),
     _justice(
         "trust",
         "Trust in the officers",
         "Share who agreed they could trust the officers dealing with them.",
-        ALL_CRIME_GROUPS,
+        board=True,
     ),
     _justice(
         "believed",
         "Felt believed",
-        "Share who agreed that they felt believed (rape and serious sexual offences, VAWG).",
-        SPECIALIST_GROUPS,
+        "Share who agreed that they felt believed.",
     ),
     *(_right(number) for number in range(1, 13)),
+    *(_aspect(aspect) for aspect in ASPECTS),
     Metric(
         id="report_again",
         title="Would report again",
@@ -203,22 +287,32 @@ METRICS: tuple[Metric, ...] = (
         positive_codes=frozenset({"definitely", "probably"}),
         excluded_codes=NOT_AN_ANSWER,
         standard_codes=("definitely", "probably", "probably_not", "definitely_not"),
+        board=True,
+        caveats=(MODE_CAVEAT,),
     ),
     Metric(
         id="confidence",
         title="Confidence in the local police",
-        description="Share who agreed they have confidence in their local police.",
-        positive_codes=AGREE,
+        description="Share who strongly or tend to agree that, taking everything into account, "
+        "they have confidence in the police in their area (the CSEW question).",
+        positive_codes=frozenset({"strongly_agree", "tend_to_agree"}),
         excluded_codes=NOT_AN_ANSWER,
-        standard_codes=AGREEMENT_SCALE,
+        standard_codes=CSEW_AGREEMENT,
+        board=True,
+        comparable_with=(CSEW,),
+        caveats=(
+            MODE_CAVEAT,
+            "Asked of victims after contact, not of the general public as the CSEW is.",
+        ),
     ),
     Metric(
         id="feel_safe",
-        title="Feel safer and supported",
-        description="Share who agreed they feel safer or better supported after police contact.",
-        positive_codes=AGREE,
+        title="Feel safer than before",
+        description="Share who feel safer now than before they contacted the police.",
+        positive_codes=frozenset({"safer"}),
         excluded_codes=NOT_AN_ANSWER,
-        standard_codes=AGREEMENT_SCALE,
+        standard_codes=SAFER_THAN_BEFORE,
+        board=True,
     ),
     Metric(
         id="retraumatisation",
@@ -229,46 +323,37 @@ METRICS: tuple[Metric, ...] = (
         excluded_codes=NOT_AN_ANSWER,
         lower_is_better=True,
         standard_codes=("yes_a_lot", "yes_a_little", "no"),
+        board=True,
     ),
     Metric(
         id="attrition",
         title="Thought about stepping back",
-        description="Share who have thought about stepping back from the case. Lower is better.",
+        description="Share who have thought about stepping back from the case. Lower is better. "
+        "Actual withdrawal is reported from the force's outcome data, not asked.",
         positive_codes=YES,
         excluded_codes=NOT_AN_ANSWER,
         standard_codes=YES_NO,
         touchpoints=frozenset({"investigation", "outcome", "court"}),
         lower_is_better=True,
+        board=True,
     ),
-    Metric(
-        id="specialist_support",
-        title="Offered specialist support",
-        description="Share who were offered a referral to an independent sexual or domestic "
-        "violence adviser (ISVA or IDVA).",
-        positive_codes=YES,
-        excluded_codes=NOT_AN_ANSWER,
-        standard_codes=YES_NO,
-        crime_groups=SPECIALIST_GROUPS,
+    _specialist_yes(
+        "specialist_support",
+        "Offered specialist support",
+        "Share who were offered an independent sexual or domestic violence adviser (ISVA or "
+        "IDVA), or already had one.",
     ),
-    Metric(
-        id="kept_informed_bail",
-        title="Told about bail and conditions",
-        description="Share who were kept informed about bail and any conditions on the suspect.",
-        positive_codes=YES,
-        excluded_codes=NOT_AN_ANSWER,
-        standard_codes=YES_NO,
-        crime_groups=SPECIALIST_GROUPS,
+    _specialist_yes(
+        "kept_informed_bail",
+        "Told about bail and conditions",
+        "Share who were kept informed about bail and any conditions on the suspect.",
         touchpoints=frozenset({"investigation", "outcome", "court"}),
     ),
-    Metric(
-        id="choice_of_officer",
-        title="Offered a choice of officer",
-        description="Share who were offered a choice, for example of the officer's sex, "
-        "where that was possible.",
-        positive_codes=YES,
-        excluded_codes=NOT_AN_ANSWER,
-        standard_codes=YES_NO,
-        crime_groups=SPECIALIST_GROUPS,
+    _specialist_yes(
+        "choice_of_officer",
+        "Offered a choice of officer",
+        "Share who were offered a choice, for example of the officer's sex, where that was "
+        "possible.",
     ),
 )
 

@@ -25,6 +25,14 @@ from app.i18n import LANGUAGE_PATTERN
 QuestionType = Literal["single", "multi", "scale", "yes_no", "text"]
 CHOICE_TYPES: frozenset[str] = frozenset({"single", "multi", "scale", "yes_no"})
 ReviewStatus = Literal["draft", "approved"]
+# A new or reworded question awaits the partner's sign-off (recorded by an approver, outside the
+# published version): until then it is never shown to victims, like a draft translation.
+QuestionReview = Literal["pending"]
+# The equality-monitoring characteristics a question of the equality section records.
+Characteristic = Literal["age_band", "sex", "disability", "ethnicity"]
+CHARACTERISTICS: tuple[str, ...] = ("age_band", "sex", "disability", "ethnicity")
+UNDER_18_CODE = "under_18"  # the age band answer that shows Childline and keeps the response
+# out of published figures
 RESERVED_CODES: frozenset[str] = frozenset({"prefer_not_to_say", "dont_know", "not_applicable"})
 SOURCE_LANGUAGE = "en"
 
@@ -160,6 +168,21 @@ class Question(_Strict):
     known_from: KnownFrom | None = None
     waivers: list[Waiver] = Field(default_factory=list)
     options: list[Option] | None = None
+    repeat: bool = Field(
+        default=False,
+        description="Asked again at a later stage of the same case (the board's measures and "
+        "each right's headline item); otherwise a question offered at an earlier stage is not "
+        "asked again.",
+    )
+    review: QuestionReview | None = Field(
+        default=None,
+        description="pending: new or reworded, never shown to victims until an approver records "
+        "the partner's sign-off.",
+    )
+    characteristic: Characteristic | None = Field(
+        default=None,
+        description="In the equality section: the characteristic the answer records.",
+    )
 
     @field_validator("touchpoints")
     @classmethod
@@ -180,6 +203,15 @@ class Section(_Strict):
     title: LocalizedText
     content_note: LocalizedText | None = None
     sensitive: bool = False
+    module: Identifier | None = Field(
+        default=None,
+        description="The module this section belongs to: one module is drawn at random per "
+        "invitation, and the questions of the others are not asked. None: asked to everyone.",
+    )
+    equality: bool = Field(
+        default=False,
+        description="The optional equality-monitoring section, last, opened by one gate question.",
+    )
     questions: list[Question] = Field(default_factory=list)
 
 
