@@ -15,7 +15,8 @@ from app.db import new_uuid
 from app.invitations import lifecycle
 from app.invitations.chunk_prepare import ImportContext, PreparedRow
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.stage_ledger import write_stages
+from app.invitations.stage_ledger import Stage, write_stages
+from app.invitations.stage_offer import draw_module, make_offer
 
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
@@ -43,11 +44,29 @@ def add_invitation(
     prepared: PreparedRow,
     contact_id: int | None,
     due_at: datetime | None,
+    stages: dict[str, Stage],
 ) -> None:
     """The row's invitation; with its ledger stage (a direct row's only when it has a sending
-    time) and, when direct, its first message (no sending time left: recorded as skipped)."""
+    time) and, when direct, its first message (no sending time left: recorded as skipped).
+
+    `stages`: the ledger of the row's part in the case, the row's own stage already in it when
+    it goes there. Its module is drawn here and the earlier stages' questions are not asked
+    again (app/invitations/stage_offer.py); the stage keeps the ids it offers, so a later row
+    of the case in this same batch sees them too."""
     row = prepared.row
     invitation_id = new_uuid()
+    questions = context.stage_questions(
+        row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
+    )
+    earlier = {
+        question_id
+        for touchpoint, stage in stages.items()
+        if touchpoint != row.touchpoint
+        for question_id in stage.questions
+    }
+    offer = make_offer(questions, draw_module(questions), earlier)
+    if row.touchpoint in stages:
+        stages[row.touchpoint].questions = tuple(offer.questions)
     # A support service's invitation waits VV_HANDOVER_DAYS to be handed over (its link life
     # runs from the handover: app/handover/handing.py), then purge
     # closes it like any other.
@@ -61,9 +80,8 @@ def add_invitation(
                 "invited_on": context.window.today,
                 # Passed on by a service: no message, so its upload time.
                 "first_due_at": due_at or context.now,
-                "modules": context.modules_for(
-                    row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
-                ),
+                "modules": offer.sections,
+                "questions": offer.questions,
             }
         )
     writes.invitations.append(
@@ -82,6 +100,8 @@ def add_invitation(
             "support_service": row.support_service,
             "outcome": row.outcome,
             "vcs_eligible": row.vcs_eligible,
+            "module": offer.module,
+            "not_asked": offer.not_asked,
             "status": lifecycle.NEW_INVITATION,
             "created_at": context.now,
             "first_sent_at": None,
