@@ -15,8 +15,9 @@ from app.db import new_uuid
 from app.invitations import lifecycle
 from app.invitations.chunk_prepare import ImportContext, PreparedRow
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.rows import ValidRow
 from app.invitations.stage_ledger import Stage, write_stages
-from app.invitations.stage_offer import draw_module, make_offer
+from app.invitations.stage_offer import Offer, draw_module, make_offer
 
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
@@ -49,27 +50,13 @@ def add_invitation(
     """The row's invitation; with its ledger stage (a direct row's only when it has a sending
     time) and, when direct, its first message (no sending time left: recorded as skipped).
 
-    `stages`: the ledger of the row's part in the case, the row's own stage already in it when
-    it goes there. Its module is drawn here and the earlier stages' questions are not asked
-    again (app/invitations/stage_offer.py); the stage keeps the ids it offers, so a later row
-    of the case in this same batch sees them too."""
+    `stages`: the ledger of the row's part in the case (with the row's own stage when it goes
+    there): the module drawn and the questions not asked again follow from it (`_offer`)."""
     row = prepared.row
     invitation_id = new_uuid()
-    questions = context.stage_questions(
-        row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
-    )
-    earlier = {
-        question_id
-        for touchpoint, stage in stages.items()
-        if touchpoint != row.touchpoint
-        for question_id in stage.questions
-    }
-    offer = make_offer(questions, draw_module(questions), earlier)
-    if row.touchpoint in stages:
-        stages[row.touchpoint].questions = tuple(offer.questions)
+    offer = _offer(context, row, stages)
     # A support service's invitation waits VV_HANDOVER_DAYS to be handed over (its link life
-    # runs from the handover: app/handover/handing.py), then purge
-    # closes it like any other.
+    # runs from the handover: app/handover/handing.py), then purge closes it like any other.
     held_until = None if prepared.direct else context.now + timedelta(days=context.handover_days)
     if due_at is not None or not prepared.direct:
         writes.stages.append(
@@ -110,6 +97,24 @@ def add_invitation(
     )
     if prepared.direct:
         writes.messages.append(_first_message(invitation_id, context, due_at))
+
+
+def _offer(context: ImportContext, row: ValidRow, stages: dict[str, Stage]) -> Offer:
+    """The row's module, drawn now, and what its case's earlier stages were offered (not asked
+    again); its own stage in `stages`, if there, keeps the ids it offers."""
+    questions = context.stage_questions(
+        row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
+    )
+    earlier = {
+        question_id
+        for touchpoint, stage in stages.items()
+        if touchpoint != row.touchpoint
+        for question_id in stage.questions
+    }
+    offer = make_offer(questions, draw_module(questions), earlier)
+    if row.touchpoint in stages:
+        stages[row.touchpoint].questions = tuple(offer.questions)
+    return offer
 
 
 def _first_message(
