@@ -111,7 +111,7 @@ def _offer(context: ImportContext, row: ValidRow, stages: dict[str, Stage]) -> O
         if touchpoint != row.touchpoint
         for question_id in stage.questions
     }
-    offer = make_offer(questions, draw_module(questions), earlier)
+    offer = make_offer(questions, draw_module(questions, earlier), earlier)
     if row.touchpoint in stages:
         stages[row.touchpoint].questions = tuple(offer.questions)
     return offer

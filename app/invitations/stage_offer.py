@@ -65,10 +65,20 @@ class Offer:
 StageQuestionsFor = Callable[[str, str, str | None, bool | None], StageQuestions]
 
 
-def draw_module(stage: StageQuestions) -> str | None:
+def draw_module(stage: StageQuestions, earlier: Collection[str] = ()) -> str | None:
     """One module at random (None when the stage has none): `secrets`, so nobody can predict or
-    steer which questions a case is asked."""
-    modules = stage.modules
+    steer which questions a case is asked. Drawn among the modules that still have a question
+    to ask this case (one not offered at an earlier stage, or `repeat: true`), when any has."""
+    fresh = tuple(
+        sorted(
+            {
+                q.module
+                for q in stage.questions
+                if q.module is not None and (q.repeat or q.id not in earlier)
+            }
+        )
+    )
+    modules = fresh or stage.modules
     return secrets.choice(modules) if modules else None
 
 

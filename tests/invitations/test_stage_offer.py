@@ -137,6 +137,11 @@ def test_the_module_is_drawn_with_secrets(monkeypatch: pytest.MonkeyPatch) -> No
     )
     assert stage_offer.draw_module(stage) == "m2" and seen == [("m1", "m2")]
     assert stage_offer.draw_module(StageQuestions()) is None
+    # A module whose every question the case was offered before is not drawn while another
+    # still has something to ask.
+    seen.clear()
+    assert stage_offer.draw_module(stage, earlier=["b"]) == "m1" and seen == [("m1",)]
+    assert stage_offer.draw_module(stage, earlier=["a", "b"]) == "m2"
 
 
 def test_the_drawn_module_is_recorded_and_only_its_questions_are_asked(
