@@ -107,13 +107,21 @@ def preview_page(
     released = signoff.released_ids(session, slug, document)
     by_id = {q["id"]: q for q in questions}
     pending = {q["id"] for _s, q in localize.iter_questions(document) if localize.is_pending(q)}
+    modules = {s["id"]: localize.module_of(s) for s in document.get("sections") or []}
     sections: list[dict[str, Any]] = []
     for question in questions:
         if not sections or sections[-1]["id"] != question["section"]:
             info = localize.section_info(
                 document, question["section"], language, include_drafts=True
             )
-            sections.append({"id": question["section"], "info": info, "questions": []})
+            sections.append(
+                {
+                    "id": question["section"],
+                    "info": info,
+                    "module": modules.get(question["section"] or ""),
+                    "questions": [],
+                }
+            )
         sections[-1]["questions"].append(
             {
                 **question,

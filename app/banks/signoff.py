@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from app.audit import record as record_event
@@ -160,13 +161,7 @@ def sign_off(
         raise InvalidInput(
             f"The wording of {question_id} has changed since the page was shown: review it again."
         )
-    existing = session.exec(
-        select(QuestionSignoff).where(
-            QuestionSignoff.bank_slug == slug,
-            QuestionSignoff.question_id == question_id,
-            QuestionSignoff.wording_hash == digest,
-        )
-    ).first()
+    existing = _existing(session, slug, question_id, digest)
     if existing is not None:
         return existing
     signoff = QuestionSignoff(
@@ -176,8 +171,13 @@ def sign_off(
         partner=name,
         signed_off_by=approver,
     )
-    session.add(signoff)
-    session.flush()
+    try:
+        with session.begin_nested():  # two approvers at once: the first record stands
+            session.add(signoff)
+    except IntegrityError:
+        found = _existing(session, slug, question_id, digest)
+        assert found is not None
+        return found
     record_event(
         session,
         actor=actor,
@@ -187,6 +187,16 @@ def sign_off(
         detail={"wording_hash": digest, "partner": name, "signed_off_by": approver},
     )
     return signoff
+
+
+def _existing(session: Session, slug: str, question_id: str, digest: str) -> QuestionSignoff | None:
+    return session.exec(
+        select(QuestionSignoff).where(
+            QuestionSignoff.bank_slug == slug,
+            QuestionSignoff.question_id == question_id,
+            QuestionSignoff.wording_hash == digest,
+        )
+    ).first()
 
 
 def sign_off_shipped_for_demo(session: Session) -> int:

@@ -234,3 +234,14 @@ def test_an_invitation_made_before_modules_were_drawn_sees_every_module(
         db, touchpoint="reporting", module="property", not_asked=["told_next"]
     )
     assert listed(client, token_for(drawn)) == {"overall"} | MODULES["property"]
+
+
+def test_the_preview_names_each_sections_module(client: TestClient, db: Session) -> None:
+    from app.enums import Role
+    from tests.auth_helpers import signed_in_client
+
+    create_bank_version(db, modular_bank())
+    staff = signed_in_client(client, db, [Role.analyst])
+    page = staff.get("/staff/banks/general/versions/1?touchpoint=reporting").text
+    assert "Module contact" in page and "Module property" in page
+    assert "Question named_officer?" in page and "Question property_back?" in page
