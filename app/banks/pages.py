@@ -101,35 +101,9 @@ def preview_page(
     languages = localize.declared_languages(document)
     if language not in languages:
         language = "en"
-    questions = localize.questions_for(
-        document, touchpoint, language, include_drafts=True, include_pending=True
+    sections = _preview_sections(
+        document, touchpoint, language, signoff.released_ids(session, slug, document)
     )
-    released = signoff.released_ids(session, slug, document)
-    by_id = {q["id"]: q for q in questions}
-    pending = {q["id"] for _s, q in localize.iter_questions(document) if localize.is_pending(q)}
-    modules = {s["id"]: localize.module_of(s) for s in document.get("sections") or []}
-    sections: list[dict[str, Any]] = []
-    for question in questions:
-        if not sections or sections[-1]["id"] != question["section"]:
-            info = localize.section_info(
-                document, question["section"], language, include_drafts=True
-            )
-            sections.append(
-                {
-                    "id": question["section"],
-                    "info": info,
-                    "module": modules.get(question["section"] or ""),
-                    "questions": [],
-                }
-            )
-        sections[-1]["questions"].append(
-            {
-                **question,
-                "shown_if": _shown_if(question, by_id),
-                # Never shown to victims until the partner's sign-off of this wording.
-                "awaiting_review": question["id"] in pending and question["id"] not in released,
-            }
-        )
     return page(
         request,
         caller,
@@ -146,6 +120,38 @@ def preview_page(
         bank_text=localize.bank_text(document, language, include_drafts=True),
         sections=sections,
     )
+
+
+def _preview_sections(
+    document: dict[str, Any], touchpoint: str, language: str, released: frozenset[str]
+) -> list[dict[str, Any]]:
+    """The touchpoint's questions by section, drafts and questions awaiting partner review
+    included (tagged), with each section's module."""
+    questions = localize.questions_for(
+        document, touchpoint, language, include_drafts=True, include_pending=True
+    )
+    by_id = {q["id"]: q for q in questions}
+    pending = {q["id"] for _s, q in localize.iter_questions(document) if localize.is_pending(q)}
+    modules = {s["id"]: localize.module_of(s) for s in document.get("sections") or []}
+    sections: list[dict[str, Any]] = []
+    for question in questions:
+        if not sections or sections[-1]["id"] != question["section"]:
+            info = localize.section_info(
+                document, question["section"], language, include_drafts=True
+            )
+            module = modules.get(question["section"] or "")
+            sections.append(
+                {"id": question["section"], "info": info, "module": module, "questions": []}
+            )
+        sections[-1]["questions"].append(
+            {
+                **question,
+                "shown_if": _shown_if(question, by_id),
+                # Never shown to victims until the partner's sign-off of this wording.
+                "awaiting_review": question["id"] in pending and question["id"] not in released,
+            }
+        )
+    return sections
 
 
 def _shown_if(question: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
