@@ -154,11 +154,21 @@ def get_victims_code(
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     mode: ModeQuery = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
     format_: FormatQuery = None,
 ) -> Any:
-    """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
+    """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap;
+    who delivers the right (`agency`) and, for information rights, the don't know share."""
     with read_only(session):
-        view = victims_code.victims_code_view(session, period_from, period_to, mode=mode)
+        view = victims_code.victims_code_view(
+            session,
+            period_from,
+            period_to,
+            mode=mode,
+            crime_group=crime_group,
+            touchpoint=touchpoint,
+        )
     return _audited_answer(
         request,
         session,
@@ -167,7 +177,13 @@ def get_victims_code(
         view,
         victims_code.victims_code_csv_rows,
         metric="victims-code",
-        params={"from": period_from, "to": period_to, "mode": mode},
+        params={
+            "from": period_from,
+            "to": period_to,
+            "mode": mode,
+            "crime_group": crime_group,
+            "touchpoint": touchpoint,
+        },
         filename="victims-code.csv",
     )
 

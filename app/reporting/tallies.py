@@ -22,6 +22,7 @@ from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
 from app.reporting.disclosure import Tally, tally
+from app.reporting.right_rates import DONT_KNOW
 from app.reporting.rollups import (
     ALL,
     RESPONSES,
@@ -81,6 +82,8 @@ class DatabaseTallies:
         counted = and_(code != SKIPPED_CODE, code.not_in(sorted(metric.excluded_codes)))
         positive = code.in_(sorted(metric.positive_codes))
         negative = and_(counted, ~positive)
+        # Counted don't know answers (information rights): a part of the not-positive ones.
+        dont_know = and_(negative, code == DONT_KNOW)
         base = [rollup_table.c[name] for name in columns]
         conditions = [
             # The question_id predicate lets the planner use the rollup key's index.
@@ -103,6 +106,8 @@ class DatabaseTallies:
                 func.sum(case((positive, rollup_table.c.key_sum), else_=0)).label("pk"),
                 func.sum(case((negative, rollup_table.c.count), else_=0)).label("n"),
                 func.sum(case((negative, rollup_table.c.key_sum), else_=0)).label("nk"),
+                func.sum(case((dont_know, rollup_table.c.count), else_=0)).label("d"),
+                func.sum(case((dont_know, rollup_table.c.key_sum), else_=0)).label("dk"),
             )
             .where(*conditions)
             .group_by(*base, rollup_table.c.month)
@@ -111,7 +116,11 @@ class DatabaseTallies:
             MonthTallies(
                 {name: row[name] for name in columns},
                 as_month(row["month"]),
-                {"positive": tally(row["p"], row["pk"]), "negative": tally(row["n"], row["nk"])},
+                {
+                    "positive": tally(row["p"], row["pk"]),
+                    "negative": tally(row["n"], row["nk"]),
+                    "dont_know": tally(row["d"], row["dk"]),
+                },
             )
             for row in self.session.execute(statement).mappings()
         ]

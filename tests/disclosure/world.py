@@ -250,8 +250,12 @@ class MemoryTallies:
                 continue
             slot = (*(raw[name] for name in columns), person.month)
             side = "positive" if code in metric.positive_codes else "negative"
-            sides = groups.setdefault(slot, {"positive": Tally(), "negative": Tally()})
+            sides = groups.setdefault(
+                slot, {"positive": Tally(), "negative": Tally(), "dont_know": Tally()}
+            )
             sides[side] = sides[side] + counted
+            if code == "dont_know":  # counted, so not excluded: a part of the not-positive
+                sides["dont_know"] = sides["dont_know"] + counted
         return [
             MonthTallies(dict(zip(columns, slot[:-1], strict=True)), slot[-1], sides)
             for slot, sides in groups.items()

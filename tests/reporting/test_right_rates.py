@@ -225,3 +225,79 @@ def characteristic_snapshot(db: Session) -> dict[tuple[object, ...], tuple[int, 
         tuple(getattr(row, name) for name in CHARACTERISTIC_KEY): (row.count, row.key_sum)
         for row in db.exec(select(RollupCharacteristic)).all()
     }
+
+
+def test_the_victims_code_view_shows_agency_dont_know_share_and_filters(
+    db: Session, settings_override: object
+) -> None:
+    from app.errors import InvalidInput
+    from app.reporting.victims_code import victims_code_view
+
+    settings_override(VV_MIN_CELL="3")  # type: ignore[operator]
+    version = create_bank_version(db, aspect_bank("general"))
+    yes = [
+        _outcome(db, version, {"decision_told": "yes", "reasons_understood": "yes"})
+        for _ in range(8)
+    ]
+    no = [
+        _outcome(db, version, {"decision_told": "yes", "reasons_understood": "no"})
+        for _ in range(6)
+    ]
+    dont_know = [_outcome(db, version, {"decision_told": "dont_know"}) for _ in range(6)]
+    db.commit()
+
+    view = victims_code_view(db, "2026-07", "2026-07", crime_group="general", touchpoint="outcome")
+    assert (view.crime_group, view.touchpoint) == ("general", "outcome")
+    rights = {row.right: row for row in view.rights}
+    right_6 = rights[6]
+    assert right_6.agency == "police"
+    assert right_6.n == published(yes) + published(no + dont_know)
+    # The don't know share comes from its own published count, never above the not-received.
+    shown = min(published(dont_know), published(no + dont_know))
+    assert right_6.dont_know == pytest.approx(shown / right_6.n)
+    assert rights[4].dont_know is None  # not an information right
+    assert rights[8].agency == "several"  # witness care and the CPS
+    assert rights[11].agency == "probation"
+    # The same cell as the right's aggregate.
+    [cell] = aggregate_metric(
+        db,
+        "victims_code.right_6",
+        filters={"crime_group": "general", "touchpoint": "outcome"},
+        period_from="2026-07",
+        period_to="2026-07",
+    ).cells
+    assert (cell.n, cell.positive, cell.dont_know) == (
+        right_6.n,
+        right_6.positive,
+        right_6.dont_know,
+    )
+    # Filters narrow every row: nobody in rasso, nobody answered right 6 at reporting.
+    assert victims_code_view(db, "2026-07", "2026-07", crime_group="rasso").rights[5].suppressed
+    assert victims_code_view(db, "2026-07", "2026-07", touchpoint="reporting").rights[5].suppressed
+    with pytest.raises(InvalidInput):
+        victims_code_view(db, "2026-07", "2026-07", crime_group="burglary")
+
+
+def test_victims_code_endpoint_takes_crime_group_and_touchpoint(
+    client: object, db: Session
+) -> None:
+    from app.enums import Role
+    from tests.auth_helpers import api_headers
+
+    headers = api_headers(db, Role.analyst)
+    url = "/api/v1/aggregates/victims-code?from=2026-07&to=2026-07"
+    body = client.get(f"{url}&crime_group=rasso&touchpoint=court", headers=headers)  # type: ignore[attr-defined]
+    assert body.status_code == 200
+    data = body.json()
+    assert (data["crime_group"], data["touchpoint"]) == ("rasso", "court")
+    assert [row["agency"] for row in data["rights"]][:3] == ["several", "police", "police"]
+    assert {"dont_know", "agency"} <= set(data["rights"][0])
+    bad = client.get(f"{url}&touchpoint=trial", headers=headers)  # type: ignore[attr-defined]
+    assert bad.status_code == 422
+    assert ["query", "touchpoint"] in [error["loc"] for error in bad.json()["errors"]]
+    metrics = client.get("/api/v1/metrics", headers=headers).json()  # type: ignore[attr-defined]
+    by_id = {metric["id"]: metric for metric in metrics}
+    assert by_id["victims_code.right_6.decision_told"]["agency"] == "police"
+    assert by_id["victims_code.right_6.decision_told"]["right"] == 6
+    assert by_id["victims_code.right_8"]["agency"] == "several"
+    assert by_id["confidence"]["comparable_with"] and by_id["confidence"]["caveats"]
