@@ -16,18 +16,23 @@ a cell grouped or filtered by one is suppressed below twice min_cell.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete
+from sqlalchemy import Table, and_, case, delete, func, select, tuple_
 from sqlmodel import Session
 
-from app.banks.schema import CHARACTERISTICS
+from app.banks.metrics import Metric
+from app.banks.schema import CHARACTERISTICS, UNDER_18_CODE
 from app.cell_key import KEY_SPACE
 from app.enums import Mode
+from app.reporting.disclosure import tally
+from app.reporting.feeds import answered_version_ids
 from app.reporting.models import CHARACTERISTIC_KEY, RollupCharacteristic
-from app.reporting.response_facts import ResponseCount
+from app.reporting.response_facts import ResponseCount, versions_facts
+from app.reporting.right_rates import DONT_KNOW
 from app.reporting.sql_upsert import dialect_insert
+from app.reporting.tally_source import MonthTallies, Period, as_month
 from app.survey.models import Response
 
 characteristic_table: Table = RollupCharacteristic.__table__  # type: ignore[attr-defined]
@@ -99,3 +104,78 @@ def insert_counted(session: Session, rows: Iterable[dict[str, Any]]) -> None:
     batch = list(rows)
     for start in range(0, len(batch), 1000):
         session.execute(characteristic_table.insert(), batch[start : start + 1000])
+
+
+# --- reading: the metric tallies of a query grouped or filtered by one characteristic -------
+
+
+def characteristic_used(columns: Iterable[str], filters: Mapping[str, str]) -> str | None:
+    """The characteristic a query groups or filters by (the plan allows at most one)."""
+    used = [name for name in CHARACTERISTICS if name in columns or name in filters]
+    return used[0] if used else None
+
+
+def characteristic_values(session: Session, name: str) -> list[str]:
+    """The codes a characteristic can take: its questions' options in the published (and
+    retired) bank versions, in order, under 18 left out (never counted). From the banks, never
+    from the answers, so listing them tells nothing about who answered."""
+    values: list[str] = []
+    for facts in versions_facts(session, answered_version_ids(session)).values():
+        for code in facts.options.get(name, ()):
+            if code not in values and code != UNDER_18_CODE:
+                values.append(code)
+    return values
+
+
+def characteristic_months(
+    session: Session,
+    metric: Metric,
+    inputs: Sequence[tuple[int, str, str]],
+    columns: Sequence[str],
+    filters: Mapping[str, str],
+    period: Period,
+    name: str,
+) -> list[MonthTallies]:
+    """Positive, not-positive and don't know tallies per `columns` (one of them, or a filter,
+    the characteristic `name`) and month, from the characteristic rows."""
+    table = characteristic_table
+    code = table.c.code
+    counted = code.not_in(sorted(metric.excluded_codes))
+    positive = code.in_(sorted(metric.positive_codes))
+    negative = and_(counted, ~positive)
+    dont_know = and_(negative, code == DONT_KNOW)
+
+    def column(dimension: str) -> Any:
+        return table.c.characteristic_code if dimension == name else table.c[dimension]
+
+    base = [column(dimension).label(dimension) for dimension in columns]
+    sums = []
+    for label, condition in (("p", positive), ("n", negative), ("d", dont_know)):
+        sums += [
+            func.sum(case((condition, table.c.count), else_=0)).label(label),
+            func.sum(case((condition, table.c.key_sum), else_=0)).label(f"{label}k"),
+        ]
+    statement = (
+        select(*base, table.c.month, *sums)
+        .where(
+            table.c.question_id.in_(sorted({q for _, q, _ in inputs})),
+            tuple_(table.c.bank_version_id, table.c.question_id, table.c.touchpoint).in_(inputs),
+            table.c.characteristic == name,
+            table.c.month >= period.first,
+            table.c.month <= period.last,
+            *(column(dimension) == value for dimension, value in filters.items()),
+        )
+        .group_by(*(column(dimension) for dimension in columns), table.c.month)
+    )
+    return [
+        MonthTallies(
+            {dimension: row[dimension] for dimension in columns},
+            as_month(row["month"]),
+            {
+                "positive": tally(row["p"], row["pk"]),
+                "negative": tally(row["n"], row["nk"]),
+                "dont_know": tally(row["d"], row["dk"]),
+            },
+        )
+        for row in session.execute(statement).mappings()
+    ]

@@ -45,6 +45,11 @@ def _answered_versions(session: Session) -> list[tuple[int, str]]:
     return [(int(version_id), str(content_hash)) for version_id, content_hash in rows]
 
 
+def answered_version_ids(session: Session) -> list[int]:
+    """Ids of the bank versions victims can have answered (published or retired)."""
+    return [version_id for version_id, _ in _answered_versions(session)]
+
+
 def _feeds_by_version(
     session: Session, versions: Sequence[tuple[int, str]]
 ) -> dict[int, dict[str, frozenset[tuple[str, str]]]]:

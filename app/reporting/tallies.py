@@ -21,6 +21,11 @@ from app.enums import Mode
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
+from app.reporting.characteristics import (
+    characteristic_months,
+    characteristic_used,
+    characteristic_values,
+)
 from app.reporting.disclosure import Tally, tally
 from app.reporting.right_rates import DONT_KNOW
 from app.reporting.rollups import (
@@ -78,6 +83,11 @@ class DatabaseTallies:
         inputs = self._metric_inputs(self.session, metric.id)
         if not inputs:
             return []
+        characteristic = characteristic_used(columns, filters)
+        if characteristic is not None:  # an equality dimension: its own rows
+            return characteristic_months(
+                self.session, metric, inputs, columns, filters, period, characteristic
+            )
         code = rollup_table.c.code
         counted = and_(code != SKIPPED_CODE, code.not_in(sorted(metric.excluded_codes)))
         positive = code.in_(sorted(metric.positive_codes))
@@ -124,6 +134,9 @@ class DatabaseTallies:
             )
             for row in self.session.execute(statement).mappings()
         ]
+
+    def characteristic_values(self, name: str) -> list[str]:
+        return characteristic_values(self.session, name)
 
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
         column = rollup_table.c[dimension]

@@ -79,6 +79,10 @@ class Tallies(Protocol):
         or `filters`, mode included."""
         ...
 
+    def characteristic_values(self, name: str) -> list[str]:
+        """The codes an equality characteristic (age_band, sex, …) can take, from the banks."""
+        ...
+
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
         """Responses per value of `dimension` (area or language) and month."""
         ...

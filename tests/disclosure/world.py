@@ -269,6 +269,9 @@ class MemoryTallies:
         facts = _FACTS[person.crime_group]
         return count_response(facts, person.touchpoint, list(person.answers.items())).derived
 
+    def characteristic_values(self, name: str) -> list[str]:
+        return []  # the generated banks have no equality section
+
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
         if (dimension, first, last) not in self._responses:
             self._responses[(dimension, first, last)] = self._response_months(
