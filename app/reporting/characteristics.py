@@ -19,18 +19,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, and_, case, delete, func, select, tuple_
+from sqlalchemy import Table, delete, select, tuple_
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
 from app.banks.schema import CHARACTERISTICS, UNDER_18_CODE
 from app.cell_key import KEY_SPACE
 from app.enums import Mode
-from app.reporting.disclosure import tally
 from app.reporting.feeds import answered_version_ids
+from app.reporting.metric_sums import side_sums, side_tallies
 from app.reporting.models import CHARACTERISTIC_KEY, RollupCharacteristic
 from app.reporting.response_facts import ResponseCount, versions_facts
-from app.reporting.right_rates import DONT_KNOW
 from app.reporting.sql_upsert import dialect_insert
 from app.reporting.tally_source import MonthTallies, Period, as_month
 from app.survey.models import Response
@@ -139,24 +138,13 @@ def characteristic_months(
     """Positive, not-positive and don't know tallies per `columns` (one of them, or a filter,
     the characteristic `name`) and month, from the characteristic rows."""
     table = characteristic_table
-    code = table.c.code
-    counted = code.not_in(sorted(metric.excluded_codes))
-    positive = code.in_(sorted(metric.positive_codes))
-    negative = and_(counted, ~positive)
-    dont_know = and_(negative, code == DONT_KNOW)
 
     def column(dimension: str) -> Any:
         return table.c.characteristic_code if dimension == name else table.c[dimension]
 
     base = [column(dimension).label(dimension) for dimension in columns]
-    sums = []
-    for label, condition in (("p", positive), ("n", negative), ("d", dont_know)):
-        sums += [
-            func.sum(case((condition, table.c.count), else_=0)).label(label),
-            func.sum(case((condition, table.c.key_sum), else_=0)).label(f"{label}k"),
-        ]
     statement = (
-        select(*base, table.c.month, *sums)
+        select(*base, table.c.month, *side_sums(table, metric))
         .where(
             table.c.question_id.in_(sorted({q for _, q, _ in inputs})),
             tuple_(table.c.bank_version_id, table.c.question_id, table.c.touchpoint).in_(inputs),
@@ -171,11 +159,7 @@ def characteristic_months(
         MonthTallies(
             {dimension: row[dimension] for dimension in columns},
             as_month(row["month"]),
-            {
-                "positive": tally(row["p"], row["pk"]),
-                "negative": tally(row["n"], row["nk"]),
-                "dont_know": tally(row["d"], row["dk"]),
-            },
+            side_tallies(row),
         )
         for row in session.execute(statement).mappings()
     ]

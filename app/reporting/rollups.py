@@ -48,7 +48,12 @@ from app.reporting.characteristics import (
 )
 from app.reporting.models import CHARACTERISTIC_KEY, ROLLUP_KEY, RollupCount
 from app.reporting.rebuild_pass import answered_facts, recount, under_18_condition
-from app.reporting.response_facts import EMPTY_FACTS, count_response, versions_facts
+from app.reporting.response_facts import (
+    EMPTY_FACTS,
+    ResponseCount,
+    count_response,
+    versions_facts,
+)
 from app.reporting.sql_upsert import dialect_insert
 from app.retention import retention_cutoff
 from app.settings import get_settings
@@ -70,18 +75,23 @@ def response_mode(response: Response) -> str:
     return Mode.assisted.value if response.assisted else Mode.alone.value
 
 
+def _count(session: Session, response: Response, answers: Sequence[Answer]) -> ResponseCount:
+    """The derived right answers, characteristics and under-18 flag of a response."""
+    facts = versions_facts(session, [response.bank_version_id])
+    return count_response(
+        facts.get(response.bank_version_id, EMPTY_FACTS),
+        response.touchpoint,
+        [(answer.question_id, answer.code) for answer in answers],
+    )
+
+
 def apply_response(
     session: Session, response: Response, answers: Sequence[Answer], sign: int = 1
 ) -> None:
     """Add (sign=+1) or remove (sign=-1) one response's answers to the rollup counts."""
     if sign not in (1, -1):
         raise ValueError("sign must be +1 or -1")
-    facts = versions_facts(session, [response.bank_version_id])
-    counted = count_response(
-        facts.get(response.bank_version_id, EMPTY_FACTS),
-        response.touchpoint,
-        [(answer.question_id, answer.code) for answer in answers],
-    )
+    counted = _count(session, response, answers)
     if counted.under_18:
         return  # kept, but never in a published figure (app.reporting.response_facts)
     by_code = Counter(

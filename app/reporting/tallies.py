@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Table, case, func, or_, select, tuple_
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
@@ -27,7 +27,7 @@ from app.reporting.characteristics import (
     characteristic_values,
 )
 from app.reporting.disclosure import Tally, tally
-from app.reporting.right_rates import DONT_KNOW
+from app.reporting.metric_sums import side_sums, side_tallies
 from app.reporting.rollups import (
     ALL,
     RESPONSES,
@@ -88,12 +88,6 @@ class DatabaseTallies:
             return characteristic_months(
                 self.session, metric, inputs, columns, filters, period, characteristic
             )
-        code = rollup_table.c.code
-        counted = and_(code != SKIPPED_CODE, code.not_in(sorted(metric.excluded_codes)))
-        positive = code.in_(sorted(metric.positive_codes))
-        negative = and_(counted, ~positive)
-        # Counted don't know answers (information rights): a part of the not-positive ones.
-        dont_know = and_(negative, code == DONT_KNOW)
         base = [rollup_table.c[name] for name in columns]
         conditions = [
             # The question_id predicate lets the planner use the rollup key's index.
@@ -112,12 +106,7 @@ class DatabaseTallies:
             select(
                 *base,
                 rollup_table.c.month,
-                func.sum(case((positive, rollup_table.c.count), else_=0)).label("p"),
-                func.sum(case((positive, rollup_table.c.key_sum), else_=0)).label("pk"),
-                func.sum(case((negative, rollup_table.c.count), else_=0)).label("n"),
-                func.sum(case((negative, rollup_table.c.key_sum), else_=0)).label("nk"),
-                func.sum(case((dont_know, rollup_table.c.count), else_=0)).label("d"),
-                func.sum(case((dont_know, rollup_table.c.key_sum), else_=0)).label("dk"),
+                *side_sums(rollup_table, metric),
             )
             .where(*conditions)
             .group_by(*base, rollup_table.c.month)
@@ -126,11 +115,7 @@ class DatabaseTallies:
             MonthTallies(
                 {name: row[name] for name in columns},
                 as_month(row["month"]),
-                {
-                    "positive": tally(row["p"], row["pk"]),
-                    "negative": tally(row["n"], row["nk"]),
-                    "dont_know": tally(row["d"], row["dk"]),
-                },
+                side_tallies(row),
             )
             for row in self.session.execute(statement).mappings()
         ]
