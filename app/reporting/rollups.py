@@ -16,6 +16,13 @@ split or filtered by mode reads the coarse rows too, and one that is not sums ov
 `rebuild` recomputes the rows, both levels, from the answers — of the months at or after the
 retention cutoff only: purge erases older responses but their counts stay (contract), so the
 rows of older months are kept as they are.
+
+Issue 13: each right a response answered aspects of gets one more answer, derived from them,
+under the question id `victims_code.right_N` (app.reporting.right_rates); the answers feeding
+measures are counted again per equality characteristic in `rollup_characteristic`
+(app.reporting.characteristics); and a response that said it is under 18 is not counted at all
+(app.reporting.response_facts). `rebuild` recomputes those response by response
+(app.reporting.rebuild_pass) with the same functions.
 """
 
 from __future__ import annotations
