@@ -1,0 +1,102 @@
+"""How much a victim is asked at one touchpoint (DESIGN13 rule 4, issue 13 point 5).
+
+Counted for every touchpoint and every context the upload can give (each outcome, and the
+Victim Contact Scheme flag where the bank routes on it), after context routing as the survey
+applies it (app/banks/context.py): the questions without a show_if of the sections everyone is
+asked, plus those of the largest module (one module is drawn per invitation). More than
+MAX_UNCONDITIONAL is an error. And one free-text box per touchpoint among those sections.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from app.banks.context import StageContext, route_questions
+from app.banks.problems import BANK, Collector
+from app.banks.schema import BankDocument, Section
+from app.enums import OUTCOMES, TOUCHPOINTS
+
+MAX_UNCONDITIONAL = 18
+CORE = ""  # the module key of the sections everyone is asked
+
+
+def _module(section: Section | None) -> str:
+    return section.module or CORE if section is not None else CORE
+
+
+def _routes_on_vcs(document: BankDocument) -> bool:
+    for _section, question in document.all_questions():
+        if question.show_if is not None and question.show_if.context == "vcs_eligible":
+            return True
+        if question.known_from is not None and question.known_from.context == "vcs_eligible":
+            return True
+    return False
+
+
+def _contexts(document: BankDocument) -> list[StageContext]:
+    flags: list[bool | None] = [None, True, False] if _routes_on_vcs(document) else [None]
+    return [StageContext(outcome, flag) for outcome in OUTCOMES for flag in flags]
+
+
+def unconditional_count(
+    document: BankDocument, touchpoint: str, context: StageContext
+) -> tuple[int, str | None]:
+    """(questions without a show_if a victim could see, the largest module's id)."""
+    modules: dict[str, str] = {}  # question id → module key
+    dicts: list[dict[str, Any]] = []
+    for section, question in document.all_questions():
+        if touchpoint in question.asked_at():
+            modules[question.id] = _module(section)
+            dicts.append(question.model_dump(mode="json", by_alias=True))
+    counts: dict[str, int] = {}
+    for routed in route_questions(dicts, context):
+        if not routed.get("show_if"):
+            key = modules[routed["id"]]
+            counts[key] = counts.get(key, 0) + 1
+    core = counts.pop(CORE, 0)
+    if not counts:
+        return core, None
+    largest = max(sorted(counts), key=lambda key: counts[key])
+    return core + counts[largest], largest
+
+
+def lint_length(out: Collector, document: BankDocument) -> None:
+    for touchpoint in TOUCHPOINTS:
+        over: dict[int, list[str]] = {}  # count → the contexts giving it
+        for context in _contexts(document):
+            count, _module_id = unconditional_count(document, touchpoint, context)
+            if count > MAX_UNCONDITIONAL:
+                label = f"outcome {context.value('outcome')}"
+                if context.vcs_eligible is not None or _routes_on_vcs(document):
+                    label += f", vcs_eligible {context.value('vcs_eligible')}"
+                over.setdefault(count, []).append(label)
+        for count, labels in sorted(over.items(), reverse=True):
+            out.add(
+                BANK,
+                "too_many_questions",
+                f"at {touchpoint} ({'; '.join(labels)}) a victim could see {count} questions "
+                f"without a show_if (the sections everyone is asked and the largest module): "
+                f"keep it to {MAX_UNCONDITIONAL} or fewer by moving questions into modules",
+            )
+    _lint_free_text(out, document)
+
+
+def _lint_free_text(out: Collector, document: BankDocument) -> None:
+    for touchpoint in TOUCHPOINTS:
+        boxes = [
+            question.id
+            for section, question in document.all_questions()
+            if question.type == "text"
+            and question.show_if is None
+            and touchpoint in question.asked_at()
+            and _module(section) == CORE
+            and not (section is not None and section.equality)
+        ]
+        if len(boxes) > 1:
+            out.add(
+                boxes[1],
+                "free_text_once",
+                f"at {touchpoint} everyone is asked {len(boxes)} free-text questions "
+                f"({', '.join(boxes)}): keep one, and move the others to a module or behind a "
+                "show_if",
+            )
