@@ -9,6 +9,7 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from app.banks.paraphrase import PARAPHRASE_CLASSES, PARAPHRASE_RULES
 from app.banks.problems import Collector
 from app.banks.schema import SOURCE_LANGUAGE, Question
 
@@ -46,8 +47,9 @@ ASKS_WHAT_HAPPENED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          "describe"),
         (r"\btell us (more )?about (the |your )?(offen[cs]e|crime|incident|attack|assault|abuse)",
          "tell us about the offence"),
+        # "the person who hurt you" is the asks_about_person rule's (app/banks/paraphrase.py).
         (r"\b(tell us|say) (more )?about (the |your )?(offender|suspect|perpetrator|attacker"
-         r"|abuser|person who)", "tell us about the offender"),
+         r"|abuser)", "tell us about the offender"),
         (r"\b(who was|did you know|relationship (to|with)|describe) (the )?(offender|suspect"
          r"|perpetrator|attacker|abuser)", "questions about the offender"),
         (r"\b(offender|suspect|perpetrator|attacker|abuser)[’']s (name|age|appearance|address"
@@ -73,7 +75,10 @@ BLAMING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )  # fmt: skip
 
-RULES_WAIVABLE = frozenset({"asks_what_happened", "blames", "reading_age", "too_long"})
+RULES_WAIVABLE = frozenset(
+    {"asks_what_happened", "blames", "reading_age", "too_long", "translation_wording"}
+    | PARAPHRASE_RULES
+)
 
 
 def english_text(value: Any) -> str:
@@ -126,6 +131,7 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
         ("asks_what_happened", ASKS_WHAT_HAPPENED, "asks the victim to describe the offence, "
          "the offender or injuries"),
         ("blames", BLAMING, "could read as blaming the victim"),
+        *((item.rule, item.patterns, item.what) for item in PARAPHRASE_CLASSES),
     ):  # fmt: skip
         for pattern, label in patterns:
             if any(pattern.search(text) for text in english):
