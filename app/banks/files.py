@@ -15,6 +15,7 @@ from app.banks.problems import BANK, Problem, Severity
 from app.banks.risk_words import RISK_WORDS_FILE, check_risk_words_file
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
+from app.banks.translation_rules import LINT_PHRASES_FILE, check_lint_phrases_file
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.crime_groups import CRIME_GROUPS_FILE, CrimeGroupEntry
 
@@ -96,6 +97,9 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
             continue
         if path.name == RISK_WORDS_FILE:
             result.problems.extend(check_risk_words_file(path, name))
+            continue
+        if path.name == LINT_PHRASES_FILE:
+            result.problems.extend(check_lint_phrases_file(path, name))
             continue
         if path.name == MESSAGES_FILE:
             result.problems.extend(_check_messages(path, name))

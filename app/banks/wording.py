@@ -12,6 +12,7 @@ from typing import Any
 from app.banks.paraphrase import PARAPHRASE_CLASSES, PARAPHRASE_RULES
 from app.banks.problems import Collector
 from app.banks.schema import SOURCE_LANGUAGE, Question
+from app.banks.translation_rules import lint_translations
 
 # Readability. Flesch–Kincaid grade + 5 ≈ reading age. The banks aim at a reading age of about 9
 # (grade 4), but the formula overstates short questions by a few years, above all those with one
@@ -144,6 +145,8 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
                         f"a waiver for rule {rule} with a written reason",
                     )
                 break
+    if lint_translations(out, question, list(question_strings(question))):
+        found.add("translation_wording")
     text = english_text(question.text)
     grade = reading_grade(text)
     if grade is not None and grade > READING_GRADE_LIMIT:
