@@ -9,6 +9,7 @@ from typing import Any
 
 import yaml
 
+from app.banks.bank_set_rules import specialist_problems
 from app.banks.crime_group_check import check_crime_groups_file
 from app.banks.lint import check_document
 from app.banks.problems import BANK, Problem, Severity
@@ -80,6 +81,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
     paths = list(paths)
     group_files: list[Path] = []
     checked_banks: list[str] = []
+    parsed: list[tuple[str, BankDocument]] = []  # every bank that passed the schema
     for path in paths:
         if path.is_dir() and not any(path.glob("*.yaml")):
             result.problems.append(Problem(str(path), BANK, "no .yaml files in this folder"))
@@ -117,6 +119,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         if document is None:
             continue
         checked_banks.append(str(document.crime_group))
+        parsed.append((name, document))
         if document.slug in slugs:
             result.problems.append(
                 Problem(
@@ -127,6 +130,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         slugs[document.slug] = name
         if not any(problem.severity == "error" for problem in problems):
             result.banks.append((name, document))
+    result.problems.extend(specialist_problems(parsed))
     _check_group_files(result, group_files, checked_banks)
     return result
 

@@ -80,6 +80,8 @@ RULES: dict[str, str] = {
     "them in lint_phrases.yaml (warnings while a list awaits a native speaker's review)",
     "reading_age": "questions are easy to read",
     "too_long": "questions and hints are short",
+    "specialist_own_questions": "at least a third of a specialist bank's question ids are not "
+    "in the general bank (checked over the folder)",
     "translation_undeclared": "every language used is declared in translations",
     "waiver_rule": "waivers name a rule that can be waived",
     "waiver_unused": "waivers are only kept where needed",
