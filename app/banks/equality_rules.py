@@ -12,10 +12,10 @@ from app.banks.schema import UNDER_18_CODE, BankDocument, Question, Section
 
 def lint_equality(out: Collector, document: BankDocument) -> None:
     sections = [section for section in document.sections if section.equality]
-    for section in sections[1:]:
-        out.add(section.id, "equality_section", "a bank has one equality section")
-    for section, question in document.all_questions():
-        if question.characteristic is not None and not (section is not None and section.equality):
+    for extra in sections[1:]:
+        out.add(extra.id, "equality_section", "a bank has one equality section")
+    for owner, question in document.all_questions():
+        if question.characteristic is not None and not (owner is not None and owner.equality):
             out.add(
                 question.id,
                 "equality_section",
