@@ -33,9 +33,24 @@ def _routes_on_vcs(document: BankDocument) -> bool:
     return False
 
 
-def _contexts(document: BankDocument) -> list[StageContext]:
-    flags: list[bool | None] = [None, True, False] if _routes_on_vcs(document) else [None]
-    return [StageContext(outcome, flag) for outcome in OUTCOMES for flag in flags]
+def _flags(document: BankDocument) -> list[bool | None]:
+    """The Victim Contact Scheme values to try: only where the bank routes on it."""
+    return [True, False, None] if _routes_on_vcs(document) else [None]
+
+
+def _label(contexts: list[StageContext], flags: list[bool | None]) -> str:
+    """The contexts in words: "every outcome", or each outcome (with the vcs values when only
+    some of them give the count)."""
+    parts = []
+    for outcome in OUTCOMES:
+        found = [c.value("vcs_eligible") for c in contexts if c.outcome == outcome]
+        if len(found) == len(flags):
+            parts.append(f"outcome {outcome}")
+        elif found:
+            parts.append(f"outcome {outcome} with vcs_eligible {' or '.join(found)}")
+    if parts == [f"outcome {outcome}" for outcome in OUTCOMES]:
+        return "every outcome"
+    return "; ".join(parts)
 
 
 def unconditional_count(
@@ -61,22 +76,23 @@ def unconditional_count(
 
 
 def lint_length(out: Collector, document: BankDocument) -> None:
+    flags = _flags(document)
     for touchpoint in TOUCHPOINTS:
-        over: dict[int, list[str]] = {}  # count → the contexts giving it
-        for context in _contexts(document):
-            count, _module_id = unconditional_count(document, touchpoint, context)
-            if count > MAX_UNCONDITIONAL:
-                label = f"outcome {context.value('outcome')}"
-                if context.vcs_eligible is not None or _routes_on_vcs(document):
-                    label += f", vcs_eligible {context.value('vcs_eligible')}"
-                over.setdefault(count, []).append(label)
-        for count, labels in sorted(over.items(), reverse=True):
+        over: dict[int, list[StageContext]] = {}  # count → the contexts giving it
+        for outcome in OUTCOMES:
+            for flag in flags:
+                context = StageContext(outcome, flag)
+                count, _module_id = unconditional_count(document, touchpoint, context)
+                if count > MAX_UNCONDITIONAL:
+                    over.setdefault(count, []).append(context)
+        for count, contexts in sorted(over.items(), reverse=True):
             out.add(
                 BANK,
                 "too_many_questions",
-                f"at {touchpoint} ({'; '.join(labels)}) a victim could see {count} questions "
-                f"without a show_if (the sections everyone is asked and the largest module): "
-                f"keep it to {MAX_UNCONDITIONAL} or fewer by moving questions into modules",
+                f"at {touchpoint} ({_label(contexts, flags)}) a victim could see {count} "
+                "questions without a show_if (the sections everyone is asked and the largest "
+                f"module): keep it to {MAX_UNCONDITIONAL} or fewer by moving questions into "
+                "modules",
             )
     _lint_free_text(out, document)
 

@@ -36,8 +36,7 @@ def test_more_than_18_at_a_touchpoint_is_an_error_naming_touchpoint_outcome_and_
     )
     _parsed, problems = check_document(document)
     assert of_rule(problems, "too_many_questions") == [
-        "(bank): at court (outcome charged; outcome nfa; outcome out_of_court; outcome "
-        "victim_withdrew; outcome not_known) a victim could see 19 questions without a show_if "
+        "(bank): at court (every outcome) a victim could see 19 questions without a show_if "
         "(the sections everyone is asked and the largest module): keep it to 18 or fewer by "
         "moving questions into modules"
     ]
@@ -53,7 +52,7 @@ def test_context_routing_is_applied_per_outcome_and_vcs_flag() -> None:
     document = bank(section("core", *_plain(17, "c", touchpoints=["sentence"]), charged_only, vcs))
     _parsed, problems = check_document(document)
     assert of_rule(problems, "too_many_questions") == [
-        "(bank): at sentence (outcome charged, vcs_eligible true) a victim could see 19 "
+        "(bank): at sentence (outcome charged with vcs_eligible true) a victim could see 19 "
         "questions without a show_if (the sections everyone is asked and the largest module): "
         "keep it to 18 or fewer by moving questions into modules"
     ]
