@@ -62,7 +62,12 @@ def unconditional_count(
     for section, question in document.all_questions():
         if touchpoint in question.asked_at():
             modules[question.id] = _module(section)
-            dicts.append(question.model_dump(mode="json", by_alias=True))
+            # Only what routing reads: the id and the two conditions.
+            dicts.append(
+                question.model_dump(
+                    mode="json", by_alias=True, include={"id", "show_if", "known_from"}
+                )
+            )
     counts: dict[str, int] = {}
     for routed in route_questions(dicts, context):
         if not routed.get("show_if"):
