@@ -3,7 +3,10 @@
 Every rule has an id (`Problem.rule`). The wording rules and the readability warnings can be
 waived for one question by `waivers: [{rule: <id>, reason: "..."}]`; the reason is required,
 so an exception is always a written, reviewable decision. The rules live by concern: the
-measures in measure_rules, the wording in wording; this module runs them all.
+measures in measure_rules, the Victims' Code rights in right_rules, the length of a survey in
+length_rules, the equality section in equality_rules, the wording in wording (its paraphrase
+classes in paraphrase, other languages in translation_rules); this module runs them all. The
+rule across banks (a specialist bank's own questions) is bank_set_rules, run by files.py.
 """
 
 from __future__ import annotations
