@@ -9,12 +9,14 @@ from typing import Any
 
 import yaml
 
+from app.banks.bank_set_rules import specialist_problems
 from app.banks.crime_group_check import check_crime_groups_file
 from app.banks.lint import check_document
 from app.banks.problems import BANK, Problem, Severity
 from app.banks.risk_words import RISK_WORDS_FILE, check_risk_words_file
 from app.banks.schema import BankDocument
 from app.banks.support import SUPPORT_FILE, check_support_file
+from app.banks.translation_rules import LINT_PHRASES_FILE, check_lint_phrases_file
 from app.banks.yaml_files import read_yaml, yaml_message
 from app.crime_groups import CRIME_GROUPS_FILE, CrimeGroupEntry
 
@@ -79,6 +81,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
     paths = list(paths)
     group_files: list[Path] = []
     checked_banks: list[str] = []
+    parsed: list[tuple[str, BankDocument]] = []  # every bank that passed the schema
     for path in paths:
         if path.is_dir() and not any(path.glob("*.yaml")):
             result.problems.append(Problem(str(path), BANK, "no .yaml files in this folder"))
@@ -97,6 +100,9 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         if path.name == RISK_WORDS_FILE:
             result.problems.extend(check_risk_words_file(path, name))
             continue
+        if path.name == LINT_PHRASES_FILE:
+            result.problems.extend(check_lint_phrases_file(path, name))
+            continue
         if path.name == MESSAGES_FILE:
             result.problems.extend(_check_messages(path, name))
             continue
@@ -113,6 +119,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         if document is None:
             continue
         checked_banks.append(str(document.crime_group))
+        parsed.append((name, document))
         if document.slug in slugs:
             result.problems.append(
                 Problem(
@@ -123,6 +130,7 @@ def check_paths(paths: Iterable[Path]) -> CheckedFiles:
         slugs[document.slug] = name
         if not any(problem.severity == "error" for problem in problems):
             result.banks.append((name, document))
+    result.problems.extend(specialist_problems(parsed))
     _check_group_files(result, group_files, checked_banks)
     return result
 

@@ -3,7 +3,10 @@
 Every rule has an id (`Problem.rule`). The wording rules and the readability warnings can be
 waived for one question by `waivers: [{rule: <id>, reason: "..."}]`; the reason is required,
 so an exception is always a written, reviewable decision. The rules live by concern: the
-measures in measure_rules, the wording in wording; this module runs them all.
+measures in measure_rules, the Victims' Code rights in right_rules, the length of a survey in
+length_rules, the equality section in equality_rules, the wording in wording (its paraphrase
+classes in paraphrase, other languages in translation_rules); this module runs them all. The
+rule across banks (a specialist bank's own questions) is bank_set_rules, run by files.py.
 """
 
 from __future__ import annotations
@@ -13,6 +16,8 @@ from typing import Any
 
 from pydantic import ValidationError
 
+from app.banks.equality_rules import lint_equality
+from app.banks.length_rules import lint_length
 from app.banks.measure_rules import lint_measures
 from app.banks.problems import BANK, Collector, Problem, schema_problems
 from app.banks.schema import (
@@ -45,15 +50,41 @@ RULES: dict[str, str] = {
     "measure_twice": "no two questions feed one measure at one touchpoint",
     "standard_options": "questions feeding a measure use its standard answers, in order",
     "metric_not_fed": "every metric of the bank's crime group is fed by a question",
-    "right_touchpoint": "Victims' Code rights are asked where the Code table applies them",
-    "right_needs_show_if": "right 8 at outcome and right 11 at sentence need a show_if",
-    "right_missing_touchpoint": "each right is asked at every touchpoint the table gives",
+    "right_aspect": "questions tag one aspect of a right (victims_code.right_N.<aspect>), "
+    "never the bare right",
+    "right_touchpoint": "each aspect of a right is asked only at its touchpoints",
+    "right_needs_show_if": "an aspect is asked behind the show_if it needs there (right 8 at "
+    "outcome only if charged, the Right to Review only if not, right 11 only if vcs_eligible)",
+    "right_missing_touchpoint": "each right is asked at every touchpoint the Code table gives",
+    "right_headline": "each right asked at a touchpoint has exactly one headline question "
+    "there, in a section without a module",
+    "repeat_required": "board measures and each right's headline question are repeat: true",
+    "too_many_questions": "a victim sees at most 18 questions without a show_if at a "
+    "touchpoint, for every outcome (core sections and the largest module)",
+    "free_text_once": "at most one free-text question without a show_if per touchpoint in the "
+    "sections everyone is asked",
+    "equality_section": "the equality section is last, opened by a yes_no gate, with each "
+    "question behind the gate and recording a characteristic",
+    "equality_characteristic": "each characteristic is asked at most once",
+    "equality_options": "equality questions offer prefer_not_to_say; the age band offers under_18",
     "sensitive_prefer_not_to_say": "sensitive questions offer prefer_not_to_say",
     "section_content_note": "sensitive sections have a content note",
     "asks_what_happened": "no question asks about the offence, the offender or injuries",
+    "asks_consent": "no question asks about consent",
+    "asks_delay": "no question asks why or how long they waited to report",
+    "asks_where_when": "no question asks where or when it happened",
+    "asks_what_doing": "no question asks what the victim was doing",
+    "asks_alone": "no question asks whether the victim was alone",
+    "asks_contact": "no question asks about contact with, living with or going back to the "
+    "person who harmed them",
+    "asks_about_person": "no question asks the victim to describe the person who harmed them",
     "blames": "no question could read as blame",
+    "translation_wording": "the Urdu and Polish text holds none of the phrases listed for "
+    "them in lint_phrases.yaml (warnings while a list awaits a native speaker's review)",
     "reading_age": "questions are easy to read",
     "too_long": "questions and hints are short",
+    "specialist_own_questions": "at least a third of a specialist bank's question ids are not "
+    "in the general bank (checked over the folder)",
     "translation_undeclared": "every language used is declared in translations",
     "waiver_rule": "waivers name a rule that can be waived",
     "waiver_unused": "waivers are only kept where needed",
@@ -232,6 +263,8 @@ def lint_bank(document: BankDocument, file: str = "") -> list[Problem]:
     _lint_structure(out, document)
     _lint_show_if(out, document)
     lint_measures(out, document)
+    lint_length(out, document)
+    lint_equality(out, document)
     _lint_languages(out, document)
     _lint_introduction(out, document)
     for _section, question in document.all_questions():

@@ -1,22 +1,16 @@
 """The measure rules of a bank: each measure is in the metric registry, applies to the bank's
-crime group and touchpoints, is fed once, and the Victims' Code rights are asked where the
-Code table applies them.
+crime group and touchpoints, is fed once, and offers the measure's answers. The Victims' Code
+rules (aspects, headlines, repeat) are in right_rules.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from app.banks import metrics as registry
 from app.banks.problems import BANK, Collector
+from app.banks.right_rules import bare_right_problem, lint_aspect_at, lint_rights, ordered
 from app.banks.schema import RESERVED_CODES, BankDocument, Question
-from app.enums import TOUCHPOINTS
-
-RIGHT_SHOW_IF_REASONS = {
-    ("outcome", 8): "ask it only if someone was charged",
-    ("sentence", 11): "ask it only when the upload marks vcs_eligible",
-}
 
 
 @dataclass
@@ -25,7 +19,6 @@ class _Tally:
 
     fed_at: dict[tuple[str, str], str] = field(default_factory=dict)  # → first question id
     fed: set[str] = field(default_factory=set)
-    right_touchpoints: dict[int, set[str]] = field(default_factory=dict)
 
 
 def lint_measures(out: Collector, document: BankDocument) -> None:
@@ -35,6 +28,7 @@ def lint_measures(out: Collector, document: BankDocument) -> None:
         for measure in question.measures:
             _lint_measure(out, question, measure, crime_group, tally)
     _lint_coverage(out, crime_group, tally)
+    lint_rights(out, document)
 
 
 def _lint_measure(
@@ -48,6 +42,9 @@ def _lint_measure(
             f"unknown measure '{measure}' (see the metric list in docs/question-banks.md)",
         )
         return
+    if registry.is_right_rate(measure):
+        bare_right_problem(out, question, measure)
+        return
     tally.fed.add(measure)
     if crime_group not in metric.crime_groups:
         out.add(
@@ -57,17 +54,15 @@ def _lint_measure(
             f"(only {', '.join(sorted(metric.crime_groups))})",
         )
     _lint_measure_options(out, question, metric)
-    right = registry.right_number(measure)
     for touchpoint in question.asked_at():
-        if right is not None:
-            _lint_right_at(out, question, right, touchpoint)
-            tally.right_touchpoints.setdefault(right, set()).add(touchpoint)
+        if metric.right is not None:
+            lint_aspect_at(out, question, metric, touchpoint)
         elif touchpoint not in metric.touchpoints:
             out.add(
                 question.id,
                 "measure_touchpoint",
                 f"measure '{measure}' is not asked at {touchpoint} "
-                f"(only at {_ordered(metric.touchpoints)})",
+                f"(only at {ordered(metric.touchpoints)})",
             )
         _lint_fed_once(out, question, measure, touchpoint, tally)
 
@@ -88,58 +83,15 @@ def _lint_fed_once(
 
 
 def _lint_coverage(out: Collector, crime_group: str, tally: _Tally) -> None:
-    """Every metric of the crime group is fed, and each right at every touchpoint it applies."""
+    """Every metric of the crime group is fed. A right's figure comes from its aspects and
+    each aspect is optional detail: right_rules checks each right at each of its touchpoints."""
     for metric in registry.metrics_for(crime_group):
-        if metric.id not in tally.fed:
+        if metric.right is None and metric.id not in tally.fed:
             out.add(
                 BANK,
                 "metric_not_fed",
                 f"no question feeds metric '{metric.id}', which applies to {crime_group} banks",
             )
-    for right, seen in sorted(tally.right_touchpoints.items()):
-        missing = registry.right_touchpoints(right) - seen
-        if missing:
-            out.add(
-                BANK,
-                "right_missing_touchpoint",
-                f"{registry.right_measure(right)} is not asked at {_ordered(missing)}, where the "
-                "Victims' Code table says it applies",
-                "warning",
-            )
-
-
-def _ordered(touchpoints: Iterable[str]) -> str:
-    return ", ".join(sorted(touchpoints, key=TOUCHPOINTS.index))
-
-
-def _lint_right_at(out: Collector, question: Question, right: int, touchpoint: str) -> None:
-    if right not in registry.RIGHTS_BY_TOUCHPOINT[touchpoint]:
-        out.add(
-            question.id,
-            "right_touchpoint",
-            f"victims_code.right_{right} is asked at {touchpoint}, where the Victims' Code table "
-            f"does not apply right {right} (it applies at "
-            f"{_ordered(registry.right_touchpoints(right))})",
-        )
-    elif right in registry.RIGHTS_NEEDING_SHOW_IF.get(touchpoint, frozenset()) and (
-        question.show_if is None
-    ):
-        reason = RIGHT_SHOW_IF_REASONS[(touchpoint, right)]
-        out.add(
-            question.id,
-            "right_needs_show_if",
-            f"victims_code.right_{right} at {touchpoint} needs a show_if ({reason})",
-        )
-    elif (
-        (touchpoint, right) == ("sentence", 11)
-        and question.show_if is not None
-        and (question.show_if.context != "vcs_eligible")
-    ):
-        out.add(
-            question.id,
-            "right_needs_show_if",
-            "victims_code.right_11 at sentence needs show_if {context: vcs_eligible, in: [true]}",
-        )
 
 
 def _lint_measure_options(out: Collector, question: Question, metric: registry.Metric) -> None:

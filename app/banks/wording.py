@@ -9,8 +9,10 @@ import re
 from collections.abc import Iterator
 from typing import Any
 
+from app.banks.paraphrase import PARAPHRASE_CLASSES, PARAPHRASE_RULES
 from app.banks.problems import Collector
 from app.banks.schema import SOURCE_LANGUAGE, Question
+from app.banks.translation_rules import lint_translations
 
 # Readability. Flesch–Kincaid grade + 5 ≈ reading age. The banks aim at a reading age of about 9
 # (grade 4), but the formula overstates short questions by a few years, above all those with one
@@ -46,8 +48,9 @@ ASKS_WHAT_HAPPENED: tuple[tuple[re.Pattern[str], str], ...] = tuple(
          "describe"),
         (r"\btell us (more )?about (the |your )?(offen[cs]e|crime|incident|attack|assault|abuse)",
          "tell us about the offence"),
+        # "the person who hurt you" is the asks_about_person rule's (app/banks/paraphrase.py).
         (r"\b(tell us|say) (more )?about (the |your )?(offender|suspect|perpetrator|attacker"
-         r"|abuser|person who)", "tell us about the offender"),
+         r"|abuser)", "tell us about the offender"),
         (r"\b(who was|did you know|relationship (to|with)|describe) (the )?(offender|suspect"
          r"|perpetrator|attacker|abuser)", "questions about the offender"),
         (r"\b(offender|suspect|perpetrator|attacker|abuser)[’']s (name|age|appearance|address"
@@ -73,7 +76,10 @@ BLAMING: tuple[tuple[re.Pattern[str], str], ...] = tuple(
     )
 )  # fmt: skip
 
-RULES_WAIVABLE = frozenset({"asks_what_happened", "blames", "reading_age", "too_long"})
+RULES_WAIVABLE = frozenset(
+    {"asks_what_happened", "blames", "reading_age", "too_long", "translation_wording"}
+    | PARAPHRASE_RULES
+)
 
 
 def english_text(value: Any) -> str:
@@ -126,6 +132,7 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
         ("asks_what_happened", ASKS_WHAT_HAPPENED, "asks the victim to describe the offence, "
          "the offender or injuries"),
         ("blames", BLAMING, "could read as blaming the victim"),
+        *((item.rule, item.patterns, item.what) for item in PARAPHRASE_CLASSES),
     ):  # fmt: skip
         for pattern, label in patterns:
             if any(pattern.search(text) for text in english):
@@ -138,6 +145,8 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
                         f"a waiver for rule {rule} with a written reason",
                     )
                 break
+    if lint_translations(out, question, list(question_strings(question))):
+        found.add("translation_wording")
     text = english_text(question.text)
     grade = reading_grade(text)
     if grade is not None and grade > READING_GRADE_LIMIT:

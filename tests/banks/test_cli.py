@@ -27,7 +27,8 @@ def test_check_prints_file_question_and_message_and_fails_on_errors() -> None:
     result = runner.invoke(cli, ["banks", "check", str(path)])
     assert result.exit_code == 1
     assert f"{path}:q1: show_if refers to unknown question 'nowhere'\n" in result.stdout
-    assert result.stderr.startswith("1 file(s) checked: 27 error(s), 0 warning(s).")
+    # 1 + 15 metrics not fed + 12 rights missing at their touchpoints
+    assert result.stderr.startswith("1 file(s) checked: 28 error(s), 0 warning(s).")
 
 
 def test_warnings_alone_do_not_fail(tmp_path: Path) -> None:

@@ -2,7 +2,9 @@
 
 Each file in tests/banks/fixtures/ names the problems it must produce in `# expect:` lines, as
 `banks check` prints them after the file name. The bank-wide "metric not fed" errors every small
-fixture has are left out of the comparison; they have tests of their own.
+fixture has are left out of the comparison; they have tests of their own. A folder there is
+checked as a whole, as `banks check question_banks/` does, for the rules across banks: its
+files' `# expect:` lines are compared with what is printed after the folder's name.
 """
 
 from __future__ import annotations
@@ -36,6 +38,7 @@ def _printed(path: Path, *, keep_rules: set[str]) -> list[str]:
 
 
 FIXTURE_FILES = sorted(FIXTURES.glob("*.yaml"))
+FIXTURE_FOLDERS = sorted(path for path in FIXTURES.iterdir() if path.is_dir())
 
 
 @pytest.mark.parametrize("path", FIXTURE_FILES, ids=[path.stem for path in FIXTURE_FILES])
@@ -45,11 +48,25 @@ def test_fixture_bank_gives_its_precise_messages(path: Path) -> None:
     assert _printed(path, keep_rules=keep) == expected
 
 
+@pytest.mark.parametrize("folder", FIXTURE_FOLDERS, ids=[path.name for path in FIXTURE_FOLDERS])
+def test_fixture_folder_gives_its_precise_messages(folder: Path) -> None:
+    expected = [
+        f"{path.name}:{line}" for path in sorted(folder.glob("*.yaml")) for line in _expected(path)
+    ]
+    result = check_paths([folder])
+    printed = [
+        problem.format().removeprefix(f"{folder}/")
+        for problem in result.problems
+        if problem.rule not in INCIDENTAL_RULES
+    ]
+    assert printed == expected
+
+
 def test_every_rule_has_a_fixture() -> None:
     from app.banks.lint import RULES
 
     covered: set[str] = set()
-    for path in FIXTURE_FILES:
+    for path in [*FIXTURE_FILES, *FIXTURE_FOLDERS]:
         covered |= {problem.rule for problem in check_paths([path]).problems}
     # schema errors are many fixtures; the rest are one or more each.
     assert set(RULES) - covered == set()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from app.banks.aspects import ASPECTS
 from app.banks.metrics import (
     METRICS,
     RIGHTS_BY_TOUCHPOINT,
@@ -22,6 +23,7 @@ BRIEF_METRICS = {
     "procedural_justice.trust",
     "procedural_justice.believed",
     *(f"victims_code.right_{n}" for n in range(1, 13)),
+    *(aspect.id for aspect in ASPECTS),  # each right's aspects (issue 13)
     "report_again",
     "confidence",
     "feel_safe",
@@ -54,7 +56,9 @@ def test_lower_is_better_and_restricted_metrics() -> None:
     worse = get_metric("retraumatisation")
     assert worse is not None and worse.lower_is_better
     assert worse.positive_codes == {"yes_a_lot", "yes_a_little"}
-    for specialist in ("procedural_justice.believed", "specialist_support", "choice_of_officer"):
+    believed = get_metric("procedural_justice.believed")
+    assert believed is not None and believed.crime_groups == {"general", "rasso", "vawg"}
+    for specialist in ("specialist_support", "choice_of_officer"):
         metric = get_metric(specialist)
         assert metric is not None and metric.crime_groups == {"rasso", "vawg"}
     bail = get_metric("kept_informed_bail")
@@ -79,13 +83,8 @@ def test_rights_touchpoints_follow_the_brief_table() -> None:
 def test_metrics_for_a_crime_group() -> None:
     general = {metric.id for metric in metrics_for("general")}
     rasso = {metric.id for metric in metrics_for("rasso")}
-    assert rasso - general == {
-        "procedural_justice.believed",
-        "specialist_support",
-        "kept_informed_bail",
-        "choice_of_officer",
-    }
-    assert len(general) == 26
+    assert rasso - general == {"specialist_support", "kept_informed_bail", "choice_of_officer"}
+    assert len(general) == 27 + len(ASPECTS)
 
 
 def test_standard_answers_contain_the_positive_ones() -> None:
