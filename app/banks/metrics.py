@@ -87,14 +87,6 @@ RIGHTS_BY_TOUCHPOINT: dict[str, frozenset[int]] = {
     "court": frozenset({1, 8, 10, 12}),
     "sentence": frozenset({1, 7, 9, 11, 12}),
 }
-# Rights asked at a touchpoint only behind a show_if: 8 at outcome only if someone was charged,
-# 11 at sentence only when the upload marks vcs_eligible (never ask about a trial or an
-# offender after NFA; court and sentence rows with an NFA outcome are refused at upload).
-RIGHTS_NEEDING_SHOW_IF: dict[str, frozenset[int]] = {
-    "outcome": frozenset({8}),
-    "sentence": frozenset({11}),
-}
-
 RIGHT_MEASURE_PREFIX = "victims_code.right_"
 
 # Comparability and caveats every reader of a figure should see (docs/question-banks.md).
