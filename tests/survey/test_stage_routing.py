@@ -22,7 +22,7 @@ CHARGE = "outcome_charged"
 TRIAL_OR_OFFENDER = {"right_8_outcome", "right_8_court", "right_11_contact_scheme"}
 ASKED_TEXT = {
     CHARGE: "Was anyone charged in your case?",
-    "right_8_outcome": "court process and your part in it",
+    "right_8_outcome": "what will happen at the trial and your part in it",
 }
 
 
@@ -44,7 +44,7 @@ def test_json_lists_no_charge_or_trial_question_when_no_one_was_charged(
     create_bank_version(db, shipped(crime_group), slug=crime_group)
     invitation = create_invitation(db, crime_group=crime_group, outcome=outcome)
     ids = listed(client, token_for(invitation))
-    assert "right_6_outcome" in ids  # the decision itself is still asked about
+    assert "right_6_decision_told" in ids  # the decision itself is still asked about
     assert CHARGE not in ids and not TRIAL_OR_OFFENDER & set(ids)
     # Context never reaches the victim: no show_if names it, nothing says "outcome".
     body = client.get(f"/api/v1/survey/{token_for(invitation)}").json()
