@@ -29,7 +29,13 @@ TELLING = re.compile(
 # What a victim whose case ended NFA must never be asked about (a hint may still explain, say,
 # the right to review a decision not to charge).
 NOT_AFTER_NFA = re.compile(r"charged|trial|court|offender|sentenc|verdict", re.I)
-NEVER_AFTER_NFA = {"outcome_charged", "right_8_outcome", "right_8_court", "right_11_contact_scheme"}
+NEVER_AFTER_NFA = {
+    "outcome_charged",
+    "right_8_outcome",
+    "right_8_court",
+    "right_11_contact_scheme",
+    "rasso_pre_recorded",
+}
 
 
 def test_a_rasso_victim_after_nfa_is_never_asked_about_a_charge_and_nothing_tells(
@@ -69,7 +75,7 @@ def test_a_rasso_victim_after_nfa_is_never_asked_about_a_charge_and_nothing_tell
     steps = walk_to_check(
         page, on_question=on_question, on_section=lambda on, step: seen(on, f"rasso:{step}")
     )
-    assert "q:right_6_outcome" in steps  # the decision itself is asked about
+    assert "q:right_6_decision_told" in steps  # the decision itself is asked about
     assert not {step.removeprefix("q:") for step in steps} & NEVER_AFTER_NFA
     expect(page.get_by_role("heading", level=1)).to_be_visible()
     seen(page, "rasso:check")
