@@ -341,6 +341,8 @@ def test_equality_section_is_last_and_safe(slug: str) -> None:
     assert gate.repeat
     assert [q.characteristic for q in rest] == ["age_band", "sex", "disability", "ethnicity"]
     for question in rest:
+        # Responses are not linked across stages: each stage's figures need their own answers.
+        assert question.repeat
         assert question.sensitive and question.show_if is not None
         assert question.show_if.question == gate.id and question.show_if.in_ == ["yes"]
         assert "prefer_not_to_say" in {o.code for o in question.options or []}
