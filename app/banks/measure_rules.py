@@ -90,8 +90,7 @@ def _lint_fed_once(
 def _lint_coverage(out: Collector, crime_group: str, tally: _Tally) -> None:
     """Every metric of the crime group is fed, and each right at every touchpoint it applies."""
     for metric in registry.metrics_for(crime_group):
-        # A right's own rate is derived from its aspects: questions tag aspects, never the right.
-        if metric.id not in tally.fed and not registry.is_right_rate(metric.id):
+        if metric.id not in tally.fed:
             out.add(
                 BANK,
                 "metric_not_fed",
