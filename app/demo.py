@@ -64,6 +64,7 @@ def _load_banks() -> Iterator[str]:
     from app.banks import service
     from app.banks.files import check_paths
     from app.banks.publishing import load_document
+    from app.banks.signoff import DEMO_PARTNER, sign_off_shipped_for_demo
     from app.banks.support import load_support_services
 
     checked = check_paths([BANKS_DIR])
@@ -86,6 +87,11 @@ def _load_banks() -> Iterator[str]:
         for path in checked.support_files:
             counts = load_support_services(session, path, actor="demo")
             yield "support services: " + ", ".join(f"{n} {what}" for what, n in counts.items())
+        # The shipped banks' new questions await a partner's review; the demo shows them whole
+        # under a partner name that says it is no review.
+        signed = sign_off_shipped_for_demo(session)
+        if signed:
+            yield f"questions awaiting partner review: {signed} signed off as {DEMO_PARTNER!r}"
 
 
 def _newest_version(session: Session, slug: str) -> BankVersion | None:

@@ -123,3 +123,52 @@ def schema_text() -> str:
     from app.banks.schema import bank_json_schema
 
     return json.dumps(bank_json_schema(), indent=2, ensure_ascii=False) + "\n"
+
+
+@app.command("sign-off")
+def sign_off(
+    slug: str,
+    question_id: str,
+    partner: str = typer.Option(..., "--partner", help="The partner organisation that reviewed it"),
+    by: str = typer.Option(..., "--by", help="The approver recording it (their staff email)"),
+) -> None:
+    """Record a partner's sign-off of a question awaiting partner review (review: pending):
+    its current wording is shown to victims from then on, in every version that has it."""
+    from app.auth.service import get_user_by_email
+    from app.banks import signoff
+    from app.db import session_scope
+    from app.enums import Role
+    from app.errors import AppError
+
+    try:
+        with session_scope() as session:
+            user = get_user_by_email(session, by)
+            roles = set(user.roles) if user is not None else set()
+            if (
+                user is None
+                or user.disabled_at is not None
+                or not roles
+                & {
+                    Role.approver.value,
+                    Role.admin.value,
+                }
+            ):
+                typer.echo(
+                    f"{by}: not an approver: only an approver can record a sign-off.", err=True
+                )
+                raise typer.Exit(1)
+            recorded = signoff.sign_off(
+                session,
+                slug,
+                question_id,
+                partner=partner,
+                approver=f"user:{user.id}",
+                actor="cli",
+            )
+            typer.echo(
+                f"{slug} {question_id}: signed off by {recorded.partner} "
+                f"(wording {recorded.wording_hash[:12]})."
+            )
+    except AppError as exc:
+        typer.echo(exc.detail, err=True)
+        raise typer.Exit(1) from exc

@@ -15,7 +15,7 @@ contract's `{"question", "in"}` show_ifs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -24,10 +24,15 @@ from app.enums import Outcome
 
 @dataclass(frozen=True, slots=True)
 class StageContext:
-    """What the upload said about the stage; None where it said nothing (not known)."""
+    """What the upload said about the stage; None where it said nothing (not known). And what
+    the import decided for the invitation (app/invitations/stage_offer.py): the module drawn
+    (None: every module, as for invitations made before modules were drawn) and the questions
+    not asked again because an earlier stage of the case was offered them."""
 
     outcome: str | None = None
     vcs_eligible: bool | None = None
+    module: str | None = None
+    not_asked: frozenset[str] = frozenset()
 
     def value(self, name: str) -> str:
         if name == "outcome":
@@ -69,6 +74,22 @@ def route_questions(
             continue
         routed.append(kept)
     return routed
+
+
+def without(
+    questions: Sequence[Mapping[str, Any]], gone: Collection[str]
+) -> list[Mapping[str, Any]]:
+    """The questions (in order) less those in `gone` and every question whose show_if names one
+    that is not asked (as `route_questions` drops what a dropped question opens)."""
+    dropped = set(gone)
+    kept: list[Mapping[str, Any]] = []
+    for question in questions:
+        condition = question.get("show_if") or {}
+        if question["id"] in dropped or condition.get("question") in dropped:
+            dropped.add(question["id"])
+            continue
+        kept.append(question)
+    return kept
 
 
 def _codes(condition: Mapping[str, Any]) -> list[str]:

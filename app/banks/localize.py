@@ -8,10 +8,10 @@ also accept a raw bank file's dict, so they never need the database.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Collection, Iterator, Mapping
 from typing import Any
 
-from app.banks.context import StageContext, route_questions
+from app.banks.context import StageContext, route_questions, without
 
 SOURCE_LANGUAGE = "en"
 
@@ -76,6 +76,16 @@ def asked_at(question: Mapping[str, Any], touchpoint: str) -> bool:
     return touchpoints is None or touchpoint in touchpoints
 
 
+def module_of(section: Mapping[str, Any] | None) -> str | None:
+    """The module a section belongs to (None: asked to everyone)."""
+    return None if section is None else section.get("module")
+
+
+def is_pending(question: Mapping[str, Any]) -> bool:
+    """Marked new or reworded: shown to victims only once its wording is signed off."""
+    return question.get("review") == "pending"
+
+
 def _show_if(question: Mapping[str, Any]) -> dict[str, Any] | None:
     condition = question.get("show_if")
     if not condition or not condition.get("question"):
@@ -91,17 +101,34 @@ def questions_for(
     *,
     include_drafts: bool = False,
     context: StageContext | None = None,
+    released: Collection[str] = (),
+    include_pending: bool = False,
 ) -> list[dict[str, Any]]:
     """The questions asked at `touchpoint`, in order, in the contract's question shape.
 
-    With a `context`, routed by it first (app/banks/context.py); without one (a preview),
+    With a `context`, routed by it first (app/banks/context.py), then only the drawn module's
+    sections and no question the context says not to ask again; without one (a preview),
     every question of the touchpoint is listed and context conditions are left out.
+
+    A question marked `review: pending` is left out (with what its show_if opens) unless its
+    id is in `released` (its current wording has the partner's sign-off: app/banks/signoff.py)
+    or `include_pending` (staff previews, and the import's offer, which is not yet what a
+    victim sees).
     """
     statuses = _bank_statuses(document)
     asked = [(s, q) for s, q in iter_questions(document) if asked_at(q, touchpoint)]
+    gone: set[str] = set()
     if context is not None:
         routed = {q["id"]: q for q in route_questions([q for _s, q in asked], context)}
         asked = [(s, routed[q["id"]]) for s, q in asked if q["id"] in routed]
+        gone |= context.not_asked
+        if context.module is not None:
+            gone |= {q["id"] for s, q in asked if module_of(s) not in (None, context.module)}
+    if not include_pending:
+        gone |= {q["id"] for _s, q in asked if is_pending(q) and q["id"] not in released}
+    if gone:
+        kept = {q["id"] for q in without([q for _s, q in asked], gone)}
+        asked = [(s, q) for s, q in asked if q["id"] in kept]
 
     def text(value: Any) -> str | None:
         return localize(value, language, statuses, include_drafts=include_drafts)

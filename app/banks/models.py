@@ -90,3 +90,21 @@ class SupportService(SQLModel, table=True):
     website: str = Field(default="", max_length=300)
     sort_order: int = 0
     updated_at: datetime = Field(default_factory=now)
+
+
+class QuestionSignoff(SQLModel, table=True):
+    """A partner's sign-off of one wording of one question marked `review: pending`, recorded
+    by an approver (app/banks/signoff.py). It releases the question in every version of the
+    bank whose question has this wording hash; a rewording needs a sign-off of its own."""
+
+    __tablename__ = "question_signoff"
+    __table_args__ = (UniqueConstraint("bank_slug", "question_id", "wording_hash"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    bank_slug: str = Field(max_length=64)
+    question_id: str = Field(max_length=64)
+    # sha256 of the question's English text, hint and options (signoff.wording_hash).
+    wording_hash: str = Field(max_length=64)
+    partner: str = Field(max_length=200)  # the partner organisation that reviewed it
+    signed_off_by: str = Field(max_length=80)  # "user:<id>" of the approver, or "demo"
+    signed_off_at: datetime = Field(default_factory=now)

@@ -10,14 +10,14 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from app.auth.deps import StaffDep
-from app.banks import draft_pages, localize, service, two_person
+from app.auth.deps import ApproverDep, Caller, StaffDep
+from app.banks import draft_pages, localize, service, signoff, two_person
 from app.banks.diff import diff_documents
 from app.banks.service import VersionNumber
-from app.banks.staff_page import page, version_or_404
+from app.banks.staff_page import FormText, page, redirect, version_or_404
 from app.db import SessionDep
 from app.enums import TOUCHPOINTS, Role
-from app.errors import NotFound
+from app.errors import InvalidInput, NotFound
 from app.i18n import is_rtl
 
 router = APIRouter(include_in_schema=False)
@@ -41,6 +41,22 @@ def banks_page(request: Request, session: SessionDep, caller: StaffDep) -> Respo
 
 @router.get("/staff/banks/{slug}")
 def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep) -> Response:
+    return render_bank_page(request, session, caller, slug)
+
+
+def render_bank_page(
+    request: Request,
+    session: SessionDep,
+    caller: Caller,
+    slug: str,
+    *,
+    errors: list[dict[str, str]] | None = None,
+    partner: str = "",
+    error_question: str = "",
+    status_code: int = 200,
+) -> Response:
+    """The bank's versions, and the questions awaiting partner review with the approver's
+    sign-off form (`sign_off_form` below; shown again with the mistake)."""
     bank = service.get_bank(session, slug)
     if bank is None:
         raise NotFound(f"There is no bank {slug}.")
@@ -59,6 +75,11 @@ def bank_page(slug: str, request: Request, session: SessionDep, caller: StaffDep
         # Versions this person changed: the page says someone else must approve them.
         own_changes={row.id for row in rows if caller.person in changed_by.get(row.id or 0, set())},
         notice=request.query_params.get("done"),
+        awaiting=signoff.awaiting_review(session, slug),
+        error_summary=errors or [],
+        partner=partner,
+        error_question=error_question,
+        status_code=status_code,
     )
 
 
@@ -80,16 +101,9 @@ def preview_page(
     languages = localize.declared_languages(document)
     if language not in languages:
         language = "en"
-    questions = localize.questions_for(document, touchpoint, language, include_drafts=True)
-    by_id = {q["id"]: q for q in questions}
-    sections: list[dict[str, Any]] = []
-    for question in questions:
-        if not sections or sections[-1]["id"] != question["section"]:
-            info = localize.section_info(
-                document, question["section"], language, include_drafts=True
-            )
-            sections.append({"id": question["section"], "info": info, "questions": []})
-        sections[-1]["questions"].append({**question, "shown_if": _shown_if(question, by_id)})
+    sections = _preview_sections(
+        document, touchpoint, language, signoff.released_ids(session, slug, document)
+    )
     return page(
         request,
         caller,
@@ -106,6 +120,38 @@ def preview_page(
         bank_text=localize.bank_text(document, language, include_drafts=True),
         sections=sections,
     )
+
+
+def _preview_sections(
+    document: dict[str, Any], touchpoint: str, language: str, released: frozenset[str]
+) -> list[dict[str, Any]]:
+    """The touchpoint's questions by section, drafts and questions awaiting partner review
+    included (tagged), with each section's module."""
+    questions = localize.questions_for(
+        document, touchpoint, language, include_drafts=True, include_pending=True
+    )
+    by_id = {q["id"]: q for q in questions}
+    pending = {q["id"] for _s, q in localize.iter_questions(document) if localize.is_pending(q)}
+    modules = {s["id"]: localize.module_of(s) for s in document.get("sections") or []}
+    sections: list[dict[str, Any]] = []
+    for question in questions:
+        if not sections or sections[-1]["id"] != question["section"]:
+            info = localize.section_info(
+                document, question["section"], language, include_drafts=True
+            )
+            module = modules.get(question["section"] or "")
+            sections.append(
+                {"id": question["section"], "info": info, "module": module, "questions": []}
+            )
+        sections[-1]["questions"].append(
+            {
+                **question,
+                "shown_if": _shown_if(question, by_id),
+                # Never shown to victims until the partner's sign-off of this wording.
+                "awaiting_review": question["id"] in pending and question["id"] not in released,
+            }
+        )
+    return sections
 
 
 def _shown_if(question: dict[str, Any], by_id: dict[str, dict[str, Any]]) -> dict[str, Any] | None:
@@ -141,6 +187,42 @@ def diff_page(
         new=new,
         diff=diff_documents(old.document, new.document),
     )
+
+
+@router.post("/staff/banks/{slug}/sign-offs")
+def sign_off_form(
+    slug: str,
+    request: Request,
+    session: SessionDep,
+    caller: ApproverDep,
+    question_id: FormText = "",
+    wording_hash: FormText = "",
+    partner: FormText = "",
+) -> Response:
+    """An approver records the partner's sign-off of the wording the page showed (its hash):
+    a wording changed since is not signed off unseen."""
+    try:
+        signoff.sign_off(
+            session,
+            slug,
+            question_id,
+            partner=partner,
+            approver=caller.person or caller.actor,
+            actor=caller.actor,
+            digest=wording_hash,
+        )
+    except (InvalidInput, NotFound) as error:
+        return render_bank_page(
+            request,
+            session,
+            caller,
+            slug,
+            errors=[{"text": error.detail, "href": f"#partner-{question_id}"}],
+            partner=partner,
+            error_question=question_id,
+            status_code=422,
+        )
+    return redirect(f"/staff/banks/{slug}?done=signed-{question_id}")
 
 
 # After the pages above, in the order they were always registered.

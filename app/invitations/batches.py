@@ -42,7 +42,7 @@ from app.invitations.rows import DateWindow, Skipped, ValidRow, validate_row
 from app.invitations.scheduling import LONDON
 from app.invitations.skip_counts import SkipCell, record_skips, skip_cell
 from app.invitations.stage_ledger import STAGE_ALLOCATION, replace_stages
-from app.invitations.stage_modules import modules_offered
+from app.invitations.stage_offer import stage_questions
 from app.settings import get_settings
 
 __all__ = [
@@ -121,7 +121,7 @@ def import_rows(
         link_ttl_days=settings.link_ttl_days,
         handover_days=settings.handover_days,
         stage_gap=timedelta(days=settings.stage_gap_days),
-        modules_for=modules_offered(session),
+        stage_questions=stage_questions(session),
     )
     result = BatchResult(batch_id=batch_id)
     try:

@@ -19,7 +19,8 @@ from app.invitations.row_contact import DIRECT, ContactRules
 from app.invitations.rows import DateWindow, ValidRow
 from app.invitations.safe_time import parse_safe_time
 from app.invitations.scheduling import QuietHours, first_due_at, next_sending_time
-from app.invitations.stage_ledger import ModulesFor, Stage
+from app.invitations.stage_ledger import Stage
+from app.invitations.stage_offer import StageQuestionsFor
 
 
 @dataclass
@@ -35,7 +36,7 @@ class ImportContext:
     link_ttl_days: int
     handover_days: int
     stage_gap: timedelta
-    modules_for: ModulesFor
+    stage_questions: StageQuestionsFor
     # Earlier stages (case hash, stage) a later one replaces: cancelled when the batch is whole.
     replaced: list[tuple[str, Stage]] = field(default_factory=list)
 

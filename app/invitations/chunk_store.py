@@ -269,16 +269,17 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
     outcome = ChunkOutcome()
     writes = ChunkWrites()
     for prepared in chunk:
+        stages = ledger.setdefault(prepared.stage_key, {})
         if not prepared.direct:
             # No contact of ours: no contact skip applies; the ledger keys the service's part
             # in the case, so a stage it passed on is never passed on again.
-            if passed_on_skips(ledger.setdefault(prepared.stage_key, {}), prepared.row.touchpoint):
+            if passed_on_skips(stages, prepared.row.touchpoint):
                 _skip(outcome, prepared, STAGE_ALLOCATION)
                 continue
-            ledger[prepared.stage_key][prepared.row.touchpoint] = Stage(
+            stages[prepared.row.touchpoint] = Stage(
                 touchpoint=prepared.row.touchpoint, first_due_at=context.now
             )
-            add_invitation(writes, context, prepared, None, None)
+            add_invitation(writes, context, prepared, None, None, stages)
             outcome.accepted += 1
             continue
         pick = _contact_to_invite(prepared, context, new_ids, known, writes)
@@ -287,17 +288,17 @@ def store_chunk(session: Session, context: ImportContext, chunk: list[PreparedRo
         if isinstance(pick, _Pick) and prepared.due_at is None:
             # No safe time left in the link's life: recorded with its message skipped.
             _settle_contact(writes, pick, invited=True)
-            add_invitation(writes, context, prepared, pick.contact_id, None)
+            add_invitation(writes, context, prepared, pick.contact_id, None, stages)
             outcome.accepted += 1
             continue
         if isinstance(pick, _Pick):
-            due_at = _allocate(context, ledger.setdefault(prepared.stage_key, {}), prepared)
+            due_at = _allocate(context, stages, prepared)
             reason = STAGE_ALLOCATION if due_at is None else None
             _settle_contact(writes, pick, invited=due_at is not None)
         if reason is not None or due_at is None or not isinstance(pick, _Pick):
             _skip(outcome, prepared, str(reason))
             continue
-        add_invitation(writes, context, prepared, pick.contact_id, due_at)
+        add_invitation(writes, context, prepared, pick.contact_id, due_at, stages)
         outcome.accepted += 1
     write_chunk(session, context, writes)
     return outcome

@@ -15,7 +15,9 @@ from app.db import new_uuid
 from app.invitations import lifecycle
 from app.invitations.chunk_prepare import ImportContext, PreparedRow
 from app.invitations.models import Contact, Invitation, OutboundMessage
-from app.invitations.stage_ledger import write_stages
+from app.invitations.rows import ValidRow
+from app.invitations.stage_ledger import Stage, write_stages
+from app.invitations.stage_offer import Offer, draw_module, make_offer
 
 # The status of a message whose batch is still importing: never claimed by dispatch.
 MESSAGE_WAITING = lifecycle.WAITING_FOR_IMPORT
@@ -43,14 +45,18 @@ def add_invitation(
     prepared: PreparedRow,
     contact_id: int | None,
     due_at: datetime | None,
+    stages: dict[str, Stage],
 ) -> None:
     """The row's invitation; with its ledger stage (a direct row's only when it has a sending
-    time) and, when direct, its first message (no sending time left: recorded as skipped)."""
+    time) and, when direct, its first message (no sending time left: recorded as skipped).
+
+    `stages`: the ledger of the row's part in the case (with the row's own stage when it goes
+    there): the module drawn and the questions not asked again follow from it (`_offer`)."""
     row = prepared.row
     invitation_id = new_uuid()
+    offer = _offer(context, row, stages)
     # A support service's invitation waits VV_HANDOVER_DAYS to be handed over (its link life
-    # runs from the handover: app/handover/handing.py), then purge
-    # closes it like any other.
+    # runs from the handover: app/handover/handing.py), then purge closes it like any other.
     held_until = None if prepared.direct else context.now + timedelta(days=context.handover_days)
     if due_at is not None or not prepared.direct:
         writes.stages.append(
@@ -61,9 +67,8 @@ def add_invitation(
                 "invited_on": context.window.today,
                 # Passed on by a service: no message, so its upload time.
                 "first_due_at": due_at or context.now,
-                "modules": context.modules_for(
-                    row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
-                ),
+                "modules": offer.sections,
+                "questions": offer.questions,
             }
         )
     writes.invitations.append(
@@ -82,6 +87,8 @@ def add_invitation(
             "support_service": row.support_service,
             "outcome": row.outcome,
             "vcs_eligible": row.vcs_eligible,
+            "module": offer.module,
+            "not_asked": offer.not_asked,
             "status": lifecycle.NEW_INVITATION,
             "created_at": context.now,
             "first_sent_at": None,
@@ -90,6 +97,24 @@ def add_invitation(
     )
     if prepared.direct:
         writes.messages.append(_first_message(invitation_id, context, due_at))
+
+
+def _offer(context: ImportContext, row: ValidRow, stages: dict[str, Stage]) -> Offer:
+    """The row's module, drawn now, and what its case's earlier stages were offered (not asked
+    again); its own stage in `stages`, if there, keeps the ids it offers."""
+    questions = context.stage_questions(
+        row.crime_group, row.touchpoint, row.outcome, row.vcs_eligible
+    )
+    earlier = {
+        question_id
+        for touchpoint, stage in stages.items()
+        if touchpoint != row.touchpoint
+        for question_id in stage.questions
+    }
+    offer = make_offer(questions, draw_module(questions, earlier), earlier)
+    if row.touchpoint in stages:
+        stages[row.touchpoint].questions = tuple(offer.questions)
+    return offer
 
 
 def _first_message(

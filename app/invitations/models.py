@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from app.cell_key import new_record_key
@@ -90,6 +90,11 @@ class Invitation(SQLModel, table=True):
     # copied to a response (app/banks/context.py).
     outcome: str | None = Field(default=None, max_length=16)
     vcs_eligible: bool | None = None
+    # Drawn at import (app/invitations/stage_offer.py): the one module asked (the others' questions
+    # are not), None for invitations made before modules were drawn (every module asked); and
+    # the questions not asked because an earlier stage of the case was offered them.
+    module: str | None = Field(default=None, max_length=64)
+    not_asked: list[str] | None = Field(default=None, sa_column=Column(JSON, nullable=True))
     # One of app.invitations.lifecycle.InvitationStatus, written only by that module.
     status: str = Field(default="pending", max_length=16, index=True)
     created_at: datetime = Field(default_factory=utcnow)
@@ -166,6 +171,13 @@ class CaseStage(SQLModel, table=True):
     # The module set offered: the bank sections asked at this stage, chosen at invitation
     # from the stage's context, never from answers.
     modules: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The question ids offered at this stage: a later stage of the case does not ask them
+    # again unless they are `repeat: true` (app/invitations/stage_offer.py). Empty for stages
+    # recorded before issue 13.
+    questions: list[str] = Field(
+        default_factory=list,
+        sa_column=Column(JSON, nullable=False, server_default=text("'[]'")),
+    )
 
 
 class SkippedCount(SQLModel, table=True):

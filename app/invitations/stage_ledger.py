@@ -24,7 +24,7 @@ leave each other alone.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -42,8 +42,6 @@ from app.invitations.models import CaseStage, Contact, Invitation
 
 STAGE_ALLOCATION = "stage_allocation"
 
-ModulesFor = Callable[[str, str, str | None, bool | None], list[str]]
-
 
 @dataclass
 class Stage:
@@ -55,6 +53,8 @@ class Stage:
     # An invitation of another batch not sent yet: it may still be cancelled.
     pending_invitation: str | None = None
     crime_group: str | None = None
+    # The question ids offered at this stage (the ledger's): not asked again at a later one.
+    questions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,6 +121,7 @@ def load_stages(
             touchpoint=row.touchpoint,
             first_due_at=as_utc(row.first_due_at),
             sent_at=as_utc(row.first_due_at),  # until its invitation says otherwise
+            questions=tuple(row.questions or ()),
         )
     cases = sorted({keys[key] for key in ledger})
     tied = session.execute(

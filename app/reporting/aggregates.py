@@ -26,6 +26,7 @@ from sqlmodel import Session
 
 from app import audit, clock
 from app.banks import metrics as metric_registry
+from app.banks.aspects import INFORMATION_RIGHTS, SEVERAL, right_agency
 from app.banks.metrics import Metric
 from app.enums import TOUCHPOINTS
 from app.errors import NotFound
@@ -74,6 +75,9 @@ class MetricCell(BaseModel):
     ci_high: float | None
     suppressed: bool
     low_base: bool | None = None  # published n below 50; null when suppressed
+    # Information rights and their aspects only: the share of n who answered don't know
+    # (counted as not received), from published counts; null when suppressed or not one.
+    dont_know: float | None = None
 
 
 class AggregateResult(BaseModel):
@@ -98,6 +102,24 @@ class MetricInfo(BaseModel):
     crime_groups: list[str]
     touchpoints: list[str]
     lower_is_better: bool
+    # Victims' Code rights and their aspects: the right's number, and who delivers it
+    # (police, witness_care, cps, courts, probation, or several; per touchpoint in `agencies`).
+    right: int | None = None
+    agency: str | None = None
+    agencies: dict[str, str] = {}
+    board: bool = False  # one of the board's measures
+    comparable_with: list[str] = []
+    caveats: list[str] = []
+
+
+def metric_agency(metric: Metric) -> str | None:
+    """The agency delivering a right or aspect everywhere it is asked, else `several`."""
+    if metric.right is None:
+        return None
+    if not metric.agencies:  # the right's own figure, derived from its aspects
+        return right_agency(metric.right)
+    agencies = set(metric.agencies.values())
+    return agencies.pop() if len(agencies) == 1 else SEVERAL
 
 
 def get_metric_or_404(metric_id: str) -> Metric:
@@ -121,6 +143,12 @@ def list_metrics(session: Session) -> list[MetricInfo]:
             crime_groups=sorted(metric.crime_groups),
             touchpoints=[t for t in TOUCHPOINTS if t in metric.touchpoints],
             lower_is_better=metric.lower_is_better,
+            right=metric.right,
+            agency=metric_agency(metric),
+            agencies=dict(metric.agencies),
+            board=metric.board,
+            comparable_with=list(metric.comparable_with),
+            caveats=list(metric.caveats),
         )
         for metric in metric_registry.METRICS
     ]
@@ -139,6 +167,7 @@ class MetricPiece:
 
     positive: Tally
     negative: Tally  # answers counted but not positive
+    dont_know: Tally = Tally()  # counted don't know answers, a part of `negative`
 
     @functools.cached_property
     def published_positive(self) -> int:
@@ -151,6 +180,12 @@ class MetricPiece:
     @functools.cached_property
     def published_n(self) -> int:
         return self.published_positive + self.published_negative
+
+    @functools.cached_property
+    def published_dont_know(self) -> int:
+        """Published once on its own, and never more than the published not-positive count
+        it is a part of."""
+        return min(self.dont_know.published(), self.published_negative)
 
 
 EMPTY_METRIC_PIECE = MetricPiece(Tally(), Tally())
@@ -193,8 +228,10 @@ def metric_cell(
     *,
     min_cell: int,
     sensitive: bool,
+    dont_know: bool = False,
 ) -> MetricCell:
-    """A cell from the tallies of its live pieces (pure)."""
+    """A cell from the tallies of its live pieces (pure); with `dont_know`, the share of n
+    that answered don't know."""
     if not pieces or any(hidden_piece(piece, min_cell, sensitive) for piece in pieces):
         return suppressed_cell(group)
     n = sum(piece.published_n for piece in pieces)
@@ -212,7 +249,14 @@ def metric_cell(
         ci_high=interval[1],
         suppressed=False,
         low_base=is_low_base(n),
+        dont_know=sum(piece.published_dont_know for piece in pieces) / n if dont_know else None,
     )
+
+
+def shows_dont_know(metric: Metric) -> bool:
+    """An information right, or one of its aspects: don't know counts as not received and is
+    shown as its own share."""
+    return metric.right in INFORMATION_RIGHTS
 
 
 def database_tallies(session: Session) -> DatabaseTallies:
@@ -258,11 +302,14 @@ def aggregate_metric_from(
             continue
         before = accumulated.get(placed, EMPTY_METRIC_PIECE)
         accumulated[placed] = MetricPiece(
-            before.positive + row.tallies["positive"], before.negative + row.tallies["negative"]
+            before.positive + row.tallies["positive"],
+            before.negative + row.tallies["negative"],
+            before.dont_know + row.tallies.get("dont_know", Tally()),
         )
     live = tallies.live_response_months(period.first, period.last)
     alive: dict[Piece, bool] = {}
     sensitive = metric.id in SENSITIVE_MEASURES
+    dont_know = shows_dont_know(metric)
     cells: list[MetricCell] = []
     most_pieces = 0
     for spec in plan.grouping.cells():
@@ -272,7 +319,11 @@ def aggregate_metric_from(
             if alive.setdefault(piece, is_live(piece, live))
         ]
         most_pieces = max(most_pieces, len(pieces))
-        cells.append(metric_cell(spec.group, pieces, min_cell=min_cell, sensitive=sensitive))
+        cells.append(
+            metric_cell(
+                spec.group, pieces, min_cell=min_cell, sensitive=sensitive, dont_know=dont_know
+            )
+        )
     return AggregateResult(
         metric=metric.id,
         title=metric.title,

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+from app.banks.schema import CHARACTERISTICS
 from app.errors import FieldError, InvalidInput
 from app.reporting import parameters, periods
 from app.reporting.offered import OTHER_LABELS, Offered, financial_years
@@ -33,13 +34,22 @@ GROUP_DIMENSIONS: tuple[str, ...] = (
     "financial_year",
     "language",
     "mode",
+    *CHARACTERISTICS,
 )
-FILTER_DIMENSIONS: tuple[str, ...] = ("crime_group", "touchpoint", "area", "language", "mode")
+FILTER_DIMENSIONS: tuple[str, ...] = (
+    "crime_group",
+    "touchpoint",
+    "area",
+    "language",
+    "mode",
+    *CHARACTERISTICS,
+)
 PERIOD_DIMENSIONS: tuple[str, ...] = ("month", "quarter", "financial_year")  # finest first
 # Besides crime group, touchpoint and period, a query may use only a few of these, counting its
-# filters and group_by together. Later issues add outcome, an equality characteristic and a
+# filters and group_by together. The equality characteristics (age_band, sex, disability,
+# ethnicity: app.reporting.characteristics) are among them. Later issues add outcome and a
 # cross-tab answer to the set.
-LIMITED_DIMENSIONS: frozenset[str] = frozenset({"area", "language", "mode"})
+LIMITED_DIMENSIONS: frozenset[str] = frozenset({"area", "language", "mode", *CHARACTERISTICS})
 MAX_LIMITED_DIMENSIONS = 2
 MAX_CELLS = 10_000  # an answer listing more cells than this is refused: narrow the query
 
@@ -92,7 +102,8 @@ def parse_group_by(values: Iterable[str] | None) -> list[str]:
 
 
 def parse_filters(filters: Mapping[str, str | None] | None) -> dict[str, str]:
-    """Filters on crime group, touchpoint, area, language and mode; blank values are ignored."""
+    """Filters on crime group, touchpoint, area, language, mode and the equality
+    characteristics; blank values are ignored."""
     chosen = {name: value for name, value in (filters or {}).items() if value not in (None, "")}
     errors: list[FieldError] = []
     for name, value in chosen.items():

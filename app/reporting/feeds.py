@@ -14,6 +14,7 @@ from sqlalchemy import and_, func, select
 from sqlmodel import Session, col
 
 from app.banks.localize import asked_at, iter_questions
+from app.banks.metrics import is_right_rate, right_measure, right_number
 from app.banks.models import BankVersion, QuestionBank
 from app.enums import TOUCHPOINTS
 
@@ -44,6 +45,11 @@ def _answered_versions(session: Session) -> list[tuple[int, str]]:
     return [(int(version_id), str(content_hash)) for version_id, content_hash in rows]
 
 
+def answered_version_ids(session: Session) -> list[int]:
+    """Ids of the bank versions victims can have answered (published or retired)."""
+    return [version_id for version_id, _ in _answered_versions(session)]
+
+
 def _feeds_by_version(
     session: Session, versions: Sequence[tuple[int, str]]
 ) -> dict[int, dict[str, frozenset[tuple[str, str]]]]:
@@ -60,8 +66,24 @@ def _feeds_by_version(
 
 
 def metric_inputs(session: Session, metric_id: str) -> list[tuple[int, str, str]]:
-    """(bank version id, question id, touchpoint) triples that feed `metric_id`."""
+    """(bank version id, question id, touchpoint) triples that feed `metric_id`.
+
+    A right's own figure (`victims_code.right_N`) is read from the answers derived per response
+    from its aspects (app.reporting.right_rates), stored under the question id
+    `victims_code.right_N`: its triples name that id wherever any aspect of the right (or, in
+    older versions, the bare right) is asked."""
     feeds = _feeds_by_version(session, _answered_versions(session))
+    if is_right_rate(metric_id):
+        right = right_number(metric_id)
+        return sorted(
+            {
+                (version_id, metric_id, touchpoint)
+                for version_id, by_measure in feeds.items()
+                for measure, pairs in by_measure.items()
+                if right_number(measure) == right
+                for _question, touchpoint in pairs
+            }
+        )
     return sorted(
         (version_id, question_id, touchpoint)
         for version_id, by_measure in feeds.items()
@@ -92,5 +114,9 @@ def latest_question_ids(session: Session) -> dict[str, list[str]]:
     by_measure: dict[str, set[str]] = {}
     for feeds in _feeds_by_version(session, versions).values():
         for measure, pairs in feeds.items():
-            by_measure.setdefault(measure, set()).update(question for question, _ in pairs)
+            questions = {question for question, _ in pairs}
+            by_measure.setdefault(measure, set()).update(questions)
+            right = right_number(measure)
+            if right is not None:  # a right's figure is derived from every aspect's question
+                by_measure.setdefault(right_measure(right), set()).update(questions)
     return {measure: sorted(ids) for measure, ids in by_measure.items()}

@@ -33,6 +33,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app import clock
+from app.banks.schema import CHARACTERISTICS
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
     database_tallies,
@@ -59,6 +60,12 @@ CHAIN = STAGE_NAMES[:-1]  # invited ≥ sent ≥ … ≥ completed
 NO_MODE = (
     "The funnel counts invitations, not responses, and an invitation has no mode: "
     "split or filter responses by mode in the metric aggregates instead."
+)
+
+
+NO_EQUALITY = (
+    "The funnel counts invitations, and an invitation has no equality answers: split or "
+    "filter responses by age band, sex, disability or ethnicity in the metric aggregates."
 )
 
 
@@ -161,6 +168,8 @@ def funnel_from(
 ) -> FunnelResult:
     """`funnel` reading its tallies from `tallies`."""
     refuse_dimension("mode", parse_group_by(group_by), filters, NO_MODE)
+    for characteristic in CHARACTERISTICS:
+        refuse_dimension(characteristic, parse_group_by(group_by), filters, NO_EQUALITY)
     plan = plan_query(tallies, group_by, filters, period_from, period_to, on or clock.today())
     period, min_cell = plan.period, plan.min_cell
     accumulated: dict[tuple[CellKey, Piece], dict[str, Tally]] = {}

@@ -73,6 +73,58 @@ class RollupCount(SQLModel, table=True):
     key_sum: int = 0
 
 
+# One characteristic rollup row per combination of these (see app.reporting.characteristics).
+CHARACTERISTIC_KEY = (
+    "question_id",
+    "code",
+    "characteristic",
+    "characteristic_code",
+    "bank_version_id",
+    "crime_group",
+    "touchpoint",
+    "month",
+    "mode",
+)
+
+
+class RollupCharacteristic(SQLModel, table=True):
+    """How many responses that gave `characteristic_code` to an equality question gave `code`
+    to a question feeding a measure (or a derived right answer), per coarse context (no area,
+    no language), and the sum of their record keys: the equality dimensions' tallies."""
+
+    __tablename__ = "rollup_characteristic"
+    __table_args__ = (
+        UniqueConstraint(*CHARACTERISTIC_KEY, name="uq_rollup_characteristic_key"),
+        Index(
+            "ix_rollup_characteristic_lookup",
+            "question_id",
+            "characteristic",
+            "bank_version_id",
+            "touchpoint",
+            "crime_group",
+            "month",
+            "mode",
+            "characteristic_code",
+            "code",
+            "count",
+            "key_sum",
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    question_id: str = Field(max_length=120)
+    code: str = Field(max_length=120)
+    characteristic: str = Field(max_length=16)  # age_band, sex, disability or ethnicity
+    characteristic_code: str = Field(max_length=120)
+    bank_version_id: int = Field(foreign_key="bank_version.id", index=True)
+    crime_group: str = Field(max_length=16)
+    touchpoint: str = Field(max_length=16)
+    month: date = Field(index=True)
+    mode: str = Field(max_length=16)
+    count: int = 0
+    key_sum: int = 0  # sum of the counted responses' record keys, mod 256
+
+
 class SelfAssessment(SQLModel, table=True):
     """The force's own view of its compliance with one right in one quarter."""
 

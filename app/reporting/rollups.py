@@ -16,12 +16,19 @@ split or filtered by mode reads the coarse rows too, and one that is not sums ov
 `rebuild` recomputes the rows, both levels, from the answers — of the months at or after the
 retention cutoff only: purge erases older responses but their counts stay (contract), so the
 rows of older months are kept as they are.
+
+Issue 13: each right a response answered aspects of gets one more answer, derived from them,
+under the question id `victims_code.right_N` (app.reporting.right_rates); the answers feeding
+measures are counted again per equality characteristic in `rollup_characteristic`
+(app.reporting.characteristics); and a response that said it is under 18 is not counted at all
+(app.reporting.response_facts). `rebuild` recomputes those response by response
+(app.reporting.rebuild_pass) with the same functions.
 """
 
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Any
 
@@ -36,13 +43,25 @@ from sqlalchemy import (
     literal_column,
     select,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlmodel import Session
 
 from app import clock
 from app.cell_key import KEY_SPACE
 from app.enums import Mode
-from app.reporting.models import ROLLUP_KEY, RollupCount
+from app.reporting.characteristics import (
+    apply_characteristics,
+    characteristic_table,
+    insert_counted,
+)
+from app.reporting.models import CHARACTERISTIC_KEY, ROLLUP_KEY, RollupCount
+from app.reporting.rebuild_pass import answered_facts, recount, under_18_condition
+from app.reporting.response_facts import (
+    EMPTY_FACTS,
+    ResponseCount,
+    count_response,
+    versions_facts,
+)
+from app.reporting.sql_upsert import dialect_insert
 from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import Answer, Response
@@ -58,18 +77,19 @@ answer_table: Table = Answer.__table__  # type: ignore[attr-defined]
 response_table: Table = Response.__table__  # type: ignore[attr-defined]
 
 
-def _dialect_insert(session: Session) -> Callable[[Table], Any]:
-    name = session.get_bind().dialect.name
-    if name == "postgresql":
-        return postgresql.insert
-    if name == "sqlite":
-        return sqlite.insert
-    raise RuntimeError(f"rollups need SQLite or PostgreSQL, not {name}")
-
-
 def response_mode(response: Response) -> str:
     """The mode a response is counted under (app.enums.Mode)."""
     return Mode.assisted.value if response.assisted else Mode.alone.value
+
+
+def _count(session: Session, response: Response, answers: Sequence[Answer]) -> ResponseCount:
+    """The derived right answers, characteristics and under-18 flag of a response."""
+    facts = versions_facts(session, [response.bank_version_id])
+    return count_response(
+        facts.get(response.bank_version_id, EMPTY_FACTS),
+        response.touchpoint,
+        [(answer.question_id, answer.code) for answer in answers],
+    )
 
 
 def apply_response(
@@ -78,10 +98,14 @@ def apply_response(
     """Add (sign=+1) or remove (sign=-1) one response's answers to the rollup counts."""
     if sign not in (1, -1):
         raise ValueError("sign must be +1 or -1")
+    counted = _count(session, response, answers)
+    if counted.under_18:
+        return  # kept, but never in a published figure (app.reporting.response_facts)
     by_code = Counter(
         (answer.question_id, answer.code if answer.code is not None else SKIPPED_CODE)
         for answer in answers
     )
+    by_code.update(counted.derived.items())
     by_code[(RESPONSES, SKIPPED_CODE)] = 1
     context = {
         "bank_version_id": response.bank_version_id,
@@ -107,7 +131,7 @@ def apply_response(
         for level in (coarse, context)
         for (question_id, code), count in sorted(by_code.items())
     ]
-    statement = _dialect_insert(session)(rollup_table).values(rows)
+    statement = dialect_insert(session)(rollup_table).values(rows)
     statement = statement.on_conflict_do_update(
         index_elements=list(ROLLUP_KEY),
         set_={
@@ -116,6 +140,7 @@ def apply_response(
         },
     )
     session.execute(statement)
+    apply_characteristics(session, response, counted, sign)
     if sign < 0:
         # A count back at zero is removed, so the table matches a rebuild row for row.
         shared = {k: v for k, v in context.items() if k not in ("area", "language")}
@@ -147,7 +172,7 @@ def _key_sum() -> ColumnElement[int]:
     return func.sum(response_table.c.record_key) % KEY_SPACE
 
 
-def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
+def _grouped_answers(*, coarse: bool, since: date, excluded: ColumnElement[bool]) -> Select[Any]:
     """Answer ⨝ Response of months from `since` on, counted per rollup key (area and language
     ALL when coarse), with the sum of the responses' record keys."""
     # Inline SQL literals, not bound parameters: PostgreSQL must see the same expression in the
@@ -177,12 +202,12 @@ def _grouped_answers(*, coarse: bool, since: date) -> Select[Any]:
         .select_from(
             answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
         )
-        .where(response_table.c.month >= since)
+        .where(response_table.c.month >= since, ~excluded)
         .group_by(*grouping)
     )
 
 
-def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
+def _grouped_responses(*, coarse: bool, since: date, excluded: ColumnElement[bool]) -> Select[Any]:
     """The rows that count responses (question id `*`) of months from `since` on."""
     area, language = _level_columns(coarse=coarse)
     key = [
@@ -206,7 +231,7 @@ def _grouped_responses(*, coarse: bool, since: date) -> Select[Any]:
     ]
     return (
         select(*key, func.count(), _key_sum())
-        .where(response_table.c.month >= since)
+        .where(response_table.c.month >= since, ~excluded)
         .group_by(*grouping)
     )
 
@@ -220,15 +245,34 @@ def rebuild(session: Session, *, since: date | None = None) -> int:
     """Recompute the rollup rows of months from `since` (default: the retention cutoff) on,
     from Answer ⨝ Response, one GROUP BY per level; keep older rows. Rows in the table."""
     since = since or rebuild_cutoff()
+    facts = answered_facts(session, since)
+    excluded = under_18_condition(facts)  # kept, but never counted
     # Older months may have lost their answers to purge, never their counts.
     session.execute(delete(rollup_table).where(rollup_table.c.month >= since))
+    session.execute(delete(characteristic_table).where(characteristic_table.c.month >= since))
     for coarse in (True, False):
         for grouped in (_grouped_answers, _grouped_responses):
             session.execute(
                 insert(rollup_table).from_select(
-                    [*ROLLUP_KEY, "count", "key_sum"], grouped(coarse=coarse, since=since)
+                    [*ROLLUP_KEY, "count", "key_sum"],
+                    grouped(coarse=coarse, since=since, excluded=excluded),
                 )
             )
+    # Derived right answers and characteristic rows need each response's answers together.
+    recounted = recount(session, since, facts)
+    derived = [
+        {**dict(zip(ROLLUP_KEY, key, strict=True)), "count": count, "key_sum": key_sum}
+        for key, (count, key_sum) in recounted.rollup.items()
+    ]
+    for start in range(0, len(derived), 1000):
+        session.execute(rollup_table.insert(), derived[start : start + 1000])
+    insert_counted(
+        session,
+        (
+            {**dict(zip(CHARACTERISTIC_KEY, key, strict=True)), "count": count, "key_sum": key_sum}
+            for key, (count, key_sum) in recounted.characteristic.items()
+        ),
+    )
     session.flush()
     total = session.execute(select(func.count()).select_from(rollup_table)).scalar_one()
     return int(total)

@@ -30,8 +30,9 @@ GroupByQuery = Annotated[
     list[str] | None,
     Query(
         description="Dimensions, comma-separated or repeated: crime_group, touchpoint, area, "
-        "month, quarter, financial_year, language, mode. At most two of area, language and "
-        "mode, counting the filters too."
+        "month, quarter, financial_year, language, mode, age_band, sex, disability, ethnicity. "
+        "At most two of area, language, mode and the equality characteristics, counting the "
+        "filters too; at most one characteristic, and not with area or language."
     ),
 ]
 FunnelGroupByQuery = Annotated[
@@ -89,6 +90,27 @@ def _filters(
 
 
 FiltersDep = Annotated[dict[str, str | None], Depends(_filters)]
+
+
+def _equality_filters(
+    filters: FiltersDep,
+    age_band: str | None = None,
+    sex: str | None = None,
+    disability: str | None = None,
+    ethnicity: str | None = None,
+) -> dict[str, str | None]:
+    """The metric aggregates' filters: the common ones and the equality characteristics (at
+    most one; figures using one are suppressed below twice min_cell)."""
+    return {
+        **filters,
+        "age_band": age_band,
+        "sex": sex,
+        "disability": disability,
+        "ethnicity": ethnicity,
+    }
+
+
+MetricFiltersDep = Annotated[dict[str, str | None], Depends(_equality_filters)]
 
 
 class SelfAssessmentIn(BaseModel):
@@ -154,11 +176,21 @@ def get_victims_code(
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     mode: ModeQuery = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
     format_: FormatQuery = None,
 ) -> Any:
-    """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap."""
+    """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap;
+    who delivers the right (`agency`) and, for information rights, the don't know share."""
     with read_only(session):
-        view = victims_code.victims_code_view(session, period_from, period_to, mode=mode)
+        view = victims_code.victims_code_view(
+            session,
+            period_from,
+            period_to,
+            mode=mode,
+            crime_group=crime_group,
+            touchpoint=touchpoint,
+        )
     return _audited_answer(
         request,
         session,
@@ -167,7 +199,13 @@ def get_victims_code(
         view,
         victims_code.victims_code_csv_rows,
         metric="victims-code",
-        params={"from": period_from, "to": period_to, "mode": mode},
+        params={
+            "from": period_from,
+            "to": period_to,
+            "mode": mode,
+            "crime_group": crime_group,
+            "touchpoint": touchpoint,
+        },
         filename="victims-code.csv",
     )
 
@@ -292,13 +330,17 @@ def get_aggregate(
     request: Request,
     session: SessionDep,
     caller: AnalystDep,
-    filters: FiltersDep,
+    filters: MetricFiltersDep,
     group_by: GroupByQuery = None,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     format_: FormatQuery = None,
 ) -> Any:
-    """One metric by any combination of dimensions, with suppression and 95% intervals."""
+    """One metric by any combination of dimensions, with suppression and 95% intervals.
+
+    Equality characteristics (age_band, sex, disability, ethnicity) are dimensions too: at
+    most one per query, not with area or language, and a cell using one is suppressed below
+    twice min_cell (the answer's `min_cell` says so)."""
     with read_only(session):
         result = aggregates.aggregate_metric(
             session,

@@ -13,7 +13,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date
 from typing import Any, Protocol
 
-from sqlalchemy import ColumnElement, Select, Table, and_, case, func, or_, select, tuple_
+from sqlalchemy import ColumnElement, Select, Table, case, func, or_, select, tuple_
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
@@ -21,7 +21,13 @@ from app.enums import Mode
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.reporting import periods
+from app.reporting.characteristics import (
+    characteristic_months,
+    characteristic_used,
+    characteristic_values,
+)
 from app.reporting.disclosure import Tally, tally
+from app.reporting.metric_sums import side_sums, side_tallies
 from app.reporting.rollups import (
     ALL,
     RESPONSES,
@@ -77,10 +83,11 @@ class DatabaseTallies:
         inputs = self._metric_inputs(self.session, metric.id)
         if not inputs:
             return []
-        code = rollup_table.c.code
-        counted = and_(code != SKIPPED_CODE, code.not_in(sorted(metric.excluded_codes)))
-        positive = code.in_(sorted(metric.positive_codes))
-        negative = and_(counted, ~positive)
+        characteristic = characteristic_used(columns, filters)
+        if characteristic is not None:  # an equality dimension: its own rows
+            return characteristic_months(
+                self.session, metric, inputs, columns, filters, period, characteristic
+            )
         base = [rollup_table.c[name] for name in columns]
         conditions = [
             # The question_id predicate lets the planner use the rollup key's index.
@@ -99,10 +106,7 @@ class DatabaseTallies:
             select(
                 *base,
                 rollup_table.c.month,
-                func.sum(case((positive, rollup_table.c.count), else_=0)).label("p"),
-                func.sum(case((positive, rollup_table.c.key_sum), else_=0)).label("pk"),
-                func.sum(case((negative, rollup_table.c.count), else_=0)).label("n"),
-                func.sum(case((negative, rollup_table.c.key_sum), else_=0)).label("nk"),
+                *side_sums(rollup_table, metric),
             )
             .where(*conditions)
             .group_by(*base, rollup_table.c.month)
@@ -111,10 +115,13 @@ class DatabaseTallies:
             MonthTallies(
                 {name: row[name] for name in columns},
                 as_month(row["month"]),
-                {"positive": tally(row["p"], row["pk"]), "negative": tally(row["n"], row["nk"])},
+                side_tallies(row),
             )
             for row in self.session.execute(statement).mappings()
         ]
+
+    def characteristic_values(self, name: str) -> list[str]:
+        return characteristic_values(self.session, name)
 
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
         column = rollup_table.c[dimension]

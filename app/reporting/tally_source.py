@@ -50,7 +50,7 @@ class MonthTallies:
 
     values: Mapping[str, Any]  # raw crime_group, touchpoint, area, language, mode as asked for
     month: date
-    tallies: Mapping[str, Tally]  # metric: positive, negative; funnel: one per stage
+    tallies: Mapping[str, Tally]  # metric: positive, negative, dont_know; funnel: per stage
 
 
 @dataclass(frozen=True)
@@ -73,9 +73,14 @@ class Tallies(Protocol):
         *,
         fine: bool,
     ) -> list[MonthTallies]:
-        """Positive and not-positive answers to the metric per `columns` and month (`fine`:
+        """Positive and not-positive answers to the metric per `columns` and month, and the
+        counted don't know answers among the not-positive (`fine`:
         from rows that know area and language). Summed over every dimension not in `columns`
         or `filters`, mode included."""
+        ...
+
+    def characteristic_values(self, name: str) -> list[str]:
+        """The codes an equality characteristic (age_band, sex, …) can take, from the banks."""
         ...
 
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:

@@ -10,6 +10,7 @@ from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
 from app import audit, clock
+from app.banks.aspects import SEVERAL, right_agency
 from app.banks.metrics import RIGHT_TITLES, right_measure
 from app.errors import ErrorItem, FieldError, InvalidInput
 from app.reporting import parameters, periods
@@ -39,11 +40,18 @@ class RightRow(BaseModel):
     force_rate: float | None
     gap: float | None  # none on a suppressed or low-base row
     low_base: bool | None = None
+    # Who delivers the right: police, witness_care, cps, courts, probation, or several.
+    agency: str = SEVERAL
+    # Information rights: the share of n who answered don't know (counted as not received),
+    # from published counts; null on a suppressed row and for other rights.
+    dont_know: float | None = None
 
 
 class VictimsCodeView(BaseModel):
     min_cell: int
     mode: str | None = None  # self or assisted: only the responses given that way
+    crime_group: str | None = None  # only that crime group's responses
+    touchpoint: str | None = None  # only the responses of that touchpoint
     period_from: str
     period_to: str
     quarters: list[str]  # the self-assessment periods averaged into force_rate
@@ -78,28 +86,46 @@ def victims_code_view(
     period_to: str | None = None,
     *,
     mode: str | None = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
     on: date | None = None,
 ) -> VictimsCodeView:
     """One row per right 1–12: victims' rate with interval, the force's rate and the gap.
 
     Each row is the published cell of the right's metric for the period, the same cell the
     aggregates endpoint gives; a gap is given only on a row that is shown and not low base.
-    With `mode`, each row counts only the responses given that way (the force's rate is the
-    same: it is not split by mode).
+    With `mode`, `crime_group` or `touchpoint`, each row counts only those responses (the
+    force's rate is the same: it is not split by them).
     """
-    if problem := parameters.choice_problem("mode", mode):
-        raise InvalidInput("The mode is not valid.", errors=[problem.field_error()])
+    chosen = {"mode": mode, "crime_group": crime_group, "touchpoint": touchpoint}
+    problems = [
+        problem
+        for name, value in chosen.items()
+        if (problem := parameters.choice_problem(name, value)) is not None
+    ]
+    if problems:
+        raise InvalidInput(
+            "A filter is not valid.", errors=[problem.field_error() for problem in problems]
+        )
     period = resolve_period(period_from, period_to, on or clock.today())
     return victims_code_from(
         database_tallies(session),
         force_rates(session, _quarters_in(period)),
         period,
         mode=mode or None,
+        crime_group=crime_group or None,
+        touchpoint=touchpoint or None,
     )
 
 
 def victims_code_from(
-    tallies: Tallies, force: Mapping[int, float], period: Period, *, mode: str | None = None
+    tallies: Tallies,
+    force: Mapping[int, float],
+    period: Period,
+    *,
+    mode: str | None = None,
+    crime_group: str | None = None,
+    touchpoint: str | None = None,
 ) -> VictimsCodeView:
     """The view from the rights' metric cells in `tallies` and the force's mean rates."""
     quarters = _quarters_in(period)
@@ -110,7 +136,7 @@ def victims_code_from(
             tallies,
             right_measure(right),
             group_by=[],
-            filters={"mode": mode},
+            filters={"mode": mode, "crime_group": crime_group, "touchpoint": touchpoint},
             period_from=period.label_from,
             period_to=period.label_to,
         )
@@ -133,12 +159,16 @@ def victims_code_from(
                 if comparable and cell.rate is not None and force_rate is not None
                 else None,
                 low_base=cell.low_base,
+                agency=right_agency(right),
+                dont_know=cell.dont_know,
             )
         )
     min_cell = configured_min_cell()
     return VictimsCodeView(
         min_cell=min_cell,
         mode=mode,
+        crime_group=crime_group,
+        touchpoint=touchpoint,
         period_from=period.label_from,
         period_to=period.label_to,
         quarters=quarters,

@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, col, select
 
-from app.banks import localize
+from app.banks import localize, signoff
 from app.banks import service as bank_service
 from app.banks.context import NOT_KNOWN, StageContext
 from app.banks.models import BankVersion, QuestionBank, SupportService
@@ -30,10 +30,15 @@ class PinnedBank:
     document: dict[str, Any]
 
     def questions(
-        self, touchpoint: str, language: str, context: StageContext = NOT_KNOWN
+        self,
+        touchpoint: str,
+        language: str,
+        context: StageContext = NOT_KNOWN,
+        released: frozenset[str] = frozenset(),
     ) -> list[dict[str, Any]]:
-        """The questions asked at `touchpoint`, routed by the stage's context."""
-        return _questions(self.version_id, self.document, touchpoint, language, context)
+        """The questions asked at `touchpoint`, routed by the stage's context; a question
+        awaiting partner review only when `released` (signed off: `released_questions`)."""
+        return _questions(self.version_id, self.document, touchpoint, language, context, released)
 
     def english_parts(
         self,
@@ -46,7 +51,11 @@ class PinnedBank:
         if language == "en":
             return {"text": False, "hint": False, "options": {}}
         english = next(
-            (q for q in self.questions(touchpoint, "en", context) if q["id"] == question["id"]),
+            (
+                q
+                for q in _questions(self.version_id, self.document, touchpoint, "en", context)
+                if q["id"] == question["id"]
+            ),
             None,
         )
         if english is None:
@@ -89,7 +98,9 @@ class PinnedBank:
 # Published versions never change, so the parsed document and the localized question lists
 # are cached by version id for the life of the process (no query per page).
 _BANKS: dict[int, PinnedBank] = {}
-_QUESTIONS: dict[tuple[int, str, str, StageContext], list[dict[str, Any]]] = {}
+_QUESTIONS: dict[
+    tuple[int, str, str, StageContext, frozenset[str] | None], list[dict[str, Any]]
+] = {}
 
 
 def _questions(
@@ -98,16 +109,50 @@ def _questions(
     touchpoint: str,
     language: str,
     context: StageContext,
+    released: frozenset[str] | None = None,
 ) -> list[dict[str, Any]]:
-    key = (version_id, touchpoint, language, context)
+    """`released` None: every question, awaiting review or not (to look one up by id)."""
+    key = (version_id, touchpoint, language, context, released)
     if key not in _QUESTIONS:
-        _QUESTIONS[key] = localize.questions_for(document, touchpoint, language, context=context)
+        _QUESTIONS[key] = localize.questions_for(
+            document,
+            touchpoint,
+            language,
+            context=context,
+            released=released or (),
+            include_pending=released is None,
+        )
     return _QUESTIONS[key]
 
 
 def stage_context(invitation: Invitation) -> StageContext:
-    """The context the invitation's upload gave (never shown, never stored on a response)."""
-    return StageContext(outcome=invitation.outcome, vcs_eligible=invitation.vcs_eligible)
+    """The context the invitation's upload gave (never shown, never stored on a response), with
+    the module drawn for it and the questions an earlier stage of its case was offered."""
+    return StageContext(
+        outcome=invitation.outcome,
+        vcs_eligible=invitation.vcs_eligible,
+        module=invitation.module,
+        not_asked=frozenset(invitation.not_asked or ()),
+    )
+
+
+def released_questions(session: Session, bank: PinnedBank) -> frozenset[str]:
+    """The questions of `bank` awaiting partner review whose wording is signed off: read on
+    every page (a sign-off shows at once), one query, none when nothing awaits review."""
+    return signoff.released_ids(session, bank.slug, bank.document)
+
+
+def invitation_questions(
+    session: Session, bank: PinnedBank, invitation: Invitation, language: str
+) -> list[dict[str, Any]]:
+    """The questions this invitation's victim is asked: its touchpoint, context, module, not
+    asked again, and nothing awaiting partner review."""
+    return bank.questions(
+        invitation.touchpoint,
+        language,
+        stage_context(invitation),
+        released_questions(session, bank),
+    )
 
 
 def clear_cache() -> None:

@@ -43,6 +43,7 @@ from app.survey.session import (
     set_cookie,
     set_notice,
 )
+from app.survey.under_18 import CHILDLINE_NOTICE, said_under_18
 from app.survey.visibility import HIDDEN
 
 router = APIRouter(include_in_schema=False)
@@ -103,11 +104,15 @@ def check_answers(request: Request, session: SessionDep) -> Response:
 @router.post("/survey/submit")
 @victim_page
 def submit(request: Request, session: SessionDep, form: FormData = FormDep) -> Response:
+    # Read before sending (the answers go with it): whether this browser said under 18.
+    before = service.visit(session, cookie=cookie_of(request))
     cookie_value = service.submit(
         session, cookie=cookie_of(request), csrf_token=form.get("csrf_token")
     )
     response = redirect(COMPLETE_URL)
     set_cookie(response, cookie_value)
+    if said_under_18(before.state):
+        set_notice(response, before.survey_session, CHILDLINE_NOTICE, path=COMPLETE_URL)
     return response
 
 
@@ -117,6 +122,7 @@ def _complete_page(
     shown: Confirmation,
     *,
     asked: bool = False,
+    childline: bool = False,
     status_code: int = 200,
 ) -> HTMLResponse:
     _ = gettext_of(shown.visit)
@@ -131,6 +137,7 @@ def _complete_page(
         title_without_error=True,
         actions=shown.actions,
         asked=asked,
+        childline=childline,
         contact_action=COMPLETE_URL,
         **contact_form_values(shown.visit, shown.contact),
     )
@@ -141,8 +148,9 @@ def _complete_page(
 def complete(request: Request, session: SessionDep) -> Response:
     shown = service.confirmation(session, cookie=cookie_of(request))
     asked = notice_due(request, shown.visit.survey_session, CONTACT_NOTICE)
-    response = _complete_page(request, session, shown, asked=asked)
-    if asked:
+    childline = notice_due(request, shown.visit.survey_session, CHILDLINE_NOTICE)
+    response = _complete_page(request, session, shown, asked=asked, childline=childline)
+    if asked or childline:
         clear_notice(response, path=COMPLETE_URL)  # once: Back, Forward or a reload show nothing
     return response
 

@@ -39,6 +39,7 @@ from app.survey.outcomes import (
     Visit,
 )
 from app.survey.session import BadCsrfToken, NoSurveySession, delete_cookie, end_session_by_cookie
+from app.survey.under_18 import said_under_18
 from app.victim_page import START_URL, render_victim
 
 # The neutral page the GOV.UK "Exit this page" pattern usually sends people to.
@@ -125,6 +126,8 @@ def page(
         else None,
         # Every page of an assisted session lets the victim go on alone (app/handover).
         answer_alone_url=ANSWER_ALONE_URL if visit.survey_session.assisted else None,
+        # Childline once they said they are under 18 (the confirmation passes it from a notice).
+        childline=values.pop("childline", False) or said_under_18(visit.state),
         **values,
     )
 

@@ -10,7 +10,7 @@ from sqlmodel import Session
 from app.invitations.lifecycle import InvitationStatus
 from app.invitations.models import Invitation
 from app.survey.answers import load_saved
-from app.survey.bank import PinnedBank, pin_bank, stage_context
+from app.survey.bank import PinnedBank, invitation_questions, pin_bank
 from app.survey.journey import Journey
 from app.survey.submit import survey_language
 from app.survey.visibility import HIDDEN, answers_seen_by
@@ -69,7 +69,7 @@ def load_state(
     see it. Pins the bank on first use; answers in one query."""
     bank = pin_bank(session, invitation)
     chosen = language or survey_language(invitation, bank)
-    questions = bank.questions(invitation.touchpoint, chosen, stage_context(invitation))
+    questions = invitation_questions(session, bank, invitation, chosen)
     if invitation.status == InvitationStatus.completed:
         return SurveyState(invitation, bank, chosen, questions, {})
     saved = load_saved(session, invitation.id)

@@ -16,7 +16,7 @@ from app.db import new_uuid, utcnow
 from app.invitations.lifecycle import InvitationStatus, mark_completed, mark_started
 from app.invitations.models import Invitation
 from app.survey.answers import answered_with_help, erase_answers, load_answers
-from app.survey.bank import PinnedBank, pin_bank, stage_context
+from app.survey.bank import PinnedBank, invitation_questions, pin_bank
 from app.survey.entry import lock_invitation
 from app.survey.journey import visible_questions
 from app.survey.models import Answer, Comment, Response
@@ -85,7 +85,7 @@ def submit(session: Session, invitation_id: str, *, assisted: bool = False) -> I
     bank = pin_bank(session, invitation)
     language = survey_language(invitation, bank)
     answers = load_answers(session, invitation.id)
-    questions = bank.questions(invitation.touchpoint, language, stage_context(invitation))
+    questions = invitation_questions(session, bank, invitation, language)
     helped = answered_with_help(session, invitation.id)
     # Only the answers the response holds: one to a question no longer shown is not sent.
     assisted = assisted or any(q["id"] in helped for q in visible_questions(questions, answers))

@@ -165,3 +165,41 @@ def test_partners_preview_can_include_draft_text(document: dict[str, Any]) -> No
     assert section_info(stored, "contact", "pl", include_drafts=True)["title"] == (  # type: ignore[index]
         "Twój kontakt z policją"
     )
+
+
+def test_the_module_drawn_questions_not_asked_again_and_pending_review_leave_the_list() -> None:
+    yes_no = [{"code": "yes", "label": "Yes"}, {"code": "no", "label": "No"}]
+
+    def question(qid: str, **extra: Any) -> dict[str, Any]:
+        return {"id": qid, "type": "yes_no", "text": f"{qid}?", "options": yes_no, **extra}
+
+    stored = _stored(
+        {
+            "slug": "general",
+            "title": "Bank",
+            "sections": [
+                {
+                    "id": "core",
+                    "title": "Core",
+                    "questions": [
+                        question("a"),
+                        question("b", show_if={"question": "a", "in": ["yes"]}),
+                        question("new", review="pending"),
+                        question("after_new", show_if={"question": "new", "in": ["yes"]}),
+                    ],
+                },
+                {"id": "m1", "title": "M1", "module": "one", "questions": [question("m1q")]},
+                {"id": "m2", "title": "M2", "module": "two", "questions": [question("m2q")]},
+            ],
+        }
+    )
+
+    def ids(**values: Any) -> list[str]:
+        return [q["id"] for q in questions_for(stored, "reporting", "en", **values)]
+
+    assert ids() == ["a", "b", "m1q", "m2q"]  # pending hidden, with what it opens
+    assert ids(include_pending=True) == ["a", "b", "new", "after_new", "m1q", "m2q"]
+    assert ids(released={"new"}) == ["a", "b", "new", "after_new", "m1q", "m2q"]
+    assert ids(context=StageContext(module="two")) == ["a", "b", "m2q"]
+    assert ids(context=StageContext(module="two", not_asked=frozenset({"a"}))) == ["m2q"]
+    assert ids(context=StageContext()) == ["a", "b", "m1q", "m2q"]  # no module drawn: all

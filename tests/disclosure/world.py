@@ -19,11 +19,12 @@ from typing import Any
 from sqlalchemy import bindparam
 from sqlmodel import Session
 
-from app.banks.metrics import Metric
+from app.banks.metrics import Metric, is_right_rate
 from app.invitations.models import Invitation
 from app.reporting import rollups
 from app.reporting.cells import Period
 from app.reporting.disclosure import Tally
+from app.reporting.response_facts import VersionFacts, count_response, document_facts
 from app.reporting.tallies import STAGE_NAMES, MonthTallies, QuestionMonth
 from app.survey.models import Response
 from tests.factories import create_bank_version
@@ -32,10 +33,12 @@ from tests.reporting.factories import create_invitation, small_bank
 # Which question feeds which metric in the generated banks (tests.reporting.factories).
 METRIC_QUESTIONS: dict[str, str] = {
     "satisfaction.overall": "sat_overall",
+    # Rights 1 and 3 are derived per response from these (bare tags count as one aspect).
     "victims_code.right_1": "right_understood",
     "victims_code.right_3": "right_information",
     "attrition": "stepping_back",  # a sensitive measure (test_attack_sensitive_tracker.py)
 }
+_FACTS: dict[str, VersionFacts] = {}  # crime group → facts of its generated bank
 RAW_NAMES = ("crime_group", "touchpoint", "area", "language", "mode")
 STAGE_TIMES = ("first_sent_at", "delivered_at", "opened_at", "started_at", "completed_at")
 AT = datetime(2026, 1, 1, 12, tzinfo=UTC)
@@ -233,7 +236,11 @@ class MemoryTallies:
         question = METRIC_QUESTIONS.get(metric.id)
         groups: dict[tuple[Any, ...], dict[str, Tally]] = {}
         for person, counted in self.people:
-            code = person.answers.get(question) if question else None
+            if is_right_rate(metric.id):
+                # Derived from the aspects answered, as the rollups derive it.
+                code = self._derived(person).get(metric.id)
+            else:
+                code = person.answers.get(question) if question else None
             if code is None or code in metric.excluded_codes:
                 continue
             if not period.first <= person.month <= period.last:
@@ -243,12 +250,27 @@ class MemoryTallies:
                 continue
             slot = (*(raw[name] for name in columns), person.month)
             side = "positive" if code in metric.positive_codes else "negative"
-            sides = groups.setdefault(slot, {"positive": Tally(), "negative": Tally()})
+            sides = groups.setdefault(
+                slot, {"positive": Tally(), "negative": Tally(), "dont_know": Tally()}
+            )
             sides[side] = sides[side] + counted
+            if code == "dont_know":  # counted, so not excluded: a part of the not-positive
+                sides["dont_know"] = sides["dont_know"] + counted
         return [
             MonthTallies(dict(zip(columns, slot[:-1], strict=True)), slot[-1], sides)
             for slot, sides in groups.items()
         ]
+
+    def _derived(self, person: Person) -> Mapping[str, str]:
+        """A response's derived right answers (app.reporting.right_rates), as submit stores
+        them, from its bank's document (tests.reporting.factories.small_bank)."""
+        if person.crime_group not in _FACTS:
+            _FACTS[person.crime_group] = document_facts(small_bank(person.crime_group))
+        facts = _FACTS[person.crime_group]
+        return count_response(facts, person.touchpoint, list(person.answers.items())).derived
+
+    def characteristic_values(self, name: str) -> list[str]:
+        return []  # the generated banks have no equality section
 
     def response_months(self, dimension: str, first: date, last: date) -> list[MonthTallies]:
         if (dimension, first, last) not in self._responses:

@@ -164,6 +164,7 @@ def test_the_ledger_holds_no_contact_detail_and_no_link(db: Session) -> None:
         "invited_on",
         "first_due_at",
         "modules",
+        "questions",
     }
     forbidden = {case_ref_hash("CASE-L"), contact_hash(make_row()["phone"]), "CASE-L"}
     invitation = invitation_of(db, "outcome")
@@ -171,7 +172,7 @@ def test_the_ledger_holds_no_contact_detail_and_no_link(db: Session) -> None:
     db.commit()
     assert contact is not None
     forbidden |= {invitation.id, contact.last_case_mark or ""}
-    assert not forbidden & {stage.case_hash, str(stage.modules)}
+    assert not forbidden & {stage.case_hash, str(stage.modules), str(stage.questions)}
     assert stage.touchpoint == "outcome" and stage.stage_date == date.today() - timedelta(days=5)
 
 

@@ -197,3 +197,91 @@ def create_invitation(
         status=status,
         **values,
     )
+
+
+AGE_BANDS = [
+    "18_to_24",
+    "25_to_34",
+    "35_to_44",
+    "45_to_54",
+    "55_to_64",
+    "65_or_over",
+    "under_18",
+    "prefer_not_to_say",
+]
+SEXES = ["female", "male", "prefer_not_to_say"]
+
+
+def _yes_no(question_id: str, measure: str, touchpoints: list[str]) -> dict[str, Any]:
+    return {
+        "id": question_id,
+        "type": "yes_no",
+        "text": f"{question_id.replace('_', ' ')}?",
+        "touchpoints": touchpoints,
+        "measures": [measure],
+        "options": _options(RIGHTS_OPTIONS),
+    }
+
+
+def aspect_bank(slug: str = "general") -> dict[str, Any]:
+    """A bank of issue 13's shape: questions tag aspects of right 6 (an information right) at
+    outcome and of right 4 (not one) at reporting, with an equality section whose questions
+    record age band and sex."""
+    return {
+        "slug": slug,
+        "title": "Your experience",
+        "crime_group": slug,
+        "sections": [
+            {
+                "id": "overall",
+                "title": "Overall",
+                "questions": [
+                    {
+                        "id": "sat_overall",
+                        "type": "scale",
+                        "text": "How satisfied were you overall?",
+                        "measures": ["satisfaction.overall"],
+                        "options": _options(SATISFACTION),
+                    },
+                    _yes_no("decision_told", "victims_code.right_6.decision_told", ["outcome"]),
+                    _yes_no(
+                        "reasons_understood",
+                        "victims_code.right_6.reasons_understood",
+                        ["outcome"],
+                    ),
+                    _yes_no("needs_asked", "victims_code.right_4.needs_assessment", ["reporting"]),
+                    _yes_no("referral", "victims_code.right_4.referral", ["reporting"]),
+                ],
+            },
+            {
+                "id": "equality",
+                "title": "About you",
+                "equality": True,
+                "questions": [
+                    {
+                        "id": "equality_gate",
+                        "type": "yes_no",
+                        "text": "Would you tell us a little about yourself?",
+                        "repeat": True,
+                        "options": _options(["yes", "no"]),
+                    },
+                    {
+                        "id": "age_band",
+                        "type": "single",
+                        "text": "Your age",
+                        "characteristic": "age_band",
+                        "options": _options(AGE_BANDS),
+                        "show_if": {"question": "equality_gate", "in": ["yes"]},
+                    },
+                    {
+                        "id": "sex",
+                        "type": "single",
+                        "text": "Your sex",
+                        "characteristic": "sex",
+                        "options": _options(SEXES),
+                        "show_if": {"question": "equality_gate", "in": ["yes"]},
+                    },
+                ],
+            },
+        ],
+    }

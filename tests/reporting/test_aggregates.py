@@ -375,7 +375,9 @@ def test_the_limited_dimensions_and_the_number_of_cells_are_bounded(
         aggregate_metric(
             db, "satisfaction.overall", group_by=["area", "mode"], filters={"language": "en"}
         )
-    assert too_many.value.detail == "A query may use at most 2 of: area, language, mode."
+    assert too_many.value.detail == (
+        "A query may use at most 2 of: age_band, area, disability, ethnicity, language, mode, sex."
+    )
     assert too_many.value.errors == [
         {"loc": ["query", "group_by"], "msg": "Uses area, language, mode: choose at most 2."}
     ]

@@ -79,6 +79,7 @@ def test_aggregate_shape_and_suppression(
         "ci_high": pytest.approx(high),
         "suppressed": False,
         "low_base": False,
+        "dont_know": None,  # only information rights have a don't know share
     }
     # Every published count is within 2 of the truth.
     assert abs(positive - 40) <= 2 and abs(n - 60) <= 4
@@ -95,6 +96,7 @@ def test_aggregate_shape_and_suppression(
         "ci_high": None,
         "suppressed": True,
         "low_base": None,
+        "dont_know": None,
     }
     # No secondary suppression: "=cmd" stays shown although it could give the others away.
     assert cells["=cmd"]["suppressed"] is False

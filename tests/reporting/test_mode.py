@@ -174,7 +174,10 @@ def test_mode_is_one_of_the_two_limited_dimensions(client: TestClient, db: Sessi
     ):
         answer = client.get(f"{URL}?{query}&{JULY}", headers=headers)
         assert answer.status_code == 422, query
-        assert answer.json()["detail"] == "A query may use at most 2 of: area, language, mode."
+        assert answer.json()["detail"] == (
+            "A query may use at most 2 of: "
+            "age_band, area, disability, ethnicity, language, mode, sex."
+        )
         assert answer.json()["errors"] == [
             {"loc": ["query", "group_by"], "msg": "Uses area, language, mode: choose at most 2."}
         ]

@@ -223,7 +223,7 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     header, row = csv_body.splitlines()[:2]
     assert header == (
         "right,title,n,positive,rate,ci_low,ci_high,suppressed,force_rate,gap,low_base,"
-        "disclosure_method,min_cell,max_adjustment"
+        "agency,dont_know,disclosure_method,min_cell,max_adjustment"
     )
     assert row.startswith(
         f"1,To be able to understand and to be understood,{first['n']},{first['positive']},"
