@@ -12,6 +12,7 @@ import yaml
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.banks.signoff import sign_off_shipped_for_demo
 from tests.factories import create_bank_version
 from tests.survey.factories import create_invitation, token_for
 from tests.survey.test_history import History, _answer_page, _form_action, _post
@@ -22,13 +23,20 @@ CHARGE = "outcome_charged"
 TRIAL_OR_OFFENDER = {"right_8_outcome", "right_8_court", "right_11_contact_scheme"}
 ASKED_TEXT = {
     CHARGE: "Was anyone charged in your case?",
-    "right_8_outcome": "court process and your part in it",
+    "right_8_outcome": "what will happen at the trial and your part in it",
 }
 
 
 def shipped(slug: str) -> dict[str, Any]:
     document: dict[str, Any] = yaml.safe_load((BANKS / f"{slug}.yaml").read_text())
     return document
+
+
+def publish_shipped(db: Session, slug: str) -> None:
+    """The shipped bank, its questions awaiting partner review signed off (as the demo does),
+    so the routing is seen over every question."""
+    create_bank_version(db, shipped(slug), slug=slug)
+    sign_off_shipped_for_demo(db)
 
 
 def listed(client: TestClient, token: str) -> list[str]:
@@ -41,10 +49,10 @@ def listed(client: TestClient, token: str) -> list[str]:
 def test_json_lists_no_charge_or_trial_question_when_no_one_was_charged(
     client: TestClient, db: Session, crime_group: str, outcome: str
 ) -> None:
-    create_bank_version(db, shipped(crime_group), slug=crime_group)
+    publish_shipped(db, crime_group)
     invitation = create_invitation(db, crime_group=crime_group, outcome=outcome)
     ids = listed(client, token_for(invitation))
-    assert "right_6_outcome" in ids  # the decision itself is still asked about
+    assert "right_6_decision_told" in ids  # the decision itself is still asked about
     assert CHARGE not in ids and not TRIAL_OR_OFFENDER & set(ids)
     # Context never reaches the victim: no show_if names it, nothing says "outcome".
     body = client.get(f"/api/v1/survey/{token_for(invitation)}").json()
@@ -55,7 +63,7 @@ def test_json_lists_no_charge_or_trial_question_when_no_one_was_charged(
 def test_json_skips_the_charge_question_and_asks_about_the_trial_when_charged(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db, shipped("rasso"), slug="rasso")
+    publish_shipped(db, "rasso")
     charged = create_invitation(db, crime_group="rasso", outcome="charged")
     ids = listed(client, token_for(charged))
     assert CHARGE not in ids and "right_8_outcome" in ids
@@ -67,7 +75,7 @@ def test_json_skips_the_charge_question_and_asks_about_the_trial_when_charged(
 def test_an_answer_to_a_question_the_context_hides_is_refused(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db, shipped("general"), slug="general")
+    publish_shipped(db, "general")
     invitation = create_invitation(db, outcome="nfa")
     response = client.put(
         f"/api/v1/survey/{token_for(invitation)}/answers",
@@ -80,7 +88,7 @@ def test_an_answer_to_a_question_the_context_hides_is_refused(
 def test_the_contact_scheme_is_asked_at_sentence_only_when_the_upload_says_it_applies(
     client: TestClient, db: Session, vcs_eligible: bool | None
 ) -> None:
-    create_bank_version(db, shipped("vawg"), slug="vawg")
+    publish_shipped(db, "vawg")
     invitation = create_invitation(
         db, crime_group="vawg", touchpoint="sentence", outcome="charged", vcs_eligible=vcs_eligible
     )
@@ -92,7 +100,7 @@ def test_the_contact_scheme_is_asked_at_sentence_only_when_the_upload_says_it_ap
 def test_a_rasso_victim_after_nfa_walks_every_page_without_a_charge_or_trial_question(
     client: TestClient, db: Session
 ) -> None:
-    create_bank_version(db, shipped("rasso"), slug="rasso")
+    publish_shipped(db, "rasso")
     invitation = create_invitation(db, crime_group="rasso", outcome="nfa")
     history = History()
     html = history.load(client, "GET", f"/s/{token_for(invitation)}")
