@@ -15,15 +15,14 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from enum import StrEnum
+from typing import Literal
 
 from app.reporting.stats import wilson_interval
 
-
-class GapCall(StrEnum):
-    higher = "higher"  # victims report the right more often than the force's figure
-    lower = "lower"  # victims report it less often
-    no_clear_difference = "no_clear_difference"
+GapCall = Literal["higher", "lower", "no_clear_difference"]
+HIGHER: GapCall = "higher"  # victims report the right more often than the force's figure
+LOWER: GapCall = "lower"  # victims report it less often
+NO_CLEAR_DIFFERENCE: GapCall = "no_clear_difference"
 
 
 CHANCE_TEXT = "about 1 in 20 will look different by chance alone"
@@ -55,10 +54,10 @@ def newcombe_interval(x1: int, n1: int, x2: int, n2: int) -> tuple[float, float]
 
 def _direction(low: float, high: float) -> GapCall:
     if low > 0:
-        return GapCall.higher
+        return HIGHER
     if high < 0:
-        return GapCall.lower
-    return GapCall.no_clear_difference
+        return LOWER
+    return NO_CLEAR_DIFFERENCE
 
 
 def call_gap(
@@ -84,16 +83,16 @@ def call_gap(
         interval = newcombe_interval(positive, n, force_numerator, force_denominator)
         assert interval is not None
         low, high = interval
-        call = GapCall.no_clear_difference if low_base else _direction(low, high)
+        call = NO_CLEAR_DIFFERENCE if low_base else _direction(low, high)
         return GapVerdict(call, low, high)
     if ci_low is None or ci_high is None or low_base:
-        return GapVerdict(GapCall.no_clear_difference if low_base else None, None, None)
+        return GapVerdict(NO_CLEAR_DIFFERENCE if low_base else None, None, None)
     # No force base: the force's figure against the victims' interval.
     if force_rate < ci_low:
-        return GapVerdict(GapCall.higher, None, None)
+        return GapVerdict(HIGHER, None, None)
     if force_rate > ci_high:
-        return GapVerdict(GapCall.lower, None, None)
-    return GapVerdict(GapCall.no_clear_difference, None, None)
+        return GapVerdict(LOWER, None, None)
+    return GapVerdict(NO_CLEAR_DIFFERENCE, None, None)
 
 
 def comparisons_text(count: int) -> str:

@@ -139,6 +139,34 @@ class SelfAssessment(SQLModel, table=True):
     uploaded_at: datetime = Field(default_factory=lambda: clock.now())
 
 
+class SelfAssessmentEntry(SQLModel, table=True):
+    """An agency's own figure for one right in one quarter, optionally for one crime group
+    (issue 14): a numerator over a denominator with its definition and method, so the
+    comparison with victims has a base, and a RAG rating with the narrative behind it."""
+
+    __tablename__ = "self_assessment_entry"
+    __table_args__ = (
+        UniqueConstraint(
+            "period", "right", "agency", "crime_group", name="uq_self_assessment_entry_key"
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    period: str = Field(max_length=7, index=True)  # 2026-Q3
+    right: int
+    agency: str = Field(max_length=16)  # police, witness_care, cps, courts or probation
+    # "" for every crime group: a unique key treats NULLs as distinct, "" it does not.
+    crime_group: str = Field(default="", max_length=16)
+    numerator: int
+    denominator: int
+    definition: str = Field(max_length=1000)
+    method: str = Field(max_length=1000)
+    rag: str = Field(max_length=5)  # red, amber or green
+    narrative: str = Field(default="", max_length=4000)
+    uploaded_by: str = Field(max_length=80)
+    uploaded_at: datetime = Field(default_factory=lambda: clock.now())
+
+
 class PublishedAction(SQLModel, table=True):
     """A "you said, we did" statement."""
 

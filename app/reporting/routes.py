@@ -15,7 +15,7 @@ from pydantic import BaseModel, Field
 from app.auth.deps import AnalystDep, Caller, UploaderDep, deny, require_roles
 from app.db import SessionDep, read_only
 from app.enums import Role
-from app.reporting import aggregates, dropoff, funnel, skipped, victims_code
+from app.reporting import aggregates, dropoff, funnel, self_assessments, skipped, victims_code
 from app.reporting.csv_export import csv_text
 
 router = APIRouter(tags=["aggregates"])
@@ -114,8 +114,14 @@ MetricFiltersDep = Annotated[dict[str, str | None], Depends(_equality_filters)]
 
 
 class SelfAssessmentIn(BaseModel):
-    rights: dict[str, Any] = Field(
-        description='Self-assessed compliance rate per right, 0 to 1: {"1": 0.92, …}.'
+    rights: dict[str, Any] | None = Field(
+        default=None,
+        description='Self-assessed compliance rate per right, 0 to 1: {"1": 0.92, …}.',
+    )
+    entries: list[Any] | None = Field(
+        default=None,
+        description="Per right × agency (× crime group): numerator, denominator, definition, "
+        "method, rag (red, amber, green) and narrative.",
     )
 
 
@@ -363,19 +369,20 @@ def get_aggregate(
     )
 
 
-@router.put("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)
+@router.put("/self-assessments/{period}", response_model=self_assessments.SelfAssessmentResult)
 def put_self_assessment(
     period: str, body: SelfAssessmentIn, session: SessionDep, caller: UploaderDep
-) -> victims_code.SelfAssessmentResult:
-    """The force's self-assessed compliance per right for one quarter (upsert)."""
-    return victims_code.save_self_assessment(
-        session, period=period, rights=body.rights, actor=caller.actor
+) -> self_assessments.SelfAssessmentResult:
+    """The agencies' self-assessed compliance for one quarter (upsert): bare `rights`, and/or
+    `entries` per right × agency (× crime group) with numerator and denominator."""
+    return self_assessments.save_self_assessment(
+        session, period=period, body=body.model_dump(), actor=caller.actor
     )
 
 
-@router.get("/self-assessments/{period}", response_model=victims_code.SelfAssessmentResult)
+@router.get("/self-assessments/{period}", response_model=self_assessments.SelfAssessmentResult)
 def get_self_assessment(
     period: str, session: SessionDep, caller: SelfAssessmentReaderDep
-) -> victims_code.SelfAssessmentResult:
-    """The stored self-assessment of one quarter (uploaders and analysts)."""
-    return victims_code.get_self_assessment(session, period)
+) -> self_assessments.SelfAssessmentResult:
+    """The stored self-assessment of one quarter, both formats (uploaders and analysts)."""
+    return self_assessments.get_self_assessment(session, period)

@@ -9,10 +9,10 @@ from typing import Any
 from pydantic import BaseModel
 from sqlmodel import Session, col, select
 
-from app import audit, clock
+from app import clock
 from app.banks.aspects import SEVERAL, right_agency
 from app.banks.metrics import RIGHT_TITLES, right_measure
-from app.errors import ErrorItem, FieldError, InvalidInput
+from app.errors import InvalidInput
 from app.reporting import parameters, periods
 from app.reporting.aggregates import (
     CSV_DISCLOSURE_COLUMNS,
@@ -57,11 +57,6 @@ class VictimsCodeView(BaseModel):
     quarters: list[str]  # the self-assessment periods averaged into force_rate
     rights: list[RightRow]
     disclosure: Disclosure
-
-
-class SelfAssessmentResult(BaseModel):
-    period: str
-    rights: dict[str, float]
 
 
 def _quarters_in(period: Period) -> list[str]:
@@ -177,72 +172,6 @@ def victims_code_from(
     )
 
 
-def parse_self_assessment(period: str, rights: Any) -> tuple[str, dict[int, float]]:
-    """Validate a period (YYYY-Qn) and a {"1": 0.92, …} mapping; 422 with every problem."""
-    errors: list[ErrorItem] = []
-    # Saving and reading both store the quarter as parse_quarter gives it back.
-    quarter = parameters.parse_quarter(period)
-    if isinstance(quarter, parameters.Problem):
-        errors.append(quarter.field_error("path"))
-    else:
-        period = quarter
-    parsed: dict[int, float] = {}
-    if not isinstance(rights, Mapping) or not rights:
-        errors.append(FieldError(("body", "rights"), 'Give rates per right, like {"1": 0.92}.'))
-    else:
-        for key, value in rights.items():
-            loc = ("body", "rights", str(key))
-            text = str(key)
-            # ASCII digits only: "٣".isdigit() is true and int("٣") is 3.
-            number = int(text) if text.isascii() and text.isdecimal() and len(text) <= 2 else None
-            if number not in RIGHTS:
-                errors.append(FieldError(loc, "Rights are numbered 1 to 12."))
-            elif (
-                isinstance(value, bool) or not isinstance(value, int | float) or not 0 <= value <= 1
-            ):
-                errors.append(FieldError(loc, "A rate is a number from 0 to 1."))
-            else:
-                assert number is not None
-                parsed[number] = float(value)
-    if errors:
-        raise InvalidInput("The self-assessment is not valid.", errors=errors)
-    return period, parsed
-
-
-def save_self_assessment(
-    session: Session, *, period: str, rights: Any, actor: str
-) -> SelfAssessmentResult:
-    """Upsert the force's rates for one quarter (rights not given keep their value); audited."""
-    period, parsed = parse_self_assessment(period, rights)
-    existing = {
-        row.right: row
-        for row in session.exec(select(SelfAssessment).where(SelfAssessment.period == period))
-    }
-    for right, rate in sorted(parsed.items()):
-        row = existing.get(right)
-        if row is None:
-            row = SelfAssessment(period=period, right=right, rate=rate, uploaded_by=actor)
-            existing[right] = row
-        else:
-            row.rate = rate
-            row.uploaded_by = actor
-            row.uploaded_at = clock.now()
-        session.add(row)
-    session.flush()
-    audit.record(
-        session,
-        actor=actor,
-        action="self_assessment.upload",
-        object_type="self_assessment",
-        object_id=period,
-        detail={"period": period, "rights": sorted(parsed)},
-    )
-    return SelfAssessmentResult(
-        period=period,
-        rights={str(right): existing[right].rate for right in sorted(existing)},
-    )
-
-
 def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[Any]]]:
     """One CSV row per right, with every column of RightRow, then the disclosure columns."""
     fields = list(RightRow.model_fields)
@@ -251,16 +180,3 @@ def victims_code_csv_rows(view: VictimsCodeView) -> tuple[list[str], list[list[A
         for row in view.rights
     ]
     return [*fields, *CSV_DISCLOSURE_COLUMNS], rows
-
-
-def get_self_assessment(session: Session, period: str) -> SelfAssessmentResult:
-    quarter = parameters.parse_quarter(period)
-    if isinstance(quarter, parameters.Problem):
-        raise InvalidInput("The period is not valid.", errors=[quarter.field_error("path")])
-    period = quarter
-    rows = session.exec(
-        select(SelfAssessment)
-        .where(SelfAssessment.period == period)
-        .order_by(col(SelfAssessment.right))
-    )
-    return SelfAssessmentResult(period=period, rights={str(r.right): r.rate for r in rows})

@@ -4,7 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from app.reporting.compliance_gap import GapCall, call_gap, comparisons_text, newcombe_interval
+from app.reporting.compliance_gap import (
+    HIGHER,
+    LOWER,
+    NO_CLEAR_DIFFERENCE,
+    call_gap,
+    comparisons_text,
+    newcombe_interval,
+)
 
 
 @pytest.mark.parametrize(
@@ -46,27 +53,27 @@ def cell(positive: int, n: int, **extra: object) -> dict[str, object]:
 
 def test_gap_called_when_the_interval_excludes_zero() -> None:
     verdict = call_gap(**cell(48, 80), force_rate=0.8, force_numerator=56, force_denominator=70)
-    assert verdict.call is GapCall.lower
+    assert verdict.call == LOWER
     assert verdict.ci_low == pytest.approx(-0.3339, abs=5e-5)
     assert verdict.ci_high == pytest.approx(-0.0524, abs=5e-5)
 
 
 def test_no_clear_difference_when_the_interval_spans_zero() -> None:
     verdict = call_gap(**cell(60, 100), force_rate=0.65, force_numerator=65, force_denominator=100)
-    assert verdict.call is GapCall.no_clear_difference
+    assert verdict.call == NO_CLEAR_DIFFERENCE
     assert verdict.ci_low is not None and verdict.ci_low < 0 < (verdict.ci_high or 0)
 
 
 def test_a_low_base_cell_is_never_called() -> None:
     verdict = call_gap(**cell(5, 40), force_rate=0.95, force_numerator=950, force_denominator=1000)
-    assert verdict.call is GapCall.no_clear_difference
+    assert verdict.call == NO_CLEAR_DIFFERENCE
 
 
 def test_without_a_force_base_the_force_figure_is_set_against_the_victims_interval() -> None:
-    assert call_gap(**cell(60, 100), force_rate=0.9).call is GapCall.lower
-    assert call_gap(**cell(60, 100), force_rate=0.3).call is GapCall.higher
+    assert call_gap(**cell(60, 100), force_rate=0.9).call == LOWER
+    assert call_gap(**cell(60, 100), force_rate=0.3).call == HIGHER
     inside = call_gap(**cell(60, 100), force_rate=0.62)
-    assert inside.call is GapCall.no_clear_difference
+    assert inside.call == NO_CLEAR_DIFFERENCE
     assert inside.ci_low is None and inside.ci_high is None
 
 

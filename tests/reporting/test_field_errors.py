@@ -14,7 +14,7 @@ from sqlmodel import Session
 from app import errors
 from app.enums import Role
 from app.errors import InvalidInput
-from app.reporting import actions, parameters, report, victims_code
+from app.reporting import actions, parameters, report, self_assessments
 from app.reporting.page_texts import ACTION_TEXTS
 from tests.auth_helpers import api_headers, signed_in_client, staff_csrf_token
 
@@ -82,7 +82,7 @@ def test_a_quarter_is_parsed_once_for_the_report_and_the_self_assessment() -> No
     with pytest.raises(InvalidInput) as report_error:
         report.parse_report_period("2026-Q5", date(2026, 12, 1))
     with pytest.raises(InvalidInput) as saved_error:
-        victims_code.parse_self_assessment("2026-Q5", {"1": 0.5})
+        self_assessments.parse_self_assessment("2026-Q5", {"1": 0.5})
 
     assert report_error.value.errors == [problem.api_error("query")]
     assert saved_error.value.errors == [problem.api_error("path")]

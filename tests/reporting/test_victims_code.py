@@ -27,11 +27,11 @@ def test_uploader_puts_a_self_assessment_and_can_replace_it(
         "/api/v1/self-assessments/2026-Q3", json={"rights": {"1": 0.92, "3": 1}}, headers=headers
     )
     assert first.status_code == 200
-    assert first.json() == {"period": "2026-Q3", "rights": {"1": 0.92, "3": 1.0}}
+    assert first.json() == {"period": "2026-Q3", "rights": {"1": 0.92, "3": 1.0}, "entries": []}
     second = client.put(
         "/api/v1/self-assessments/2026-Q3", json={"rights": {"1": 0.5}}, headers=headers
     )
-    assert second.json() == {"period": "2026-Q3", "rights": {"1": 0.5, "3": 1.0}}
+    assert second.json() == {"period": "2026-Q3", "rights": {"1": 0.5, "3": 1.0}, "entries": []}
     db.expire_all()
     rows = db.exec(select(SelfAssessment).order_by(SelfAssessment.right)).all()  # type: ignore[arg-type]
     assert [(r.period, r.right, r.rate) for r in rows] == [("2026-Q3", 1, 0.5), ("2026-Q3", 3, 1.0)]
@@ -104,7 +104,7 @@ def test_a_period_is_read_as_it_is_saved_whatever_its_spaces(
     saved = client.put(
         f"/api/v1/self-assessments/{spelling}", json={"rights": {"3": 0.5}}, headers=headers
     )
-    assert saved.json() == {"period": "2026-Q3", "rights": {"3": 0.5}}
+    assert saved.json() == {"period": "2026-Q3", "rights": {"3": 0.5}, "entries": []}
     read = client.get(f"/api/v1/self-assessments/{spelling}", headers=headers)
     assert read.json() == saved.json()
 
@@ -249,4 +249,4 @@ def test_reading_a_self_assessment_without_the_role_is_refused_and_audited(
     assert event.detail["required_roles"] == ["analyst", "uploader"]
     db.rollback()
     analyst = client.get("/api/v1/self-assessments/2026-Q3", headers=api_headers(db, Role.analyst))
-    assert analyst.json() == {"period": "2026-Q3", "rights": {}}
+    assert analyst.json() == {"period": "2026-Q3", "rights": {}, "entries": []}
