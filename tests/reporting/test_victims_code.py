@@ -174,7 +174,8 @@ def test_the_gap_is_the_victims_rate_less_the_forces_mean_rate(db: Session) -> N
     assert right_3.force_rate == pytest.approx(0.95) and right_3.gap is None
     # Nothing asked about right 2 and nothing self-assessed.
     assert view.rights[1].suppressed and view.rights[1].force_rate is None
-    assert view.disclosure.max_adjustment == 8
+    # Right 1's police part sums three touchpoints' cells of two quarters: 12 published counts.
+    assert view.disclosure.max_adjustment == 24
 
     one_quarter = victims_code_view(db, "2026-Q3", "2026-Q3")
     q3 = one_quarter.rights[0]
@@ -182,7 +183,7 @@ def test_the_gap_is_the_victims_rate_less_the_forces_mean_rate(db: Session) -> N
     assert q3.force_rate == 0.9
     # 42 answers: low base, so no gap is given.
     assert q3.low_base is True and q3.gap is None
-    assert one_quarter.disclosure.max_adjustment == 4
+    assert one_quarter.disclosure.max_adjustment == 12
 
 
 def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
@@ -192,7 +193,7 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     assert body.status_code == 200
     data = body.json()
     assert data["min_cell"] == 10 and len(data["rights"]) == 12
-    assert data["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 8}
+    assert data["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 24}
     assert set(data["rights"][0]) >= {
         "right",
         "title",
@@ -223,7 +224,8 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     header, row = csv_body.splitlines()[:2]
     assert header == (
         "right,title,n,positive,rate,ci_low,ci_high,suppressed,force_rate,gap,low_base,"
-        "agency,dont_know,disclosure_method,min_cell,max_adjustment"
+        "agency,dont_know,force_numerator,force_denominator,gap_call,gap_ci_low,gap_ci_high,"
+        "part_of_right,disclosure_method,min_cell,max_adjustment"
     )
     assert row.startswith(
         f"1,To be able to understand and to be understood,{first['n']},{first['positive']},"
