@@ -26,7 +26,7 @@ from app.reporting.aggregates import (
     metric_cell,
     shows_dont_know,
 )
-from app.reporting.cells import CellKey, Period
+from app.reporting.cells import Period
 from app.reporting.disclosure import SENSITIVE_MEASURES, Tally, adjustment_bound
 from app.reporting.periods import Piece
 from app.reporting.query_plan import plan_query
@@ -49,37 +49,49 @@ def part_sources(right: int) -> dict[str, list[tuple[str, str]]]:
     return sources
 
 
-def _pieces_by_touchpoint(
+def _add(first: MetricPiece, second: MetricPiece) -> MetricPiece:
+    """The tallies of two disjoint sets of records together (each response has one
+    touchpoint, so the sets of different touchpoints never overlap)."""
+    return MetricPiece(
+        first.positive + second.positive,
+        first.negative + second.negative,
+        first.dont_know + second.dont_know,
+    )
+
+
+def _tallies_by_touchpoint(
     tallies: Tallies, metric_id: str, filters: Mapping[str, str | None], period: Period
-) -> dict[str, list[MetricPiece]]:
-    """Touchpoint → the live pieces of the metric's cell there (the aggregates' own reading)."""
+) -> tuple[dict[str, dict[Piece, MetricPiece]], list[Piece]]:
+    """Touchpoint → time piece → the metric's exact tallies there (nothing published yet),
+    and the period's live pieces."""
     metric = get_metric_or_404(metric_id)
     chosen = {name: value for name, value in filters.items() if value}
     group_by = [] if "touchpoint" in chosen else ["touchpoint"]
     plan = plan_query(tallies, group_by, chosen, period.label_from, period.label_to, period.last)
-    accumulated: dict[tuple[CellKey, Piece], MetricPiece] = {}
+    keys = {spec.key: spec for spec in plan.grouping.cells()}
+    found: dict[str, dict[Piece, MetricPiece]] = {}
     for row in tallies.metric_months(
         metric, plan.columns, plan.pushed, plan.period, fine=plan.folds
     ):
         placed = plan.grouping.place(row.values, row.month)
         if placed is None:
             continue
-        before = accumulated.get(placed, EMPTY_METRIC_PIECE)
-        accumulated[placed] = MetricPiece(
-            before.positive + row.tallies["positive"],
-            before.negative + row.tallies["negative"],
-            before.dont_know + row.tallies.get("dont_know", Tally()),
+        key, piece = placed
+        spec = keys[key]
+        touchpoint = str(spec.group.get("touchpoint") or chosen.get("touchpoint"))
+        by_piece = found.setdefault(touchpoint, {})
+        by_piece[piece] = _add(
+            by_piece.get(piece, EMPTY_METRIC_PIECE),
+            MetricPiece(
+                row.tallies["positive"],
+                row.tallies["negative"],
+                row.tallies.get("dont_know", Tally()),
+            ),
         )
     live = tallies.live_response_months(plan.period.first, plan.period.last)
-    found: dict[str, list[MetricPiece]] = {}
-    for spec in plan.grouping.cells():
-        touchpoint = str(spec.group.get("touchpoint") or chosen.get("touchpoint"))
-        found[touchpoint] = [
-            accumulated.get((spec.key, piece), EMPTY_METRIC_PIECE)
-            for piece in spec.pieces
-            if is_live(piece, live)
-        ]
-    return found
+    first = next(iter(keys.values()), None)
+    pieces = [piece for piece in (first.pieces if first else ()) if is_live(piece, live)]
+    return found, pieces
 
 
 def part_cell(
@@ -90,22 +102,28 @@ def part_cell(
     period: Period,
     min_cell: int,
 ) -> tuple[MetricCell, list[str], int]:
-    """The agency's cell, the touchpoints it counts, and the bound of its adjustment."""
+    """The agency's cell, the touchpoints it counts, and the bound of its adjustment.
+
+    Like any metric cell it is published per time piece, each piece's tallies summed over the
+    part's touchpoints first (exact counts and key sums), so an empty touchpoint adds nothing.
+    """
     wanted = filters.get("touchpoint")
-    pieces: list[MetricPiece] = []
+    merged: dict[Piece, MetricPiece] = {}
+    pieces: list[Piece] = []
     touchpoints: list[str] = []
-    by_metric: dict[str, dict[str, list[MetricPiece]]] = {}
+    read: dict[str, dict[str, dict[Piece, MetricPiece]]] = {}
     for touchpoint, metric_id in sources:
         if wanted and touchpoint != wanted:
             continue
-        if metric_id not in by_metric:
-            by_metric[metric_id] = _pieces_by_touchpoint(tallies, metric_id, filters, period)
+        if metric_id not in read:
+            read[metric_id], pieces = _tallies_by_touchpoint(tallies, metric_id, filters, period)
         touchpoints.append(touchpoint)
-        pieces.extend(by_metric[metric_id].get(touchpoint, []))
+        for piece, value in read[metric_id].get(touchpoint, {}).items():
+            merged[piece] = _add(merged.get(piece, EMPTY_METRIC_PIECE), value)
     measure = get_metric_or_404(right_measure(right))
     cell = metric_cell(
         {},
-        pieces,
+        [merged.get(piece, EMPTY_METRIC_PIECE) for piece in pieces] if touchpoints else [],
         min_cell=min_cell,
         sensitive=measure.id in SENSITIVE_MEASURES,
         dont_know=shows_dont_know(measure),

@@ -174,8 +174,7 @@ def test_the_gap_is_the_victims_rate_less_the_forces_mean_rate(db: Session) -> N
     assert right_3.force_rate == pytest.approx(0.95) and right_3.gap is None
     # Nothing asked about right 2 and nothing self-assessed.
     assert view.rights[1].suppressed and view.rights[1].force_rate is None
-    # Right 1's police part sums three touchpoints' cells of two quarters: 12 published counts.
-    assert view.disclosure.max_adjustment == 24
+    assert view.disclosure.max_adjustment == 8
 
     one_quarter = victims_code_view(db, "2026-Q3", "2026-Q3")
     q3 = one_quarter.rights[0]
@@ -183,7 +182,7 @@ def test_the_gap_is_the_victims_rate_less_the_forces_mean_rate(db: Session) -> N
     assert q3.force_rate == 0.9
     # 42 answers: low base, so no gap is given.
     assert q3.low_base is True and q3.gap is None
-    assert one_quarter.disclosure.max_adjustment == 12
+    assert one_quarter.disclosure.max_adjustment == 4
 
 
 def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
@@ -193,7 +192,7 @@ def test_victims_code_endpoint(client: TestClient, db: Session) -> None:
     assert body.status_code == 200
     data = body.json()
     assert data["min_cell"] == 10 and len(data["rights"]) == 12
-    assert data["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 24}
+    assert data["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 8}
     assert set(data["rights"][0]) >= {
         "right",
         "title",
