@@ -32,11 +32,13 @@ from app.reporting.figure_text import (
     NUMERIC,
     SUPPRESSED,
     TOUCHPOINT_LABELS,
+    crime_group_label,
     interval_text,
     metric_cells,
     metric_title,
     percent,
     text_cell,
+    touchpoint_label,
 )
 from app.reporting.victims_code import victims_code_view
 
@@ -219,7 +221,14 @@ class Dashboard:
 
 def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
     """Every figure of the dashboard for these filters (raises InvalidInput on bad filters)."""
-    view = victims_code_view(session, filters.period_from, filters.period_to, mode=filters.mode)
+    view = victims_code_view(
+        session,
+        filters.period_from,
+        filters.period_to,
+        mode=filters.mode,
+        crime_group=filters.crime_group,
+        touchpoint=filters.touchpoint,
+    )
     # Invitations have no mode: the funnel counts them all, whatever the mode chosen.
     funnel_caption = f"Invitations by crime group, {filters.description(invitations=True)}"
     if filters.mode:
@@ -233,14 +242,23 @@ def build_dashboard(session: Session, filters: DashboardFilters) -> Dashboard:
         victims_code_table(
             view,
             caption=f"Victims' Code rights, {filters.period_from} to {filters.period_to} "
-            "(all crime groups and touchpoints"
+            f"({crime_group_label(filters.crime_group).lower()}, "
+            f"{touchpoint_label(filters.touchpoint).lower()}"
             + (f"; {MODE_LABELS[filters.mode].lower()})" if filters.mode else ")"),
             csv_url="/api/v1/aggregates/victims-code?"
             + urlencode(
                 {
                     "from": filters.period_from,
                     "to": filters.period_to,
-                    **({"mode": filters.mode} if filters.mode else {}),
+                    **{
+                        name: value
+                        for name, value in (
+                            ("mode", filters.mode),
+                            ("crime_group", filters.crime_group),
+                            ("touchpoint", filters.touchpoint),
+                        )
+                        if value
+                    },
                     "format": "csv",
                 }
             ),

@@ -8,9 +8,9 @@ from typing import Any
 
 from sqlmodel import Session
 
+from app.reporting import compliance_table
 from app.reporting.dashboard_charts import funnel_chart, victims_code_chart
 from app.reporting.dashboard_filters import DashboardFilters
-from app.reporting.disclosure import LOW_BASE
 from app.reporting.figure_text import (
     CRIME_GROUP_LABELS,
     NUMERIC,
@@ -18,9 +18,7 @@ from app.reporting.figure_text import (
     SUPPRESSED,
     TOUCHPOINT_LABELS,
     count_text,
-    interval_text,
     percent,
-    points,
     suppressed_cell,
     text_cell,
 )
@@ -44,53 +42,19 @@ class ChartTable:
     max_adjustment: int = 0  # of the answers the figure shows (their `disclosure` objects)
 
 
-VICTIMS_CODE_HEAD = [
-    {"text": "Right"},
-    {"text": "Victims say", "format": "numeric"},
-    {"text": "95% interval", "format": "numeric"},
-    {"text": "Responses", "format": "numeric"},
-    {"text": "Force self-assessment", "format": "numeric"},
-    {"text": "Gap", "format": "numeric"},
-]
-
-
-def victims_code_rows(view: VictimsCodeView) -> list[list[dict[str, Any]]]:
-    rows: list[list[dict[str, Any]]] = []
-    for row in view.rights:
-        right = {"text": f"{row.right}. {row.title}"}
-        force = text_cell(percent(row.force_rate) or "Not given", numeric=True)
-        if row.suppressed:
-            victims: list[dict[str, Any]] = [suppressed_cell(3)]
-            gap = text_cell("", numeric=True)
-        else:
-            victims = [
-                text_cell(percent(row.rate), numeric=True),
-                text_cell(interval_text(row.ci_low, row.ci_high), numeric=True),
-                text_cell(count_text(row.n, low_base=row.low_base), numeric=True),
-            ]
-            # No gap is drawn from a low-base figure.
-            gap = text_cell("Not compared" if row.low_base else points(row.gap), numeric=True)
-        rows.append([right, *victims, force, gap])
-    return rows
-
-
 def victims_code_table(view: VictimsCodeView, caption: str, csv_url: str) -> ChartTable:
     return ChartTable(
         id="victims-code",
-        title="Victims' Code: what victims say and what the force says",
+        title="Victims' Code: what victims say and what the agencies say",
         caption=caption,
-        head=VICTIMS_CODE_HEAD,
-        rows=victims_code_rows(view),
+        head=compliance_table.HEAD,
+        rows=compliance_table.comparison_rows(view),
         csv_url=csv_url,
         chart=victims_code_chart(view),
         chart_label="Chart of each Victims' Code right: the share of victims who said they "
         "received it beside the force's self-assessed rate. The table below gives the same "
         "figures.",
-        notes=[
-            "Gap is the victims' rate minus the force's rate, in percentage points: a negative "
-            "gap means victims report the right less often than the force believes it delivers. "
-            f"No gap is given for a right with fewer than {LOW_BASE} responses (low base)."
-        ],
+        notes=compliance_table.comparison_notes(view),
         max_adjustment=view.disclosure.max_adjustment,
     )
 

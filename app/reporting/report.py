@@ -38,7 +38,7 @@ from app.reporting.figure_text import (
 )
 from app.reporting.funnel import FunnelCell
 from app.reporting.models import PublishedAction
-from app.reporting.victims_code import VictimsCodeView, victims_code_view
+from app.reporting.victims_code import VictimsCodeView, called_gaps, victims_code_view
 
 # The board's headline measures; the Victims' Code summary follows satisfaction.
 REPORT_METRICS: tuple[str, ...] = (
@@ -122,7 +122,7 @@ def summarise_rights(current: VictimsCodeView, previous: VictimsCodeView) -> Rig
         if common
         else None
     )
-    gaps = [(row.gap, row.right) for row in current.rights if row.gap is not None]
+    gaps = [gap for gap in called_gaps(current) if gap[0] < 0]  # issue 14: called gaps only
     widest = min(gaps) if gaps else None  # most negative: victims report it least
     return RightsSummary(
         shown=len(rates),
@@ -312,8 +312,6 @@ def headline_rows(report: QuarterlyReport) -> list[list[dict[str, Any]]]:
             change["classes"] += f" app-change--{figure.judgement}"
         row.append(change)
         rows.append(row)
-        if figure.metric_id == "satisfaction.overall":
-            rows.append(rights_row(report.rights))
     return rows
 
 
