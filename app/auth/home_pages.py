@@ -67,7 +67,7 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
     ),
     Role.uploader: (
         ("Upload invitation batches and cancellations", None),
-        ("Record the force’s Victims’ Code self-assessment", None),
+        ("Record the force’s Victims’ Code self-assessment", "/staff/self-assessment"),
     ),
     Role.victims_team: (("Read and close “contact me” requests", "/staff/contact-requests"),),
     Role.support_worker: (
