@@ -202,6 +202,49 @@ def _parts(
     return parts, bound
 
 
+def _right_row(
+    tallies: Tallies,
+    right: int,
+    figures: ForceFigures,
+    filters: Mapping[str, str | None],
+    period: Period,
+    min_cell: int,
+) -> tuple[RightRow, int]:
+    """One right's row (the published cell of its metric, the aggregates' own), with its parts
+    when several agencies deliver it, and the largest adjustment of its counts."""
+    result = aggregate_metric_from(
+        tallies,
+        right_measure(right),
+        group_by=[],
+        filters=filters,
+        period_from=period.label_from,
+        period_to=period.label_to,
+    )
+    adjustment = result.disclosure.max_adjustment
+    cell = result.cells[0]
+    agency = right_agency(right)
+    parts = None
+    if agency == SEVERAL:
+        parts, bound = _parts(tallies, right, figures, filters, period, min_cell)
+        adjustment = max(adjustment, bound)
+    row = RightRow(
+        right=right,
+        title=RIGHT_TITLES[right],
+        n=cell.n,
+        positive=cell.positive,
+        rate=cell.rate,
+        ci_low=cell.ci_low,
+        ci_high=cell.ci_high,
+        suppressed=cell.suppressed,
+        low_base=cell.low_base,
+        agency=agency,
+        dont_know=cell.dont_know,
+        parts=parts,
+        **gap_fields(cell, figures.for_right(right)),
+    )
+    return row, adjustment
+
+
 def victims_code_from(
     tallies: Tallies,
     force: ForceFigures | Mapping[int, float],
@@ -219,38 +262,9 @@ def victims_code_from(
     rows: list[RightRow] = []
     max_adjustment = 0
     for right in RIGHTS:
-        result = aggregate_metric_from(
-            tallies,
-            right_measure(right),
-            group_by=[],
-            filters=filters,
-            period_from=period.label_from,
-            period_to=period.label_to,
-        )
-        max_adjustment = max(max_adjustment, result.disclosure.max_adjustment)
-        cell = result.cells[0]
-        agency = right_agency(right)
-        parts = None
-        if agency == SEVERAL:
-            parts, bound = _parts(tallies, right, figures, filters, period, min_cell)
-            max_adjustment = max(max_adjustment, bound)
-        rows.append(
-            RightRow(
-                right=right,
-                title=RIGHT_TITLES[right],
-                n=cell.n,
-                positive=cell.positive,
-                rate=cell.rate,
-                ci_low=cell.ci_low,
-                ci_high=cell.ci_high,
-                suppressed=cell.suppressed,
-                low_base=cell.low_base,
-                agency=agency,
-                dont_know=cell.dont_know,
-                parts=parts,
-                **gap_fields(cell, figures.for_right(right)),
-            )
-        )
+        row, adjustment = _right_row(tallies, right, figures, filters, period, min_cell)
+        rows.append(row)
+        max_adjustment = max(max_adjustment, adjustment)
     count = sum(
         1 for row in rows for item in [row, *(row.parts or [])] if item.gap_call is not None
     )
