@@ -13,7 +13,7 @@ from typing import Any
 from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
 from app.reporting.csv_export import csv_text
 from app.reporting.report import QuarterlyReport
-from app.reporting.victims_code import RightRow
+from app.reporting.victims_code import CSV_FIELDS
 
 README = """Quarterly report {period} ({quarter_name}): figures behind the board statement.
 
@@ -96,11 +96,11 @@ def headline_csv(report: QuarterlyReport) -> str:
 
 
 def victims_code_csv(report: QuarterlyReport) -> str:
-    columns = ["period", *RightRow.model_fields, *CSV_DISCLOSURE_COLUMNS]
+    columns = ["period", *CSV_FIELDS, *CSV_DISCLOSURE_COLUMNS]
     rows = [
         [
             report.period,
-            *(getattr(row, name) for name in RightRow.model_fields),
+            *(getattr(row, name) for name in CSV_FIELDS),
             *disclosure_csv_values(report.disclosure),
         ]
         for row in report.victims_code.rights
