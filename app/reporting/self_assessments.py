@@ -120,7 +120,7 @@ def _entry(index: int, raw: Any, errors: list[FieldError]) -> dict[str, Any] | N
         problem("agency", f"Right {right} is delivered by: {', '.join(right_agencies(right))}.")
     elif right is None and not isinstance(agency, str):
         problem("agency", "Give the agency that delivers the right.")
-    crime_group = raw.get("crime_group")
+    crime_group = raw.get("crime_group") or None  # null or "": every crime group
     if crime_group is not None and crime_group not in CRIME_GROUPS:
         problem("crime_group", f"A crime group is one of: {', '.join(CRIME_GROUPS)}.")
     numerator, denominator = _count(raw.get("numerator")), _count(raw.get("denominator"))

@@ -44,6 +44,7 @@ def test_entries_are_saved_read_back_and_replaced(client: TestClient, db: Sessio
                 rag="amber",
                 crime_group="rasso",
             ),
+            entry(right=8, agency="witness_care", crime_group=""),  # "": every crime group
         ]
     }
     saved = client.put(URL, json=body, headers=headers)
@@ -53,6 +54,7 @@ def test_entries_are_saved_read_back_and_replaced(client: TestClient, db: Sessio
     assert [(e["right"], e["agency"], e["crime_group"], e["rate"]) for e in data["entries"]] == [
         (6, "police", None, 0.9),
         (8, "cps", "rasso", 0.5),
+        (8, "witness_care", None, 0.9),
     ]
     assert data["entries"][0]["definition"] == "Victims updated at the agreed frequency"
     # The old format beside the new, in one body or another: both stay.
@@ -66,9 +68,10 @@ def test_entries_are_saved_read_back_and_replaced(client: TestClient, db: Sessio
     assert [(e["right"], e["numerator"], e["rag"]) for e in again.json()["entries"]] == [
         (6, 150, "amber"),
         (8, 30, "amber"),
+        (8, 180, "green"),
     ]
     db.expire_all()
-    assert len(db.exec(select(SelfAssessmentEntry)).all()) == 2
+    assert len(db.exec(select(SelfAssessmentEntry)).all()) == 3
     events = db.exec(select(AuditEvent).where(AuditEvent.action == "self_assessment.upload")).all()
     assert events[-1].detail == {
         "period": "2026-Q3",
