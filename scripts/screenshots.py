@@ -57,7 +57,7 @@ def _seed(session: object, period: str) -> None:
     from sqlmodel import Session
 
     from app.reporting.actions import publish_action
-    from app.reporting.victims_code import save_self_assessment
+    from app.reporting.self_assessments import save_self_assessment
     from tests.browser.factories import load_support, publish_bank
 
     assert isinstance(session, Session)
@@ -70,10 +70,32 @@ def _seed(session: object, period: str) -> None:
         crime_group=None,
         actor="screenshots",
     )
+    entries = [
+        (1, "police", 95, 100),
+        (6, "police", 180, 200),
+        (8, "witness_care", 45, 50),
+        (8, "cps", 40, 50),
+        (9, "witness_care", 85, 100),
+    ]
     save_self_assessment(
         session,
         period=period,
-        rights={str(right): 0.9 for right in range(1, 13)},
+        body={
+            "rights": {str(right): 0.9 for right in range(1, 13)},
+            "entries": [
+                {
+                    "right": right,
+                    "agency": agency,
+                    "numerator": numerator,
+                    "denominator": denominator,
+                    "definition": "Cases where the right was met, of the cases audited",
+                    "method": "Quarterly audit of a random sample of case records",
+                    "rag": "green" if numerator / denominator >= 0.9 else "amber",
+                    "narrative": "",
+                }
+                for right, agency, numerator, denominator in entries
+            ],
+        },
         actor="screenshots",
     )
 
@@ -286,6 +308,11 @@ def main() -> int:
         desk.goto(f"/reports/quarterly?period={period}")
         wait_for_charts(desk)
         shoot(desk, "23-quarterly-report")
+        uploader = new_context(browser, server.url, viewport=DESKTOP).new_page()
+        with session_scope() as session:
+            sign_in_as_new_user(uploader, session, Role.uploader)
+        uploader.goto(f"/staff/self-assessment?period={period}")
+        shoot(uploader, "40-self-assessment")
         _support_pages(browser, server.url, shoot)
         browser.close()
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from app.banks.aspects import INFORMATION_RIGHTS
+from app.banks.aspects import INFORMATION_RIGHTS, SEVERAL, right_agency
 from app.reporting.compliance_gap import HIGHER, LOWER, NO_CLEAR_DIFFERENCE
 from app.reporting.disclosure import LOW_BASE
 from app.reporting.figure_text import (
@@ -18,12 +18,12 @@ from app.reporting.figure_text import (
     suppressed_cell,
     text_cell,
 )
-from app.reporting.victims_code import RightPart, RightRow, VictimsCodeView
+from app.reporting.victims_code import RIGHTS, RightPart, RightRow, VictimsCodeView
 
 AGENCY_LABELS = {
     "police": "Police",
     "witness_care": "Witness care",
-    "cps": "Crown Prosecution Service",
+    "cps": "CPS",
     "courts": "Courts",
     "probation": "Probation",
     "several": "Several agencies",
@@ -37,19 +37,20 @@ HEAD = [
     {"text": "Responses", "format": "numeric"},
     {"text": "Self-assessment", "format": "numeric"},
     {"text": "Gap", "format": "numeric"},
-    {"text": "Delivered by"},
 ]
 
 NO_CLEAR = "No clear difference"
 
 
-def force_text(item: RightRow | RightPart) -> str:
+def force_text(item: RightRow | RightPart, agency: str | None = None) -> str:
+    """The agency's figure, with its base when its entries gave one (and, on a right one
+    agency delivers, whose figure it is)."""
     if item.force_rate is None:
         return "Not given"
     if item.force_denominator:
-        return (
-            f"{percent(item.force_rate)} ({item.force_numerator:,} of {item.force_denominator:,})"
-        )
+        base = f"{item.force_numerator or 0:,} of {item.force_denominator:,}"
+        text = f"{percent(item.force_rate)} ({base})"
+        return f"{AGENCY_LABELS[agency]}: {text}" if agency in AGENCY_LABELS else text
     return percent(item.force_rate)  # a bare rate: no base given
 
 
@@ -79,7 +80,7 @@ def rate_text(item: RightRow | RightPart, information: bool) -> str:
 
 
 def _row(
-    label: str, item: RightRow | RightPart, information: bool, agency: str
+    label: str, item: RightRow | RightPart, information: bool, agency: str | None = None
 ) -> list[dict[str, Any]]:
     if item.suppressed:
         victims: list[dict[str, Any]] = [suppressed_cell(3)]
@@ -92,9 +93,8 @@ def _row(
     return [
         {"text": label},
         *victims,
-        text_cell(force_text(item), numeric=True),
+        text_cell(force_text(item, agency), numeric=True),
         text_cell(verdict_text(item), numeric=True),
-        {"text": AGENCY_LABELS.get(agency, agency)},
     ]
 
 
@@ -102,13 +102,30 @@ def comparison_rows(view: VictimsCodeView) -> list[list[dict[str, Any]]]:
     rows: list[list[dict[str, Any]]] = []
     for row in view.rights:
         information = row.right in INFORMATION_RIGHTS
-        rows.append(_row(f"{row.right}. {row.title}", row, information, row.agency))
+        single = None if row.agency == SEVERAL else row.agency
+        rows.append(_row(f"{row.right}. {row.title}", row, information, single))
         for part in row.parts or []:
-            label = f"{row.right}. Part delivered by {AGENCY_LABELS.get(part.agency, part.agency)}"
+            label = f"{row.right}. Delivered by {AGENCY_LABELS.get(part.agency, part.agency)}"
             if part.touchpoints:
-                label += f" (answers at {', '.join(part.touchpoints)})"
-            rows.append(_row(label, part, information, part.agency))
+                label += f" (at {', '.join(part.touchpoints)})"
+            rows.append(_row(label, part, information))
     return rows
+
+
+def delivered_text() -> str:
+    """Who delivers each right, from the aspects' data (app.banks.aspects)."""
+    by_agency: dict[str, list[str]] = {}
+    for right in RIGHTS:
+        by_agency.setdefault(right_agency(right), []).append(str(right))
+    parts = [
+        f"right{'s' if len(numbers) > 1 else ''} {', '.join(numbers)}: "
+        f"{AGENCY_LABELS[agency] if agency == 'cps' else AGENCY_LABELS[agency].lower()}"
+        for agency, numbers in by_agency.items()
+    ]
+    return (
+        "Who delivers each right: " + "; ".join(parts) + ". A right several agencies deliver "
+        "has a row per agency (CPS: Crown Prosecution Service)."
+    )
 
 
 def comparison_notes(view: VictimsCodeView) -> list[str]:
@@ -122,6 +139,6 @@ def comparison_notes(view: VictimsCodeView) -> list[str]:
         f'Otherwise the table says "{NO_CLEAR.lower()}".',
         "For the information rights, the share who answered don't know is shown beside the "
         "rate: it counts as not received.",
-        "A right several agencies deliver has a row per agency: its victims' figure counts the "
-        "answers given where that agency delivers the right, beside that agency's own figure.",
+        delivered_text() + " Its victims' figure counts the answers given where that agency "
+        "delivers the right, beside that agency's own figure.",
     ]

@@ -52,7 +52,7 @@ def test_an_uploader_enters_a_self_assessment_on_the_page(client: TestClient, db
     assert saved.headers["location"] == f"{URL}?period=2026-Q3&saved=yes"
     shown = _text(staff.get(saved.headers["location"]).text)
     assert "The self-assessment entry is saved." in shown
-    assert "8 Crown Prosecution Service All crime groups 1200 of 1500 (80%) Amber" in shown
+    assert "8 CPS All crime groups 1200 of 1500 (80%) Amber" in shown
     db.expire_all()
     row = db.exec(select(SelfAssessmentEntry)).one()
     assert (row.right, row.agency, row.crime_group, row.numerator, row.denominator) == (
@@ -135,7 +135,7 @@ def test_the_dashboard_shows_calls_parts_and_the_count_of_comparisons(
     assert "Victims' Code rights, 2026-Q3 to 2026-Q3 (all crime groups, reporting" in text
     # Right 1, police part: victims about 50% against the police's 95 of 100: called.
     assert re.search(
-        r"1\. Part delivered by Police \(answers at reporting\) "
+        r"1\. Delivered by Police \(at reporting\) "
         r"\d+% \d+% to \d+% \d+ 95% \(95 of 100\) −\d+ points: victims report it less often",
         text,
     )
@@ -150,3 +150,6 @@ def test_the_dashboard_shows_calls_parts_and_the_count_of_comparisons(
     assert "No clear difference" in right_3[:300]
     assert re.search(r"This view shows \d+ comparisons? between victims", text)
     assert "about 1 in 20 will look different by chance" in text
+    assert "rights 2, 3, 4, 5, 6: police" in text and "right 11: probation" in text
+    # A right one agency delivers names whose figure it is.
+    assert "Police: 70% (70 of 100)" in right_3[:300]
