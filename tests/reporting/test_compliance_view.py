@@ -11,6 +11,7 @@ from sqlmodel import Session
 from app.enums import Role
 from app.reporting.compliance_gap import newcombe_interval
 from app.reporting.models import SelfAssessment, SelfAssessmentEntry
+from app.reporting.report import summarise_rights
 from app.reporting.victims_code import called_gaps, victims_code_view
 from app.survey.models import Response
 from tests.auth_helpers import api_headers
@@ -128,14 +129,19 @@ def test_a_touchpoint_keeps_only_the_agency_delivering_there(db: Session) -> Non
 def test_widest_gap_ranks_only_called_gaps(db: Session) -> None:
     _fill(db)
     view = victims_code_view(db, "2026-Q3", "2026-Q3")
-    called = called_gaps(view)
-    assert all(
-        row.gap_call in ("higher", "lower") for row in view.rights if (row.gap, row.right) in called
+    wide_but_unclear = view.rights[0].model_copy(
+        update={"right": 1, "gap": -0.3, "gap_call": "no_clear_difference"}
     )
-    uncalled = [
-        row for row in view.rights if row.gap is not None and row.gap_call == "no_clear_difference"
-    ]
-    assert not any((row.gap, row.right) in called for row in uncalled)
+    narrow_but_called = view.rights[0].model_copy(
+        update={"right": 2, "gap": -0.1, "gap_call": "lower"}
+    )
+    higher = view.rights[0].model_copy(update={"right": 3, "gap": 0.2, "gap_call": "higher"})
+    rows = [wide_but_unclear, narrow_but_called, higher]
+    made_up = view.model_copy(update={"rights": rows})
+    assert called_gaps(made_up) == [(-0.1, 2), (0.2, 3)]
+    # The board report's "widest gap" is the called gap where victims report a right least.
+    summary = summarise_rights(made_up, made_up)
+    assert (summary.widest_gap_right, summary.widest_gap) == (2, -0.1)
 
 
 def test_the_api_gives_parts_and_calls(client: TestClient, db: Session) -> None:
