@@ -6,6 +6,7 @@ reason, so an exception is always a reviewable decision.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,6 +92,16 @@ def english_text(value: Any) -> str:
     return text if isinstance(text, str) else ""
 
 
+def shown_text(text: str) -> str:
+    """The text as a reader sees it, for the wording patterns: compatibility forms folded
+    (full-width letters), invisible format characters dropped (soft hyphen, zero-width space),
+    curly apostrophes straightened and any run of spaces or line breaks read as one space, so
+    that none of them lets a phrase through that looks the same on the page."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return re.sub(r"\s+", " ", text)
+
+
 def question_strings(question: Question) -> Iterator[Any]:
     yield question.text
     yield question.hint
@@ -127,7 +138,7 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
     """Wording and readability problems; returns the waivable rules that were found."""
     found: set[str] = set()
     waived = {waiver.rule for waiver in question.waivers}
-    english = [english_text(value) for value in question_strings(question)]
+    english = [shown_text(english_text(value)) for value in question_strings(question)]
     for rule, patterns, what in (
         ("asks_what_happened", ASKS_WHAT_HAPPENED, "asks the victim to describe the offence, "
          "the offender or injuries"),

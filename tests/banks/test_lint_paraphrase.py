@@ -138,3 +138,27 @@ def test_every_class_is_waivable_with_a_reason() -> None:
 def test_the_person_who_hurt_them_is_one_rule_not_two() -> None:
     _parsed, problems = check_document(_bank("Tell us about the person who hurt you."))
     assert [rule for rule, _m in _wording(problems)] == ["asks_about_person"]
+
+
+# Attack (issue 13): text that reads the same to a victim but slips past a pattern typed with
+# plain spaces and letters. The rules read the text as it is shown, not as it is typed.
+DISGUISED = [
+    ("Did you  consent?", "asks_consent"),  # two spaces
+    ("Did\u00a0you consent?", "asks_consent"),  # no-break space
+    ("Did you\nconsent?", "asks_consent"),  # a line break from a YAML block
+    ("Did you con\u00adsent?", "asks_consent"),  # soft hyphen (invisible)
+    ("Did you con\u200bsent?", "asks_consent"),  # zero-width space
+    ("Were you al\u200cone?", "asks_alone"),  # zero-width non-joiner
+    ("Were\u2003you alone?", "asks_alone"),  # em space
+    ("Why did you wa\u00adit?", "asks_delay"),
+    ("\uff24\uff29\uff24 you consent?", "asks_consent"),  # full-width letters
+    ("WHERE WERE YOU?", "asks_where_when"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), DISGUISED)
+def test_invisible_characters_spacing_and_case_do_not_bypass_the_rules(
+    text: str, rule: str
+) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert rule in dict(_wording(problems))
