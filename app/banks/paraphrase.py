@@ -47,10 +47,14 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
         "asks_consent",
         "asks about consent",
         _compiled(
-            (r"\bdid you (consent|give (your )?consent)\b(?! to (the police|us|officers?|your"
-             r"|a |an |them (looking|taking|keeping|asking)|(your )?(phone|records|data|samples?"
-             r"|referral|examination)))", "did you consent"),
-            (r"\b(was it|were you) consen(sual|ting)\b", "was it consensual"),
+            # "your", "a" and "an" pass only before a step of the service: "consent to a
+            # sexual act" or "to your partner touching you" is the offence.
+            (r"\bdid you (consent|give (your )?consent)\b(?! to (the police|us|officers?"
+             r"|them (looking|taking|keeping|asking)|((your|a|an) )?(forensic |medical )*(phone"
+             r"|records|data|details|information|statement|samples?|referral|examination)))",
+             "did you consent"),
+            (r"\b(was|were) (it|this|that|you|the (sex|act|contact|encounter)) consen(sual"
+             r"|ting)\b", "was it consensual"),
             (r"\bagreed? to (sex|have sex|sexual|it\b(?! being| to be| going))",
              "agree to it"),
             (r"\bdid you want (it|this|that|sex|him|her) (to happen|with)\b|\bwant(ed)? (it|this"
@@ -64,7 +68,7 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (r"\bwhy did you wait\b", "why did you wait"),
             (r"\b(took|take|taking|taken) you (so|this|that) long\b", "took you so long"),
             (r"\breport(ed|ing)? (it |this |the (crime|offence|incident|abuse|assault|attack) )?"
-             r"(sooner|earlier|straight away|right away|immediately|at once)\b",
+             r"(sooner|earlier|straight ?away|right away|immediately|at once)\b",
              "report it sooner"),
             (r"\bwait(ed|ing)? (so long|before (reporting|telling|calling|you (reported|told"
              r"|called))|to report)\b", "waited before reporting"),

@@ -153,7 +153,27 @@ DISGUISED = [
     ("Why did you wa\u00adit?", "asks_delay"),
     ("\uff24\uff29\uff24 you consent?", "asks_consent"),  # full-width letters
     ("WHERE WERE YOU?", "asks_where_when"),
+    # Plain words the service exceptions let through.
+    ("Did you consent to a sexual act?", "asks_consent"),
+    ("Did you consent to an act?", "asks_consent"),
+    ("Did you consent to your partner touching you?", "asks_consent"),
+    ("Was the sex consensual?", "asks_consent"),
+    ("Did you report it straightaway?", "asks_delay"),
 ]
+
+# Consent to a step of the service stays a service question.
+SERVICE_CONSENT = [
+    "Did you consent to a forensic medical examination?",
+    "Did you consent to a referral to an ISVA?",
+    "Did you consent to your statement being shared with the court?",
+    "Did you consent to your details being passed to Victim Support?",
+]
+
+
+@pytest.mark.parametrize("text", SERVICE_CONSENT)
+def test_consent_to_a_service_step_passes(text: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert _wording(problems) == []
 
 
 @pytest.mark.parametrize(("text", "rule"), DISGUISED)
