@@ -65,3 +65,36 @@ def test_a_disabled_approver_cannot_sign_off(client: TestClient, db: Session) ->
     if answer.status_code == 303:
         assert "sign-in" in answer.headers["location"] or "login" in answer.headers["location"]
     assert db.exec(select(QuestionSignoff)).all() == []
+
+
+@pytest.mark.parametrize(
+    ("args", "by_disabled"),
+    [
+        (["general", "named_officer", "--partner", "P" * 100_000], False),
+        (["general", "named_officer", "--partner", "Rape\u202eCrisis"], False),
+        (["general", "named_officer", "--partner", "\u200b"], False),
+        (["general", "q" * 10_000, "--partner", "Rape Crisis"], False),
+        (["g\u0301eneral", "named_officer", "--partner", "Rape Crisis"], False),
+        (["general", "named_officer", "--partner", "Rape Crisis"], True),  # disabled approver
+    ],
+)
+def test_hostile_cli_sign_off_is_a_clear_error_and_records_nothing(
+    db: Session, args: list[str], by_disabled: bool
+) -> None:
+    from typer.testing import CliRunner
+
+    from app.cli import app as cli
+    from tests.auth_helpers import create_staff_user
+
+    create_bank_version(db, bank())
+    approver = create_staff_user(db, Role.approver, email="approver@example.org")
+    if by_disabled:
+        approver.disabled_at = datetime.now(UTC)
+        db.add(approver)
+        db.commit()
+    answer = CliRunner().invoke(cli, ["banks", "sign-off", *args, "--by", approver.email])
+    assert answer.exit_code == 1, answer.output
+    assert answer.exception is None or isinstance(answer.exception, SystemExit)
+    assert answer.output.strip() and "Traceback" not in answer.output
+    db.expire_all()
+    assert db.exec(select(QuestionSignoff)).all() == []
