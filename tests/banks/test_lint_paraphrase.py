@@ -159,6 +159,9 @@ DISGUISED = [
     ("Did you consent to your partner touching you?", "asks_consent"),
     ("Was the sex consensual?", "asks_consent"),
     ("Did you report it straightaway?", "asks_delay"),
+    # Look-alike letters from other scripts (Cyrillic о and е, Greek ο).
+    ("Did you c\u043ens\u0435nt?", "asks_consent"),
+    ("Were you al\u03bfne?", "asks_alone"),
 ]
 
 # Consent to a step of the service stays a service question.
