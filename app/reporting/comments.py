@@ -184,7 +184,7 @@ def split_by_mode(session: Session, cells: set[CommentCell], *, min_cell: int) -
     statement = (
         select(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
         .join(Response, col(Response.id) == commenter)
-        .where(in_cells(cells))
+        .where(in_cells(cells), _not_under_18(session))
         .group_by(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
         .having(commenters(assisted == true()) >= min_cell)
         .having(commenters(assisted == false()) >= min_cell)

@@ -35,7 +35,9 @@ DOCUMENT = {
 }
 
 
-def _commenter(db: Session, version_id: int, text: str, age: str) -> None:
+def _commenter(
+    db: Session, version_id: int, text: str, age: str, *, assisted: bool = False
+) -> None:
     response = Response(
         id=new_uuid(),
         bank_version_id=version_id,
@@ -44,6 +46,7 @@ def _commenter(db: Session, version_id: int, text: str, age: str) -> None:
         touchpoint="reporting",
         area="B1",
         month=MONTH,
+        assisted=assisted,
     )
     db.add(response)
     db.flush()
@@ -87,3 +90,23 @@ def test_an_under_18_commenter_does_not_release_a_cell(client: TestClient, db: S
     body = client.get(URL, headers=api_headers(db, Role.analyst)).json()
 
     assert body["comments"] == [] and body["total"] == 0
+
+
+def test_an_under_18_commenter_does_not_let_a_cell_split_by_mode(
+    client: TestClient, db: Session
+) -> None:
+    """Nine adults' assisted comments must not be shown apart because a child's made ten."""
+    version = create_bank_version(db, DOCUMENT, commit=False)
+    assert version.id is not None
+    for index in range(10):
+        _commenter(db, version.id, f"Alone {index}", "age_18_to_24")
+    for index in range(9):
+        _commenter(db, version.id, f"Assisted {index}", "age_18_to_24", assisted=True)
+    _commenter(db, version.id, "Child comment", "under_18", assisted=True)
+    db.commit()
+    headers = api_headers(db, Role.analyst)
+
+    assert client.get(URL, headers=headers).json()["total"] == 19
+    for mode in ("assisted", "self"):
+        body = client.get(f"{URL}?mode={mode}", headers=headers).json()
+        assert body["comments"] == [] and body["total"] == 0
