@@ -98,3 +98,17 @@ def test_hostile_cli_sign_off_is_a_clear_error_and_records_nothing(
     assert answer.output.strip() and "Traceback" not in answer.output
     db.expire_all()
     assert db.exec(select(QuestionSignoff)).all() == []
+
+
+@pytest.mark.parametrize("slug", ["nope", "g" * 5_000, "general%20x", "..%2f..%2fetc"])
+def test_a_sign_off_for_an_unknown_bank_is_not_found_and_records_nothing(
+    client: TestClient, db: Session, slug: str
+) -> None:
+    create_bank_version(db, bank())
+    approver = signed_in_client(client, db, [Role.approver])
+    answer = approver.post(
+        f"/staff/banks/{slug}/sign-offs",
+        data={**_form(), "csrf_token": staff_csrf_token(approver)},
+    )
+    assert answer.status_code in (404, 422), answer.text[:300]
+    assert db.exec(select(QuestionSignoff)).all() == []
