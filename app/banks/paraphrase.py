@@ -84,6 +84,10 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
              r"|incident|attack|assault|abuse|rape)) (happen|take place|occur)\b",
              "where or when did it happen"),
             (r"\b(tell us|say) (where|when) (it|this|that) happened\b", "where it happened"),
+            # "where were you" passes before "interviewed", "seen"...: not before the offence.
+            (r"\b(where|when|what time|what day|what date) (were|was) (you|he|she|they|it)"
+             r" (hurt|harmed|attacked|abused|assaulted|raped|threatened|stalked|robbed|mugged"
+             r"|hit|touched|followed|targeted)\b", "where or when were you attacked"),
         ),
     ),
     ParaphraseClass(

@@ -164,8 +164,28 @@ DISGUISED = [
     ("Were you al\u03bfne?", "asks_alone"),
 ]
 
-# Consent to a step of the service stays a service question.
+# Attack: "where were you" passes before a past participle ("where were you interviewed?"), so
+# the offence itself must be caught by its own words.
+WHERE_HARMED = [
+    "Where were you attacked?",
+    "Where were you assaulted?",
+    "When were you raped?",
+    "What time were you abused?",
+    "Where was she threatened?",
+]
+
+
+@pytest.mark.parametrize("text", WHERE_HARMED)
+def test_where_or_when_the_victim_was_harmed_is_caught(text: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert "asks_where_when" in dict(_wording(problems))
+
+
+# Consent to, or the place of, a step of the service stays a service question.
 SERVICE_CONSENT = [
+    "Where were you seen by a nurse?",
+    "Where were you examined?",
+    "When were you told about the decision?",
     "Did you consent to a forensic medical examination?",
     "Did you consent to a referral to an ISVA?",
     "Did you consent to your statement being shared with the court?",
@@ -174,7 +194,7 @@ SERVICE_CONSENT = [
 
 
 @pytest.mark.parametrize("text", SERVICE_CONSENT)
-def test_consent_to_a_service_step_passes(text: str) -> None:
+def test_consent_to_or_where_a_service_step_passes(text: str) -> None:
     _parsed, problems = check_document(_bank(text))
     assert _wording(problems) == []
 
