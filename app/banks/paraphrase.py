@@ -59,6 +59,7 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
              "agree to it"),
             (r"\bdid you want (it|this|that|sex|him|her) (to happen|with)\b|\bwant(ed)? (it|this"
              r"|that) to happen\b", "want it to happen"),
+            (rf"\bdid you (tell|ask) {_THEM} to stop\b", "did you tell them to stop"),
         ),
     ),
     ParaphraseClass(
@@ -93,7 +94,11 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
     ParaphraseClass(
         "asks_what_doing",
         "asks what the victim was doing",
-        _compiled((r"\bwhat (were you|you were) doing\b", "what were you doing"),),
+        _compiled(
+            (r"\bwhat (were you|you were|(had|have) you been|you had been) doing\b",
+             "what were you doing"),
+            (r"\bwhat were you up to\b", "what were you doing"),
+        ),
     ),
     ParaphraseClass(
         "asks_alone",
@@ -102,6 +107,8 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (rf"\bwere you (alone|on your own|by yourself)\b(?! {_SERVICE_PLACE})",
              "were you alone"),
             (r"\b(alone|on your own|by yourself) at the time\b", "on your own at the time"),
+            (r"\bwas (any|some)(one|body)( else)? with you (when|at the time)\b",
+             "was anyone with you"),
         ),
     ),
     ParaphraseClass(
@@ -113,6 +120,8 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (rf"\b(go|goes|going|gone|went) back to {_THEM}", "go back to"),
             (rf"\bstill (see|seeing|speak to|speaking to|talk to|talking to|with) {_THEM}",
              "still see"),
+            (r"\b(back|still) together\b", "back together"),
+            (rf"\b(seen|spoken to|heard from) {_THEM} since\b", "still see"),
         ),
     ),
     ParaphraseClass(

@@ -175,6 +175,25 @@ WHERE_HARMED = [
 ]
 
 
+# Attack: plain rewordings of the other classes.
+REWORDED = [
+    ("What had you been doing?", "asks_what_doing"),
+    ("What were you up to?", "asks_what_doing"),
+    ("Was anyone with you when it happened?", "asks_alone"),
+    ("Was anybody else with you at the time?", "asks_alone"),
+    ("Are you back together with him?", "asks_contact"),
+    ("Are you still together?", "asks_contact"),
+    ("Have you seen him since?", "asks_contact"),
+    ("Did you tell him to stop?", "asks_consent"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), REWORDED)
+def test_plain_rewordings_are_caught(text: str, rule: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert rule in dict(_wording(problems))
+
+
 @pytest.mark.parametrize("text", WHERE_HARMED)
 def test_where_or_when_the_victim_was_harmed_is_caught(text: str) -> None:
     _parsed, problems = check_document(_bank(text))
@@ -183,6 +202,8 @@ def test_where_or_when_the_victim_was_harmed_is_caught(text: str) -> None:
 
 # Consent to, or the place of, a step of the service stays a service question.
 SERVICE_CONSENT = [
+    "Was anyone with you at court?",
+    "Have you seen your ISVA since the trial?",
     "Where were you seen by a nurse?",
     "Where were you examined?",
     "When were you told about the decision?",
