@@ -4,6 +4,12 @@ WeasyPrint may fetch only our own static files (stylesheets, images, fonts), rea
 never anything from the network, nor any other file. The page names them by absolute path
 (`/static/css/charts.css`), so the HTML is given a base URL on an origin that cannot resolve
 (`.invalid`), and the fetcher maps that origin's `/static/` to the app's static directory.
+
+The PDF is tagged (WeasyPrint's PDF/UA-1 variant): a structure tree with headings, tables and
+figures (the charts are `<img>`s with alternative text), the document's language from
+`<html lang>` and its title from `<title>`, shown in the viewer's title bar. That is checked by
+tests/reporting/test_report_pdf.py; full PDF/UA validation is left to the OPCC's
+accessibility audit (docs/report.md).
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 # Reserved top-level domain (RFC 2606): a URL on it can never reach a real host.
 BASE_URL = "https://report.invalid/"
 STATIC_PREFIX = f"{BASE_URL}static/"
+PDF_VARIANT = "pdf/ua-1"
 
 
 def static_file(url: str) -> Path | None:
@@ -46,5 +53,5 @@ class StaticFilesOnly(URLFetcher):
 def render_pdf(page_html: str) -> bytes:
     """The page, laid out for print (its `@media print` rules apply), as PDF bytes."""
     document = HTML(string=page_html, base_url=BASE_URL, url_fetcher=StaticFilesOnly())
-    pdf: bytes = document.write_pdf()
+    pdf: bytes = document.write_pdf(pdf_variant=PDF_VARIANT)
     return pdf
