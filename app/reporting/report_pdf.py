@@ -14,7 +14,10 @@ accessibility audit (docs/report.md).
 
 from __future__ import annotations
 
+import base64
+import binascii
 import mimetypes
+import re
 from pathlib import Path
 
 from weasyprint import HTML
@@ -25,6 +28,22 @@ STATIC_DIR = Path(__file__).resolve().parent.parent / "static"
 BASE_URL = "https://report.invalid/"
 STATIC_PREFIX = f"{BASE_URL}static/"
 PDF_VARIANT = "pdf/ua-1"
+
+
+# The board report's charts are SVG images inlined as `data:` URIs (app/reporting/board_svg.py):
+# decoded here, never fetched. Only base64 SVG or PNG images are taken.
+DATA_IMAGE = re.compile(r"data:(image/svg\+xml|image/png);base64,([A-Za-z0-9+/=]+)")
+
+
+def data_image(url: str) -> tuple[str, bytes] | None:
+    """The media type and bytes of a base64 `data:` image URL, or None for any other URL."""
+    match = DATA_IMAGE.fullmatch(url)
+    if match is None:
+        return None
+    try:
+        return match[1], base64.b64decode(match[2], validate=True)
+    except binascii.Error:
+        return None
 
 
 def static_file(url: str) -> Path | None:
@@ -39,9 +58,13 @@ def static_file(url: str) -> Path | None:
 
 
 class StaticFilesOnly(URLFetcher):
-    """Serves the app's static files from disk and refuses every other URL."""
+    """Serves the app's static files from disk and inline `data:` images, and refuses every
+    other URL."""
 
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> URLFetcherResponse:
+        image = data_image(url)
+        if image is not None:
+            return URLFetcherResponse(url, image[1], {"Content-Type": image[0]})
         path = static_file(url)
         if path is None:
             # WeasyPrint logs the refusal and draws the page without the resource.
