@@ -87,7 +87,7 @@ def measure_figure(measure: MeasureRows, period: str) -> BoardFigure:
         rows=rows,
         chart_src=data_uri(bar_chart_svg(bars)) if any(b.rate is not None for b in bars) else "",
         chart_alt=alt_text(title, bars),
-        notes=list(metric.comparable_with) if metric else [],
+        notes=[f"Comparable with: {item}." for item in metric.comparable_with] if metric else [],
     )
 
 
