@@ -1,7 +1,9 @@
 """The quarterly report: an OPCC board statement for one calendar quarter.
 
-Headline figures with their intervals and the change on the last quarter, the Victims' Code
-gap, the invitation funnel, what victims said (quotable redacted comments from large enough
+Headline figures with their intervals and the change on the last quarter, a section per board
+priority by crime group (app.reporting.board_sections), the Victims' Code comparison, who was not
+heard (the invitation funnel and the rows not invited, by reason), the caveats of mode, timing
+and coverage, what victims said (quotable redacted comments from large enough
 groups, by theme) and "you said, we did". The same figures go into the CSV pack
 (`report_pack`): every one is a published cell of the aggregates API. Suppressed figures stay
 suppressed, and a low-base figure (published n below 50) says so: a change, a gap or the
@@ -40,7 +42,7 @@ from app.reporting.figure_text import (
 )
 from app.reporting.funnel import FunnelCell
 from app.reporting.models import PublishedAction
-from app.reporting.skipped import skipped_rows
+from app.reporting.skipped import SkippedResult, skipped_rows
 from app.reporting.victims_code import VictimsCodeView, victims_code_view
 
 # The board's headline measures; the Victims' Code summary follows satisfaction.
@@ -50,6 +52,8 @@ REPORT_METRICS: tuple[str, ...] = (
     "confidence",
     "retraumatisation",
     "attrition",
+    "procedural_justice.trust",
+    "feel_safe",
 )
 RIGHTS_SUMMARY_ID = "victims_code.rights"
 
@@ -106,6 +110,7 @@ class QuarterlyReport:
     widest_gap: float | None
     sections: list[BoardSection]
     section_figures: list[list[BoardFigure]]
+    skipped: SkippedResult
     skipped_figure: BoardFigure
     caveats: list[str]
     victims_code: VictimsCodeView
@@ -206,6 +211,7 @@ def _build_report(
         widest_gap=widest[0] if widest else None,
         sections=sections,
         section_figures=[section_figures(section, period, funnel_cells) for section in sections],
+        skipped=skipped,
         skipped_figure=skipped_figure(skipped, period),
         caveats=caveats(sections),
         victims_code=view,

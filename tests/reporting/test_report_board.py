@@ -5,8 +5,11 @@ control; who was not heard; caveats; no unweighted average of the rights."""
 from __future__ import annotations
 
 import base64
+import csv
 import html
+import io
 import re
+import zipfile
 from datetime import date
 from typing import Any
 
@@ -236,3 +239,32 @@ def test_compliance_comparison_and_action_log_are_in_the_report(
     assert "8. The Victims' Code: victims and the force" in text
     assert "Victims' Code: what victims say and what the force says" in text
     assert "11. You said, we did: the action log" in text
+
+
+def test_csv_pack_holds_the_sections_withdrawn_and_not_invited(
+    client: TestClient, db: Session
+) -> None:
+    general = _fill(db, "general", 60, satisfied=45)
+    withdrew = _withdrawn(db, "general", 12, date(2026, 8, 5))
+    db.commit()
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    response = staff.get(f"{URL}.zip", params={"period": "2026-Q3"})
+
+    archive = zipfile.ZipFile(io.BytesIO(response.content))
+
+    def table(name: str) -> list[dict[str, str]]:
+        text = archive.read(f"quarterly-2026-Q3/{name}").decode("utf-8-sig")
+        return list(csv.DictReader(io.StringIO(text)))
+
+    board = {(row["measure"], row["crime_group"]): row for row in table("board_priorities.csv")}
+    row = board[("satisfaction.overall", "general")]
+    positive = published(general["yes"])
+    assert (row["priority"], row["positive"]) == ("satisfaction", str(positive))
+    assert row["n"] == str(positive + published(general["no"]))
+    assert board[("retraumatisation", "all")]["lower_is_better"] == "true"
+    assert board[("feel_safe", "vawg")]["suppressed"] == "true"
+    withdrawn = {row["crime_group"]: row for row in table("victim_withdrawn.csv")}
+    assert withdrawn["general"]["victim_withdrawn"] == str(published(withdrew))
+    assert withdrawn["rasso"]["suppressed"] == "true"
+    assert {row["reason"] for row in table("not_invited.csv")} >= {"under_18", "duplicate"}

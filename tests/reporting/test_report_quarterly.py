@@ -244,6 +244,9 @@ def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> Non
         tables = _pack(staff, path, "2026-Q3")
         assert set(tables) == {
             "headline.csv",
+            "board_priorities.csv",
+            "victim_withdrawn.csv",
+            "not_invited.csv",
             "victims_code.csv",
             "funnel.csv",
             "what_victims_said.csv",
