@@ -11,7 +11,6 @@ from sqlmodel import Session
 from app.enums import Role
 from app.reporting.compliance_gap import newcombe_interval
 from app.reporting.models import SelfAssessment, SelfAssessmentEntry
-from app.reporting.report import summarise_rights
 from app.reporting.victims_code import called_gaps, victims_code_view
 from app.survey.models import Response
 from tests.auth_helpers import api_headers
@@ -139,9 +138,6 @@ def test_widest_gap_ranks_only_called_gaps(db: Session) -> None:
     rows = [wide_but_unclear, narrow_but_called, higher]
     made_up = view.model_copy(update={"rights": rows})
     assert called_gaps(made_up) == [(-0.1, 2), (0.2, 3)]
-    # The board report's "widest gap" is the called gap where victims report a right least.
-    summary = summarise_rights(made_up, made_up)
-    assert (summary.widest_gap_right, summary.widest_gap) == (2, -0.1)
 
 
 def test_the_api_gives_parts_and_calls(client: TestClient, db: Session) -> None:
