@@ -140,9 +140,7 @@ def apply_crosstabs(
     sign: int,
 ) -> None:
     """Add or take away one response's cross-tab rows (same transaction as the rollups)."""
-    closed = closed_questions(session, [response.bank_version_id]).get(
-        response.bank_version_id, {}
-    )
+    closed = closed_questions(session, [response.bank_version_id]).get(response.bank_version_id, {})
     context = _context(response)
     rows = crosstab_rows(
         context,

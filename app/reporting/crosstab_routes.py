@@ -57,9 +57,7 @@ def get_crosstab(
         "language": language,
     }
     with read_only(session):
-        result = crosstabs.crosstab(
-            session, metric, by, group_by, filters, period_from, period_to
-        )
+        result = crosstabs.crosstab(session, metric, by, group_by, filters, period_from, period_to)
     as_csv = wants_csv(request, format_)
     aggregates.record_aggregate_read(
         session,

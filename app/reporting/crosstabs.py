@@ -27,9 +27,9 @@ from pydantic import BaseModel
 from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
+from app import clock
 from app.banks.metrics import Metric
 from app.banks.schema import CHARACTERISTICS
-from app import clock
 from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.errors import FieldError, InvalidInput
 from app.reporting.aggregates import (

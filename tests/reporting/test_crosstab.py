@@ -19,6 +19,7 @@ from app.reporting import rollups
 from app.reporting.aggregates import aggregate_metric
 from app.reporting.crosstab_rollup import crosstab_table
 from app.reporting.crosstabs import crosstab
+from app.reporting.review_models import CROSSTAB_KEY
 from app.survey.models import Response
 from tests.auth_helpers import api_headers, signed_in_client
 from tests.factories import create_bank_version
@@ -43,9 +44,7 @@ def isva_bank() -> dict[str, Any]:
             "id": "isva_offered",
             "type": "yes_no",
             "text": "Were you offered an independent sexual violence adviser?",
-            "options": [
-                {"code": code, "label": code} for code in ("yes", "no", "dont_know")
-            ],
+            "options": [{"code": code, "label": code} for code in ("yes", "no", "dont_know")],
         }
     )
     return document
@@ -103,13 +102,12 @@ def test_the_same_records_publish_the_same_counts(db: Session) -> None:
         db, METRIC, "isva_offered", [], {"crime_group": "general"}, "2026-Q3", "2026-Q3"
     )
     by_year = crosstab(db, METRIC, "isva_offered", ["financial_year"], {}, "2026-Q3", "2026-Q3")
-    general = {c.group["answer"]: c.n for c in by_group.cells if c.group["crime_group"] == "general"}
+    general = {
+        c.group["answer"]: c.n for c in by_group.cells if c.group["crime_group"] == "general"
+    }
     assert general == {c.group["answer"]: c.n for c in filtered.cells}
     assert general == {c.group["answer"]: c.n for c in by_year.cells}
     assert all(c.suppressed for c in by_group.cells if c.group["crime_group"] != "general")
-    # Everyone said yes: the yes cell is the plain metric's records, so the same count.
-    version_2 = create_bank_version(db, isva_bank(), slug="vawg")  # another bank, same question
-    assert version_2.id is not None
 
 
 def test_all_yes_cell_equals_the_plain_metric(db: Session) -> None:
@@ -122,9 +120,7 @@ def test_all_yes_cell_equals_the_plain_metric(db: Session) -> None:
     ]
 
 
-def _hidden_candidates(
-    plain: tuple[int, int], shown: tuple[int, int], min_cell: int
-) -> set[int]:
+def _hidden_candidates(plain: tuple[int, int], shown: tuple[int, int], min_cell: int) -> set[int]:
     """Every hidden count consistent with the published plain and shown counts (positive,
     not-positive each) and with the hidden cell being suppressed."""
     found: set[int] = set()
@@ -201,9 +197,7 @@ def test_only_another_closed_question_can_split(db: Session, by: str) -> None:
 def _snapshot(db: Session) -> dict[tuple[Any, ...], tuple[int, int]]:
     rows = db.execute(select(crosstab_table)).mappings().all()
     return {
-        tuple(row[name] for name in crosstab_table.c.keys() if name not in ("id", "count", "key_sum")):
-        (row["count"], row["key_sum"])
-        for row in rows
+        tuple(row[name] for name in CROSSTAB_KEY): (row["count"], row["key_sum"]) for row in rows
     }
 
 
@@ -223,8 +217,6 @@ def test_rebuild_equals_incremental_and_under_18_is_left_out(db: Session) -> Non
     withdraw_response(db, made[3])
     before = _snapshot(db)
     assert before  # something was counted
-    total = sum(count for count, _ in before.values() if True)
-    assert total > 0
     # The under-18 response (index 0) is counted nowhere: 6 responses remain.
     sat_by_needs = [
         count
@@ -246,7 +238,11 @@ def test_api_answers_json_and_csv_and_refuses_with_problem_json(
     params = {"metric": METRIC, "by": "isva_offered", "from": "2026-Q3", "to": "2026-Q3"}
     answer = client.get(URL, params=params, headers=headers)
     assert answer.status_code == 200
-    assert answer.json()["disclosure"] == {"method": "cell_key", "min_cell": 10, "max_adjustment": 4}
+    assert answer.json()["disclosure"] == {
+        "method": "cell_key",
+        "min_cell": 10,
+        "max_adjustment": 4,
+    }
     as_csv = client.get(URL, params={**params, "format": "csv"}, headers=headers)
     assert as_csv.text.splitlines()[0].startswith("answer,n,positive")
     for extra in ({"group_by": "month"}, {"area": "B1"}, {"from": "2026-08"}, {"by": "nope"}):
