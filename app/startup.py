@@ -6,7 +6,6 @@ import typer
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from app.db import session_scope
-from app.reporting.moj_mapping import MojMappingError, shipped_mapping
 from app.settings import SettingsError, get_settings
 from app.system import HashKeyMismatch, check_hash_key
 
@@ -15,7 +14,6 @@ def check_startup() -> None:
     """Refuse to start with unsafe settings or a changed hash key; exits with a clear message."""
     try:
         settings = get_settings()
-        shipped_mapping()  # the MoJ metrics file is data: a broken edit stops the start
         try:
             with session_scope() as session:
                 check_hash_key(session, settings.hash_key)
@@ -23,7 +21,7 @@ def check_startup() -> None:
             # Another process stored the fingerprint at the same moment: compare with it.
             with session_scope() as session:
                 check_hash_key(session, settings.hash_key)
-    except (SettingsError, HashKeyMismatch, MojMappingError) as exc:
+    except (SettingsError, HashKeyMismatch) as exc:
         typer.echo(f"Cannot start: {exc}", err=True)
         raise typer.Exit(1) from exc
     except (OperationalError, ProgrammingError) as exc:

@@ -205,32 +205,13 @@ def crosstab(
     """One metric by the answer to `by_question`, under the disclosure control; raises
     NotFound / InvalidInput."""
     metric = get_metric_or_404(metric_id)
-    dimensions = parse_group_by(group_by)
-    given = dict(filters or {})
-    check_dimensions(dimensions, given)
-    chosen = parse_filters(given)
-    # The answer is one of the query's limited dimensions.
-    check_dimension_limit([*dimensions, ANSWER], chosen, limited=LIMITED_DIMENSIONS | {ANSWER})
-    period = resolve_period(period_from, period_to, on or clock.today())
-    whole_quarters(period)
+    dimensions, chosen, period = _plan(group_by, filters, period_from, period_to, on)
     codes = by_question_codes(session, by_question)
     if by_question in metric_inputs_questions(session, metric):
         raise _refuse("by", "Choose a question other than the measure's own.", NOT_CLOSED)
     allowed = {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES}
     grouping = Grouping(dimensions, chosen, period, Offered({}), allowed)
-    columns = [name for name in FILTERS if name in dimensions or name in chosen]
-    accumulated: dict[tuple[str, CellKey, Piece], MetricPiece] = {}
-    for row in crosstab_months(session, metric, by_question, columns, chosen, period):
-        placed = grouping.place(row.values, row.month)
-        if placed is None:
-            continue
-        slot = (row.by_code, *placed)
-        before = accumulated.get(slot, EMPTY_METRIC_PIECE)
-        accumulated[slot] = MetricPiece(
-            before.positive + row.tallies["positive"],
-            before.negative + row.tallies["negative"],
-            before.dont_know + row.tallies.get("dont_know", Tally()),
-        )
+    accumulated = _accumulate(session, metric, by_question, grouping, chosen, period)
     live = database_tallies(session).live_response_months(period.first, period.last)
     min_cell = configured_min_cell()
     sensitive = metric.id in SENSITIVE_MEASURES
@@ -269,6 +250,50 @@ def crosstab(
         cells=cells,
         disclosure=Disclosure(min_cell=min_cell, max_adjustment=adjustment_bound(2 * most)),
     )
+
+
+def _plan(
+    group_by: Sequence[str] | None,
+    filters: Mapping[str, str | None] | None,
+    period_from: str | None,
+    period_to: str | None,
+    on: date | None,
+) -> tuple[list[str], dict[str, str], Period]:
+    """Checked dimensions, filters and whole-quarter period; InvalidInput otherwise."""
+    dimensions = parse_group_by(group_by)
+    given = dict(filters or {})
+    check_dimensions(dimensions, given)
+    chosen = parse_filters(given)
+    # The answer is one of the query's limited dimensions.
+    check_dimension_limit([*dimensions, ANSWER], chosen, limited=LIMITED_DIMENSIONS | {ANSWER})
+    period = resolve_period(period_from, period_to, on or clock.today())
+    whole_quarters(period)
+    return dimensions, chosen, period
+
+
+def _accumulate(
+    session: Session,
+    metric: Metric,
+    by_question: str,
+    grouping: Grouping,
+    chosen: Mapping[str, str],
+    period: Period,
+) -> dict[tuple[str, CellKey, Piece], MetricPiece]:
+    """The tallies of each (answer, cell, period piece)."""
+    columns = [name for name in FILTERS if name in grouping.group_by or name in chosen]
+    accumulated: dict[tuple[str, CellKey, Piece], MetricPiece] = {}
+    for row in crosstab_months(session, metric, by_question, columns, chosen, period):
+        placed = grouping.place(row.values, row.month)
+        if placed is None:
+            continue
+        slot = (row.by_code, *placed)
+        before = accumulated.get(slot, EMPTY_METRIC_PIECE)
+        accumulated[slot] = MetricPiece(
+            before.positive + row.tallies["positive"],
+            before.negative + row.tallies["negative"],
+            before.dont_know + row.tallies.get("dont_know", Tally()),
+        )
+    return accumulated
 
 
 def metric_inputs_questions(session: Session, metric: Metric) -> set[str]:
