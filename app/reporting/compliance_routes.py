@@ -89,7 +89,9 @@ class ReviewIn(BaseModel):
         description="Any other body present (free text, no personal names).",
     )
     decisions: str = Field(max_length=compliance_reviews.MAX_DECISIONS)
-    rights: list[int] = Field(default=[], max_length=12, description="Linked rights, 1-12.")
+    rights: list[Annotated[int, Field(strict=True, ge=1, le=12)]] = Field(
+        default=[], max_length=12, description="Linked rights, whole numbers 1-12."
+    )
 
 
 class ReviewOut(BaseModel):

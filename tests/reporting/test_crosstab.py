@@ -266,3 +266,43 @@ def test_the_page_says_association_not_cause(client: TestClient, db: Session) ->
     assert blank.status_code == 200
     refused = staff.get("/staff/crosstab", params={**params, "group_by": "month"})
     assert refused.status_code == 422 and "There is a problem" in refused.text
+
+
+def test_a_sensitive_measure_keeps_its_own_rule(db: Session) -> None:
+    document = isva_bank()
+    document["sections"][0]["questions"].append(
+        {
+            "id": "stepping_back",
+            "type": "yes_no",
+            "text": "Did you think about stepping back from the investigation?",
+            "touchpoints": ["investigation"],
+            "measures": ["attrition"],
+            "options": [{"code": code, "label": code} for code in ("yes", "no")],
+        }
+    )
+    version = create_bank_version(db, document)
+    made: dict[str, list[Response]] = {}
+    for isva, stepped in (
+        [("yes", "yes")] + [("yes", "no")] * 13 + [("no", "yes")] * 6 + [("no", "no")] * 8
+    ):
+        response = submit_response(
+            db,
+            version,
+            {"stepping_back": stepped, "isva_offered": isva},
+            touchpoint="investigation",
+            commit=False,
+        )
+        made.setdefault(f"{isva}:{stepped}", []).append(response)
+    db.commit()
+    cells = {
+        c.group["answer"]: c
+        for c in crosstab(db, "attrition", "isva_offered", [], {}, "2026-Q3", "2026-Q3").cells
+    }
+    for isva in ("yes", "no"):
+        positive = published(made.get(f"{isva}:yes", []))
+        negative = published(made.get(f"{isva}:no", []))
+        n = positive + negative
+        hidden = n < 10 or (n < 20 and min(positive, negative) < 3)
+        assert cells[isva].suppressed == hidden
+        if not hidden:
+            assert (cells[isva].n, cells[isva].positive) == (n, positive)
