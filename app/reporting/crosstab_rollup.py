@@ -12,9 +12,12 @@ from its records' keys like any other cell's. Submit adds, withdrawal subtracts,
 rebuild` recomputes (months within retention), all through `crosstab_rows`. Responses under 18
 are counted nowhere (app.reporting.response_facts): the callers skip them.
 
-Size: a response adds (answers feeding measures) × (closed answers) rows at most, about a
-thousand for a full bank; the rows are shared by every response of the same context, so the
-table grows with the number of distinct answer pairs per month, not with responses.
+Cost (measured 2026-12-02, SQLite, the shipped general bank with every question asked at the
+stage answered): a response adds 238 rows at court and 432 at investigation, and a submit
+takes 39-64 ms instead of 10-13 ms; a rebuild of 50,000 two-answer responses 3.3 s instead of
+1.7 s. The rows are shared by every response of the same context, so the table grows with the
+distinct answer pairs per month, not with responses. A curated list of by-questions would cut
+both, at the cost of the issue's "any closed question".
 """
 
 from __future__ import annotations
