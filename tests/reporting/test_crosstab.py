@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlmodel import Session
 
+from app.audit import AuditEvent
 from app.banks.models import BankVersion
 from app.cell_key import distribution, possible_counts
 from app.enums import Role
@@ -306,3 +307,26 @@ def test_a_sensitive_measure_keeps_its_own_rule(db: Session) -> None:
         assert cells[isva].suppressed == hidden
         if not hidden:
             assert (cells[isva].n, cells[isva].positive) == (n, positive)
+
+
+def test_touchpoint_and_mode_split_and_the_read_is_audited(client: TestClient, db: Session) -> None:
+    version = create_bank_version(db, isva_bank())
+    _population(db, version, date(2026, 7, 1), {"yes": (12, 4)})
+    result = crosstab(
+        db, METRIC, "isva_offered", ["touchpoint"], {"mode": "self"}, "2026-Q3", "2026-Q3"
+    )
+    shown = [c for c in result.cells if not c.suppressed]
+    assert [(c.group["answer"], c.group["touchpoint"]) for c in shown] == [("yes", "reporting")]
+    assert result.group_by == ["answer", "touchpoint"]
+    with pytest.raises(InvalidInput):  # mode and the answer are the two limited dimensions
+        crosstab(db, METRIC, "isva_offered", ["mode", "sex"], {}, "2026-Q3", "2026-Q3")
+    client.get(
+        URL,
+        params={"metric": METRIC, "by": "isva_offered", "from": "2026-Q3", "to": "2026-Q3"},
+        headers=api_headers(db, Role.analyst),
+    )
+    db.expire_all()
+    event = db.execute(
+        select(AuditEvent).where(AuditEvent.action == "aggregates.read")  # type: ignore[arg-type]
+    ).scalar_one()
+    assert event.detail["params"]["crosstab_by"] == "isva_offered"
