@@ -22,8 +22,9 @@ node_modules/.package-lock.json: package.json
 app/static/css/app.css: node_modules/.package-lock.json package.json scripts/build-assets.mjs $(wildcard app/assets/*)
 	npm run --silent build
 
-# Debian libraries WeasyPrint renders the quarterly report PDF with (and a font for it).
-SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0 fonts-dejavu-core
+# Debian libraries WeasyPrint renders the quarterly report PDF with (and a font for it), and
+# poppler-utils (pdftoppm), with which the PDF test and the screenshots render its pages.
+SYSTEM_PACKAGES := libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1 libglib2.0-0 fonts-dejavu-core poppler-utils
 
 system-packages:
 	@dpkg -s $(SYSTEM_PACKAGES) >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq $(SYSTEM_PACKAGES) >/dev/null; }

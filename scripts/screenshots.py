@@ -135,7 +135,30 @@ def _support_pages(browser: Browser, base_url: str, shoot: Callable[[Page, str],
     shoot(worker, "37-answer-on-my-own-code")
 
 
+def _report_pdf_pages(page: Page, period: str, shots: Path, saved: list[str]) -> None:
+    """The report's PDF, as the analyst downloads it, pages 1 and 2 drawn by pdftoppm."""
+    import subprocess
+
+    response = page.request.get(f"/reports/quarterly.pdf?period={period}")
+    assert response.ok, response.status
+    pdf = shots / "quarterly-report.pdf"
+    pdf.write_bytes(response.body())
+    prefix = shots / "23-quarterly-report-pdf"
+    subprocess.run(  # noqa: S603 - fixed arguments, our own file
+        ["pdftoppm", "-png", "-r", "80", "-f", "1", "-l", "2", str(pdf), str(prefix)],  # noqa: S607
+        check=True,
+    )
+    for drawn in sorted(shots.glob("23-quarterly-report-pdf-*.png")):
+        name = f"23-quarterly-report-pdf-page-{int(drawn.stem.rsplit('-', 1)[1])}.png"
+        drawn.replace(shots / name)
+        saved.append(name)
+        print(f"  {name}")
+
+
 def main() -> int:
+    # `--only-report`: shoot the quarterly report page and its PDF pages only, leaving the other
+    # screenshots as they are (the whole run takes minutes).
+    only_report = "--only-report" in sys.argv[1:]
     work = Path(tempfile.mkdtemp(prefix="vv-screenshots-"))
     _environment(work)
 
@@ -198,78 +221,79 @@ def main() -> int:
             stop = create_sent_invitation(session, phone="+447700900456")
         browser = launch_chromium(driver)
 
-        phone = new_context(browser, server.url, viewport=PHONE).new_page()
-        phone.goto(english.path)
-        shoot(phone, "01-start")
-        phone.get_by_role("button", name="Start now").click()
-        shoot(phone, "02-leaving-quickly")
-        phone.get_by_role("button", name="Continue").click()
-        shoot(phone, "03-safety")
-        phone.get_by_role("button", name="Continue").click()
+        if not only_report:  # `--only-report`: the report page and its PDF only
+            phone = new_context(browser, server.url, viewport=PHONE).new_page()
+            phone.goto(english.path)
+            shoot(phone, "01-start")
+            phone.get_by_role("button", name="Start now").click()
+            shoot(phone, "02-leaving-quickly")
+            phone.get_by_role("button", name="Continue").click()
+            shoot(phone, "03-safety")
+            phone.get_by_role("button", name="Continue").click()
 
-        wanted = {
-            "scale": "04-question-scale",
-            "yes_no": "05-question-yes-no",
-            "single": "06-question-single",
-            "multi": "07-question-multi",
-            "text": "08-question-text",
-        }
-        for _ in range(60):
-            step = step_of(phone)
-            if step == "check":
-                break
-            if step.startswith("s:"):
-                shoot(phone, "09-content-note")
-                click_button(phone, "Continue")
-                continue
-            kind = types[step.removeprefix("q:")]
-            if kind in wanted:
-                shoot(phone, wanted.pop(kind))
-            if kind == "text":
-                # A comment too long to keep: the GOV.UK error summary, the answer kept.
-                phone.locator("main form textarea").fill("This is far too long. " * 100)
-                click_button(phone, "Save and continue")
-                expect(phone.locator(".govuk-error-summary")).to_be_visible()
-                shoot(phone, "10-error-summary")
-                # A phrase of danger typed: the help panel, shown by the browser alone.
-                goto_step(phone, step)
-                phone.locator("main form textarea").fill("I am scared. He said he will kill me")
-                expect(phone.locator("#risk-help")).to_be_visible()
-                shoot(phone, "30-risk-panel")
-            answer_question(phone)
-        shoot(phone, "11-check-answers")
-        click_button(phone, "Send your answers")
-        shoot(phone, "12-confirmation")
-        phone.get_by_role("link", name="Withdraw your answers").click()
-        shoot(phone, "13-withdraw")
-        click_button(phone, "Withdraw my answers")
-        shoot(phone, "14-withdrawn")
-        phone.goto(english.path)
-        shoot(phone, "15-link-ended-410")
-        phone.goto("/no-such-page")
-        shoot(phone, "16-page-not-found-404")
-        phone.goto("/survey/start")
-        shoot(phone, "17-open-your-link-again")
+            wanted = {
+                "scale": "04-question-scale",
+                "yes_no": "05-question-yes-no",
+                "single": "06-question-single",
+                "multi": "07-question-multi",
+                "text": "08-question-text",
+            }
+            for _ in range(60):
+                step = step_of(phone)
+                if step == "check":
+                    break
+                if step.startswith("s:"):
+                    shoot(phone, "09-content-note")
+                    click_button(phone, "Continue")
+                    continue
+                kind = types[step.removeprefix("q:")]
+                if kind in wanted:
+                    shoot(phone, wanted.pop(kind))
+                if kind == "text":
+                    # A comment too long to keep: the GOV.UK error summary, the answer kept.
+                    phone.locator("main form textarea").fill("This is far too long. " * 100)
+                    click_button(phone, "Save and continue")
+                    expect(phone.locator(".govuk-error-summary")).to_be_visible()
+                    shoot(phone, "10-error-summary")
+                    # A phrase of danger typed: the help panel, shown by the browser alone.
+                    goto_step(phone, step)
+                    phone.locator("main form textarea").fill("I am scared. He said he will kill me")
+                    expect(phone.locator("#risk-help")).to_be_visible()
+                    shoot(phone, "30-risk-panel")
+                answer_question(phone)
+            shoot(phone, "11-check-answers")
+            click_button(phone, "Send your answers")
+            shoot(phone, "12-confirmation")
+            phone.get_by_role("link", name="Withdraw your answers").click()
+            shoot(phone, "13-withdraw")
+            click_button(phone, "Withdraw my answers")
+            shoot(phone, "14-withdrawn")
+            phone.goto(english.path)
+            shoot(phone, "15-link-ended-410")
+            phone.goto("/no-such-page")
+            shoot(phone, "16-page-not-found-404")
+            phone.goto("/survey/start")
+            shoot(phone, "17-open-your-link-again")
 
-        urdu_page = new_context(browser, server.url, viewport=PHONE).new_page()
-        urdu_page.goto(urdu.path)
-        shoot(urdu_page, "18-start-urdu")
-        goto_step(urdu_page, "q:sat_ease_of_contact")
-        shoot(urdu_page, "19-question-urdu")
+            urdu_page = new_context(browser, server.url, viewport=PHONE).new_page()
+            urdu_page.goto(urdu.path)
+            shoot(urdu_page, "18-start-urdu")
+            goto_step(urdu_page, "q:sat_ease_of_contact")
+            shoot(urdu_page, "19-question-urdu")
 
-        stop_page = new_context(browser, server.url, viewport=PHONE).new_page()
-        stop_page.goto(f"{stop.path}/stop")
-        shoot(stop_page, "20-stop-messages")
+            stop_page = new_context(browser, server.url, viewport=PHONE).new_page()
+            stop_page.goto(f"{stop.path}/stop")
+            shoot(stop_page, "20-stop-messages")
 
-        home = new_context(browser, server.url, viewport=PHONE).new_page()
-        home.goto("/")
-        shoot(home, "24-genuine-message")
-        home.goto(SAFEGUARDING_URL)
-        shoot(home, "31-safeguarding-statement")
-        lock = browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
-        lock.set_content(lock_screen_html())
-        lock.screenshot(path=str(shots / "25-sms-lock-screen.png"), full_page=True)
-        saved.append("25-sms-lock-screen.png")
+            home = new_context(browser, server.url, viewport=PHONE).new_page()
+            home.goto("/")
+            shoot(home, "24-genuine-message")
+            home.goto(SAFEGUARDING_URL)
+            shoot(home, "31-safeguarding-statement")
+            lock = browser.new_page(viewport=PHONE)  # type: ignore[arg-type]
+            lock.set_content(lock_screen_html())
+            lock.screenshot(path=str(shots / "25-sms-lock-screen.png"), full_page=True)
+            saved.append("25-sms-lock-screen.png")
 
         desk = new_context(browser, server.url, viewport=DESKTOP).new_page()
 
@@ -280,18 +304,22 @@ def main() -> int:
         with session_scope() as session:
             # The user is committed at once, so the sign-in requests never wait on this session.
             sign_in_as_new_user(desk, session, Role.analyst, on_each_page=sign_in_page)
-        desk.goto("/staff/dashboard")
-        wait_for_charts(desk)
-        shoot(desk, "22-dashboard")
+        if not only_report:
+            desk.goto("/staff/dashboard")
+            wait_for_charts(desk)
+            shoot(desk, "22-dashboard")
         desk.goto(f"/reports/quarterly?period={period}")
         wait_for_charts(desk)
         shoot(desk, "23-quarterly-report")
-        _support_pages(browser, server.url, shoot)
+        _report_pdf_pages(desk, period, shots, saved)
+        if not only_report:
+            _support_pages(browser, server.url, shoot)
         browser.close()
 
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for old in OUT_DIR.glob("*.png"):
-        old.unlink()
+        if not only_report:
+            old.unlink()
     for name in saved:
         (shots / name).replace(OUT_DIR / name)
     print(f"{len(saved)} screenshots in {OUT_DIR.relative_to(REPO_ROOT)}/")

@@ -69,6 +69,12 @@ def _lint_characteristics(out: Collector, section: Section, gate_id: str) -> Non
                 "ethnicity)",
             )
             continue
+        if question.type not in ("single", "yes_no"):  # one answer per person, as counted
+            out.add(
+                question.id,
+                "equality_section",
+                "an equality question has one answer per person (single or yes_no)",
+            )
         if question.characteristic in seen:
             out.add(
                 question.id,

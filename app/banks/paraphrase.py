@@ -47,14 +47,19 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
         "asks_consent",
         "asks about consent",
         _compiled(
-            (r"\bdid you (consent|give (your )?consent)\b(?! to (the police|us|officers?|your"
-             r"|a |an |them (looking|taking|keeping|asking)|(your )?(phone|records|data|samples?"
-             r"|referral|examination)))", "did you consent"),
-            (r"\b(was it|were you) consen(sual|ting)\b", "was it consensual"),
+            # "your", "a" and "an" pass only before a step of the service: "consent to a
+            # sexual act" or "to your partner touching you" is the offence.
+            (r"\bdid you (consent|give (your )?consent)\b(?! to (the police|us|officers?"
+             r"|them (looking|taking|keeping|asking)|((your|a|an) )?(forensic |medical )*(phone"
+             r"|records|data|details|information|statement|samples?|referral|examination)))",
+             "did you consent"),
+            (r"\b(was|were) (it|this|that|you|the (sex|act|contact|encounter)) consen(sual"
+             r"|ting)\b", "was it consensual"),
             (r"\bagreed? to (sex|have sex|sexual|it\b(?! being| to be| going))",
              "agree to it"),
             (r"\bdid you want (it|this|that|sex|him|her) (to happen|with)\b|\bwant(ed)? (it|this"
              r"|that) to happen\b", "want it to happen"),
+            (rf"\bdid you (tell|ask) {_THEM} to stop\b", "did you tell them to stop"),
         ),
     ),
     ParaphraseClass(
@@ -64,7 +69,7 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (r"\bwhy did you wait\b", "why did you wait"),
             (r"\b(took|take|taking|taken) you (so|this|that) long\b", "took you so long"),
             (r"\breport(ed|ing)? (it |this |the (crime|offence|incident|abuse|assault|attack) )?"
-             r"(sooner|earlier|straight away|right away|immediately|at once)\b",
+             r"(sooner|earlier|straight ?away|right away|immediately|at once)\b",
              "report it sooner"),
             (r"\bwait(ed|ing)? (so long|before (reporting|telling|calling|you (reported|told"
              r"|called))|to report)\b", "waited before reporting"),
@@ -80,12 +85,20 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
              r"|incident|attack|assault|abuse|rape)) (happen|take place|occur)\b",
              "where or when did it happen"),
             (r"\b(tell us|say) (where|when) (it|this|that) happened\b", "where it happened"),
+            # "where were you" passes before "interviewed", "seen"...: not before the offence.
+            (r"\b(where|when|what time|what day|what date) (were|was) (you|he|she|they|it)"
+             r" (hurt|harmed|attacked|abused|assaulted|raped|threatened|stalked|robbed|mugged"
+             r"|hit|touched|followed|targeted)\b", "where or when were you attacked"),
         ),
     ),
     ParaphraseClass(
         "asks_what_doing",
         "asks what the victim was doing",
-        _compiled((r"\bwhat (were you|you were) doing\b", "what were you doing"),),
+        _compiled(
+            (r"\bwhat (were you|you were|(had|have) you been|you had been) doing\b",
+             "what were you doing"),
+            (r"\bwhat were you up to\b", "what were you doing"),
+        ),
     ),
     ParaphraseClass(
         "asks_alone",
@@ -94,6 +107,8 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (rf"\bwere you (alone|on your own|by yourself)\b(?! {_SERVICE_PLACE})",
              "were you alone"),
             (r"\b(alone|on your own|by yourself) at the time\b", "on your own at the time"),
+            (r"\bwas (any|some)(one|body)( else)? with you (when|at the time)\b",
+             "was anyone with you"),
         ),
     ),
     ParaphraseClass(
@@ -105,6 +120,8 @@ PARAPHRASE_CLASSES: tuple[ParaphraseClass, ...] = (
             (rf"\b(go|goes|going|gone|went) back to {_THEM}", "go back to"),
             (rf"\bstill (see|seeing|speak to|speaking to|talk to|talking to|with) {_THEM}",
              "still see"),
+            (r"\b(back|still) together\b", "back together"),
+            (rf"\b(seen|spoken to|heard from) {_THEM} since\b", "still see"),
         ),
     ),
     ParaphraseClass(

@@ -80,9 +80,11 @@ class _Language:
 
 def normalized(text: str) -> str:
     """Lower case, no diacritics (Urdu zer, zabar...; Polish accents, often left out when
-    typing), one form of each Urdu letter, punctuation as spaces."""
+    typing), no invisible characters, one form of each Urdu letter, punctuation as spaces."""
     text = unicodedata.normalize("NFKD", text.casefold().translate(_LETTERS))
-    text = "".join(char for char in text if unicodedata.category(char) != "Mn")
+    # Marks (Mn) and invisible format characters (Cf: soft hyphen, zero-width space or joiner),
+    # so that nothing the reader cannot see splits a word and lets a phrase through.
+    text = "".join(char for char in text if unicodedata.category(char) not in ("Mn", "Cf"))
     return " ".join(re.findall(r"[^\W_]+\*?", text))
 
 

@@ -6,6 +6,7 @@ reason, so an exception is always a reviewable decision.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterator
 from typing import Any
 
@@ -91,6 +92,27 @@ def english_text(value: Any) -> str:
     return text if isinstance(text, str) else ""
 
 
+# Cyrillic and Greek letters that look like Latin ones: an English question has no use for them,
+# and one typed inside a word would hide the word from the patterns.
+_LOOK_ALIKES = str.maketrans(
+    "\u0430\u0435\u043e\u0440\u0441\u0443\u0445\u0456\u0458\u0455\u04cf"
+    "\u0410\u0412\u0415\u041a\u041c\u041d\u041e\u0420\u0421\u0422\u0425\u0406"
+    "\u03bf\u03b1\u03b5\u03b9\u03ba\u03bd\u03c1\u03c4\u03c5\u039f\u0391\u0395\u0399",
+    "aeopcyxijslABEKMHOPCTXIoaeiknptuOAEI",
+)
+
+
+def shown_text(text: str) -> str:
+    """The text as a reader sees it, for the wording patterns: compatibility forms folded
+    (full-width letters), invisible format characters dropped (soft hyphen, zero-width space),
+    curly apostrophes straightened, look-alike Cyrillic and Greek letters read as Latin and any
+    run of spaces or line breaks read as one space, so that none of them lets a phrase through
+    that looks the same on the page."""
+    text = unicodedata.normalize("NFKC", text).replace("\u2019", "'").replace("\u2018", "'")
+    text = "".join(char for char in text if unicodedata.category(char) != "Cf")
+    return re.sub(r"\s+", " ", text.translate(_LOOK_ALIKES))
+
+
 def question_strings(question: Question) -> Iterator[Any]:
     yield question.text
     yield question.hint
@@ -127,7 +149,7 @@ def lint_wording(out: Collector, question: Question) -> set[str]:
     """Wording and readability problems; returns the waivable rules that were found."""
     found: set[str] = set()
     waived = {waiver.rule for waiver in question.waivers}
-    english = [english_text(value) for value in question_strings(question)]
+    english = [shown_text(english_text(value)) for value in question_strings(question)]
     for rule, patterns, what in (
         ("asks_what_happened", ASKS_WHAT_HAPPENED, "asks the victim to describe the offence, "
          "the offender or injuries"),

@@ -119,7 +119,8 @@ def released_cells(
     """The released cells among those the WHERE `conditions` (on Comment) select.
 
     `conditions` may only choose whole cells (crime group, touchpoint, months): a cell's
-    size is always counted over all of its comments.
+    size is always counted over all of its comments (but those of a response that said it is
+    under 18, which app.reporting.comments leaves out of everything).
     """
     statement = (
         select(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))

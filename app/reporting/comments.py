@@ -36,7 +36,9 @@ from app.reporting.comment_release import CommentCell
 from app.reporting.disclosure import disclosure_info
 from app.reporting.parameters import Kind
 from app.reporting.periods import month_label
+from app.reporting.rebuild_pass import under_18_ids
 from app.reporting.redaction import redact
+from app.reporting.response_facts import versions_facts
 from app.settings import get_settings
 from app.survey.models import Comment, Response
 
@@ -125,9 +127,11 @@ def parse_filters(
     )
 
 
-def _conditions(filters: CommentFilters) -> list[ColumnElement[bool]]:
-    """WHERE conditions of the group filters (crime group, touchpoint, months)."""
-    conditions: list[ColumnElement[bool]] = []
+def _conditions(session: Session, filters: CommentFilters) -> list[ColumnElement[bool]]:
+    """WHERE conditions of the group filters (crime group, touchpoint, months), and never the
+    free text of a response that said it is under 18: it is kept but left out of everything
+    published, so it neither shows nor counts towards a cell's release."""
+    conditions: list[ColumnElement[bool]] = [_not_under_18(session)]
     if filters.crime_group:
         conditions.append(col(Comment.crime_group) == filters.crime_group)
     if filters.touchpoint:
@@ -137,6 +141,12 @@ def _conditions(filters: CommentFilters) -> list[ColumnElement[bool]]:
     if filters.last_month:
         conditions.append(col(Comment.month) <= filters.last_month)
     return conditions
+
+
+def _not_under_18(session: Session) -> ColumnElement[bool]:
+    versions = session.exec(select(col(Response.bank_version_id)).distinct()).all()
+    under_18 = under_18_ids(versions_facts(session, [int(v) for v in versions]))
+    return true() if under_18 is None else col(Comment.response_id).not_in(under_18)
 
 
 def in_cells(cells: set[CommentCell]) -> ColumnElement[bool]:
@@ -154,7 +164,7 @@ def released_cells(
     """The released cells among those the filters choose (see app.reporting.comment_release)."""
     return comment_release.released_cells(
         session,
-        _conditions(filters),
+        _conditions(session, filters),
         min_cell=min_cell,
         max_touchpoint_age_days=get_settings().max_touchpoint_age_days,
         at=at or clock.now(),
@@ -174,7 +184,7 @@ def split_by_mode(session: Session, cells: set[CommentCell], *, min_cell: int) -
     statement = (
         select(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
         .join(Response, col(Response.id) == commenter)
-        .where(in_cells(cells))
+        .where(in_cells(cells), _not_under_18(session))
         .group_by(col(Comment.crime_group), col(Comment.touchpoint), col(Comment.month))
         .having(commenters(assisted == true()) >= min_cell)
         .having(commenters(assisted == false()) >= min_cell)
@@ -198,9 +208,9 @@ def released_conditions(
     with a mode, in a released cell that splits by mode, and of that mode."""
     cells = released_cells(session, filters, min_cell=min_cell, at=at)
     if filters.mode is None:
-        return [*_conditions(filters), in_cells(cells)]
+        return [*_conditions(session, filters), in_cells(cells)]
     return [
-        *_conditions(filters),
+        *_conditions(session, filters),
         in_cells(split_by_mode(session, cells, min_cell=min_cell)),
         _of_mode(filters.mode),
     ]

@@ -140,7 +140,9 @@ def _report_page(request: Request, caller: Caller, quarterly: report.QuarterlyRe
         headline_rows=report.headline_rows(quarterly),
         crime_group_label=figure_text.crime_group_label,
         touchpoint_label=figure_text.touchpoint_label,
-        has_charts=bool(quarterly.victims_code_figure.chart or quarterly.funnel_figure.chart),
+        # Charts are SVG drawn on the server (board_svg): the same in the page and the PDF.
+        has_charts=False,
+        html_lang="en-GB",
     )
 
 

@@ -50,6 +50,13 @@ def answered_facts(session: Session, since: date) -> dict[int, VersionFacts]:
 
 def under_18_condition(facts: Mapping[int, VersionFacts]) -> ColumnElement[bool]:
     """Responses that answered their version's age band question `under_18` (SQL)."""
+    under_18 = under_18_ids(facts)
+    return false() if under_18 is None else response_table.c.id.in_(under_18)
+
+
+def under_18_ids(facts: Mapping[int, VersionFacts]) -> Select[Any] | None:
+    """The ids of the responses that answered their version's age band question `under_18`
+    (None when no version has one); their free text is left out too (app.reporting.comments)."""
     pairs = sorted(
         (version_id, question_id)
         for version_id, version in facts.items()
@@ -57,8 +64,8 @@ def under_18_condition(facts: Mapping[int, VersionFacts]) -> ColumnElement[bool]
         if characteristic == AGE_BAND
     )
     if not pairs:
-        return false()
-    under_18 = (
+        return None
+    return (
         select(answer_table.c.response_id)
         .select_from(
             answer_table.join(response_table, answer_table.c.response_id == response_table.c.id)
@@ -68,7 +75,6 @@ def under_18_condition(facts: Mapping[int, VersionFacts]) -> ColumnElement[bool]
             tuple_(response_table.c.bank_version_id, answer_table.c.question_id).in_(pairs),
         )
     )
-    return response_table.c.id.in_(under_18)
 
 
 @dataclass

@@ -1,7 +1,9 @@
 """The quarterly report: an OPCC board statement for one calendar quarter.
 
-Headline figures with their intervals and the change on the last quarter, the Victims' Code
-gap, the invitation funnel, what victims said (quotable redacted comments from large enough
+Headline figures with their intervals and the change on the last quarter, a section per board
+priority by crime group (app.reporting.board_sections), the Victims' Code comparison, who was not
+heard (the invitation funnel and the rows not invited, by reason), the caveats of mode, timing
+and coverage, what victims said (quotable redacted comments from large enough
 groups, by theme) and "you said, we did". The same figures go into the CSV pack
 (`report_pack`): every one is a published cell of the aggregates API. Suppressed figures stay
 suppressed, and a low-base figure (published n below 50) says so: a change, a gap or the
@@ -22,6 +24,8 @@ from app.db import read_only
 from app.errors import InvalidInput
 from app.reporting import actions, comment_quotes, comments, parameters, periods
 from app.reporting.aggregates import MetricCell, aggregate_metric
+from app.reporting.board_sections import BoardSection, board_sections, max_adjustment
+from app.reporting.board_tables import BoardFigure, caveats, section_figures, skipped_figure
 from app.reporting.comment_quotes import ThemeQuotes
 from app.reporting.dashboard_filters import DashboardFilters
 from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
@@ -38,6 +42,7 @@ from app.reporting.figure_text import (
 )
 from app.reporting.funnel import FunnelCell
 from app.reporting.models import PublishedAction
+from app.reporting.skipped import SkippedResult, skipped_rows
 from app.reporting.victims_code import VictimsCodeView, victims_code_view
 
 # The board's headline measures; the Victims' Code summary follows satisfaction.
@@ -47,6 +52,8 @@ REPORT_METRICS: tuple[str, ...] = (
     "confidence",
     "retraumatisation",
     "attrition",
+    "procedural_justice.trust",
+    "feel_safe",
 )
 RIGHTS_SUMMARY_ID = "victims_code.rights"
 
@@ -91,49 +98,6 @@ def judge_change(
     return change, "better" if improved else "worse"
 
 
-@dataclass(frozen=True)
-class RightsSummary:
-    """The rights with figures this quarter, their average rate, and the widest gap."""
-
-    shown: int
-    mean_rate: float | None
-    previous_mean_rate: float | None
-    change: float | None  # mean over the rights shown in both quarters, now − then
-    widest_gap_right: int | None
-    widest_gap: float | None
-
-
-def summarise_rights(current: VictimsCodeView, previous: VictimsCodeView) -> RightsSummary:
-    rates = {
-        row.right: row.rate for row in current.rights if not row.suppressed and row.rate is not None
-    }
-    before = {
-        row.right: row.rate
-        for row in previous.rights
-        if not row.suppressed and row.rate is not None
-    }
-    # The change is taken over rights that are neither suppressed nor low base in both quarters.
-    steady = {row.right for row in current.rights if not row.low_base} & {
-        row.right for row in previous.rights if not row.low_base
-    }
-    common = sorted(set(rates) & set(before) & steady)
-    change = (
-        sum(rates[r] for r in common) / len(common) - sum(before[r] for r in common) / len(common)
-        if common
-        else None
-    )
-    gaps = [(row.gap, row.right) for row in current.rights if row.gap is not None]
-    widest = min(gaps) if gaps else None  # most negative: victims report it least
-    return RightsSummary(
-        shown=len(rates),
-        mean_rate=sum(rates.values()) / len(rates) if rates else None,
-        previous_mean_rate=sum(before.values()) / len(before) if before else None,
-        change=change,
-        widest_gap_right=widest[1] if widest else None,
-        widest_gap=widest[0] if widest else None,
-    )
-
-
 @dataclass
 class QuarterlyReport:
     period: str
@@ -142,7 +106,13 @@ class QuarterlyReport:
     last_month: date
     min_cell: int
     headline: list[HeadlineFigure]
-    rights: RightsSummary
+    widest_gap_right: int | None  # the most negative gap the view gives, else None
+    widest_gap: float | None
+    sections: list[BoardSection]
+    section_figures: list[list[BoardFigure]]
+    skipped: SkippedResult
+    skipped_figure: BoardFigure
+    caveats: list[str]
     victims_code: VictimsCodeView
     victims_code_figure: ChartTable
     funnel_figure: ChartTable
@@ -189,10 +159,10 @@ def build_report(session: Session, period: str) -> QuarterlyReport:
         return _build_report(session, period, first, last, min_cell)
 
 
-def _build_report(
-    session: Session, period: str, first: date, last: date, min_cell: int
-) -> QuarterlyReport:
-    previous_period = periods.quarter_label_offset(period, -1)
+def _headline(
+    session: Session, period: str, previous_period: str
+) -> tuple[list[HeadlineFigure], list[int]]:
+    """The headline figures, and the adjustment bounds of the cells they read."""
     headline: list[HeadlineFigure] = []
     adjustments = [0]
     for metric_id in REPORT_METRICS:
@@ -211,16 +181,28 @@ def _build_report(
                 judgement=judgement,
             )
         )
+    return headline, adjustments
+
+
+def _build_report(
+    session: Session, period: str, first: date, last: date, min_cell: int
+) -> QuarterlyReport:
+    previous_period = periods.quarter_label_offset(period, -1)
+    headline, adjustments = _headline(session, period, previous_period)
     view = victims_code_view(session, period, period)
-    previous_view = victims_code_view(session, previous_period, previous_period)
     filters = DashboardFilters(period_from=period, period_to=period)
     by_group, total = funnel_results(session, filters)
     adjustments += [
         view.disclosure.max_adjustment,
-        previous_view.disclosure.max_adjustment,
         by_group.disclosure.max_adjustment,
         total.disclosure.max_adjustment,
     ]
+    sections = board_sections(session, period, first, last, min_cell)
+    skipped = skipped_rows(session, group_by=["reason"], period_from=period, period_to=period)
+    funnel_cells = [*by_group.cells, *total.cells]
+    adjustments += [max_adjustment(sections), skipped.disclosure.max_adjustment]
+    gaps = [(row.gap, row.right) for row in view.rights if row.gap is not None]
+    widest = min(gaps) if gaps else None  # most negative: victims report it least
     start = datetime(first.year, first.month, 1, tzinfo=UTC)
     end_month = periods.next_month(last)
     end = datetime(end_month.year, end_month.month, 1, tzinfo=UTC)
@@ -231,7 +213,13 @@ def _build_report(
         last_month=last,
         min_cell=min_cell,
         headline=headline,
-        rights=summarise_rights(view, previous_view),
+        widest_gap_right=widest[1] if widest else None,
+        widest_gap=widest[0] if widest else None,
+        sections=sections,
+        section_figures=[section_figures(section, period, funnel_cells) for section in sections],
+        skipped=skipped,
+        skipped_figure=skipped_figure(skipped, period),
+        caveats=caveats(sections),
         victims_code=view,
         victims_code_figure=victims_code_table(
             view,
@@ -242,7 +230,7 @@ def _build_report(
         funnel_figure=funnel_table(
             by_group, total, filters, caption=f"Invitations by crime group, {period}"
         ),
-        funnel_cells=[*by_group.cells, *total.cells],
+        funnel_cells=funnel_cells,
         quotes=comment_quotes.quotes_by_theme(session, first, last, min_cell=min_cell),
         actions=actions.list_actions(session, since=start, until=end),
         generated_at=clock.now(),
@@ -312,20 +300,4 @@ def headline_rows(report: QuarterlyReport) -> list[list[dict[str, Any]]]:
             change["classes"] += f" app-change--{figure.judgement}"
         row.append(change)
         rows.append(row)
-        if figure.metric_id == "satisfaction.overall":
-            rows.append(rights_row(report.rights))
     return rows
-
-
-def rights_row(summary: RightsSummary) -> list[dict[str, Any]]:
-    title = f"Victims' Code rights received (average of the {summary.shown} rights with figures)"
-    if summary.mean_rate is None:
-        return [{"text": "Victims' Code rights received"}, suppressed_cell(3), suppressed_cell(2)]
-    return [
-        {"text": title},
-        text_cell(percent(summary.mean_rate), numeric=True),
-        text_cell("", numeric=True),
-        text_cell("", numeric=True),
-        text_cell(percent(summary.previous_mean_rate) or "Suppressed", numeric=True),
-        text_cell(_change_text(summary.change, ""), numeric=True),
-    ]

@@ -19,6 +19,11 @@ README = """Quarterly report {period} ({quarter_name}): figures behind the board
 
 headline.csv           headline measures this quarter and last ({previous_period}), with the
                        change in rate when both quarters are shown
+board_priorities.csv   per board priority and measure, by crime group and for all groups: n,
+                       positive, rate, 95% interval, suppressed, low_base
+victim_withdrawn.csv   invitations with a victim-withdrawn outcome (force data), by crime group
+                       and all: a count published under the same disclosure control, no interval
+not_invited.csv        rows of the force's uploads not invited, by reason
 victims_code.csv       per Victims' Code right: victims' rate, 95% interval, the force's
                        self-assessed rate, and the gap (victims minus force)
 funnel.csv             invitations by crime group: invited, sent, delivered, opened, started,
@@ -91,6 +96,70 @@ def headline_csv(report: QuarterlyReport) -> str:
             *disclosure_csv_values(report.disclosure),
         ]
         for figure in report.headline
+    ]
+    return csv_text(columns, rows)
+
+
+def board_csv(report: QuarterlyReport) -> str:
+    columns = [
+        "priority",
+        "measure",
+        "title",
+        "lower_is_better",
+        "period",
+        "crime_group",
+        "n",
+        "positive",
+        "rate",
+        "ci_low",
+        "ci_high",
+        "suppressed",
+        "low_base",
+        *CSV_DISCLOSURE_COLUMNS,
+    ]
+    rows = [
+        [
+            section.priority.id,
+            measure.metric_id,
+            measure.title,
+            measure.lower_is_better,
+            report.period,
+            group,
+            *_cell_values(cell),
+            *disclosure_csv_values(report.disclosure),
+        ]
+        for section in report.sections
+        for measure in section.measures
+        for group, cell in measure.by_group
+    ]
+    return csv_text(columns, rows)
+
+
+def withdrawn_csv(report: QuarterlyReport) -> str:
+    columns = ["period", "crime_group", "victim_withdrawn", "suppressed", "low_base"]
+    rows = [
+        [report.period, cell.crime_group, cell.count, cell.suppressed, cell.low_base]
+        for section in report.sections
+        for cell in section.withdrawn
+    ]
+    return csv_text(
+        [*columns, *CSV_DISCLOSURE_COLUMNS],
+        [[*row, *disclosure_csv_values(report.disclosure)] for row in rows],
+    )
+
+
+def not_invited_csv(report: QuarterlyReport) -> str:
+    columns = ["period", "reason", "skipped", "suppressed", "low_base", *CSV_DISCLOSURE_COLUMNS]
+    rows = [
+        [
+            report.period,
+            cell.group.get("reason"),
+            cell.skipped,
+            cell.suppressed,
+            cell.low_base,
+            *disclosure_csv_values(report.disclosure),
+        ]
+        for cell in report.skipped.cells
     ]
     return csv_text(columns, rows)
 
@@ -169,6 +238,9 @@ def build_pack(report: QuarterlyReport) -> bytes:
             generated_at=report.generated_at,
         ),
         "headline.csv": headline_csv(report),
+        "board_priorities.csv": board_csv(report),
+        "victim_withdrawn.csv": withdrawn_csv(report),
+        "not_invited.csv": not_invited_csv(report),
         "victims_code.csv": victims_code_csv(report),
         "funnel.csv": funnel_csv(report),
         "what_victims_said.csv": quotes_csv(report),

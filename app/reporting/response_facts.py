@@ -126,7 +126,12 @@ def count_response(
         )
     )
     return ResponseCount(
-        under_18=characteristics.get(AGE_BAND) == UNDER_18_CODE,
+        # Any age band answer of under 18, as the rebuild's SQL reads it (rebuild_pass), so that
+        # submit, withdrawal and rebuild agree whatever the order of the answers.
+        under_18=any(
+            code == UNDER_18_CODE and facts.characteristics.get(question_id) == AGE_BAND
+            for question_id, code in given
+        ),
         derived=derived,
         characteristics=characteristics,
         metric_answers=metric_answers,

@@ -129,3 +129,24 @@ def test_equality_section_rules() -> None:
         "open: an equality question records a characteristic (age_band, sex, disability or "
         "ethnicity)",
     ]
+
+
+def test_an_equality_question_is_single_choice() -> None:
+    """Attack (issue 13): a tick-all age band ("18 to 24" and "under 18") would be counted by
+    whichever answer came last; a characteristic has one answer per person."""
+    document = bank(
+        section("core", yes_no("q")),
+        _equality(
+            yes_no("gate", repeat=True),
+            {
+                **_characteristic(
+                    "age", "age_band", "age_18_to_24", "under_18", "prefer_not_to_say"
+                ),
+                "type": "multi",
+            },
+        ),
+    )
+    _parsed, problems = check_document(document)
+    assert of_rule(problems, "equality_section") == [
+        "age: an equality question has one answer per person (single or yes_no)"
+    ]

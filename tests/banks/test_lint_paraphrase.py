@@ -138,3 +138,91 @@ def test_every_class_is_waivable_with_a_reason() -> None:
 def test_the_person_who_hurt_them_is_one_rule_not_two() -> None:
     _parsed, problems = check_document(_bank("Tell us about the person who hurt you."))
     assert [rule for rule, _m in _wording(problems)] == ["asks_about_person"]
+
+
+# Attack (issue 13): text that reads the same to a victim but slips past a pattern typed with
+# plain spaces and letters. The rules read the text as it is shown, not as it is typed.
+DISGUISED = [
+    ("Did you  consent?", "asks_consent"),  # two spaces
+    ("Did\u00a0you consent?", "asks_consent"),  # no-break space
+    ("Did you\nconsent?", "asks_consent"),  # a line break from a YAML block
+    ("Did you con\u00adsent?", "asks_consent"),  # soft hyphen (invisible)
+    ("Did you con\u200bsent?", "asks_consent"),  # zero-width space
+    ("Were you al\u200cone?", "asks_alone"),  # zero-width non-joiner
+    ("Were\u2003you alone?", "asks_alone"),  # em space
+    ("Why did you wa\u00adit?", "asks_delay"),
+    ("\uff24\uff29\uff24 you consent?", "asks_consent"),  # full-width letters
+    ("WHERE WERE YOU?", "asks_where_when"),
+    # Plain words the service exceptions let through.
+    ("Did you consent to a sexual act?", "asks_consent"),
+    ("Did you consent to an act?", "asks_consent"),
+    ("Did you consent to your partner touching you?", "asks_consent"),
+    ("Was the sex consensual?", "asks_consent"),
+    ("Did you report it straightaway?", "asks_delay"),
+    # Look-alike letters from other scripts (Cyrillic о and е, Greek ο).
+    ("Did you c\u043ens\u0435nt?", "asks_consent"),
+    ("Were you al\u03bfne?", "asks_alone"),
+]
+
+# Attack: "where were you" passes before a past participle ("where were you interviewed?"), so
+# the offence itself must be caught by its own words.
+WHERE_HARMED = [
+    "Where were you attacked?",
+    "Where were you assaulted?",
+    "When were you raped?",
+    "What time were you abused?",
+    "Where was she threatened?",
+]
+
+
+# Attack: plain rewordings of the other classes.
+REWORDED = [
+    ("What had you been doing?", "asks_what_doing"),
+    ("What were you up to?", "asks_what_doing"),
+    ("Was anyone with you when it happened?", "asks_alone"),
+    ("Was anybody else with you at the time?", "asks_alone"),
+    ("Are you back together with him?", "asks_contact"),
+    ("Are you still together?", "asks_contact"),
+    ("Have you seen him since?", "asks_contact"),
+    ("Did you tell him to stop?", "asks_consent"),
+]
+
+
+@pytest.mark.parametrize(("text", "rule"), REWORDED)
+def test_plain_rewordings_are_caught(text: str, rule: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert rule in dict(_wording(problems))
+
+
+@pytest.mark.parametrize("text", WHERE_HARMED)
+def test_where_or_when_the_victim_was_harmed_is_caught(text: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert "asks_where_when" in dict(_wording(problems))
+
+
+# Consent to, or the place of, a step of the service stays a service question.
+SERVICE_CONSENT = [
+    "Was anyone with you at court?",
+    "Have you seen your ISVA since the trial?",
+    "Where were you seen by a nurse?",
+    "Where were you examined?",
+    "When were you told about the decision?",
+    "Did you consent to a forensic medical examination?",
+    "Did you consent to a referral to an ISVA?",
+    "Did you consent to your statement being shared with the court?",
+    "Did you consent to your details being passed to Victim Support?",
+]
+
+
+@pytest.mark.parametrize("text", SERVICE_CONSENT)
+def test_consent_to_or_where_a_service_step_passes(text: str) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert _wording(problems) == []
+
+
+@pytest.mark.parametrize(("text", "rule"), DISGUISED)
+def test_invisible_characters_spacing_and_case_do_not_bypass_the_rules(
+    text: str, rule: str
+) -> None:
+    _parsed, problems = check_document(_bank(text))
+    assert rule in dict(_wording(problems))

@@ -156,3 +156,11 @@ def test_banks_check_checks_the_file_and_does_not_read_it_as_a_bank(tmp_path: Pa
     assert check_paths([good]).problems == []
     good.write_text("languages: {}\n", encoding="utf-8")
     assert [p.rule for p in check_paths([good]).problems] == ["translation_wording"]
+
+
+def test_invisible_characters_do_not_split_a_word() -> None:
+    """Attack (issue 13): a soft hyphen or zero-width character inside a word is not shown,
+    so it must not split the word and let a phrase through."""
+    for hidden in ("\u00ad", "\u200b", "\u200d", "\u2060", "\ufeff"):
+        assert normalized(f"zgodzi{hidden}łaś się") == normalized("zgodziłaś się")
+    assert normalized("zgodziłaś\u00a0\u2003się") == normalized("zgodziłaś się")

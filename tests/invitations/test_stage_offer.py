@@ -245,3 +245,26 @@ def test_the_preview_names_each_sections_module(client: TestClient, db: Session)
     page = staff.get("/staff/banks/general/versions/1?touchpoint=reporting").text
     assert "Module contact" in page and "Module property" in page
     assert "Question named_officer?" in page and "Question property_back?" in page
+
+
+def test_a_question_not_offered_cannot_be_answered_by_the_api_or_the_form(
+    db: Session, client: TestClient, settings_override: Any
+) -> None:
+    """Attack (issue 13): another module's question, or one offered at an earlier stage, is not
+    part of this invitation's survey: the JSON API refuses an answer to it, so nothing is stored
+    or counted for a question the victim was not asked."""
+    settings_override(VV_STAGE_GAP_DAYS="0")
+    create_bank_version(db, modular_bank())
+    upload(db, [make_row(touchpoint_date=days_ago(10))])
+    dispatch_once(sender=RecordingSender())
+    upload(db, [make_row(touchpoint="investigation", touchpoint_date=days_ago(5))])
+    dispatch_once(sender=RecordingSender())
+    second = next(i for i in invitations(db) if i.touchpoint == "investigation")
+    other = "property" if second.module == "contact" else "contact"
+    token = link_token_of(db, second)
+    for question_id in (*sorted(MODULES[other]), "told_next"):
+        refused = client.put(
+            f"/api/v1/survey/{token}/answers", json={"answers": {question_id: "yes"}}
+        )
+        assert refused.status_code == 422, (question_id, refused.text)
+    assert client.get(f"/api/v1/survey/{token}").json()["answers"] == {}

@@ -139,7 +139,7 @@ def test_only_quotable_comments_from_large_groups_are_quoted(
 
     text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
 
-    said = text[text.index("4. What victims said") : text.index("5. You said, we did")]
+    said = text[text.index("10. What victims said") : text.index("11. You said, we did")]
     assert "Being kept informed “PC [name] kept me informed every week”" in said
     assert "Court and witness care “Nobody told me about court”" in said
     assert said.index("Being kept informed") < said.index("Court and witness care")
@@ -160,7 +160,7 @@ def test_actions_of_the_quarter_are_listed(client: TestClient, db: Session) -> N
 
     text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
 
-    did = text[text.index("5. You said, we did") :]
+    did = text[text.index("11. You said, we did") :]
     assert "Evening callbacks started (Violence against women and girls, 3 August 2026)" in did
     assert "Old action" not in did
 
@@ -244,6 +244,9 @@ def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> Non
         tables = _pack(staff, path, "2026-Q3")
         assert set(tables) == {
             "headline.csv",
+            "board_priorities.csv",
+            "victim_withdrawn.csv",
+            "not_invited.csv",
             "victims_code.csv",
             "funnel.csv",
             "what_victims_said.csv",

@@ -53,3 +53,16 @@ def test_an_under_18_answer_to_another_question_is_not_an_age(db: Session) -> No
     version = create_bank_version(db, aspect_bank("general"))
     submit_response(db, version, {"sat_overall": "under_18"})
     assert rollup_snapshot(db)
+
+
+def test_any_under_18_age_answer_leaves_the_response_out_whatever_the_order() -> None:
+    """Attack (issue 13): two age band answers (a multi question, or a forged submit) are left
+    out on submit as the rebuild's SQL leaves them out, in whichever order they come."""
+    from app.reporting.response_facts import VersionFacts, count_response
+
+    facts = VersionFacts({}, frozenset(), {"age": "age_band"}, {})
+    for answers in (
+        [("age", "under_18"), ("age", "age_18_to_24")],
+        [("age", "age_18_to_24"), ("age", "under_18")],
+    ):
+        assert count_response(facts, "outcome", answers).under_18
