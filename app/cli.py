@@ -59,6 +59,7 @@ def serve(
     from app.startup import check_startup
 
     check_startup()
+    _check_moj_mapping()
     uvicorn.run(
         "app.main:create_app",
         factory=True,
@@ -67,6 +68,18 @@ def serve(
         workers=workers,
         **UVICORN_OPTIONS,
     )
+
+
+def _check_moj_mapping() -> None:
+    """The MoJ key compliance metrics file is data an operator edits: a broken edit stops the
+    start with a message naming the entry (app.reporting.moj_mapping)."""
+    from app.reporting.moj_mapping import MojMappingError, shipped_mapping
+
+    try:
+        shipped_mapping()
+    except MojMappingError as exc:
+        typer.echo(f"Cannot start: {exc}", err=True)
+        raise typer.Exit(1) from exc
 
 
 @db_app.command("upgrade")

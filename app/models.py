@@ -20,6 +20,7 @@ from app.invitations.models import (
 )
 from app.reporting.comment_checks import CommentCheck
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
+from app.reporting.review_models import ComplianceReview, RollupCrosstab
 from app.survey.models import (
     Answer,
     Comment,
@@ -38,6 +39,7 @@ __all__ = [
     "BankContentAuthor",
     "BankVersion",
     "BankVersionContributor",
+    "ComplianceReview",
     "CaseStage",
     "Comment",
     "Handover",
@@ -54,6 +56,7 @@ __all__ = [
     "QuestionBank",
     "Response",
     "RollupCount",
+    "RollupCrosstab",
     "SelfAssessment",
     "SkippedCount",
     "StaffSession",

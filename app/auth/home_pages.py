@@ -58,16 +58,21 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
         ("Publish “you said, we did” actions", "/staff/actions"),
         ("Check comments not written in English", "/staff/comments/checks"),
         ("Edit support services", None),
+        ("Record joint compliance review meetings", "/staff/compliance/reviews"),
     ),
     Role.editor: (("Draft changes to the question banks listed on your account", "/staff/banks"),),
     Role.analyst: (
         ("See the results dashboard", "/staff/dashboard"),
         ("Read redacted comments", "/staff/comments"),
         ("Print the quarterly report", "/reports/quarterly"),
+        ("Map our figures to the MoJ key compliance metrics", "/staff/compliance/moj-metrics"),
+        ("Tabulate a measure by another answer (cross-tab)", "/staff/crosstab"),
+        ("Read joint compliance review meetings", "/staff/compliance/reviews"),
     ),
     Role.uploader: (
         ("Upload invitation batches and cancellations", None),
         ("Record the force’s Victims’ Code self-assessment", "/staff/self-assessment"),
+        ("Record joint compliance review meetings", "/staff/compliance/reviews"),
     ),
     Role.victims_team: (("Read and close “contact me” requests", "/staff/contact-requests"),),
     Role.support_worker: (
@@ -83,7 +88,9 @@ def abilities_for(caller: Caller) -> list[dict[str, str | None]]:
     items = [{"text": text, "href": href} for text, href in everyone]
     for role, abilities in ROLE_ABILITIES.items():
         if caller.has_any(role):
-            items.extend({"text": text, "href": href} for text, href in abilities)
+            for text, href in abilities:
+                if {"text": text, "href": href} not in items:  # two roles may share one
+                    items.append({"text": text, "href": href})
     return items
 
 

@@ -53,6 +53,7 @@ from app.reporting.characteristics import (
     characteristic_table,
     insert_counted,
 )
+from app.reporting.crosstab_rollup import apply_crosstabs, rebuild_crosstabs
 from app.reporting.models import CHARACTERISTIC_KEY, ROLLUP_KEY, RollupCount
 from app.reporting.rebuild_pass import answered_facts, recount, under_18_condition
 from app.reporting.response_facts import (
@@ -141,6 +142,8 @@ def apply_response(
     )
     session.execute(statement)
     apply_characteristics(session, response, counted, sign)
+    pairs = [(answer.question_id, answer.code) for answer in answers]
+    apply_crosstabs(session, response, counted.metric_answers, pairs, sign)  # issue 14
     if sign < 0:
         # A count back at zero is removed, so the table matches a rebuild row for row.
         shared = {k: v for k, v in context.items() if k not in ("area", "language")}
@@ -273,6 +276,7 @@ def rebuild(session: Session, *, since: date | None = None) -> int:
             for key, (count, key_sum) in recounted.characteristic.items()
         ),
     )
+    rebuild_crosstabs(session, since, facts, excluded)  # issue 14: cross-tab rows
     session.flush()
     total = session.execute(select(func.count()).select_from(rollup_table)).scalar_one()
     return int(total)

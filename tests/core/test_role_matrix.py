@@ -65,9 +65,14 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("GET", "/aggregates/funnel"): _only("analyst"),
     ("GET", "/aggregates/skipped"): _only("analyst"),
     ("GET", "/aggregates/dropoff"): _only("analyst", "editor"),  # editor of ?bank= only
+    ("GET", "/aggregates/crosstab"): _only("analyst"),  # issue 14: named by us
     ("GET", "/aggregates/{metric_id}"): _only("analyst"),
     ("PUT", "/self-assessments/{period}"): _only("uploader"),
     ("GET", "/self-assessments/{period}"): _only("uploader", "analyst"),
+    # Compliance evidence (issue 14; paths named by us, not in the contract)
+    ("GET", "/compliance/moj-metrics"): _only("analyst"),
+    ("GET", "/compliance/reviews"): _only("approver", "uploader", "analyst"),
+    ("POST", "/compliance/reviews"): _only("approver", "uploader"),
     # Comments, "you said, we did", "contact me"
     ("GET", "/comments"): _only("analyst"),
     ("POST", "/comments/{comment_id}/quotable"): _only("analyst"),
