@@ -237,7 +237,7 @@ def test_compliance_comparison_and_action_log_are_in_the_report(
     text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
 
     assert "8. The Victims' Code: victims and the force" in text
-    assert "Victims' Code: what victims say and what the force says" in text
+    assert "Victims' Code: what victims say and what the agencies say" in text
     assert "11. You said, we did: the action log" in text
 
 
