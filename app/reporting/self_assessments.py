@@ -96,8 +96,15 @@ def parse_rights(rights: Any, errors: list[FieldError]) -> dict[int, float]:
     return parsed
 
 
+# Counts of victims or records: far below this, and it fits a 32-bit INTEGER column (a
+# larger number reached the database and failed there: a 500, not a 422).
+MAX_COUNT = 1_000_000_000
+
+
 def _count(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) and value >= 0 else None
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= MAX_COUNT:
+        return value
+    return None
 
 
 def _entry(index: int, raw: Any, errors: list[FieldError]) -> dict[str, Any] | None:
@@ -125,9 +132,9 @@ def _entry(index: int, raw: Any, errors: list[FieldError]) -> dict[str, Any] | N
         problem("crime_group", f"A crime group is one of: {', '.join(CRIME_GROUPS)}.")
     numerator, denominator = _count(raw.get("numerator")), _count(raw.get("denominator"))
     if numerator is None:
-        problem("numerator", "The numerator is a whole number, 0 or more.")
+        problem("numerator", "The numerator is a whole number, 0 to 1,000,000,000.")
     if denominator is None or denominator == 0:
-        problem("denominator", "The denominator is a whole number, 1 or more.")
+        problem("denominator", "The denominator is a whole number, 1 to 1,000,000,000.")
     elif numerator is not None and numerator > denominator:
         problem("numerator", "The numerator cannot be more than the denominator.")
     for name, limit in TEXT_LIMITS.items():

@@ -1,0 +1,138 @@
+"""Attack pass on issue 14's additions: odd input is a clear 4xx, never a 500."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlmodel import Session, select
+
+from app.enums import Role
+from app.reporting.models import SelfAssessment, SelfAssessmentEntry
+from tests.auth_helpers import api_headers
+from tests.factories import create_bank_version
+from tests.reporting.test_compliance_entries import entry
+from tests.reporting.test_crosstab import METRIC, _population, isva_bank
+
+CROSSTAB = "/api/v1/aggregates/crosstab"
+SELF = "/api/v1/self-assessments/2026-Q3"
+REVIEWS = "/api/v1/compliance/reviews"
+BASE = {"metric": METRIC, "by": "isva_offered", "from": "2026-Q3", "to": "2026-Q3"}
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"by": "isva\u0000offered"},
+        {"metric": "sat\u0000"},
+        {"by": "x" * 5000},
+        {"from": "9999-Q4", "to": "9999-Q4"},
+        {"from": "0000-Q1"},
+        {"from": "2026-Q3\u0000"},
+        {"crime_group": "\u0000"},
+        {"mode": "x" * 10000},
+        {"touchpoint": "nope"},
+        {"group_by": "\u0000"},
+        {"from": "2026-Q4", "to": "2026-Q1"},
+        {"from": "99999999999999999999-Q1"},
+    ],
+)
+def test_crosstab_odd_input_is_a_clear_refusal(
+    client: TestClient, db: Session, extra: dict[str, Any]
+) -> None:
+    version = create_bank_version(db, isva_bank())
+    _population(db, version, date(2026, 7, 1), {"yes": (12, 4), "no": (5, 8)})
+    answer = client.get(CROSSTAB, params={**BASE, **extra}, headers=api_headers(db, Role.analyst))
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+def test_crosstab_repeated_params(client: TestClient, db: Session) -> None:
+    version = create_bank_version(db, isva_bank())
+    _population(db, version, date(2026, 7, 1), {"yes": (12, 4), "no": (5, 8)})
+    query = "metric=%s&by=isva_offered&by=sat_overall&from=2026-Q3&to=2026-Q3" % METRIC
+    query += "&group_by=mode&group_by=mode&group_by=crime_group"
+    answer = client.get(f"{CROSSTAB}?{query}", headers=api_headers(db, Role.analyst))
+    assert answer.status_code < 500, answer.text
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"numerator": 300, "denominator": 200},
+        {"numerator": -1},
+        {"denominator": -5, "numerator": -10},
+        {"numerator": 1.5},
+        {"numerator": True},
+        {"denominator": True, "numerator": True},
+        {"numerator": 2**63, "denominator": 2**63 + 1},
+        {"numerator": 2**70, "denominator": 2**70},
+        {"denominator": 10**30},
+        {"narrative": "a\u0000b"},
+        {"definition": "a\u0000b"},
+        {"method": "\u0000"},
+        {"narrative": "x" * 1_000_000},
+        {"agency": "mi5"},
+        {"numerator": 2**31, "denominator": 2**31},
+        {"agency": "\u0000"},
+        {"right": 2**70},
+        {"right": True},
+        {"crime_group": "\u0000"},
+        {"crime_group": "nope"},
+        {"rag": "\u0000"},
+    ],
+)
+def test_self_assessment_odd_entries_are_422_and_nothing_written(
+    client: TestClient, db: Session, changes: dict[str, Any]
+) -> None:
+    body = {"entries": [entry(**changes)]}
+    answer = client.put(SELF, json=body, headers=api_headers(db, Role.uploader))
+    assert answer.status_code == 422, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert db.exec(select(SelfAssessmentEntry)).all() == []
+    assert db.exec(select(SelfAssessment)).all() == []
+
+
+@pytest.mark.parametrize(
+    "rights",
+    [{"6": 2**70}, {"6": "nan"}, {"6": float("inf")}, {"6": -0.1}, {"6": True}, {"\u0000": 0.5}],
+)
+def test_self_assessment_odd_rights_are_422(
+    client: TestClient, db: Session, rights: dict[str, Any]
+) -> None:
+    import json
+
+    answer = client.put(
+        SELF,
+        content=json.dumps({"rights": rights}),
+        headers={**api_headers(db, Role.uploader), "content-type": "application/json"},
+    )
+    assert answer.status_code == 422, answer.text
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"held_on": "0001-01-01"},
+        {"held_on": "9999-12-31"},
+        {"held_on": "2026-02-30"},
+        {"held_on": "\u0000"},
+        {"other_bodies": "\u0000"},
+        {"decisions": "x" * 1_000_000},
+        {"rights": [2**70]},
+        {"rights": list(range(1, 13)) * 1000},
+        {"bodies": ["police"] * 10000},
+    ],
+)
+def test_review_odd_input(client: TestClient, db: Session, change: dict[str, Any]) -> None:
+    good = {
+        "held_on": "2026-11-30",
+        "bodies": ["cps", "police"],
+        "other_bodies": "",
+        "decisions": "Decided.",
+        "rights": [8],
+    }
+    answer = client.post(REVIEWS, json={**good, **change}, headers=api_headers(db, Role.approver))
+    assert answer.status_code < 500, answer.text
