@@ -14,6 +14,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from pydantic import BaseModel
+from sqlalchemy import text
 from sqlmodel import Session, col, select
 
 from app import audit, clock
@@ -214,6 +215,17 @@ def _save_entries(
         session.add(row)
 
 
+def _lock_period(session: Session, period: str) -> None:
+    """Two uploads of one quarter at once, one after the other: each reads the rows, then adds
+    the missing ones, so without this both added the same row and the second failed on the
+    unique key (a 500). PostgreSQL only: SQLite has one writer at a time anyway."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"),
+            {"key": f"self_assessment:{period}"},
+        )
+
+
 def save_self_assessment(
     session: Session, *, period: str, body: Mapping[str, Any], actor: str
 ) -> SelfAssessmentResult:
@@ -225,6 +237,7 @@ def save_self_assessment(
     entries = parse_entries(body.get("entries"), errors) if has_entries else []
     if errors:
         raise InvalidInput("The self-assessment is not valid.", errors=errors)
+    _lock_period(session, period)
     _save_rights(session, period, rights, actor)
     _save_entries(session, period, entries, actor)
     session.flush()
