@@ -85,6 +85,10 @@ REFUSED: dict[str, str] = {
 NOT_CROSSTAB = "not_for_crosstab"
 NOT_QUARTERS = "not_whole_quarters"
 NOT_CLOSED = "not_a_closed_question"
+SENSITIVE_BY = (
+    "A question feeding a sensitive measure (attrition, retraumatisation, believed, trust) "
+    "cannot split a cross-tab: choose another question."
+)
 ASSOCIATION = (
     "A cross-tab shows association, not cause: people who gave one answer may differ from the "
     "others in many ways besides it."
@@ -209,6 +213,8 @@ def crosstab(
     codes = by_question_codes(session, by_question)
     if by_question in metric_inputs_questions(session, metric):
         raise _refuse("by", "Choose a question other than the measure's own.", NOT_CLOSED)
+    if by_question in sensitive_questions(session):
+        raise _refuse("by", SENSITIVE_BY, NOT_CLOSED)
     allowed = {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES}
     grouping = Grouping(dimensions, chosen, period, Offered({}), allowed)
     accumulated = _accumulate(session, metric, by_question, grouping, chosen, period)
@@ -294,6 +300,17 @@ def _accumulate(
             before.dont_know + row.tallies.get("dont_know", Tally()),
         )
     return accumulated
+
+
+def sensitive_questions(session: Session) -> set[str]:
+    """Questions feeding a sensitive measure. Split by one, a cross-tab's cells count its
+    answers outside that measure's rule: 12 victims who all thought about stepping back make
+    an attrition cell that is hidden, but a "yes" column of 12 beside a plain count of 12."""
+    return {
+        question
+        for measure in SENSITIVE_MEASURES
+        for _, question, _ in metric_inputs(session, measure)
+    }
 
 
 def metric_inputs_questions(session: Session, metric: Metric) -> set[str]:

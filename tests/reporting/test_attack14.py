@@ -52,7 +52,7 @@ def test_crosstab_odd_input_is_a_clear_refusal(
 def test_crosstab_repeated_params(client: TestClient, db: Session) -> None:
     version = create_bank_version(db, isva_bank())
     _population(db, version, date(2026, 7, 1), {"yes": (12, 4), "no": (5, 8)})
-    query = "metric=%s&by=isva_offered&by=sat_overall&from=2026-Q3&to=2026-Q3" % METRIC
+    query = f"metric={METRIC}&by=isva_offered&by=sat_overall&from=2026-Q3&to=2026-Q3"
     query += "&group_by=mode&group_by=mode&group_by=crime_group"
     answer = client.get(f"{CROSSTAB}?{query}", headers=api_headers(db, Role.analyst))
     assert answer.status_code < 500, answer.text
@@ -136,3 +136,45 @@ def test_review_odd_input(client: TestClient, db: Session, change: dict[str, Any
     }
     answer = client.post(REVIEWS, json={**good, **change}, headers=api_headers(db, Role.approver))
     assert answer.status_code < 500, answer.text
+
+
+def _stepping_back_bank() -> dict[str, Any]:
+    document = isva_bank()
+    document["sections"][0]["questions"].append(
+        {
+            "id": "stepping_back",
+            "type": "yes_no",
+            "text": "Did you think about stepping back from the investigation?",
+            "measures": ["attrition"],
+            "options": [{"code": code, "label": code} for code in ("yes", "no")],
+        }
+    )
+    return document
+
+
+def test_a_sensitive_question_cannot_split_a_crosstab(db: Session) -> None:
+    """Attack: 12 victims, every one thought about stepping back. The attrition figure hides
+    that (too few answered either way), but satisfaction *by* the stepping-back answer showed
+    a cell of 12 beside the plain satisfaction count of 12: all of them, with certainty."""
+    from app.errors import InvalidInput
+    from app.reporting.aggregates import aggregate_metric
+    from app.reporting.crosstabs import crosstab
+    from tests.reporting.factories import submit_response
+
+    version = create_bank_version(db, _stepping_back_bank())
+    for index in range(12):
+        submit_response(
+            db,
+            version,
+            {
+                "sat_overall": "very_satisfied" if index % 2 else "very_dissatisfied",
+                "stepping_back": "yes",
+            },
+            month=date(2026, 7, 1),
+            commit=False,
+        )
+    db.commit()
+    plain = aggregate_metric(db, "attrition", [], {}, "2026-Q3", "2026-Q3")
+    assert all(cell.suppressed for cell in plain.cells)
+    with pytest.raises(InvalidInput):
+        crosstab(db, METRIC, "stepping_back", [], {}, "2026-Q3", "2026-Q3")
