@@ -12,7 +12,7 @@ from app.db import SessionDep, read_only
 from app.errors import InvalidInput, NotFound, PageTexts, error_summary
 from app.reporting import crosstabs, figure_text
 from app.reporting.compliance_pages import field_errors
-from app.reporting.crosstabs import NOT_CLOSED, NOT_CROSSTAB, NOT_QUARTERS
+from app.reporting.crosstabs import NOT_CLOSED, NOT_CROSSTAB, NOT_QUARTERS, SENSITIVE_QUESTION
 from app.reporting.parameters import Kind
 from app.templating import render
 
@@ -26,6 +26,10 @@ TEXTS: PageTexts = {
     ("to", Kind.ORDER): ("The end of the period must not be before its start", "to"),
     ("to", Kind.SPAN): ("A period can cover at most five financial years", "to"),
     ("by", NOT_CLOSED): ("Enter the id of another closed question in a published bank", "by"),
+    ("by", SENSITIVE_QUESTION): (
+        "Choose a question that does not feed a sensitive measure (for example attrition)",
+        "by",
+    ),
     ("group_by", NOT_CROSSTAB): (
         "Cross-tabs are quarterly or longer, at force level: group by quarter or year",
         "group_by",

@@ -85,6 +85,7 @@ REFUSED: dict[str, str] = {
 NOT_CROSSTAB = "not_for_crosstab"
 NOT_QUARTERS = "not_whole_quarters"
 NOT_CLOSED = "not_a_closed_question"
+SENSITIVE_QUESTION = "sensitive_question"
 SENSITIVE_BY = (
     "A question feeding a sensitive measure (attrition, retraumatisation, believed, trust) "
     "cannot split a cross-tab: choose another question."
@@ -214,7 +215,7 @@ def crosstab(
     if by_question in metric_inputs_questions(session, metric):
         raise _refuse("by", "Choose a question other than the measure's own.", NOT_CLOSED)
     if by_question in sensitive_questions(session):
-        raise _refuse("by", SENSITIVE_BY, NOT_CLOSED)
+        raise _refuse("by", SENSITIVE_BY, SENSITIVE_QUESTION)
     allowed = {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES}
     grouping = Grouping(dimensions, chosen, period, Offered({}), allowed)
     accumulated = _accumulate(session, metric, by_question, grouping, chosen, period)

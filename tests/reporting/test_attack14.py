@@ -178,3 +178,19 @@ def test_a_sensitive_question_cannot_split_a_crosstab(db: Session) -> None:
     assert all(cell.suppressed for cell in plain.cells)
     with pytest.raises(InvalidInput):
         crosstab(db, METRIC, "stepping_back", [], {}, "2026-Q3", "2026-Q3")
+
+
+@pytest.mark.parametrize(
+    ("by", "text"),
+    [("stepping_back", "does not feed a sensitive measure"), ("isva\u0000", "Error")],
+)
+def test_the_page_refuses_a_sensitive_or_odd_by_question(
+    client: TestClient, db: Session, by: str, text: str
+) -> None:
+    from tests.auth_helpers import signed_in_client
+
+    create_bank_version(db, _stepping_back_bank())
+    staff = signed_in_client(client, db, [Role.analyst])
+    page = staff.get("/staff/crosstab", params={**BASE, "by": by})
+    assert page.status_code == 422
+    assert text in page.text
