@@ -32,9 +32,12 @@ FIELDS = ("right", "agency", "crime_group", "numerator", "denominator", "definit
 
 
 def _whole_number(text: str) -> int | str:
-    """A typed count as a number; anything else is passed on for the service to refuse."""
+    """A typed count as a number; anything else is passed on for the service to refuse. Over 18
+    digits is refused as text: int() of 4,300 digits or more raises (a 500)."""
     cleaned = text.strip().replace(",", "")
-    return int(cleaned) if cleaned.isascii() and cleaned.isdecimal() else text
+    if cleaned.isascii() and cleaned.isdecimal() and len(cleaned) <= 18:
+        return int(cleaned)
+    return text
 
 
 def _period_or_current(period: str | None) -> str:

@@ -194,3 +194,28 @@ def test_the_page_refuses_a_sensitive_or_odd_by_question(
     page = staff.get("/staff/crosstab", params={**BASE, "by": by})
     assert page.status_code == 422
     assert text in page.text
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"numerator": "9" * 5000},  # past Python's int() digit limit
+        {"denominator": "9" * 20, "numerator": "9" * 19},
+        {"numerator": "٣"},  # a non-ASCII digit
+        {"narrative": "x" * 100_000},
+        {"period": "9999-Q4"},
+        {"right": "9" * 5000},
+    ],
+)
+def test_the_self_assessment_page_refuses_odd_numbers(
+    client: TestClient, db: Session, changes: dict[str, str]
+) -> None:
+    from tests.auth_helpers import signed_in_client
+    from tests.reporting.test_compliance_pages import URL, _form
+
+    staff = signed_in_client(client, db, [Role.uploader])
+    staff.get(URL)
+    response = staff.post(URL, data=_form(staff, **changes), follow_redirects=False)
+    assert response.status_code in (303, 413, 422), response.text[:300]
+    if response.status_code != 303:
+        assert db.exec(select(SelfAssessmentEntry)).all() == []
