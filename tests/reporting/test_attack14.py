@@ -219,3 +219,34 @@ def test_the_self_assessment_page_refuses_odd_numbers(
     assert response.status_code in (303, 413, 422), response.text[:300]
     if response.status_code != 303:
         assert db.exec(select(SelfAssessmentEntry)).all() == []
+
+
+@pytest.mark.parametrize("period", ["9999-Q4", "0001-Q1", "2026-Q3\u0000", "x" * 5000, "2026-Q5"])
+@pytest.mark.parametrize("path", ["/reports/quarterly", "/reports/quarterly.zip"])
+def test_report_odd_period_is_not_a_500(
+    client: TestClient, db: Session, period: str, path: str
+) -> None:
+    from tests.auth_helpers import signed_in_client
+
+    staff = signed_in_client(client, db, [Role.analyst])
+    response = staff.get(path, params={"period": period})
+    assert response.status_code in (200, 404, 422), response.text[:300]
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "9999-Q4", "to": "9999-Q4"},
+        {"from": "0001-Q1"},
+        {"crime_group": "\u0000"},
+        {"crime_group": "x" * 5000},
+        {"from": "2026-Q3", "to": "2026-Q1"},
+        {"format": "xml"},
+    ],
+)
+def test_moj_metrics_odd_params(client: TestClient, db: Session, params: dict[str, str]) -> None:
+    answer = client.get(
+        "/api/v1/compliance/moj-metrics", params=params, headers=api_headers(db, Role.analyst)
+    )
+    assert 400 <= answer.status_code < 500, answer.text
+    assert answer.headers["content-type"].startswith("application/problem+json")
