@@ -250,3 +250,28 @@ def test_moj_metrics_odd_params(client: TestClient, db: Session, params: dict[st
     )
     assert 400 <= answer.status_code < 500, answer.text
     assert answer.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"crime_group": "\u0000"},
+        {"touchpoint": "x" * 5000},
+        {"touchpoint": "court", "crime_group": "nope"},
+        {"from": "9999-Q4", "to": "9999-Q4"},
+        {"from": "2026-07", "to": "2026-07", "group_by": "area"},
+    ],
+)
+def test_victims_code_odd_params(client: TestClient, db: Session, params: dict[str, str]) -> None:
+    answer = client.get(
+        "/api/v1/aggregates/victims-code", params=params, headers=api_headers(db, Role.analyst)
+    )
+    assert answer.status_code < 500, answer.text
+
+
+@pytest.mark.parametrize("period", ["2026-Q3%00", "9999-Q4", "x" * 5000, "%C0%80"])
+def test_self_assessment_get_odd_period(client: TestClient, db: Session, period: str) -> None:
+    answer = client.get(
+        f"/api/v1/self-assessments/{period}", headers=api_headers(db, Role.uploader)
+    )
+    assert answer.status_code < 500, answer.text
