@@ -275,3 +275,29 @@ def test_self_assessment_get_odd_period(client: TestClient, db: Session, period:
         f"/api/v1/self-assessments/{period}", headers=api_headers(db, Role.uploader)
     )
     assert answer.status_code < 500, answer.text
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[]",
+        "null",
+        '"x"',
+        '{"entries": "x"}',
+        '{"entries": {"0": {}}}',
+        '{"entries": [null]}',
+        '{"entries": [[1, 2]]}',
+        '{"rights": [0.5]}',
+        '{"rights": {"6": 0.5}, "entries": [{"right": "6", "agency": ["police"]}]}',
+        "{" * 10000,
+        '{"entries": [' + ",".join(['{"right": 6}'] * 5000) + "]}",
+    ],
+)
+def test_self_assessment_odd_bodies(client: TestClient, db: Session, content: str) -> None:
+    answer = client.put(
+        SELF,
+        content=content,
+        headers={**api_headers(db, Role.uploader), "content-type": "application/json"},
+    )
+    assert answer.status_code in (413, 422), answer.text[:300]
+    assert db.exec(select(SelfAssessmentEntry)).all() == []
