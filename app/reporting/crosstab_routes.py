@@ -55,6 +55,12 @@ def get_crosstab(
         "mode": mode,
         "area": area,
         "language": language,
+        # An equality characteristic as a filter is refused (422) like area, never ignored.
+        **{
+            name: value
+            for name, value in request.query_params.items()
+            if name in crosstabs.REFUSED and name not in ("month", "area", "language")
+        },
     }
     with read_only(session):
         result = crosstabs.crosstab(session, metric, by, group_by, filters, period_from, period_to)

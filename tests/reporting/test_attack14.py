@@ -37,6 +37,12 @@ BASE = {"metric": METRIC, "by": "isva_offered", "from": "2026-Q3", "to": "2026-Q
         {"group_by": "\u0000"},
         {"from": "2026-Q4", "to": "2026-Q1"},
         {"from": "99999999999999999999-Q1"},
+        {"group_by": "answer"},
+        {"group_by": "by_code"},
+        {"group_by": "ethnicity"},
+        {"sex": "female"},
+        {"from": "2026-07", "to": "2026-08"},
+        {"from": "2010-Q1", "to": "2026-Q4", "group_by": "quarter"},
     ],
 )
 def test_crosstab_odd_input_is_a_clear_refusal(
