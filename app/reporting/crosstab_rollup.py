@@ -51,12 +51,16 @@ _CLOSED_CACHE: dict[tuple[int, str], dict[str, tuple[str, ...]]] = {}
 
 
 def document_closed_questions(document: Mapping[str, Any]) -> dict[str, tuple[str, ...]]:
-    """The closed questions a cross-tab may be split by, with their option codes."""
+    """The closed questions a cross-tab may be split by, with their option codes. Not a
+    sensitive question or one in a sensitive section (attack pass of issue 14): its answers
+    would be counted outside the sensitive-measure rule ("all 12 said yes")."""
     found: dict[str, tuple[str, ...]] = {}
     for section, question in iter_questions(document):
         if question.get("type") not in CLOSED_TYPES or question.get("characteristic"):
             continue
-        if section is not None and section.get("equality"):
+        if question.get("sensitive"):
+            continue
+        if section is not None and (section.get("equality") or section.get("sensitive")):
             continue
         codes = tuple(str(option.get("code")) for option in question.get("options") or ())
         found[str(question["id"])] = codes

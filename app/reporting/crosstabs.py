@@ -145,7 +145,8 @@ def by_question_codes(session: Session, by_question: str) -> list[str]:
     if not codes:
         raise _refuse(
             "by",
-            "No published bank asks that as a closed question (single, yes/no or scale).",
+            "No published bank asks that as a closed question (single, yes/no or scale) "
+            "outside a sensitive or equality section.",
             NOT_CLOSED,
         )
     return codes

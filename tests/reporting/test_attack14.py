@@ -307,3 +307,28 @@ def test_self_assessment_odd_bodies(client: TestClient, db: Session, content: st
     )
     assert answer.status_code in (413, 422), answer.text[:300]
     assert db.exec(select(SelfAssessmentEntry)).all() == []
+
+
+@pytest.mark.parametrize("where", ["question", "section"])
+def test_a_question_marked_sensitive_cannot_split_a_crosstab(db: Session, where: str) -> None:
+    """A sensitive question that feeds no measure (how safe do you feel at home?) split the
+    same way; the bank's own `sensitive` flag, on the question or its section, refuses it."""
+    from app.errors import InvalidInput
+    from app.reporting.crosstabs import crosstab
+
+    document = isva_bank()
+    question = {
+        "id": "safe_at_home",
+        "type": "yes_no",
+        "text": "Do you feel safe at home?",
+        "options": [{"code": code, "label": code} for code in ("yes", "no")],
+    }
+    if where == "question":
+        question["sensitive"] = True
+        document["sections"][0]["questions"].append(question)
+    else:
+        document["sections"].append({"id": "feelings", "sensitive": True, "questions": [question]})
+    version = create_bank_version(db, document)
+    _population(db, version, date(2026, 7, 1), {"yes": (12, 4)})
+    with pytest.raises(InvalidInput):
+        crosstab(db, METRIC, "safe_at_home", [], {}, "2026-Q3", "2026-Q3")
