@@ -105,10 +105,11 @@ def _rights(values: Any, errors: list[FieldError]) -> list[int]:
 
 
 def _is_right(value: Any) -> bool:
-    try:
-        return int(str(value).strip()) in RIGHTS
-    except ValueError:
-        return False
+    if isinstance(value, int):
+        return value in RIGHTS
+    # ASCII digits only: int("١") is 1, so a form's "١" was stored as right 1.
+    text = str(value).strip()
+    return text.isascii() and text.isdecimal() and len(text) <= 2 and int(text) in RIGHTS
 
 
 def _text(

@@ -332,3 +332,37 @@ def test_a_question_marked_sensitive_cannot_split_a_crosstab(db: Session, where:
     _population(db, version, date(2026, 7, 1), {"yes": (12, 4)})
     with pytest.raises(InvalidInput):
         crosstab(db, METRIC, "safe_at_home", [], {}, "2026-Q3", "2026-Q3")
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"held_on": "0001-01-01"},
+        {"held_on": "2026-02-30"},
+        {"held_on": "9999-12-31"},
+        {"decisions": "a\u0000b"},
+        {"other_bodies": "\u0000"},
+        {"rights": ["9" * 5000]},
+        {"rights": ["\u0661"]},
+        {"bodies": ["\u0000"]},
+    ],
+)
+def test_the_review_page_refuses_odd_input(
+    client: TestClient, db: Session, change: dict[str, Any]
+) -> None:
+    from app.reporting.review_models import ComplianceReview
+    from tests.auth_helpers import signed_in_client, staff_csrf_token
+
+    staff = signed_in_client(client, db, [Role.approver])
+    staff.get("/staff/compliance/reviews")
+    data = {
+        "held_on": "2026-11-30",
+        "bodies": ["police", "cps"],
+        "decisions": "Review right 6 updates next quarter.",
+        "rights": ["6"],
+        "csrf_token": staff_csrf_token(staff),
+        **change,
+    }
+    page = staff.post("/staff/compliance/reviews", data=data)
+    assert page.status_code == 422, page.text[:300]
+    assert db.exec(select(ComplianceReview)).all() == []
