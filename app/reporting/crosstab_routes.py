@@ -17,6 +17,17 @@ from app.reporting.compliance_routes import csv_response, wants_csv
 router = APIRouter(tags=["aggregates"])
 
 
+def _characteristic_filters(request: Request) -> dict[str, str]:
+    """An equality characteristic given as a filter, so that it is refused (422) like area,
+    never silently ignored (the answer would look filtered and is not)."""
+    named = ("month", "area", "language")
+    return {
+        name: value
+        for name, value in request.query_params.items()
+        if name in crosstabs.REFUSED and name not in named
+    }
+
+
 @router.get("/aggregates/crosstab", response_model=crosstabs.CrosstabResult)
 def get_crosstab(
     request: Request,
@@ -55,12 +66,7 @@ def get_crosstab(
         "mode": mode,
         "area": area,
         "language": language,
-        # An equality characteristic as a filter is refused (422) like area, never ignored.
-        **{
-            name: value
-            for name, value in request.query_params.items()
-            if name in crosstabs.REFUSED and name not in ("month", "area", "language")
-        },
+        **_characteristic_filters(request),
     }
     with read_only(session):
         result = crosstabs.crosstab(session, metric, by, group_by, filters, period_from, period_to)

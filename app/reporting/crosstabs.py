@@ -213,10 +213,7 @@ def crosstab(
     metric = get_metric_or_404(metric_id)
     dimensions, chosen, period = _plan(group_by, filters, period_from, period_to, on)
     codes = by_question_codes(session, by_question)
-    if by_question in metric_inputs_questions(session, metric):
-        raise _refuse("by", "Choose a question other than the measure's own.", NOT_CLOSED)
-    if by_question in sensitive_questions(session):
-        raise _refuse("by", SENSITIVE_BY, SENSITIVE_QUESTION)
+    check_by_question(session, metric, by_question)
     allowed = {"crime_group": CRIME_GROUPS, "touchpoint": TOUCHPOINTS, "mode": MODES}
     grouping = Grouping(dimensions, chosen, period, Offered({}), allowed)
     accumulated = _accumulate(session, metric, by_question, grouping, chosen, period)
@@ -302,6 +299,14 @@ def _accumulate(
             before.dont_know + row.tallies.get("dont_know", Tally()),
         )
     return accumulated
+
+
+def check_by_question(session: Session, metric: Metric, by_question: str) -> None:
+    """422 for the measure's own question or one feeding a sensitive measure."""
+    if by_question in metric_inputs_questions(session, metric):
+        raise _refuse("by", "Choose a question other than the measure's own.", NOT_CLOSED)
+    if by_question in sensitive_questions(session):
+        raise _refuse("by", SENSITIVE_BY, SENSITIVE_QUESTION)
 
 
 def sensitive_questions(session: Session) -> set[str]:
