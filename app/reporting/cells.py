@@ -159,6 +159,17 @@ def refuse_dimension(
         )
 
 
+def refuse_parameters(query: Mapping[str, str], names: Iterable[str], reason: str) -> None:
+    """422 naming each of `names` given (not blank) in the query: a figure that cannot honour
+    a parameter refuses it rather than answering as if unsplit."""
+    given = [name for name in names if query.get(name) not in (None, "")]
+    if given:
+        raise InvalidInput(
+            reason,
+            errors=[FieldError(("query", name), reason, NOT_FOR_THIS_FIGURE) for name in given],
+        )
+
+
 def resolve_period(period_from: str | None, period_to: str | None, today: date) -> Period:
     """`from` and `to` (YYYY-MM or YYYY-Qn, inclusive) → a bounded period; 422 when invalid.
 

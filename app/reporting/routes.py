@@ -13,10 +13,19 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from app.auth.deps import AnalystDep, Caller, UploaderDep, deny, require_roles
+from app.banks.schema import CHARACTERISTICS
 from app.db import SessionDep, read_only
 from app.enums import Role
 from app.reporting import aggregates, dropoff, funnel, self_assessments, skipped, victims_code
+from app.reporting.cells import refuse_parameters
 from app.reporting.csv_export import csv_text
+
+# The Victims' Code view is one row per right: it cannot be grouped, nor split by area,
+# language or an equality characteristic, and says so rather than answering unsplit.
+VICTIMS_CODE_REFUSED = ("group_by", "area", "language", *CHARACTERISTICS)
+VICTIMS_CODE_REFUSAL = (
+    "The Victims' Code view takes only from, to, mode, crime_group and touchpoint."
+)
 
 router = APIRouter(tags=["aggregates"])
 
@@ -188,6 +197,7 @@ def get_victims_code(
 ) -> Any:
     """Per right 1–12: victims' rate with its interval, the force's own rate, and the gap;
     who delivers the right (`agency`) and, for information rights, the don't know share."""
+    refuse_parameters(request.query_params, VICTIMS_CODE_REFUSED, VICTIMS_CODE_REFUSAL)
     with read_only(session):
         view = victims_code.victims_code_view(
             session,

@@ -251,3 +251,18 @@ def test_reading_a_self_assessment_without_the_role_is_refused_and_audited(
     db.rollback()
     analyst = client.get("/api/v1/self-assessments/2026-Q3", headers=api_headers(db, Role.analyst))
     assert analyst.json() == {"period": "2026-Q3", "rights": {}, "entries": []}
+
+
+@pytest.mark.parametrize(
+    "parameter", ["area=E01", "language=ur", "group_by=area", "sex=female", "age_band=age_18_to_24"]
+)
+def test_the_view_refuses_a_split_it_cannot_make(
+    client: TestClient, db: Session, parameter: str
+) -> None:
+    """Found by the issue 14 attack: `?area=` was ignored and the answer looked split."""
+    headers = api_headers(db, Role.analyst)
+    response = client.get(f"/api/v1/aggregates/victims-code?{parameter}", headers=headers)
+    assert response.status_code == 422
+    assert response.headers["content-type"].startswith("application/problem+json")
+    name = parameter.split("=")[0]
+    assert any(error["loc"][-1] == name for error in response.json()["errors"])
