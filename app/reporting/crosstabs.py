@@ -28,7 +28,8 @@ from sqlalchemy import select, tuple_
 from sqlmodel import Session
 
 from app import clock
-from app.banks.metrics import Metric
+from app.banks.aspects import aspects_of
+from app.banks.metrics import Metric, is_right_rate
 from app.banks.schema import CHARACTERISTICS
 from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.errors import FieldError, InvalidInput
@@ -321,7 +322,12 @@ def sensitive_questions(session: Session) -> set[str]:
 
 
 def metric_inputs_questions(session: Session, metric: Metric) -> set[str]:
-    return {question for _, question, _ in metric_inputs(session, metric.id)}
+    """The questions that feed the measure: for a right's own figure (derived from its
+    aspects), the questions of every aspect, so a right is never split by its own answers."""
+    measures = [metric.id]
+    if metric.right is not None and is_right_rate(metric.id):
+        measures += [aspect.id for aspect in aspects_of(metric.right)]
+    return {question for measure in measures for _, question, _ in metric_inputs(session, measure)}
 
 
 def crosstab_csv_rows(result: CrosstabResult) -> tuple[list[str], list[list[Any]]]:

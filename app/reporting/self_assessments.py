@@ -75,7 +75,10 @@ def _right_number(value: Any) -> int | None:
         return value if value in RIGHTS else None
     text = str(value)
     # ASCII digits only: "٣".isdigit() is true and int("٣") is 3.
+    # Written as it is numbered: "06" is not right 6 (a body could name one right twice).
     number = int(text) if text.isascii() and text.isdecimal() and len(text) <= 2 else None
+    if number is not None and str(number) != text:
+        return None
     return number if number in RIGHTS else None
 
 

@@ -141,3 +141,12 @@ def test_a_body_without_rights_or_entries_is_422(
 def test_only_uploaders_put_entries(client: TestClient, db: Session) -> None:
     response = client.put(URL, json={"entries": [entry()]}, headers=api_headers(db, Role.analyst))
     assert response.status_code == 403
+
+
+def test_a_right_written_with_a_leading_zero_is_422(client: TestClient, db: Session) -> None:
+    """Found by the issue 14 attack: "06" and "6" both meant right 6 and the last one won."""
+    body = {"rights": {"6": 0.5, "06": 0.9}}
+    response = client.put(URL, json=body, headers=api_headers(db, Role.uploader))
+    assert response.status_code == 422
+    assert ["body", "rights", "06"] in [error["loc"] for error in response.json()["errors"]]
+    assert db.exec(select(SelfAssessment)).all() == []

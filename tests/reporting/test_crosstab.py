@@ -330,3 +330,13 @@ def test_touchpoint_and_mode_split_and_the_read_is_audited(client: TestClient, d
         select(AuditEvent).where(AuditEvent.action == "aggregates.read")  # type: ignore[arg-type]
     ).scalar_one()
     assert event.detail["params"]["crosstab_by"] == "isva_offered"
+
+
+@pytest.mark.parametrize("by", ["decision_told", "reasons_understood"])
+def test_a_right_is_never_split_by_its_own_aspects(db: Session, by: str) -> None:
+    """Found by the issue 14 attack: the right's own figure is derived, so the check of "the
+    measure's own question" saw only its derived id and let an aspect split it."""
+    create_bank_version(db, aspect_bank())
+    with pytest.raises(InvalidInput) as raised:
+        crosstab(db, "victims_code.right_6", by, [], {}, "2026-Q3", "2026-Q3")
+    assert "by" in str(raised.value.errors)
