@@ -19,7 +19,7 @@ import functools
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, Protocol
 
 from pydantic import BaseModel
 from sqlmodel import Session
@@ -362,7 +362,15 @@ def disclosure_csv_values(disclosure: Disclosure) -> list[Any]:
     return [disclosure.method, disclosure.min_cell, disclosure.max_adjustment]
 
 
-def aggregate_csv_rows(result: AggregateResult) -> tuple[list[str], list[list[Any]]]:
+class CellTable(Protocol):
+    """What a CSV of metric cells needs: an aggregate's answer, or a cross-tab's."""
+
+    group_by: list[str]
+    cells: list[MetricCell]
+    disclosure: Disclosure
+
+
+def aggregate_csv_rows(result: CellTable) -> tuple[list[str], list[list[Any]]]:
     """Columns and rows of an aggregate as CSV: the group dimensions, then the figures."""
     columns = [*result.group_by, *CSV_VALUE_COLUMNS, *CSV_DISCLOSURE_COLUMNS]
     rows = [

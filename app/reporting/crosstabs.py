@@ -34,13 +34,11 @@ from app.banks.schema import CHARACTERISTICS
 from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.errors import FieldError, InvalidInput
 from app.reporting.aggregates import (
-    CSV_DISCLOSURE_COLUMNS,
-    CSV_VALUE_COLUMNS,
     EMPTY_METRIC_PIECE,
     MetricCell,
     MetricPiece,
+    aggregate_csv_rows,
     database_tallies,
-    disclosure_csv_values,
     get_metric_or_404,
     is_live,
     metric_cell,
@@ -331,19 +329,5 @@ def metric_inputs_questions(session: Session, metric: Metric) -> set[str]:
 
 
 def crosstab_csv_rows(result: CrosstabResult) -> tuple[list[str], list[list[Any]]]:
-    columns = [*result.group_by, *CSV_VALUE_COLUMNS, *CSV_DISCLOSURE_COLUMNS]
-    rows = [
-        [
-            *(cell.group.get(name) for name in result.group_by),
-            cell.n,
-            cell.positive,
-            cell.rate,
-            cell.ci_low,
-            cell.ci_high,
-            cell.suppressed,
-            cell.low_base,
-            *disclosure_csv_values(result.disclosure),
-        ]
-        for cell in result.cells
-    ]
-    return columns, rows
+    """The same columns as an aggregate's CSV, the answer being one of the group columns."""
+    return aggregate_csv_rows(result)
