@@ -19,7 +19,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import Table, delete, select, tuple_
+from sqlalchemy import Table, select, tuple_
 from sqlmodel import Session
 
 from app.banks.metrics import Metric
@@ -30,7 +30,7 @@ from app.reporting.feeds import answered_version_ids
 from app.reporting.metric_sums import side_sums, side_tallies
 from app.reporting.models import CHARACTERISTIC_KEY, RollupCharacteristic
 from app.reporting.response_facts import ResponseCount, versions_facts
-from app.reporting.sql_upsert import dialect_insert
+from app.reporting.sql_upsert import add_counts, drop_emptied
 from app.reporting.tally_source import MonthTallies, Period, as_month
 from app.survey.models import Response
 
@@ -62,7 +62,8 @@ def characteristic_rows(
     ]
 
 
-def response_context(response: Response) -> dict[str, Any]:
+def response_context(response: Any) -> dict[str, Any]:
+    """The coarse context of a Response, or of a rebuild's row holding its columns."""
     return {
         "bank_version_id": response.bank_version_id,
         "crime_group": response.crime_group,
@@ -80,22 +81,9 @@ def apply_characteristics(
     rows = characteristic_rows(context, counted, response.record_key % KEY_SPACE, sign)
     if not rows:
         return
-    statement = dialect_insert(session)(characteristic_table).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(CHARACTERISTIC_KEY),
-        set_={
-            "count": characteristic_table.c.count + statement.excluded["count"],
-            "key_sum": (characteristic_table.c.key_sum + statement.excluded["key_sum"]) % KEY_SPACE,
-        },
-    )
-    session.execute(statement)
+    add_counts(session, characteristic_table, CHARACTERISTIC_KEY, rows)
     if sign < 0:
-        session.execute(
-            delete(characteristic_table).where(
-                characteristic_table.c.count <= 0,
-                *(characteristic_table.c[name] == value for name, value in context.items()),
-            )
-        )
+        drop_emptied(session, characteristic_table, context)
 
 
 def insert_counted(session: Session, rows: Iterable[dict[str, Any]]) -> None:

@@ -33,10 +33,10 @@ from sqlmodel import Session, col
 from app.banks.localize import iter_questions
 from app.banks.models import BankVersion
 from app.cell_key import KEY_SPACE
-from app.enums import Mode
+from app.reporting.characteristics import response_context
 from app.reporting.response_facts import EMPTY_FACTS, VersionFacts, count_response
 from app.reporting.review_models import CROSSTAB_KEY, RollupCrosstab
-from app.reporting.sql_upsert import dialect_insert
+from app.reporting.sql_upsert import add_counts, drop_emptied
 from app.survey.models import Answer, Response
 
 crosstab_table: Table = RollupCrosstab.__table__  # type: ignore[attr-defined]
@@ -129,16 +129,6 @@ def closed_answers_of(
     return sorted(found.items())
 
 
-def _context(response: Any) -> dict[str, Any]:
-    return {
-        "bank_version_id": response.bank_version_id,
-        "crime_group": response.crime_group,
-        "touchpoint": response.touchpoint,
-        "month": response.month,
-        "mode": Mode.assisted.value if response.assisted else Mode.alone.value,
-    }
-
-
 def apply_crosstabs(
     session: Session,
     response: Response,
@@ -148,7 +138,7 @@ def apply_crosstabs(
 ) -> None:
     """Add or take away one response's cross-tab rows (same transaction as the rollups)."""
     closed = closed_questions(session, [response.bank_version_id]).get(response.bank_version_id, {})
-    context = _context(response)
+    context = response_context(response)
     rows = crosstab_rows(
         context,
         metric_answers,
@@ -158,23 +148,9 @@ def apply_crosstabs(
     )
     if not rows:
         return
-    for start in range(0, len(rows), 1000):
-        statement = dialect_insert(session)(crosstab_table).values(rows[start : start + 1000])
-        statement = statement.on_conflict_do_update(
-            index_elements=list(CROSSTAB_KEY),
-            set_={
-                "count": crosstab_table.c.count + statement.excluded["count"],
-                "key_sum": (crosstab_table.c.key_sum + statement.excluded["key_sum"]) % KEY_SPACE,
-            },
-        )
-        session.execute(statement)
+    add_counts(session, crosstab_table, CROSSTAB_KEY, rows)
     if sign < 0:
-        session.execute(
-            delete(crosstab_table).where(
-                crosstab_table.c.count <= 0,
-                *(crosstab_table.c[name] == value for name, value in context.items()),
-            )
-        )
+        drop_emptied(session, crosstab_table, context)
 
 
 def rebuild_crosstabs(
@@ -218,7 +194,7 @@ def rebuild_crosstabs(
         if response_count.under_18:
             continue
         key = int(first.record_key) % KEY_SPACE
-        context = tuple(_context(first).values())  # in CROSSTAB_KEY's order after the pair
+        context = tuple(response_context(first).values())  # in CROSSTAB_KEY's order after the pair
         closed_given = closed_answers_of(closed.get(version, {}), given)
         # The keys crosstab_rows would give, without building a dict per row (rebuild speed).
         for question_id, code in response_count.metric_answers:

@@ -62,7 +62,7 @@ from app.reporting.response_facts import (
     count_response,
     versions_facts,
 )
-from app.reporting.sql_upsert import dialect_insert
+from app.reporting.sql_upsert import add_counts, drop_emptied
 from app.retention import retention_cutoff
 from app.settings import get_settings
 from app.survey.models import Answer, Response
@@ -132,27 +132,14 @@ def apply_response(
         for level in (coarse, context)
         for (question_id, code), count in sorted(by_code.items())
     ]
-    statement = dialect_insert(session)(rollup_table).values(rows)
-    statement = statement.on_conflict_do_update(
-        index_elements=list(ROLLUP_KEY),
-        set_={
-            "count": rollup_table.c.count + statement.excluded["count"],
-            "key_sum": (rollup_table.c.key_sum + statement.excluded["key_sum"]) % KEY_SPACE,
-        },
-    )
-    session.execute(statement)
+    add_counts(session, rollup_table, ROLLUP_KEY, rows)
     apply_characteristics(session, response, counted, sign)
     pairs = [(answer.question_id, answer.code) for answer in answers]
     apply_crosstabs(session, response, counted.metric_answers, pairs, sign)  # issue 14
     if sign < 0:
         # A count back at zero is removed, so the table matches a rebuild row for row.
         shared = {k: v for k, v in context.items() if k not in ("area", "language")}
-        session.execute(
-            delete(rollup_table).where(
-                rollup_table.c.count <= 0,
-                *(rollup_table.c[name] == value for name, value in shared.items()),
-            )
-        )
+        drop_emptied(session, rollup_table, shared)
 
 
 def _level_columns(*, coarse: bool) -> tuple[ColumnElement[str], ColumnElement[str]]:
