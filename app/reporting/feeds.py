@@ -17,6 +17,7 @@ from app.banks.localize import asked_at, iter_questions
 from app.banks.metrics import is_right_rate, right_measure, right_number
 from app.banks.models import BankVersion, QuestionBank
 from app.enums import TOUCHPOINTS
+from app.reporting.right_rates import part_of, part_questions
 
 ANSWERED_STATUSES = ("published", "retired")  # versions victims can have answered
 
@@ -71,8 +72,19 @@ def metric_inputs(session: Session, metric_id: str) -> list[tuple[int, str, str]
     A right's own figure (`victims_code.right_N`) is read from the answers derived per response
     from its aspects (app.reporting.right_rates), stored under the question id
     `victims_code.right_N`: its triples name that id wherever any aspect of the right (or, in
-    older versions, the bare right) is asked."""
+    older versions, the bare right) is asked. An agency's part of a right
+    (`victims_code.right_N.<agency>`, never a bank measure) is read likewise from its own derived
+    answers, wherever that agency's aspects are asked at a touchpoint it shares."""
     feeds = _feeds_by_version(session, _answered_versions(session))
+    if part_of(metric_id) is not None:
+        return sorted(
+            {
+                (version_id, metric_id, touchpoint)
+                for version_id, by_measure in feeds.items()
+                for (_question, touchpoint), parts in part_questions(by_measure).items()
+                if metric_id in parts
+            }
+        )
     if is_right_rate(metric_id):
         right = right_number(metric_id)
         return sorted(

@@ -1,5 +1,6 @@
 """The part of `rollups rebuild` that needs each response's answers together: derived right
-answers, characteristic rows, and which responses said they are under 18.
+answers (and agencies' parts of them), characteristic rows, and which responses said they are
+under 18.
 
 The plain rows are recomputed by one GROUP BY per level (app.reporting.rollups); these cannot
 be, as they depend on several answers of one response and on its bank version's document. So
@@ -128,7 +129,8 @@ def _answers(facts: Mapping[int, VersionFacts], since: date) -> Select[Any]:
 
 
 def recount(session: Session, since: date, facts: Mapping[int, VersionFacts]) -> Recounted:
-    """Derived right rows (both levels) and characteristic rows of the months from `since`."""
+    """Derived right and part rows (both levels) and characteristic rows of the months from
+    `since`."""
     found = Recounted()
     rows: Iterable[Any] = session.execute(_answers(facts, since).execution_options(yield_per=BATCH))
     for _, group in itertools.groupby(rows, key=lambda row: row.id):
@@ -144,7 +146,7 @@ def recount(session: Session, since: date, facts: Mapping[int, VersionFacts]) ->
         mode = Mode.assisted.value if first.assisted else Mode.alone.value
         key = int(first.record_key) % KEY_SPACE
         context = (first.bank_version_id, first.crime_group, first.touchpoint)
-        for measure, code in counted.derived.items():
+        for measure, code in counted.rollup_answers().items():
             for area, language in ((ALL, ALL), (first.area or "", first.language)):
                 row_key = (measure, code, *context, area, first.month, language, mode)
                 found.add(found.rollup, row_key, key)

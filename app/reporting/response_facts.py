@@ -1,6 +1,7 @@
 """What the rollups need to know about a response beyond its plain answers, read from its bank
-version's document: the rights it answered about (app.reporting.right_rates), its equality
-characteristics, and whether it said it is under 18.
+version's document: the rights it answered about (app.reporting.right_rates), each agency's
+part of a right where agencies share a touchpoint (issue 14), its equality characteristics,
+and whether it said it is under 18.
 
 A response whose age band answer is `under_18` (app.banks.schema.UNDER_18_CODE) is kept (the
 survey shows Childline and flags it) but left out of every published figure: the rollups do not
@@ -15,7 +16,7 @@ in `rollup_characteristic` (app.reporting.characteristics).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from sqlalchemy import select
@@ -25,7 +26,12 @@ from app.banks.localize import iter_questions
 from app.banks.models import BankVersion
 from app.banks.schema import CHARACTERISTICS, UNDER_18_CODE
 from app.reporting.feeds import measure_feeds
-from app.reporting.right_rates import derived_answers, right_questions
+from app.reporting.right_rates import (
+    derived_answers,
+    derived_parts,
+    part_questions,
+    right_questions,
+)
 
 AGE_BAND = "age_band"
 
@@ -38,6 +44,8 @@ class VersionFacts:
     metric_questions: frozenset[tuple[str, str]]  # (question, touchpoint) feeding any measure
     characteristics: Mapping[str, str]  # question id → the characteristic it records
     options: Mapping[str, tuple[str, ...]]  # characteristic → its option codes, in order
+    # (question, touchpoint) → the agency parts it feeds, where agencies share the touchpoint
+    parts: Mapping[tuple[str, str], frozenset[str]] = field(default_factory=dict)
 
 
 def document_facts(document: Mapping[str, Any]) -> VersionFacts:
@@ -58,6 +66,7 @@ def document_facts(document: Mapping[str, Any]) -> VersionFacts:
         metric_questions=frozenset(pair for pairs in feeds.values() for pair in pairs),
         characteristics=characteristics,
         options={name: tuple(codes) for name, codes in options.items()},
+        parts=part_questions(feeds),
     )
 
 
@@ -102,12 +111,19 @@ class ResponseCount:
     derived: Mapping[str, str]  # right measure → derived code
     characteristics: Mapping[str, str]  # characteristic → the code answered
     metric_answers: tuple[tuple[str, str], ...]  # (question id, code) counted by characteristic
+    # Part id → the agency's derived code. Counted in the rollups only: no figure splits a
+    # part by characteristic or cross-tab, so those rows would cost every submit for nothing.
+    parts: Mapping[str, str] = field(default_factory=dict)
+
+    def rollup_answers(self) -> dict[str, str]:
+        """The derived answers the rollups count besides the plain ones: rights and parts."""
+        return {**self.derived, **self.parts}
 
 
 def count_response(
     facts: VersionFacts, touchpoint: str, answers: Iterable[tuple[str, str | None]]
 ) -> ResponseCount:
-    """The derived right answers, characteristics and under-18 flag of one response."""
+    """The derived right and part answers, characteristics and under-18 flag of one response."""
     given = list(answers)
     characteristics: dict[str, str] = {}
     for question_id, code in given:
@@ -135,4 +151,5 @@ def count_response(
         derived=derived,
         characteristics=characteristics,
         metric_answers=metric_answers,
+        parts=derived_parts(facts.parts, touchpoint, given) if facts.parts else {},
     )

@@ -16,13 +16,26 @@ at least one of its aspects at that touchpoint and received every aspect they an
 The rollups store the derived answer as one more answer of the response, under the question id
 `victims_code.right_N` (never a bank question id: ids are snake case without dots), so record
 keys, key sums and withdrawal apply to it unchanged.
+
+A right several agencies deliver has a part per agency (app.reporting.victims_code_parts).
+Where one agency delivers every aspect of the right asked at a touchpoint, the right's derived
+answer there is that agency's. Where two or more share a touchpoint (today right 8 at court:
+witness care's `court_info` and `trial_date_promptly`, the CPS's `cps_met`), each agency gets
+its own derived answer there, by the same rule over only the aspects it delivers, stored under
+`victims_code.right_N.<agency>` (a part id: never a measure a bank can tag, since the metric
+registry does not know it and no aspect is named after an agency). Only those touchpoints get
+part rows: elsewhere they would copy the right's own rows.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 
+from app.banks.aspects import AGENCIES, ASPECTS, aspects_of, get_aspect
 from app.banks.metrics import get_metric, right_measure, right_number
+
+# A part id must never be an aspect's id too: it would count one answer under two meanings.
+assert not {aspect.name for aspect in ASPECTS} & set(AGENCIES)
 
 DONT_KNOW = "dont_know"
 RECEIVED = "yes"
@@ -71,3 +84,76 @@ def derived_answers(
             codes.setdefault(right, []).append(code)
     derived = {right_measure(right): derived_code(right, given) for right, given in codes.items()}
     return {measure: code for measure, code in sorted(derived.items()) if code is not None}
+
+
+def part_measure(right: int, agency: str) -> str:
+    """The id under which an agency's own answer about a right is counted (a part id)."""
+    return f"{right_measure(right)}.{agency}"
+
+
+def part_of(measure: str) -> tuple[int, str] | None:
+    """(right, agency) of a part id `victims_code.right_N.<agency>`, else None."""
+    right = right_number(measure)
+    if right is None:
+        return None
+    agency = measure[len(right_measure(right)) + 1 :]
+    if agency not in AGENCIES or measure != part_measure(right, agency):
+        return None
+    return right, agency
+
+
+def shared_touchpoints(right: int) -> dict[str, tuple[str, ...]]:
+    """Touchpoint → the agencies (AGENCIES order) delivering aspects of the right there, for the
+    touchpoints where two or more do: the only ones counted per agency."""
+    at: dict[str, set[str]] = {}
+    for aspect in aspects_of(right):
+        for touchpoint, agency in aspect.agencies.items():
+            at.setdefault(touchpoint, set()).add(agency)
+    return {
+        touchpoint: tuple(agency for agency in AGENCIES if agency in agencies)
+        for touchpoint, agencies in at.items()
+        if len(agencies) > 1
+    }
+
+
+def part_questions(
+    feeds: Mapping[str, Iterable[tuple[str, str]]],
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(question id, touchpoint) → the part ids it feeds there: a question tagged with an aspect
+    feeds its agency's part at a touchpoint that agency shares with another. A bare right tag
+    names no agency, so it feeds no part."""
+    found: dict[tuple[str, str], set[str]] = {}
+    for measure, pairs in feeds.items():
+        aspect = get_aspect(measure)
+        if aspect is None:
+            continue
+        shared = shared_touchpoints(aspect.right)
+        for question_id, touchpoint in pairs:
+            agency = aspect.agencies.get(touchpoint)
+            if agency is not None and touchpoint in shared:
+                found.setdefault((question_id, touchpoint), set()).add(
+                    part_measure(aspect.right, agency)
+                )
+    return {pair: frozenset(parts) for pair, parts in found.items()}
+
+
+def derived_parts(
+    questions: Mapping[tuple[str, str], frozenset[str]],
+    touchpoint: str,
+    answers: Iterable[tuple[str, str | None]],
+) -> dict[str, str]:
+    """Part id → the agency's derived code, for one response's answers at `touchpoint` (the
+    right's rule over that agency's aspects only); parts it answered nothing countable about
+    are left out."""
+    codes: dict[str, list[str | None]] = {}
+    for question_id, code in answers:
+        for part in questions.get((question_id, touchpoint), ()):
+            codes.setdefault(part, []).append(code)
+    derived: dict[str, str] = {}
+    for part, given in sorted(codes.items()):
+        named = part_of(part)
+        assert named is not None
+        code = derived_code(named[0], given)
+        if code is not None:
+            derived[part] = code
+    return derived

@@ -21,7 +21,9 @@ Issue 13: each right a response answered aspects of gets one more answer, derive
 under the question id `victims_code.right_N` (app.reporting.right_rates); the answers feeding
 measures are counted again per equality characteristic in `rollup_characteristic`
 (app.reporting.characteristics); and a response that said it is under 18 is not counted at all
-(app.reporting.response_facts). `rebuild` recomputes those response by response
+(app.reporting.response_facts). Issue 14: where agencies share a touchpoint, each agency's part
+of a right is one more derived answer, `victims_code.right_N.<agency>` (same module).
+`rebuild` recomputes those response by response
 (app.reporting.rebuild_pass) with the same functions.
 """
 
@@ -106,7 +108,7 @@ def apply_response(
         (answer.question_id, answer.code if answer.code is not None else SKIPPED_CODE)
         for answer in answers
     )
-    by_code.update(counted.derived.items())
+    by_code.update(counted.rollup_answers().items())  # rights and agencies' parts
     by_code[(RESPONSES, SKIPPED_CODE)] = 1
     context = {
         "bank_version_id": response.bank_version_id,

@@ -3,20 +3,22 @@
 A response belongs to one touchpoint, and the aspects of a right are delivered there by a known
 agency (app.banks.aspects). Where one agency delivers every aspect of the right asked at a
 touchpoint, the right's derived answer there (app.reporting.right_rates) *is* that agency's
-answer, so the agency's part is the right's derived tallies at those touchpoints. Where two
-agencies share a touchpoint (today only right 8 at court: witness care and the CPS), an
-agency's answer there can be read only when it has a single aspect there (its aspect's own
-answer, with the right's exclusions, equals its derived answer); otherwise that touchpoint is
-left out of the part, and the part lists the touchpoints it counts. Each part is a cell of its
-own, published from its pieces' published counts like any other (cell-key method).
+answer, so the agency's part reads the right's derived tallies at those touchpoints. Where two
+or more agencies share a touchpoint (today right 8 at court: witness care and the CPS), each
+agency's part reads its own derived answer there (`victims_code.right_N.<agency>`, the right's
+rule over only that agency's aspects, counted on submit, withdrawal and rebuild). So every
+agency's part counts every touchpoint where it delivers an aspect of the right, and the part
+lists them. Each part is a cell of its own, published from its pieces' published counts like
+any other (cell-key method).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 
 from app.banks.aspects import aspects_of, right_agencies
-from app.banks.metrics import right_measure
+from app.banks.metrics import Metric, right_measure
 from app.reporting.aggregates import (
     EMPTY_METRIC_PIECE,
     MetricCell,
@@ -30,23 +32,41 @@ from app.reporting.cells import Period
 from app.reporting.disclosure import SENSITIVE_MEASURES, Tally, adjustment_bound
 from app.reporting.periods import Piece
 from app.reporting.query_plan import plan_query
+from app.reporting.right_rates import part_measure, part_of, shared_touchpoints
 from app.reporting.tallies import Tallies
 
 
 def part_sources(right: int) -> dict[str, list[tuple[str, str]]]:
-    """Agency → the (touchpoint, metric id) pairs its part reads, in touchpoint order."""
-    at: dict[str, dict[str, list[str]]] = {}  # touchpoint → agency → its aspect ids there
+    """Agency → the (touchpoint, metric or part id) pairs its part reads, in touchpoint order:
+    the right's own derived answers where the agency alone delivers it, its part's where it
+    shares the touchpoint."""
+    shared = shared_touchpoints(right)
+    sources: dict[str, list[tuple[str, str]]] = {agency: [] for agency in right_agencies(right)}
+    seen: set[tuple[str, str]] = set()
     for aspect in aspects_of(right):
         for touchpoint, agency in aspect.agencies.items():
-            at.setdefault(touchpoint, {}).setdefault(agency, []).append(aspect.id)
-    sources: dict[str, list[tuple[str, str]]] = {agency: [] for agency in right_agencies(right)}
-    for touchpoint, agencies in at.items():
-        for agency, aspect_ids in agencies.items():
-            if len(agencies) == 1:
-                sources[agency].append((touchpoint, right_measure(right)))
-            elif len(aspect_ids) == 1:
-                sources[agency].append((touchpoint, aspect_ids[0]))
+            if (agency, touchpoint) in seen:
+                continue
+            seen.add((agency, touchpoint))
+            read = part_measure(right, agency) if touchpoint in shared else right_measure(right)
+            sources[agency].append((touchpoint, read))
     return sources
+
+
+def source_metric(metric_id: str) -> Metric:
+    """The metric a part reads: the right's own, or its part id with the right's codes (a part
+    id is not in the registry, so /metrics does not list it and no bank can tag it)."""
+    named = part_of(metric_id)
+    if named is None:
+        return get_metric_or_404(metric_id)
+    right, agency = named
+    metric = get_metric_or_404(right_measure(right))
+    return replace(
+        metric,
+        id=metric_id,
+        title=f"{metric.title} (the part {agency.replace('_', ' ')} delivers)",
+        touchpoints=frozenset(shared_touchpoints(right)),
+    )
 
 
 def _add(first: MetricPiece, second: MetricPiece) -> MetricPiece:
@@ -64,7 +84,7 @@ def _tallies_by_touchpoint(
 ) -> tuple[dict[str, dict[Piece, MetricPiece]], list[Piece]]:
     """Touchpoint → time piece → the metric's exact tallies there (nothing published yet),
     and the period's live pieces."""
-    metric = get_metric_or_404(metric_id)
+    metric = source_metric(metric_id)
     chosen = {name: value for name, value in filters.items() if value}
     group_by = [] if "touchpoint" in chosen else ["touchpoint"]
     plan = plan_query(tallies, group_by, chosen, period.label_from, period.label_to, period.last)
