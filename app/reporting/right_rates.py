@@ -30,6 +30,7 @@ part rows: elsewhere they would copy the right's own rows.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from functools import cache
 
 from app.banks.aspects import AGENCIES, ASPECTS, aspects_of, get_aspect
 from app.banks.metrics import get_metric, right_measure, right_number
@@ -91,6 +92,7 @@ def part_measure(right: int, agency: str) -> str:
     return f"{right_measure(right)}.{agency}"
 
 
+@cache  # read for every part answer of every submit; the ids are few
 def part_of(measure: str) -> tuple[int, str] | None:
     """(right, agency) of a part id `victims_code.right_N.<agency>`, else None."""
     right = right_number(measure)
