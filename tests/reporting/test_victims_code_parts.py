@@ -365,3 +365,14 @@ def test_rebuild_equals_incremental_with_parts(db: Session, seed: int) -> None:
     rollups.rebuild(db)
     db.commit()
     assert rollup_snapshot(db) == incremental
+
+
+def test_a_bare_right_tag_at_a_shared_touchpoint_feeds_the_right_and_no_part() -> None:
+    """Versions before issue 13 tag `victims_code.right_8` itself: it names no agency."""
+    document = court_bank()
+    document["sections"][0]["questions"].append(_yes_no("right_8_old", RIGHT_8, "court"))
+    counted = count_response(
+        document_facts(document), "court", [("right_8_old", "no"), ("cps_met", "yes")]
+    )
+    assert counted.derived == {RIGHT_8: "no"}
+    assert counted.parts == {CPS: "yes"}
