@@ -50,8 +50,9 @@ EDITABLE: tuple[str, ...] = (
     "due_date",
     *action_input.PERIOD_FIELDS,
 )
-# Free text is never audited (a finding or owner might name someone); the rest is.
-_AUDITED = ("crime_group", "status", "agency", "rights", "metrics")
+# Free text is never audited (a finding or owner might name someone); the rest is, the
+# periods included: they choose which published figures every member of staff then reads.
+_AUDITED = ("crime_group", "status", "agency", "rights", "metrics", *action_input.PERIOD_FIELDS)
 
 
 def _detail(errors: list[FieldError]) -> str:

@@ -48,6 +48,10 @@ def test_publishing_is_audited(client: TestClient, db: Session) -> None:
         "agency": None,
         "rights": [],
         "metrics": [],
+        "before_from": None,
+        "before_to": None,
+        "after_from": None,
+        "after_to": None,
     }
     assert event.object_type == "published_action"
 
