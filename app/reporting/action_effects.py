@@ -15,6 +15,7 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app import clock
+from app.banks import metrics as metric_registry
 from app.reporting import aggregates, periods
 from app.reporting.aggregates import AggregateResult
 from app.reporting.disclosure import Disclosure, configured_min_cell
@@ -100,7 +101,9 @@ def action_effects(
     results: list[AggregateResult] = []
     effect: list[MetricEffect] = []
     for metric_id in action.metrics:
-        metric = aggregates.get_metric_or_404(metric_id)
+        metric = metric_registry.get_metric(metric_id)
+        if metric is None:  # retired from the registry since: no figure to show, not a 404
+            continue
         sides: dict[str, EffectFigure | None] = {}
         for side, span in (
             ("before", _span(action.before_from, action.before_to)),

@@ -285,3 +285,24 @@ def test_a_nul_in_any_text_field_is_refused(client: TestClient, db: Session) -> 
         response = client.post(URL, json={**FULL, field: "bad\x00text"}, headers=approver)
         assert response.status_code == 422
     assert _rows(db) == before
+
+
+def test_a_metric_retired_from_the_registry_leaves_the_log_readable(
+    client: TestClient, db: Session
+) -> None:
+    db.add(
+        PublishedAction(
+            text="Linked to a metric since retired",
+            metrics=["retired.metric", "confidence"],
+            before_from="2026-07",
+            before_to="2026-07",
+            published_by="user:1",
+        )
+    )
+    db.commit()
+
+    response = client.get(URL, headers=api_headers(db, Role.analyst))
+
+    assert response.status_code == 200
+    [action] = response.json()
+    assert [item["metric"] for item in action["effect"]] == ["confidence"]
