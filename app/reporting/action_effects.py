@@ -15,11 +15,15 @@ from pydantic import BaseModel, Field
 from sqlmodel import Session
 
 from app import clock
+from app.auth.deps import Caller
 from app.banks import metrics as metric_registry
+from app.enums import Role
 from app.reporting import aggregates, periods
 from app.reporting.aggregates import AggregateResult
 from app.reporting.disclosure import Disclosure, configured_min_cell
 from app.reporting.models import PublishedAction
+
+PARTNER_ROLES = frozenset({Role.editor, Role.support_worker})
 
 
 class EffectFigure(BaseModel):
@@ -35,6 +39,11 @@ class EffectFigure(BaseModel):
     ci_high: float | None = None
     suppressed: bool | None = Field(default=None, description="Null while not ended.")
     low_base: bool | None = None
+    withheld: bool = Field(
+        default=False,
+        description="True when the caller may not read this figure: a partner (editor) "
+        "reads the figures of their own banks' crime groups only.",
+    )
 
 
 class MetricEffect(BaseModel):
@@ -66,10 +75,13 @@ def _figure(
     span: tuple[str, str],
     cache: Cache,
     today: date,
+    shown: bool,
 ) -> tuple[EffectFigure, AggregateResult | None]:
     first, last = span
-    if not has_ended(last, today):
-        return EffectFigure(period_from=first, period_to=last, ended=False), None
+    ended = has_ended(last, today)
+    if not ended or not shown:
+        figure = EffectFigure(period_from=first, period_to=last, ended=ended, withheld=not shown)
+        return figure, None
     key = (metric, crime_group, first, last)
     if key not in cache:
         filters = {"crime_group": crime_group} if crime_group else {}
@@ -93,9 +105,10 @@ def _span(first: str | None, last: str | None) -> tuple[str, str] | None:
 
 
 def action_effects(
-    session: Session, action: PublishedAction, cache: Cache | None = None
+    session: Session, action: PublishedAction, cache: Cache | None = None, *, shown: bool = True
 ) -> ActionEffects:
-    """The figures before and after of every metric the action is linked to."""
+    """The figures before and after of every metric the action is linked to (only their
+    periods when not `shown` to this caller)."""
     cache = {} if cache is None else cache
     today = clock.today()
     results: list[AggregateResult] = []
@@ -113,7 +126,7 @@ def action_effects(
                 sides[side] = None
                 continue
             sides[side], result = _figure(
-                session, metric_id, action.crime_group, span, cache, today
+                session, metric_id, action.crime_group, span, cache, today, shown
             )
             if result is not None:
                 results.append(result)
@@ -133,3 +146,12 @@ def action_effects(
             max_adjustment=max((r.disclosure.max_adjustment for r in results), default=0),
         ),
     )
+
+
+def sees_figures(caller: Caller, crime_group: str | None) -> bool:
+    """Whether a member of staff reads an action's figures. Every staff role does, but a
+    partner (an editor, and nothing more but a support worker) reads the figures of their own
+    banks' crime groups only (issue 15, point 3): not force-level ones, nor another group's."""
+    if caller.roles - PARTNER_ROLES:
+        return True
+    return crime_group is not None and crime_group in caller.bank_scopes

@@ -58,6 +58,7 @@ ACTION_PAGE_TEXTS: PageTexts = {
 # shown back (and refused) without the page echoing megabytes.
 _ECHO_LIMIT = 2 * action_input.MAX_ACTION_LENGTH
 NOT_ENDED = "Period not ended yet"
+WITHHELD = "figures of your own crime groups only"
 
 
 def action_form(
@@ -105,6 +106,8 @@ def figure_text_of(figure: EffectFigure | None) -> str:
         period += f" to {figure.period_to}"
     if not figure.ended:
         return f"{period}: {NOT_ENDED.lower()}"
+    if figure.withheld:
+        return f"{period}: {WITHHELD}"
     if figure.suppressed:
         return f"{period}: {figure_text.SUPPRESSED.lower()} (too few answers)"
     interval = figure_text.interval_text(figure.ci_low, figure.ci_high)
@@ -171,7 +174,15 @@ def _log_page(
     cache: action_effects.Cache = {}
     with read_only(session):
         rows = actions.list_actions(session, limit=100)
-        log = [(row, action_effects.action_effects(session, row, cache)) for row in rows]
+        log = [
+            (
+                row,
+                action_effects.action_effects(
+                    session, row, cache, shown=action_effects.sees_figures(caller, row.crime_group)
+                ),
+            )
+            for row in rows
+        ]
     return _page(
         request,
         caller,

@@ -14,7 +14,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StrictStr
 
-from app.auth.deps import ApproverDep, StaffDep
+from app.auth.deps import ApproverDep, Caller, StaffDep
 from app.db import SessionDep, read_only
 from app.enums import CrimeGroup
 from app.reporting import action_effects, actions
@@ -84,8 +84,11 @@ class ActionOut(BaseModel):
     disclosure: Disclosure
 
 
-def _out(session: SessionDep, action: PublishedAction, cache: action_effects.Cache) -> ActionOut:
-    effects = action_effects.action_effects(session, action, cache)
+def _out(
+    session: SessionDep, action: PublishedAction, cache: action_effects.Cache, caller: Caller
+) -> ActionOut:
+    shown = action_effects.sees_figures(caller, action.crime_group)
+    effects = action_effects.action_effects(session, action, cache, shown=shown)
     return ActionOut(
         **action.model_dump(exclude={"effect", "disclosure"}),
         effect=effects.effect,
@@ -103,7 +106,7 @@ def _fields(body: BaseModel) -> dict[str, Any]:
 @router.get("/actions", response_model=list[ActionOut])
 def get_actions(
     session: SessionDep,
-    _caller: StaffDep,
+    caller: StaffDep,
     crime_group: CrimeGroup | None = None,
     status: Status | None = None,
     limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
@@ -118,7 +121,7 @@ def get_actions(
             status=status,
             limit=limit,
         )
-        return [_out(session, row, cache) for row in rows]
+        return [_out(session, row, cache, caller) for row in rows]
 
 
 @router.post("/actions", response_model=ActionOut, status_code=201)
@@ -132,7 +135,7 @@ def post_action(body: ActionIn, session: SessionDep, caller: ApproverDep) -> Act
         actor=caller.actor,
         **fields,
     )
-    return _out(session, action, {})
+    return _out(session, action, {}, caller)
 
 
 @router.patch("/actions/{action_id}", response_model=ActionOut)
@@ -141,4 +144,4 @@ def patch_action(
 ) -> ActionOut:
     """Change an action's status, due date, periods, owner or any other field."""
     action = actions.update_action(session, action_id, _fields(body), actor=caller.actor)
-    return _out(session, action, {})
+    return _out(session, action, {}, caller)

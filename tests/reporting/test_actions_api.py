@@ -135,6 +135,7 @@ def test_a_small_or_unfinished_period_publishes_no_figure(client: TestClient, db
         "ci_high": None,
         "suppressed": None,
         "low_base": None,
+        "withheld": False,
     }
 
 
@@ -306,3 +307,27 @@ def test_a_metric_retired_from_the_registry_leaves_the_log_readable(
     assert response.status_code == 200
     [action] = response.json()
     assert [item["metric"] for item in action["effect"]] == ["confidence"]
+
+
+def test_a_partner_reads_the_figures_of_their_own_crime_groups_only(
+    client: TestClient, db: Session
+) -> None:
+    _fill(db, date(2026, 7, 1), satisfied=20, other=40)
+    _fill(db, date(2026, 7, 1), satisfied=30, other=30, crime_group="rasso")
+    approver = api_headers(db, Role.approver)
+    for group in (None, "general", "rasso"):
+        client.post(URL, json={**FULL, "crime_group": group}, headers=approver)
+    rasso_editor = api_headers(db, Role.editor, banks=["rasso"])
+    analyst = api_headers(db, Role.analyst)
+
+    as_partner = {a["crime_group"]: a for a in client.get(URL, headers=rasso_editor).json()}
+    as_analyst = {a["crime_group"]: a for a in client.get(URL, headers=analyst).json()}
+
+    shown = as_partner["rasso"]["effect"][0]["before"]
+    assert shown == as_analyst["rasso"]["effect"][0]["before"] and shown["n"] is not None
+    for group in (None, "general"):  # force level, and another group's
+        before = as_partner[group]["effect"][0]["before"]
+        assert before["withheld"] is True and before["ended"] is True
+        assert before["n"] is None and before["rate"] is None and before["suppressed"] is None
+        assert as_partner[group]["disclosure"]["max_adjustment"] == 0
+        assert as_analyst[group]["effect"][0]["before"]["n"] is not None

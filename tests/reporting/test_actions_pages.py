@@ -188,3 +188,23 @@ def test_an_unknown_action_is_a_404_page(client: TestClient, db: Session) -> Non
 
     assert staff.get("/staff/actions/4242").status_code == 404
     assert staff.get("/staff/actions/not-a-number").status_code in (404, 422)
+
+
+def test_a_partner_sees_the_log_but_only_their_own_groups_figures(
+    client: TestClient, db: Session
+) -> None:
+    version = create_bank_version(db, small_bank("general"))
+    for index in range(60):
+        code = "very_satisfied" if index < 20 else "neither"
+        submit_response(db, version, {"sat_overall": code}, month=date(2026, 7, 1), commit=False)
+    db.commit()
+    approver = signed_in_client(client, db, [Role.approver])
+    approver.post("/staff/actions", data={**FORM, "csrf_token": staff_csrf_token(approver)})
+    partner = signed_in_client(TestClient(client.app), db, [Role.editor])  # no bank of "all"
+
+    page = _text(partner.get("/staff/actions").text)
+    full = _text(approver.get("/staff/actions").text)
+
+    assert "Officers now call every two weeks." in page
+    assert "2026-07: figures of your own crime groups only" in page
+    assert "responses" in full and "responses" not in page
