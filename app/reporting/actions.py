@@ -1,88 +1,155 @@
-""" "You said, we did": short statements of what changed because of victims' feedback.
+""" "You said, we did": the action log.
 
-Approvers publish them; staff read them; the victim's confirmation page shows the latest ones
-for the victim's crime group (and the general ones, with no crime group).
+An action says what was done because of victims' feedback (`text`, public), what prompted it
+(the rights, metrics and finding), who owns it (a team and agency, never a person's contact
+details), where it stands (planned, in_progress, done; a due date) and the report periods of
+its figure before and after (app.reporting.action_effects turns those into published cells).
+Approvers publish and change actions; staff read them; the victim's confirmation page shows
+the general text of done and in-progress ones (app.survey.reporting_link).
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Mapping, Sequence
 from datetime import datetime
-from enum import StrEnum
+from typing import Any
 
 from sqlmodel import Session, col, or_, select
 
 from app import audit, clock
-from app.errors import FieldError, InvalidInput
-from app.reporting import parameters
+from app.errors import FieldError, InvalidInput, NotFound
+from app.reporting import action_input
+from app.reporting.action_input import MAX_ACTION_LENGTH, STATUSES, ActionProblem
 from app.reporting.models import PublishedAction
 
-MAX_ACTION_LENGTH = 1000
+__all__ = [
+    "EDITABLE",
+    "MAX_ACTION_LENGTH",
+    "STATUSES",
+    "VICTIM_STATUSES",
+    "ActionProblem",
+    "clean_action",
+    "get_action",
+    "list_actions",
+    "publish_action",
+    "update_action",
+]
+
+# Shown to victims: something done or being done, never a plan.
+VICTIM_STATUSES: tuple[str, ...] = ("in_progress", "done")
+# The fields a caller sets; the rest (who published it and when) the service does.
+EDITABLE: tuple[str, ...] = (
+    "text",
+    "crime_group",
+    "finding",
+    "owner",
+    "agency",
+    "status",
+    "rights",
+    "metrics",
+    "due_date",
+    *action_input.PERIOD_FIELDS,
+)
+# Free text is never audited (a finding or owner might name someone); the rest is, the
+# periods included: they choose which published figures every member of staff then reads.
+_AUDITED = ("crime_group", "status", "agency", "rights", "metrics", *action_input.PERIOD_FIELDS)
 
 
-class ActionProblem(StrEnum):
-    MISSING = "missing"
-    TOO_LONG = "too_long"
+def _detail(errors: list[FieldError]) -> str:
+    # The detail speaks of the crime group first, as it did when only one was reported.
+    by_field = {error.field: error for error in reversed(errors)}
+    if "crime_group" in by_field:
+        return "Choose a crime group."
+    if "text" in by_field:
+        missing = by_field["text"].kind == ActionProblem.MISSING
+        return "Enter what was done." if missing else "The statement is too long."
+    return "The action is not valid."
 
 
-def _text_error(value: str) -> tuple[str, FieldError] | None:
-    """The API's detail and field error for a statement text, when it is wrong."""
-    if not value:
-        return "Enter what was done.", FieldError(
-            ("body", "text"), "Enter the text.", ActionProblem.MISSING
-        )
-    if len(value) > MAX_ACTION_LENGTH:
-        return "The statement is too long.", FieldError(
-            ("body", "text"), f"At most {MAX_ACTION_LENGTH} characters.", ActionProblem.TOO_LONG
-        )
-    return None
-
-
-def _crime_group_error(crime_group: str | None) -> tuple[str, FieldError] | None:
-    # None, "" and "all": a statement that applies to everyone.
-    if crime_group in (None, "", "all"):
-        return None
-    if problem := parameters.choice_problem("crime_group", crime_group):
-        return "Choose a crime group.", FieldError(
-            ("body", "crime_group"), "Use general, rasso, vawg or null.", problem.kind
-        )
-    return None
+def _raise_if_wrong(errors: list[FieldError]) -> None:
+    if errors:
+        raise InvalidInput(_detail(errors), errors=errors)
 
 
 def clean_action(*, text: str, crime_group: str | None) -> tuple[str, str | None]:
     """Trimmed text (1 to 1000 characters) and crime group (None for everyone); otherwise
     InvalidInput with an error for each wrong field."""
-    value = text.strip()
-    text_error, group_error = _text_error(value), _crime_group_error(crime_group)
-    found = [error for error in (text_error, group_error) if error is not None]
-    if found:
-        # The detail speaks of the crime group first, as it did when only one was reported.
-        detail = (group_error or found[0])[0]
-        raise InvalidInput(detail, errors=[field_error for _, field_error in found])
-    return value, None if crime_group in (None, "", "all") else crime_group
+    errors: list[FieldError] = []
+    value = action_input.clean_text(text, errors)
+    group = action_input.clean_crime_group(crime_group, errors)
+    _raise_if_wrong(errors)
+    return value, group
 
 
-def publish_action(
-    session: Session, *, text: str, crime_group: str | None, actor: str
-) -> PublishedAction:
-    """Publish a statement (audited; the text itself is public, so it may be recorded)."""
-    text, crime_group = clean_action(text=text, crime_group=crime_group)
-    action = PublishedAction(
-        crime_group=crime_group,
-        text=text,
-        published_by=actor,
-        published_at=clock.now(),
-    )
-    session.add(action)
-    session.flush()
+def _check_names(fields: Mapping[str, Any]) -> None:
+    unknown = sorted(set(fields) - set(EDITABLE))
+    if unknown:
+        raise InvalidInput(
+            "The action is not valid.",
+            errors=[FieldError(("body", name), "Not a field of an action.") for name in unknown],
+        )
+
+
+def _audit(session: Session, action: PublishedAction, name: str, actor: str, **more: Any) -> None:
+    detail = {field: getattr(action, field) for field in _AUDITED}
     audit.record(
         session,
         actor=actor,
-        action="actions.publish",
+        action=name,
         object_type="published_action",
         object_id=str(action.id),
-        detail={"crime_group": action.crime_group},
+        detail={**detail, **more},
     )
+
+
+def publish_action(
+    session: Session,
+    *,
+    text: str,
+    crime_group: str | None = None,
+    actor: str,
+    **fields: Any,
+) -> PublishedAction:
+    """Publish an action (status `done` unless given: a statement of what was done). Every
+    field is checked before anything is written; InvalidInput names each wrong one."""
+    _check_names(fields)
+    cleaned, errors = action_input.clean_fields(
+        {**fields, "text": text, "crime_group": crime_group}
+    )
+    _raise_if_wrong(errors)
+    action = PublishedAction(**cleaned, published_by=actor, published_at=clock.now())
+    session.add(action)
+    session.flush()
+    _audit(session, action, "actions.publish", actor)
+    return action
+
+
+def get_action(session: Session, action_id: int, *, for_update: bool = False) -> PublishedAction:
+    action = session.get(PublishedAction, action_id, with_for_update=for_update)
+    if action is None:
+        raise NotFound("There is no action with that id.")
+    return action
+
+
+def update_action(
+    session: Session, action_id: int, changes: Mapping[str, Any], *, actor: str
+) -> PublishedAction:
+    """Change the given fields of an action. The whole action is checked as it would be after
+    the change (a period after must still follow the one before), so nothing half-written."""
+    _check_names(changes)
+    action = get_action(session, action_id, for_update=True)
+    stored = {name: getattr(action, name) for name in EDITABLE}
+    cleaned, errors = action_input.clean_fields({**stored, **changes})
+    _raise_if_wrong(errors)
+    changed = sorted(name for name in EDITABLE if cleaned[name] != stored[name])
+    if not changed:
+        return action
+    for name in changed:
+        setattr(action, name, cleaned[name])
+    action.updated_by, action.updated_at = actor, clock.now()
+    session.add(action)
+    session.flush()
+    _audit(session, action, "actions.update", actor, changed=changed)
     return action
 
 
@@ -91,22 +158,24 @@ def list_actions(
     *,
     crime_group: str | None = None,
     include_general: bool = True,
+    general_only: bool = False,
+    status: str | Collection[str] | None = None,
     since: datetime | None = None,
     until: datetime | None = None,
     limit: int | None = None,
 ) -> Sequence[PublishedAction]:
-    """Published statements, newest first; for a crime group, with the general ones too."""
+    """Published actions, newest first; for a crime group, with the general ones too;
+    `general_only`: those with no crime group; `status`: of that status (or those)."""
     statement = select(PublishedAction)
-    if crime_group:
-        if include_general:
-            statement = statement.where(
-                or_(
-                    col(PublishedAction.crime_group) == crime_group,
-                    col(PublishedAction.crime_group).is_(None),
-                )
-            )
-        else:
-            statement = statement.where(col(PublishedAction.crime_group) == crime_group)
+    group = col(PublishedAction.crime_group)
+    if general_only:
+        statement = statement.where(group.is_(None))
+    elif crime_group:
+        wanted = group == crime_group
+        statement = statement.where(or_(wanted, group.is_(None)) if include_general else wanted)
+    if status is not None:
+        chosen = [status] if isinstance(status, str) else list(status)
+        statement = statement.where(col(PublishedAction.status).in_(chosen))
     if since is not None:
         statement = statement.where(col(PublishedAction.published_at) >= since)
     if until is not None:

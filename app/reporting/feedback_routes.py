@@ -9,15 +9,10 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.auth.deps import (
-    AnalystDep,
-    ApproverDep,
-    StaffDep,
-    VictimsTeamDep,
-)
+from app.auth.deps import AnalystDep, VictimsTeamDep
 from app.db import SessionDep
 from app.enums import CrimeGroup, Mode, Touchpoint
-from app.reporting import actions, comment_quotes, comments, contact_requests
+from app.reporting import action_routes, comment_quotes, comments, contact_requests
 from app.reporting.csv_export import csv_text
 from app.reporting.disclosure import configured_min_cell
 
@@ -132,48 +127,9 @@ def set_comment_quotable(
     return CommentOut.model_validate(comment)
 
 
-# --- "You said, we did" --------------------------------------------------------------------
+# --- "You said, we did": the action log, in its own module ------------------------------
 
-
-class ActionIn(BaseModel):
-    crime_group: CrimeGroup | None = None
-    text: str = Field(min_length=1, max_length=actions.MAX_ACTION_LENGTH)
-
-
-class ActionOut(BaseModel):
-    model_config = ConfigDict(from_attributes=True)  # built from a PublishedAction row
-
-    id: int
-    crime_group: str | None
-    text: str
-    published_by: str
-    published_at: datetime
-
-
-@router.get("/actions", response_model=list[ActionOut])
-def get_actions(
-    session: SessionDep,
-    _caller: StaffDep,
-    crime_group: CrimeGroup | None = None,
-    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
-) -> list[ActionOut]:
-    """Published statements, newest first (for a crime group: with the general ones)."""
-    rows = actions.list_actions(
-        session, crime_group=crime_group.value if crime_group else None, limit=limit
-    )
-    return [ActionOut.model_validate(row) for row in rows]
-
-
-@router.post("/actions", response_model=ActionOut, status_code=201)
-def post_action(body: ActionIn, session: SessionDep, caller: ApproverDep) -> ActionOut:
-    """Publish a "you said, we did" statement."""
-    action = actions.publish_action(
-        session,
-        text=body.text,
-        crime_group=body.crime_group.value if body.crime_group else None,
-        actor=caller.actor,
-    )
-    return ActionOut.model_validate(action)
+router.include_router(action_routes.router)
 
 
 # --- "Contact me" requests -----------------------------------------------------------------

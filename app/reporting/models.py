@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Index, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from app import clock
@@ -168,7 +168,8 @@ class SelfAssessmentEntry(SQLModel, table=True):
 
 
 class PublishedAction(SQLModel, table=True):
-    """A "you said, we did" statement."""
+    """A "you said, we did" action: what was done, what prompted it, who owns it, and the
+    periods its effect is measured over (app.reporting.actions, action_effects)."""
 
     __tablename__ = "published_action"
 
@@ -177,3 +178,25 @@ class PublishedAction(SQLModel, table=True):
     text: str = Field(max_length=1000)
     published_by: str = Field(max_length=80)
     published_at: datetime = Field(default_factory=lambda: clock.now(), index=True)
+    # Issue 15: the action log. A statement published before it had these is `done` (it was
+    # shown to victims as something done), with nothing linked.
+    status: str = Field(
+        default="done", max_length=16, index=True, sa_column_kwargs={"server_default": "done"}
+    )
+    rights: list[int] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    metrics: list[str] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False, server_default="[]")
+    )
+    finding: str = Field(default="", max_length=1000, sa_column_kwargs={"server_default": ""})
+    owner: str = Field(default="", max_length=120, sa_column_kwargs={"server_default": ""})
+    agency: str | None = Field(default=None, max_length=16)
+    due_date: date | None = Field(default=None)
+    # Report periods (YYYY-MM or YYYY-Qn, inclusive) of the figures before and after.
+    before_from: str | None = Field(default=None, max_length=7)
+    before_to: str | None = Field(default=None, max_length=7)
+    after_from: str | None = Field(default=None, max_length=7)
+    after_to: str | None = Field(default=None, max_length=7)
+    updated_by: str | None = Field(default=None, max_length=80)
+    updated_at: datetime | None = Field(default=None)

@@ -1,8 +1,9 @@
 """HTML pages of the reporting domain: thin, calling services.
 
-Dashboard, quarterly report (and its CSV pack), comment review, "you said, we did" and
-"contact me" requests. Every page is for signed-in staff with the right role; forms carry the
-session's CSRF token (checked by the role dependency).
+Dashboard, quarterly report (and its CSV pack), comment review, "you said, we did" (the
+action log, app.reporting.action_pages) and "contact me" requests. Every page is for
+signed-in staff with the right role; forms carry the session's CSRF token (checked by the role
+dependency).
 """
 
 from __future__ import annotations
@@ -18,16 +19,13 @@ from fastapi.responses import RedirectResponse, Response
 from app import audit, clock
 from app.auth.deps import (
     AnalystDep,
-    ApproverDep,
     Caller,
-    StaffDep,
     VictimsTeamDep,
 )
 from app.db import SessionDep, read_only
-from app.enums import Role
 from app.errors import Conflict, InvalidInput, error_summary
 from app.reporting import (
-    actions,
+    action_pages,
     comment_quotes,
     comments,
     contact_requests,
@@ -284,73 +282,9 @@ def comments_mark(
     return _redirect(f"/staff/comments?{query}&{marked}" if query else f"/staff/comments?{marked}")
 
 
-# --- "you said, we did" ---------------------------------------------------------------------
+# --- "you said, we did": the action log's pages, in their own module --------------------
 
-
-def _actions_page(
-    request: Request,
-    session: SessionDep,
-    caller: Caller,
-    *,
-    status_code: int = 200,
-    errors: list[dict[str, str]] | None = None,
-    text: str = "",
-    crime_group: str = "",
-    published: bool = False,
-) -> Response:
-    rows = actions.list_actions(session, limit=100)
-    return render(
-        request,
-        "reporting/actions.html",
-        status_code=status_code,
-        page_title="You said, we did",
-        staff_user=caller,
-        csrf_token=caller.csrf_token,
-        actions=rows,
-        may_publish=caller.has_any(Role.approver),
-        error_summary=errors or [],
-        field_errors={
-            error["href"].lstrip("#"): {"text": error["text"]}
-            for error in errors or []
-            if "href" in error
-        },
-        text=text,
-        crime_group=crime_group,
-        crime_groups=figure_text.CRIME_GROUP_LABELS,
-        crime_group_label=figure_text.crime_group_label,
-        published=published,
-        max_length=actions.MAX_ACTION_LENGTH,
-    )
-
-
-@router.get("/staff/actions")
-def actions_page(
-    request: Request, session: SessionDep, caller: StaffDep, published: str | None = None
-) -> Response:
-    return _actions_page(request, session, caller, published=published == "yes")
-
-
-@router.post("/staff/actions")
-def actions_publish(
-    request: Request,
-    session: SessionDep,
-    caller: ApproverDep,
-    text: Annotated[str, Form()] = "",
-    crime_group: Annotated[str, Form()] = "",
-) -> Response:
-    try:
-        actions.publish_action(session, text=text, crime_group=crime_group, actor=caller.actor)
-    except InvalidInput as exc:
-        return _actions_page(
-            request,
-            session,
-            caller,
-            status_code=422,
-            errors=error_summary(exc.field_errors, page_texts.ACTION_TEXTS),
-            text=text,
-            crime_group=crime_group,
-        )
-    return _redirect("/staff/actions?published=yes")
+router.include_router(action_pages.router)
 
 
 # --- "contact me" requests ------------------------------------------------------------------

@@ -4,7 +4,7 @@ Reporting reads the survey's tables (responses, answers, comments, contact reque
 and show them; the survey calls reporting only through this module, for two things:
 
 - a response counted into the rollups when it is submitted, and out again when withdrawn;
-- the published "you said, we did" statements its confirmation page shows.
+- the "you said, we did" actions its confirmation page shows (done or in progress, general).
 
 A change to either on the reporting side is made here too, and nowhere else in the survey
 (tests/core/test_architecture.py holds the survey to this module's three reporting imports).
@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from sqlmodel import Session
 
 from app.reporting import rollups
-from app.reporting.actions import list_actions
+from app.reporting.actions import VICTIM_STATUSES, list_actions
 from app.reporting.models import PublishedAction as PublishedAction
 from app.survey.models import Answer, Response
 
@@ -37,12 +37,10 @@ def uncount_response(session: Session, response: Response, answers: Sequence[Ans
 def general_actions(
     session: Session, *, limit: int = CONFIRMATION_ACTIONS
 ) -> list[PublishedAction]:
-    """The newest statements that name no crime group, newest first.
+    """The newest actions done or under way that name no crime group, newest first.
 
     Only those: the confirmation page is reached after submission, when no page of the link may
-    show which crime group it was about. `list_actions` without a crime group lists every
-    statement, so the general ones are picked here; statements are few (one an approver writes
-    now and then), so reading them all costs nothing worth a second query.
+    show which crime group it was about; and a plan is not yet a change victims can see. The
+    page shows their general text only (not the finding, owner or figures).
     """
-    general = [action for action in list_actions(session) if action.crime_group is None]
-    return general[:limit]
+    return list(list_actions(session, general_only=True, status=VICTIM_STATUSES, limit=limit))

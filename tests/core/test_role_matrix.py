@@ -78,6 +78,7 @@ ALLOWED: dict[tuple[str, str], frozenset[str]] = {
     ("POST", "/comments/{comment_id}/quotable"): _only("analyst"),
     ("GET", "/actions"): STAFF,
     ("POST", "/actions"): _only("approver"),
+    ("PATCH", "/actions/{action_id}"): _only("approver"),  # issue 15: named by us
     ("GET", "/contact-requests"): _only("victims_team"),
     ("POST", "/contact-requests/{request_id}/close"): _only("victims_team"),
 }
@@ -101,6 +102,7 @@ def _path_values() -> dict[str, str]:
         "id": str(uuid.uuid4()),
         "comment_id": str(uuid.uuid4()),
         "request_id": str(uuid.uuid4()),
+        "action_id": "1",
         "period": "2026-Q3",
         "metric_id": "satisfaction.overall",
     }

@@ -41,7 +41,18 @@ def test_publishing_is_audited(client: TestClient, db: Session) -> None:
 
     db.expire_all()
     event = db.exec(select(AuditEvent).where(AuditEvent.action == "actions.publish")).one()
-    assert event.detail == {"crime_group": None}
+    # The action log's linked fields, never its free text (text, finding, owner).
+    assert event.detail == {
+        "crime_group": None,
+        "status": "done",
+        "agency": None,
+        "rights": [],
+        "metrics": [],
+        "before_from": None,
+        "before_to": None,
+        "after_from": None,
+        "after_to": None,
+    }
     assert event.object_type == "published_action"
 
 
