@@ -42,8 +42,11 @@ def store_quarter(session: Session, figures: FrozenQuarter, *, actor: str) -> bo
             payload=figures.model_dump(mode="json"),
         )
         .on_conflict_do_nothing(index_elements=["quarter"])
+        .returning(table.c.id)
     )
-    stored = bool(session.execute(statement).rowcount)  # type: ignore[attr-defined]
+    # A row comes back only when this insert stored one (rowcount is not reliable here: the
+    # PostgreSQL driver may report -1).
+    stored = session.execute(statement).first() is not None
     if stored:
         audit.record(
             session,
