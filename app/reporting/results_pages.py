@@ -16,7 +16,7 @@ from pydantic import BaseModel
 from sqlmodel import Session
 
 from app.db import SessionDep, read_only
-from app.reporting import actions, figure_text
+from app.reporting import actions, figure_text, periods
 from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
 from app.reporting.csv_export import csv_text
 from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
@@ -129,12 +129,19 @@ def _results_page(request: Request, session: Session, results: PublicResults) ->
         percent=figure_text.percent,
         interval_text=figure_text.interval_text,
         crime_group_label=_group_label,
+        quarter_months=quarter_months,
         results_url=RESULTS_URL,
     )
 
 
 def _group_label(slug: str) -> str:
     return figure_text.crime_group_label(None if slug == "all" else slug)
+
+
+def quarter_months(quarter: str) -> str:
+    """`2026-Q1` → "January to March 2026": the months of the touchpoints it counts."""
+    first, last = periods.parse_quarter(quarter)
+    return f"{first:%B} to {last:%B %Y}"
 
 
 @router.get(RESULTS_URL, response_model=None)

@@ -281,3 +281,15 @@ def test_hostile_query_strings_never_give_a_500(
     for accept in ("text/html", "application/json"):
         response = client.get(f"/results?{query}", headers={"Accept": accept})
         assert response.status_code in (200, 422), (query, response.status_code)
+
+
+def test_the_page_names_each_quarters_months_and_lists_the_quarters(
+    client: TestClient, db: Session, answered: dict[str, list[Response]]
+) -> None:
+    create_invitation(db, touchpoint_date=date(2025, 11, 3), status="expired")
+    db.commit()
+    html = client.get("/results").text
+    assert "from January to March 2026" in html and "from October to December 2025" in html
+    assert html.index("Quarter 2026-Q1") < html.index("Quarter 2025-Q4")  # newest first
+    assert 'href="#quarter-2025-Q4"' in html
+    assert "fixed on 2 December 2026" in html
