@@ -19,9 +19,14 @@ NOW = datetime(2026, 12, 2, 9, 0, tzinfo=UTC)
 
 
 @pytest.fixture
-def closed_quarter(db: Session, monkeypatch: pytest.MonkeyPatch) -> None:
-    """2026-Q1 (closed on 2 December 2026): 40 general answers, 3 rasso ones; an action."""
+def closed_quarter(answers: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The answers, on 2 December 2026: 2026-Q1 has closed."""
     monkeypatch.setattr(clock, "now", lambda: NOW)
+
+
+@pytest.fixture
+def answers(db: Session) -> None:
+    """2026-Q1: 40 general answers, 3 rasso ones; an action."""
     general = create_bank_version(db, small_bank("general"))
     rasso = create_bank_version(db, small_bank("rasso"), slug="rasso")
     for index in range(40):
@@ -77,3 +82,16 @@ def test_results_open_data_links(page: Page, closed_quarter: None) -> None:
     csv = page.get_by_role("link", name="Results as a spreadsheet (CSV)").get_attribute("href")
     assert csv is not None
     assert page.request.get(csv).body().startswith(b"\xef\xbb\xbfmetric,period,crime_group")
+
+
+def test_partner_figures_page_is_accessible(
+    page: Page, db: Session, axe: AxeChecker, answers: None
+) -> None:
+    from app.enums import Role
+    from tests.browser.staff import sign_in_as_new_user
+
+    sign_in_as_new_user(page, db, Role.admin)  # an admin edits every bank: every group shows
+    page.goto("/staff/partner-figures")  # today's quarter and the three before it
+    expect(page.get_by_role("heading", level=1)).to_have_text("Figures for your crime groups")
+    expect(page.get_by_role("heading", name="General crime")).to_be_visible()
+    axe.check(page, "staff/partner-figures")

@@ -139,3 +139,48 @@ def test_an_editor_who_is_also_an_analyst_reads_everything(
     both = api_headers(db, Role.editor, Role.analyst, banks=["rasso"])
     body = client.get(f"{METRIC}?group_by=crime_group&{PERIOD}", headers=both).json()
     assert {cell["group"]["crime_group"] for cell in body["cells"]} >= {"general", "rasso"}
+
+
+# --- the partner's page ---------------------------------------------------------------------
+
+
+def test_the_partner_page_shows_their_crime_groups_figures_only(
+    client: TestClient, db: Session, answered: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from datetime import UTC, datetime
+
+    from app import clock
+
+    staff = signed_in_client(client, db, [Role.editor], banks=["rasso"])
+    # Sessions and second factors keep real time; the figures' quarters follow this day.
+    monkeypatch.setattr(clock, "today", lambda: datetime(2026, 8, 10, tzinfo=UTC).date())
+    page = staff.get("/staff/partner-figures")
+    assert page.status_code == 200
+    html = page.text
+    assert "Rape and serious sexual offences" in html
+    assert "General crime" not in html and "All crime groups" not in html
+    assert "from 2025-Q4 to 2026-Q3" in html
+    # The figure is the API's rasso cell for 2026-Q3, as the editor may read it there.
+    api = client.get(
+        f"{METRIC}?crime_group=rasso&group_by=quarter&from=2025-Q4&to=2026-Q3",
+        headers=api_headers(db, Role.editor, banks=["rasso"]),
+    ).json()
+    [cell] = [c for c in api["cells"] if c["group"]["quarter"] == "2026-Q3"]
+    assert f"{round(cell['rate'] * 100)}%" in html
+    read = db.exec(
+        select(AuditEvent).where(
+            AuditEvent.action == "aggregates.read", AuditEvent.object_id == "partner-figures"
+        )
+    ).one()
+    assert read.detail["params"]["crime_groups"] == ["rasso"]
+
+
+def test_the_partner_page_is_for_editors(client: TestClient, db: Session) -> None:
+    analyst = signed_in_client(client, db, [Role.analyst])
+    assert analyst.get("/staff/partner-figures").status_code == 403
+    assert 'href="/staff/partner-figures"' not in analyst.get("/staff/").text
+
+
+def test_an_editors_home_links_to_the_partner_page(client: TestClient, db: Session) -> None:
+    home = signed_in_client(client, db, [Role.editor], banks=["vawg"]).get("/staff/").text
+    assert 'href="/staff/partner-figures"' in home
