@@ -293,3 +293,23 @@ def test_the_page_names_each_quarters_months_and_lists_the_quarters(
     assert html.index("Quarter 2026-Q1") < html.index("Quarter 2025-Q4")  # newest first
     assert 'href="#quarter-2025-Q4"' in html
     assert "fixed on 2 December 2026" in html
+
+
+def test_a_frozen_quarter_keeps_the_disclosure_it_was_frozen_under(
+    client: TestClient, db: Session, answered: dict[str, list[Response]], settings_override: Any
+) -> None:
+    before = _results(client)
+    settings_override(VV_MIN_CELL="50")
+    # The API now hides the general cell (about 40 answers) ...
+    live = client.get(
+        f"/api/v1/aggregates/satisfaction.overall?group_by=crime_group&from={CLOSED}&to={CLOSED}",
+        headers=api_headers(db, Role.analyst),
+    ).json()
+    assert live["min_cell"] == 50
+    [general] = [c for c in live["cells"] if c["group"]["crime_group"] == "general"]
+    assert general["suppressed"] is True
+    # ... the frozen quarter still shows it, and says which threshold it was frozen under.
+    after = _results(client)
+    assert after["quarters"] == before["quarters"]
+    assert after["quarters"][0]["disclosure"]["min_cell"] == 10
+    assert after["disclosure"]["min_cell"] == 10
