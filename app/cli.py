@@ -34,12 +34,14 @@ def _register_domain_commands() -> None:
     from app.banks import cli as banks_cli
     from app.invitations import cli as invitations_cli
     from app.jobs import cli as jobs_cli
+    from app.reporting import results_cli
 
     app.add_typer(auth_cli.users_app, name="users", help="Staff users")
     app.add_typer(auth_cli.api_keys_app, name="api-keys", help="API keys")
     app.add_typer(banks_cli.app, name="banks", help="Question banks")
     app.add_typer(invitations_cli.app, name="invitations", help="Invitation batches")
     app.add_typer(jobs_cli.rollups_app, name="rollups", help="Aggregate rollup counts")
+    app.add_typer(results_cli.app, name="results", help="The public results page")
     app.command("dispatch")(jobs_cli.dispatch)
     app.command("purge")(jobs_cli.purge)
     # Every encrypted field of every domain; kept under `invitations` too, where it began.

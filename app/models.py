@@ -20,6 +20,7 @@ from app.invitations.models import (
 )
 from app.reporting.comment_checks import CommentCheck
 from app.reporting.models import PublishedAction, RollupCount, SelfAssessment
+from app.reporting.results_models import ResultsQuarter
 from app.reporting.review_models import ComplianceReview, RollupCrosstab
 from app.survey.models import (
     Answer,
@@ -55,6 +56,7 @@ __all__ = [
     "PublishedAction",
     "QuestionBank",
     "Response",
+    "ResultsQuarter",
     "RollupCount",
     "RollupCrosstab",
     "SelfAssessment",

@@ -11,7 +11,13 @@ from app.handover import assisted_pages as handover_assisted_pages
 from app.handover import code_pages as handover_code_pages
 from app.handover import pages as handover_pages
 from app.invitations import pages as invitation_pages
-from app.reporting import comment_pages, compliance_pages, crosstab_pages, self_assessment_pages
+from app.reporting import (
+    comment_pages,
+    compliance_pages,
+    crosstab_pages,
+    results_partner_pages,
+    self_assessment_pages,
+)
 from app.reporting import pages as reporting_pages
 from app.survey import pages as survey_pages
 
@@ -24,6 +30,7 @@ pages_router.include_router(comment_pages.router)
 pages_router.include_router(self_assessment_pages.router)
 pages_router.include_router(compliance_pages.router)
 pages_router.include_router(crosstab_pages.router)
+pages_router.include_router(results_partner_pages.router)
 pages_router.include_router(invitation_pages.router)
 pages_router.include_router(handover_pages.router)
 pages_router.include_router(handover_code_pages.router)

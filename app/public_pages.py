@@ -1,6 +1,8 @@
 """Pages every public service owes its users: the genuine-message page at `/`, accessibility,
 privacy, cookies; and the safeguarding statement (what happens to what a victim writes).
 
+`/results` (app/reporting/results_pages.py) is registered here with them.
+
 The text is specific to this service and reads its numbers (link lifetime, retention, session
 lengths, the data controller) from the settings, so the pages never drift from what the
 service actually does.
@@ -15,10 +17,13 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from app.db import SessionDep
+from app.reporting import results_pages
 from app.settings import Settings, get_settings
 from app.victim_page import SAFEGUARDING_URL, render_victim
 
 router = APIRouter(include_in_schema=False)
+# The public results page: closed quarters and the actions (issue 15).
+router.include_router(results_pages.router)
 
 SURVEY_COOKIE_NAME = "vv_survey"
 SURVEY_NOTICE_COOKIE_NAME = "vv_survey_notice"  # app/survey/session.py

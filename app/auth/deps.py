@@ -10,6 +10,8 @@ Interface used by every domain:
     caller: StaffDep                               # any signed-in staff member or API key
                                                    # (a support worker alone: 403)
     caller: CallerDep                              # anyone signed in (the staff home page)
+    caller: AggregateReaderDep                   # analysts; editors for one of their banks'
+                                                   # crime groups (?crime_group=, no grouping)
 
 A caller is either `Authorization: Bearer <api key>` or a staff browser session that has passed
 the second factor. A session caller must send its CSRF token (header X-CSRF-Token or form field
@@ -215,6 +217,44 @@ def require_signed_in_support_worker() -> Callable[..., Caller]:
     return signed_in_worker
 
 
+CRIME_GROUP_PARAM = "crime_group"
+GROUP_BY_PARAM = "group_by"
+
+
+def _grouped_by(request: Request) -> set[str]:
+    """The dimensions of `group_by`, given comma-separated or repeated (as the services read
+    it: app/reporting/cells.py)."""
+    return {
+        part.strip()
+        for value in request.query_params.getlist(GROUP_BY_PARAM)
+        for part in value.split(",")
+    }
+
+
+def require_aggregate_reader() -> Callable[..., Caller]:
+    """Dependency: an analyst (every figure), or an editor reading one of their banks' crime
+    groups (a partner: "reads that bank's aggregates under the disclosure control, and
+    nothing else"). An editor must name exactly one `crime_group` in their bank scopes and may
+    not group by crime group; anything else is 403 with an `access.denied` event. The figures
+    themselves go through the same disclosure control as an analyst's."""
+
+    def aggregate_reader(
+        request: Request,
+        session: SessionDep,
+        caller: Caller = Depends(require_roles(Role.analyst, Role.editor)),
+    ) -> Caller:
+        if caller.has_any(Role.analyst):
+            return caller
+        groups = request.query_params.getlist(CRIME_GROUP_PARAM)
+        if len(groups) != 1 or groups[0] not in caller.bank_scopes:
+            deny(request, session, caller, reason="crime_group_not_in_bank_scope")
+        if CRIME_GROUP_PARAM in _grouped_by(request):
+            deny(request, session, caller, reason="group_by_crime_group")
+        return caller
+
+    return aggregate_reader
+
+
 # The one style a route asks for its caller in: a parameter typed with one of these, e.g.
 # `caller: AnalystDep`. A route open to several roles types it
 # `Annotated[Caller, Depends(require_roles(Role.a, Role.b))]`.
@@ -226,3 +266,6 @@ EditorDep = Annotated[Caller, Depends(require_roles(Role.editor))]
 UploaderDep = Annotated[Caller, Depends(require_roles(Role.uploader))]
 VictimsTeamDep = Annotated[Caller, Depends(require_roles(Role.victims_team))]
 SupportWorkerDep = Annotated[Caller, Depends(require_signed_in_support_worker())]
+# Analysts, and editors for one crime group of their banks (the aggregates of a metric and
+# the Victims' Code view).
+AggregateReaderDep = Annotated[Caller, Depends(require_aggregate_reader())]

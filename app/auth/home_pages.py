@@ -60,7 +60,10 @@ ROLE_ABILITIES: dict[Role, tuple[tuple[str, str | None], ...]] = {
         ("Edit support services", None),
         ("Record joint compliance review meetings", "/staff/compliance/reviews"),
     ),
-    Role.editor: (("Draft changes to the question banks listed on your account", "/staff/banks"),),
+    Role.editor: (
+        ("Draft changes to the question banks listed on your account", "/staff/banks"),
+        ("See the figures for your banks’ crime groups", "/staff/partner-figures"),
+    ),
     Role.analyst: (
         ("See the results dashboard", "/staff/dashboard"),
         ("Read redacted comments", "/staff/comments"),

@@ -1,5 +1,6 @@
 """The jobs' commands: `victim-voice dispatch`, `victim-voice purge`, `victim-voice rollups
-rebuild` and `victim-voice rotate-keys`, registered by app/cli.py."""
+rebuild` and `victim-voice rotate-keys`, registered by app/cli.py. The dispatch loop's
+housekeeping between rounds also freezes the public results of closed quarters."""
 
 from __future__ import annotations
 
@@ -46,9 +47,7 @@ def dispatch(
     once: bool = typer.Option(False, "--once", help="Send what is due now and exit"),
 ) -> None:
     """Send due invitations and reminders; without --once, keep going every 30 seconds."""
-    from app.db import session_scope
     from app.invitations.dispatch import dispatch_once
-    from app.jobs.retention import purge as run_purge
     from app.startup import check_startup
 
     check_startup()
@@ -64,13 +63,27 @@ def dispatch(
             report = dispatch_once(limit=None)
             if report.sent or report.skipped or report.failed or report.review:
                 typer.echo(f"Dispatch: {report.summary()}")
-            with session_scope() as session:
-                erased = run_purge(session)
-            if erased.invitations_closed or erased.contacts_erased or erased.responses_deleted:
-                typer.echo(f"Purge: {erased.summary()}")
+            housekeeping()
     finally:
         restore()
     typer.echo("Dispatch stopped.")
+
+
+def housekeeping() -> None:
+    """Between dispatch rounds: purge what has expired, then freeze the public results of
+    any quarter that has closed (each in its own transaction)."""
+    from app.db import session_scope
+    from app.jobs.retention import purge as run_purge
+    from app.reporting.results_freeze import freeze_closed_quarters
+
+    with session_scope() as session:
+        erased = run_purge(session)
+    if erased.invitations_closed or erased.contacts_erased or erased.responses_deleted:
+        typer.echo(f"Purge: {erased.summary()}")
+    with session_scope() as session:
+        frozen = freeze_closed_quarters(session, actor="dispatch")
+    if frozen:
+        typer.echo(f"Results: froze {', '.join(frozen)}.")
 
 
 def purge() -> None:

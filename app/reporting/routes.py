@@ -12,7 +12,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from app.auth.deps import AnalystDep, Caller, UploaderDep, deny, require_roles
+from app.auth.deps import AggregateReaderDep, AnalystDep, Caller, UploaderDep, deny, require_roles
 from app.banks.schema import CHARACTERISTICS
 from app.db import SessionDep, read_only
 from app.enums import Role
@@ -187,7 +187,7 @@ def list_metrics(session: SessionDep, caller: AnalystDep) -> list[aggregates.Met
 def get_victims_code(
     request: Request,
     session: SessionDep,
-    caller: AnalystDep,
+    caller: AggregateReaderDep,
     period_from: FromQuery = None,
     period_to: ToQuery = None,
     mode: ModeQuery = None,
@@ -345,7 +345,7 @@ def get_aggregate(
     metric_id: str,
     request: Request,
     session: SessionDep,
-    caller: AnalystDep,
+    caller: AggregateReaderDep,
     filters: MetricFiltersDep,
     group_by: GroupByQuery = None,
     period_from: FromQuery = None,
