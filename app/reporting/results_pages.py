@@ -41,6 +41,7 @@ class PublicAction(BaseModel):
 
     text: str
     crime_group: str | None
+    status: str  # in_progress or done: a planned action is not public
     published_at: str  # the day it was published, YYYY-MM-DD
 
 
@@ -68,9 +69,10 @@ def public_results(session: Session) -> PublicResults:
         PublicAction(
             text=action.text,
             crime_group=action.crime_group,
+            status=action.status,
             published_at=action.published_at.date().isoformat(),
         )
-        for action in actions.list_actions(session)
+        for action in actions.list_actions(session, status=actions.VICTIM_STATUSES)
     ]
     # Quarters keep the disclosure they were frozen under; the answer's is the loosest of them.
     disclosure = Disclosure(

@@ -232,7 +232,18 @@ def test_json_by_accept_header_and_the_actions(
         "A specialist officer for every case.",
         "Officers now call back within two days.",
     ]
-    assert set(body["actions"][0]) == {"text", "crime_group", "published_at"}  # never who
+    assert set(body["actions"][0]) == {"text", "crime_group", "status", "published_at"}  # never who
+
+
+def test_a_planned_action_is_not_public(
+    client: TestClient, db: Session, answered: dict[str, list[Response]]
+) -> None:
+    publish_action(db, text="Under way.", crime_group=None, actor="key:t", status="in_progress")
+    publish_action(db, text="Only an idea so far.", crime_group=None, actor="key:t", status="planned")
+    db.commit()
+    body = client.get("/results", headers={"Accept": "application/json"}).json()
+    assert [(a["text"], a["status"]) for a in body["actions"]] == [("Under way.", "in_progress")]
+    assert "Only an idea so far." not in client.get("/results").text
 
 
 def test_the_page_shows_figures_suppression_and_actions(
