@@ -239,7 +239,9 @@ def test_a_planned_action_is_not_public(
     client: TestClient, db: Session, answered: dict[str, list[Response]]
 ) -> None:
     publish_action(db, text="Under way.", crime_group=None, actor="key:t", status="in_progress")
-    publish_action(db, text="Only an idea so far.", crime_group=None, actor="key:t", status="planned")
+    publish_action(
+        db, text="Only an idea so far.", crime_group=None, actor="key:t", status="planned"
+    )
     db.commit()
     body = client.get("/results", headers={"Accept": "application/json"}).json()
     assert [(a["text"], a["status"]) for a in body["actions"]] == [("Under way.", "in_progress")]
