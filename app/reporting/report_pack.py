@@ -214,11 +214,15 @@ def quotes_csv(report: QuarterlyReport) -> str:
 
 
 def actions_csv(report: QuarterlyReport) -> str:
-    columns = ["published_at", "crime_group", "text"]
+    columns = ["published_at", "crime_group", "status", "owner", "agency", "due_date", "text"]
     rows = [
         [
             action.published_at.strftime("%Y-%m-%d"),
             action.crime_group or "all",
+            action.status,
+            action.owner or "",
+            action.agency or "",
+            action.due_date.isoformat() if action.due_date else "",
             action.text,
         ]
         for action in report.actions

@@ -274,6 +274,7 @@ def test_csv_pack_holds_the_same_figures(client: TestClient, db: Session) -> Non
         assert quote["comment"].startswith("'=HYPERLINK")  # never a formula in a spreadsheet
         assert "Jones" not in quote["comment"]
         assert [row["text"] for row in tables["you_said_we_did.csv"]] == ["We listened"]
+        assert tables["you_said_we_did.csv"][0]["status"] == "done"  # the log's own status
 
 
 def test_change_is_judged_only_when_intervals_do_not_overlap() -> None:
