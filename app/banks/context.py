@@ -2,7 +2,7 @@
 
 The context is the coarse outcome and the Victim Contact Scheme flag the force gave with the
 invitation. It is applied before a victim sees anything, so a question it rules out is not
-asked, not counted in "Question X of Y", not listed by the JSON API, and the victim is never
+asked, not counted in "Question N of M", not listed by the JSON API, and the victim is never
 told why (docs/question-banks.md, "Routing by the stage's context"):
 
 - `show_if: {context: outcome, in: [...]}` asks a question only when the context is listed;

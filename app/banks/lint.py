@@ -4,8 +4,9 @@ Every rule has an id (`Problem.rule`). The wording rules and the readability war
 waived for one question by `waivers: [{rule: <id>, reason: "..."}]`; the reason is required,
 so an exception is always a written, reviewable decision. The rules live by concern: the
 measures in measure_rules, the Victims' Code rights in right_rules, the length of a survey in
-length_rules, the equality section in equality_rules, the wording in wording (its paraphrase
-classes in paraphrase, other languages in translation_rules); this module runs them all. The
+length_rules, the equality section in equality_rules, a question the upload's outcome answers
+in outcome_rules, the wording in wording (its paraphrase classes in paraphrase, other languages
+in translation_rules); this module runs them all. The
 rule across banks (a specialist bank's own questions) is bank_set_rules, run by files.py.
 """
 
@@ -19,6 +20,7 @@ from pydantic import ValidationError
 from app.banks.equality_rules import lint_equality
 from app.banks.length_rules import lint_length
 from app.banks.measure_rules import lint_measures
+from app.banks.outcome_rules import lint_known_outcome
 from app.banks.problems import BANK, Collector, Problem, schema_problems
 from app.banks.schema import (
     CONTEXT_VALUES,
@@ -43,6 +45,8 @@ RULES: dict[str, str] = {
     "show_if_touchpoint": "show_if names a question asked at the same touchpoints",
     "context_value": "show_if and known_from name values the stage's context can take",
     "known_from_option": "known_from gives codes the question has",
+    "asks_known_outcome": "a question asking whether anyone was charged, or anything else the "
+    "upload's outcome gives, takes it from there (known_from: outcome)",
     "unknown_measure": "measures are in the metric registry",
     "measure_crime_group": "measures apply to the bank's crime group",
     "measure_touchpoint": "measures are asked only at their touchpoints",
@@ -263,6 +267,7 @@ def lint_bank(document: BankDocument, file: str = "") -> list[Problem]:
     _lint_structure(out, document)
     _lint_show_if(out, document)
     lint_measures(out, document)
+    lint_known_outcome(out, document)
     lint_length(out, document)
     lint_equality(out, document)
     _lint_languages(out, document)

@@ -87,6 +87,7 @@ def add_invitation(
             "support_service": row.support_service,
             "outcome": row.outcome,
             "vcs_eligible": row.vcs_eligible,
+            "consent_recorded_on": row.consent_recorded_on,
             "module": offer.module,
             "not_asked": offer.not_asked,
             "status": lifecycle.NEW_INVITATION,

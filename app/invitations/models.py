@@ -90,6 +90,10 @@ class Invitation(SQLModel, table=True):
     # copied to a response (app/banks/context.py).
     outcome: str | None = Field(default=None, max_length=16)
     vcs_eligible: bool | None = None
+    # A specialist group's direct invitation only: the day the victim's agreement was recorded,
+    # judged again when each message is sent (app/invitations/row_contact.py: consent_current),
+    # so agreement that lapses while a message waits stops it. Cut with the contact.
+    consent_recorded_on: date | None = None
     # Drawn at import (app/invitations/stage_offer.py): the one module asked (the others' questions
     # are not), None for invitations made before modules were drawn (every module asked); and
     # the questions not asked because an earlier stage of the case was offered them.

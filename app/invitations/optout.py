@@ -28,11 +28,12 @@ def opt_out_contact(session: Session, contact: Contact, *, source: str) -> int:
     session.add(contact)
     invitation_ids = select(col(Invitation.id)).where(col(Invitation.contact_id) == contact.id)
     stopped = skip_unsent(session, invitation_ids, reason="opted_out")
-    # No message will carry these links again: their encrypted copies go with the destination.
+    # No message will carry these links again: their encrypted copies, and the agreement's
+    # date that only decided whether a message may go, go with the destination.
     session.execute(
         update(Invitation)
         .where(col(Invitation.contact_id) == contact.id)
-        .values(link_encrypted=None)
+        .values(link_encrypted=None, consent_recorded_on=None)
     )
     if first_time:
         record_event(

@@ -1,7 +1,8 @@
 """Building a claimed message for the sender, or saying why it must not go (checked at send
-time: the invitation may have ended, the contact opted out or been erased since it was due),
-or that it must wait for the next window of the contact's safe time (a message due at the edge
-of a window, or claimed late, never goes outside it).
+time: the invitation may have ended, the contact opted out or been erased, or a specialist
+group's agreement lapsed, since it was due), or that it must wait for the next window of the
+contact's safe time (a message due at the edge of a window, or claimed late, never goes
+outside it).
 """
 
 from __future__ import annotations
@@ -18,8 +19,14 @@ from app.invitations.contacts import configured_quiet_hours
 from app.invitations.lifecycle import FINISHED_INVITATIONS, NO_SAFE_TIME
 from app.invitations.links import TOKEN_LENGTH, issue_link, link_of, stop_url, survey_url
 from app.invitations.models import Contact, Invitation, OutboundMessage
+from app.invitations.row_contact import DIRECT, NO_CONSENT, consent_current
 from app.invitations.safe_time import SafeTimeError, parse_safe_time
-from app.invitations.scheduling import REMINDER_MARGIN, in_sending_window, next_sending_time
+from app.invitations.scheduling import (
+    LONDON,
+    REMINDER_MARGIN,
+    in_sending_window,
+    next_sending_time,
+)
 from app.messaging.neutral_words import named_as_sent, named_in_sender
 from app.messaging.sender import OutgoingMessage
 from app.messaging.texts import Deployment, RenderedText, render_message
@@ -58,6 +65,20 @@ def _safe_time_check(
         until = at + timedelta(days=get_settings().link_ttl_days)
     due = next_sending_time(at, quiet=quiet, safe=safe, until=until)
     return Prepared(None, NO_SAFE_TIME) if due is None else Prepared(None, wait_until=due)
+
+
+def _consent_lapsed(invitation: Invitation, at: datetime) -> bool:
+    """A specialist direct invitation whose agreement is older than VV_CONSENT_MAX_AGE_DAYS on
+    the day (in London) this message would go: judged at send as at upload, so a message
+    queued, delayed or a reminder never goes on agreement that has lapsed meanwhile. An
+    invitation without a recorded date (made before it was kept) is never sent either."""
+    if invitation.contact_via != DIRECT:
+        return False
+    return not consent_current(
+        invitation.consent_recorded_on,
+        today=at.astimezone(LONDON).date(),
+        max_age_days=get_settings().consent_max_age_days,
+    )
 
 
 def _render(invitation: Invitation, kind: str, token: str, *, specialist: bool) -> RenderedText:
@@ -108,6 +129,8 @@ def prepare_outgoing(session: Session, message: OutboundMessage, at: datetime) -
     if specialist and not get_settings().specialist_direct_contact:
         # The OPCC has withdrawn its sign-off: what was queued before must not go either.
         return Prepared(None, SPECIALIST_OFF)
+    if specialist and _consent_lapsed(invitation, at):
+        return Prepared(None, NO_CONSENT)
     waiting = _safe_time_check(invitation, contact, message, at)
     if waiting is not None:
         return waiting

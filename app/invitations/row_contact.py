@@ -51,6 +51,12 @@ class ContactRules:
         return self.today - timedelta(days=self.consent_max_age_days)
 
 
+def consent_current(recorded_on: date | None, *, today: date, max_age_days: int) -> bool:
+    """Agreement recorded at most `max_age_days` before `today` (VV_CONSENT_MAX_AGE_DAYS): the
+    one rule for the upload and for every message sent (first or reminder)."""
+    return recorded_on is not None and recorded_on >= today - timedelta(days=max_age_days)
+
+
 def configured_rules(today: date) -> ContactRules:
     """The rules of this deployment (VV_ settings, question_banks/support_services.yaml)."""
     settings = get_settings()
@@ -195,7 +201,17 @@ def late_skip(crime_group: str, found: ContactFields, rules: ContactRules) -> st
         return NO_CONSENT
     if not rules.is_specialist(crime_group):
         return None
-    recorded = found.consent_recorded_on
-    if found.consent is not True or recorded is None or recorded < rules.oldest_consent:
+    current = consent_current(
+        found.consent_recorded_on, today=rules.today, max_age_days=rules.consent_max_age_days
+    )
+    if found.consent is not True or not current:
         return NO_CONSENT
     return None
+
+
+def consent_kept(crime_group: str, found: ContactFields, rules: ContactRules) -> date | None:
+    """What the invitation keeps of the agreement: its date, for a specialist group's direct
+    row only (dispatch judges it again at send); nothing for any other row."""
+    if found.contact_via != DIRECT or not rules.is_specialist(crime_group):
+        return None
+    return found.consent_recorded_on

@@ -24,6 +24,7 @@ from app.invitations.row_contact import (
     NO_CHANNEL,
     ContactRules,
     configured_rules,
+    consent_kept,
     early_skip,
     late_skip,
     parse_flag,
@@ -92,6 +93,8 @@ class ValidRow:
     # Where the case stands (app/invitations/stage_fields.py): routes questions and timing.
     outcome: str | None = None
     vcs_eligible: bool | None = None
+    # A specialist direct row's agreement date (row_contact.consent_kept), judged at send too.
+    consent_recorded_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -332,6 +335,7 @@ def validate_row(
         safe_time=contact.safe_time,
         outcome=stage.outcome,
         vcs_eligible=stage.vcs_eligible,
+        consent_recorded_on=consent_kept(crime_group, contact, rules),
     )
 
 

@@ -116,6 +116,8 @@ def _close_invitations(session: Session, ids: list[str], report: PurgeReport) ->
                 response_id=None,
                 resume_at=None,
                 link_encrypted=None,
+                # The agreement's date goes with the contact it was given for.
+                consent_recorded_on=None,
             )
         )
         _coarsen_times(session, chunk)

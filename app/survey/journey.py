@@ -3,8 +3,9 @@
 Pure functions: no database, no HTTP. A step is "q:<question id>" (a question page),
 "s:<section id>" (the content note before a sensitive section) or "check" (check your answers).
 Everything is recomputed from the answers, so an answer that changes a `show_if` condition moves
-the progress count and the next page at once, and a stale step (a question now hidden) still
-leads on to the right place.
+the question's place and the next page at once, and a stale step (a question now hidden) still
+leads on to the right place. The total of "Question N of M" alone is not recomputed: it is fixed
+by the invitation before any answer (`Journey.question_total`).
 """
 
 from __future__ import annotations
@@ -156,7 +157,16 @@ class Journey:
                 note = None
         return CHECK
 
+    @property
+    def question_total(self) -> int:
+        """M of "Question N of M": every question the invitation's context can ever show,
+        follow-ups counted as if shown, so no answer ever changes it (the titles stay in the
+        browser history: a total that moved with an answer would tell it)."""
+        return len(self.questions)
+
     def progress(self, question_id: str) -> tuple[int, int]:
-        """("Question X of Y") counted over the questions shown on the current answers."""
+        """("Question N of M"): N the question's place among those shown on the current
+        answers (a routed-out question leaves no gap), M `question_total`; N is 0 for a
+        question not shown."""
         ids = [q["id"] for q in self.visible]
-        return (ids.index(question_id) + 1 if question_id in ids else 0, len(ids))
+        return (ids.index(question_id) + 1 if question_id in ids else 0, self.question_total)

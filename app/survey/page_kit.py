@@ -50,8 +50,11 @@ COMPLETE_URL = "/survey/complete"
 ASSISTED_URL = "/survey/assisted"
 # Served by app/handover/assisted_pages.py (it gives the victim a new code).
 ANSWER_ALONE_URL = "/survey/on-my-own"
-# The title of every question page and content note. Titles stay in the browser history of a
-# shared phone, so they name neither the question nor the section.
+# Titles stay in the browser history of a shared phone, so a question page is titled by its
+# place alone, "Question N of M" (journey.progress: M is fixed before any answer), and a content
+# note or the "contact me" form by the question next to it. "Your survey" only where no
+# question is shown.
+QUESTION_TITLE = N_("Question %(number)s of %(total)s")
 STEP_PAGE_TITLE = N_("Your survey")
 # The thank-you shown once after a "contact me" request (session.set_notice).
 CONTACT_NOTICE = "contact-requested"
@@ -130,6 +133,21 @@ def page(
         childline=values.pop("childline", False) or said_under_18(visit.state),
         **values,
     )
+
+
+def step_title(visit: Visit, step: str) -> str:
+    """The title of a journey step's page: "Question N of M" for a question ("q:<id>"); for a
+    content note ("s:<id>") the title of the question it leads to. The same title as its
+    neighbour, so the history cannot tell a content note or the contact form from a reload."""
+    journey = visit.state.journey
+    if step.startswith("s:"):
+        step = journey.next_step(step)
+    kind, _sep, ident = step.partition(":")
+    number, total = journey.progress(ident) if kind == "q" else (0, 0)
+    _ = gettext_of(visit)
+    if not number:
+        return str(_(STEP_PAGE_TITLE))
+    return str(_(QUESTION_TITLE, number=number, total=total))
 
 
 def titled_page(

@@ -30,7 +30,6 @@ from app.survey.outcomes import (
 )
 from app.survey.page_kit import (
     CONTACT_NOTICE,
-    STEP_PAGE_TITLE,
     FormDep,
     address,
     contact_form_values,
@@ -39,6 +38,7 @@ from app.survey.page_kit import (
     not_found_page,
     page,
     redirect,
+    step_title,
     victim_page,
 )
 from app.survey.session import clear_notice, cookie_of, notice_due, set_notice
@@ -115,9 +115,9 @@ def _question_page(request: Request, session: Session, view: QuestionView) -> HT
         visit,
         "survey/question.html",
         status_code=422 if error else 200,
-        # Titles stay in the browser history: never the question, nor its number out of a
-        # total that an earlier answer changes.
-        page_title=str(_(STEP_PAGE_TITLE)),
+        # Titles stay in the browser history: never the question, only "Question N of M",
+        # the same words as the caption (M never moves with an answer: journey.progress).
+        page_title=step_title(visit, step),
         form_action=address(visit, step),
         error_summary=[{"text": error, "href": "#answer"}] if error else None,
         error=error,
@@ -151,9 +151,9 @@ def _contact_page(request: Request, session: Session, view: ContactView) -> HTML
         visit,
         "survey/contact.html",
         status_code=422 if view.contact.errors else 200,
-        # A question page's title, with "Error:" as a question page's: nothing in the history
-        # says this page is about asking for contact.
-        page_title=str(gettext_of(visit)(STEP_PAGE_TITLE)),
+        # The title of the question it was opened from, with "Error:" as a question page's:
+        # nothing in the history tells it from a reload of that question.
+        page_title=step_title(visit, view.from_step),
         contact_action=here,
         back_url=address(visit, view.from_step),
         survey_url=address(visit, view.from_step),
@@ -184,9 +184,9 @@ def _section_page(request: Request, session: Session, view: SectionView) -> HTML
         session,
         visit,
         "survey/section.html",
-        # The same title as a question page: a content note's own would tell the history
+        # The title of the question it leads to: a content note's own would tell the history
         # that a sensitive section was reached.
-        page_title=str(gettext_of(visit)(STEP_PAGE_TITLE)),
+        page_title=step_title(visit, step),
         form_action=address(visit, step),
         section=section,
         english=visit.state.bank.english_section(section_id, visit.language),

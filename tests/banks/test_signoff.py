@@ -126,7 +126,8 @@ def test_a_pending_question_is_hidden_until_signed_off(client: TestClient, db: S
     # The estimate counts it now (and not before): 80 seconds of questions, then 100.
     assert (before, start_page_minutes(other, invitation)) == ("1", "2")
     page = other.get("/survey/begin", follow_redirects=True).text
-    assert "Question 1 of 3" in page  # officer_helped shows only on a yes
+    # Its follow-up counts in the total as if shown: no answer ever moves the total.
+    assert "Question 1 of 4" in page
 
 
 def test_a_rewording_needs_a_new_signoff_and_a_signoff_holds_in_every_version_with_it(

@@ -68,8 +68,13 @@ def test_a_rasso_victim_after_nfa_is_never_asked_about_a_charge_and_nothing_tell
         addresses.append(on.url)
         axe.check(on, name)
 
+    places: list[tuple[int, int]] = []
+
     def on_question(on: Page, step: str) -> None:
         asked.append(on.locator("main h1").first.inner_text())
+        place = re.fullmatch(r"Question (\d+) of (\d+) – Your views", on.title())
+        assert place, on.title()
+        places.append((int(place[1]), int(place[2])))
         seen(on, f"rasso:{step}")
 
     page.goto(f"/s/{token}")
@@ -85,6 +90,11 @@ def test_a_rasso_victim_after_nfa_is_never_asked_about_a_charge_and_nothing_tell
     assert asked, "no question was asked"
     for text in asked:
         assert not NOT_AFTER_NFA.search(text), f"asked after NFA: {text[:200]}"
+    # "Question N of M": N counts the questions shown, with no gap for those routed out;
+    # M is one total for the whole journey, at least every question asked.
+    assert [number for number, _total in places] == list(range(1, len(places) + 1))
+    assert len({total for _number, total in places}) == 1
+    assert places[0][1] >= len(places)
     for title in titles:
         assert title.endswith("Your views"), title
         assert not TELLING.search(title), title

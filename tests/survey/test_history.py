@@ -14,8 +14,20 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session
 
+from app.banks.localize import questions_for
+from app.invitations.models import Invitation
+from app.survey.bank import stage_context
 from tests.factories import create_bank_version
-from tests.survey.factories import bank_document, create_invitation, token_for
+from tests.survey.factories import (
+    answer,
+    bank_document,
+    create_invitation,
+    csrf_token,
+    enter,
+    question_url,
+    step_url,
+    token_for,
+)
 
 CRIME_GROUP_WORDS = ("rasso", "rape", "sexual", "vawg", "violence", "abuse", "stalking")
 # Nor who is asking: the police, the commissioner, crime or victims (issue 11, point 3).
@@ -88,6 +100,24 @@ class History:
         ]
 
 
+_QUESTION_TITLE = re.compile(r"^(?:Error: )?Question (\d+) of (\d+) – Your views$")
+
+
+def question_places(titles: list[str]) -> list[tuple[int, int]]:
+    """(N, M) of each "Question N of M" title, in the order the pages were seen."""
+    found = [_QUESTION_TITLE.match(title) for title in titles]
+    return [(int(match[1]), int(match[2])) for match in found if match]
+
+
+def fixed_total(invitation: Invitation, bank: dict[str, Any] | None = None) -> int:
+    """Every question the invitation's context can ever show in `bank` (the small bank by
+    default), follow-ups counted as shown."""
+    document = {**(bank or bank_document()), "slug": invitation.crime_group}
+    return len(
+        questions_for(document, invitation.touchpoint, "en", context=stage_context(invitation))
+    )
+
+
 def _post(history: History, client: TestClient, html: str, path: str, **data: str) -> str:
     match = _CSRF.search(html)
     assert match, path
@@ -111,6 +141,27 @@ def _form_action(html: str) -> str:
     return str(actions[0])
 
 
+def walk_to_check(history: History, client: TestClient, invitation: Invitation) -> int:
+    """Open the link and answer every page with its first choice up to the check page; the
+    number of question and content-note pages posted. Their titles count 1, 2, 3… with no gap
+    (a content note shares the title of the question it leads to)."""
+    html = history.load(client, "GET", f"/s/{token_for(invitation)}")
+    assert history.page_now() == "/survey/start"
+    html = _post(history, client, html, "/survey/start")
+    html = history.load(client, "GET", "/survey/safety")
+    html = history.load(client, "GET", "/survey/begin")
+    first_step = len(history.titles) - 1
+    pages = 0
+    while history.page_now() != "/survey/check":
+        pages += 1
+        assert pages < 20, history.addresses
+        html = _post(history, client, html, _form_action(html), **_answer_page(html))
+    numbers = [number for number, _total in question_places(history.titles[first_step:])]
+    assert numbers == sorted(numbers), numbers
+    assert sorted(set(numbers)) == list(range(1, len(set(numbers)) + 1)), numbers
+    return pages
+
+
 @pytest.mark.parametrize("crime_group", ["general", "rasso"])
 def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
     client: TestClient, db: Session, crime_group: str
@@ -118,16 +169,7 @@ def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
     create_bank_version(db, bank_document(), slug=crime_group)
     invitation = create_invitation(db, crime_group=crime_group)
     history = History()
-    html = history.load(client, "GET", f"/s/{token_for(invitation)}")
-    assert history.page_now() == "/survey/start"
-    html = _post(history, client, html, "/survey/start")
-    html = history.load(client, "GET", "/survey/safety")
-    html = history.load(client, "GET", "/survey/begin")
-    pages = 0
-    while history.page_now() != "/survey/check":
-        pages += 1
-        assert pages < 20, history.addresses
-        html = _post(history, client, html, _form_action(html), **_answer_page(html))
+    pages = walk_to_check(history, client, invitation)
     # A content note and every kind of question were among the pages walked.
     assert pages >= 7
     # An answer the page refuses shows the page again, at the address it was posted to.
@@ -147,11 +189,13 @@ def test_the_whole_journey_leaves_no_topic_in_titles_or_addresses(
     # No address carries a query string (a "change=1" told that an answer was changed).
     assert not any("?" in address for address in history.addresses), history.addresses
     # Every title ends with the neutral service name (VV_SERVICE_NAME), never the organisation;
-    # every question and content note has one title, without even its number out of a total
-    # (the total changes with earlier answers and the case's outcome, so it would tell them).
+    # a question page and a content note are "Question N of M", and M is the invitation's
+    # fixed total whatever was answered or changed.
     assert all(title.endswith(" – Your views") for title in history.titles), history.titles
-    assert history.titles.count("Your survey – Your views") >= pages
-    assert not any(re.search(r"\d+ of \d+", title) for title in history.titles)
+    places = question_places(history.titles)
+    assert len(places) >= pages
+    assert {total for _number, total in places} == {fixed_total(invitation)}
+    assert not any("Your survey" in title for title in history.titles)
 
 
 def test_a_question_address_names_no_question_and_differs_per_session(
@@ -187,3 +231,70 @@ def test_a_lone_content_note_address_is_a_calm_404_in_another_session(
     response = client.get("/survey/page/0123456789abcdef")
     assert response.status_code == 404
     assert "Page not found" in response.text and "0123456789abcdef" not in response.text
+
+
+def _place(client: TestClient, path: str) -> tuple[int, int]:
+    """(N, M) of the question page at `path`, whose caption says the same as its title."""
+    response = client.get(path)
+    assert response.status_code == 200, path
+    title = _TITLE.search(response.text)
+    assert title
+    places = question_places([" ".join(title[1].split())])
+    assert places, title[1]
+    number, total = places[0]
+    assert f'<span class="govuk-caption-l">Question {number} of {total}</span>' in response.text
+    return number, total
+
+
+def test_an_answer_that_opens_or_closes_a_follow_up_never_moves_the_total(
+    client: TestClient, db: Session
+) -> None:
+    create_bank_version(db, bank_document())
+    invitation = create_invitation(db)
+    enter(client, invitation)
+    total = fixed_total(invitation)
+    later = question_url(client, "what_would_help")
+    number, first_total = _place(client, later)
+    assert answer(client, "someone_charged", "yes").status_code == 303
+    # The follow-up takes the next place, and the questions after it move on by one; the
+    # total stays what it was before any answer.
+    assert _place(client, question_url(client, "trial_info")) == (number, total)
+    assert _place(client, later) == (number + 1, total)
+    # Changed on the check page: the follow-up goes, the total still does not move.
+    change = step_url(client, "c:q:someone_charged")
+    assert _place(client, change) == (_place(client, question_url(client, "someone_charged")))
+    token = csrf_token(client, change)
+    changed = client.post(
+        change,
+        data={"csrf_token": token, "action": "save", "answer": "no"},
+        follow_redirects=False,
+    )
+    assert changed.status_code == 303
+    assert "Were you told about the trial" not in client.get("/survey/check").text
+    assert _place(client, later) == (number, total)
+    assert first_total == total
+
+
+def test_questions_routed_out_by_the_context_leave_no_gap_and_are_not_counted(
+    client: TestClient, db: Session
+) -> None:
+    document = bank_document()
+    charged = next(
+        question
+        for section in document["sections"]
+        for question in section["questions"]
+        if question["id"] == "someone_charged"
+    )
+    charged["known_from"] = {"context": "outcome", "codes": {"charged": "yes", "nfa": "no"}}
+    create_bank_version(db, document)
+    told = create_invitation(db, outcome="charged")
+    not_told = create_invitation(db)
+    history = History()
+    walk_to_check(history, client, told)  # asserts N counts 1, 2, 3… with no gap
+    places = question_places(history.titles)
+    # The question the force answered is neither asked nor counted; its follow-up is asked.
+    totals = {total for _number, total in places}
+    assert totals == {fixed_total(told, document)}
+    assert fixed_total(told, document) == fixed_total(not_told, document) - 1
+    assert max(number for number, _total in places) == fixed_total(told, document)
+    assert "Has anyone been charged?" not in " ".join(history.titles)

@@ -49,11 +49,14 @@ def test_a_multi_answer_meets_a_condition_when_any_code_matches() -> None:
     assert len(visible_questions(questions, {"a": ["y"]})) == 1
 
 
-def test_progress_counts_only_the_questions_shown() -> None:
-    assert journey({}).progress("what_would_help") == (3, 6)
+def test_progress_places_among_the_questions_shown_out_of_a_total_no_answer_moves() -> None:
+    total = len(journey({}).questions)  # every question of the touchpoint, follow-ups included
+    assert journey({}).progress("what_would_help") == (3, total)
     charged = journey({"someone_charged": "yes"})
-    assert charged.progress("trial_info") == (3, 7)
-    assert charged.progress("what_would_help") == (4, 7)
+    assert charged.progress("trial_info") == (3, total)
+    assert charged.progress("what_would_help") == (4, total)
+    assert journey({"someone_charged": "no"}).progress("what_would_help") == (3, total)
+    assert journey({}).progress("trial_info") == (0, total)  # not shown: no place
 
 
 def test_a_sensitive_section_starts_with_its_content_note() -> None:

@@ -147,24 +147,26 @@ def test_a_question_page_is_one_question_with_progress_back_and_skip(
 ) -> None:
     enter(client, create_invitation(db))
     page = client.get(step_url(client, "q:sat_overall")).text
-    assert "Question 1 of 6" in page
+    assert "Question 1 of 7" in page
     assert '<h1 class="govuk-fieldset__heading">' in page
     assert "Overall, how satisfied are you" in page
     assert page.count('type="radio"') == 4
     assert 'value="skip" name="action"' in page and "Skip this question" in page
     assert 'class="govuk-back-link"' in page and 'href="/survey/safety"' in page
     second = client.get(step_url(client, "q:someone_charged")).text
-    assert "Question 2 of 6" in second
+    assert "Question 2 of 7" in second
     assert f'href="{step_url(client, "q:sat_overall")}"' in second  # back
 
 
-def test_show_if_changes_the_path_and_the_count(client: TestClient, db: Session) -> None:
+def test_show_if_changes_the_path_and_the_place_never_the_total(
+    client: TestClient, db: Session
+) -> None:
     invitation = create_invitation(db)
     enter(client, invitation)
     answer(client, "sat_overall", "very_satisfied")
     response = answer(client, "someone_charged", "no")
     assert response.headers["location"] == step_url(client, "q:what_would_help")
-    assert "Question 3 of 6" in client.get(step_url(client, "q:what_would_help")).text
+    assert "Question 3 of 7" in client.get(step_url(client, "q:what_would_help")).text
     # A hidden question's address leads on to the next page shown.
     hidden = client.get(step_url(client, "q:trial_info"), follow_redirects=False)
     assert hidden.headers["location"] == step_url(client, "q:what_would_help")
@@ -295,7 +297,7 @@ def test_resume_lands_on_the_next_unanswered_question_on_another_device(
     answer(client, "someone_charged", "no")
     assert enter(second_device, invitation) == step_url(second_device, "q:what_would_help")
     page = second_device.get(step_url(second_device, "q:what_would_help")).text
-    assert "Question 3 of 6" in page
+    assert "Question 3 of 7" in page
     # Their earlier answers are kept, but shown only to the device that saved them
     # (the link may be in someone else's hands): this one is told they were answered.
     earlier = second_device.get(step_url(second_device, "q:sat_overall")).text
