@@ -17,7 +17,7 @@ The aspects and agencies are copied here as they stand at this revision (app.ban
 so that a later change of the Code cannot change what this migration did.
 
 Revision ID: 0022
-Revises: 0020 on this branch; chain it after 0021 when merging (down_revision "0021").
+Revises: 0021
 Create Date: 2026-12-02
 """
 
@@ -29,7 +29,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0022"
-down_revision: str | None = "0020"
+down_revision: str | None = "0021"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
