@@ -161,7 +161,8 @@ def test_actions_of_the_quarter_are_listed(client: TestClient, db: Session) -> N
     text = _text(staff.get(URL, params={"period": "2026-Q3"}).text)
 
     did = text[text.index("11. You said, we did") :]
-    assert "Evening callbacks started (Violence against women and girls, 3 August 2026; done)" in did
+    line = "Evening callbacks started (Violence against women and girls, 3 August 2026; done)"
+    assert line in did
     assert "Old action" not in did
 
 
