@@ -86,8 +86,6 @@ def get_crosstab(
         },
     )
     if as_csv:
-        context = CsvContext(
-            result.metric, result.period_from, result.period_to, {"by": by, **filters}
-        )
+        context = CsvContext(metric, result.period_from, result.period_to, {"by": by, **filters})
         return csv_response(context, crosstabs.crosstab_csv_rows(result), "crosstab.csv")
     return result
