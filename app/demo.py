@@ -17,11 +17,15 @@ BANKS_DIR = Path(__file__).resolve().parent.parent / "question_banks"
 DEMO_PASSWORD = "demo-password-change-me"  # noqa: S105 - a published demo credential
 # A fixed TOTP secret so the demo can be tried without first enrolling an authenticator app.
 DEMO_TOTP_SECRET = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
-DEMO_USERS: list[tuple[str, list[Role]]] = [
-    ("admin@example.org", [Role.admin]),
-    ("analyst@example.org", [Role.analyst]),
-    ("partner@example.org", [Role.editor]),
-    ("isva@example.org", [Role.support_worker]),
+# (email, roles, banks an editor may draft): the README's table of demo users lists these.
+DEMO_USERS: list[tuple[str, list[Role], list[str]]] = [
+    ("admin@example.org", [Role.admin], []),
+    ("analyst@example.org", [Role.analyst], []),
+    ("approver@example.org", [Role.approver], []),
+    ("partner@example.org", [Role.editor], list(CRIME_GROUPS)),
+    # A second editor, of one bank: the two-person rule (an author never approves) needs two.
+    ("partner-vawg@example.org", [Role.editor], ["vawg"]),
+    ("isva@example.org", [Role.support_worker], []),
 ]
 # The support service of the demo's support worker and of its handed-over invitation.
 DEMO_SUPPORT_SERVICE = "rape_crisis_support_line"
@@ -40,10 +44,11 @@ def seed_demo() -> Iterator[str]:
 
     with session_scope() as session:
         links = seed_demo_batch(session)
+    yield from _seed_figures()
     yield ""
     yield f"Victim Voice demo at {settings.base_url}"
     yield f"Staff sign-in: {settings.base_url}/staff/login"
-    yield f"  users: {', '.join(email for email, _ in DEMO_USERS)}; password: {DEMO_PASSWORD}"
+    yield f"  users: {', '.join(email for email, *_ in DEMO_USERS)}; password: {DEMO_PASSWORD}"
     yield (
         "  second factor: add the key "
         f"{DEMO_TOTP_SECRET} to an authenticator app, or run "
@@ -56,6 +61,21 @@ def seed_demo() -> Iterator[str]:
         f"{settings.base_url}/staff/support/ and look up the crime reference DEMO-0006; the "
         f"victim types the code at {settings.base_url}/code"
     )
+
+
+def _seed_figures() -> Iterator[str]:
+    """Six quarters of responses, the force's self-assessments and a few actions, so the
+    dashboard, the compliance view and the report show real patterns at once."""
+    from app.reporting.demo_actions import seed_demo_actions
+    from app.reporting.demo_compliance import seed_demo_self_assessments
+    from app.reporting.demo_responses import seed_demo_history
+
+    with session_scope() as session:
+        yield seed_demo_history(session)
+    with session_scope() as session:
+        yield seed_demo_self_assessments(session)
+    with session_scope() as session:
+        yield seed_demo_actions(session)
 
 
 def _load_banks() -> Iterator[str]:
@@ -104,7 +124,7 @@ def _newest_version(session: Session, slug: str) -> BankVersion | None:
 def _demo_users(session: Session) -> Iterator[str]:
     from app.auth.service import create_user, get_user_by_email
 
-    for email, roles in DEMO_USERS:
+    for email, roles, banks in DEMO_USERS:
         if get_user_by_email(session, email) is not None:
             continue
         user = create_user(
@@ -112,7 +132,7 @@ def _demo_users(session: Session) -> Iterator[str]:
             email=email,
             password=DEMO_PASSWORD,
             roles=roles,
-            bank_scopes=list(CRIME_GROUPS) if Role.editor in roles else [],
+            bank_scopes=banks,
             support_scopes=[DEMO_SUPPORT_SERVICE] if Role.support_worker in roles else [],
             actor="demo",
         )

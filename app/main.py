@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from app import health
+from app.api.docs_openapi import api_openapi
 from app.errors import UnexpectedErrorMiddleware, register_error_handlers
 from app.input_guard import NulInputGuard
 from app.invitations.link_throttle import LinkThrottleMiddleware
@@ -23,10 +24,16 @@ def create_app() -> FastAPI:
     app = FastAPI(
         title="Victim Voice",
         version="1.0",
+        description="The Victim Voice API: question banks, invitation batches, the victim's "
+        "survey by token, and aggregate figures under the cell-key disclosure control. "
+        "Guide: docs/api.md in the repository.",
         openapi_url="/api/v1/openapi.json",
-        docs_url="/api/v1/docs",
+        # Our own page (app/api/docs_page.py): FastAPI's loads Swagger UI from a CDN, which our
+        # CSP blocks.
+        docs_url=None,
         redoc_url=None,
     )
+    app.openapi = api_openapi(app)  # type: ignore[method-assign]
     register_error_handlers(app)
     app.add_middleware(NulInputGuard)  # inside the 500 handler, outside every route
     # Token routes, per client address; inside the headers middleware (its 429 page has a nonce).
@@ -44,8 +51,10 @@ def create_app() -> FastAPI:
 
 
 def _include_domain_routers(app: FastAPI) -> None:
+    from app.api.docs_page import router as docs_router
     from app.api.v1.router import api_router
     from app.pages import pages_router
 
+    app.include_router(docs_router)
     app.include_router(api_router, prefix="/api/v1")
     app.include_router(pages_router)

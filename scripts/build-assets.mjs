@@ -56,4 +56,14 @@ writeFileSync(
 );
 cpSync(join(root, "app", "assets", "charts.mjs"), join(out, "js", "charts.mjs"));
 cpSync(join(root, "app", "assets", "charts.css"), join(out, "css", "charts.css"));
+
+// The API documentation (/api/v1/docs): Swagger UI from npm, served from our own origin, started
+// by a script file (no inline script under our CSP), with our contrast fixes.
+const swagger = join(modules, "swagger-ui-dist");
+mkdirSync(join(vendor, "swagger-ui"), { recursive: true });
+for (const name of ["swagger-ui-bundle.js", "swagger-ui.css", "LICENSE"]) {
+  cpSync(join(swagger, name), join(vendor, "swagger-ui", name));
+}
+cpSync(join(root, "app", "assets", "api-docs.mjs"), join(out, "js", "api-docs.mjs"));
+cpSync(join(root, "app", "assets", "api-docs.css"), join(out, "css", "api-docs.css"));
 console.log("assets built in app/static");

@@ -5,7 +5,9 @@ Run by `make screenshots`. Starts the real app the way the browser tests do (uvi
 Debian's Chromium through Playwright) on a throwaway SQLite database: migrated, the test bank
 (with its approved Urdu translation) and the support services loaded, sixty answered surveys
 for the staff pages, then walks the journey as a victim on a 360 px wide phone and as an
-analyst on a 1024 px wide screen. File names are stable, so a change shows up as a diff.
+analyst on a 1024 px wide screen. Last, in a second throwaway instance seeded by
+`victim-voice demo`, the populated dashboard and compliance view (`--demo-staff` alone shoots
+just those). File names are stable, so a change shows up as a diff.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from __future__ import annotations
 import os
 import re
 import secrets
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -104,20 +107,12 @@ def _seed(session: object, period: str) -> None:
 SUPPORT_CASE_REF = "CR/2026/0042"
 
 
-def _compliance_pages(
-    browser: Browser,
-    base_url: str,
-    period: str,
-    shots: Path,
-    saved: list[str],
-    shoot: Callable[[Page, str], None],
-) -> None:
+def _compliance_view(browser: Browser, base_url: str, shots: Path, saved: list[str]) -> None:
     """The Victims' Code comparison alone, on a wide screen with the page's width limit lifted
-    so every column of its table shows at once (on the page it scrolls), and the uploader's
-    self-assessment page (issue 14)."""
+    so every column of its table shows at once (on the page it scrolls)."""
     from app.db import session_scope
     from app.enums import Role
-    from tests.browser.harness import DESKTOP, new_context, wait_for_charts
+    from tests.browser.harness import new_context, wait_for_charts
     from tests.browser.staff import sign_in_as_new_user
 
     wide = new_context(browser, base_url, viewport={"width": 1600, "height": 1000}).new_page()
@@ -131,6 +126,17 @@ def _compliance_pages(
     )
     wide.locator("#victims-code").screenshot(path=str(shots / "41-compliance-view.png"))
     saved.append("41-compliance-view.png")
+
+
+def _self_assessment_page(
+    browser: Browser, base_url: str, period: str, shoot: Callable[[Page, str], None]
+) -> None:
+    """The uploader's self-assessment page (issue 14)."""
+    from app.db import session_scope
+    from app.enums import Role
+    from tests.browser.harness import DESKTOP, new_context
+    from tests.browser.staff import sign_in_as_new_user
+
     uploader = new_context(browser, base_url, viewport=DESKTOP).new_page()
     with session_scope() as session:
         sign_in_as_new_user(uploader, session, Role.uploader)
@@ -211,7 +217,59 @@ def _report_pdf_pages(page: Page, period: str, shots: Path, saved: list[str]) ->
         print(f"  {name}")
 
 
+def demo_staff_pages() -> int:
+    """`--demo-staff`: the dashboard and the compliance view as `victim-voice demo` leaves them
+    (six quarters of responses, self-assessments, actions), in a throwaway instance of its own;
+    the full run calls it last, in a fresh process."""
+    work = Path(tempfile.mkdtemp(prefix="vv-screenshots-demo-"))
+    _environment(work)
+
+    from playwright.sync_api import sync_playwright
+
+    from app.db import session_scope
+    from app.demo import seed_demo
+    from app.enums import Role
+    from app.migrate import upgrade
+    from app.settings import get_settings
+    from tests.browser.harness import (
+        DESKTOP,
+        check_styles_loaded,
+        launch_chromium,
+        live_server,
+        new_context,
+        wait_for_charts,
+    )
+    from tests.browser.staff import sign_in_as_new_user
+
+    get_settings.cache_clear()
+    upgrade(get_settings().database_url)
+    for line in seed_demo():
+        if line.startswith(("demo history", "self-assessments", "actions")):
+            print(f"  {line}")
+    shots = Path(tempfile.mkdtemp(prefix="vv-screenshots-"))
+    saved: list[str] = []
+    with live_server() as server, sync_playwright() as driver:
+        browser = launch_chromium(driver)
+        desk = new_context(browser, server.url, viewport=DESKTOP).new_page()
+        with session_scope() as session:
+            sign_in_as_new_user(desk, session, Role.analyst)
+        desk.goto("/staff/dashboard")
+        wait_for_charts(desk)
+        check_styles_loaded(desk)
+        desk.screenshot(path=str(shots / "22-dashboard.png"), full_page=True)
+        saved.append("22-dashboard.png")
+        _compliance_view(browser, server.url, shots, saved)
+        browser.close()
+    OUT_DIR.mkdir(parents=True, exist_ok=True)
+    for name in saved:
+        (shots / name).replace(OUT_DIR / name)
+        print(f"  {name} (demo data)")
+    return 0
+
+
 def main() -> int:
+    if "--demo-staff" in sys.argv[1:]:
+        return demo_staff_pages()
     # `--only-report`: shoot the quarterly report page and its PDF pages only, leaving the other
     # screenshots as they are (the whole run takes minutes).
     only_report = "--only-report" in sys.argv[1:]
@@ -361,10 +419,8 @@ def main() -> int:
             # The user is committed at once, so the sign-in requests never wait on this session.
             sign_in_as_new_user(desk, session, Role.analyst, on_each_page=sign_in_page)
         if not only_report:
-            desk.goto("/staff/dashboard")
-            wait_for_charts(desk)
-            shoot(desk, "22-dashboard")
-            _compliance_pages(browser, server.url, period, shots, saved, shoot)
+            # The dashboard and compliance view are shot from the demo's data (--demo-staff).
+            _self_assessment_page(browser, server.url, period, shoot)
         desk.goto(f"/reports/quarterly?period={period}")
         wait_for_charts(desk)
         shoot(desk, "23-quarterly-report")
@@ -380,6 +436,9 @@ def main() -> int:
     for name in saved:
         (shots / name).replace(OUT_DIR / name)
     print(f"{len(saved)} screenshots in {OUT_DIR.relative_to(REPO_ROOT)}/")
+    if not only_report:
+        # Our own script again, by its own path: a fresh process with a settings of its own.
+        subprocess.run([sys.executable, __file__, "--demo-staff"], check=True)  # noqa: S603
     return 0
 
 

@@ -7,7 +7,6 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import AnalystDep, Caller, require_roles
@@ -15,7 +14,8 @@ from app.db import SessionDep, read_only
 from app.enums import Role
 from app.errors import InvalidInput
 from app.reporting import aggregates, compliance_reviews, moj_mapping, parameters
-from app.reporting.csv_export import csv_text
+from app.reporting.csv_download import csv_response, wants_csv
+from app.reporting.csv_export import CsvContext
 
 router = APIRouter(tags=["compliance"])
 
@@ -24,20 +24,6 @@ ReviewWriterDep = Annotated[Caller, Depends(require_roles(Role.approver, Role.up
 ReviewReaderDep = Annotated[
     Caller, Depends(require_roles(Role.approver, Role.uploader, Role.analyst))
 ]
-
-
-def wants_csv(request: Request, format_: str | None) -> bool:
-    if format_ is not None:
-        return format_ == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def csv_response(columns: list[str], rows: list[list[Any]], filename: str) -> Response:
-    return Response(
-        content=csv_text(columns, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
 
 
 def check_crime_group(crime_group: str | None) -> None:
@@ -73,7 +59,10 @@ def get_moj_metrics(
         },
     )
     if as_csv:
-        return csv_response(*moj_mapping.moj_csv_rows(view), "moj-metrics.csv")
+        context = CsvContext(
+            "moj-metrics", view.period_from, view.period_to, {"crime_group": crime_group}
+        )
+        return csv_response(context, moj_mapping.moj_csv_rows(view), "moj-metrics.csv")
     return view
 
 

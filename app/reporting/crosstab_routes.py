@@ -12,7 +12,8 @@ from fastapi import APIRouter, Query, Request
 from app.auth.deps import AnalystDep
 from app.db import SessionDep, read_only
 from app.reporting import aggregates, crosstabs
-from app.reporting.compliance_routes import csv_response, wants_csv
+from app.reporting.csv_download import csv_response, wants_csv
+from app.reporting.csv_export import CsvContext
 
 router = APIRouter(tags=["aggregates"])
 
@@ -85,5 +86,6 @@ def get_crosstab(
         },
     )
     if as_csv:
-        return csv_response(*crosstabs.crosstab_csv_rows(result), "crosstab.csv")
+        context = CsvContext(metric, result.period_from, result.period_to, {"by": by, **filters})
+        return csv_response(context, crosstabs.crosstab_csv_rows(result), "crosstab.csv")
     return result

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
-from fastapi.responses import Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.auth.deps import AnalystDep, VictimsTeamDep
 from app.db import SessionDep
 from app.enums import CrimeGroup, Mode, Touchpoint
 from app.reporting import action_routes, comment_quotes, comments, contact_requests
-from app.reporting.csv_export import csv_text
+from app.reporting.csv_download import csv_response, wants_csv
+from app.reporting.csv_export import CsvContext
 from app.reporting.disclosure import configured_min_cell
 
 router = APIRouter(tags=["feedback"])
@@ -54,10 +54,23 @@ class QuotableIn(BaseModel):
     theme: str | None = Field(default=None, max_length=200)
 
 
-def _wants_csv(request: Request, format_: str | None) -> bool:
-    if format_ is not None:
-        return format_ == "csv"
-    return "text/csv" in request.headers.get("accept", "")
+def comments_csv_context(filters: comments.CommentFilters) -> CsvContext:
+    """The comments file's leading columns: its months (empty: every month) and filters."""
+
+    def month(value: date | None) -> str | None:
+        return value.strftime("%Y-%m") if value else None
+
+    return CsvContext(
+        "comments",
+        month(filters.first_month),
+        month(filters.last_month),
+        {
+            "crime_group": filters.crime_group,
+            "touchpoint": filters.touchpoint,
+            "mode": filters.mode,
+            "quotable": filters.quotable_only,
+        },
+    )
 
 
 @router.get("/comments", response_model=CommentsOut)
@@ -95,11 +108,9 @@ def get_comments(
     result = comments.read_comments(
         session, filters, actor=caller.actor, min_cell=configured_min_cell(), limit=limit
     )
-    if _wants_csv(request, format_):
-        return Response(
-            content=csv_text(*comments.comments_csv_rows(result)),
-            media_type="text/csv; charset=utf-8",
-            headers={"Content-Disposition": 'attachment; filename="comments.csv"'},
+    if wants_csv(request, format_):
+        return csv_response(
+            comments_csv_context(filters), comments.comments_csv_rows(result), "comments.csv"
         )
     return CommentsOut(
         disclosure=DisclosureOut.model_validate(result.disclosure),

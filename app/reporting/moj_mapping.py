@@ -217,7 +217,8 @@ CSV_COLUMNS: Sequence[str] = (
     "moj_title",
     "right",
     "agency",
-    "metric",
+    # Our measure; not "metric", the leading column every CSV file has (csv_export.py).
+    "measure",
     "metric_title",
     "n",
     "positive",

@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import io
 import zipfile
+from collections.abc import Callable
 from typing import Any
 
 from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
-from app.reporting.csv_export import csv_text
+from app.reporting.csv_export import CsvContext, csv_file
+from app.reporting.periods import parse_quarter
 from app.reporting.report import QuarterlyReport
 from app.reporting.victims_code import CSV_FIELDS
 
@@ -43,6 +45,9 @@ Generated {generated_at:%Y-%m-%d %H:%M} UTC.
 """
 
 
+Table = tuple[list[str], list[list[Any]]]
+
+
 def _cell_values(cell: Any) -> list[Any]:
     if cell is None:
         return [None, None, None, None, None, True, None]
@@ -57,7 +62,7 @@ def _cell_values(cell: Any) -> list[Any]:
     ]
 
 
-def headline_csv(report: QuarterlyReport) -> str:
+def headline_csv(report: QuarterlyReport) -> Table:
     columns = [
         "measure",
         "title",
@@ -97,10 +102,10 @@ def headline_csv(report: QuarterlyReport) -> str:
         ]
         for figure in report.headline
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def board_csv(report: QuarterlyReport) -> str:
+def board_csv(report: QuarterlyReport) -> Table:
     columns = [
         "priority",
         "measure",
@@ -132,23 +137,23 @@ def board_csv(report: QuarterlyReport) -> str:
         for measure in section.measures
         for group, cell in measure.by_group
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def withdrawn_csv(report: QuarterlyReport) -> str:
+def withdrawn_csv(report: QuarterlyReport) -> Table:
     columns = ["period", "crime_group", "victim_withdrawn", "suppressed", "low_base"]
     rows = [
         [report.period, cell.crime_group, cell.count, cell.suppressed, cell.low_base]
         for section in report.sections
         for cell in section.withdrawn
     ]
-    return csv_text(
+    return (
         [*columns, *CSV_DISCLOSURE_COLUMNS],
         [[*row, *disclosure_csv_values(report.disclosure)] for row in rows],
     )
 
 
-def not_invited_csv(report: QuarterlyReport) -> str:
+def not_invited_csv(report: QuarterlyReport) -> Table:
     columns = ["period", "reason", "skipped", "suppressed", "low_base", *CSV_DISCLOSURE_COLUMNS]
     rows = [
         [
@@ -161,10 +166,10 @@ def not_invited_csv(report: QuarterlyReport) -> str:
         ]
         for cell in report.skipped.cells
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def victims_code_csv(report: QuarterlyReport) -> str:
+def victims_code_csv(report: QuarterlyReport) -> Table:
     columns = ["period", *CSV_FIELDS, *CSV_DISCLOSURE_COLUMNS]
     rows = [
         [
@@ -174,10 +179,10 @@ def victims_code_csv(report: QuarterlyReport) -> str:
         ]
         for row in report.victims_code.rights
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def funnel_csv(report: QuarterlyReport) -> str:
+def funnel_csv(report: QuarterlyReport) -> Table:
     stages = ["invited", "sent", "delivered", "opened", "started", "completed", "withdrawn"]
     columns = [
         "period",
@@ -200,20 +205,20 @@ def funnel_csv(report: QuarterlyReport) -> str:
         ]
         for cell in report.funnel_cells
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def quotes_csv(report: QuarterlyReport) -> str:
+def quotes_csv(report: QuarterlyReport) -> Table:
     columns = ["theme", "crime_group", "touchpoint", "month", "comment"]
     rows = [
         [group.theme, quote.crime_group, quote.touchpoint, quote.month, quote.text]
         for group in report.quotes
         for quote in group.quotes
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def actions_csv(report: QuarterlyReport) -> str:
+def actions_csv(report: QuarterlyReport) -> Table:
     columns = ["published_at", "crime_group", "status", "owner", "agency", "due_date", "text"]
     rows = [
         [
@@ -227,11 +232,25 @@ def actions_csv(report: QuarterlyReport) -> str:
         ]
         for action in report.actions
     ]
-    return csv_text(columns, rows)
+    return columns, rows
 
 
-def build_pack(report: QuarterlyReport) -> bytes:
-    """The zip: README.txt and one CSV per section of the report."""
+# Each file of the pack: its name, what its `metric` column says, and how it is made.
+PACK_FILES: tuple[tuple[str, str, Callable[[QuarterlyReport], Table]], ...] = (
+    ("headline.csv", "headline", headline_csv),
+    ("board_priorities.csv", "board_priorities", board_csv),
+    ("victim_withdrawn.csv", "victim_withdrawn", withdrawn_csv),
+    ("not_invited.csv", "skipped", not_invited_csv),
+    ("victims_code.csv", "victims-code", victims_code_csv),
+    ("funnel.csv", "funnel", funnel_csv),
+    ("what_victims_said.csv", "comments", quotes_csv),
+    ("you_said_we_did.csv", "actions", actions_csv),
+)
+
+
+def pack_files(report: QuarterlyReport) -> dict[str, bytes]:
+    """README.txt and each CSV file (app/reporting/csv_export.py: csv_file) of the pack."""
+    first, last = parse_quarter(report.period)
     files = {
         "README.txt": README.format(
             period=report.period,
@@ -240,23 +259,22 @@ def build_pack(report: QuarterlyReport) -> bytes:
             min_cell=report.min_cell,
             max_adjustment=report.disclosure.max_adjustment,
             generated_at=report.generated_at,
-        ),
-        "headline.csv": headline_csv(report),
-        "board_priorities.csv": board_csv(report),
-        "victim_withdrawn.csv": withdrawn_csv(report),
-        "not_invited.csv": not_invited_csv(report),
-        "victims_code.csv": victims_code_csv(report),
-        "funnel.csv": funnel_csv(report),
-        "what_victims_said.csv": quotes_csv(report),
-        "you_said_we_did.csv": actions_csv(report),
+        ).encode()
     }
+    for name, metric, make in PACK_FILES:
+        context = CsvContext(metric, f"{first:%Y-%m}", f"{last:%Y-%m}")
+        columns, rows = make(report)
+        files[name] = csv_file(context, columns, rows)
+    return files
+
+
+def build_pack(report: QuarterlyReport) -> bytes:
+    """The zip: README.txt and one CSV per section of the report."""
     stamp = report.generated_at.timetuple()[:6]
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", compression=zipfile.ZIP_DEFLATED) as archive:
-        for name, text in files.items():
+        for name, data in pack_files(report).items():
             info = zipfile.ZipInfo(f"quarterly-{report.period}/{name}", date_time=stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
-            # A byte-order mark so that Excel reads the CSVs as UTF-8.
-            data = text.encode("utf-8-sig") if name.endswith(".csv") else text.encode()
             archive.writestr(info, data)
     return buffer.getvalue()

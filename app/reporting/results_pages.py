@@ -18,7 +18,7 @@ from sqlmodel import Session
 from app.db import SessionDep, read_only
 from app.reporting import actions, figure_text, periods
 from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
-from app.reporting.csv_export import csv_text
+from app.reporting.csv_export import CONTEXT_COLUMNS, EXCEL_BOM, NO_FILTERS, csv_text
 from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.results_figures import FrozenQuarter
 from app.reporting.results_freeze import freeze_closed_quarters, frozen_quarters
@@ -82,9 +82,10 @@ def public_results(session: Session) -> PublicResults:
     return PublicResults(quarters=quarters, actions=published, disclosure=disclosure)
 
 
+# The open data's first columns are every CSV's (metric, period_from, period_to, filters):
+# one file holds several measures and quarters, so they vary by row, and there are no filters.
 RESULT_CSV_COLUMNS = (
-    "metric",
-    "period",
+    *CONTEXT_COLUMNS,
     "crime_group",
     "n",
     "positive",
@@ -102,6 +103,8 @@ def results_csv(results: PublicResults) -> bytes:
         [
             measure.metric,
             quarter.quarter,
+            quarter.quarter,
+            NO_FILTERS,
             cell.crime_group,
             cell.n,
             cell.positive,
@@ -116,7 +119,8 @@ def results_csv(results: PublicResults) -> bytes:
         for measure in quarter.measures
         for cell in measure.cells
     ]
-    return csv_text([*RESULT_CSV_COLUMNS, *CSV_DISCLOSURE_COLUMNS], rows).encode("utf-8-sig")
+    text = csv_text([*RESULT_CSV_COLUMNS, *CSV_DISCLOSURE_COLUMNS], rows)
+    return (EXCEL_BOM + text).encode("utf-8")
 
 
 def _results_page(request: Request, session: Session, results: PublicResults) -> HTMLResponse:

@@ -18,7 +18,8 @@ from app.db import SessionDep, read_only
 from app.enums import Role
 from app.reporting import aggregates, dropoff, funnel, self_assessments, skipped, victims_code
 from app.reporting.cells import refuse_parameters
-from app.reporting.csv_export import csv_text
+from app.reporting.csv_download import csv_response, wants_csv
+from app.reporting.csv_export import CsvContext
 
 # The Victims' Code view is one row per right: it cannot be grouped, nor split by area,
 # language or an equality characteristic, and says so rather than answering unsplit.
@@ -134,20 +135,6 @@ class SelfAssessmentIn(BaseModel):
     )
 
 
-def _wants_csv(request: Request, format_: str | None) -> bool:
-    if format_ is not None:
-        return format_ == "csv"
-    return "text/csv" in request.headers.get("accept", "")
-
-
-def _csv_response(columns: list[str], rows: list[list[Any]], filename: str) -> Response:
-    return Response(
-        content=csv_text(columns, rows),
-        media_type="text/csv; charset=utf-8",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
-    )
-
-
 def _audited_answer(
     request: Request,
     session: SessionDep,
@@ -159,12 +146,14 @@ def _audited_answer(
     metric: str,
     params: dict[str, Any],
     filename: str,
+    filters: dict[str, Any],
 ) -> ResultT | Response:
-    """Audit the read, then answer with the result as JSON or, if asked for, as a CSV file.
+    """Audit the read, then answer with the result as JSON or, if asked for, as a CSV file
+    whose rows say the metric, the period the result covers and `filters`.
 
     The result was read under `read_only`: the audit event is the request's only write, in a
     short transaction committed with the request."""
-    as_csv = _wants_csv(request, format_)
+    as_csv = wants_csv(request, format_)
     aggregates.record_aggregate_read(
         session,
         actor=caller.actor,
@@ -172,7 +161,9 @@ def _audited_answer(
         params={**params, "format": "csv" if as_csv else "json"},
     )
     if as_csv:
-        return _csv_response(*csv_rows(result), filename)
+        period = (getattr(result, "period_from", None), getattr(result, "period_to", None))
+        context = CsvContext(metric, *period, filters)
+        return csv_response(context, csv_rows(result), filename)
     return result
 
 
@@ -223,6 +214,7 @@ def get_victims_code(
             "touchpoint": touchpoint,
         },
         filename="victims-code.csv",
+        filters={"crime_group": crime_group, "touchpoint": touchpoint, "mode": mode},
     )
 
 
@@ -258,6 +250,7 @@ def get_funnel(
         metric="funnel",
         params={"group_by": result.group_by, "from": period_from, "to": period_to, **filters},
         filename="funnel.csv",
+        filters=filters,
     )
 
 
@@ -292,6 +285,7 @@ def get_skipped(
         metric="skipped",
         params={"group_by": result.group_by, "from": period_from, "to": period_to},
         filename="skipped.csv",
+        filters={},
     )
 
 
@@ -337,6 +331,7 @@ def get_dropoff(
             "mode": mode,
         },
         filename=f"dropoff-{bank}.csv",
+        filters={"bank": bank, "touchpoint": touchpoint, "mode": mode},
     )
 
 
@@ -376,6 +371,7 @@ def get_aggregate(
         metric=result.metric,
         params={"group_by": result.group_by, "from": period_from, "to": period_to, **filters},
         filename=f"aggregates-{result.metric}.csv",
+        filters=filters,
     )
 
 

@@ -110,6 +110,9 @@ _SLUG_ALLOWED = {
     "messaging/message_lint.py",
     "messaging/neutral_words.py",
     "invitations/demo.py",
+    "demo.py",
+    "reporting/demo_responses.py",
+    "reporting/demo_actions.py",
     "enums.py",
 }
 

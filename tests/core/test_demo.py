@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+import pytest
 from fastapi.testclient import TestClient
 from sqlmodel import Session, select
 from typer.testing import CliRunner
@@ -12,6 +13,16 @@ from app.auth.models import StaffUser
 from app.banks.models import BankVersion
 from app.cli import app
 from app.handover.lookup import matches_of
+
+
+@pytest.fixture(autouse=True)
+def _small_history(monkeypatch: pytest.MonkeyPatch) -> None:
+    """These tests are about banks, users and links: a few invitations of history will do (the
+    full history has its own test, test_demo_figures.py)."""
+    from app.reporting import demo_responses
+
+    small = {group: {"reporting": 2} for group in demo_responses.VOLUMES}
+    monkeypatch.setattr(demo_responses, "VOLUMES", small)
 
 
 def test_demo_prints_working_links_and_is_repeatable(client: TestClient, db: Session) -> None:

@@ -14,6 +14,7 @@ from app.enums import Role
 from app.invitations.models import Invitation
 from app.reporting.funnel import STAGE_NAMES, funnel
 from tests.auth_helpers import api_headers
+from tests.reporting.csv_files import figures_text
 from tests.reporting.factories import create_invitation, tally_of
 
 AT = datetime(2026, 7, 20, 10, tzinfo=UTC)
@@ -178,7 +179,7 @@ def test_funnel_endpoint(client: TestClient, db: Session) -> None:
         "disclosure": {"method": "cell_key", "min_cell": 10, "max_adjustment": 12},
     }
     text = client.get(url.replace("group_by=crime_group&", "") + "&format=csv", headers=headers)
-    lines = text.text.splitlines()
+    lines = figures_text(text.text).splitlines()
     assert lines[0] == (
         "invited,sent,delivered,opened,started,completed,withdrawn,response_rate,suppressed,"
         "low_base,disclosure_method,min_cell,max_adjustment"

@@ -4,8 +4,6 @@ through the same cell-key control as any other dimension."""
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import date
 
 import pytest
@@ -18,6 +16,7 @@ from app.reporting.dropoff import question_dropoff
 from app.survey.models import Response
 from tests.auth_helpers import api_headers, signed_in_client
 from tests.factories import create_bank_version
+from tests.reporting.csv_files import figure_rows
 from tests.reporting.factories import create_invitation, published, small_bank, submit_response
 from tests.reporting.test_feedback_comments import _months_ago
 from tests.reporting.test_feedback_factories import (
@@ -210,7 +209,7 @@ def test_csv_carries_the_mode_column(
 ) -> None:
     headers = api_headers(db, Role.analyst)
     text = client.get(f"{URL}?group_by=mode&{JULY}&format=csv", headers=headers).text
-    rows = list(csv.reader(io.StringIO(text)))
+    rows = figure_rows(text)
     assert rows[0][:2] == ["mode", "n"]
     assert [row[0] for row in rows[1:]] == ["assisted", "self"]
     assert rows[2][1] == str(_n(mixed["self"], 30)[0])

@@ -119,9 +119,10 @@ def test_api_json_and_csv(client: TestClient, db: Session) -> None:
     assert [row["id"] for row in body["metrics"]][:2] == ["KCM-1", "KCM-2"]
     as_csv = client.get(URL, params={"from": "2026-Q3", "format": "csv"}, headers=headers)
     assert as_csv.headers["content-type"].startswith("text/csv")
-    rows = list(csv.DictReader(io.StringIO(as_csv.text)))
+    rows = list(csv.DictReader(io.StringIO(as_csv.text.removeprefix("\ufeff"))))
     assert rows[0]["moj_id"] == "KCM-1" and rows[0]["disclosure_method"] == "cell_key"
-    assert {"max_adjustment", "min_cell", "metric", "rate"} <= set(rows[0])
+    assert {"max_adjustment", "min_cell", "measure", "rate"} <= set(rows[0])
+    assert rows[0]["metric"] == "moj-metrics"
 
 
 def test_api_refuses_bad_input_and_other_roles(client: TestClient, db: Session) -> None:

@@ -202,17 +202,18 @@ def test_csv_carries_metric_period_and_crime_group_with_a_byte_order_mark(
     [row] = [
         r
         for r in rows
-        if (r["metric"], r["period"], r["crime_group"])
+        if (r["metric"], r["period_from"], r["crime_group"])
         == ("satisfaction.overall", CLOSED, "general")
     ]
     assert int(row["n"]) == general["n"] and row["suppressed"] == "false"
     [rasso] = [
         r
         for r in rows
-        if (r["metric"], r["period"], r["crime_group"]) == ("satisfaction.overall", CLOSED, "rasso")
+        if (r["metric"], r["period_from"], r["crime_group"])
+        == ("satisfaction.overall", CLOSED, "rasso")
     ]
     assert rasso["n"] == "" and rasso["rate"] == "" and rasso["suppressed"] == "true"
-    assert {r["period"] for r in rows} == {CLOSED}
+    assert {r["period_from"] for r in rows} == {CLOSED}
     # The Accept header asks for the same.
     assert client.get("/results", headers={"Accept": "text/csv"}).content == response.content
 
