@@ -26,6 +26,7 @@ from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.reporting import periods
 from app.reporting.aggregates import aggregate_metric_from
 from app.reporting.cells import PERIOD_DIMENSIONS, PERIOD_LABELS, Grouping, resolve_period
+from app.reporting.disclosure import SENSITIVE_MEASURES
 from app.reporting.dropoff import dropoff_from
 from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
@@ -42,6 +43,8 @@ from tests.disclosure.world import (
 )
 
 TODAY = date(2026, 12, 1)
+# What places a response in a cell (its answers are counted inside the cell).
+CELL_ATTRIBUTES = ("crime_group", "touchpoint", "area", "language", "month", "mode")
 
 
 @dataclass(frozen=True)
@@ -60,6 +63,9 @@ class Hidden:
     min_cell (a metric cell's positive and not-positive halves; a funnel stage's parts)."""
 
     parts: tuple[int, ...]
+    # A sensitive measure's cell (positive, not-positive): also hidden when its published n is
+    # below twice min_cell with either side below 3 (aggregates.too_few_either_way).
+    sensitive: bool = False
 
 
 Observation = Exact | Small | Hidden
@@ -164,6 +170,27 @@ class Observer:
         for record in records:
             total |= self.bit[unit(record, self.person_of_invite)]
         return total
+
+    def cell(self, people: Sequence[Person], question: str | None = None) -> int:
+        """A hidden count's records: `people`, and the phantoms (empty places, which hold no
+        record) that share every attribute the people all share (and their answer to
+        `question`, for a count of one answer). Without them, a witness
+        could swap a hidden record for an indistinguishable phantom one: another set of
+        records, but the same count of the same cell (a false witness found in December 2026)."""
+        shared = {
+            name: getattr(people[0], name)
+            for name in CELL_ATTRIBUTES
+            if len({getattr(person, name) for person in people}) == 1
+        }
+        answers = {person.answers.get(question) for person in people} if question else set()
+        alike = [
+            p
+            for p in self.world.people
+            if p.phantom
+            and all(getattr(p, name) == value for name, value in shared.items())
+            and (question is None or p.answers.get(question) in answers)
+        ]
+        return self.mask([*people, *alike])
 
     # --- which records a cell counts ----------------------------------------------------
 
@@ -298,7 +325,15 @@ class Observer:
                     else:
                         negative |= mask
                 sides.append((positive, negative))
-            self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
+            self._learn_halves(
+                knowledge,
+                "resp",
+                sides,
+                cell.n,
+                cell.positive,
+                cell.suppressed,
+                sensitive=query.metric in SENSITIVE_MEASURES,
+            )
         if not query.group_by and not query.filters:
             cell = result.cells[0]
             knowledge.totals[(result.period_from, result.period_to, query.metric)] = (
@@ -314,11 +349,13 @@ class Observer:
         n: int | None,
         first_value: int | None,
         suppressed: bool,
+        *,
+        sensitive: bool = False,
     ) -> None:
         if len(sides) == 1:
             first, second = sides[0]
             if suppressed:
-                knowledge.hidden.append(Hidden((first, second)))
+                knowledge.hidden.append(Hidden((first, second), sensitive))
                 return
             assert n is not None and first_value is not None
             knowledge.learn((kind, first), Exact(first_value))

@@ -45,18 +45,16 @@ def outcome() -> tuple[Outcome, dict[str, int]]:
     world, hidden = endpoints()
     draw = observe_world(world, queries())
     observer = draw.observer  # type: ignore[attr-defined]
-    targets = {name: Target(observer.mask(people)) for name, people in hidden.items()}
+    targets = {name: Target(observer.cell(people)) for name, people in hidden.items()}
     return run(draw, targets), {name: len(people) for name, people in hidden.items()}
 
 
 def test_no_combination_of_endpoints_gives_a_hidden_count_away() -> None:
-    """The best guess is right in at most half of the draws. Pinning: with this many records
-    published through four endpoints, the witness search finds no other consistent count in
-    about 1% of draws (7 of 500 at the time of writing): whether these are true pins or the
-    bounded search's limit is not settled (docs/disclosure-control.md, "What is not
-    protected"); this test holds the rate at or below 2%."""
+    """The best guess is right in at most half of the draws, and no draw is pinned. The 7
+    target-draws of 1,000 once counted as pinned each had a witness of two moved records that
+    the bounded search missed (docs/disclosure-control.md, "Certainty, rarely")."""
     result, truths = outcome()
-    assert result.failures(pinned_at_most=10) == [], result.summary()
+    assert result.failures() == [], result.summary()
     assert {name: score.truth for name, score in result.scores.items()} == truths
 
 

@@ -44,7 +44,7 @@ def outcome() -> tuple[Outcome, dict[str, int]]:
     world, hidden = modes()
     draw = observe_world(world, [*every_cell("metric", PERIOD, DIMENSIONS), *BY_FILTER])
     observer = draw.observer  # type: ignore[attr-defined]
-    targets = {name: Target(observer.mask(people)) for name, people in hidden.items()}
+    targets = {name: Target(observer.cell(people)) for name, people in hidden.items()}
     return run(draw, targets), {name: len(people) for name, people in hidden.items()}
 
 
