@@ -49,13 +49,13 @@ class Target:
 class Outcome:
     scores: dict[str, Score]
 
-    def failures(self, *, pinned_at_most: int = 0) -> list[str]:
+    def failures(self) -> list[str]:
         problems = []
         for name, score in self.scores.items():
             strategy, rate = score.worst()
             if score.truth and rate > 0.5:
                 problems.append(f"{name}: {strategy} right in {rate:.0%} of draws")
-            if score.truth and score.pinned > pinned_at_most:
+            if score.truth and score.pinned:
                 problems.append(f"{name}: the truth was pinned in {score.pinned} draws")
         return problems
 
