@@ -32,6 +32,7 @@ from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
 from app.reporting.periods import Piece, canonical_pieces
 from app.reporting.tallies import STAGE_NAMES
+from app.reporting.victims_code import victims_code_from
 from tests.disclosure.world import (
     METRIC_QUESTIONS,
     Invite,
@@ -206,7 +207,52 @@ class Observer:
             return self._metric(query, knowledge)
         if query.kind == "funnel":
             return self._funnel(query, knowledge)
+        if query.kind == "victims_code":
+            return self._victims_code(query, knowledge)
         return self._dropoff(query, knowledge)
+
+    def _victims_code(self, query: Query, knowledge: Knowledge) -> Any:
+        """The Victims' Code view (one crime group or all): the right's own figure and its
+        per-agency `parts`, each a cell of the right's derived answers over its touchpoints."""
+        period = resolve_period(query.period_from, query.period_to, TODAY)
+        filters = dict(query.filters)
+        view = victims_code_from(self.tallies, {}, period, crime_group=filters.get("crime_group"))
+        right = int(query.metric.rsplit("_", 1)[1])
+        (row,) = [row for row in view.rights if row.right == right]
+        cells = [(row, list(TOUCHPOINTS)), *((part, part.touchpoints) for part in row.parts or [])]
+        for cell, touchpoints in cells:
+            sides = self._right_sides(query, period, touchpoints)
+            self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
+        return view
+
+    def _right_sides(
+        self, query: Query, period: Any, touchpoints: Sequence[str]
+    ) -> list[tuple[int, int]]:
+        """Per live piece, the (positive, not-positive) masks of the right's derived answers
+        at `touchpoints`, as the rollups derive them (MemoryTallies._derived)."""
+        metric = get_metric(query.metric)
+        assert metric is not None
+        group = dict(query.filters).get("crime_group")
+        live = {p.month for p in self.world.real_people()}
+        sides = []
+        for piece in canonical_pieces(period.first, period.last):
+            if not any(month in live for month in piece.months()):
+                continue
+            positive = negative = 0
+            for person in self.world.people:
+                if not piece.first <= person.month <= piece.last:
+                    continue
+                if person.touchpoint not in touchpoints or group not in (None, person.crime_group):
+                    continue
+                code = self.tallies._derived(person).get(query.metric)
+                if code is None or code in metric.excluded_codes:
+                    continue
+                if code in metric.positive_codes:
+                    positive |= self.mask([person])
+                else:
+                    negative |= self.mask([person])
+            sides.append((positive, negative))
+        return sides
 
     def _grouping(self, query: Query) -> tuple[Any, Offered]:
         found = self._groupings.get(id(query))

@@ -12,7 +12,7 @@ import functools
 import pytest
 
 from tests.disclosure.harness import Outcome, Target, every_cell, observe_world, run
-from tests.disclosure.observe import Query
+from tests.disclosure.observe import Knowledge, Query
 from tests.disclosure.scenarios import endpoints
 
 pytestmark = pytest.mark.in_memory  # no database: the PostgreSQL leg skips it
@@ -37,7 +37,17 @@ def queries() -> list[Query]:
         for touchpoint in TOUCHPOINTS
         for first, last in PERIODS
     ]
-    return found
+    return found + victims_code_views()
+
+
+def victims_code_views() -> list[Query]:
+    """The Victims' Code view, all crime groups and each: right 1's own figure and its parts
+    per delivering agency (police: reporting, investigation, outcome; courts: court)."""
+    return [
+        Query("victims_code", (), filters, first, last, metric="victims_code.right_1")
+        for filters in [(), *((("crime_group", group),) for group in ("general", "rasso", "vawg"))]
+        for first, last in PERIODS
+    ]
 
 
 @functools.cache
@@ -63,3 +73,22 @@ def test_paths_run_through_the_funnel_and_the_dropoff_as_well() -> None:
     strategies = [name for score in result.scores.values() for name in score.tried]
     assert any("inv:" in name for name in strategies), "a path through the funnel"
     assert any("resp:" in name and "resp+:" in name for name in strategies)
+
+
+def test_the_victims_code_parts_are_the_same_cells_as_any_other_path_to_them() -> None:
+    """A part counts the right's derived answers at its agency's touchpoints: the police part
+    of right 1 here is the reporting cell (the only police touchpoint that asks it), the
+    courts part the court cell. Knowledge.learn fails on any record set published twice with
+    two counts; the parts must also be asked, and be listed with their touchpoints."""
+    world, _ = endpoints()
+    observer = observe_world(world, []).observer  # type: ignore[attr-defined]
+    knowledge = Knowledge()
+    for query in queries():
+        observer.ask(query, knowledge)
+    view = observer.ask(victims_code_views()[0], knowledge)
+    (row,) = [row for row in view.rights if row.right == 1]
+    assert {part.agency: part.touchpoints for part in row.parts} == {
+        "police": ["reporting", "investigation", "outcome"],
+        "witness_care": ["sentence"],
+        "courts": ["court"],
+    }
