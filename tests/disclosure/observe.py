@@ -32,7 +32,7 @@ from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
 from app.reporting.periods import Piece, canonical_pieces
 from app.reporting.tallies import STAGE_NAMES
-from app.reporting.victims_code import victims_code_from
+from app.reporting.victims_code import RightPart, RightRow, victims_code_from
 from tests.disclosure.world import (
     METRIC_QUESTIONS,
     Invite,
@@ -219,7 +219,10 @@ class Observer:
         view = victims_code_from(self.tallies, {}, period, crime_group=filters.get("crime_group"))
         right = int(query.metric.rsplit("_", 1)[1])
         (row,) = [row for row in view.rights if row.right == right]
-        cells = [(row, list(TOUCHPOINTS)), *((part, part.touchpoints) for part in row.parts or [])]
+        cells: list[tuple[RightRow | RightPart, list[str]]] = [
+            (row, list(TOUCHPOINTS)),
+            *((part, part.touchpoints) for part in row.parts or []),
+        ]
         for cell, touchpoints in cells:
             sides = self._right_sides(query, period, touchpoints)
             self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
