@@ -26,11 +26,13 @@ from app.enums import CRIME_GROUPS, MODES, TOUCHPOINTS
 from app.reporting import periods
 from app.reporting.aggregates import aggregate_metric_from
 from app.reporting.cells import PERIOD_DIMENSIONS, PERIOD_LABELS, Grouping, resolve_period
+from app.reporting.disclosure import SENSITIVE_MEASURES
 from app.reporting.dropoff import dropoff_from
 from app.reporting.funnel import funnel_from
 from app.reporting.offered import OTHER_LABELS, Offered, offered_values
 from app.reporting.periods import Piece, canonical_pieces
 from app.reporting.tallies import STAGE_NAMES
+from app.reporting.victims_code import RightPart, RightRow, victims_code_from
 from tests.disclosure.world import (
     METRIC_QUESTIONS,
     Invite,
@@ -42,6 +44,8 @@ from tests.disclosure.world import (
 )
 
 TODAY = date(2026, 12, 1)
+# What places a response in a cell (its answers are counted inside the cell).
+CELL_ATTRIBUTES = ("crime_group", "touchpoint", "area", "language", "month", "mode")
 
 
 @dataclass(frozen=True)
@@ -60,6 +64,9 @@ class Hidden:
     min_cell (a metric cell's positive and not-positive halves; a funnel stage's parts)."""
 
     parts: tuple[int, ...]
+    # A sensitive measure's cell (positive, not-positive): also hidden when its published n is
+    # below twice min_cell with either side below 3 (aggregates.too_few_either_way).
+    sensitive: bool = False
 
 
 Observation = Exact | Small | Hidden
@@ -165,6 +172,27 @@ class Observer:
             total |= self.bit[unit(record, self.person_of_invite)]
         return total
 
+    def cell(self, people: Sequence[Person], question: str | None = None) -> int:
+        """A hidden count's records: `people`, and the phantoms (empty places, which hold no
+        record) that share every attribute the people all share (and their answer to
+        `question`, for a count of one answer). Without them, a witness
+        could swap a hidden record for an indistinguishable phantom one: another set of
+        records, but the same count of the same cell (a false witness found in December 2026)."""
+        shared = {
+            name: getattr(people[0], name)
+            for name in CELL_ATTRIBUTES
+            if len({getattr(person, name) for person in people}) == 1
+        }
+        answers = {person.answers.get(question) for person in people} if question else set()
+        alike = [
+            p
+            for p in self.world.people
+            if p.phantom
+            and all(getattr(p, name) == value for name, value in shared.items())
+            and (question is None or p.answers.get(question) in answers)
+        ]
+        return self.mask([*people, *alike])
+
     # --- which records a cell counts ----------------------------------------------------
 
     def new_draw(self) -> None:
@@ -179,7 +207,55 @@ class Observer:
             return self._metric(query, knowledge)
         if query.kind == "funnel":
             return self._funnel(query, knowledge)
+        if query.kind == "victims_code":
+            return self._victims_code(query, knowledge)
         return self._dropoff(query, knowledge)
+
+    def _victims_code(self, query: Query, knowledge: Knowledge) -> Any:
+        """The Victims' Code view (one crime group or all): the right's own figure and its
+        per-agency `parts`, each a cell of the right's derived answers over its touchpoints."""
+        period = resolve_period(query.period_from, query.period_to, TODAY)
+        filters = dict(query.filters)
+        view = victims_code_from(self.tallies, {}, period, crime_group=filters.get("crime_group"))
+        right = int(query.metric.rsplit("_", 1)[1])
+        (row,) = [row for row in view.rights if row.right == right]
+        cells: list[tuple[RightRow | RightPart, list[str]]] = [
+            (row, list(TOUCHPOINTS)),
+            *((part, part.touchpoints) for part in row.parts or []),
+        ]
+        for cell, touchpoints in cells:
+            sides = self._right_sides(query, period, touchpoints)
+            self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
+        return view
+
+    def _right_sides(
+        self, query: Query, period: Any, touchpoints: Sequence[str]
+    ) -> list[tuple[int, int]]:
+        """Per live piece, the (positive, not-positive) masks of the right's derived answers
+        at `touchpoints`, as the rollups derive them (MemoryTallies._derived)."""
+        metric = get_metric(query.metric)
+        assert metric is not None
+        group = dict(query.filters).get("crime_group")
+        live = {p.month for p in self.world.real_people()}
+        sides = []
+        for piece in canonical_pieces(period.first, period.last):
+            if not any(month in live for month in piece.months()):
+                continue
+            positive = negative = 0
+            for person in self.world.people:
+                if not piece.first <= person.month <= piece.last:
+                    continue
+                if person.touchpoint not in touchpoints or group not in (None, person.crime_group):
+                    continue
+                code = self.tallies._derived(person).get(query.metric)
+                if code is None or code in metric.excluded_codes:
+                    continue
+                if code in metric.positive_codes:
+                    positive |= self.mask([person])
+                else:
+                    negative |= self.mask([person])
+            sides.append((positive, negative))
+        return sides
 
     def _grouping(self, query: Query) -> tuple[Any, Offered]:
         found = self._groupings.get(id(query))
@@ -298,7 +374,15 @@ class Observer:
                     else:
                         negative |= mask
                 sides.append((positive, negative))
-            self._learn_halves(knowledge, "resp", sides, cell.n, cell.positive, cell.suppressed)
+            self._learn_halves(
+                knowledge,
+                "resp",
+                sides,
+                cell.n,
+                cell.positive,
+                cell.suppressed,
+                sensitive=query.metric in SENSITIVE_MEASURES,
+            )
         if not query.group_by and not query.filters:
             cell = result.cells[0]
             knowledge.totals[(result.period_from, result.period_to, query.metric)] = (
@@ -314,11 +398,13 @@ class Observer:
         n: int | None,
         first_value: int | None,
         suppressed: bool,
+        *,
+        sensitive: bool = False,
     ) -> None:
         if len(sides) == 1:
             first, second = sides[0]
             if suppressed:
-                knowledge.hidden.append(Hidden((first, second)))
+                knowledge.hidden.append(Hidden((first, second), sensitive))
                 return
             assert n is not None and first_value is not None
             knowledge.learn((kind, first), Exact(first_value))

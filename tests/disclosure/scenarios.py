@@ -184,3 +184,59 @@ def modes(seed: int = 4) -> tuple[World, dict[str, list[Person]]]:
     }
     world.add_phantoms(MONTHS, area=("A", "B"), mode=("self", "assisted"))
     return world, targets
+
+
+def _attrition(rng: random.Random, share: float) -> dict[str, str | None]:
+    return {"stepping_back": "yes" if rng.random() < share else "no"}
+
+
+def sensitive(seed: int = 5) -> tuple[World, dict[str, list[Person]]]:
+    """Attrition (a sensitive measure), July to September 2026 in one area: general crime at
+    investigation and court, 40 a month each, and vawg at court, 20 a month, a fifth of them
+    answering "yes"; rasso at court 16 a month, 5 "yes", but in August 13 with 2 "yes", and
+    rasso at investigation 15 a month, 4 "yes", but in September 12 with 1 "yes". The hidden
+    counts are those "yes" answers: cells of 10 to 19 hidden by the sensitive rule only."""
+    rng = random.Random(seed)
+    world = World()
+
+    def add(count: int, month: date, yes: int | None = None, **context: str) -> list[Person]:
+        return [
+            world.add_person(
+                month=month,
+                area="A",
+                answers=_attrition(rng, 0.2) if yes is None else _fixed(index < yes),
+                **context,
+            )
+            for index in range(count)
+        ]
+
+    targets: dict[str, list[Person]] = {}
+    for month in MONTHS:
+        add(40, month, touchpoint="investigation")
+        add(40, month, touchpoint="court")
+        add(20, month, crime_group="vawg", touchpoint="court")
+        court = add(
+            *((13, month, 2) if month == AUG else (16, month, 5)),
+            crime_group="rasso",
+            touchpoint="court",
+        )
+        investigation = add(
+            *((12, month, 1) if month == SEP else (15, month, 4)),
+            crime_group="rasso",
+            touchpoint="investigation",
+        )
+        if month == AUG:
+            targets['"yes" in rasso at court in August'] = court[:2]
+        if month == SEP:
+            targets['"yes" in rasso at investigation in September'] = investigation[:1]
+    world.add_phantoms(
+        MONTHS,
+        answers=[{"stepping_back": "yes"}, {"stepping_back": "no"}],
+        crime_group=("general", "rasso", "vawg"),
+        touchpoint=("investigation", "court"),
+    )
+    return world, targets
+
+
+def _fixed(yes: bool) -> dict[str, str | None]:
+    return {"stepping_back": "yes" if yes else "no"}

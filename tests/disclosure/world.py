@@ -119,22 +119,23 @@ class World:
         self.invites.append(invite)
         return person
 
-    def add_phantoms(self, months: Iterable[date], **choices: Sequence[Any]) -> None:
-        """Records that do not exist, one for every combination of `choices` (and both ways
-        of answering): the attacker cannot tell an empty suppressed cell from a small one, so
-        the consistency check may put records there. They are never counted or stored."""
+    def add_phantoms(
+        self,
+        months: Iterable[date],
+        answers: Sequence[Mapping[str, str | None]] = (),
+        **choices: Sequence[Any],
+    ) -> None:
+        """Records that do not exist, one for every combination of `choices` and each way of
+        answering (`answers`, or satisfied and not): the attacker cannot tell an empty
+        suppressed cell from a small one, so the consistency check may put records there.
+        They are never counted or stored."""
         names = list(choices)
         for month in months:
             for values in itertools.product(*(choices[name] for name in names)):
                 context = dict(zip(names, values, strict=True))
                 touchpoint = str(context.get("touchpoint", "reporting"))
-                for satisfied in (True, False):
-                    answers: dict[str, str | None] = {
-                        "sat_overall": "very_satisfied" if satisfied else "neither"
-                    }
-                    if touchpoint in ("reporting", "court"):
-                        answers["right_understood"] = "yes" if satisfied else "no"
-                    person = self.add_person(month=month, answers=answers, **context)
+                for given in answers or _satisfied_and_not(touchpoint):
+                    person = self.add_person(month=month, answers=given, **context)
                     person.phantom = True
                     assert person.invite is not None
                     person.invite.phantom = True
@@ -160,6 +161,19 @@ class World:
     def copy(self) -> World:
         twin = World(list(self.people), list(self.invites), self._next)
         return twin
+
+
+def _satisfied_and_not(touchpoint: str) -> list[dict[str, str | None]]:
+    """A phantom's two ways of answering the generated banks' satisfaction questions."""
+    found: list[dict[str, str | None]] = []
+    for satisfied in (True, False):
+        answers: dict[str, str | None] = {
+            "sat_overall": "very_satisfied" if satisfied else "neither"
+        }
+        if touchpoint in ("reporting", "court"):
+            answers["right_understood"] = "yes" if satisfied else "no"
+        found.append(answers)
+    return found
 
 
 def _tally(records: Iterable[Any]) -> Tally:
