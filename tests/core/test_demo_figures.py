@@ -68,6 +68,13 @@ def test_demo_figures_show_patterns_suppression_and_are_seeded_once(
     assert all(e.definition and e.method and e.rag in ("red", "amber", "green") for e in entries)
     actions = db.exec(select(func.count()).select_from(PublishedAction)).one()
     assert actions >= 3
+    db.rollback()  # the test's own read holds SQLite's lock (BEGIN IMMEDIATE), as a writer would
+    log = _get(client, headers, "/api/v1/actions")
+    assert {action["status"] for action in log} == {"planned", "in_progress", "done"}
+    done = [action for action in log if action["status"] == "done"]
+    # A done action shows its figure before and after, from the published cells.
+    assert all(e["before"] and e["after"] for action in done for e in action["effect"])
+    assert any(not e["after"]["suppressed"] for action in done for e in action["effect"])
     users = {user.email: user for user in db.exec(select(StaffUser))}
     assert Role.approver in users["approver@example.org"].roles
     editors = [u.email for u in users.values() if Role.editor in u.roles]
