@@ -6,8 +6,8 @@ Debian's Chromium through Playwright) on a throwaway SQLite database: migrated, 
 (with its approved Urdu translation) and the support services loaded, sixty answered surveys
 for the staff pages, then walks the journey as a victim on a 360 px wide phone and as an
 analyst on a 1024 px wide screen. Last, in a second throwaway instance seeded by
-`victim-voice demo`, the populated dashboard and compliance view (`--demo-staff` alone shoots
-just those). File names are stable, so a change shows up as a diff.
+`victim-voice demo`, the populated dashboard, compliance view and /results (`--demo-staff`
+alone shoots just those). File names are stable, so a change shows up as a diff.
 """
 
 from __future__ import annotations
@@ -218,9 +218,9 @@ def _report_pdf_pages(page: Page, period: str, shots: Path, saved: list[str]) ->
 
 
 def demo_staff_pages() -> int:
-    """`--demo-staff`: the dashboard and the compliance view as `victim-voice demo` leaves them
-    (six quarters of responses, self-assessments, actions), in a throwaway instance of its own;
-    the full run calls it last, in a fresh process."""
+    """`--demo-staff`: the dashboard, the compliance view and /results as `victim-voice demo`
+    leaves them (six quarters of responses, self-assessments, actions), in a throwaway
+    instance of its own; the full run calls it last, in a fresh process."""
     work = Path(tempfile.mkdtemp(prefix="vv-screenshots-demo-"))
     _environment(work)
 
@@ -259,6 +259,16 @@ def demo_staff_pages() -> int:
         desk.screenshot(path=str(shots / "22-dashboard.png"), full_page=True)
         saved.append("22-dashboard.png")
         _compliance_view(browser, server.url, shots, saved)
+        public = new_context(browser, server.url, viewport=DESKTOP).new_page()
+        public.goto("/results")  # no sign-in: the closed quarters, frozen as they close
+        check_styles_loaded(public)
+        # The page runs to every closed quarter; its top shows the newest and how to read it.
+        public.screenshot(
+            path=str(shots / "42-results.png"),
+            full_page=True,
+            clip={"x": 0, "y": 0, "width": 1024, "height": 2200},
+        )
+        saved.append("42-results.png")
         browser.close()
     OUT_DIR.mkdir(parents=True, exist_ok=True)
     for name in saved:
