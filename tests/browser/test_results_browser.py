@@ -81,7 +81,8 @@ def test_results_open_data_links(page: Page, closed_quarter: None) -> None:
     assert [quarter["quarter"] for quarter in body["quarters"]] == ["2026-Q1"]
     csv = page.get_by_role("link", name="Results as a spreadsheet (CSV)").get_attribute("href")
     assert csv is not None
-    assert page.request.get(csv).body().startswith(b"\xef\xbb\xbfmetric,period,crime_group")
+    header = b"\xef\xbb\xbfmetric,period_from,period_to,filters,crime_group"
+    assert page.request.get(csv).body().startswith(header)
 
 
 def test_partner_figures_page_is_accessible(

@@ -184,7 +184,9 @@ def test_csv_carries_metric_period_and_crime_group_with_a_byte_order_mark(
     rows = list(csv.DictReader(io.StringIO(response.content.decode("utf-8-sig"))))
     assert list(rows[0]) == [
         "metric",
-        "period",
+        "period_from",
+        "period_to",
+        "filters",
         "crime_group",
         "n",
         "positive",
