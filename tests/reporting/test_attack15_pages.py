@@ -4,7 +4,10 @@ shows no other group's figure."""
 
 from __future__ import annotations
 
-from datetime import date
+import csv
+import io
+import zipfile
+from datetime import UTC, date, datetime
 from typing import Any
 
 import pytest
@@ -12,6 +15,7 @@ from fastapi.testclient import TestClient
 from sqlmodel import Session
 
 from app.enums import Role
+from app.reporting.models import PublishedAction
 from tests.auth_helpers import api_headers, signed_in_client, staff_csrf_token
 from tests.reporting.test_actions_api import FULL, URL, _fill, _rows
 from tests.reporting.test_actions_pages import FORM
@@ -86,3 +90,31 @@ def test_a_partners_log_page_shows_no_figure_of_another_group(
     assert editor_page.status_code == 200
     assert "responses" in analyst_page  # the figure's words (action_pages.figure_text_of)
     assert "responses" not in editor_page.text
+
+
+FORMULAS = ('=HYPERLINK("http://example.invalid","click")', "+1+1", "-2+3", "@SUM(A1)")
+
+
+@pytest.mark.parametrize("formula", FORMULAS)
+def test_action_text_and_owner_open_as_text_in_the_report_packs_csv(
+    client: TestClient, db: Session, formula: str
+) -> None:
+    db.add(
+        PublishedAction(
+            text=formula,
+            owner=formula,
+            status="done",
+            published_by="user:1",
+            published_at=datetime(2026, 8, 3, 12, tzinfo=UTC),
+        )
+    )
+    db.commit()
+    staff = signed_in_client(client, db, [Role.analyst])
+
+    answer = staff.get("/reports/quarterly.zip", params={"period": "2026-Q3"})
+
+    assert answer.status_code == 200
+    archive = zipfile.ZipFile(io.BytesIO(answer.content))
+    [name] = [n for n in archive.namelist() if n.endswith("you_said_we_did.csv")]
+    [row] = csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
+    assert row["text"] == row["owner"] == "'" + formula
