@@ -141,3 +141,58 @@ def test_an_editor_reads_no_figure_of_another_group_whatever_the_filter(
                     if side is not None:
                         assert side["n"] is None and side["rate"] is None, (params, action)
             assert action["disclosure"]["max_adjustment"] == 0
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "limit=" + "9" * 30,
+        "limit=0",
+        "limit=-1",
+        "limit=1e3",
+        "status=archived",
+        "status=done&status=planned",
+        "crime_group=burglary",
+        "crime_group=" + "x" * 5000,
+        "crime_group=rasso&crime_group=vawg",
+        "%ff%fe=%c0%af",
+    ],
+)
+def test_odd_queries_of_the_log_are_a_clear_answer(
+    client: TestClient, db: Session, query: str
+) -> None:
+    client.post(URL, json=FULL, headers=api_headers(db, Role.approver))
+
+    response = client.get(f"{URL}?{query}", headers=api_headers(db, Role.analyst))
+
+    assert response.status_code in (200, 422), response.text
+    if response.status_code == 422:
+        assert response.headers["content-type"].startswith("application/problem+json")
+
+
+@pytest.mark.parametrize(
+    "extra",
+    [
+        {"stauts": "planned"},  # misspelt: the action would go public as done
+        {"Status": "planned"},
+        {"published_by": "user:1"},
+        {"published_at": "2020-01-01T00:00:00Z"},
+        {"id": 99},
+        {"effect": []},
+    ],
+)
+def test_a_new_action_with_an_unknown_field_is_refused_not_published(
+    client: TestClient, db: Session, extra: dict[str, Any]
+) -> None:
+    before = _rows(db)
+
+    response = client.post(
+        URL, json={"text": "We will call every fortnight.", **extra}, headers=api_headers(db)
+    )
+
+    _assert_refused(response)
+    [name] = extra
+    assert ["body", name] in [error["loc"][:2] for error in response.json()["errors"]]
+    assert _rows(db) == before
+    results = client.get("/results?format=json").json()
+    assert results["actions"] == []
