@@ -118,3 +118,26 @@ def test_action_text_and_owner_open_as_text_in_the_report_packs_csv(
     [name] = [n for n in archive.namelist() if n.endswith("you_said_we_did.csv")]
     [row] = csv.DictReader(io.StringIO(archive.read(name).decode("utf-8-sig")))
     assert row["text"] == row["owner"] == "'" + formula
+
+
+MARKUP = '<script>alert(1)</script><img src=x onerror="alert(2)">'
+
+
+def test_action_text_finding_and_owner_are_shown_as_text_never_markup(
+    client: TestClient, db: Session
+) -> None:
+    db.add(
+        PublishedAction(
+            text=MARKUP, finding=MARKUP, owner="<b>team</b>", status="done", published_by="user:1"
+        )
+    )
+    db.commit()
+
+    public = client.get("/results")
+    staff = signed_in_client(client, db, [Role.approver]).get("/staff/actions")
+
+    for page in (public, staff):
+        assert page.status_code == 200
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page.text
+        assert "<script>alert(1)" not in page.text and 'onerror="alert' not in page.text
+    assert "<b>team</b>" not in staff.text and "&lt;b&gt;team&lt;/b&gt;" in staff.text
