@@ -196,3 +196,34 @@ def test_a_new_action_with_an_unknown_field_is_refused_not_published(
     assert _rows(db) == before
     results = client.get("/results?format=json").json()
     assert results["actions"] == []
+
+
+@pytest.mark.parametrize(
+    ("first", "last"),
+    [
+        ("2026-05", "2026-08"),
+        ("2026-Q2", "2026-08"),
+        ("2025-04", "2026-09"),
+        ("2026-03", "2026-Q3"),
+    ],
+)
+def test_an_effect_over_any_period_shape_is_the_apis_own_cell(
+    client: TestClient, db: Session, first: str, last: str
+) -> None:
+    for month, satisfied in ((5, 9), (6, 12), (7, 20), (8, 7), (9, 15)):
+        _fill(db, date(2026, month, 1), satisfied=satisfied, other=8)
+    action = {**FULL, "before_from": first, "before_to": last, "after_from": "2026-10"}
+    created = client.post(URL, json=action, headers=api_headers(db, Role.approver))
+    assert created.status_code == 201, created.text
+
+    before = created.json()["effect"][0]["before"]
+    aggregate = client.get(
+        "/api/v1/aggregates/satisfaction.overall",
+        params={"from": first, "to": last, "crime_group": "general"},
+        headers=api_headers(db, Role.analyst),
+    ).json()
+
+    [cell] = aggregate["cells"]
+    assert before["n"] is not None
+    for name in ("n", "positive", "rate", "ci_low", "ci_high", "suppressed", "low_base"):
+        assert before[name] == cell[name], name
