@@ -61,6 +61,7 @@ def serve(
     from app.startup import check_startup
 
     check_startup()
+    _check_no_demo_accounts()
     _check_moj_mapping()
     uvicorn.run(
         "app.main:create_app",
@@ -70,6 +71,28 @@ def serve(
         workers=workers,
         **UVICORN_OPTIONS,
     )
+
+
+def _check_no_demo_accounts() -> None:
+    """`victim-voice demo` refuses VV_ENV=production, but VV_ENV defaults to development: a
+    shell pointed at the real database without it seeds accounts whose password and
+    authenticator secret are published. A production service never starts beside them."""
+    from app.db import session_scope
+    from app.demo import demo_accounts
+    from app.settings import get_settings
+
+    if get_settings().env != "production":
+        return
+    with session_scope() as session:
+        found = demo_accounts(session)
+    if found:
+        typer.echo(
+            "Cannot start: the database holds the demo's staff accounts, whose password is "
+            f"published ({', '.join(found)}). Disable them (`victim-voice users disable`), "
+            "then start.",
+            err=True,
+        )
+        raise typer.Exit(1)
 
 
 def _check_moj_mapping() -> None:

@@ -31,6 +31,15 @@ DEMO_USERS: list[tuple[str, list[Role], list[str]]] = [
 DEMO_SUPPORT_SERVICE = "rape_crisis_support_line"
 
 
+def demo_accounts(session: Session) -> list[str]:
+    """The demo's staff accounts in this database that can still sign in (their password and
+    authenticator secret are published, so a production service must not start beside one)."""
+    from app.auth.service import get_user_by_email
+
+    found = [(email, get_user_by_email(session, email)) for email, _, _ in DEMO_USERS]
+    return [email for email, user in found if user is not None and user.disabled_at is None]
+
+
 def seed_demo() -> Iterator[str]:
     """Seed banks, staff users and a dispatched batch, and say how to try them; idempotent."""
     settings = get_settings()

@@ -29,7 +29,11 @@ PeriodText = Annotated[StrictStr, Field(max_length=16, description="YYYY-MM or Y
 
 
 class ActionFieldsIn(BaseModel):
-    """The log's fields, each optional (a new action is `done` unless a status is given)."""
+    """The log's fields, each optional (a new action is `done` unless a status is given). An
+    unknown field is refused, on a new action as on a change: a misspelt `status` would
+    otherwise publish a plan as done, and victims and /results show done actions at once."""
+
+    model_config = ConfigDict(extra="forbid")
 
     rights: list[StrictInt] | None = Field(default=None, description="Victims' Code rights 1-12.")
     metrics: list[StrictStr] | None = Field(default=None, description="Metric ids (GET /metrics).")
@@ -51,8 +55,6 @@ class ActionIn(ActionFieldsIn):
 
 class ActionPatch(ActionFieldsIn):
     """Only the fields sent change; null clears an optional one."""
-
-    model_config = ConfigDict(extra="forbid")  # a misspelt field must not pass for a change
 
     crime_group: CrimeGroup | None = None
     text: StrictStr | None = None

@@ -124,7 +124,15 @@ def publish_action(
     return action
 
 
+# published_action.id is an INTEGER column (32 bits on PostgreSQL).
+MAX_ACTION_ID = 2**31 - 1
+
+
 def get_action(session: Session, action_id: int, *, for_update: bool = False) -> PublishedAction:
+    # An id from a path no column can hold: SQLite raises OverflowError and PostgreSQL a
+    # numeric range error, where the answer is simply "no such action".
+    if not 1 <= action_id <= MAX_ACTION_ID:
+        raise NotFound("There is no action with that id.")
     action = session.get(PublishedAction, action_id, with_for_update=for_update)
     if action is None:
         raise NotFound("There is no action with that id.")

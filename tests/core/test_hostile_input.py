@@ -63,6 +63,15 @@ def _flat_params(dependant: Any, kind: str) -> list[Any]:
     return list(unique.values())
 
 
+def _is_int(annotation: Any) -> bool:
+    """int, an Annotated int (app.banks.service.VersionNumber), or an optional one."""
+    if annotation is int:
+        return True
+    if get_origin(annotation) is Annotated:
+        return _is_int(get_args(annotation)[0])
+    return any(_is_int(arg) for arg in get_args(annotation))
+
+
 @dataclass
 class Endpoint:
     method: str
@@ -71,6 +80,9 @@ class Endpoint:
     query_params: list[tuple[str, Any]]
     json_fields: list[str] = field(default_factory=list)
     form_fields: list[str] = field(default_factory=list)
+    # Path parameters typed as integers (a version, an action's id): each is fuzzed with numbers
+    # no database column holds, whatever it is called.
+    int_path_params: list[str] = field(default_factory=list)
 
     @property
     def is_api(self) -> bool:
@@ -106,6 +118,11 @@ def app_endpoints() -> list[Endpoint]:
                     ],
                     json_fields=json_fields,
                     form_fields=form_fields,
+                    int_path_params=[
+                        p.alias
+                        for p in _flat_params(dependant, "path")
+                        if _is_int(p.field_info.annotation)
+                    ],
                 )
             )
     return endpoints
@@ -444,23 +461,13 @@ def test_the_victims_routes_are_not_refused_by_the_guard(client: TestClient, url
 # --- integers no database column can hold ------------------------------------------------------
 
 
-def _is_int(annotation: Any) -> bool:
-    """int, an Annotated int (app.banks.service.VersionNumber), or an optional one."""
-    if annotation is int:
-        return True
-    if get_origin(annotation) is Annotated:
-        return _is_int(get_args(annotation)[0])
-    return any(_is_int(arg) for arg in get_args(annotation))
-
-
 def huge_int_cases() -> Iterator[Any]:
     for endpoint in ENDPOINTS:
         name = f"{endpoint.method} {endpoint.path}"
-        for param in endpoint.path_params:
+        for param in endpoint.int_path_params:
             for number in (str(2**64), "9" * 30, str(DB_INT_MAX + 1), "-1"):
-                if param == "version":
-                    url = _url(endpoint, version=number)
-                    yield pytest.param(endpoint, url, {}, id=f"{name} path {param}={number[:12]}")
+                url = _url(endpoint, **{param: number})
+                yield pytest.param(endpoint, url, {}, id=f"{name} path {param}={number[:12]}")
         for param, annotation in endpoint.query_params:
             if _is_int(annotation):
                 for number in (str(2**64), "9" * 30, str(DB_INT_MAX + 1), "-1"):
@@ -473,9 +480,11 @@ def huge_int_cases() -> Iterator[Any]:
 
 
 def test_huge_int_enumeration_finds_every_int_parameter() -> None:
-    int_path_params = {(e.method, e.path) for e in ENDPOINTS if "version" in e.path_params}
+    int_path_params = {(e.method, e.path) for e in ENDPOINTS if e.int_path_params}
     assert ("GET", "/api/v1/banks/{slug}/versions/{version}") in int_path_params
     assert ("GET", "/staff/banks/{slug}/versions/{version}") in int_path_params
+    assert ("PATCH", "/api/v1/actions/{action_id}") in int_path_params
+    assert ("POST", "/staff/actions/{action_id}") in int_path_params
     found = {(c.values[0].method, c.values[0].path) for c in huge_int_cases()}
     assert int_path_params <= found
     assert ("GET", "/api/v1/banks/{slug}/diff") in found  # ?from= and ?to=
