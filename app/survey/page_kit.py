@@ -54,7 +54,11 @@ ANSWER_ALONE_URL = "/survey/on-my-own"
 # place alone, "Question N of M" (journey.progress: M is fixed before any answer), and a content
 # note or the "contact me" form by the question next to it. "Your survey" only where no
 # question is shown.
-QUESTION_TITLE = N_("Question %(number)s of %(total)s")
+# The title says only N: a total, even one fixed before any answer, differs between the banks
+# (the attack pass counted 7 questions only in RASSO and VAWG surveys, 12 only in general ones),
+# so "of M" in the history could tell a specialist survey. N is what the history's page count
+# already shows. The caption on the page still says "Question N of M".
+QUESTION_TITLE = N_("Question %(number)s")
 STEP_PAGE_TITLE = N_("Your survey")
 # The thank-you shown once after a "contact me" request (session.set_notice).
 CONTACT_NOTICE = "contact-requested"
@@ -136,18 +140,18 @@ def page(
 
 
 def step_title(visit: Visit, step: str) -> str:
-    """The title of a journey step's page: "Question N of M" for a question ("q:<id>"); for a
+    """The title of a journey step's page: "Question N" for a question ("q:<id>"); for a
     content note ("s:<id>") the title of the question it leads to. The same title as its
     neighbour, so the history cannot tell a content note or the contact form from a reload."""
     journey = visit.state.journey
     if step.startswith("s:"):
         step = journey.next_step(step)
     kind, _sep, ident = step.partition(":")
-    number, total = journey.progress(ident) if kind == "q" else (0, 0)
+    number, _total = journey.progress(ident) if kind == "q" else (0, 0)
     _ = gettext_of(visit)
     if not number:
         return str(_(STEP_PAGE_TITLE))
-    return str(_(QUESTION_TITLE, number=number, total=total))
+    return str(_(QUESTION_TITLE, number=number))
 
 
 def titled_page(

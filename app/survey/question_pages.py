@@ -115,8 +115,8 @@ def _question_page(request: Request, session: Session, view: QuestionView) -> HT
         visit,
         "survey/question.html",
         status_code=422 if error else 200,
-        # Titles stay in the browser history: never the question, only "Question N of M",
-        # the same words as the caption (M never moves with an answer: journey.progress).
+        # Titles stay in the browser history: never the question, only "Question N" (the
+        # caption adds "of M"; a total in the history could tell the bank: page_kit).
         page_title=step_title(visit, step),
         form_action=address(visit, step),
         error_summary=[{"text": error, "href": "#answer"}] if error else None,
