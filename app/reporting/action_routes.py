@@ -111,10 +111,11 @@ def get_actions(
     caller: StaffDep,
     crime_group: CrimeGroup | None = None,
     status: Status | None = None,
-    limit: Annotated[int | None, Query(ge=1, le=1000)] = None,
+    limit: Annotated[int, Query(ge=1, le=1000)] = 100,
 ) -> list[ActionOut]:
     """Published actions, newest first (for a crime group: with the general ones), with
-    their effect under the disclosure control."""
+    their effect under the disclosure control; the newest 100 unless `limit` says (each
+    action's effect reads up to two published cells per linked metric)."""
     cache: action_effects.Cache = {}
     with read_only(session):
         rows = actions.list_actions(

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from app.audit import AuditEvent
 from app.banks.models import BankVersion
 from app.enums import Role
+from app.reporting.actions import publish_action
 from app.reporting.models import PublishedAction
 from tests.auth_helpers import api_headers
 from tests.factories import create_bank_version
@@ -331,3 +332,16 @@ def test_a_partner_reads_the_figures_of_their_own_crime_groups_only(
         assert before["n"] is None and before["rate"] is None and before["suppressed"] is None
         assert as_partner[group]["disclosure"]["max_adjustment"] == 0
         assert as_analyst[group]["effect"][0]["before"]["n"] is not None
+
+
+def test_the_log_lists_the_newest_hundred_unless_a_limit_says(
+    client: TestClient, db: Session
+) -> None:
+    for index in range(101):
+        publish_action(db, text=f"Action {index}", crime_group=None, actor="key:t")
+    db.commit()
+    headers = api_headers(db, Role.analyst)
+    listed = client.get("/api/v1/actions", headers=headers).json()
+    assert len(listed) == 100 and listed[0]["text"] == "Action 100"
+    assert len(client.get("/api/v1/actions?limit=101", headers=headers).json()) == 101
+    assert client.get("/api/v1/actions?limit=0", headers=headers).status_code == 422
