@@ -20,6 +20,8 @@ FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 EXCEL_BOM = "\ufeff"
 CSV_MEDIA_TYPE = "text/csv; charset=utf-8"
 CONTEXT_COLUMNS = ("metric", "period_from", "period_to", "filters")
+# A published metric cell, in the order every CSV gives it.
+METRIC_CELL_COLUMNS = ("n", "positive", "rate", "ci_low", "ci_high", "suppressed", "low_base")
 NO_FILTERS = "none"
 
 CellValue = str | int | float | bool | None

@@ -18,7 +18,13 @@ from sqlmodel import Session
 from app.db import SessionDep, read_only
 from app.reporting import actions, figure_text, periods
 from app.reporting.aggregates import CSV_DISCLOSURE_COLUMNS, disclosure_csv_values
-from app.reporting.csv_export import CONTEXT_COLUMNS, EXCEL_BOM, NO_FILTERS, csv_text
+from app.reporting.csv_export import (
+    CONTEXT_COLUMNS,
+    EXCEL_BOM,
+    METRIC_CELL_COLUMNS,
+    NO_FILTERS,
+    csv_text,
+)
 from app.reporting.disclosure import LOW_BASE_TEXT, Disclosure, configured_min_cell
 from app.reporting.results_figures import FrozenQuarter
 from app.reporting.results_freeze import freeze_closed_quarters, frozen_quarters
@@ -87,13 +93,7 @@ def public_results(session: Session) -> PublicResults:
 RESULT_CSV_COLUMNS = (
     *CONTEXT_COLUMNS,
     "crime_group",
-    "n",
-    "positive",
-    "rate",
-    "ci_low",
-    "ci_high",
-    "suppressed",
-    "low_base",
+    *METRIC_CELL_COLUMNS,
 )
 
 
